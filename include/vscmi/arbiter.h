@@ -1,0 +1,83 @@
+/* The arbiter: every agent request is a vote on a physical resource; the
+ * physical state follows the aggregate of all votes, and the platform is
+ * asked for a change only when that aggregate changes. See ARBITER rules in
+ * the README. */
+#ifndef VSCMI_ARBITER_H
+#define VSCMI_ARBITER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vscmi/model.h"
+#include "vscmi/platform.h"
+
+struct arb;
+struct arb_res;
+struct arb_agent;
+struct arb_vote;
+
+/* A resource's state: what an agent voted for, or what the hardware has.
+ * Fields are meaningful per kind. */
+struct arb_state {
+	bool on;		/* clock, voltage */
+	bool asserted;		/* reset */
+	bool has_level;		/* a rate or level was voted */
+	bool has_limits;	/* perf limits were voted */
+	bool voted;		/* power, reset, perf level: any vote at all */
+	uint32_t pd;		/* power: index into the states */
+	int64_t level;		/* clock Hz, voltage uV, perf level */
+	uint32_t min, max;	/* perf limits */
+};
+
+/* Called after each physical transition the platform accepted. */
+typedef void (*arb_observer_fn)(void *ctx, struct arb_res *res, const struct vscmi_op *op,
+				uint32_t cause_agent);
+
+/* The model must outlive the arbiter. */
+struct arb *arb_new(const struct vscmi_model *model, struct vscmi_platform *plat);
+void arb_free(struct arb *arb);
+void arb_set_observer(struct arb *arb, arb_observer_fn fn, void *ctx);
+
+uint32_t arb_res_count(const struct arb *arb, enum vscmi_kind kind);
+struct arb_res *arb_res_get(struct arb *arb, enum vscmi_kind kind, uint32_t index);
+const struct vscmi_res_desc *arb_res_desc(const struct arb_res *res);
+uint32_t arb_res_index(const struct arb_res *res);
+/* What the arbiter last had the platform do. */
+void arb_res_phys(const struct arb_res *res, struct arb_state *st);
+/* What the votes add up to now (equals phys unless a release failed). */
+void arb_res_target(const struct arb_res *res, struct arb_state *st);
+/* Agents with a vote attached to this resource. */
+uint32_t arb_res_users(const struct arb_res *res);
+
+struct arb_agent *arb_agent_new(struct arb *arb, uint32_t agent_id);
+/* Releases the agent's votes, then frees it. NULL-safe. */
+void arb_agent_free(struct arb_agent *agent);
+/* Withdraws every vote of the agent as one step; the other agents'
+ * votes are untouched. Returns the number of transitions the platform
+ * refused (those resources stay as they physically are). */
+int arb_agent_release(struct arb_agent *agent);
+uint32_t arb_agent_id(const struct arb_agent *agent);
+
+/* Attaches the agent to a resource; the vote starts empty. */
+struct arb_vote *arb_vote_new(struct arb_agent *agent, struct arb_res *res);
+struct arb_res *arb_vote_res(const struct arb_vote *v);
+/* What the agent voted for (its reads return this). */
+void arb_vote_state(const struct arb_vote *v, struct arb_state *st);
+
+/* Each returns 0, or -errno with the vote and the physical state as before:
+ * -EACCES the policy refuses this vote, -EINVAL/-ERANGE bad value, or the
+ * platform's refusal. */
+int arb_clock_enable(struct arb_vote *v, bool on);
+int arb_clock_rate(struct arb_vote *v, uint64_t hz);
+int arb_power_state(struct arb_vote *v, uint32_t state_index);
+int arb_reset_line(struct arb_vote *v, bool asserted);
+int arb_reset_pulse(struct arb_vote *v, uint32_t reset_state);
+int arb_voltage_enable(struct arb_vote *v, bool on);
+int arb_voltage_level(struct arb_vote *v, int64_t uv);
+int arb_perf_level(struct arb_vote *v, uint32_t level);
+int arb_perf_limits(struct arb_vote *v, uint32_t max, uint32_t min);
+
+/* Retries the resources whose physical state lags their votes. */
+int arb_reconcile_all(struct arb *arb);
+
+#endif

@@ -1,0 +1,22 @@
+/* vscmid.conf: the model plus the daemon's own settings. */
+#ifndef VSCMI_CONFIG_H
+#define VSCMI_CONFIG_H
+
+#include <stddef.h>
+
+#include "vscmi/model.h"
+
+struct vscmi_config {
+	struct vscmi_model model;
+	char path[4096];		/* file it was read from */
+	char control[108];		/* control socket path */
+	char socket_dir[80];		/* default directory for agent sockets */
+	char platform[32];		/* "emulated" */
+};
+
+/* Parses and validates path. On error returns -errno and writes
+ * "FILE:LINE: what is wrong" into err. */
+int vscmi_config_load(const char *path, struct vscmi_config **out, char *err, size_t errlen);
+void vscmi_config_free(struct vscmi_config *cfg);
+
+#endif

@@ -1,0 +1,38 @@
+/* The control socket protocol between vscmid and its clients (vscmictl).
+ *
+ * A UNIX SOCK_SEQPACKET socket; one JSON object per packet each way.
+ * Request:  {"version": 1, "command": "status" | "agents" | "resources" |
+ *            "release", "agent": "NAME"}   ("agent" only for release)
+ * Reply:    {"version": 1, "ok": true, ...command-specific members}
+ *        or {"version": 1, "ok": false, "error": "what went wrong"}
+ *
+ * A reply to an unknown version still carries the daemon's version, so a
+ * client can tell which protocol it speaks. Members may be added to replies
+ * without a version change; removing or changing one needs a new version.
+ */
+#ifndef VSCMI_CONTROL_H
+#define VSCMI_CONTROL_H
+
+#define VSCMI_CONTROL_VERSION 1
+
+/* Largest request the daemon reads, and largest reply it sends. */
+#define VSCMI_CONTROL_REQUEST_MAX 4096
+#define VSCMI_CONTROL_REPLY_MAX (256 * 1024)
+
+/* Environment variable that overrides the client's default socket path. */
+#define VSCMI_CONTROL_ENV "VSCMI_CONTROL"
+
+/* Request and reply member names. */
+#define VSCMI_CTL_KEY_VERSION "version"
+#define VSCMI_CTL_KEY_COMMAND "command"
+#define VSCMI_CTL_KEY_AGENT "agent"
+#define VSCMI_CTL_KEY_OK "ok"
+#define VSCMI_CTL_KEY_ERROR "error"
+
+/* Commands. */
+#define VSCMI_CTL_STATUS "status"
+#define VSCMI_CTL_AGENTS "agents"
+#define VSCMI_CTL_RESOURCES "resources"
+#define VSCMI_CTL_RELEASE "release"
+
+#endif

@@ -1,0 +1,91 @@
+/* The upstream SCMI platform: one ops table, several implementations. */
+#ifndef VSCMI_PLATFORM_H
+#define VSCMI_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vscmi/model.h"
+
+/* One physical transition the arbiter asks for. */
+enum vscmi_op_type {
+	VSCMI_OP_CLOCK_ENABLE,		/* val: 0 off, 1 on */
+	VSCMI_OP_CLOCK_RATE,		/* val: Hz */
+	VSCMI_OP_POWER_STATE,		/* val: SCMI power_state */
+	VSCMI_OP_RESET_LINE,		/* val: 1 asserted, 0 deasserted */
+	VSCMI_OP_RESET_PULSE,		/* val: reset_state */
+	VSCMI_OP_VOLTAGE_CONFIG,	/* val: 0 off, 1 on */
+	VSCMI_OP_VOLTAGE_LEVEL,		/* val: uV */
+	VSCMI_OP_PERF_LEVEL,		/* val: perf level */
+	VSCMI_OP_PERF_LIMITS,		/* val: max, val2: min */
+	VSCMI_OP_SYSTEM_POWER,		/* val: system_state, val2: flags */
+	VSCMI_OP_COUNT,
+};
+
+struct vscmi_op {
+	enum vscmi_op_type type;
+	uint32_t id;			/* platform ID */
+	int64_t val;
+	int64_t val2;
+};
+
+/* A spontaneous platform event (a sensor moved, firmware changed a rate). */
+struct vscmi_plat_event {
+	enum vscmi_kind kind;
+	uint32_t id;			/* platform ID */
+	uint8_t protocol;
+	uint8_t message;		/* SCMI notification message id */
+	int64_t val;
+};
+
+struct vscmi_platform;
+
+struct vscmi_platform_ops {
+	const char *name;
+	/* 0 or -errno; a refusal leaves the platform as it was. */
+	int (*apply)(struct vscmi_platform *p, const struct vscmi_op *op);
+	int (*sensor_read)(struct vscmi_platform *p, uint32_t id, int64_t *value,
+			   uint64_t *timestamp);
+	/* Extra microseconds before an asynchronous command's completion. */
+	uint64_t (*completion_delay_us)(struct vscmi_platform *p, const struct vscmi_op *op);
+	void (*destroy)(struct vscmi_platform *p);
+};
+
+struct vscmi_platform {
+	const struct vscmi_platform_ops *ops;
+	void (*event)(void *ctx, const struct vscmi_plat_event *ev);
+	void *event_ctx;
+};
+
+int vscmi_platform_apply(struct vscmi_platform *p, const struct vscmi_op *op);
+void vscmi_platform_free(struct vscmi_platform *p);
+const char *vscmi_op_name(enum vscmi_op_type type);
+
+/* The emulated platform: state from the model, every transition recorded. */
+struct vscmi_platform *vscmi_emu_new(const struct vscmi_model *m);
+
+struct vscmi_emu_stats {
+	uint64_t ops;			/* transitions applied */
+	uint64_t refused;
+};
+
+/* Applied transitions of this type and ID whose val equals val
+ * (val < 0 counts them all). */
+uint64_t vscmi_emu_count(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t id,
+			 int64_t val);
+void vscmi_emu_stats(struct vscmi_platform *p, struct vscmi_emu_stats *st);
+/* Current state of (type, id) as the hardware would have it; -ENOENT if unknown. */
+int vscmi_emu_state(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t id,
+		    int64_t *val);
+/* Refuse the next n ops of this type and ID (UINT32_MAX: any) with -err. */
+void vscmi_emu_refuse(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t id,
+		      unsigned int n, int err);
+void vscmi_emu_delay(struct vscmi_platform *p, enum vscmi_op_type type, uint64_t usec);
+/* The recorded log of transitions, oldest first; returns how many. */
+size_t vscmi_emu_log(struct vscmi_platform *p, const struct vscmi_op **log);
+void vscmi_emu_clear_log(struct vscmi_platform *p);
+/* Raise a platform event, as firmware would. */
+void vscmi_emu_raise(struct vscmi_platform *p, const struct vscmi_plat_event *ev);
+
+#endif

@@ -1,0 +1,123 @@
+/* The SCMI server: many agents, each with its own view, one arbiter behind. */
+#ifndef VSCMI_SCMI_H
+#define VSCMI_SCMI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vscmi/arbiter.h"
+#include "vscmi/model.h"
+#include "vscmi/platform.h"
+
+/* Message header fields. */
+#define SCMI_HDR_MSG(h) ((h) & 0xffu)
+#define SCMI_HDR_TYPE(h) (((h) >> 8) & 0x3u)
+#define SCMI_HDR_PROTO(h) (((h) >> 10) & 0xffu)
+#define SCMI_HDR_TOKEN(h) (((h) >> 18) & 0x3ffu)
+#define SCMI_HDR_RSVD(h) ((h) >> 28)
+#define SCMI_HDR(msg, type, proto, token)                                              \
+	((uint32_t)(msg) | (uint32_t)(type) << 8 | (uint32_t)(proto) << 10 |          \
+	 (uint32_t)(token) << 18)
+
+enum scmi_msg_type {
+	SCMI_TYPE_COMMAND = 0,
+	SCMI_TYPE_DELAYED = 2,
+	SCMI_TYPE_NOTIFICATION = 3,
+};
+
+enum scmi_status {
+	SCMI_SUCCESS = 0,
+	SCMI_NOT_SUPPORTED = -1,
+	SCMI_INVALID_PARAMETERS = -2,
+	SCMI_DENIED = -3,
+	SCMI_NOT_FOUND = -4,
+	SCMI_OUT_OF_RANGE = -5,
+	SCMI_BUSY = -6,
+	SCMI_COMMS_ERROR = -7,
+	SCMI_GENERIC_ERROR = -8,
+	SCMI_HARDWARE_ERROR = -9,
+	SCMI_PROTOCOL_ERROR = -10,
+	SCMI_IN_USE = -11,
+};
+
+enum scmi_protocol_id {
+	SCMI_PROTO_BASE = 0x10,
+	SCMI_PROTO_POWER = 0x11,
+	SCMI_PROTO_SYSTEM = 0x12,
+	SCMI_PROTO_PERF = 0x13,
+	SCMI_PROTO_CLOCK = 0x14,
+	SCMI_PROTO_SENSOR = 0x15,
+	SCMI_PROTO_RESET = 0x16,
+	SCMI_PROTO_VOLTAGE = 0x17,
+};
+
+#define SCMI_PROTO_BIT(id) (1u << ((id) - 0x10))
+#define SCMI_PROTO_ALL 0xffu
+
+/* Largest message the server takes or builds: header, status, 128 bytes. */
+#define SCMI_MSG_MAX (8 + 128)
+#define SCMI_DEFAULT_PAYLOAD 128
+
+/* The mapping of -errno to SCMI status, in one place. */
+int32_t scmi_status_from_errno(int err);
+const char *scmi_status_name(int32_t status);
+const char *scmi_protocol_name(uint8_t id);
+
+struct scmi_server;
+struct scmi_agent;
+
+struct scmi_hooks {
+	void *ctx;
+	/* A guest's SYSTEM_POWER_STATE_SET for itself (not forwarded). */
+	int (*system_power)(void *ctx, struct scmi_agent *agent, uint32_t flags,
+			    uint32_t state);
+	/* Run fn(arg) after usec, from the event loop (delayed responses). */
+	int (*defer)(void *ctx, uint64_t usec, void (*fn)(void *arg), void *arg);
+	/* Every command and its reply, for tracing; may be NULL. */
+	void (*trace)(void *ctx, struct scmi_agent *agent, const uint8_t *req, size_t req_len,
+		      const uint8_t *resp, size_t resp_len);
+};
+
+/* Agent output for delayed responses and notifications (header + payload).
+ * Returns 0, or -errno when it could not be delivered (counted). */
+typedef int (*scmi_send_fn)(void *ctx, const uint8_t *msg, size_t len);
+
+struct scmi_agent_stats {
+	uint64_t commands;
+	uint64_t errors;		/* replies with a non-SUCCESS status */
+	uint64_t malformed;		/* PROTOCOL_ERROR replies */
+	uint64_t notifications;
+	uint64_t delayed;
+	uint64_t dropped;		/* async messages the transport refused */
+	uint64_t resets;
+};
+
+struct scmi_server *scmi_server_new(const struct vscmi_model *model, struct arb *arb,
+				    struct vscmi_platform *plat, const struct scmi_hooks *hooks);
+/* Frees agents (releasing their votes). NULL-safe. */
+void scmi_server_free(struct scmi_server *srv);
+
+uint32_t scmi_server_agent_count(const struct scmi_server *srv);
+/* Agent by SCMI agent id (1..N), or NULL. */
+struct scmi_agent *scmi_server_agent(struct scmi_server *srv, uint32_t id);
+struct scmi_agent *scmi_server_agent_by_name(struct scmi_server *srv, const char *name);
+
+/* Handles one command from an agent; writes the reply (header, status,
+ * return values) into resp and returns its length. Never fails: every
+ * message, however malformed, gets a reply. cap must be >= 8. */
+size_t scmi_server_handle(struct scmi_server *srv, struct scmi_agent *agent, const void *req,
+			  size_t len, void *resp, size_t cap);
+
+uint32_t scmi_agent_id(const struct scmi_agent *agent);
+const char *scmi_agent_name(const struct scmi_agent *agent);
+const struct vscmi_agent_desc *scmi_agent_desc(const struct scmi_agent *agent);
+void scmi_agent_set_output(struct scmi_agent *agent, scmi_send_fn send, void *ctx,
+			   bool p2a);
+/* The agent's channel went away or was reset: votes, subscriptions and
+ * pending delayed responses are dropped; other agents are undisturbed. */
+void scmi_agent_reset(struct scmi_agent *agent);
+void scmi_agent_stats(const struct scmi_agent *agent, struct scmi_agent_stats *st);
+struct arb_vote *scmi_agent_vote(struct scmi_agent *agent, enum vscmi_kind kind, uint32_t vid);
+
+#endif

@@ -1,0 +1,844 @@
+/* The resource-refcount core.
+ *
+ * Theory of operation: each (agent, resource) pair has a vote. A vote
+ * contributes to counts kept on its resource (holders, per-state counts,
+ * sorted multisets of levels), so a vote change costs O(1) or O(log n) and
+ * never scans agents. The target physical state is a pure function of those
+ * counts (res_target); reconcile brings the platform to the target along the
+ * resource's parent chain: parents are switched up before children, children
+ * down before parents. A vote change is a transaction: on a platform
+ * refusal the vote is put back and the chain reconciled again, which undoes
+ * the calls already made. Which rule applies to which kind is in the policy
+ * table at the bottom (arb_kinds).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mset.h"
+#include "vscmi/arbiter.h"
+#include "vscmi/log.h"
+
+/* Parent chains are validated acyclic by the config; this is a backstop. */
+#define ARB_MAX_DEPTH 16
+
+struct arb_vote {
+	struct arb_res *res;
+	struct arb_agent *agent;
+	struct arb_state st;
+	struct arb_vote *next;		/* in the agent's list */
+};
+
+struct arb_agent {
+	struct arb *arb;
+	uint32_t id;
+	struct arb_vote *votes;
+};
+
+struct arb_res {
+	struct arb *arb;
+	const struct vscmi_res_desc *d;
+	uint32_t index;
+	struct arb_res *parent;
+	uint32_t users;			/* votes attached */
+	struct arb_state phys;
+	bool dirty;			/* phys lags the target after a failed release */
+
+	uint32_t holders;		/* on votes; for resets, deassert votes */
+	uint32_t children_on;		/* children that need this one on */
+	bool demand;			/* this one needs its parent on */
+	struct arb_vote *owner;		/* exclusive rate or level */
+	int64_t free_level;		/* rate or level nobody holds */
+	struct mset levels;		/* max policy levels; perf levels */
+	struct mset mins, maxs;		/* perf limits */
+	uint32_t pd_count[VSCMI_MAX_PD_STATES];
+};
+
+struct arb {
+	const struct vscmi_model *model;
+	struct vscmi_platform *plat;
+	struct arb_res *res[VSCMI_KIND_COUNT];
+	uint32_t nres[VSCMI_KIND_COUNT];
+	arb_observer_fn observer;
+	void *observer_ctx;
+	uint32_t cause;			/* agent behind the current transaction */
+};
+
+enum arb_phase { ARB_UP, ARB_DOWN };
+
+/* Per-kind rules. */
+struct arb_kind_ops {
+	void (*add)(struct arb_vote *v);
+	void (*del)(struct arb_vote *v);
+	void (*target)(const struct arb_res *res, struct arb_state *t);
+	/* Emits the platform calls of one phase; 0 or -errno. */
+	int (*apply)(struct arb_res *res, const struct arb_state *t, enum arb_phase phase);
+	/* Whether this resource needs its parent on. */
+	bool (*demands)(const struct arb_res *res);
+	/* The votes can be satisfied together (perf limits). */
+	bool (*feasible)(const struct arb_res *res);
+};
+
+static const struct arb_kind_ops arb_kinds[VSCMI_KIND_COUNT];
+
+static int arb_do(struct arb_res *res, enum vscmi_op_type type, int64_t val, int64_t val2)
+{
+	struct vscmi_op op = { .type = type, .id = res->d->plat_id, .val = val, .val2 = val2 };
+	int r = vscmi_platform_apply(res->arb->plat, &op);
+
+	if (r < 0) {
+		log_debug("arbiter: %s %s refused: %d", vscmi_op_name(type), res->d->name, r);
+		return r;
+	}
+	switch (type) {
+	case VSCMI_OP_CLOCK_ENABLE:
+	case VSCMI_OP_VOLTAGE_CONFIG:
+		res->phys.on = val != 0;
+		break;
+	case VSCMI_OP_CLOCK_RATE:
+	case VSCMI_OP_VOLTAGE_LEVEL:
+	case VSCMI_OP_PERF_LEVEL:
+		res->phys.level = val;
+		break;
+	case VSCMI_OP_POWER_STATE: {
+		int i = vscmi_pd_state_index(res->d, (uint32_t)val);
+
+		res->phys.pd = i < 0 ? 0 : (uint32_t)i;
+		break;
+	}
+	case VSCMI_OP_RESET_LINE:
+		res->phys.asserted = val != 0;
+		break;
+	case VSCMI_OP_PERF_LIMITS:
+		res->phys.max = (uint32_t)val;
+		res->phys.min = (uint32_t)val2;
+		break;
+	default:
+		break;
+	}
+	if (res->arb->observer)
+		res->arb->observer(res->arb->observer_ctx, res, &op, res->arb->cause);
+	return 0;
+}
+
+/* --- gate + level: clocks and voltage domains ------------------------- */
+
+static enum vscmi_policy gl_policy(const struct arb_res *res)
+{
+	return res->d->kind == VSCMI_CLOCK ? res->d->u.clock.policy : res->d->u.voltage.policy;
+}
+
+static void gl_add(struct arb_vote *v)
+{
+	struct arb_res *res = v->res;
+	enum vscmi_policy p = gl_policy(res);
+
+	if (!v->st.on)
+		return;
+	res->holders++;
+	if (!v->st.has_level)
+		return;
+	if (p == VSCMI_POLICY_MAX)
+		mset_add(&res->levels, v->st.level);
+	else if (p == VSCMI_POLICY_EXCLUSIVE && !res->owner)
+		res->owner = v;
+}
+
+static void gl_del(struct arb_vote *v)
+{
+	struct arb_res *res = v->res;
+	enum vscmi_policy p = gl_policy(res);
+
+	if (!v->st.on)
+		return;
+	res->holders--;
+	if (!v->st.has_level)
+		return;
+	if (p == VSCMI_POLICY_MAX) {
+		mset_del(&res->levels, v->st.level);
+		/* The last contributor leaving keeps the rate where it was. */
+		if (mset_empty(&res->levels))
+			res->free_level = v->st.level;
+	} else if (res->owner == v) {
+		res->owner = NULL;
+		res->free_level = v->st.level;
+	}
+}
+
+static void gl_target(const struct arb_res *res, struct arb_state *t)
+{
+	enum vscmi_policy p = gl_policy(res);
+
+	t->on = res->holders + res->children_on > 0;
+	if (p == VSCMI_POLICY_FIXED)
+		t->level = res->d->kind == VSCMI_CLOCK ? (int64_t)res->d->u.clock.rate
+						       : res->d->u.voltage.level;
+	else if (p == VSCMI_POLICY_MAX && !mset_empty(&res->levels))
+		t->level = mset_max(&res->levels);
+	else if (p == VSCMI_POLICY_EXCLUSIVE && res->owner)
+		t->level = res->owner->st.level;
+	else
+		t->level = res->free_level;
+}
+
+static int gl_apply(struct arb_res *res, const struct arb_state *t, enum arb_phase phase)
+{
+	bool clock = res->d->kind == VSCMI_CLOCK;
+	enum vscmi_op_type gate = clock ? VSCMI_OP_CLOCK_ENABLE : VSCMI_OP_VOLTAGE_CONFIG;
+	enum vscmi_op_type level = clock ? VSCMI_OP_CLOCK_RATE : VSCMI_OP_VOLTAGE_LEVEL;
+	int r = 0;
+
+	if (phase == ARB_UP) {
+		/* The rate settles before the gate opens. */
+		if (t->level != res->phys.level)
+			r = arb_do(res, level, t->level, 0);
+		if (r == 0 && t->on && !res->phys.on)
+			r = arb_do(res, gate, 1, 0);
+	} else if (!t->on && res->phys.on) {
+		r = arb_do(res, gate, 0, 0);
+	}
+	return r;
+}
+
+static bool gl_demands(const struct arb_res *res)
+{
+	return res->holders + res->children_on > 0;
+}
+
+/* --- power domains ---------------------------------------------------- */
+
+static void pd_add(struct arb_vote *v)
+{
+	if (v->st.voted)
+		v->res->pd_count[v->st.pd]++;
+}
+
+static void pd_del(struct arb_vote *v)
+{
+	if (v->st.voted)
+		v->res->pd_count[v->st.pd]--;
+}
+
+static void pd_target(const struct arb_res *res, struct arb_state *t)
+{
+	uint32_t n = res->d->u.power.nstates;
+
+	t->pd = n - 1;
+	if (res->children_on) {
+		t->pd = 0;
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		if (res->pd_count[i]) {
+			t->pd = i;
+			return;
+		}
+	}
+}
+
+static int pd_apply(struct arb_res *res, const struct arb_state *t, enum arb_phase phase)
+{
+	bool up = t->pd < res->phys.pd, down = t->pd > res->phys.pd;
+
+	if ((phase == ARB_UP && up) || (phase == ARB_DOWN && down))
+		return arb_do(res, VSCMI_OP_POWER_STATE, res->d->u.power.states[t->pd].value, 0);
+	return 0;
+}
+
+static bool pd_demands(const struct arb_res *res)
+{
+	struct arb_state t;
+
+	pd_target(res, &t);
+	return t.pd != res->d->u.power.nstates - 1;
+}
+
+/* --- reset lines: asserted only while every user asserts -------------- */
+
+static void rst_add(struct arb_vote *v)
+{
+	if (v->st.voted && !v->st.asserted)
+		v->res->holders++;
+}
+
+static void rst_del(struct arb_vote *v)
+{
+	if (v->st.voted && !v->st.asserted)
+		v->res->holders--;
+}
+
+static void rst_target(const struct arb_res *res, struct arb_state *t)
+{
+	t->asserted = res->holders == 0;
+}
+
+static int rst_apply(struct arb_res *res, const struct arb_state *t, enum arb_phase phase)
+{
+	if (t->asserted == res->phys.asserted)
+		return 0;
+	/* Deassert on the way up, assert on the way down. */
+	if ((phase == ARB_UP) != t->asserted)
+		return arb_do(res, VSCMI_OP_RESET_LINE, t->asserted, 0);
+	return 0;
+}
+
+/* --- performance domains ---------------------------------------------- */
+
+static uint32_t perf_lowest(const struct arb_res *res)
+{
+	return res->d->u.perf.levels[0].perf;
+}
+
+static uint32_t perf_highest(const struct arb_res *res)
+{
+	return res->d->u.perf.levels[res->d->u.perf.nlevels - 1].perf;
+}
+
+static void perf_add(struct arb_vote *v)
+{
+	struct arb_res *res = v->res;
+
+	if (v->st.has_level)
+		mset_add(&res->levels, v->st.level);
+	if (v->st.has_limits) {
+		mset_add(&res->mins, v->st.min);
+		mset_add(&res->maxs, v->st.max);
+	}
+}
+
+static void perf_del(struct arb_vote *v)
+{
+	struct arb_res *res = v->res;
+
+	if (v->st.has_level)
+		mset_del(&res->levels, v->st.level);
+	if (v->st.has_limits) {
+		mset_del(&res->mins, v->st.min);
+		mset_del(&res->maxs, v->st.max);
+	}
+}
+
+static void perf_target(const struct arb_res *res, struct arb_state *t)
+{
+	int64_t lo = mset_empty(&res->mins) ? perf_lowest(res) : mset_max(&res->mins);
+	int64_t hi = mset_empty(&res->maxs) ? perf_highest(res) : mset_min(&res->maxs);
+	int64_t level = mset_empty(&res->levels) ? perf_lowest(res) : mset_max(&res->levels);
+
+	if (level > hi)
+		level = hi;
+	if (level < lo)
+		level = lo;
+	t->level = level;
+	t->min = (uint32_t)lo;
+	t->max = (uint32_t)hi;
+}
+
+static int perf_apply(struct arb_res *res, const struct arb_state *t, enum arb_phase phase)
+{
+	int r = 0;
+
+	if (phase != ARB_UP)
+		return 0;
+	if (t->min != res->phys.min || t->max != res->phys.max)
+		r = arb_do(res, VSCMI_OP_PERF_LIMITS, t->max, t->min);
+	if (r == 0 && t->level != res->phys.level)
+		r = arb_do(res, VSCMI_OP_PERF_LEVEL, t->level, 0);
+	return r;
+}
+
+static bool perf_feasible(const struct arb_res *res)
+{
+	return mset_empty(&res->mins) || mset_max(&res->mins) <= mset_min(&res->maxs);
+}
+
+static void none_vote(struct arb_vote *v)
+{
+	(void)v;
+}
+
+static void none_target(const struct arb_res *res, struct arb_state *t)
+{
+	*t = res->phys;
+}
+
+static int none_apply(struct arb_res *res, const struct arb_state *t, enum arb_phase phase)
+{
+	return 0;
+}
+
+/* The policy table: which rule each kind follows. */
+static const struct arb_kind_ops arb_kinds[VSCMI_KIND_COUNT] = {
+	[VSCMI_CLOCK] = { gl_add, gl_del, gl_target, gl_apply, gl_demands, NULL },
+	[VSCMI_POWER] = { pd_add, pd_del, pd_target, pd_apply, pd_demands, NULL },
+	[VSCMI_RESET] = { rst_add, rst_del, rst_target, rst_apply, NULL, NULL },
+	[VSCMI_VOLTAGE] = { gl_add, gl_del, gl_target, gl_apply, NULL, NULL },
+	[VSCMI_PERF] = { perf_add, perf_del, perf_target, perf_apply, NULL, perf_feasible },
+	[VSCMI_SENSOR] = { none_vote, none_vote, none_target, none_apply, NULL, NULL },
+};
+
+/* --- transactions ------------------------------------------------------ */
+
+static const struct arb_kind_ops *kind_ops(const struct arb_res *res)
+{
+	return &arb_kinds[res->d->kind];
+}
+
+static void res_target(const struct arb_res *res, struct arb_state *t)
+{
+	*t = res->phys;
+	kind_ops(res)->target(res, t);
+}
+
+/* Propagates a change of this resource's need for its parent upwards. */
+static void update_demand(struct arb_res *res)
+{
+	for (int depth = 0; res && depth < ARB_MAX_DEPTH; depth++) {
+		const struct arb_kind_ops *ops = kind_ops(res);
+		bool d = ops->demands ? ops->demands(res) : false;
+
+		if (d == res->demand)
+			return;
+		res->demand = d;
+		if (!res->parent)
+			return;
+		if (d)
+			res->parent->children_on++;
+		else
+			res->parent->children_on--;
+		res = res->parent;
+	}
+}
+
+static int reconcile_chain(struct arb_res *res)
+{
+	struct arb_res *chain[ARB_MAX_DEPTH];
+	struct arb_state t;
+	unsigned int n = 0;
+	int r;
+
+	for (struct arb_res *p = res; p && n < ARB_MAX_DEPTH; p = p->parent)
+		chain[n++] = p;
+	for (unsigned int i = n; i-- > 0;) {
+		res_target(chain[i], &t);
+		r = kind_ops(chain[i])->apply(chain[i], &t, ARB_UP);
+		if (r < 0)
+			return r;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		res_target(chain[i], &t);
+		r = kind_ops(chain[i])->apply(chain[i], &t, ARB_DOWN);
+		if (r < 0)
+			return r;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		chain[i]->dirty = false;
+	return 0;
+}
+
+static void vote_set(struct arb_vote *v, const struct arb_state *st)
+{
+	const struct arb_kind_ops *ops = kind_ops(v->res);
+
+	ops->del(v);
+	v->st = *st;
+	ops->add(v);
+	update_demand(v->res);
+}
+
+/* Replaces the vote, optionally the free-standing level too, and makes the
+ * platform follow. All or nothing. */
+static int vote_change(struct arb_vote *v, const struct arb_state *st, const int64_t *free_level)
+{
+	struct arb_res *res = v->res;
+	struct arb_state old = v->st;
+	int64_t old_free = res->free_level;
+	int r = 0;
+
+	res->arb->cause = v->agent->id;
+	vote_set(v, st);
+	if (free_level)
+		res->free_level = *free_level;
+	if (kind_ops(res)->feasible && !kind_ops(res)->feasible(res))
+		r = -EACCES;
+	if (r == 0)
+		r = reconcile_chain(res);
+	if (r == 0)
+		return 0;
+	vote_set(v, &old);
+	res->free_level = old_free;
+	if (reconcile_chain(res) < 0) {
+		log_warn("arbiter: %s %s: could not undo a refused change", vscmi_kind_name(res->d->kind),
+			 res->d->name);
+		res->dirty = true;
+	}
+	return r;
+}
+
+/* --- votes -------------------------------------------------------------- */
+
+int arb_clock_enable(struct arb_vote *v, bool on)
+{
+	struct arb_state st = v->st;
+
+	if (v->res->d->kind != VSCMI_CLOCK)
+		return -EINVAL;
+	if (st.on == on)
+		return 0;
+	st.on = on;
+	return vote_change(v, &st, NULL);
+}
+
+/* Rate (clock) or level (voltage) under the resource's policy. */
+static int gl_level(struct arb_vote *v, int64_t level)
+{
+	struct arb_res *res = v->res;
+	struct arb_state st = v->st;
+	int64_t fixed = res->d->kind == VSCMI_CLOCK ? (int64_t)res->d->u.clock.rate
+						    : res->d->u.voltage.level;
+	int64_t free_level = level;
+	bool set_free = false;
+
+	switch (gl_policy(res)) {
+	case VSCMI_POLICY_FIXED:
+		if (level != fixed)
+			return -EACCES;
+		break;
+	case VSCMI_POLICY_EXCLUSIVE:
+		if (res->owner && res->owner != v)
+			return -EACCES;
+		/* Nobody holds it: the rate applies now, unowned. */
+		set_free = !st.on;
+		break;
+	case VSCMI_POLICY_MAX:
+		set_free = !st.on && mset_empty(&res->levels);
+		break;
+	default:
+		return -EINVAL;
+	}
+	st.has_level = true;
+	st.level = level;
+	return vote_change(v, &st, set_free ? &free_level : NULL);
+}
+
+int arb_clock_rate(struct arb_vote *v, uint64_t hz)
+{
+	if (v->res->d->kind != VSCMI_CLOCK || hz > INT64_MAX)
+		return -EINVAL;
+	return gl_level(v, (int64_t)hz);
+}
+
+int arb_voltage_enable(struct arb_vote *v, bool on)
+{
+	struct arb_state st = v->st;
+
+	if (v->res->d->kind != VSCMI_VOLTAGE)
+		return -EINVAL;
+	if (st.on == on)
+		return 0;
+	st.on = on;
+	return vote_change(v, &st, NULL);
+}
+
+int arb_voltage_level(struct arb_vote *v, int64_t uv)
+{
+	if (v->res->d->kind != VSCMI_VOLTAGE)
+		return -EINVAL;
+	return gl_level(v, uv);
+}
+
+int arb_power_state(struct arb_vote *v, uint32_t state_index)
+{
+	struct arb_state st = v->st;
+
+	if (v->res->d->kind != VSCMI_POWER || state_index >= v->res->d->u.power.nstates)
+		return -EINVAL;
+	st.voted = true;
+	st.pd = state_index;
+	return vote_change(v, &st, NULL);
+}
+
+int arb_reset_line(struct arb_vote *v, bool asserted)
+{
+	struct arb_state st = v->st;
+
+	if (v->res->d->kind != VSCMI_RESET)
+		return -EINVAL;
+	st.voted = true;
+	st.asserted = asserted;
+	return vote_change(v, &st, NULL);
+}
+
+int arb_reset_pulse(struct arb_vote *v, uint32_t reset_state)
+{
+	struct arb_res *res = v->res;
+
+	if (res->d->kind != VSCMI_RESET)
+		return -EINVAL;
+	/* Pulsing a line others hold deasserted would reset their devices. */
+	if (res->users > 1 && !res->d->u.reset.allow_autonomous)
+		return -EACCES;
+	res->arb->cause = v->agent->id;
+	return arb_do(res, VSCMI_OP_RESET_PULSE, reset_state, 0);
+}
+
+static bool perf_is_level(const struct arb_res *res, uint32_t level)
+{
+	for (uint32_t i = 0; i < res->d->u.perf.nlevels; i++)
+		if (res->d->u.perf.levels[i].perf == level)
+			return true;
+	return false;
+}
+
+int arb_perf_level(struct arb_vote *v, uint32_t level)
+{
+	struct arb_state st = v->st;
+
+	if (v->res->d->kind != VSCMI_PERF)
+		return -EINVAL;
+	if (!perf_is_level(v->res, level))
+		return -ERANGE;
+	st.has_level = true;
+	st.level = level;
+	return vote_change(v, &st, NULL);
+}
+
+int arb_perf_limits(struct arb_vote *v, uint32_t max, uint32_t min)
+{
+	struct arb_res *res = v->res;
+	struct arb_state st = v->st;
+
+	if (res->d->kind != VSCMI_PERF)
+		return -EINVAL;
+	if (!st.has_limits) {
+		st.min = perf_lowest(res);
+		st.max = perf_highest(res);
+	}
+	/* 0 leaves that bound as it was. */
+	if (max)
+		st.max = max;
+	if (min)
+		st.min = min;
+	if (st.min > st.max)
+		return -EINVAL;
+	if (st.min < perf_lowest(res) || st.max > perf_highest(res))
+		return -ERANGE;
+	st.has_limits = true;
+	return vote_change(v, &st, NULL);
+}
+
+/* --- objects -------------------------------------------------------------- */
+
+static void res_init(struct arb *arb, struct arb_res *res, const struct vscmi_res_desc *d,
+		     uint32_t index)
+{
+	res->arb = arb;
+	res->d = d;
+	res->index = index;
+	switch (d->kind) {
+	case VSCMI_CLOCK:
+		res->phys.on = d->u.clock.on;
+		res->phys.level = (int64_t)d->u.clock.rate;
+		break;
+	case VSCMI_VOLTAGE:
+		res->phys.on = d->u.voltage.on;
+		res->phys.level = d->u.voltage.level;
+		break;
+	case VSCMI_POWER:
+		res->phys.pd = d->u.power.initial;
+		break;
+	case VSCMI_RESET:
+		res->phys.asserted = d->u.reset.asserted;
+		break;
+	case VSCMI_PERF:
+		res->phys.level = d->u.perf.initial;
+		res->phys.min = d->u.perf.levels[0].perf;
+		res->phys.max = d->u.perf.levels[d->u.perf.nlevels - 1].perf;
+		break;
+	default:
+		break;
+	}
+	res->free_level = res->phys.level;
+}
+
+struct arb *arb_new(const struct vscmi_model *model, struct vscmi_platform *plat)
+{
+	struct arb *arb = calloc(1, sizeof(*arb));
+
+	if (!arb)
+		return NULL;
+	arb->model = model;
+	arb->plat = plat;
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+		uint32_t n = model->nres[k];
+
+		if (!n)
+			continue;
+		arb->res[k] = calloc(n, sizeof(struct arb_res));
+		if (!arb->res[k]) {
+			arb_free(arb);
+			return NULL;
+		}
+		arb->nres[k] = n;
+		for (uint32_t i = 0; i < n; i++)
+			res_init(arb, &arb->res[k][i], &model->res[k][i], i);
+		for (uint32_t i = 0; i < n; i++) {
+			int p = model->res[k][i].parent;
+
+			if (p >= 0 && (uint32_t)p < n)
+				arb->res[k][i].parent = &arb->res[k][p];
+		}
+	}
+	return arb;
+}
+
+void arb_free(struct arb *arb)
+{
+	if (!arb)
+		return;
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+		for (uint32_t i = 0; i < arb->nres[k]; i++) {
+			mset_free(&arb->res[k][i].levels);
+			mset_free(&arb->res[k][i].mins);
+			mset_free(&arb->res[k][i].maxs);
+		}
+		free(arb->res[k]);
+	}
+	free(arb);
+}
+
+void arb_set_observer(struct arb *arb, arb_observer_fn fn, void *ctx)
+{
+	arb->observer = fn;
+	arb->observer_ctx = ctx;
+}
+
+uint32_t arb_res_count(const struct arb *arb, enum vscmi_kind kind)
+{
+	return (unsigned int)kind < VSCMI_KIND_COUNT ? arb->nres[kind] : 0;
+}
+
+struct arb_res *arb_res_get(struct arb *arb, enum vscmi_kind kind, uint32_t index)
+{
+	if ((unsigned int)kind >= VSCMI_KIND_COUNT || index >= arb->nres[kind])
+		return NULL;
+	return &arb->res[kind][index];
+}
+
+const struct vscmi_res_desc *arb_res_desc(const struct arb_res *res)
+{
+	return res->d;
+}
+
+uint32_t arb_res_index(const struct arb_res *res)
+{
+	return res->index;
+}
+
+void arb_res_phys(const struct arb_res *res, struct arb_state *st)
+{
+	*st = res->phys;
+}
+
+void arb_res_target(const struct arb_res *res, struct arb_state *st)
+{
+	res_target(res, st);
+}
+
+uint32_t arb_res_users(const struct arb_res *res)
+{
+	return res->users;
+}
+
+struct arb_agent *arb_agent_new(struct arb *arb, uint32_t agent_id)
+{
+	struct arb_agent *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->arb = arb;
+	a->id = agent_id;
+	return a;
+}
+
+uint32_t arb_agent_id(const struct arb_agent *agent)
+{
+	return agent->id;
+}
+
+struct arb_vote *arb_vote_new(struct arb_agent *agent, struct arb_res *res)
+{
+	struct arb_vote *v;
+	uint32_t n = res->users + 1;
+
+	/* Room for every user's vote up front: adding a vote cannot fail later. */
+	if (mset_reserve(&res->levels, n) < 0 || mset_reserve(&res->mins, n) < 0 ||
+	    mset_reserve(&res->maxs, n) < 0)
+		return NULL;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return NULL;
+	v->res = res;
+	v->agent = agent;
+	v->next = agent->votes;
+	agent->votes = v;
+	res->users++;
+	return v;
+}
+
+struct arb_res *arb_vote_res(const struct arb_vote *v)
+{
+	return v->res;
+}
+
+void arb_vote_state(const struct arb_vote *v, struct arb_state *st)
+{
+	*st = v->st;
+}
+
+int arb_agent_release(struct arb_agent *agent)
+{
+	static const struct arb_state none;
+	int failed = 0;
+
+	agent->arb->cause = agent->id;
+	for (struct arb_vote *v = agent->votes; v; v = v->next) {
+		if (!memcmp(&v->st, &none, sizeof(none)))
+			continue;
+		vote_set(v, &none);
+		/* The guest is gone either way; a refusal leaves the hardware
+		 * as it is and the resource marked for a later retry. */
+		if (reconcile_chain(v->res) < 0) {
+			log_warn("arbiter: agent %u release: %s %s stays as it is", agent->id,
+				 vscmi_kind_name(v->res->d->kind), v->res->d->name);
+			v->res->dirty = true;
+			failed++;
+		}
+	}
+	return failed;
+}
+
+void arb_agent_free(struct arb_agent *agent)
+{
+	struct arb_vote *v, *next;
+
+	if (!agent)
+		return;
+	arb_agent_release(agent);
+	for (v = agent->votes; v; v = next) {
+		next = v->next;
+		v->res->users--;
+		free(v);
+	}
+	free(agent);
+}
+
+int arb_reconcile_all(struct arb *arb)
+{
+	int failed = 0;
+
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++)
+		for (uint32_t i = 0; i < arb->nres[k]; i++)
+			if (arb->res[k][i].dirty && reconcile_chain(&arb->res[k][i]) < 0)
+				failed++;
+	return failed;
+}

@@ -1,0 +1,336 @@
+/* The emulated platform: a software SCMI platform built from the model.
+ * It keeps the state hardware would have, counts every transition so tests
+ * can assert on them, and can be told to refuse or delay commands. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "vscmi/log.h"
+#include "vscmi/platform.h"
+
+#define EMU_VALS 16		/* distinct values counted per (type, id) */
+#define EMU_LOG 4096		/* recent transitions kept, oldest dropped */
+#define EMU_RULES 32
+
+struct emu_entry {
+	enum vscmi_op_type type;
+	uint32_t id;
+	int64_t val, val2;
+	uint64_t total;
+	uint32_t nvals;
+	struct {
+		int64_t val;
+		uint64_t count;
+	} vals[EMU_VALS];
+};
+
+struct emu_rule {
+	enum vscmi_op_type type;
+	uint32_t id;
+	unsigned int left;
+	int err;
+};
+
+struct emu_sensor {
+	uint32_t id;
+	int64_t value, amplitude;
+	uint32_t period_ms;
+};
+
+struct emu {
+	struct vscmi_platform base;
+	struct emu_entry *entries;
+	uint32_t nentries;
+	struct emu_sensor *sensors;
+	uint32_t nsensors;
+	struct emu_rule rules[EMU_RULES];
+	uint64_t delay_us[VSCMI_OP_COUNT];
+	struct vscmi_op log[EMU_LOG];
+	size_t log_start, log_len;
+	struct vscmi_op log_linear[EMU_LOG];
+	struct vscmi_emu_stats stats;
+};
+
+static struct emu *to_emu(struct vscmi_platform *p)
+{
+	return (struct emu *)p;
+}
+
+static struct emu_entry *emu_find(struct emu *e, enum vscmi_op_type type, uint32_t id)
+{
+	for (uint32_t i = 0; i < e->nentries; i++)
+		if (e->entries[i].type == type && e->entries[i].id == id)
+			return &e->entries[i];
+	return NULL;
+}
+
+static int emu_refusal(struct emu *e, const struct vscmi_op *op)
+{
+	for (int i = 0; i < EMU_RULES; i++) {
+		struct emu_rule *r = &e->rules[i];
+
+		if (!r->left || r->type != op->type || (r->id != UINT32_MAX && r->id != op->id))
+			continue;
+		r->left--;
+		return r->err;
+	}
+	return 0;
+}
+
+static void emu_count(struct emu_entry *en, int64_t val)
+{
+	en->total++;
+	for (uint32_t i = 0; i < en->nvals; i++) {
+		if (en->vals[i].val == val) {
+			en->vals[i].count++;
+			return;
+		}
+	}
+	if (en->nvals < EMU_VALS) {
+		en->vals[en->nvals].val = val;
+		en->vals[en->nvals].count = 1;
+		en->nvals++;
+	}
+}
+
+static int emu_apply(struct vscmi_platform *p, const struct vscmi_op *op)
+{
+	struct emu *e = to_emu(p);
+	struct emu_entry *en = emu_find(e, op->type, op->id);
+	int err;
+
+	if (!en)
+		return -ENOENT;
+	err = emu_refusal(e, op);
+	if (err) {
+		e->stats.refused++;
+		return err;
+	}
+	en->val = op->val;
+	en->val2 = op->val2;
+	emu_count(en, op->val);
+	e->stats.ops++;
+	e->log[(e->log_start + e->log_len) % EMU_LOG] = *op;
+	if (e->log_len < EMU_LOG)
+		e->log_len++;
+	else
+		e->log_start = (e->log_start + 1) % EMU_LOG;
+	log_debug("emulated: %s id %u -> %lld", vscmi_op_name(op->type), op->id,
+		  (long long)op->val);
+	return 0;
+}
+
+/* A triangle wave around the configured value: readings that move. */
+static int emu_sensor_read(struct vscmi_platform *p, uint32_t id, int64_t *value,
+			   uint64_t *timestamp)
+{
+	struct emu *e = to_emu(p);
+	struct timespec ts;
+	uint64_t now_ms, phase;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	for (uint32_t i = 0; i < e->nsensors; i++) {
+		struct emu_sensor *s = &e->sensors[i];
+
+		if (s->id != id)
+			continue;
+		*timestamp = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		if (!s->period_ms || !s->amplitude) {
+			*value = s->value;
+			return 0;
+		}
+		/* phase in [0, 2 * period): up for one period, down for the next */
+		phase = now_ms % (2ull * s->period_ms);
+		if (phase >= s->period_ms)
+			phase = 2ull * s->period_ms - phase;
+		*value = s->value - s->amplitude +
+			 (int64_t)((2 * s->amplitude * (int64_t)phase) / (int64_t)s->period_ms);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static uint64_t emu_completion_delay_us(struct vscmi_platform *p, const struct vscmi_op *op)
+{
+	return (unsigned int)op->type < VSCMI_OP_COUNT ? to_emu(p)->delay_us[op->type] : 0;
+}
+
+static void emu_destroy(struct vscmi_platform *p)
+{
+	struct emu *e = to_emu(p);
+
+	free(e->entries);
+	free(e->sensors);
+	free(e);
+}
+
+static const struct vscmi_platform_ops emu_ops = {
+	.name = "emulated",
+	.apply = emu_apply,
+	.sensor_read = emu_sensor_read,
+	.completion_delay_us = emu_completion_delay_us,
+	.destroy = emu_destroy,
+};
+
+static void emu_add(struct emu *e, enum vscmi_op_type type, uint32_t id, int64_t val,
+		    int64_t val2)
+{
+	struct emu_entry *en = &e->entries[e->nentries++];
+
+	en->type = type;
+	en->id = id;
+	en->val = val;
+	en->val2 = val2;
+}
+
+struct vscmi_platform *vscmi_emu_new(const struct vscmi_model *m)
+{
+	struct emu *e = calloc(1, sizeof(*e));
+	uint32_t n = 1;
+
+	if (!e)
+		return NULL;
+	e->base.ops = &emu_ops;
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++)
+		n += 2 * m->nres[k];
+	e->entries = calloc(n, sizeof(*e->entries));
+	e->sensors = calloc(m->nres[VSCMI_SENSOR] + 1, sizeof(*e->sensors));
+	if (!e->entries || !e->sensors) {
+		emu_destroy(&e->base);
+		return NULL;
+	}
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+		for (uint32_t i = 0; i < m->nres[k]; i++) {
+			const struct vscmi_res_desc *d = &m->res[k][i];
+
+			switch (d->kind) {
+			case VSCMI_CLOCK:
+				emu_add(e, VSCMI_OP_CLOCK_ENABLE, d->plat_id, d->u.clock.on, 0);
+				emu_add(e, VSCMI_OP_CLOCK_RATE, d->plat_id, (int64_t)d->u.clock.rate, 0);
+				break;
+			case VSCMI_POWER:
+				emu_add(e, VSCMI_OP_POWER_STATE, d->plat_id,
+					d->u.power.states[d->u.power.initial].value, 0);
+				break;
+			case VSCMI_RESET:
+				emu_add(e, VSCMI_OP_RESET_LINE, d->plat_id, d->u.reset.asserted, 0);
+				emu_add(e, VSCMI_OP_RESET_PULSE, d->plat_id, 0, 0);
+				break;
+			case VSCMI_VOLTAGE:
+				emu_add(e, VSCMI_OP_VOLTAGE_CONFIG, d->plat_id, d->u.voltage.on, 0);
+				emu_add(e, VSCMI_OP_VOLTAGE_LEVEL, d->plat_id, d->u.voltage.level, 0);
+				break;
+			case VSCMI_PERF:
+				emu_add(e, VSCMI_OP_PERF_LEVEL, d->plat_id, d->u.perf.initial, 0);
+				emu_add(e, VSCMI_OP_PERF_LIMITS, d->plat_id,
+					d->u.perf.levels[d->u.perf.nlevels - 1].perf,
+					d->u.perf.levels[0].perf);
+				break;
+			case VSCMI_SENSOR:
+				e->sensors[e->nsensors++] = (struct emu_sensor){
+					.id = d->plat_id,
+					.value = d->u.sensor.value,
+					.amplitude = d->u.sensor.amplitude,
+					.period_ms = d->u.sensor.period_ms,
+				};
+				break;
+			default:
+				break;
+			}
+		}
+	}
+	emu_add(e, VSCMI_OP_SYSTEM_POWER, 0, 3 /* power-up */, 0);
+	return &e->base;
+}
+
+static bool is_emu(struct vscmi_platform *p)
+{
+	return p && p->ops == &emu_ops;
+}
+
+uint64_t vscmi_emu_count(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t id,
+			 int64_t val)
+{
+	struct emu_entry *en = is_emu(p) ? emu_find(to_emu(p), type, id) : NULL;
+
+	if (!en)
+		return 0;
+	if (val < 0)
+		return en->total;
+	for (uint32_t i = 0; i < en->nvals; i++)
+		if (en->vals[i].val == val)
+			return en->vals[i].count;
+	return 0;
+}
+
+void vscmi_emu_stats(struct vscmi_platform *p, struct vscmi_emu_stats *st)
+{
+	if (is_emu(p))
+		*st = to_emu(p)->stats;
+	else
+		memset(st, 0, sizeof(*st));
+}
+
+int vscmi_emu_state(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t id,
+		    int64_t *val)
+{
+	struct emu_entry *en = is_emu(p) ? emu_find(to_emu(p), type, id) : NULL;
+
+	if (!en)
+		return -ENOENT;
+	*val = en->val;
+	return 0;
+}
+
+void vscmi_emu_refuse(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t id,
+		      unsigned int n, int err)
+{
+	struct emu *e;
+
+	if (!is_emu(p))
+		return;
+	e = to_emu(p);
+	for (int i = 0; i < EMU_RULES; i++) {
+		struct emu_rule *r = &e->rules[i];
+
+		if (r->left == 0 || (r->type == type && r->id == id)) {
+			*r = (struct emu_rule){ .type = type, .id = id, .left = n, .err = err };
+			return;
+		}
+	}
+}
+
+void vscmi_emu_delay(struct vscmi_platform *p, enum vscmi_op_type type, uint64_t usec)
+{
+	if (is_emu(p) && (unsigned int)type < VSCMI_OP_COUNT)
+		to_emu(p)->delay_us[type] = usec;
+}
+
+size_t vscmi_emu_log(struct vscmi_platform *p, const struct vscmi_op **log)
+{
+	struct emu *e;
+
+	if (!is_emu(p)) {
+		*log = NULL;
+		return 0;
+	}
+	e = to_emu(p);
+	for (size_t i = 0; i < e->log_len; i++)
+		e->log_linear[i] = e->log[(e->log_start + i) % EMU_LOG];
+	*log = e->log_linear;
+	return e->log_len;
+}
+
+void vscmi_emu_clear_log(struct vscmi_platform *p)
+{
+	if (is_emu(p))
+		to_emu(p)->log_start = to_emu(p)->log_len = 0;
+}
+
+void vscmi_emu_raise(struct vscmi_platform *p, const struct vscmi_plat_event *ev)
+{
+	if (p->event)
+		p->event(p->event_ctx, ev);
+}

@@ -1,0 +1,91 @@
+/* Helpers over the system model. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "vscmi/model.h"
+
+const char *vscmi_kind_name(enum vscmi_kind kind)
+{
+	static const char *const names[VSCMI_KIND_COUNT] = {
+		[VSCMI_CLOCK] = "clock",     [VSCMI_POWER] = "power", [VSCMI_RESET] = "reset",
+		[VSCMI_VOLTAGE] = "voltage", [VSCMI_PERF] = "perf",   [VSCMI_SENSOR] = "sensor",
+	};
+
+	return (unsigned int)kind < VSCMI_KIND_COUNT ? names[kind] : "?";
+}
+
+const char *vscmi_policy_name(enum vscmi_policy policy)
+{
+	static const char *const names[VSCMI_POLICY_COUNT] = {
+		[VSCMI_POLICY_EXCLUSIVE] = "exclusive",
+		[VSCMI_POLICY_MAX] = "max",
+		[VSCMI_POLICY_FIXED] = "fixed",
+	};
+
+	return (unsigned int)policy < VSCMI_POLICY_COUNT ? names[policy] : "?";
+}
+
+int vscmi_pd_state_index(const struct vscmi_res_desc *d, uint32_t value)
+{
+	for (uint32_t i = 0; i < d->u.power.nstates; i++)
+		if (d->u.power.states[i].value == value)
+			return (int)i;
+	return -1;
+}
+
+int vscmi_range_fit(const struct vscmi_range *r, int64_t v, int dir, int64_t *out)
+{
+	if (r->segment) {
+		int64_t off, down;
+
+		if (v < r->min || v > r->max)
+			return -ERANGE;
+		if (r->step <= 0) {
+			*out = v;
+			return 0;
+		}
+		off = (v - r->min) % r->step;
+		down = v - off;
+		if (off == 0)
+			*out = v;
+		else if (dir < 0)
+			*out = down;
+		else if (dir > 0 && down + r->step <= r->max)
+			*out = down + r->step;
+		else
+			return dir > 0 ? -ERANGE : -EINVAL;
+		return 0;
+	}
+	if (r->count == 0 || v < r->values[0] || v > r->values[r->count - 1])
+		return -ERANGE;
+	for (uint32_t i = 0; i < r->count; i++) {
+		if (r->values[i] == v) {
+			*out = v;
+			return 0;
+		}
+		if (r->values[i] > v) {
+			if (dir == 0)
+				return -EINVAL;
+			*out = dir < 0 ? r->values[i - 1] : r->values[i];
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+void vscmi_model_free(struct vscmi_model *m)
+{
+	if (!m)
+		return;
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+		free(m->res[k]);
+		m->res[k] = NULL;
+		m->nres[k] = 0;
+	}
+	for (uint32_t a = 0; a < m->nagents; a++)
+		for (int k = 0; k < VSCMI_KIND_COUNT; k++)
+			free(m->agents[a].views[k]);
+	free(m->agents);
+	m->agents = NULL;
+	m->nagents = 0;
+}
