@@ -1,0 +1,164 @@
+/* Inside the SCMI server: the protocol table shape and per-agent state. */
+#ifndef VSCMI_SCMI_INTERNAL_H
+#define VSCMI_SCMI_INTERNAL_H
+
+#include <errno.h>
+
+#include "vscmi/buf.h"
+#include "vscmi/scmi.h"
+
+/* Common messages of every protocol. */
+#define SCMI_MSG_VERSION 0x0
+#define SCMI_MSG_ATTRIBUTES 0x1
+#define SCMI_MSG_MSG_ATTRIBUTES 0x2
+#define SCMI_MSG_NEGOTIATE_VERSION 0x10
+
+#define SCMI_SHORT_NAME 16
+#define SCMI_EXT_NAME 64
+#define SCMI_MAX_TRIPS 4
+
+struct scmi_ctx {
+	struct scmi_server *srv;
+	struct scmi_agent *agent;
+	const struct scmi_protocol *proto;
+	uint32_t hdr;
+	size_t payload_max;		/* return values the agent takes */
+};
+
+/* Returns 0 with the return values written after the status, or -errno
+ * (mapped to a status by scmi_status_from_errno; nothing else sent). */
+typedef int (*scmi_handler_fn)(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp);
+
+struct scmi_msg_desc {
+	scmi_handler_fn fn;
+	uint8_t min_len;		/* request payload bytes */
+};
+
+struct scmi_protocol {
+	uint8_t id;
+	uint32_t version;
+	enum vscmi_kind kind;		/* resources it shows, or VSCMI_KIND_COUNT */
+	const struct scmi_msg_desc *msgs;
+	uint32_t nmsgs;
+	/* PROTOCOL_MESSAGE_ATTRIBUTES of an implemented message; NULL: 0. */
+	uint32_t (*msg_attributes)(struct scmi_ctx *c, uint32_t msg);
+};
+
+#define SCMI_PROTOCOL_TABLE(name)                                                       \
+	.msgs = name, .nmsgs = sizeof(name) / sizeof(name[0])
+
+#define SCMI_COMMON_MSGS                                                                \
+	[SCMI_MSG_VERSION] = { scmi_common_version, 0 },                                \
+	[SCMI_MSG_MSG_ATTRIBUTES] = { scmi_common_msg_attributes, 4 },                  \
+	[SCMI_MSG_NEGOTIATE_VERSION] = { scmi_common_negotiate, 4 }
+
+extern const struct scmi_protocol scmi_base_protocol;
+extern const struct scmi_protocol scmi_power_protocol;
+extern const struct scmi_protocol scmi_system_protocol;
+extern const struct scmi_protocol scmi_perf_protocol;
+extern const struct scmi_protocol scmi_clock_protocol;
+extern const struct scmi_protocol scmi_sensor_protocol;
+extern const struct scmi_protocol scmi_reset_protocol;
+extern const struct scmi_protocol scmi_voltage_protocol;
+
+int scmi_common_version(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp);
+int scmi_common_msg_attributes(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp);
+int scmi_common_negotiate(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp);
+
+struct scmi_trip {
+	bool armed;
+	uint32_t mode;			/* 1 up, 2 down, 3 both */
+	int64_t value;
+	bool above;			/* side of the trip point at the last look */
+};
+
+/* One resource as an agent sees it: dense per-agent ID = index. */
+struct scmi_vres {
+	struct arb_res *res;
+	struct arb_vote *vote;
+	const char *name;
+	uint32_t notify;		/* bit per SCMI notification message id */
+	/* sensors */
+	uint32_t sensor_config;
+	struct scmi_trip trips[SCMI_MAX_TRIPS];
+};
+
+struct scmi_agent {
+	struct scmi_server *srv;
+	uint32_t id;
+	const struct vscmi_agent_desc *d;
+	struct arb_agent *votes;
+	struct scmi_vres *views[VSCMI_KIND_COUNT];
+	uint32_t nviews[VSCMI_KIND_COUNT];
+	scmi_send_fn send;
+	void *send_ctx;
+	bool p2a;			/* delayed responses and notifications possible */
+	bool notify_errors;		/* BASE_ERROR_EVENT */
+	bool notify_system;		/* SYSTEM_POWER_STATE_NOTIFIER */
+	uint32_t generation;		/* bumped on reset: stale deferred work is dropped */
+	uint32_t pending;		/* delayed responses in flight */
+	uint32_t system_state;		/* last state the agent asked for itself */
+	struct scmi_agent_stats stats;
+};
+
+struct scmi_watch {
+	struct scmi_agent *agent;
+	uint32_t vid;
+};
+
+struct scmi_watchers {
+	struct scmi_watch *w;
+	uint32_t n;
+};
+
+struct scmi_server {
+	const struct vscmi_model *model;
+	struct arb *arb;
+	struct vscmi_platform *plat;
+	struct scmi_hooks hooks;
+	struct scmi_agent *agents;	/* agents[id - 1] */
+	uint32_t nagents;
+	/* Who sees each physical resource, for fanning out notifications. */
+	struct scmi_watchers *watchers[VSCMI_KIND_COUNT];
+	struct scmi_deferred *deferred;	/* delayed responses not yet sent */
+};
+
+/* The agent's resource by the ID it uses, or NULL (NOT_FOUND). Reads the
+ * ID from the request. */
+int scmi_view_get(struct scmi_ctx *c, struct vscmi_rd *req, enum vscmi_kind kind,
+		  struct scmi_vres **out, uint32_t *vid);
+static inline const struct vscmi_res_desc *scmi_vres_desc(const struct scmi_vres *v)
+{
+	return arb_res_desc(v->res);
+}
+static inline uint32_t scmi_view_count(const struct scmi_ctx *c, enum vscmi_kind kind)
+{
+	return c->agent->nviews[kind];
+}
+
+/* Request fields: short reads were ruled out by min_len; these stay safe
+ * anyway (-EBADMSG -> PROTOCOL_ERROR). */
+#define SCMI_RD32(req, var)                                                             \
+	do {                                                                            \
+		int r_ = vscmi_rd_u32((req), &(var));                                   \
+		if (r_ < 0)                                                             \
+			return r_;                                                      \
+	} while (0)
+
+/* Sends a delayed response (type 2) with the command's token after usec,
+ * once the command's own reply is out. status then payload. */
+int scmi_delayed_response(struct scmi_ctx *c, uint8_t msg, int32_t status, const uint8_t *payload,
+			  size_t len, uint64_t usec);
+/* Sends a notification to every agent that sees res and subscribed. The
+ * payload starts with agent_id, then the agent's own ID of the resource is
+ * written, then rest. */
+void scmi_notify_res(struct scmi_server *srv, struct arb_res *res, uint8_t proto, uint8_t msg,
+		     uint32_t cause_agent, const uint32_t *rest, size_t nrest);
+int scmi_agent_send(struct scmi_agent *a, const uint8_t *msg, size_t len);
+/* Enables or disables a notification for a resource view. */
+int scmi_notify_set(struct scmi_ctx *c, struct scmi_vres *v, uint32_t notif_msg, uint32_t enable);
+/* Name handling: the 16-byte field gets a truncation; the extended-name
+ * attribute tells when the full one needs NAME_GET. */
+bool scmi_name_is_long(const char *name);
+
+#endif

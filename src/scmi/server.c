@@ -1,0 +1,551 @@
+/* The SCMI server core: agents and their views, the one validator that runs
+ * before any handler, replies, delayed responses and notification fan-out.
+ *
+ * Validation order, before a handler sees a byte: a header must be there
+ * (else PROTOCOL_ERROR with a zero header), reserved bits clear and type
+ * "command" (PROTOCOL_ERROR), payload no longer than the agent's channel
+ * (PROTOCOL_ERROR), protocol known and permitted to this agent
+ * (NOT_SUPPORTED), message implemented (NOT_FOUND), payload at least the
+ * message's minimum (PROTOCOL_ERROR). Handlers read through the bounded
+ * reader and resolve resource IDs through the agent's own view only.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "vscmi/log.h"
+
+static const struct scmi_protocol *const scmi_protocols[] = {
+	&scmi_base_protocol,  &scmi_power_protocol,  &scmi_system_protocol,
+	&scmi_perf_protocol,  &scmi_clock_protocol,  &scmi_sensor_protocol,
+	&scmi_reset_protocol, &scmi_voltage_protocol,
+};
+
+struct scmi_deferred {
+	struct scmi_deferred *next, *prev;
+	struct scmi_server *srv;
+	struct scmi_agent *agent;
+	uint32_t generation;
+	size_t len;
+	uint8_t msg[SCMI_MSG_MAX];
+};
+
+static const struct scmi_protocol *scmi_protocol_find(uint32_t id)
+{
+	for (size_t i = 0; i < sizeof(scmi_protocols) / sizeof(scmi_protocols[0]); i++)
+		if (scmi_protocols[i]->id == id)
+			return scmi_protocols[i];
+	return NULL;
+}
+
+static bool scmi_permitted(const struct scmi_agent *a, uint32_t proto)
+{
+	return proto == SCMI_PROTO_BASE ||
+	       (proto <= SCMI_PROTO_VOLTAGE && (a->d->protocols & SCMI_PROTO_BIT(proto)));
+}
+
+/* --- common messages --------------------------------------------------- */
+
+int scmi_common_version(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
+{
+	vscmi_wr_u32(resp, c->proto->version);
+	return 0;
+}
+
+int scmi_common_msg_attributes(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
+{
+	uint32_t msg;
+
+	SCMI_RD32(req, msg);
+	if (msg >= c->proto->nmsgs || !c->proto->msgs[msg].fn)
+		return -ENOENT;
+	vscmi_wr_u32(resp, c->proto->msg_attributes ? c->proto->msg_attributes(c, msg) : 0);
+	return 0;
+}
+
+/* One version per protocol is implemented; an agent asking for an older
+ * minor of the same major gets it, since minors only add. */
+int scmi_common_negotiate(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
+{
+	uint32_t v;
+
+	SCMI_RD32(req, v);
+	if (v >> 16 == c->proto->version >> 16 && v <= c->proto->version)
+		return 0;
+	return -EOPNOTSUPP;
+}
+
+/* --- views --------------------------------------------------------------- */
+
+int scmi_view_get(struct scmi_ctx *c, struct vscmi_rd *req, enum vscmi_kind kind,
+		  struct scmi_vres **out, uint32_t *vid)
+{
+	uint32_t id;
+
+	SCMI_RD32(req, id);
+	/* An ID outside the view is exactly as unknown as one that does not exist. */
+	if (id >= c->agent->nviews[kind])
+		return -ENOENT;
+	*out = &c->agent->views[kind][id];
+	if (vid)
+		*vid = id;
+	return 0;
+}
+
+bool scmi_name_is_long(const char *name)
+{
+	return strlen(name) >= SCMI_SHORT_NAME;
+}
+
+/* --- replies -------------------------------------------------------------- */
+
+size_t scmi_server_handle(struct scmi_server *srv, struct scmi_agent *a, const void *req,
+			  size_t len, void *resp, size_t cap)
+{
+	struct scmi_ctx c = { .srv = srv, .agent = a };
+	const struct scmi_msg_desc *m;
+	uint8_t *out = resp;
+	struct vscmi_rd rd;
+	struct vscmi_wr wr;
+	uint32_t hdr = 0;
+	int32_t status;
+	size_t out_len;
+	int r;
+
+	if (cap < 8)
+		return 0;
+	vscmi_wr_init(&wr, out + 8, 0);
+	vscmi_rd_init(&rd, req, len);
+	a->stats.commands++;
+	if (vscmi_rd_u32(&rd, &hdr) < 0) {
+		hdr = 0;
+		r = -EPROTO;
+		goto reply;
+	}
+	c.hdr = hdr;
+	if (SCMI_HDR_RSVD(hdr) || SCMI_HDR_TYPE(hdr) != SCMI_TYPE_COMMAND ||
+	    vscmi_rd_left(&rd) > a->d->max_msg_size) {
+		r = -EPROTO;
+		goto reply;
+	}
+	c.proto = scmi_protocol_find(SCMI_HDR_PROTO(hdr));
+	if (!c.proto || !scmi_permitted(a, c.proto->id)) {
+		r = -EOPNOTSUPP;
+		goto reply;
+	}
+	if (SCMI_HDR_MSG(hdr) >= c.proto->nmsgs || !c.proto->msgs[SCMI_HDR_MSG(hdr)].fn) {
+		r = -ENOENT;
+		goto reply;
+	}
+	m = &c.proto->msgs[SCMI_HDR_MSG(hdr)];
+	if (vscmi_rd_left(&rd) < m->min_len) {
+		r = -EPROTO;
+		goto reply;
+	}
+	/* The agent's payload budget counts return values after the status. */
+	c.payload_max = cap - 8 < a->d->max_msg_size ? cap - 8 : a->d->max_msg_size;
+	vscmi_wr_init(&wr, out + 8, c.payload_max);
+	r = m->fn(&c, &rd, &wr);
+	/* A handler that outgrew the channel is a bug; say so, never truncate. */
+	if (r == 0 && wr.overflow) {
+		log_warn("scmi: agent %u: reply to %s msg 0x%x does not fit %zu bytes", a->id,
+			 scmi_protocol_name(c.proto->id), SCMI_HDR_MSG(hdr), c.payload_max);
+		r = -ECOMM;
+	}
+reply:
+	status = scmi_status_from_errno(r);
+	vscmi_put_le32(out, hdr);
+	vscmi_put_le32(out + 4, (uint32_t)status);
+	out_len = 8 + (status == SCMI_SUCCESS ? wr.len : 0);
+	if (status != SCMI_SUCCESS) {
+		a->stats.errors++;
+		if (status == SCMI_PROTOCOL_ERROR)
+			a->stats.malformed++;
+	}
+	if (srv->hooks.trace)
+		srv->hooks.trace(srv->hooks.ctx, a, req, len, out, out_len);
+	return out_len;
+}
+
+/* --- asynchronous messages ---------------------------------------------- */
+
+int scmi_agent_send(struct scmi_agent *a, const uint8_t *msg, size_t len)
+{
+	int r = a->send ? a->send(a->send_ctx, msg, len) : -ENOTCONN;
+
+	if (r < 0)
+		a->stats.dropped++;
+	return r;
+}
+
+static void scmi_deferred_unlink(struct scmi_deferred *d)
+{
+	if (d->prev)
+		d->prev->next = d->next;
+	else
+		d->srv->deferred = d->next;
+	if (d->next)
+		d->next->prev = d->prev;
+}
+
+static void scmi_deferred_fire(void *arg)
+{
+	struct scmi_deferred *d = arg;
+	struct scmi_agent *a = d->agent;
+
+	scmi_deferred_unlink(d);
+	if (d->generation == a->generation) {
+		a->pending--;
+		if (scmi_agent_send(a, d->msg, d->len) == 0)
+			a->stats.delayed++;
+	}
+	free(d);
+}
+
+int scmi_delayed_response(struct scmi_ctx *c, uint8_t msg, int32_t status, const uint8_t *payload,
+			  size_t len, uint64_t usec)
+{
+	struct scmi_server *srv = c->srv;
+	struct scmi_deferred *d;
+	uint32_t hdr = SCMI_HDR(msg, SCMI_TYPE_DELAYED, c->proto->id, SCMI_HDR_TOKEN(c->hdr));
+
+	if (len + 8 > SCMI_MSG_MAX)
+		return -EINVAL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->srv = srv;
+	d->agent = c->agent;
+	d->generation = c->agent->generation;
+	vscmi_put_le32(d->msg, hdr);
+	vscmi_put_le32(d->msg + 4, (uint32_t)status);
+	/* A failed delayed response carries the status only. */
+	if (status == SCMI_SUCCESS && len)
+		memcpy(d->msg + 8, payload, len);
+	d->len = 8 + (status == SCMI_SUCCESS ? len : 0);
+	d->next = srv->deferred;
+	if (d->next)
+		d->next->prev = d;
+	srv->deferred = d;
+	c->agent->pending++;
+	/* The command's reply goes out when the handler returns; the delayed
+	 * response must follow it, so it always goes through the loop. */
+	if (!srv->hooks.defer || srv->hooks.defer(srv->hooks.ctx, usec, scmi_deferred_fire, d) < 0) {
+		scmi_deferred_unlink(d);
+		c->agent->pending--;
+		free(d);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void scmi_send_notification(struct scmi_agent *a, uint8_t proto, uint8_t msg,
+				   const uint32_t *words, size_t n)
+{
+	uint8_t buf[SCMI_MSG_MAX];
+	size_t len = 4;
+
+	vscmi_put_le32(buf, SCMI_HDR(msg, SCMI_TYPE_NOTIFICATION, proto, 0));
+	for (size_t i = 0; i < n && len + 4 <= sizeof(buf); i++, len += 4)
+		vscmi_put_le32(buf + len, words[i]);
+	if (scmi_agent_send(a, buf, len) == 0)
+		a->stats.notifications++;
+}
+
+void scmi_notify_res(struct scmi_server *srv, struct arb_res *res, uint8_t proto, uint8_t msg,
+		     uint32_t cause_agent, const uint32_t *rest, size_t nrest)
+{
+	const struct vscmi_res_desc *d = arb_res_desc(res);
+	struct scmi_watchers *ws = &srv->watchers[d->kind][arb_res_index(res)];
+	uint32_t words[8];
+
+	if (nrest > 6)
+		return;
+	for (uint32_t i = 0; i < ws->n; i++) {
+		struct scmi_agent *a = ws->w[i].agent;
+		struct scmi_vres *v = &a->views[d->kind][ws->w[i].vid];
+
+		if (!(v->notify & (1u << msg)))
+			continue;
+		words[0] = cause_agent;
+		words[1] = ws->w[i].vid;
+		memcpy(&words[2], rest, nrest * sizeof(*rest));
+		scmi_send_notification(a, proto, msg, words, 2 + nrest);
+	}
+}
+
+int scmi_notify_set(struct scmi_ctx *c, struct scmi_vres *v, uint32_t notif_msg, uint32_t enable)
+{
+	if (enable > 1)
+		return -EINVAL;
+	if (!c->agent->p2a)
+		return -EOPNOTSUPP;
+	if (enable)
+		v->notify |= 1u << notif_msg;
+	else
+		v->notify &= ~(1u << notif_msg);
+	return 0;
+}
+
+/* Physical transitions become notifications for the agents that asked. */
+static void scmi_on_transition(void *ctx, struct arb_res *res, const struct vscmi_op *op,
+			       uint32_t cause)
+{
+	struct scmi_server *srv = ctx;
+	uint32_t w[2];
+
+	switch (op->type) {
+	case VSCMI_OP_CLOCK_RATE:
+		w[0] = (uint32_t)op->val;
+		w[1] = (uint32_t)((uint64_t)op->val >> 32);
+		scmi_notify_res(srv, res, SCMI_PROTO_CLOCK, 0x0, cause, w, 2);
+		break;
+	case VSCMI_OP_POWER_STATE:
+		w[0] = (uint32_t)op->val;
+		scmi_notify_res(srv, res, SCMI_PROTO_POWER, 0x0, cause, w, 1);
+		break;
+	case VSCMI_OP_PERF_LIMITS:
+		w[0] = (uint32_t)op->val;
+		w[1] = (uint32_t)op->val2;
+		scmi_notify_res(srv, res, SCMI_PROTO_PERF, 0x0, cause, w, 2);
+		break;
+	case VSCMI_OP_PERF_LEVEL:
+		w[0] = (uint32_t)op->val;
+		scmi_notify_res(srv, res, SCMI_PROTO_PERF, 0x1, cause, w, 1);
+		break;
+	case VSCMI_OP_RESET_PULSE:
+		w[0] = (uint32_t)op->val;
+		scmi_notify_res(srv, res, SCMI_PROTO_RESET, 0x0, cause, w, 1);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Spontaneous platform events (firmware-initiated) reach the agents that
+ * see the resource, in their own numbering. */
+static void scmi_on_platform_event(void *ctx, const struct vscmi_plat_event *ev)
+{
+	struct scmi_server *srv = ctx;
+	uint32_t w[2] = { (uint32_t)ev->val, (uint32_t)((uint64_t)ev->val >> 32) };
+
+	if ((unsigned int)ev->kind >= VSCMI_KIND_COUNT)
+		return;
+	for (uint32_t i = 0; i < arb_res_count(srv->arb, ev->kind); i++) {
+		struct arb_res *res = arb_res_get(srv->arb, ev->kind, i);
+
+		if (arb_res_desc(res)->plat_id == ev->id)
+			scmi_notify_res(srv, res, ev->protocol, ev->message, 0, w, 2);
+	}
+}
+
+/* --- agents ----------------------------------------------------------------- */
+
+static void scmi_agent_fini(struct scmi_agent *a)
+{
+	arb_agent_free(a->votes);
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++)
+		free(a->views[k]);
+}
+
+static int scmi_agent_init(struct scmi_server *srv, struct scmi_agent *a, uint32_t id,
+			   const struct vscmi_agent_desc *d)
+{
+	a->srv = srv;
+	a->id = id;
+	a->d = d;
+	a->p2a = true;
+	a->votes = arb_agent_new(srv->arb, id);
+	if (!a->votes)
+		return -ENOMEM;
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+		if (!d->nviews[k])
+			continue;
+		a->views[k] = calloc(d->nviews[k], sizeof(struct scmi_vres));
+		if (!a->views[k])
+			return -ENOMEM;
+		a->nviews[k] = d->nviews[k];
+		for (uint32_t i = 0; i < d->nviews[k]; i++) {
+			const struct vscmi_view_desc *vd = &d->views[k][i];
+			struct scmi_vres *v = &a->views[k][i];
+
+			v->res = arb_res_get(srv->arb, (enum vscmi_kind)k, vd->res);
+			if (!v->res)
+				return -EINVAL;
+			v->name = vd->name[0] ? vd->name : arb_res_desc(v->res)->name;
+			v->vote = arb_vote_new(a->votes, v->res);
+			if (!v->vote)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int scmi_watchers_build(struct scmi_server *srv)
+{
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+		uint32_t n = arb_res_count(srv->arb, (enum vscmi_kind)k);
+
+		if (!n)
+			continue;
+		srv->watchers[k] = calloc(n, sizeof(struct scmi_watchers));
+		if (!srv->watchers[k])
+			return -ENOMEM;
+		for (uint32_t i = 0; i < n; i++) {
+			struct scmi_watchers *ws = &srv->watchers[k][i];
+
+			ws->w = calloc(srv->nagents ? srv->nagents : 1, sizeof(*ws->w));
+			if (!ws->w)
+				return -ENOMEM;
+		}
+		for (uint32_t ai = 0; ai < srv->nagents; ai++) {
+			struct scmi_agent *a = &srv->agents[ai];
+
+			for (uint32_t v = 0; v < a->nviews[k]; v++) {
+				struct scmi_watchers *ws =
+					&srv->watchers[k][arb_res_index(a->views[k][v].res)];
+
+				/* An agent sees a resource once (the config says so). */
+				if (ws->n < srv->nagents)
+					ws->w[ws->n++] = (struct scmi_watch){ a, v };
+			}
+		}
+	}
+	return 0;
+}
+
+struct scmi_server *scmi_server_new(const struct vscmi_model *model, struct arb *arb,
+				    struct vscmi_platform *plat, const struct scmi_hooks *hooks)
+{
+	struct scmi_server *srv = calloc(1, sizeof(*srv));
+
+	if (!srv)
+		return NULL;
+	srv->model = model;
+	srv->arb = arb;
+	srv->plat = plat;
+	if (hooks)
+		srv->hooks = *hooks;
+	if (model->nagents > VSCMI_MAX_AGENTS)
+		goto err;
+	srv->agents = calloc(model->nagents ? model->nagents : 1, sizeof(*srv->agents));
+	if (!srv->agents)
+		goto err;
+	for (uint32_t i = 0; i < model->nagents; i++) {
+		srv->nagents = i + 1;
+		if (scmi_agent_init(srv, &srv->agents[i], i + 1, &model->agents[i]) < 0)
+			goto err;
+	}
+	if (scmi_watchers_build(srv) < 0)
+		goto err;
+	arb_set_observer(arb, scmi_on_transition, srv);
+	plat->event = scmi_on_platform_event;
+	plat->event_ctx = srv;
+	return srv;
+err:
+	scmi_server_free(srv);
+	return NULL;
+}
+
+void scmi_server_free(struct scmi_server *srv)
+{
+	if (!srv)
+		return;
+	if (srv->plat && srv->plat->event_ctx == srv) {
+		srv->plat->event = NULL;
+		srv->plat->event_ctx = NULL;
+	}
+	if (srv->arb)
+		arb_set_observer(srv->arb, NULL, NULL);
+	while (srv->deferred) {
+		struct scmi_deferred *d = srv->deferred;
+
+		scmi_deferred_unlink(d);
+		free(d);
+	}
+	for (uint32_t i = 0; i < srv->nagents; i++)
+		scmi_agent_fini(&srv->agents[i]);
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+		if (!srv->watchers[k])
+			continue;
+		for (uint32_t i = 0; i < arb_res_count(srv->arb, (enum vscmi_kind)k); i++)
+			free(srv->watchers[k][i].w);
+		free(srv->watchers[k]);
+	}
+	free(srv->agents);
+	free(srv);
+}
+
+uint32_t scmi_server_agent_count(const struct scmi_server *srv)
+{
+	return srv->nagents;
+}
+
+struct scmi_agent *scmi_server_agent(struct scmi_server *srv, uint32_t id)
+{
+	if (id == 0 || id > srv->nagents)
+		return NULL;
+	return &srv->agents[id - 1];
+}
+
+struct scmi_agent *scmi_server_agent_by_name(struct scmi_server *srv, const char *name)
+{
+	for (uint32_t i = 0; i < srv->nagents; i++)
+		if (!strcmp(srv->agents[i].d->name, name))
+			return &srv->agents[i];
+	return NULL;
+}
+
+uint32_t scmi_agent_id(const struct scmi_agent *agent)
+{
+	return agent->id;
+}
+
+const char *scmi_agent_name(const struct scmi_agent *agent)
+{
+	return agent->d->name;
+}
+
+const struct vscmi_agent_desc *scmi_agent_desc(const struct scmi_agent *agent)
+{
+	return agent->d;
+}
+
+void scmi_agent_set_output(struct scmi_agent *agent, scmi_send_fn send, void *ctx, bool p2a)
+{
+	agent->send = send;
+	agent->send_ctx = ctx;
+	agent->p2a = p2a;
+}
+
+void scmi_agent_reset(struct scmi_agent *a)
+{
+	a->generation++;
+	a->pending = 0;
+	a->notify_errors = false;
+	a->notify_system = false;
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+		for (uint32_t i = 0; i < a->nviews[k]; i++) {
+			struct scmi_vres *v = &a->views[k][i];
+
+			v->notify = 0;
+			v->sensor_config = 0;
+			memset(v->trips, 0, sizeof(v->trips));
+		}
+	}
+	arb_agent_release(a->votes);
+	a->stats.resets++;
+}
+
+void scmi_agent_stats(const struct scmi_agent *agent, struct scmi_agent_stats *st)
+{
+	*st = agent->stats;
+}
+
+struct arb_vote *scmi_agent_vote(struct scmi_agent *agent, enum vscmi_kind kind, uint32_t vid)
+{
+	if ((unsigned int)kind >= VSCMI_KIND_COUNT || vid >= agent->nviews[kind])
+		return NULL;
+	return agent->views[kind][vid].vote;
+}

@@ -1,0 +1,129 @@
+/* System power protocol (0x12), v2.1. A guest's shutdown or reboot concerns
+ * that guest: it goes to the embedder's hook (the Xen layer turns it into a
+ * domain shutdown). Only a privileged agent reaches the platform, and then
+ * every subscribed agent hears of it. */
+#include "internal.h"
+#include "vscmi/log.h"
+
+#define SYSTEM_VERSION 0x20001
+
+enum {
+	SYSTEM_POWER_STATE_SET = 0x3,
+	SYSTEM_POWER_STATE_GET = 0x4,
+	SYSTEM_POWER_STATE_NOTIFY = 0x5,
+};
+
+enum {
+	SYSTEM_SHUTDOWN = 0,
+	SYSTEM_COLD_RESET = 1,
+	SYSTEM_WARM_RESET = 2,
+	SYSTEM_POWER_UP = 3,
+	SYSTEM_SUSPEND = 4,
+};
+
+#define SYSTEM_POWER_STATE_NOTIFIER 0x0
+#define SYSTEM_GRACEFUL 1u
+
+static int system_attributes(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
+{
+	vscmi_wr_u32(resp, 0);
+	return 0;
+}
+
+/* Warm reset is offered (a domain reboot); suspend is not. */
+static uint32_t system_msg_attributes(struct scmi_ctx *c, uint32_t msg)
+{
+	return msg == SYSTEM_POWER_STATE_SET ? 1u << 31 : 0;
+}
+
+static void system_notify_all(struct scmi_ctx *c, uint32_t flags, uint32_t state)
+{
+	uint8_t buf[20];
+
+	vscmi_put_le32(buf, SCMI_HDR(SYSTEM_POWER_STATE_NOTIFIER, SCMI_TYPE_NOTIFICATION,
+				     SCMI_PROTO_SYSTEM, 0));
+	vscmi_put_le32(buf + 4, c->agent->id);
+	vscmi_put_le32(buf + 8, flags);
+	vscmi_put_le32(buf + 12, state);
+	vscmi_put_le32(buf + 16, 0);	/* no timeout for graceful requests */
+	for (uint32_t i = 0; i < c->srv->nagents; i++) {
+		struct scmi_agent *a = &c->srv->agents[i];
+
+		if (a->notify_system && scmi_agent_send(a, buf, sizeof(buf)) == 0)
+			a->stats.notifications++;
+	}
+}
+
+static int system_state_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
+{
+	uint32_t flags, state;
+	int r;
+
+	SCMI_RD32(req, flags);
+	SCMI_RD32(req, state);
+	if (flags & ~SYSTEM_GRACEFUL)
+		return -EINVAL;
+	switch (state) {
+	case SYSTEM_SHUTDOWN:
+	case SYSTEM_COLD_RESET:
+	case SYSTEM_WARM_RESET:
+		break;
+	case SYSTEM_SUSPEND:
+		return -EOPNOTSUPP;
+	default:
+		/* Power-up is for agents without a system view; vendor states
+		 * are not offered. */
+		return state >= 0x80000000u ? -EOPNOTSUPP : -EINVAL;
+	}
+	if (c->agent->d->privileged) {
+		struct vscmi_op op = { VSCMI_OP_SYSTEM_POWER, 0, state, flags };
+
+		log_notice("agent %s: system state %u forwarded to the platform",
+			   c->agent->d->name, state);
+		r = vscmi_platform_apply(c->srv->plat, &op);
+		if (r == 0)
+			system_notify_all(c, flags, state);
+		return r;
+	}
+	if (!c->srv->hooks.system_power)
+		return -EOPNOTSUPP;
+	r = c->srv->hooks.system_power(c->srv->hooks.ctx, c->agent, flags, state);
+	if (r == 0)
+		c->agent->system_state = state;
+	return r;
+}
+
+static int system_state_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
+{
+	vscmi_wr_u32(resp, c->agent->system_state);
+	return 0;
+}
+
+static int system_state_notify(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
+{
+	uint32_t enable;
+
+	SCMI_RD32(req, enable);
+	if (enable & ~1u)
+		return -EINVAL;
+	if (!c->agent->p2a)
+		return -EOPNOTSUPP;
+	c->agent->notify_system = enable & 1u;
+	return 0;
+}
+
+static const struct scmi_msg_desc system_msgs[] = {
+	SCMI_COMMON_MSGS,
+	[SCMI_MSG_ATTRIBUTES] = { system_attributes, 0 },
+	[SYSTEM_POWER_STATE_SET] = { system_state_set, 8 },
+	[SYSTEM_POWER_STATE_GET] = { system_state_get, 0 },
+	[SYSTEM_POWER_STATE_NOTIFY] = { system_state_notify, 4 },
+};
+
+const struct scmi_protocol scmi_system_protocol = {
+	.id = SCMI_PROTO_SYSTEM,
+	.version = SYSTEM_VERSION,
+	.kind = VSCMI_KIND_COUNT,
+	SCMI_PROTOCOL_TABLE(system_msgs),
+	.msg_attributes = system_msg_attributes,
+};
