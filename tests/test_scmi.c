@@ -1,0 +1,748 @@
+/* The SCMI server, driven with real messages: codec, validator, views,
+ * base, clock, power, reset and system protocols, delayed responses,
+ * notifications and agent reset. */
+#include <check.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vscmi/buf.h"
+#include "vscmi/scmi.h"
+
+enum { CAMERA = 1, DISPLAY = 2, IVI = 3, OPS = 4 };
+enum { PLL, CAM_PIX, DISP_PIX, CAM_CORE, IVI_AUDIO, NCLOCKS };
+
+static struct vscmi_model model;
+static struct vscmi_platform *plat;
+static struct arb *arb;
+static struct scmi_server *srv;
+
+/* Deferred callbacks, run by the test when it chooses. */
+static struct {
+	void (*fn)(void *);
+	void *arg;
+	uint64_t usec;
+} deferred[64];
+static int ndeferred;
+
+/* Async messages each agent received. */
+static struct {
+	uint8_t msg[SCMI_MSG_MAX];
+	size_t len;
+} inbox[5][32];
+static int ninbox[5];
+static int agent_ids[5] = { 0, 1, 2, 3, 4 };
+
+static int sys_calls;
+static uint32_t sys_state;
+
+static int t_defer(void *ctx, uint64_t usec, void (*fn)(void *), void *arg)
+{
+	if (ndeferred == 64)
+		return -ENOMEM;
+	deferred[ndeferred].fn = fn;
+	deferred[ndeferred].arg = arg;
+	deferred[ndeferred].usec = usec;
+	ndeferred++;
+	return 0;
+}
+
+static void run_deferred(void)
+{
+	int n = ndeferred;
+
+	ndeferred = 0;
+	for (int i = 0; i < n; i++)
+		deferred[i].fn(deferred[i].arg);
+}
+
+static int t_send(void *ctx, const uint8_t *msg, size_t len)
+{
+	int id = *(int *)ctx;
+
+	if (ninbox[id] == 32 || len > SCMI_MSG_MAX)
+		return -ENOBUFS;
+	memcpy(inbox[id][ninbox[id]].msg, msg, len);
+	inbox[id][ninbox[id]].len = len;
+	ninbox[id]++;
+	return 0;
+}
+
+static int t_system(void *ctx, struct scmi_agent *a, uint32_t flags, uint32_t state)
+{
+	sys_calls++;
+	sys_state = state;
+	return 0;
+}
+
+static void add_res(enum vscmi_kind k, const char *name, uint32_t id, int parent)
+{
+	struct vscmi_res_desc *d;
+
+	model.res[k] = realloc(model.res[k], (model.nres[k] + 1) * sizeof(*d));
+	d = &model.res[k][model.nres[k]++];
+	memset(d, 0, sizeof(*d));
+	d->kind = k;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->plat_id = id;
+	d->parent = parent;
+}
+
+/* views: pairs of (resource index, name or NULL), terminated by -1 */
+static void add_views(struct vscmi_agent_desc *a, enum vscmi_kind k, ...)
+{
+	va_list ap;
+	int idx;
+
+	va_start(ap, k);
+	while ((idx = va_arg(ap, int)) >= 0) {
+		const char *name = va_arg(ap, const char *);
+		struct vscmi_view_desc *v;
+
+		a->views[k] = realloc(a->views[k], (a->nviews[k] + 1) * sizeof(*v));
+		v = &a->views[k][a->nviews[k]++];
+		memset(v, 0, sizeof(*v));
+		v->res = (uint32_t)idx;
+		if (name)
+			snprintf(v->name, sizeof(v->name), "%s", name);
+	}
+	va_end(ap);
+}
+
+static struct vscmi_agent_desc *add_agent(const char *name, uint32_t protocols)
+{
+	struct vscmi_agent_desc *a;
+
+	model.agents = realloc(model.agents, (model.nagents + 1) * sizeof(*a));
+	a = &model.agents[model.nagents++];
+	memset(a, 0, sizeof(*a));
+	snprintf(a->name, sizeof(a->name), "%s", name);
+	a->protocols = protocols;
+	a->max_msg_size = SCMI_DEFAULT_PAYLOAD;
+	return a;
+}
+
+static void setup(void)
+{
+	struct vscmi_res_desc *d;
+	struct vscmi_agent_desc *a;
+	struct scmi_hooks hooks = { .defer = t_defer, .system_power = t_system };
+
+	memset(&model, 0, sizeof(model));
+	ndeferred = 0;
+	memset(ninbox, 0, sizeof(ninbox));
+	sys_calls = 0;
+
+	add_res(VSCMI_CLOCK, "pll_video", 10, -1);
+	d = &model.res[VSCMI_CLOCK][PLL];
+	d->u.clock.policy = VSCMI_POLICY_FIXED;
+	d->u.clock.rate = 1188000000;
+	d->u.clock.rates.count = 1;
+	d->u.clock.rates.values[0] = 1188000000;
+	add_res(VSCMI_CLOCK, "cam_pix", 11, PLL);
+	add_res(VSCMI_CLOCK, "disp_pix", 12, PLL);
+	for (int i = CAM_PIX; i <= DISP_PIX; i++) {
+		d = &model.res[VSCMI_CLOCK][i];
+		d->u.clock.policy = VSCMI_POLICY_EXCLUSIVE;
+		d->u.clock.rates.segment = true;
+		d->u.clock.rates.min = 25000000;
+		d->u.clock.rates.max = 200000000;
+		d->u.clock.rates.step = 1000;
+		d->u.clock.rate = 25000000;
+	}
+	add_res(VSCMI_CLOCK, "cam_core", 13, -1);
+	d = &model.res[VSCMI_CLOCK][CAM_CORE];
+	d->u.clock.policy = VSCMI_POLICY_EXCLUSIVE;
+	d->u.clock.rates.count = 20;
+	for (int i = 0; i < 20; i++)
+		d->u.clock.rates.values[i] = 100000000 + i * 10000000;
+	d->u.clock.rate = 100000000;
+	add_res(VSCMI_CLOCK, "ivi_audio_mclk_with_a_long_name", 14, -1);
+	d = &model.res[VSCMI_CLOCK][IVI_AUDIO];
+	d->u.clock.policy = VSCMI_POLICY_MAX;
+	d->u.clock.rates.count = 2;
+	d->u.clock.rates.values[0] = 12288000;
+	d->u.clock.rates.values[1] = 24576000;
+	d->u.clock.rate = 12288000;
+
+	add_res(VSCMI_POWER, "isp", 3, -1);
+	d = &model.res[VSCMI_POWER][0];
+	d->u.power.nstates = 3;
+	d->u.power.states[0] = (struct vscmi_pd_state){ "on", 0x0 };
+	d->u.power.states[1] = (struct vscmi_pd_state){ "ret", 0x40000001 };
+	d->u.power.states[2] = (struct vscmi_pd_state){ "off", 0x40000000 };
+	d->u.power.initial = 2;
+
+	add_res(VSCMI_RESET, "rst_bus", 5, -1);
+	model.res[VSCMI_RESET][0].u.reset.asserted = true;
+	add_res(VSCMI_RESET, "rst_csi", 6, -1);
+	model.res[VSCMI_RESET][1].u.reset.asserted = true;
+
+	a = add_agent("camera", SCMI_PROTO_ALL);
+	add_views(a, VSCMI_CLOCK, CAM_PIX, "pixel", CAM_CORE, NULL, -1);
+	add_views(a, VSCMI_POWER, 0, NULL, -1);
+	add_views(a, VSCMI_RESET, 0, NULL, 1, "csi", -1);
+	a = add_agent("display", SCMI_PROTO_ALL);
+	add_views(a, VSCMI_CLOCK, DISP_PIX, "pixel", CAM_CORE, "core", -1);
+	add_views(a, VSCMI_RESET, 0, NULL, -1);
+	a = add_agent("ivi", SCMI_PROTO_BIT(SCMI_PROTO_POWER) | SCMI_PROTO_BIT(SCMI_PROTO_CLOCK) |
+				     SCMI_PROTO_BIT(SCMI_PROTO_SYSTEM));
+	add_views(a, VSCMI_CLOCK, IVI_AUDIO, NULL, -1);
+	add_views(a, VSCMI_POWER, 0, "isp", -1);
+	a = add_agent("ops", SCMI_PROTO_BIT(SCMI_PROTO_SYSTEM));
+	a->privileged = true;
+
+	plat = vscmi_emu_new(&model);
+	ck_assert_ptr_nonnull(plat);
+	arb = arb_new(&model, plat);
+	ck_assert_ptr_nonnull(arb);
+	srv = scmi_server_new(&model, arb, plat, &hooks);
+	ck_assert_ptr_nonnull(srv);
+	for (uint32_t i = 1; i <= model.nagents; i++)
+		scmi_agent_set_output(scmi_server_agent(srv, i), t_send, &agent_ids[i], true);
+}
+
+static void teardown(void)
+{
+	scmi_server_free(srv);
+	arb_free(arb);
+	vscmi_platform_free(plat);
+	vscmi_model_free(&model);
+}
+
+/* The last reply, parsed. */
+static uint8_t resp[SCMI_MSG_MAX];
+static size_t resp_len;
+
+static uint32_t rv(int i)
+{
+	ck_assert_uint_ge(resp_len, 8 + 4 * (size_t)(i + 1));
+	return vscmi_get_le32(resp + 8 + 4 * i);
+}
+
+static int32_t status(void)
+{
+	return (int32_t)vscmi_get_le32(resp + 4);
+}
+
+static int32_t sendv(uint32_t agent, uint8_t proto, uint8_t msg, int n, const uint32_t *w)
+{
+	uint8_t req[SCMI_MSG_MAX + 8];
+	uint32_t hdr = SCMI_HDR(msg, 0, proto, 0x2a5);
+
+	vscmi_put_le32(req, hdr);
+	for (int i = 0; i < n; i++)
+		vscmi_put_le32(req + 4 + 4 * i, w[i]);
+	resp_len = scmi_server_handle(srv, scmi_server_agent(srv, agent), req, 4 + 4 * (size_t)n,
+				      resp, sizeof(resp));
+	ck_assert_uint_ge(resp_len, 8);
+	ck_assert_uint_eq(vscmi_get_le32(resp), hdr);
+	if (status() != 0)
+		ck_assert_uint_eq(resp_len, 8);
+	return status();
+}
+
+#define SEND(agent, proto, msg, ...)                                                    \
+	sendv(agent, proto, msg, sizeof((uint32_t[]){ 0, ##__VA_ARGS__ }) / 4 - 1,      \
+	      (const uint32_t[]){ 0, ##__VA_ARGS__ } + 1)
+
+static int64_t emu(enum vscmi_op_type t, uint32_t id)
+{
+	int64_t v = -1;
+
+	ck_assert_int_eq(vscmi_emu_state(plat, t, id, &v), 0);
+	return v;
+}
+
+/* --- codec and validator --------------------------------------------------- */
+
+START_TEST(test_short_messages_expect_PROTOCOL_ERROR)
+{
+	uint8_t req[3] = { 0x10, 0x40, 0x00 };
+
+	for (size_t len = 0; len < 4; len++) {
+		resp_len = scmi_server_handle(srv, scmi_server_agent(srv, CAMERA), req, len, resp,
+					      sizeof(resp));
+		ck_assert_uint_eq(resp_len, 8);
+		ck_assert_int_eq(status(), SCMI_PROTOCOL_ERROR);
+	}
+}
+END_TEST
+
+START_TEST(test_reply_echoes_header_and_token)
+{
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x0), 0);
+	ck_assert_uint_eq(SCMI_HDR_TOKEN(vscmi_get_le32(resp)), 0x2a5);
+	ck_assert_uint_eq(rv(0), 0x30000);
+	ck_assert_uint_eq(resp_len, 12);
+}
+END_TEST
+
+START_TEST(test_bad_header_bits_expect_PROTOCOL_ERROR)
+{
+	uint8_t req[4];
+
+	vscmi_put_le32(req, SCMI_HDR(0, 0, 0x10, 1) | 1u << 28);
+	resp_len = scmi_server_handle(srv, scmi_server_agent(srv, CAMERA), req, 4, resp,
+				      sizeof(resp));
+	ck_assert_int_eq(status(), SCMI_PROTOCOL_ERROR);
+	vscmi_put_le32(req, SCMI_HDR(0, SCMI_TYPE_DELAYED, 0x10, 1));
+	resp_len = scmi_server_handle(srv, scmi_server_agent(srv, CAMERA), req, 4, resp,
+				      sizeof(resp));
+	ck_assert_int_eq(status(), SCMI_PROTOCOL_ERROR);
+}
+END_TEST
+
+START_TEST(test_unknown_protocol_expect_NOT_SUPPORTED)
+{
+	ck_assert_int_eq(SEND(CAMERA, 0x18, 0x0), SCMI_NOT_SUPPORTED);
+	ck_assert_int_eq(SEND(CAMERA, 0x80, 0x0), SCMI_NOT_SUPPORTED);
+	ck_assert_int_eq(SEND(CAMERA, 0x00, 0x0), SCMI_NOT_SUPPORTED);
+	/* ivi may not use the reset protocol: as if it did not exist */
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_RESET, 0x0), SCMI_NOT_SUPPORTED);
+}
+END_TEST
+
+START_TEST(test_unknown_message_expect_NOT_FOUND)
+{
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x42), SCMI_NOT_FOUND);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0xff), SCMI_NOT_FOUND);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x2, 0x42), SCMI_NOT_FOUND);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x2, 0x5), 0);
+}
+END_TEST
+
+START_TEST(test_short_payload_expect_PROTOCOL_ERROR)
+{
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 0), SCMI_PROTOCOL_ERROR);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_POWER, 0x4, 0, 0), SCMI_PROTOCOL_ERROR);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x7), SCMI_PROTOCOL_ERROR);
+}
+END_TEST
+
+START_TEST(test_oversized_payload_expect_PROTOCOL_ERROR)
+{
+	uint32_t w[40] = { 0 };
+
+	ck_assert_int_eq(sendv(CAMERA, SCMI_PROTO_CLOCK, 0x3, 33, w), SCMI_PROTOCOL_ERROR);
+	ck_assert_int_eq(sendv(CAMERA, SCMI_PROTO_CLOCK, 0x3, 32, w), 0);
+}
+END_TEST
+
+/* --- base ------------------------------------------------------------------- */
+
+START_TEST(test_base_discovery_is_per_agent)
+{
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x0), 0);
+	ck_assert_uint_eq(rv(0), 0x20001);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x1), 0);
+	ck_assert_uint_eq(rv(0), 4 << 8 | 7);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_BASE, 0x1), 0);
+	ck_assert_uint_eq(rv(0) & 0xff, 3);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x3), 0);
+	ck_assert_str_eq((char *)resp + 8, "vscmi");
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x4), 0);
+	ck_assert_str_eq((char *)resp + 8, "emulated");
+
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_BASE, 0x6, 0), 0);
+	ck_assert_uint_eq(rv(0), 3);
+	ck_assert_uint_eq(resp_len, 16);
+	ck_assert_uint_eq(rv(1), 0x14 << 16 | 0x12 << 8 | 0x11);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_BASE, 0x6, 2), 0);
+	ck_assert_uint_eq(rv(0), 1);
+	ck_assert_uint_eq(rv(1), 0x14);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_BASE, 0x6, 3), 0);
+	ck_assert_uint_eq(rv(0), 0);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_BASE, 0x6, 4), SCMI_INVALID_PARAMETERS);
+}
+END_TEST
+
+START_TEST(test_base_discover_agent_hides_other_guests)
+{
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_BASE, 0x7, 0xffffffff), 0);
+	ck_assert_uint_eq(rv(0), DISPLAY);
+	ck_assert_str_eq((char *)resp + 12, "display");
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_BASE, 0x7, 0), 0);
+	ck_assert_str_eq((char *)resp + 12, "platform");
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_BASE, 0x7, CAMERA), SCMI_NOT_FOUND);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_BASE, 0x7, 99), SCMI_NOT_FOUND);
+	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0x7, CAMERA), 0);
+	ck_assert_str_eq((char *)resp + 12, "camera");
+}
+END_TEST
+
+START_TEST(test_base_reset_agent_configuration_releases_votes)
+{
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 0, 1), 0);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 1), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 11), 1);
+	/* another guest may not reset camera */
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_BASE, 0xb, CAMERA, 0), SCMI_DENIED);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0xb, 0xffffffff, 2), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0xb, CAMERA, 1), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 11), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 12), 1);
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 10), 1);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0xb, 0, 0), 0);
+	ck_assert_uint_eq(rv(1), 0);
+	/* the privileged agent may reset another */
+	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0xb, DISPLAY, 0), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 10), 0);
+	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, 10, 1), 1);
+	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, 10, 0), 1);
+}
+END_TEST
+
+START_TEST(test_base_permissions_need_privilege)
+{
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x9, CAMERA, 1, 1), SCMI_DENIED);
+	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0x9, CAMERA, 1, 1), SCMI_NOT_FOUND);
+	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0x9, CAMERA, 1, 2), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0xa, CAMERA, 1, 0x14, 1), SCMI_DENIED);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x10, 0x20001), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x10, 0x20000), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x10, 0x30000), SCMI_NOT_SUPPORTED);
+}
+END_TEST
+
+/* --- views and clocks ------------------------------------------------------------ */
+
+START_TEST(test_clock_views_are_dense_and_named_per_agent)
+{
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x1), 0);
+	ck_assert_uint_eq(rv(0) & 0xffff, 2);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x3, 0), 0);
+	ck_assert_str_eq((char *)resp + 12, "pixel");
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x3, 1), 0);
+	ck_assert_str_eq((char *)resp + 12, "cam_core");
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x3, 1), 0);
+	ck_assert_str_eq((char *)resp + 12, "core");
+	/* out of view is the same as nonexistent, for every message */
+	for (uint8_t msg = 0x3; msg <= 0xf; msg++) {
+		uint32_t w[4] = { 2, 0, 0, 0 };
+
+		if (msg == 0x5) {
+			w[0] = 0;
+			w[1] = 2;
+		}
+		ck_assert_int_eq(sendv(CAMERA, SCMI_PROTO_CLOCK, msg, 4, w), SCMI_NOT_FOUND);
+	}
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x3, 0xffffffff), SCMI_NOT_FOUND);
+	/* a long name is flagged and available through NAME_GET */
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_CLOCK, 0x3, 0), 0);
+	ck_assert(rv(0) & 1u << 29);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_CLOCK, 0x8, 0), 0);
+	ck_assert_str_eq((char *)resp + 12, "ivi_audio_mclk_with_a_long_name");
+}
+END_TEST
+
+START_TEST(test_pll_shared_by_two_guests_switches_once)
+{
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 0, 0, 0), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 10), 1);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0xb, 0, 0), 0);
+	ck_assert_uint_eq(rv(1), 0);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0xb, 0, 0), 0);
+	ck_assert_uint_eq(rv(1), 1);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 0, 0), 0);
+	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, 10, 1), 1);
+	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, 10, 0), 1);
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 10), 0);
+	/* unchanged (3) and reserved (2) states */
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 3, 0), 0);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 2, 0), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 1 | 1 << 16, 0), SCMI_NOT_SUPPORTED);
+}
+END_TEST
+
+START_TEST(test_exclusive_rate_owner_denies_others)
+{
+	/* cam_core: camera view 1, display view 1 */
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 1, 1, 0), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 200000000, 0), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_RATE, 13), 200000000);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x5, 0, 1, 100000000, 0), SCMI_DENIED);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 1, 1, 0), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 1, 0, 0), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 13), 1);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x5, 0, 1, 100000000, 0), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_RATE, 13), 100000000);
+	/* each reads its own vote */
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x6, 1), 0);
+	ck_assert_uint_eq(rv(0), 200000000);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x6, 1), 0);
+	ck_assert_uint_eq(rv(0), 100000000);
+}
+END_TEST
+
+START_TEST(test_rate_rounding_and_range)
+{
+	/* cam_core rates: 100..290 MHz in 10 MHz steps */
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 104000000, 0), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_RATE, 13), 100000000);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1 << 2, 1, 104000000, 0), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_RATE, 13), 110000000);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1 << 3, 1, 116000000, 0), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_RATE, 13), 120000000);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 1, 1), SCMI_OUT_OF_RANGE);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 99000000, 0), SCMI_OUT_OF_RANGE);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1u << 4, 1, 100000000, 0),
+			 SCMI_INVALID_PARAMETERS);
+}
+END_TEST
+
+START_TEST(test_describe_rates_multipart_fits_small_channel)
+{
+	int64_t got[32];
+	uint32_t n = 0, remaining;
+
+	model.agents[CAMERA - 1].max_msg_size = 36; /* room for 4 rates */
+	do {
+		ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x4, 1, n), 0);
+		ck_assert_uint_le(resp_len, 8 + 36);
+		uint32_t flags = rv(0), ret = flags & 0xfff;
+
+		remaining = flags >> 16;
+		ck_assert_uint_eq(flags & 1u << 12, 0);
+		ck_assert_uint_ge(ret, 1);
+		for (uint32_t i = 0; i < ret; i++)
+			got[n + i] = (int64_t)rv(1 + 2 * (int)i) | (int64_t)rv(2 + 2 * (int)i) << 32;
+		n += ret;
+	} while (remaining && n < 32);
+	ck_assert_uint_eq(n, 20);
+	for (uint32_t i = 0; i < n; i++)
+		ck_assert_int_eq(got[i], 100000000 + (int64_t)i * 10000000);
+	/* a segment comes as one triplet */
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x4, 0, 0), 0);
+	ck_assert_uint_eq(rv(0), 1u << 12 | 3);
+	ck_assert_uint_eq(rv(1), 25000000);
+	ck_assert_uint_eq(rv(3), 200000000);
+	ck_assert_uint_eq(rv(5), 1000);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x4, 1, 21), SCMI_INVALID_PARAMETERS);
+}
+END_TEST
+
+START_TEST(test_async_rate_set_delayed_response_follows_reply)
+{
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0), 0);
+	ck_assert_int_eq(ninbox[CAMERA], 0);
+	ck_assert_int_eq(ndeferred, 1);
+	run_deferred();
+	ck_assert_int_eq(ninbox[CAMERA], 1);
+	uint8_t *m = inbox[CAMERA][0].msg;
+	uint32_t hdr = vscmi_get_le32(m);
+
+	ck_assert_uint_eq(inbox[CAMERA][0].len, 20);
+	ck_assert_uint_eq(SCMI_HDR_TYPE(hdr), SCMI_TYPE_DELAYED);
+	ck_assert_uint_eq(SCMI_HDR_MSG(hdr), 0x5);
+	ck_assert_uint_eq(SCMI_HDR_TOKEN(hdr), 0x2a5);
+	ck_assert_uint_eq(SCMI_HDR_PROTO(hdr), SCMI_PROTO_CLOCK);
+	ck_assert_uint_eq(vscmi_get_le32(m + 4), 0);
+	ck_assert_uint_eq(vscmi_get_le32(m + 8), 0);
+	ck_assert_uint_eq(vscmi_get_le32(m + 12), 50000000);
+	/* a reset agent does not get stale delayed responses */
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 60000000, 0), 0);
+	scmi_agent_reset(scmi_server_agent(srv, CAMERA));
+	run_deferred();
+	ck_assert_int_eq(ninbox[CAMERA], 1);
+	/* without an event channel there are no delayed responses */
+	scmi_agent_set_output(scmi_server_agent(srv, CAMERA), t_send, &agent_ids[CAMERA], false);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0),
+			 SCMI_NOT_SUPPORTED);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x9, 0, 1), SCMI_NOT_SUPPORTED);
+}
+END_TEST
+
+START_TEST(test_platform_refusal_rolls_vote_back)
+{
+	vscmi_emu_refuse(plat, VSCMI_OP_CLOCK_ENABLE, 10, 1, -EIO);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), SCMI_HARDWARE_ERROR);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0xb, 0, 0), 0);
+	ck_assert_uint_eq(rv(1), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 12), 0);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 10), 1);
+}
+END_TEST
+
+START_TEST(test_rate_notification_reaches_subscribers_with_their_ids)
+{
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x9, 1, 1), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 1, 1, 0), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 150000000, 0), 0);
+	ck_assert_int_eq(ninbox[CAMERA], 0);
+	ck_assert_int_eq(ninbox[DISPLAY], 1);
+	uint8_t *m = inbox[DISPLAY][0].msg;
+
+	ck_assert_uint_eq(vscmi_get_le32(m), SCMI_HDR(0, SCMI_TYPE_NOTIFICATION, 0x14, 0));
+	ck_assert_uint_eq(vscmi_get_le32(m + 4), CAMERA);
+	ck_assert_uint_eq(vscmi_get_le32(m + 8), 1);
+	ck_assert_uint_eq(vscmi_get_le32(m + 12), 150000000);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x9, 1, 2), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x9, 1, 0), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 160000000, 0), 0);
+	ck_assert_int_eq(ninbox[DISPLAY], 1);
+}
+END_TEST
+
+/* --- power --------------------------------------------------------------------- */
+
+START_TEST(test_power_domain_reads_own_vote)
+{
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_POWER, 0x1), 0);
+	ck_assert_uint_eq(rv(0), 1);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x6, 0, 1), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_POWER, 0x4, 0, 0, 0x0), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_POWER_STATE, 3), 0);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 0, 0x40000000), 0);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x5, 0), 0);
+	ck_assert_uint_eq(rv(0), 0x40000000);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_POWER, 0x5, 0), 0);
+	ck_assert_uint_eq(rv(0), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_POWER_STATE, 3), 0);
+	/* ivi subscribed: it heard the domain switch on, caused by camera */
+	ck_assert_int_eq(ninbox[IVI], 1);
+	ck_assert_uint_eq(vscmi_get_le32(inbox[IVI][0].msg + 4), CAMERA);
+	ck_assert_uint_eq(vscmi_get_le32(inbox[IVI][0].msg + 8), 0);
+	ck_assert_uint_eq(vscmi_get_le32(inbox[IVI][0].msg + 12), 0);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 0, 0x40000001), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_POWER, 0x4, 0, 0, 0x40000000), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_POWER_STATE, 3), 0x40000001);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 0, 0x40000000), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_POWER_STATE, 3), 0x40000000);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 0, 0x12345), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 1, 0), SCMI_NOT_FOUND);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x3, 0), 0);
+	ck_assert_str_eq((char *)resp + 12, "isp");
+}
+END_TEST
+
+/* --- reset --------------------------------------------------------------------- */
+
+START_TEST(test_shared_reset_line_and_autonomous_reset)
+{
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 0, 0, 0), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_RESET_LINE, 5), 0);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_RESET, 0x4, 0, 0, 0), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 0, 2, 0), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_RESET_LINE, 5), 0);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_RESET, 0x4, 0, 2, 0), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_RESET_LINE, 5), 1);
+	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_RESET_LINE, 5, 0), 1);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 0, 1, 0), SCMI_DENIED);
+	/* camera's private line may be pulsed, also asynchronously */
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 1, 1 | 4, 0), 0);
+	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_RESET_PULSE, 6, -1), 1);
+	run_deferred();
+	ck_assert_int_eq(ninbox[CAMERA], 1);
+	ck_assert_uint_eq(SCMI_HDR_TYPE(vscmi_get_le32(inbox[CAMERA][0].msg)), SCMI_TYPE_DELAYED);
+	ck_assert_uint_eq(vscmi_get_le32(inbox[CAMERA][0].msg + 8), 1);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x3, 1), 0);
+	ck_assert_str_eq((char *)resp + 16, "csi");
+}
+END_TEST
+
+/* --- system -------------------------------------------------------------------- */
+
+START_TEST(test_guest_system_power_goes_to_hook_not_platform)
+{
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_SYSTEM, 0x5, 1), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x3, 0, 1), 0);
+	ck_assert_int_eq(sys_calls, 1);
+	ck_assert_uint_eq(sys_state, 1);
+	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_SYSTEM_POWER, 0, -1), 0);
+	ck_assert_int_eq(ninbox[IVI], 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x4), 0);
+	ck_assert_uint_eq(rv(0), 1);
+	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_SYSTEM, 0x3, 1, 0), 0);
+	ck_assert_int_eq(sys_calls, 1);
+	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_SYSTEM_POWER, 0, 0), 1);
+	ck_assert_int_eq(ninbox[IVI], 1);
+	ck_assert_uint_eq(vscmi_get_le32(inbox[IVI][0].msg + 4), OPS);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x3, 0, 4), SCMI_NOT_SUPPORTED);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x3, 0, 7), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x2, 0x3), 0);
+	ck_assert_uint_eq(rv(0), 1u << 31);
+}
+END_TEST
+
+START_TEST(test_agent_gone_leaves_others_undisturbed)
+{
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_POWER, 0x4, 0, 0, 0), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 0, 0, 0), 0);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_RESET, 0x4, 0, 0, 0), 0);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 0, 0x40000001), 0);
+	scmi_agent_reset(scmi_server_agent(srv, CAMERA));
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 11), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 10), 1);
+	ck_assert_int_eq(emu(VSCMI_OP_POWER_STATE, 3), 0x40000001);
+	ck_assert_int_eq(emu(VSCMI_OP_RESET_LINE, 5), 0);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0xb, 0, 0), 0);
+	ck_assert_uint_eq(rv(1), 1);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x5, 0), 0);
+	ck_assert_uint_eq(rv(0), 0x40000001);
+}
+END_TEST
+
+static Suite *scmi_suite(void)
+{
+	Suite *s = suite_create("scmi");
+	TCase *tc;
+
+	tc = tcase_create("codec");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_short_messages_expect_PROTOCOL_ERROR);
+	tcase_add_test(tc, test_reply_echoes_header_and_token);
+	tcase_add_test(tc, test_bad_header_bits_expect_PROTOCOL_ERROR);
+	tcase_add_test(tc, test_unknown_protocol_expect_NOT_SUPPORTED);
+	tcase_add_test(tc, test_unknown_message_expect_NOT_FOUND);
+	tcase_add_test(tc, test_short_payload_expect_PROTOCOL_ERROR);
+	tcase_add_test(tc, test_oversized_payload_expect_PROTOCOL_ERROR);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("base");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_base_discovery_is_per_agent);
+	tcase_add_test(tc, test_base_discover_agent_hides_other_guests);
+	tcase_add_test(tc, test_base_reset_agent_configuration_releases_votes);
+	tcase_add_test(tc, test_base_permissions_need_privilege);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("clock");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_clock_views_are_dense_and_named_per_agent);
+	tcase_add_test(tc, test_pll_shared_by_two_guests_switches_once);
+	tcase_add_test(tc, test_exclusive_rate_owner_denies_others);
+	tcase_add_test(tc, test_rate_rounding_and_range);
+	tcase_add_test(tc, test_describe_rates_multipart_fits_small_channel);
+	tcase_add_test(tc, test_async_rate_set_delayed_response_follows_reply);
+	tcase_add_test(tc, test_platform_refusal_rolls_vote_back);
+	tcase_add_test(tc, test_rate_notification_reaches_subscribers_with_their_ids);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("power-reset-system");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_power_domain_reads_own_vote);
+	tcase_add_test(tc, test_shared_reset_line_and_autonomous_reset);
+	tcase_add_test(tc, test_guest_system_power_goes_to_hook_not_platform);
+	tcase_add_test(tc, test_agent_gone_leaves_others_undisturbed);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(scmi_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
