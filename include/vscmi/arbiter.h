@@ -50,7 +50,9 @@ void arb_res_target(const struct arb_res *res, struct arb_state *st);
 uint32_t arb_res_users(const struct arb_res *res);
 
 struct arb_agent *arb_agent_new(struct arb *arb, uint32_t agent_id);
-/* Releases the agent's votes, then frees it. NULL-safe. */
+/* Forgets the agent's votes without touching the hardware (a daemon that
+ * exits leaves every resource as it is), then frees it. Call
+ * arb_agent_release first to withdraw them. NULL-safe. */
 void arb_agent_free(struct arb_agent *agent);
 /* Withdraws every vote of the agent as one step; the other agents'
  * votes are untouched. Returns the number of transitions the platform

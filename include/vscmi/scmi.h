@@ -95,7 +95,7 @@ struct scmi_agent_stats {
 
 struct scmi_server *scmi_server_new(const struct vscmi_model *model, struct arb *arb,
 				    struct vscmi_platform *plat, const struct scmi_hooks *hooks);
-/* Frees agents (releasing their votes). NULL-safe. */
+/* Frees the server and its agents; the hardware stays as it is. NULL-safe. */
 void scmi_server_free(struct scmi_server *srv);
 
 uint32_t scmi_server_agent_count(const struct scmi_server *srv);

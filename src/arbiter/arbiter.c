@@ -202,7 +202,9 @@ static int gl_apply(struct arb_res *res, const struct arb_state *t, enum arb_pha
 
 static bool gl_demands(const struct arb_res *res)
 {
-	return res->holders + res->children_on > 0;
+	/* Running is what needs the parent: a clock the platform refused to
+	 * stop keeps its parent on even though no vote wants it. */
+	return res->holders + res->children_on > 0 || res->phys.on;
 }
 
 /* --- power domains ---------------------------------------------------- */
@@ -247,10 +249,11 @@ static int pd_apply(struct arb_res *res, const struct arb_state *t, enum arb_pha
 
 static bool pd_demands(const struct arb_res *res)
 {
+	uint32_t off = res->d->u.power.nstates - 1;
 	struct arb_state t;
 
 	pd_target(res, &t);
-	return t.pd != res->d->u.power.nstates - 1;
+	return t.pd != off || res->phys.pd != off;
 }
 
 /* --- reset lines: asserted only while every user asserts -------------- */
@@ -418,15 +421,19 @@ static int reconcile_chain(struct arb_res *res)
 
 	for (struct arb_res *p = res; p && n < ARB_MAX_DEPTH; p = p->parent)
 		chain[n++] = p;
+	/* Demand follows the physical state too, so it is updated after each
+	 * step: a child switched off releases its parent only then. */
 	for (unsigned int i = n; i-- > 0;) {
 		res_target(chain[i], &t);
 		r = kind_ops(chain[i])->apply(chain[i], &t, ARB_UP);
+		update_demand(chain[i]);
 		if (r < 0)
 			return r;
 	}
 	for (unsigned int i = 0; i < n; i++) {
 		res_target(chain[i], &t);
 		r = kind_ops(chain[i])->apply(chain[i], &t, ARB_DOWN);
+		update_demand(chain[i]);
 		if (r < 0)
 			return r;
 	}
@@ -687,6 +694,9 @@ struct arb *arb_new(const struct vscmi_model *model, struct vscmi_platform *plat
 			if (p >= 0 && (uint32_t)p < n)
 				arb->res[k][i].parent = &arb->res[k][p];
 		}
+		/* A child that is on at boot holds its parent like any other. */
+		for (uint32_t i = 0; i < n; i++)
+			update_demand(&arb->res[k][i]);
 	}
 	return arb;
 }
@@ -819,13 +829,16 @@ int arb_agent_release(struct arb_agent *agent)
 
 void arb_agent_free(struct arb_agent *agent)
 {
+	static const struct arb_state none;
 	struct arb_vote *v, *next;
 
 	if (!agent)
 		return;
-	arb_agent_release(agent);
 	for (v = agent->votes; v; v = next) {
 		next = v->next;
+		/* Forgotten, not withdrawn: the hardware stays as it is. */
+		vote_set(v, &none);
+		v->res->dirty = true;
 		v->res->users--;
 		free(v);
 	}
@@ -836,6 +849,8 @@ int arb_reconcile_all(struct arb *arb)
 {
 	int failed = 0;
 
+	/* Retries are no agent's doing (agent ids start at 1). */
+	arb->cause = 0;
 	for (int k = 0; k < VSCMI_KIND_COUNT; k++)
 		for (uint32_t i = 0; i < arb->nres[k]; i++)
 			if (arb->res[k][i].dirty && reconcile_chain(&arb->res[k][i]) < 0)
