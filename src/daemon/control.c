@@ -1,0 +1,527 @@
+/* The control socket: one JSON request per packet, one JSON reply per
+ * packet (see include/vscmi/control.h). A client that sends garbage gets an
+ * error reply; a client that does not read its replies is dropped. */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "vscmi-build.h"
+#include "vscmi/arbiter.h"
+#include "vscmi/control.h"
+#include "vscmi/log.h"
+#include "vscmi/platform.h"
+#include "vscmid.h"
+
+#define CTL_MAX_CLIENTS 16
+
+struct vscmid_ctl_client {
+	struct vscmid *d;
+	int fd;
+	sd_event_source *src;
+	struct vscmid_ctl_client *next, *prev;
+};
+
+/* json-c aborts on a NULL container; these drop the member instead. */
+static struct json_object *jadd(struct json_object *o, const char *key, struct json_object *v)
+{
+	if (!o || json_object_object_add(o, key, v) < 0) {
+		json_object_put(v);
+		return NULL;
+	}
+	return v;
+}
+
+static struct json_object *japp(struct json_object *arr, struct json_object *v)
+{
+	if (!arr || json_object_array_add(arr, v) < 0) {
+		json_object_put(v);
+		return NULL;
+	}
+	return v;
+}
+
+static struct json_object *reply_new(bool ok)
+{
+	struct json_object *o = json_object_new_object();
+
+	jadd(o, VSCMI_CTL_KEY_VERSION, json_object_new_int(VSCMI_CONTROL_VERSION));
+	jadd(o, VSCMI_CTL_KEY_OK, json_object_new_boolean(ok));
+	return o;
+}
+
+__attribute__((format(printf, 1, 2))) static struct json_object *reply_error(const char *fmt,
+									    ...)
+{
+	struct json_object *o = reply_new(false);
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	jadd(o, VSCMI_CTL_KEY_ERROR, json_object_new_string(msg));
+	return o;
+}
+
+static struct json_object *agent_match(const struct vscmi_agent_desc *ad)
+{
+	char buf[VSCMI_NAME_MAX + 16];
+
+	if (ad->match == VSCMI_MATCH_NAME)
+		snprintf(buf, sizeof(buf), "domain=%s", ad->match_name);
+	else if (ad->match == VSCMI_MATCH_DOMID)
+		snprintf(buf, sizeof(buf), "domid=%u", ad->match_domid);
+	else
+		return NULL;
+	return json_object_new_string(buf);
+}
+
+/* status */
+
+static struct json_object *ctl_status(struct vscmid *d, struct json_object *req)
+{
+	struct json_object *o = reply_new(true), *daemon, *plat, *agents, *sys;
+	uint64_t now = d->start_usec;
+
+	sd_event_now(d->ev, CLOCK_MONOTONIC, &now);
+	daemon = jadd(o, "daemon", json_object_new_object());
+	jadd(daemon, "version", json_object_new_string(VSCMI_VERSION));
+	jadd(daemon, "pid", json_object_new_int64(getpid()));
+	jadd(daemon, "uptime_s", json_object_new_int64((int64_t)((now - d->start_usec) / 1000000u)));
+	jadd(daemon, "config", json_object_new_string(d->cfg->path));
+	jadd(daemon, "control", json_object_new_string(d->cfg->control));
+
+	plat = jadd(o, "platform", json_object_new_object());
+	jadd(plat, "name", json_object_new_string(d->plat->ops->name));
+	if (strcmp(d->plat->ops->name, "emulated") == 0) {
+		struct vscmi_emu_stats st;
+
+		vscmi_emu_stats(d->plat, &st);
+		jadd(plat, "transitions", json_object_new_uint64(st.ops));
+		jadd(plat, "refused", json_object_new_uint64(st.refused));
+	}
+
+	if (d->sysreq.valid) {
+		sys = jadd(o, "system_request", json_object_new_object());
+		jadd(sys, "agent", json_object_new_string(d->sysreq.agent));
+		jadd(sys, "state", json_object_new_int64(d->sysreq.state));
+		jadd(sys, "state_name",
+		     json_object_new_string(vscmid_system_state_name(d->sysreq.state)));
+		jadd(sys, "graceful", json_object_new_boolean(d->sysreq.flags & 1));
+		jadd(sys, "time_us", json_object_new_uint64(d->sysreq.realtime_usec));
+	} else {
+		jadd(o, "system_request", NULL);
+	}
+
+	agents = jadd(o, "agents", json_object_new_array());
+	for (uint32_t i = 0; i < d->nagents; i++) {
+		const struct vscmid_agent *a = &d->agents[i];
+		const struct vscmi_agent_desc *ad = scmi_agent_desc(a->agent);
+		struct scmi_agent_stats st;
+		struct json_object *j = japp(agents, json_object_new_object());
+
+		scmi_agent_stats(a->agent, &st);
+		jadd(j, "id", json_object_new_int64(scmi_agent_id(a->agent)));
+		jadd(j, "name", json_object_new_string(ad->name));
+		jadd(j, "match", agent_match(ad));
+		jadd(j, "socket", a->path[0] ? json_object_new_string(a->path) : NULL);
+		jadd(j, "connected", json_object_new_boolean(vscmid_agent_connected(a)));
+		jadd(j, "connects", json_object_new_uint64(a->connects));
+		jadd(j, "commands", json_object_new_uint64(st.commands));
+		jadd(j, "errors", json_object_new_uint64(st.errors));
+		jadd(j, "malformed", json_object_new_uint64(st.malformed));
+		jadd(j, "notifications", json_object_new_uint64(st.notifications));
+		jadd(j, "delayed", json_object_new_uint64(st.delayed));
+		jadd(j, "dropped", json_object_new_uint64(st.dropped));
+		jadd(j, "resets", json_object_new_uint64(st.resets));
+		jadd(j, "replies_dropped", json_object_new_uint64(a->replies_dropped));
+		jadd(j, "refused_connections", json_object_new_uint64(a->refused));
+	}
+	return o;
+}
+
+/* agents */
+
+static struct json_object *ctl_agents(struct vscmid *d, struct json_object *req)
+{
+	const struct vscmi_model *m = &d->cfg->model;
+	struct json_object *o = reply_new(true), *agents;
+
+	agents = jadd(o, "agents", json_object_new_array());
+	for (uint32_t i = 0; i < m->nagents; i++) {
+		const struct vscmi_agent_desc *ad = &m->agents[i];
+		struct json_object *j = japp(agents, json_object_new_object()), *protos, *views;
+
+		jadd(j, "id", json_object_new_int64(i + 1));
+		jadd(j, "name", json_object_new_string(ad->name));
+		jadd(j, "privileged", json_object_new_boolean(ad->privileged));
+		jadd(j, "match", agent_match(ad));
+		jadd(j, "max_msg_size", json_object_new_int64(ad->max_msg_size));
+		protos = jadd(j, "protocols", json_object_new_array());
+		for (uint8_t p = SCMI_PROTO_BASE; p <= SCMI_PROTO_VOLTAGE; p++)
+			if (p == SCMI_PROTO_BASE || (ad->protocols & SCMI_PROTO_BIT(p)))
+				japp(protos, json_object_new_string(scmi_protocol_name(p)));
+		views = jadd(j, "views", json_object_new_object());
+		for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+			struct json_object *arr;
+
+			arr = jadd(views, vscmi_kind_name((enum vscmi_kind)k),
+				   json_object_new_array());
+			for (uint32_t v = 0; v < ad->nviews[k]; v++) {
+				struct json_object *jv = japp(arr, json_object_new_object());
+
+				jadd(jv, "id", json_object_new_int64(v));
+				jadd(jv, "name", json_object_new_string(ad->views[k][v].name));
+				jadd(jv, "resource",
+				     json_object_new_string(m->res[k][ad->views[k][v].res].name));
+			}
+		}
+	}
+	return o;
+}
+
+/* resources */
+
+/* The members of a state that mean something for this kind; votes show
+ * only what the agent voted for. */
+static void state_json(struct json_object *o, const struct vscmi_res_desc *rd,
+		       const struct arb_state *st, bool vote)
+{
+	switch (rd->kind) {
+	case VSCMI_CLOCK:
+		jadd(o, "on", json_object_new_boolean(st->on));
+		if (!vote || st->has_level)
+			jadd(o, "rate", json_object_new_int64(st->level));
+		break;
+	case VSCMI_POWER:
+		if (vote && !st->voted)
+			break;
+		if (st->pd < rd->u.power.nstates) {
+			jadd(o, "state", json_object_new_string(rd->u.power.states[st->pd].name));
+			jadd(o, "value", json_object_new_uint64(rd->u.power.states[st->pd].value));
+		}
+		break;
+	case VSCMI_RESET:
+		if (!vote || st->voted)
+			jadd(o, "asserted", json_object_new_boolean(st->asserted));
+		break;
+	case VSCMI_VOLTAGE:
+		jadd(o, "on", json_object_new_boolean(st->on));
+		if (!vote || st->has_level)
+			jadd(o, "level_uv", json_object_new_int64(st->level));
+		break;
+	case VSCMI_PERF:
+		if (!vote || st->voted)
+			jadd(o, "level", json_object_new_int64(st->level));
+		if (!vote || st->has_limits) {
+			jadd(o, "min", json_object_new_int64(st->min));
+			jadd(o, "max", json_object_new_int64(st->max));
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static struct json_object *ctl_resources(struct vscmid *d, struct json_object *req)
+{
+	const struct vscmi_model *m = &d->cfg->model;
+	struct json_object *o = reply_new(true), *kinds;
+
+	kinds = jadd(o, "resources", json_object_new_object());
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+		enum vscmi_kind kind = (enum vscmi_kind)k;
+		struct json_object *arr = jadd(kinds, vscmi_kind_name(kind), json_object_new_array());
+		uint32_t n = arb_res_count(d->arb, kind);
+
+		for (uint32_t i = 0; i < n; i++) {
+			struct arb_res *res = arb_res_get(d->arb, kind, i);
+			const struct vscmi_res_desc *rd = arb_res_desc(res);
+			struct json_object *j = japp(arr, json_object_new_object()), *phys, *votes;
+			struct arb_state st;
+
+			jadd(j, "name", json_object_new_string(rd->name));
+			jadd(j, "id", json_object_new_int64(rd->plat_id));
+			jadd(j, "parent", rd->parent >= 0 ?
+						  json_object_new_string(m->res[k][rd->parent].name) :
+						  NULL);
+			jadd(j, "users", json_object_new_int64(arb_res_users(res)));
+			arb_res_phys(res, &st);
+			phys = jadd(j, "state", json_object_new_object());
+			state_json(phys, rd, &st, false);
+			if (kind == VSCMI_SENSOR && d->plat->ops->sensor_read) {
+				int64_t value;
+				uint64_t ts;
+
+				if (d->plat->ops->sensor_read(d->plat, rd->plat_id, &value, &ts) == 0)
+					jadd(phys, "value", json_object_new_int64(value));
+			}
+			votes = jadd(j, "votes", json_object_new_array());
+			/* each agent's views of this resource, in agent order */
+			for (uint32_t a = 0; a < d->nagents; a++) {
+				struct scmi_agent *ag = d->agents[a].agent;
+				const struct vscmi_agent_desc *ad = scmi_agent_desc(ag);
+
+				for (uint32_t v = 0; v < ad->nviews[k]; v++) {
+					struct arb_vote *vote;
+					struct json_object *jv;
+
+					if (ad->views[k][v].res != i)
+						continue;
+					vote = scmi_agent_vote(ag, kind, v);
+					if (!vote)
+						continue;
+					arb_vote_state(vote, &st);
+					jv = japp(votes, json_object_new_object());
+					jadd(jv, "agent", json_object_new_string(ad->name));
+					jadd(jv, "view", json_object_new_int64(v));
+					state_json(jv, rd, &st, true);
+				}
+			}
+		}
+	}
+	return o;
+}
+
+/* release */
+
+static struct json_object *ctl_release(struct vscmid *d, struct json_object *req)
+{
+	struct json_object *jname, *o;
+	struct scmi_agent *agent;
+	const char *name;
+
+	if (!json_object_object_get_ex(req, VSCMI_CTL_KEY_AGENT, &jname) ||
+	    !json_object_is_type(jname, json_type_string))
+		return reply_error("release needs an agent name in '%s'", VSCMI_CTL_KEY_AGENT);
+	name = json_object_get_string(jname);
+	agent = scmi_server_agent_by_name(d->srv, name);
+	if (!agent)
+		return reply_error("unknown agent '%.64s'", name);
+	o = reply_new(true);
+	jadd(o, "agent", json_object_new_string(scmi_agent_name(agent)));
+	jadd(o, "was_connected",
+	     json_object_new_boolean(vscmid_agent_connected(&d->agents[scmi_agent_id(agent) - 1])));
+	log_notice("agent %s: released by operator", scmi_agent_name(agent));
+	if (vscmid_agent_connected(&d->agents[scmi_agent_id(agent) - 1]))
+		vscmid_agent_disconnect(&d->agents[scmi_agent_id(agent) - 1], "released by operator");
+	else
+		scmi_agent_reset(agent);
+	return o;
+}
+
+static const struct {
+	const char *name;
+	struct json_object *(*fn)(struct vscmid *d, struct json_object *req);
+} ctl_commands[] = {
+	{ VSCMI_CTL_STATUS, ctl_status },
+	{ VSCMI_CTL_AGENTS, ctl_agents },
+	{ VSCMI_CTL_RESOURCES, ctl_resources },
+	{ VSCMI_CTL_RELEASE, ctl_release },
+};
+
+static struct json_object *ctl_dispatch(struct vscmid *d, struct json_object *req)
+{
+	struct json_object *jv, *jc;
+	const char *cmd;
+	int64_t version;
+
+	if (!json_object_is_type(req, json_type_object))
+		return reply_error("request is not a JSON object");
+	if (!json_object_object_get_ex(req, VSCMI_CTL_KEY_VERSION, &jv) ||
+	    !json_object_is_type(jv, json_type_int))
+		return reply_error("request has no integer '%s'", VSCMI_CTL_KEY_VERSION);
+	version = json_object_get_int64(jv);
+	if (version != VSCMI_CONTROL_VERSION)
+		return reply_error("unsupported protocol version %lld (this daemon speaks %d)",
+				   (long long)version, VSCMI_CONTROL_VERSION);
+	if (!json_object_object_get_ex(req, VSCMI_CTL_KEY_COMMAND, &jc) ||
+	    !json_object_is_type(jc, json_type_string))
+		return reply_error("request has no string '%s'", VSCMI_CTL_KEY_COMMAND);
+	cmd = json_object_get_string(jc);
+	for (size_t i = 0; i < sizeof(ctl_commands) / sizeof(ctl_commands[0]); i++)
+		if (strcmp(cmd, ctl_commands[i].name) == 0)
+			return ctl_commands[i].fn(d, req);
+	return reply_error("unknown command '%.64s' (status, agents, resources, release)", cmd);
+}
+
+/* A C client may send the terminating NUL; a shell one, a newline. */
+static bool only_blank(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != '\0' && p[i] != ' ' && p[i] != '\n' && p[i] != '\r' && p[i] != '\t')
+			return false;
+	return true;
+}
+
+struct json_object *vscmid_control_handle(struct vscmid *d, const char *req, size_t len)
+{
+	struct json_tokener *tok;
+	struct json_object *obj, *reply;
+	enum json_tokener_error jerr;
+
+	if (len == 0)
+		return reply_error("empty request");
+	tok = json_tokener_new();
+	if (!tok)
+		return NULL;
+	obj = json_tokener_parse_ex(tok, req, (int)len);
+	jerr = json_tokener_get_error(tok);
+	if (!obj || jerr != json_tokener_success) {
+		reply = reply_error("malformed request: %s",
+				    jerr == json_tokener_continue ? "incomplete JSON" :
+								    json_tokener_error_desc(jerr));
+	} else if (!only_blank(req + json_tokener_get_parse_end(tok),
+			       len - json_tokener_get_parse_end(tok))) {
+		reply = reply_error("malformed request: data after the JSON object");
+	} else {
+		reply = ctl_dispatch(d, obj);
+	}
+	json_object_put(obj);
+	json_tokener_free(tok);
+	return reply;
+}
+
+/* Socket plumbing */
+
+static void ctl_client_free(struct vscmid_ctl_client *c)
+{
+	struct vscmid *d = c->d;
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		d->clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	d->nclients--;
+	sd_event_source_disable_unref(c->src);
+	close(c->fd);
+	free(c);
+}
+
+static int ctl_send(struct vscmid_ctl_client *c, struct json_object *reply)
+{
+	const char *s = json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN);
+	size_t len = s ? strlen(s) : 0;
+	struct json_object *err = NULL;
+	int r = 0;
+
+	if (!s)
+		return -ENOMEM;
+	if (len > VSCMI_CONTROL_REPLY_MAX) {
+		err = reply_error("reply too large (%zu bytes, at most %d)", len,
+				  VSCMI_CONTROL_REPLY_MAX);
+		s = err ? json_object_to_json_string_ext(err, JSON_C_TO_STRING_PLAIN) : NULL;
+		if (!s) {
+			json_object_put(err);
+			return -ENOMEM;
+		}
+		len = strlen(s);
+	}
+	if (send(c->fd, s, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		r = -errno;
+	json_object_put(err);
+	return r;
+}
+
+static int ctl_on_request(sd_event_source *src, int fd, uint32_t revents, void *userdata)
+{
+	struct vscmid_ctl_client *c = userdata;
+	char buf[VSCMI_CONTROL_REQUEST_MAX + 1];
+	struct json_object *reply;
+	ssize_t n;
+	int r;
+
+	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return 0;
+		ctl_client_free(c);
+		return 0;
+	}
+	if (n == 0 && (revents & (EPOLLHUP | EPOLLRDHUP))) {
+		ctl_client_free(c);
+		return 0;
+	}
+	if (n > VSCMI_CONTROL_REQUEST_MAX)
+		reply = reply_error("request too large (%zd bytes, at most %d)", n,
+				    VSCMI_CONTROL_REQUEST_MAX);
+	else
+		reply = vscmid_control_handle(c->d, buf, (size_t)n);
+	r = reply ? ctl_send(c, reply) : -ENOMEM;
+	json_object_put(reply);
+	if (r < 0) {
+		/* a client that does not read, or went away */
+		log_debug("control: dropping client: %s", strerror(-r));
+		ctl_client_free(c);
+	}
+	return 0;
+}
+
+static int ctl_on_connect(sd_event_source *src, int lfd, uint32_t revents, void *userdata)
+{
+	struct vscmid *d = userdata;
+	struct vscmid_ctl_client *c;
+	int fd, size = VSCMI_CONTROL_REPLY_MAX;
+
+	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (d->nclients >= CTL_MAX_CLIENTS) {
+		log_warn("control: too many clients, refusing one");
+		close(fd);
+		return 0;
+	}
+	/* a reply is one packet: the send buffer must hold the largest; the
+	 * kernel doubles the value, and FORCE passes the sysctl cap when root */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return 0;
+	}
+	c->d = d;
+	c->fd = fd;
+	if (sd_event_add_io(d->ev, &c->src, fd, EPOLLIN | EPOLLRDHUP, ctl_on_request, c) < 0) {
+		close(fd);
+		free(c);
+		return 0;
+	}
+	c->next = d->clients;
+	if (c->next)
+		c->next->prev = c;
+	d->clients = c;
+	d->nclients++;
+	return 0;
+}
+
+int vscmid_control_open(struct vscmid *d)
+{
+	int r;
+
+	r = vscmid_listen(d->cfg->control, 0660);
+	if (r < 0)
+		return r;
+	d->ctl_fd = r;
+	return sd_event_add_io(d->ev, &d->ctl_src, d->ctl_fd, EPOLLIN, ctl_on_connect, d);
+}
+
+void vscmid_control_close(struct vscmid *d)
+{
+	while (d->clients)
+		ctl_client_free(d->clients);
+	d->ctl_src = sd_event_source_disable_unref(d->ctl_src);
+	if (d->ctl_fd >= 0) {
+		close(d->ctl_fd);
+		unlink(d->cfg->control);
+		d->ctl_fd = -1;
+	}
+}

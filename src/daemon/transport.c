@@ -1,0 +1,200 @@
+/* Agent socket transport: a SOCK_SEQPACKET socket per configured agent, one
+ * SCMI message per packet (le32 header, then payload), at most one
+ * connection per agent. Replies, delayed responses and notifications go
+ * back on the same connection. Closing it is a channel reset: the agent's
+ * votes are released, as when a guest is destroyed. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "vscmi/log.h"
+#include "vscmid.h"
+
+/* Packets handled per wakeup, so a chatty agent cannot starve the others. */
+#define TRANSPORT_BATCH 32
+
+bool vscmid_agent_connected(const struct vscmid_agent *a)
+{
+	return a->conn_fd >= 0;
+}
+
+static int transport_send(void *ctx, const uint8_t *msg, size_t len)
+{
+	struct vscmid_agent *a = ctx;
+
+	if (a->conn_fd < 0)
+		return -ENOTCONN;
+	/* never wait for a peer that does not read */
+	if (send(a->conn_fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		return -errno;
+	return 0;
+}
+
+void vscmid_agent_disconnect(struct vscmid_agent *a, const char *why)
+{
+	if (a->conn_fd < 0)
+		return;
+	a->conn_src = sd_event_source_disable_unref(a->conn_src);
+	close(a->conn_fd);
+	a->conn_fd = -1;
+	scmi_agent_set_output(a->agent, NULL, NULL, false);
+	scmi_agent_reset(a->agent);
+	log_info("agent %s: disconnected (%s), votes released", scmi_agent_name(a->agent), why);
+}
+
+static int transport_on_packet(sd_event_source *src, int fd, uint32_t revents, void *userdata)
+{
+	struct vscmid_agent *a = userdata;
+	/* room to tell an oversize packet from a full-size one */
+	uint8_t req[SCMI_MSG_MAX + 64];
+	uint8_t resp[SCMI_MSG_MAX];
+
+	for (int i = 0; i < TRANSPORT_BATCH; i++) {
+		ssize_t n = recv(fd, req, sizeof(req), MSG_DONTWAIT | MSG_TRUNC);
+		size_t len, rlen;
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return 0;
+			vscmid_agent_disconnect(a, strerror(errno));
+			return 0;
+		}
+		/* seqpacket EOF reads as an empty packet; HUP tells them apart */
+		if (n == 0 && (revents & (EPOLLHUP | EPOLLRDHUP))) {
+			vscmid_agent_disconnect(a, "closed by peer");
+			return 0;
+		}
+		/* MSG_TRUNC gave the real length; one byte past the maximum is
+		 * enough for the server to see it is too long */
+		len = (size_t)n > SCMI_MSG_MAX + 1 ? SCMI_MSG_MAX + 1 : (size_t)n;
+		rlen = scmi_server_handle(a->d->srv, a->agent, req, len, resp, sizeof(resp));
+		if (send(fd, resp, rlen, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+			if (errno == EAGAIN || errno == ENOBUFS) {
+				a->replies_dropped++;
+				log_debug("agent %s: reply dropped, peer does not read",
+					  scmi_agent_name(a->agent));
+				continue;
+			}
+			vscmid_agent_disconnect(a, strerror(errno));
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static int transport_on_connect(sd_event_source *src, int lfd, uint32_t revents, void *userdata)
+{
+	struct vscmid_agent *a = userdata;
+	struct ucred cred = { .pid = 0 };
+	socklen_t clen = sizeof(cred);
+	int fd, r;
+
+	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_warn("agent %s: accept: %s", scmi_agent_name(a->agent), strerror(errno));
+		return 0;
+	}
+	getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen);
+	if (a->conn_fd >= 0) {
+		a->refused++;
+		log_info("agent %s: second connection refused (pid %d), one is already open",
+			 scmi_agent_name(a->agent), (int)cred.pid);
+		close(fd);
+		return 0;
+	}
+	r = sd_event_add_io(a->d->ev, &a->conn_src, fd, EPOLLIN | EPOLLRDHUP, transport_on_packet,
+			    a);
+	if (r < 0) {
+		log_warn("agent %s: cannot watch connection: %s", scmi_agent_name(a->agent),
+			 strerror(-r));
+		close(fd);
+		return 0;
+	}
+	a->conn_fd = fd;
+	a->connects++;
+	scmi_agent_set_output(a->agent, transport_send, a, true);
+	log_info("agent %s: connected (pid %d, uid %u)", scmi_agent_name(a->agent), (int)cred.pid,
+		 (unsigned int)cred.uid);
+	return 0;
+}
+
+int vscmid_transport_open(struct vscmid *d, char *err, size_t errlen)
+{
+	uint32_t n = d->cfg->model.nagents, served = 0;
+	int r;
+
+	d->agents = calloc(n ? n : 1, sizeof(*d->agents));
+	if (!d->agents) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct vscmid_agent *a = &d->agents[i];
+
+		a->d = d;
+		a->agent = scmi_server_agent(d->srv, i + 1);
+		a->path = d->cfg->model.agents[i].socket;
+		a->listen_fd = -1;
+		a->conn_fd = -1;
+	}
+	d->nagents = n;
+	for (uint32_t i = 0; i < n; i++) {
+		struct vscmid_agent *a = &d->agents[i];
+
+		if (!a->agent) {
+			snprintf(err, errlen, "agent %u missing in the SCMI server", i + 1);
+			return -ENOENT;
+		}
+		if (!a->path[0])
+			continue;
+		r = vscmid_listen(a->path, 0660);
+		if (r < 0) {
+			snprintf(err, errlen, "agent %s: socket %s: %s", scmi_agent_name(a->agent),
+				 a->path, r == -EEXIST ? "exists and is not a socket" : strerror(-r));
+			return r;
+		}
+		a->listen_fd = r;
+		r = sd_event_add_io(d->ev, &a->listen_src, a->listen_fd, EPOLLIN,
+				    transport_on_connect, a);
+		if (r < 0) {
+			snprintf(err, errlen, "agent %s: %s", scmi_agent_name(a->agent), strerror(-r));
+			return r;
+		}
+		served++;
+		log_debug("agent %s: listening on %s", scmi_agent_name(a->agent), a->path);
+	}
+	if (!served) {
+		snprintf(err, errlen, "no agent has a socket: nothing to serve");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* Shutdown leaves the votes in place: a restart must not glitch anything. */
+void vscmid_transport_close(struct vscmid *d)
+{
+	for (uint32_t i = 0; d->agents && i < d->nagents; i++) {
+		struct vscmid_agent *a = &d->agents[i];
+
+		a->conn_src = sd_event_source_disable_unref(a->conn_src);
+		if (a->conn_fd >= 0) {
+			scmi_agent_set_output(a->agent, NULL, NULL, false);
+			close(a->conn_fd);
+			a->conn_fd = -1;
+		}
+		a->listen_src = sd_event_source_disable_unref(a->listen_src);
+		if (a->listen_fd >= 0) {
+			close(a->listen_fd);
+			unlink(a->path);
+			a->listen_fd = -1;
+		}
+	}
+	free(d->agents);
+	d->agents = NULL;
+	d->nagents = 0;
+}

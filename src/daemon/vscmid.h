@@ -1,0 +1,93 @@
+/* vscmid internals shared by the daemon's files: the daemon object, the
+ * agent socket transport and the control socket. */
+#ifndef VSCMID_H
+#define VSCMID_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+
+#include "vscmi/config.h"
+#include "vscmi/scmi.h"
+
+struct json_object;
+
+struct vscmid_opts {
+	const char *config;		/* config file path */
+	const char *runtime_dir;	/* NULL: sockets where the config says */
+};
+
+/* One agent's SOCK_SEQPACKET listener and its single connection. */
+struct vscmid_agent {
+	struct vscmid *d;
+	struct scmi_agent *agent;
+	const char *path;		/* in the config; empty: no socket */
+	int listen_fd;
+	sd_event_source *listen_src;
+	int conn_fd;
+	sd_event_source *conn_src;
+	uint64_t connects;
+	uint64_t refused;		/* second connections turned away */
+	uint64_t replies_dropped;	/* replies the peer did not take */
+};
+
+struct vscmid_ctl_client;
+
+/* The last SYSTEM_POWER_STATE_SET a guest asked for itself. */
+struct vscmid_sysreq {
+	bool valid;
+	char agent[16];
+	uint32_t state;
+	uint32_t flags;
+	uint64_t realtime_usec;
+};
+
+struct vscmid {
+	struct vscmi_config *cfg;
+	struct vscmi_platform *plat;
+	struct arb *arb;
+	struct scmi_server *srv;
+	sd_event *ev;
+	sd_event_source *sig_term, *sig_int;
+	struct vscmid_agent *agents;	/* one per configured agent, by id - 1 */
+	uint32_t nagents;
+	int ctl_fd;
+	sd_event_source *ctl_src;
+	struct vscmid_ctl_client *clients;
+	uint32_t nclients;
+	uint64_t start_usec;		/* CLOCK_MONOTONIC */
+	struct vscmid_sysreq sysreq;
+};
+
+/* Staged setup; on failure everything done so far is undone and err says
+ * what went wrong. */
+int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, size_t errlen);
+/* Runs until SIGTERM/SIGINT; returns 0 or -errno. */
+int vscmid_run(struct vscmid *d);
+void vscmid_free(struct vscmid *d);
+
+/* Points the control socket and the agent sockets under the configured
+ * socket_dir into dir. */
+int vscmid_runtime_dir(struct vscmi_config *cfg, const char *dir, char *err, size_t errlen);
+/* Creates the parent directory of path (mode 0755) if it is missing. */
+int vscmid_mkparent(const char *path);
+/* Binds a listening SOCK_SEQPACKET socket at path, replacing a stale one. */
+int vscmid_listen(const char *path, mode_t mode);
+
+/* Opens every agent socket; fails if one cannot be opened, or if there is
+ * none at all (nothing to serve). */
+int vscmid_transport_open(struct vscmid *d, char *err, size_t errlen);
+void vscmid_transport_close(struct vscmid *d);
+bool vscmid_agent_connected(const struct vscmid_agent *a);
+void vscmid_agent_disconnect(struct vscmid_agent *a, const char *why);
+
+int vscmid_control_open(struct vscmid *d);
+void vscmid_control_close(struct vscmid *d);
+/* Answers one request packet; never NULL unless out of memory. */
+struct json_object *vscmid_control_handle(struct vscmid *d, const char *req, size_t len);
+
+const char *vscmid_system_state_name(uint32_t state);
+
+#endif
