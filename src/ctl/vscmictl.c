@@ -422,8 +422,8 @@ static void fmt_state(char *buf, size_t cap, struct json_object *st)
 		APPEND("%slevel %lld", off ? " " : "", jint(st, "level"));
 	if (jget(st, "min"))
 		APPEND("%slimits %lld..%lld", off ? " " : "", jint(st, "min"), jint(st, "max"));
-	if (jget(st, "value"))
-		APPEND("%sreading %lld", off ? " " : "", jint(st, "value"));
+	if (jget(st, "reading"))
+		APPEND("%sreading %lld", off ? " " : "", jint(st, "reading"));
 	if (!off)
 		APPEND("-");
 #undef APPEND

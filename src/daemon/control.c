@@ -260,7 +260,7 @@ static struct json_object *ctl_resources(struct vscmid *d, struct json_object *r
 				uint64_t ts;
 
 				if (d->plat->ops->sensor_read(d->plat, rd->plat_id, &value, &ts) == 0)
-					jadd(phys, "value", json_object_new_int64(value));
+					jadd(phys, "reading", json_object_new_int64(value));
 			}
 			votes = jadd(j, "votes", json_object_new_array());
 			/* each agent's views of this resource, in agent order */

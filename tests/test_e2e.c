@@ -1,0 +1,501 @@
+/* End to end: the built vscmid with the shipped config, driven through its
+ * agent sockets and its control socket. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vscmi/control.h"
+#include "vscmi/scmi.h"
+
+#define CLOCK_CONFIG_SET 0x7
+#define BASE_PROTOCOL_ATTRIBUTES 0x1
+
+/* View ids from conf/vscmid.conf */
+#define CAMERA_PIXEL 0		/* cam_pix */
+#define DISPLAY_PIXEL 0		/* disp_pix */
+
+static char rundir[128];
+static pid_t daemon_pid;
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static int sock_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	ck_assert_uint_lt(strlen(path), sizeof(sa.sun_path));
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(fd, 0);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+static void run_path(char *buf, size_t cap, const char *name)
+{
+	snprintf(buf, cap, "%s/%s", rundir, name);
+}
+
+static void start_daemon(void)
+{
+	const char *vscmid = getenv("VSCMID"), *conf = getenv("VSCMI_TEST_CONF");
+	const char *tmp = getenv("TMPDIR");
+	char ctl[256], log[256];
+	int fd = -1;
+
+	ck_assert_msg(vscmid && conf, "VSCMID and VSCMI_TEST_CONF must be set");
+	snprintf(rundir, sizeof(rundir), "%s/vscmi-e2e-XXXXXX", tmp ? tmp : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(rundir));
+	run_path(log, sizeof(log), "vscmid.log");
+	daemon_pid = fork();
+	ck_assert_int_ge(daemon_pid, 0);
+	if (daemon_pid == 0) {
+		int lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (lfd >= 0) {
+			dup2(lfd, 1);
+			dup2(lfd, 2);
+		}
+		execl(vscmid, vscmid, "--config", conf, "--runtime-dir", rundir, "--verbose",
+		      (char *)NULL);
+		_exit(127);
+	}
+	/* the harness may poll: the socket appears once setup is done */
+	run_path(ctl, sizeof(ctl), "control");
+	for (int i = 0; i < 250 && fd < 0; i++) {
+		fd = sock_connect(ctl);
+		if (fd < 0)
+			sleep_ms(20);
+	}
+	ck_assert_msg(fd >= 0, "vscmid did not open %s", ctl);
+	close(fd);
+}
+
+static void stop_daemon(void)
+{
+	int status = -1;
+	char cmd[300];
+
+	if (daemon_pid > 0) {
+		kill(daemon_pid, SIGTERM);
+		waitpid(daemon_pid, &status, 0);
+		daemon_pid = 0;
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", rundir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", rundir);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "vscmid did not exit cleanly on SIGTERM (status 0x%x)", status);
+}
+
+static int agent_connect(const char *agent)
+{
+	char path[256], name[64];
+	int fd;
+
+	snprintf(name, sizeof(name), "%s.sock", agent);
+	run_path(path, sizeof(path), name);
+	fd = sock_connect(path);
+	ck_assert_msg(fd >= 0, "cannot connect to %s: %s", path, strerror(-fd));
+	return fd;
+}
+
+/* Waits up to ms for a packet; returns its length, 0 on EOF, -ETIMEDOUT. */
+static ssize_t recv_wait(int fd, void *buf, size_t cap, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	if (poll(&pfd, 1, ms) <= 0)
+		return -ETIMEDOUT;
+	n = recv(fd, buf, cap, 0);
+	return n < 0 ? -errno : n;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* Sends raw bytes, returns the reply's status; the reply is left in resp. */
+static int32_t scmi_raw(int fd, const uint8_t *msg, size_t len, uint8_t *resp, size_t *rlen)
+{
+	ssize_t n;
+
+	ck_assert_int_eq(send(fd, msg, len, MSG_NOSIGNAL), (ssize_t)len);
+	n = recv_wait(fd, resp, SCMI_MSG_MAX + 16, 5000);
+	ck_assert_msg(n >= 8, "no reply (%zd)", n);
+	*rlen = (size_t)n;
+	return (int32_t)get_le32(resp + 4);
+}
+
+static int32_t scmi_cmd(int fd, uint8_t proto, uint8_t msg, uint16_t token, const uint32_t *words,
+			size_t nwords)
+{
+	uint8_t req[64], resp[SCMI_MSG_MAX + 16];
+	uint32_t hdr = SCMI_HDR(msg, SCMI_TYPE_COMMAND, proto, token);
+	size_t rlen;
+	int32_t status;
+
+	ck_assert_uint_le(nwords, 15);
+	put_le32(req, hdr);
+	for (size_t i = 0; i < nwords; i++)
+		put_le32(req + 4 + 4 * i, words[i]);
+	status = scmi_raw(fd, req, 4 + 4 * nwords, resp, &rlen);
+	ck_assert_uint_eq(get_le32(resp), hdr);
+	return status;
+}
+
+static int32_t clock_config(int fd, uint32_t clock, bool on)
+{
+	uint32_t w[3] = { clock, on ? 1 : 0, 0 };
+
+	return scmi_cmd(fd, SCMI_PROTO_CLOCK, CLOCK_CONFIG_SET, 7, w, 3);
+}
+
+/* One control request; the reply as a JSON object. */
+static struct json_object *control_raw(const char *req, size_t len)
+{
+	static char buf[VSCMI_CONTROL_REPLY_MAX + 1];
+	struct json_object *reply;
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	run_path(path, sizeof(path), "control");
+	fd = sock_connect(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(send(fd, req, len, MSG_NOSIGNAL), (ssize_t)len);
+	n = recv_wait(fd, buf, sizeof(buf) - 1, 5000);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	close(fd);
+	reply = json_tokener_parse(buf);
+	ck_assert_msg(json_object_is_type(reply, json_type_object), "bad reply: %s", buf);
+	return reply;
+}
+
+static struct json_object *control(const char *command, const char *agent)
+{
+	char req[256];
+
+	if (agent)
+		snprintf(req, sizeof(req), "{\"version\":1,\"command\":\"%s\",\"agent\":\"%s\"}",
+			 command, agent);
+	else
+		snprintf(req, sizeof(req), "{\"version\":1,\"command\":\"%s\"}", command);
+	return control_raw(req, strlen(req));
+}
+
+static struct json_object *jget(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	ck_assert_msg(json_object_object_get_ex(o, key, &v), "no '%s' in %s", key,
+		      json_object_to_json_string(o));
+	return v;
+}
+
+static bool reply_ok(struct json_object *reply)
+{
+	ck_assert_int_eq(json_object_get_int(jget(reply, "version")), VSCMI_CONTROL_VERSION);
+	return json_object_get_boolean(jget(reply, "ok"));
+}
+
+static struct json_object *find_named(struct json_object *arr, const char *key, const char *name)
+{
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i), *v;
+
+		if (json_object_object_get_ex(o, key, &v) &&
+		    strcmp(json_object_get_string(v), name) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+static struct json_object *clock_res(struct json_object *reply, const char *name)
+{
+	struct json_object *o = find_named(jget(jget(reply, "resources"), "clock"), "name", name);
+
+	ck_assert_msg(o != NULL, "no clock %s", name);
+	return o;
+}
+
+static bool clock_on(struct json_object *reply, const char *name)
+{
+	return json_object_get_boolean(jget(jget(clock_res(reply, name), "state"), "on"));
+}
+
+/* The vote of agent on a clock: 1 on, 0 off, -1 no vote attached. */
+static int clock_vote(struct json_object *reply, const char *name, const char *agent)
+{
+	struct json_object *v = find_named(jget(clock_res(reply, name), "votes"), "agent", agent);
+
+	return v ? json_object_get_boolean(jget(v, "on")) : -1;
+}
+
+static bool agent_connected(const char *agent)
+{
+	struct json_object *reply = control(VSCMI_CTL_STATUS, NULL), *a;
+	bool connected;
+
+	ck_assert(reply_ok(reply));
+	a = find_named(jget(reply, "agents"), "name", agent);
+	ck_assert_ptr_nonnull(a);
+	connected = json_object_get_boolean(jget(a, "connected"));
+	json_object_put(reply);
+	return connected;
+}
+
+static void wait_disconnected(const char *agent)
+{
+	for (int i = 0; i < 250; i++) {
+		if (!agent_connected(agent))
+			return;
+		sleep_ms(20);
+	}
+	ck_abort_msg("vscmid still has %s connected", agent);
+}
+
+START_TEST(test_base_version)
+{
+	uint8_t req[4], resp[SCMI_MSG_MAX + 16];
+	size_t rlen;
+	int fd = agent_connect("camera");
+
+	put_le32(req, SCMI_HDR(0x0, SCMI_TYPE_COMMAND, SCMI_PROTO_BASE, 42));
+	ck_assert_int_eq(scmi_raw(fd, req, sizeof(req), resp, &rlen), SCMI_SUCCESS);
+	ck_assert_uint_eq(rlen, 12);
+	ck_assert_uint_eq(get_le32(resp), SCMI_HDR(0x0, SCMI_TYPE_COMMAND, SCMI_PROTO_BASE, 42));
+	ck_assert_uint_eq(get_le32(resp + 8) >> 16, 2);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_shared_pll)
+{
+	struct json_object *res;
+	int cam = agent_connect("camera"), disp = agent_connect("display");
+
+	ck_assert_int_eq(clock_config(cam, CAMERA_PIXEL, true), SCMI_SUCCESS);
+	ck_assert_int_eq(clock_config(disp, DISPLAY_PIXEL, true), SCMI_SUCCESS);
+
+	res = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert(reply_ok(res));
+	ck_assert(clock_on(res, "pll_video"));
+	ck_assert(clock_on(res, "cam_pix"));
+	ck_assert(clock_on(res, "disp_pix"));
+	ck_assert_int_eq(clock_vote(res, "cam_pix", "camera"), 1);
+	ck_assert_int_eq(clock_vote(res, "disp_pix", "display"), 1);
+	json_object_put(res);
+
+	/* the camera goes away: its votes go, the display's stay */
+	close(cam);
+	wait_disconnected("camera");
+	res = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert(reply_ok(res));
+	ck_assert(clock_on(res, "pll_video"));
+	ck_assert(!clock_on(res, "cam_pix"));
+	ck_assert(clock_on(res, "disp_pix"));
+	ck_assert_int_ne(clock_vote(res, "cam_pix", "camera"), 1);
+	ck_assert_int_eq(clock_vote(res, "disp_pix", "display"), 1);
+	json_object_put(res);
+
+	/* and the display still gets answers */
+	ck_assert_int_eq(clock_config(disp, DISPLAY_PIXEL, false), SCMI_SUCCESS);
+	res = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert(!clock_on(res, "pll_video"));
+	json_object_put(res);
+	close(disp);
+}
+END_TEST
+
+START_TEST(test_unknown_protocol)
+{
+	int fd = agent_connect("camera");
+
+	ck_assert_int_eq(scmi_cmd(fd, 0x42, 0x0, 1, NULL, 0), SCMI_NOT_SUPPORTED);
+	/* perf exists, but the camera may not use it */
+	ck_assert_int_eq(scmi_cmd(fd, SCMI_PROTO_PERF, 0x0, 2, NULL, 0), SCMI_NOT_SUPPORTED);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_malformed)
+{
+	uint8_t big[SCMI_MSG_MAX + 40] = { 0 }, resp[SCMI_MSG_MAX + 16];
+	const uint8_t two[2] = { 0x00, 0x04 };
+	size_t rlen;
+	int fd = agent_connect("display");
+
+	ck_assert_int_eq(scmi_raw(fd, two, sizeof(two), resp, &rlen), SCMI_PROTOCOL_ERROR);
+	ck_assert_uint_eq(rlen, 8);
+	put_le32(big, SCMI_HDR(BASE_PROTOCOL_ATTRIBUTES, SCMI_TYPE_COMMAND, SCMI_PROTO_BASE, 3));
+	ck_assert_int_eq(scmi_raw(fd, big, sizeof(big), resp, &rlen), SCMI_PROTOCOL_ERROR);
+	/* the connection still works */
+	ck_assert_int_eq(scmi_cmd(fd, SCMI_PROTO_BASE, 0x0, 4, NULL, 0), SCMI_SUCCESS);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_second_connection)
+{
+	uint8_t buf[64];
+	int first = agent_connect("camera"), second;
+
+	/* the first is accepted once it has been served */
+	ck_assert_int_eq(scmi_cmd(first, SCMI_PROTO_BASE, 0x0, 1, NULL, 0), SCMI_SUCCESS);
+	second = agent_connect("camera");
+	ck_assert_int_eq(recv_wait(second, buf, sizeof(buf), 5000), 0);
+	close(second);
+	ck_assert_int_eq(scmi_cmd(first, SCMI_PROTO_BASE, 0x0, 2, NULL, 0), SCMI_SUCCESS);
+	ck_assert(agent_connected("camera"));
+	close(first);
+}
+END_TEST
+
+START_TEST(test_release)
+{
+	struct json_object *res;
+	uint8_t buf[64];
+	int cam = agent_connect("camera");
+
+	ck_assert_int_eq(clock_config(cam, CAMERA_PIXEL, true), SCMI_SUCCESS);
+	res = control(VSCMI_CTL_RELEASE, "camera");
+	ck_assert(reply_ok(res));
+	json_object_put(res);
+	ck_assert_int_eq(recv_wait(cam, buf, sizeof(buf), 5000), 0);
+	res = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert(!clock_on(res, "pll_video"));
+	ck_assert(!clock_on(res, "cam_pix"));
+	json_object_put(res);
+	close(cam);
+
+	res = control(VSCMI_CTL_RELEASE, "nobody");
+	ck_assert(!reply_ok(res));
+	json_object_put(res);
+}
+END_TEST
+
+START_TEST(test_control_errors)
+{
+	static const char *const bad[] = {
+		"garbage",
+		"{\"version\":1",
+		"[1,2,3]",
+		"{\"command\":\"status\"}",
+		"{\"version\":2,\"command\":\"status\"}",
+		"{\"version\":1}",
+		"{\"version\":1,\"command\":\"reboot\"}",
+		"{\"version\":1,\"command\":\"release\"}",
+		"{\"version\":1,\"command\":\"status\"} trailing",
+	};
+	struct json_object *reply;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		reply = control_raw(bad[i], strlen(bad[i]));
+		ck_assert_msg(!reply_ok(reply), "accepted %s", bad[i]);
+		ck_assert(json_object_is_type(jget(reply, "error"), json_type_string));
+		json_object_put(reply);
+	}
+	reply = control_raw("\x00\xff\x01", 3);
+	ck_assert(!reply_ok(reply));
+	json_object_put(reply);
+
+	/* still serving */
+	reply = control(VSCMI_CTL_STATUS, NULL);
+	ck_assert(reply_ok(reply));
+	ck_assert_int_eq(json_object_array_length(jget(reply, "agents")), 4);
+	json_object_put(reply);
+	reply = control(VSCMI_CTL_AGENTS, NULL);
+	ck_assert(reply_ok(reply));
+	json_object_put(reply);
+}
+END_TEST
+
+START_TEST(test_check_config)
+{
+	char cmd[1024];
+	FILE *p;
+	char line[512] = "";
+
+	snprintf(cmd, sizeof(cmd), "'%s' --check-config '%s'", getenv("VSCMID"),
+		 getenv("VSCMI_TEST_CONF"));
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), p));
+	ck_assert_int_eq(pclose(p), 0);
+	ck_assert_msg(strstr(line, ": ok (4 agents, 15 resources)") != NULL, "got %s", line);
+
+	snprintf(cmd, sizeof(cmd), "'%s' --check-config /nonexistent.conf 2>/dev/null",
+		 getenv("VSCMID"));
+	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 1);
+}
+END_TEST
+
+static Suite *e2e_suite(void)
+{
+	Suite *s = suite_create("e2e");
+	TCase *tc;
+
+	tc = tcase_create("agents");
+	tcase_add_checked_fixture(tc, start_daemon, stop_daemon);
+	tcase_add_test(tc, test_base_version);
+	tcase_add_test(tc, test_shared_pll);
+	tcase_add_test(tc, test_unknown_protocol);
+	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_second_connection);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("control");
+	tcase_add_checked_fixture(tc, start_daemon, stop_daemon);
+	tcase_add_test(tc, test_release);
+	tcase_add_test(tc, test_control_errors);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cli");
+	tcase_add_test(tc, test_check_config);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(e2e_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
