@@ -340,6 +340,33 @@ START_TEST(test_shared_pll)
 }
 END_TEST
 
+START_TEST(test_delayed_response)
+{
+	/* async CLOCK_RATE_SET of camera's "core" (cam_core) to 200 MHz */
+	uint32_t w[4] = { 1, 1, 200000000, 0 };
+	struct json_object *reply, *a;
+	uint8_t buf[SCMI_MSG_MAX + 16];
+	ssize_t n;
+	int fd = agent_connect("camera");
+
+	ck_assert_int_eq(clock_config(fd, 1, true), SCMI_SUCCESS);
+	ck_assert_int_eq(scmi_cmd(fd, SCMI_PROTO_CLOCK, 0x5, 77, w, 4), SCMI_SUCCESS);
+	n = recv_wait(fd, buf, sizeof(buf), 5000);
+	ck_assert_int_eq(n, 20);
+	ck_assert_uint_eq(get_le32(buf), SCMI_HDR(0x5, SCMI_TYPE_DELAYED, SCMI_PROTO_CLOCK, 77));
+	ck_assert_int_eq((int32_t)get_le32(buf + 4), SCMI_SUCCESS);
+	ck_assert_uint_eq(get_le32(buf + 8), 1);
+	ck_assert_uint_eq(get_le32(buf + 12), 200000000);
+
+	reply = control(VSCMI_CTL_STATUS, NULL);
+	a = find_named(jget(reply, "agents"), "name", "camera");
+	ck_assert_int_eq(json_object_get_int(jget(a, "delayed")), 1);
+	ck_assert_int_eq(json_object_get_int(jget(a, "commands")), 2);
+	json_object_put(reply);
+	close(fd);
+}
+END_TEST
+
 START_TEST(test_unknown_protocol)
 {
 	int fd = agent_connect("camera");
@@ -443,6 +470,30 @@ START_TEST(test_control_errors)
 }
 END_TEST
 
+START_TEST(test_system_request)
+{
+	uint32_t w[2] = { 1, 1 };	/* graceful, cold reset */
+	struct json_object *reply, *sys;
+	int fd = agent_connect("infotainment");
+
+	reply = control(VSCMI_CTL_STATUS, NULL);
+	ck_assert(json_object_is_type(jget(reply, "system_request"), json_type_null));
+	json_object_put(reply);
+
+	/* a guest's reboot is its own business: recorded, not forwarded */
+	ck_assert_int_eq(scmi_cmd(fd, SCMI_PROTO_SYSTEM, 0x3, 9, w, 2), SCMI_SUCCESS);
+	reply = control(VSCMI_CTL_STATUS, NULL);
+	sys = jget(reply, "system_request");
+	ck_assert_str_eq(json_object_get_string(jget(sys, "agent")), "infotainment");
+	ck_assert_int_eq(json_object_get_int(jget(sys, "state")), 1);
+	ck_assert_str_eq(json_object_get_string(jget(sys, "state_name")), "cold reset");
+	ck_assert(json_object_get_boolean(jget(sys, "graceful")));
+	ck_assert_int_eq(json_object_get_int(jget(jget(reply, "platform"), "transitions")), 0);
+	json_object_put(reply);
+	close(fd);
+}
+END_TEST
+
 START_TEST(test_check_config)
 {
 	char cmd[1024];
@@ -472,6 +523,7 @@ static Suite *e2e_suite(void)
 	tcase_add_checked_fixture(tc, start_daemon, stop_daemon);
 	tcase_add_test(tc, test_base_version);
 	tcase_add_test(tc, test_shared_pll);
+	tcase_add_test(tc, test_delayed_response);
 	tcase_add_test(tc, test_unknown_protocol);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_second_connection);
@@ -481,6 +533,7 @@ static Suite *e2e_suite(void)
 	tcase_add_checked_fixture(tc, start_daemon, stop_daemon);
 	tcase_add_test(tc, test_release);
 	tcase_add_test(tc, test_control_errors);
+	tcase_add_test(tc, test_system_request);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cli");

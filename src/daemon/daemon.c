@@ -41,7 +41,9 @@ static int vscmid_deferred_fire(sd_event_source *src, uint64_t usec, void *userd
 	struct vscmid_deferred *df = userdata;
 
 	df->fn(df->arg);
-	/* take the loop's reference back and drop it: the source is done */
+	/* done: hold a reference, make the loop drop its own, then drop ours
+	 * (the destroy callback frees df) */
+	sd_event_source_ref(src);
 	sd_event_source_set_floating(src, 0);
 	sd_event_source_unref(src);
 	return 0;
