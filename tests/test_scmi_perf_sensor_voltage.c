@@ -987,7 +987,8 @@ START_TEST(test_sensor_update_notify_and_name)
 		.id = SENSOR_PLAT + R_SOC,
 		.protocol = SENSOR,
 		.message = 0x1,
-		.val = 42,
+		.payload = { 42, 0, 1000, 0 },
+		.npayload = 4,
 	};
 
 	OK(cmd(IVI, SENSOR, 0xb, 2, 1, 1));
@@ -997,6 +998,9 @@ START_TEST(test_sensor_update_notify_and_name)
 	ck_assert_int_eq(ninbox[IVI], 1);
 	ck_assert_uint_eq(vscmi_get_le32(inbox[IVI][0].b), NOTIF(SENSOR, 0x1));
 	ck_assert_uint_eq(vscmi_get_le32(inbox[IVI][0].b + 8), 1);
+	ck_assert_uint_eq(inbox[IVI][0].len, 4 + 8 + 16);
+	ck_assert_uint_eq(vscmi_get_le32(inbox[IVI][0].b + 12), 42);
+	ck_assert_uint_eq(vscmi_get_le32(inbox[IVI][0].b + 20), 1000);
 	OK(cmd(IVI, SENSOR, 0xb, 2, 1, 0));
 	vscmi_emu_raise(&shim, &ev);
 	ck_assert_int_eq(ninbox[IVI], 1);

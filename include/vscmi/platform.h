@@ -36,7 +36,10 @@ struct vscmi_plat_event {
 	uint32_t id;			/* platform ID */
 	uint8_t protocol;
 	uint8_t message;		/* SCMI notification message id */
-	int64_t val;
+	/* The words after agent_id and the resource ID, as the notification
+	 * carries them (a reading: value low, high, timestamp low, high). */
+	uint32_t payload[6];
+	uint32_t npayload;
 };
 
 struct vscmi_platform;

@@ -79,7 +79,7 @@ struct scmi_vres {
 	const char *name;
 	uint32_t notify;		/* bit per SCMI notification message id */
 	/* sensors */
-	uint32_t sensor_config;
+	uint32_t sensor_config;		/* stored XOR 1: zero means the default, enabled */
 	struct scmi_trip trips[SCMI_MAX_TRIPS];
 };
 

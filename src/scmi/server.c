@@ -328,15 +328,15 @@ static void scmi_on_transition(void *ctx, struct arb_res *res, const struct vscm
 static void scmi_on_platform_event(void *ctx, const struct vscmi_plat_event *ev)
 {
 	struct scmi_server *srv = ctx;
-	uint32_t w[2] = { (uint32_t)ev->val, (uint32_t)((uint64_t)ev->val >> 32) };
 
-	if ((unsigned int)ev->kind >= VSCMI_KIND_COUNT)
+	if ((unsigned int)ev->kind >= VSCMI_KIND_COUNT || ev->npayload > 6)
 		return;
 	for (uint32_t i = 0; i < arb_res_count(srv->arb, ev->kind); i++) {
 		struct arb_res *res = arb_res_get(srv->arb, ev->kind, i);
 
 		if (arb_res_desc(res)->plat_id == ev->id)
-			scmi_notify_res(srv, res, ev->protocol, ev->message, 0, w, 2);
+			scmi_notify_res(srv, res, ev->protocol, ev->message, 0, ev->payload,
+					ev->npayload);
 	}
 }
 
