@@ -1,0 +1,2204 @@
+/* The arbiter against the rules and worked cases of ARBITER.md.
+ *
+ * Each test builds a small system model in C, runs the arbiter over the
+ * emulated platform and checks three things: what every agent reads back
+ * (its own vote), the physical state (the arbiter's record and the emulated
+ * hardware's), and the exact transitions the platform saw, in order. */
+#include <check.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vscmi/arbiter.h"
+#include "vscmi/log.h"
+#include "vscmi/model.h"
+#include "vscmi/platform.h"
+
+/* Platform IDs differ from indexes so that mixing them up shows. */
+#define PID(i) (100u + (uint32_t)(i))
+
+#define PD_ON 0x00000000u
+#define PD_RET1 0x00000001u
+#define PD_RET2 0x00000002u
+#define PD_OFF 0x40000000u
+
+#define MHZ(x) ((int64_t)(x) * 1000000)
+
+enum { CAMERA = 1, DISPLAY = 2, INFOTAINMENT = 3 };
+
+struct world {
+	struct vscmi_model m;
+	struct vscmi_platform *plat;
+	struct arb *arb;
+	struct arb_agent *agents[VSCMI_MAX_AGENTS + 1];	/* by agent id */
+};
+
+/* --- building the model ------------------------------------------------ */
+
+static int add_res(struct world *w, enum vscmi_kind kind, const char *name, int parent)
+{
+	struct vscmi_model *m = &w->m;
+	uint32_t n = m->nres[kind];
+	struct vscmi_res_desc *r = realloc(m->res[kind], (n + 1) * sizeof(*r));
+
+	ck_assert_ptr_nonnull(r);
+	m->res[kind] = r;
+	m->nres[kind] = n + 1;
+	memset(&r[n], 0, sizeof(r[n]));
+	r[n].kind = kind;
+	snprintf(r[n].name, sizeof(r[n].name), "%s", name);
+	r[n].plat_id = PID(n);
+	r[n].parent = parent;
+	return (int)n;
+}
+
+static struct vscmi_res_desc *desc(struct world *w, enum vscmi_kind kind, int i)
+{
+	return &w->m.res[kind][i];
+}
+
+static int add_clock(struct world *w, const char *name, int parent, enum vscmi_policy policy,
+		     int64_t rate, bool on)
+{
+	int i = add_res(w, VSCMI_CLOCK, name, parent);
+	struct vscmi_res_desc *d = desc(w, VSCMI_CLOCK, i);
+
+	d->u.clock.rates.segment = true;
+	d->u.clock.rates.min = MHZ(1);
+	d->u.clock.rates.max = MHZ(2000);
+	d->u.clock.rates.step = 1;
+	d->u.clock.policy = policy;
+	d->u.clock.rate = (uint64_t)rate;
+	d->u.clock.on = on;
+	return i;
+}
+
+/* States ON, nret retention states, OFF (most to least powered). */
+static int add_pd(struct world *w, const char *name, int parent, uint32_t nret, uint32_t initial)
+{
+	static const uint32_t ret_values[] = { PD_RET1, PD_RET2 };
+	int i = add_res(w, VSCMI_POWER, name, parent);
+	struct vscmi_res_desc *d = desc(w, VSCMI_POWER, i);
+	uint32_t n = 0;
+
+	ck_assert_uint_le(nret, 2);
+	d->u.power.states[n++] = (struct vscmi_pd_state){ .name = "on", .value = PD_ON };
+	for (uint32_t k = 0; k < nret; k++) {
+		d->u.power.states[n] = (struct vscmi_pd_state){ .value = ret_values[k] };
+		snprintf(d->u.power.states[n].name, sizeof(d->u.power.states[n].name), "ret%u",
+			 k + 1);
+		n++;
+	}
+	d->u.power.states[n++] = (struct vscmi_pd_state){ .name = "off", .value = PD_OFF };
+	d->u.power.nstates = n;
+	d->u.power.initial = initial;
+	return i;
+}
+
+static uint32_t pd_off(struct world *w, int i)
+{
+	return desc(w, VSCMI_POWER, i)->u.power.nstates - 1;
+}
+
+static int add_reset(struct world *w, const char *name, bool asserted, bool allow_autonomous)
+{
+	int i = add_res(w, VSCMI_RESET, name, -1);
+	struct vscmi_res_desc *d = desc(w, VSCMI_RESET, i);
+
+	d->u.reset.asserted = asserted;
+	d->u.reset.allow_autonomous = allow_autonomous;
+	return i;
+}
+
+static int add_voltage(struct world *w, const char *name, enum vscmi_policy policy, int64_t uv,
+		       bool on)
+{
+	int i = add_res(w, VSCMI_VOLTAGE, name, -1);
+	struct vscmi_res_desc *d = desc(w, VSCMI_VOLTAGE, i);
+
+	d->u.voltage.levels.segment = true;
+	d->u.voltage.levels.min = 500000;
+	d->u.voltage.levels.max = 1500000;
+	d->u.voltage.levels.step = 12500;
+	d->u.voltage.policy = policy;
+	d->u.voltage.level = uv;
+	d->u.voltage.on = on;
+	return i;
+}
+
+/* Perf levels with the given perf values, ascending. */
+static int add_perf(struct world *w, const char *name, const uint32_t *perf, uint32_t n,
+		    uint32_t initial)
+{
+	int i = add_res(w, VSCMI_PERF, name, -1);
+	struct vscmi_res_desc *d = desc(w, VSCMI_PERF, i);
+
+	for (uint32_t k = 0; k < n; k++)
+		d->u.perf.levels[k] = (struct vscmi_perf_level){
+			.perf = perf[k], .power = 100 * (k + 1), .latency_us = 10,
+			.freq_khz = 100000 * (k + 1) };
+	d->u.perf.nlevels = n;
+	d->u.perf.initial = initial;
+	return i;
+}
+
+static void world_start(struct world *w)
+{
+	w->plat = vscmi_emu_new(&w->m);
+	ck_assert_ptr_nonnull(w->plat);
+	w->arb = arb_new(&w->m, w->plat);
+	ck_assert_ptr_nonnull(w->arb);
+}
+
+static void world_end(struct world *w)
+{
+	for (size_t i = 0; i < sizeof(w->agents) / sizeof(w->agents[0]); i++)
+		arb_agent_free(w->agents[i]);
+	arb_free(w->arb);
+	vscmi_platform_free(w->plat);
+	vscmi_model_free(&w->m);
+}
+
+static struct arb_agent *agent(struct world *w, uint32_t id)
+{
+	ck_assert_uint_le(id, VSCMI_MAX_AGENTS);
+	if (!w->agents[id]) {
+		w->agents[id] = arb_agent_new(w->arb, id);
+		ck_assert_ptr_nonnull(w->agents[id]);
+	}
+	return w->agents[id];
+}
+
+static struct arb_res *res(struct world *w, enum vscmi_kind kind, int i)
+{
+	struct arb_res *r = arb_res_get(w->arb, kind, (uint32_t)i);
+
+	ck_assert_ptr_nonnull(r);
+	return r;
+}
+
+static struct arb_vote *vote(struct world *w, uint32_t id, enum vscmi_kind kind, int i)
+{
+	struct arb_vote *v = arb_vote_new(agent(w, id), res(w, kind, i));
+
+	ck_assert_ptr_nonnull(v);
+	return v;
+}
+
+static void release(struct world *w, uint32_t id, int expect_failed)
+{
+	ck_assert_int_eq(arb_agent_release(agent(w, id)), expect_failed);
+}
+
+/* --- reading state ------------------------------------------------------ */
+
+static struct arb_state vst(const struct arb_vote *v)
+{
+	struct arb_state st;
+
+	arb_vote_state(v, &st);
+	return st;
+}
+
+static struct arb_state phys(struct world *w, enum vscmi_kind kind, int i)
+{
+	struct arb_state st;
+
+	arb_res_phys(res(w, kind, i), &st);
+	return st;
+}
+
+static struct arb_state target(struct world *w, enum vscmi_kind kind, int i)
+{
+	struct arb_state st;
+
+	arb_res_target(res(w, kind, i), &st);
+	return st;
+}
+
+static int64_t hw(struct world *w, enum vscmi_op_type type, int i)
+{
+	int64_t val;
+
+	ck_assert_int_eq(vscmi_emu_state(w->plat, type, PID(i), &val), 0);
+	return val;
+}
+
+static uint64_t count(struct world *w, enum vscmi_op_type type, int i, int64_t val)
+{
+	return vscmi_emu_count(w->plat, type, PID(i), val);
+}
+
+static uint64_t total_ops(struct world *w)
+{
+	struct vscmi_emu_stats st;
+
+	vscmi_emu_stats(w->plat, &st);
+	return st.ops;
+}
+
+/* The arbiter's physical record and the emulated hardware agree on it. */
+static void check_clock(struct world *w, int i, bool on, int64_t rate)
+{
+	struct arb_state p = phys(w, VSCMI_CLOCK, i);
+
+	ck_assert_msg(p.on == on, "clock %s: arbiter has it %s", desc(w, VSCMI_CLOCK, i)->name,
+		      p.on ? "on" : "off");
+	ck_assert_int_eq(hw(w, VSCMI_OP_CLOCK_ENABLE, i), on);
+	if (rate >= 0) {
+		ck_assert_int_eq(p.level, rate);
+		ck_assert_int_eq(hw(w, VSCMI_OP_CLOCK_RATE, i), rate);
+	}
+}
+
+static void check_pd(struct world *w, int i, uint32_t state_index)
+{
+	const struct vscmi_res_desc *d = desc(w, VSCMI_POWER, i);
+
+	ck_assert_uint_eq(phys(w, VSCMI_POWER, i).pd, state_index);
+	ck_assert_int_eq(hw(w, VSCMI_OP_POWER_STATE, i), d->u.power.states[state_index].value);
+}
+
+static void check_reset(struct world *w, int i, bool asserted)
+{
+	ck_assert(phys(w, VSCMI_RESET, i).asserted == asserted);
+	ck_assert_int_eq(hw(w, VSCMI_OP_RESET_LINE, i), asserted);
+}
+
+static void check_voltage(struct world *w, int i, bool on, int64_t uv)
+{
+	struct arb_state p = phys(w, VSCMI_VOLTAGE, i);
+
+	ck_assert(p.on == on);
+	ck_assert_int_eq(hw(w, VSCMI_OP_VOLTAGE_CONFIG, i), on);
+	if (uv >= 0) {
+		ck_assert_int_eq(p.level, uv);
+		ck_assert_int_eq(hw(w, VSCMI_OP_VOLTAGE_LEVEL, i), uv);
+	}
+}
+
+static void check_perf(struct world *w, int i, int64_t level, uint32_t min, uint32_t max)
+{
+	struct arb_state p = phys(w, VSCMI_PERF, i);
+
+	ck_assert_int_eq(p.level, level);
+	ck_assert_int_eq(hw(w, VSCMI_OP_PERF_LEVEL, i), level);
+	ck_assert_uint_eq(p.min, min);
+	ck_assert_uint_eq(p.max, max);
+	/* The emulator reports the max only; the min shows in the logged ops. */
+	ck_assert_int_eq(hw(w, VSCMI_OP_PERF_LIMITS, i), max);
+}
+
+static bool state_eq(struct arb_state a, struct arb_state b)
+{
+	return a.on == b.on && a.asserted == b.asserted && a.has_level == b.has_level &&
+	       a.has_limits == b.has_limits && a.voted == b.voted && a.pd == b.pd &&
+	       a.level == b.level && a.min == b.min && a.max == b.max;
+}
+
+/* --- the platform's log ------------------------------------------------- */
+
+#define OP(t, i, v) ((struct vscmi_op){ .type = VSCMI_OP_##t, .id = PID(i), .val = (v) })
+#define LIMITS(i, max, min) \
+	((struct vscmi_op){ .type = VSCMI_OP_PERF_LIMITS, .id = PID(i), .val = (max), .val2 = (min) })
+
+static void fmt_ops(char *buf, size_t len, const struct vscmi_op *ops, size_t n)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s(%u)=%" PRId64 "/%" PRId64,
+					i ? ", " : "", vscmi_op_name(ops[i].type), ops[i].id,
+					ops[i].val, ops[i].val2);
+	if (!n)
+		snprintf(buf, len, "nothing");
+}
+
+static bool op_eq(const struct vscmi_op *a, const struct vscmi_op *b)
+{
+	return a->type == b->type && a->id == b->id && a->val == b->val && a->val2 == b->val2;
+}
+
+/* The platform saw exactly these transitions, in this order, since the last
+ * check; the log starts afresh for the next one. */
+static void expect_ops(struct world *w, int line, const struct vscmi_op *want, size_t nwant)
+{
+	const struct vscmi_op *log;
+	size_t n = vscmi_emu_log(w->plat, &log);
+	bool same = n == nwant;
+	char got[1024], exp[1024];
+
+	for (size_t i = 0; same && i < n; i++)
+		same = op_eq(&log[i], &want[i]);
+	if (!same) {
+		fmt_ops(got, sizeof(got), log, n);
+		fmt_ops(exp, sizeof(exp), want, nwant);
+	}
+	ck_assert_msg(same, "line %d: platform saw [%s], expected [%s]", line, same ? "" : got,
+		      same ? "" : exp);
+	vscmi_emu_clear_log(w->plat);
+}
+
+#define EXPECT_OPS(w, ...)                                                  \
+	expect_ops(w, __LINE__, (const struct vscmi_op[]){ __VA_ARGS__ }, \
+		   sizeof((const struct vscmi_op[]){ __VA_ARGS__ }) / sizeof(struct vscmi_op))
+#define EXPECT_NO_OPS(w) expect_ops(w, __LINE__, NULL, 0)
+
+/* Position of an op in the log since the last check, or -1. */
+static int log_pos(struct world *w, struct vscmi_op op)
+{
+	const struct vscmi_op *log;
+	size_t n = vscmi_emu_log(w->plat, &log);
+
+	for (size_t i = 0; i < n; i++)
+		if (op_eq(&log[i], &op))
+			return (int)i;
+	return -1;
+}
+
+static size_t log_len(struct world *w)
+{
+	const struct vscmi_op *log;
+
+	return vscmi_emu_log(w->plat, &log);
+}
+
+/* --- the worked cases' system ------------------------------------------- */
+
+enum { PLL_VIDEO, CAM_PIX, DISP_PIX };	/* clocks */
+enum { ISP };				/* power domains */
+enum { RST_BUS };			/* reset lines */
+enum { ISP_ON, ISP_RET, ISP_OFF };	/* isp's states */
+
+static void build_video(struct world *w)
+{
+	ck_assert_int_eq(add_clock(w, "pll_video", -1, VSCMI_POLICY_MAX, MHZ(594), false),
+			 PLL_VIDEO);
+	ck_assert_int_eq(add_clock(w, "cam_pix", PLL_VIDEO, VSCMI_POLICY_MAX, MHZ(148), false),
+			 CAM_PIX);
+	ck_assert_int_eq(add_clock(w, "disp_pix", PLL_VIDEO, VSCMI_POLICY_MAX, MHZ(148), false),
+			 DISP_PIX);
+}
+
+static void build_cases(struct world *w)
+{
+	build_video(w);
+	ck_assert_int_eq(add_pd(w, "isp", -1, 1, ISP_OFF), ISP);
+	ck_assert_int_eq(add_reset(w, "rst_bus", true, false), RST_BUS);
+}
+
+/* --- worked cases 1-7 ------------------------------------------------------ */
+
+START_TEST(test_case1_pll_shared_by_two_clocks_switches_once)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam, *disp;
+
+	build_video(&w);
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
+
+	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1));
+
+	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, DISP_PIX, 1));
+
+	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, CAM_PIX, 0));
+	check_clock(&w, PLL_VIDEO, true, -1);
+	ck_assert(!vst(cam).on);
+	ck_assert(vst(disp).on);
+
+	ck_assert_int_eq(arb_clock_enable(disp, false), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, DISP_PIX, 0), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
+
+	ck_assert_uint_eq(count(&w, VSCMI_OP_CLOCK_ENABLE, PLL_VIDEO, 1), 1);
+	ck_assert_uint_eq(count(&w, VSCMI_OP_CLOCK_ENABLE, PLL_VIDEO, 0), 1);
+	check_clock(&w, PLL_VIDEO, false, -1);
+	check_clock(&w, CAM_PIX, false, -1);
+	check_clock(&w, DISP_PIX, false, -1);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_case2_shared_power_domain_follows_most_powered_vote)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam, *info;
+
+	build_cases(&w);
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_POWER, ISP);
+	info = vote(&w, INFOTAINMENT, VSCMI_POWER, ISP);
+
+	ck_assert_int_eq(arb_power_state(cam, ISP_ON), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, ISP, PD_ON));
+
+	ck_assert_int_eq(arb_power_state(info, ISP_OFF), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert(vst(info).voted);
+	ck_assert_uint_eq(vst(info).pd, ISP_OFF);
+	ck_assert_uint_eq(vst(cam).pd, ISP_ON);
+	check_pd(&w, ISP, ISP_ON);
+
+	ck_assert_int_eq(arb_power_state(cam, ISP_OFF), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, ISP, PD_OFF));
+	check_pd(&w, ISP, ISP_OFF);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_case3_shared_reset_asserts_only_when_all_assert_and_refuses_pulse)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam, *disp;
+
+	build_cases(&w);
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_RESET, RST_BUS);
+	disp = vote(&w, DISPLAY, VSCMI_RESET, RST_BUS);
+	check_reset(&w, RST_BUS, true);
+
+	ck_assert_int_eq(arb_reset_line(cam, false), 0);
+	EXPECT_OPS(&w, OP(RESET_LINE, RST_BUS, 0));
+
+	ck_assert_int_eq(arb_reset_line(disp, false), 0);
+	EXPECT_NO_OPS(&w);
+
+	ck_assert_int_eq(arb_reset_line(cam, true), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert(vst(cam).asserted);
+	ck_assert(!vst(disp).asserted);
+	check_reset(&w, RST_BUS, false);
+
+	ck_assert_int_eq(arb_reset_line(disp, true), 0);
+	EXPECT_OPS(&w, OP(RESET_LINE, RST_BUS, 1));
+	check_reset(&w, RST_BUS, true);
+
+	ck_assert_int_eq(arb_reset_pulse(cam, 0), -EACCES);
+	EXPECT_NO_OPS(&w);
+	ck_assert_uint_eq(count(&w, VSCMI_OP_RESET_PULSE, RST_BUS, -1), 0);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_case4_exclusive_rate_owned_until_owner_votes_off)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam, *disp;
+	int core;
+
+	core = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, core);
+	disp = vote(&w, DISPLAY, VSCMI_CLOCK, core);
+
+	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, core, 1), OP(CLOCK_RATE, core, MHZ(200)));
+
+	ck_assert_int_eq(arb_clock_rate(disp, MHZ(100)), -EACCES);
+	EXPECT_NO_OPS(&w);
+	ck_assert(!vst(disp).has_level);
+	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
+	EXPECT_NO_OPS(&w);
+
+	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
+	EXPECT_NO_OPS(&w);
+	check_clock(&w, core, true, MHZ(200));
+
+	ck_assert_int_eq(arb_clock_rate(disp, MHZ(100)), 0);
+	EXPECT_OPS(&w, OP(CLOCK_RATE, core, MHZ(100)));
+	check_clock(&w, core, true, MHZ(100));
+	ck_assert_int_eq(vst(disp).level, MHZ(100));
+
+	/* The display owns it now; the camera is refused in turn. */
+	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	ck_assert_int_eq(arb_clock_rate(cam, MHZ(300)), -EACCES);
+	EXPECT_NO_OPS(&w);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_case5_perf_max_of_levels_clamped_and_empty_limits_refused)
+{
+	static const uint32_t perf[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+	struct world w = { 0 };
+	struct arb_vote *info, *disp;
+	int gpu;
+
+	gpu = add_perf(&w, "gpu", perf, 8, 3);
+	world_start(&w);
+	info = vote(&w, INFOTAINMENT, VSCMI_PERF, gpu);
+	disp = vote(&w, DISPLAY, VSCMI_PERF, gpu);
+
+	ck_assert_int_eq(arb_perf_level(info, 3), 0);
+	EXPECT_NO_OPS(&w);
+
+	ck_assert_int_eq(arb_perf_level(disp, 5), 0);
+	EXPECT_OPS(&w, OP(PERF_LEVEL, gpu, 5));
+
+	ck_assert_int_eq(arb_perf_limits(info, 4, 0), 0);
+	EXPECT_OPS(&w, LIMITS(gpu, 4, 0), OP(PERF_LEVEL, gpu, 4));
+	check_perf(&w, gpu, 4, 0, 4);
+	ck_assert_int_eq(vst(disp).level, 5);
+
+	ck_assert_int_eq(arb_perf_limits(disp, 7, 5), -EACCES);
+	EXPECT_NO_OPS(&w);
+	ck_assert(!vst(disp).has_limits);
+
+	release(&w, INFOTAINMENT, 0);
+	EXPECT_OPS(&w, LIMITS(gpu, 7, 0), OP(PERF_LEVEL, gpu, 5));
+	check_perf(&w, gpu, 5, 0, 7);
+	ck_assert_int_eq(vst(disp).level, 5);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_case6_refused_parent_changes_nothing_and_voter_reads_off)
+{
+	struct world w = { 0 };
+	struct arb_vote *disp;
+
+	build_video(&w);
+	world_start(&w);
+	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
+
+	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(PLL_VIDEO), 1, -EIO);
+	ck_assert_int_eq(arb_clock_enable(disp, true), -EIO);
+	EXPECT_NO_OPS(&w);
+	ck_assert(!vst(disp).on);
+	check_clock(&w, PLL_VIDEO, false, -1);
+	check_clock(&w, DISP_PIX, false, -1);
+	ck_assert(!target(&w, VSCMI_CLOCK, PLL_VIDEO).on);
+	ck_assert(!target(&w, VSCMI_CLOCK, DISP_PIX).on);
+	ck_assert_uint_eq(total_ops(&w), 0);
+	world_end(&w);
+}
+END_TEST
+
+/* Camera holds cam_pix on, isp ON, rst_bus deasserted; infotainment holds
+ * isp in retention. Nobody else needs the PLL or the bus. */
+START_TEST(test_case7_agent_gone_withdraws_all_votes_in_one_step)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam_clk, *cam_pd, *cam_rst, *info_pd, *disp_rst, *disp_clk;
+	struct arb_state info_before, disp_rst_before, disp_clk_before;
+	int pos_cam, pos_pll;
+
+	build_cases(&w);
+	world_start(&w);
+	cam_clk = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	cam_pd = vote(&w, CAMERA, VSCMI_POWER, ISP);
+	cam_rst = vote(&w, CAMERA, VSCMI_RESET, RST_BUS);
+	info_pd = vote(&w, INFOTAINMENT, VSCMI_POWER, ISP);
+	disp_rst = vote(&w, DISPLAY, VSCMI_RESET, RST_BUS);
+	disp_clk = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
+
+	ck_assert_int_eq(arb_clock_enable(cam_clk, true), 0);
+	ck_assert_int_eq(arb_power_state(cam_pd, ISP_ON), 0);
+	ck_assert_int_eq(arb_reset_line(cam_rst, false), 0);
+	ck_assert_int_eq(arb_power_state(info_pd, ISP_RET), 0);
+	ck_assert_int_eq(arb_reset_line(disp_rst, true), 0);
+	vscmi_emu_clear_log(w.plat);
+	info_before = vst(info_pd);
+	disp_rst_before = vst(disp_rst);
+	disp_clk_before = vst(disp_clk);
+
+	release(&w, CAMERA, 0);
+	ck_assert_uint_eq(log_len(&w), 4);
+	pos_cam = log_pos(&w, OP(CLOCK_ENABLE, CAM_PIX, 0));
+	pos_pll = log_pos(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 0));
+	ck_assert_int_ge(pos_cam, 0);
+	ck_assert_int_gt(pos_pll, pos_cam);
+	ck_assert_int_ge(log_pos(&w, OP(POWER_STATE, ISP, PD_RET1)), 0);
+	ck_assert_int_ge(log_pos(&w, OP(RESET_LINE, RST_BUS, 1)), 0);
+	vscmi_emu_clear_log(w.plat);
+
+	check_clock(&w, CAM_PIX, false, -1);
+	check_clock(&w, PLL_VIDEO, false, -1);
+	check_pd(&w, ISP, ISP_RET);
+	check_reset(&w, RST_BUS, true);
+	ck_assert(!vst(cam_clk).on && !vst(cam_pd).voted && !vst(cam_rst).voted);
+	ck_assert(state_eq(info_before, vst(info_pd)));
+	ck_assert(state_eq(disp_rst_before, vst(disp_rst)));
+	ck_assert(state_eq(disp_clk_before, vst(disp_clk)));
+	world_end(&w);
+}
+END_TEST
+
+/* The same, with the display holding its pixel clock on and the bus
+ * deasserted: the PLL and the bus stay as they are. */
+START_TEST(test_case7_agent_gone_keeps_what_other_agents_hold)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam_clk, *cam_pd, *cam_rst, *info_pd, *disp_rst, *disp_clk;
+	struct arb_state info_before, disp_rst_before, disp_clk_before;
+
+	build_cases(&w);
+	world_start(&w);
+	cam_clk = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	cam_pd = vote(&w, CAMERA, VSCMI_POWER, ISP);
+	cam_rst = vote(&w, CAMERA, VSCMI_RESET, RST_BUS);
+	info_pd = vote(&w, INFOTAINMENT, VSCMI_POWER, ISP);
+	disp_rst = vote(&w, DISPLAY, VSCMI_RESET, RST_BUS);
+	disp_clk = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
+
+	ck_assert_int_eq(arb_clock_enable(cam_clk, true), 0);
+	ck_assert_int_eq(arb_power_state(cam_pd, ISP_ON), 0);
+	ck_assert_int_eq(arb_reset_line(cam_rst, false), 0);
+	ck_assert_int_eq(arb_power_state(info_pd, ISP_RET), 0);
+	ck_assert_int_eq(arb_reset_line(disp_rst, false), 0);
+	ck_assert_int_eq(arb_clock_enable(disp_clk, true), 0);
+	vscmi_emu_clear_log(w.plat);
+	info_before = vst(info_pd);
+	disp_rst_before = vst(disp_rst);
+	disp_clk_before = vst(disp_clk);
+
+	release(&w, CAMERA, 0);
+	ck_assert_uint_eq(log_len(&w), 2);
+	ck_assert_int_ge(log_pos(&w, OP(CLOCK_ENABLE, CAM_PIX, 0)), 0);
+	ck_assert_int_ge(log_pos(&w, OP(POWER_STATE, ISP, PD_RET1)), 0);
+	vscmi_emu_clear_log(w.plat);
+
+	check_clock(&w, PLL_VIDEO, true, -1);
+	check_clock(&w, DISP_PIX, true, -1);
+	check_reset(&w, RST_BUS, false);
+	ck_assert(state_eq(info_before, vst(info_pd)));
+	ck_assert(state_eq(disp_rst_before, vst(disp_rst)));
+	ck_assert(state_eq(disp_clk_before, vst(disp_clk)));
+	world_end(&w);
+}
+END_TEST
+
+/* --- clock rate policies ---------------------------------------------------- */
+
+START_TEST(test_exclusive_rate_owner_gone_keeps_rate_and_frees_ownership)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam, *disp;
+	int core;
+
+	core = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, core);
+	disp = vote(&w, DISPLAY, VSCMI_CLOCK, core);
+
+	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), 0);
+	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
+	/* Not holding it on makes no difference to the owner's claim. */
+	ck_assert_int_eq(arb_clock_rate(disp, MHZ(100)), -EACCES);
+	vscmi_emu_clear_log(w.plat);
+
+	release(&w, CAMERA, 0);
+	EXPECT_NO_OPS(&w);
+	check_clock(&w, core, true, MHZ(200));
+
+	ck_assert_int_eq(arb_clock_rate(disp, MHZ(100)), 0);
+	EXPECT_OPS(&w, OP(CLOCK_RATE, core, MHZ(100)));
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_exclusive_rate_owner_may_change_its_own_rate)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam, *disp;
+	int core;
+
+	core = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, core);
+	disp = vote(&w, DISPLAY, VSCMI_CLOCK, core);
+
+	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), 0);
+	ck_assert_int_eq(arb_clock_rate(cam, MHZ(300)), 0);
+	ck_assert_int_eq(arb_clock_rate(disp, MHZ(300)), -EACCES);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, core, 1), OP(CLOCK_RATE, core, MHZ(200)),
+		   OP(CLOCK_RATE, core, MHZ(300)));
+	check_clock(&w, core, true, MHZ(300));
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_max_rate_is_highest_among_agents_holding_clock_on)
+{
+	struct world w = { 0 };
+	struct arb_vote *a, *b, *c;
+	int bus;
+
+	bus = add_clock(&w, "bus", -1, VSCMI_POLICY_MAX, MHZ(24), false);
+	world_start(&w);
+	a = vote(&w, 1, VSCMI_CLOCK, bus);
+	b = vote(&w, 2, VSCMI_CLOCK, bus);
+	c = vote(&w, 3, VSCMI_CLOCK, bus);
+
+	ck_assert_int_eq(arb_clock_enable(a, true), 0);
+	ck_assert_int_eq(arb_clock_rate(a, MHZ(100)), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, bus, 1), OP(CLOCK_RATE, bus, MHZ(100)));
+
+	/* b does not hold it on: its rate waits. */
+	ck_assert_int_eq(arb_clock_rate(b, MHZ(300)), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert_int_eq(vst(b).level, MHZ(300));
+
+	ck_assert_int_eq(arb_clock_enable(b, true), 0);
+	EXPECT_OPS(&w, OP(CLOCK_RATE, bus, MHZ(300)));
+
+	ck_assert_int_eq(arb_clock_enable(c, true), 0);
+	ck_assert_int_eq(arb_clock_rate(c, MHZ(200)), 0);
+	EXPECT_NO_OPS(&w);
+
+	ck_assert_int_eq(arb_clock_enable(b, false), 0);
+	EXPECT_OPS(&w, OP(CLOCK_RATE, bus, MHZ(200)));
+	ck_assert_int_eq(arb_clock_enable(c, false), 0);
+	EXPECT_OPS(&w, OP(CLOCK_RATE, bus, MHZ(100)));
+	ck_assert_int_eq(arb_clock_enable(a, false), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, bus, 0));
+	check_clock(&w, bus, false, MHZ(100));
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_fixed_rate_refuses_any_other_rate)
+{
+	struct world w = { 0 };
+	struct arb_vote *a, *b;
+	struct arb_state before;
+	int xtal;
+
+	xtal = add_clock(&w, "xtal", -1, VSCMI_POLICY_FIXED, MHZ(48), false);
+	world_start(&w);
+	a = vote(&w, 1, VSCMI_CLOCK, xtal);
+	b = vote(&w, 2, VSCMI_CLOCK, xtal);
+
+	ck_assert_int_eq(arb_clock_rate(a, MHZ(48)), 0);
+	EXPECT_NO_OPS(&w);
+	before = vst(a);
+	ck_assert_int_eq(arb_clock_rate(a, MHZ(50)), -EACCES);
+	ck_assert(state_eq(before, vst(a)));
+	ck_assert_int_eq(arb_clock_enable(a, true), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, xtal, 1));
+	ck_assert_int_eq(arb_clock_rate(b, MHZ(24)), -EACCES);
+	ck_assert_int_eq(arb_clock_rate(b, MHZ(48)), 0);
+	EXPECT_NO_OPS(&w);
+	check_clock(&w, xtal, true, MHZ(48));
+	ck_assert_uint_eq(count(&w, VSCMI_OP_CLOCK_RATE, xtal, -1), 0);
+	world_end(&w);
+}
+END_TEST
+
+/* --- power domains ------------------------------------------------------------ */
+
+START_TEST(test_power_domain_takes_most_powered_vote_in_config_order)
+{
+	struct world w = { 0 };
+	struct arb_vote *a, *b, *c;
+	int pd;
+
+	pd = add_pd(&w, "media", -1, 2, 3);	/* on, ret1, ret2, off */
+	world_start(&w);
+	a = vote(&w, 1, VSCMI_POWER, pd);
+	b = vote(&w, 2, VSCMI_POWER, pd);
+	c = vote(&w, 3, VSCMI_POWER, pd);
+
+	ck_assert_int_eq(arb_power_state(a, 2), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_RET2));
+	ck_assert_int_eq(arb_power_state(b, 1), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_RET1));
+	ck_assert_int_eq(arb_power_state(c, 3), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert_int_eq(arb_power_state(a, 0), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_ON));
+	ck_assert_int_eq(arb_power_state(b, 2), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert_int_eq(arb_power_state(a, 3), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_RET2));
+	ck_assert_int_eq(arb_power_state(b, 3), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_OFF));
+	check_pd(&w, pd, 3);
+	ck_assert_uint_eq(vst(a).pd, 3);
+	ck_assert_int_eq(arb_power_state(a, 4), -EINVAL);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_power_child_domain_holds_parent_on_and_switches_it_first)
+{
+	struct world w = { 0 };
+	struct arb_vote *child, *parent;
+	int soc, isp;
+
+	soc = add_pd(&w, "soc", -1, 1, 2);
+	isp = add_pd(&w, "isp", soc, 1, 2);
+	world_start(&w);
+	child = vote(&w, CAMERA, VSCMI_POWER, isp);
+	parent = vote(&w, DISPLAY, VSCMI_POWER, soc);
+
+	ck_assert_int_eq(arb_power_state(child, 1), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, soc, PD_ON), OP(POWER_STATE, isp, PD_RET1));
+
+	/* A retention vote on the parent cannot take it below what the child needs. */
+	ck_assert_int_eq(arb_power_state(parent, 1), 0);
+	EXPECT_NO_OPS(&w);
+	check_pd(&w, soc, 0);
+
+	ck_assert_int_eq(arb_power_state(child, 0), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, isp, PD_ON));
+
+	ck_assert_int_eq(arb_power_state(child, pd_off(&w, isp)), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, isp, PD_OFF), OP(POWER_STATE, soc, PD_RET1));
+
+	ck_assert_int_eq(arb_power_state(parent, pd_off(&w, soc)), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, soc, PD_OFF));
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_power_child_domain_gone_lets_parent_off_after_it)
+{
+	struct world w = { 0 };
+	struct arb_vote *child;
+	int soc, isp;
+
+	soc = add_pd(&w, "soc", -1, 0, 1);
+	isp = add_pd(&w, "isp", soc, 0, 1);
+	world_start(&w);
+	child = vote(&w, CAMERA, VSCMI_POWER, isp);
+	ck_assert_int_eq(arb_power_state(child, 0), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, soc, PD_ON), OP(POWER_STATE, isp, PD_ON));
+	release(&w, CAMERA, 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, isp, PD_OFF), OP(POWER_STATE, soc, PD_OFF));
+	world_end(&w);
+}
+END_TEST
+
+/* --- reset lines -------------------------------------------------------------- */
+
+START_TEST(test_reset_pulse_allowed_for_the_lines_only_user)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam;
+	int rst;
+
+	rst = add_reset(&w, "rst_cam", false, false);
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_RESET, rst);
+	ck_assert_int_eq(arb_reset_pulse(cam, 0), 0);
+	EXPECT_OPS(&w, OP(RESET_PULSE, rst, 0));
+	check_reset(&w, rst, false);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_reset_pulse_allowed_on_shared_line_when_policy_allows)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam;
+	int rst;
+
+	rst = add_reset(&w, "rst_bus", false, true);
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_RESET, rst);
+	vote(&w, DISPLAY, VSCMI_RESET, rst);
+	ck_assert_int_eq(arb_reset_pulse(cam, 0), 0);
+	EXPECT_OPS(&w, OP(RESET_PULSE, rst, 0));
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_reset_sharer_that_never_voted_does_not_hold_line)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam, *disp;
+	int rst;
+
+	rst = add_reset(&w, "rst_bus", true, false);
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_RESET, rst);
+	disp = vote(&w, DISPLAY, VSCMI_RESET, rst);
+	ck_assert_int_eq(arb_reset_line(cam, false), 0);
+	ck_assert_int_eq(arb_reset_line(cam, true), 0);
+	EXPECT_OPS(&w, OP(RESET_LINE, rst, 0), OP(RESET_LINE, rst, 1));
+	ck_assert(!vst(disp).voted);
+	world_end(&w);
+}
+END_TEST
+
+/* --- voltage domains ---------------------------------------------------------- */
+
+START_TEST(test_voltage_on_while_any_agent_votes_on)
+{
+	struct world w = { 0 };
+	struct arb_vote *a, *b;
+	int vdd;
+
+	vdd = add_voltage(&w, "vdd_cam", VSCMI_POLICY_MAX, 900000, false);
+	world_start(&w);
+	a = vote(&w, 1, VSCMI_VOLTAGE, vdd);
+	b = vote(&w, 2, VSCMI_VOLTAGE, vdd);
+	ck_assert_int_eq(arb_voltage_enable(a, true), 0);
+	EXPECT_OPS(&w, OP(VOLTAGE_CONFIG, vdd, 1));
+	ck_assert_int_eq(arb_voltage_enable(b, true), 0);
+	ck_assert_int_eq(arb_voltage_enable(a, false), 0);
+	EXPECT_NO_OPS(&w);
+	check_voltage(&w, vdd, true, 900000);
+	ck_assert_int_eq(arb_voltage_enable(b, false), 0);
+	EXPECT_OPS(&w, OP(VOLTAGE_CONFIG, vdd, 0));
+	check_voltage(&w, vdd, false, 900000);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_voltage_level_is_max_among_agents_holding_it_on)
+{
+	struct world w = { 0 };
+	struct arb_vote *a, *b;
+	int vdd;
+
+	vdd = add_voltage(&w, "vdd_gpu", VSCMI_POLICY_MAX, 800000, false);
+	world_start(&w);
+	a = vote(&w, 1, VSCMI_VOLTAGE, vdd);
+	b = vote(&w, 2, VSCMI_VOLTAGE, vdd);
+	ck_assert_int_eq(arb_voltage_enable(a, true), 0);
+	ck_assert_int_eq(arb_voltage_level(a, 900000), 0);
+	ck_assert_int_eq(arb_voltage_enable(b, true), 0);
+	ck_assert_int_eq(arb_voltage_level(b, 1000000), 0);
+	EXPECT_OPS(&w, OP(VOLTAGE_CONFIG, vdd, 1), OP(VOLTAGE_LEVEL, vdd, 900000),
+		   OP(VOLTAGE_LEVEL, vdd, 1000000));
+	ck_assert_int_eq(arb_voltage_level(a, 950000), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert_int_eq(arb_voltage_enable(b, false), 0);
+	EXPECT_OPS(&w, OP(VOLTAGE_LEVEL, vdd, 950000));
+	check_voltage(&w, vdd, true, 950000);
+	ck_assert_int_eq(vst(b).level, 1000000);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_voltage_level_exclusive_denies_other_agent)
+{
+	struct world w = { 0 };
+	struct arb_vote *a, *b;
+	int vdd;
+
+	vdd = add_voltage(&w, "vdd_isp", VSCMI_POLICY_EXCLUSIVE, 800000, false);
+	world_start(&w);
+	a = vote(&w, 1, VSCMI_VOLTAGE, vdd);
+	b = vote(&w, 2, VSCMI_VOLTAGE, vdd);
+	ck_assert_int_eq(arb_voltage_enable(a, true), 0);
+	ck_assert_int_eq(arb_voltage_level(a, 900000), 0);
+	ck_assert_int_eq(arb_voltage_enable(b, true), 0);
+	ck_assert_int_eq(arb_voltage_level(b, 1000000), -EACCES);
+	EXPECT_OPS(&w, OP(VOLTAGE_CONFIG, vdd, 1), OP(VOLTAGE_LEVEL, vdd, 900000));
+	ck_assert_int_eq(arb_voltage_enable(a, false), 0);
+	ck_assert_int_eq(arb_voltage_level(b, 1000000), 0);
+	EXPECT_OPS(&w, OP(VOLTAGE_LEVEL, vdd, 1000000));
+	check_voltage(&w, vdd, true, 1000000);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_voltage_level_fixed_refuses_other_level)
+{
+	struct world w = { 0 };
+	struct arb_vote *a;
+	int vdd;
+
+	vdd = add_voltage(&w, "vdd_io", VSCMI_POLICY_FIXED, 1800000, false);
+	world_start(&w);
+	a = vote(&w, 1, VSCMI_VOLTAGE, vdd);
+	ck_assert_int_eq(arb_voltage_level(a, 1200000), -EACCES);
+	ck_assert_int_eq(arb_voltage_level(a, 1800000), 0);
+	EXPECT_NO_OPS(&w);
+	world_end(&w);
+}
+END_TEST
+
+/* --- performance domains ------------------------------------------------------ */
+
+static const uint32_t perf8[] = { 100, 200, 300, 400, 500, 600, 700, 800 };
+
+START_TEST(test_perf_level_clamped_into_intersection_of_all_limits)
+{
+	struct world w = { 0 };
+	struct arb_vote *a, *b, *c;
+	int cpu;
+
+	cpu = add_perf(&w, "cpu", perf8, 8, 100);
+	world_start(&w);
+	a = vote(&w, 1, VSCMI_PERF, cpu);
+	b = vote(&w, 2, VSCMI_PERF, cpu);
+	c = vote(&w, 3, VSCMI_PERF, cpu);
+
+	ck_assert_int_eq(arb_perf_level(a, 800), 0);
+	EXPECT_OPS(&w, OP(PERF_LEVEL, cpu, 800));
+	ck_assert_int_eq(arb_perf_limits(b, 600, 200), 0);
+	EXPECT_OPS(&w, LIMITS(cpu, 600, 200), OP(PERF_LEVEL, cpu, 600));
+	ck_assert_int_eq(arb_perf_limits(c, 500, 100), 0);
+	EXPECT_OPS(&w, LIMITS(cpu, 500, 200), OP(PERF_LEVEL, cpu, 500));
+	ck_assert_int_eq(arb_perf_level(a, 100), 0);
+	EXPECT_OPS(&w, OP(PERF_LEVEL, cpu, 200));
+	check_perf(&w, cpu, 200, 200, 500);
+	/* Each agent reads its own vote. */
+	ck_assert_int_eq(vst(a).level, 100);
+	ck_assert_uint_eq(vst(b).min, 200);
+	ck_assert_uint_eq(vst(b).max, 600);
+	ck_assert_uint_eq(vst(c).max, 500);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_perf_limits_emptying_intersection_refused_and_nothing_changes)
+{
+	struct world w = { 0 };
+	struct arb_vote *a, *b;
+	struct arb_state a_before, b_before, t_before;
+	int cpu;
+
+	cpu = add_perf(&w, "cpu", perf8, 8, 100);
+	world_start(&w);
+	a = vote(&w, 1, VSCMI_PERF, cpu);
+	b = vote(&w, 2, VSCMI_PERF, cpu);
+	ck_assert_int_eq(arb_perf_limits(a, 600, 400), 0);
+	ck_assert_int_eq(arb_perf_level(b, 500), 0);
+	ck_assert_int_eq(arb_perf_limits(b, 700, 100), 0);
+	vscmi_emu_clear_log(w.plat);
+	a_before = vst(a);
+	b_before = vst(b);
+	t_before = target(&w, VSCMI_PERF, cpu);
+
+	ck_assert_int_eq(arb_perf_limits(b, 300, 100), -EACCES);
+	ck_assert_int_eq(arb_perf_limits(b, 800, 700), -EACCES);
+	EXPECT_NO_OPS(&w);
+	ck_assert(state_eq(a_before, vst(a)));
+	ck_assert(state_eq(b_before, vst(b)));
+	ck_assert(state_eq(t_before, target(&w, VSCMI_PERF, cpu)));
+	check_perf(&w, cpu, 500, 400, 600);
+
+	/* Touching the intersection is fine. */
+	ck_assert_int_eq(arb_perf_limits(b, 400, 100), 0);
+	EXPECT_OPS(&w, LIMITS(cpu, 400, 400), OP(PERF_LEVEL, cpu, 400));
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_perf_agent_gone_restores_level_and_limits)
+{
+	struct world w = { 0 };
+	struct arb_vote *a, *b;
+	int cpu;
+
+	cpu = add_perf(&w, "cpu", perf8, 8, 100);
+	world_start(&w);
+	a = vote(&w, 1, VSCMI_PERF, cpu);
+	b = vote(&w, 2, VSCMI_PERF, cpu);
+	ck_assert_int_eq(arb_perf_level(a, 300), 0);
+	ck_assert_int_eq(arb_perf_level(b, 700), 0);
+	ck_assert_int_eq(arb_perf_limits(b, 800, 600), 0);
+	check_perf(&w, cpu, 700, 600, 800);
+	vscmi_emu_clear_log(w.plat);
+
+	release(&w, 2, 0);
+	EXPECT_OPS(&w, LIMITS(cpu, 800, 100), OP(PERF_LEVEL, cpu, 300));
+	check_perf(&w, cpu, 300, 100, 800);
+	ck_assert_int_eq(vst(a).level, 300);
+	release(&w, 1, 0);
+	EXPECT_OPS(&w, OP(PERF_LEVEL, cpu, 100));
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_perf_level_not_in_table_refused_with_range)
+{
+	struct world w = { 0 };
+	struct arb_vote *a;
+	int cpu;
+
+	cpu = add_perf(&w, "cpu", perf8, 8, 100);
+	world_start(&w);
+	a = vote(&w, 1, VSCMI_PERF, cpu);
+	ck_assert_int_eq(arb_perf_level(a, 250), -ERANGE);
+	ck_assert_int_eq(arb_perf_limits(a, 900, 100), -ERANGE);
+	ck_assert_int_eq(arb_perf_limits(a, 200, 300), -EINVAL);
+	EXPECT_NO_OPS(&w);
+	ck_assert(!vst(a).has_level && !vst(a).has_limits);
+	world_end(&w);
+}
+END_TEST
+
+/* --- transactions ----------------------------------------------------------------- */
+
+START_TEST(test_refused_child_undoes_parent_already_switched_on)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam;
+
+	build_video(&w);
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(CAM_PIX), 1, -EIO);
+	ck_assert_int_eq(arb_clock_enable(cam, true), -EIO);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
+	ck_assert(!vst(cam).on);
+	check_clock(&w, PLL_VIDEO, false, -1);
+	check_clock(&w, CAM_PIX, false, -1);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_refused_vote_leaves_counts_so_retry_and_sibling_work)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam, *disp;
+
+	build_video(&w);
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
+
+	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(PLL_VIDEO), 1, -EIO);
+	ck_assert_int_eq(arb_clock_enable(cam, true), -EIO);
+	ck_assert_uint_eq(arb_res_users(res(&w, VSCMI_CLOCK, CAM_PIX)), 1);
+
+	/* Had the refused vote left a count behind, the PLL would stay on. */
+	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
+	ck_assert_int_eq(arb_clock_enable(disp, false), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, DISP_PIX, 1),
+		   OP(CLOCK_ENABLE, DISP_PIX, 0), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
+
+	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1));
+	ck_assert(vst(cam).on);
+	ck_assert_uint_eq(count(&w, VSCMI_OP_CLOCK_ENABLE, CAM_PIX, 1), 1);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_refused_switch_off_of_parent_turns_child_back_on)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam;
+
+	build_video(&w);
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	vscmi_emu_clear_log(w.plat);
+
+	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(PLL_VIDEO), 1, -EIO);
+	ck_assert_int_eq(arb_clock_enable(cam, false), -EIO);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, CAM_PIX, 0), OP(CLOCK_ENABLE, CAM_PIX, 1));
+	ck_assert(vst(cam).on);
+	check_clock(&w, CAM_PIX, true, -1);
+	check_clock(&w, PLL_VIDEO, true, -1);
+
+	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, CAM_PIX, 0), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_refused_power_parent_rolls_back_child_domain_vote)
+{
+	struct world w = { 0 };
+	struct arb_vote *child;
+	int soc, isp;
+
+	soc = add_pd(&w, "soc", -1, 0, 1);
+	isp = add_pd(&w, "isp", soc, 0, 1);
+	world_start(&w);
+	child = vote(&w, CAMERA, VSCMI_POWER, isp);
+	vscmi_emu_refuse(w.plat, VSCMI_OP_POWER_STATE, PID(soc), 1, -EIO);
+	ck_assert_int_eq(arb_power_state(child, 0), -EIO);
+	EXPECT_NO_OPS(&w);
+	ck_assert(!vst(child).voted);
+	check_pd(&w, soc, 1);
+	check_pd(&w, isp, 1);
+	ck_assert_uint_eq(target(&w, VSCMI_POWER, soc).pd, 1);
+	ck_assert_int_eq(arb_power_state(child, 0), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, soc, PD_ON), OP(POWER_STATE, isp, PD_ON));
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_refused_exclusive_rate_does_not_take_ownership)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam, *disp;
+	int core;
+
+	core = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, core);
+	disp = vote(&w, DISPLAY, VSCMI_CLOCK, core);
+	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
+	vscmi_emu_clear_log(w.plat);
+
+	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_RATE, PID(core), 1, -EIO);
+	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), -EIO);
+	EXPECT_NO_OPS(&w);
+	ck_assert(!vst(cam).has_level);
+	check_clock(&w, core, true, MHZ(50));
+
+	ck_assert_int_eq(arb_clock_rate(disp, MHZ(100)), 0);
+	EXPECT_OPS(&w, OP(CLOCK_RATE, core, MHZ(100)));
+	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), -EACCES);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_refused_perf_level_undoes_limits_already_applied)
+{
+	struct world w = { 0 };
+	struct arb_vote *a, *b;
+	int cpu;
+
+	cpu = add_perf(&w, "cpu", perf8, 8, 100);
+	world_start(&w);
+	a = vote(&w, 1, VSCMI_PERF, cpu);
+	b = vote(&w, 2, VSCMI_PERF, cpu);
+	ck_assert_int_eq(arb_perf_level(b, 600), 0);
+	vscmi_emu_clear_log(w.plat);
+
+	vscmi_emu_refuse(w.plat, VSCMI_OP_PERF_LEVEL, PID(cpu), 1, -EIO);
+	ck_assert_int_eq(arb_perf_limits(a, 400, 0), -EIO);
+	EXPECT_OPS(&w, LIMITS(cpu, 400, 100), LIMITS(cpu, 800, 100));
+	ck_assert(!vst(a).has_limits);
+	check_perf(&w, cpu, 600, 100, 800);
+
+	ck_assert_int_eq(arb_perf_limits(a, 400, 0), 0);
+	EXPECT_OPS(&w, LIMITS(cpu, 400, 100), OP(PERF_LEVEL, cpu, 400));
+	world_end(&w);
+}
+END_TEST
+
+/* --- release with refusals ------------------------------------------------------------ */
+
+START_TEST(test_release_refused_returns_count_and_reconcile_all_retries)
+{
+	struct world w = { 0 };
+	struct arb_vote *clk, *pd;
+
+	build_cases(&w);
+	world_start(&w);
+	clk = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	pd = vote(&w, CAMERA, VSCMI_POWER, ISP);
+	ck_assert_int_eq(arb_clock_enable(clk, true), 0);
+	ck_assert_int_eq(arb_power_state(pd, ISP_ON), 0);
+	vscmi_emu_clear_log(w.plat);
+
+	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(CAM_PIX), 1, -EIO);
+	vscmi_emu_refuse(w.plat, VSCMI_OP_POWER_STATE, PID(ISP), 1, -EIO);
+	release(&w, CAMERA, 2);
+	EXPECT_NO_OPS(&w);
+	/* The votes are gone; the hardware stays as it was. */
+	ck_assert(!vst(clk).on && !vst(pd).voted);
+	check_clock(&w, CAM_PIX, true, -1);
+	check_clock(&w, PLL_VIDEO, true, -1);
+	check_pd(&w, ISP, ISP_ON);
+	ck_assert(!target(&w, VSCMI_CLOCK, CAM_PIX).on);
+	ck_assert_uint_eq(target(&w, VSCMI_POWER, ISP).pd, ISP_OFF);
+
+	/* A retry the platform refuses again is counted and kept. */
+	vscmi_emu_refuse(w.plat, VSCMI_OP_POWER_STATE, PID(ISP), 1, -EIO);
+	ck_assert_int_eq(arb_reconcile_all(w.arb), 1);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, CAM_PIX, 0), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
+	check_pd(&w, ISP, ISP_ON);
+
+	ck_assert_int_eq(arb_reconcile_all(w.arb), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, ISP, PD_OFF));
+	ck_assert_int_eq(arb_reconcile_all(w.arb), 0);
+	EXPECT_NO_OPS(&w);
+	world_end(&w);
+}
+END_TEST
+
+/* The camera's pixel clock could not be switched off when the camera went
+ * away, so it still runs from the PLL: the display switching its own pixel
+ * clock off must not take the PLL away from under it. */
+START_TEST(test_release_refused_child_keeps_shared_parent_on_for_sibling)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam, *disp;
+
+	build_video(&w);
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
+	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(CAM_PIX), 1, -EIO);
+	release(&w, CAMERA, 1);
+	vscmi_emu_clear_log(w.plat);
+
+	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
+	ck_assert_int_eq(arb_clock_enable(disp, false), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, DISP_PIX, 1), OP(CLOCK_ENABLE, DISP_PIX, 0));
+	check_clock(&w, CAM_PIX, true, -1);
+	check_clock(&w, PLL_VIDEO, true, -1);
+
+	ck_assert_int_eq(arb_reconcile_all(w.arb), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, CAM_PIX, 0), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_release_refused_child_domain_keeps_parent_domain_on)
+{
+	struct world w = { 0 };
+	struct arb_vote *child, *parent;
+	int soc, isp;
+
+	soc = add_pd(&w, "soc", -1, 0, 1);
+	isp = add_pd(&w, "isp", soc, 0, 1);
+	world_start(&w);
+	child = vote(&w, CAMERA, VSCMI_POWER, isp);
+	parent = vote(&w, DISPLAY, VSCMI_POWER, soc);
+	ck_assert_int_eq(arb_power_state(child, 0), 0);
+	vscmi_emu_refuse(w.plat, VSCMI_OP_POWER_STATE, PID(isp), 1, -EIO);
+	release(&w, CAMERA, 1);
+	vscmi_emu_clear_log(w.plat);
+
+	ck_assert_int_eq(arb_power_state(parent, 0), 0);
+	ck_assert_int_eq(arb_power_state(parent, 1), 0);
+	EXPECT_NO_OPS(&w);
+	check_pd(&w, soc, 0);
+
+	ck_assert_int_eq(arb_reconcile_all(w.arb), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, isp, PD_OFF), OP(POWER_STATE, soc, PD_OFF));
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_release_of_agent_without_votes_changes_nothing)
+{
+	struct world w = { 0 };
+
+	build_cases(&w);
+	world_start(&w);
+	vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	vote(&w, CAMERA, VSCMI_POWER, ISP);
+	vote(&w, CAMERA, VSCMI_RESET, RST_BUS);
+	release(&w, CAMERA, 0);
+	release(&w, DISPLAY, 0);
+	EXPECT_NO_OPS(&w);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_agent_gone_with_two_children_switches_shared_parent_off_once)
+{
+	struct world w = { 0 };
+
+	build_video(&w);
+	world_start(&w);
+	ck_assert_int_eq(arb_clock_enable(vote(&w, DISPLAY, VSCMI_CLOCK, PLL_VIDEO), true), 0);
+	ck_assert_int_eq(arb_clock_enable(vote(&w, DISPLAY, VSCMI_CLOCK, CAM_PIX), true), 0);
+	ck_assert_int_eq(arb_clock_enable(vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX), true), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1),
+		   OP(CLOCK_ENABLE, DISP_PIX, 1));
+	release(&w, DISPLAY, 0);
+	/* Votes are withdrawn newest first; the PLL goes last, once. */
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, DISP_PIX, 0), OP(CLOCK_ENABLE, CAM_PIX, 0),
+		   OP(CLOCK_ENABLE, PLL_VIDEO, 0));
+	world_end(&w);
+}
+END_TEST
+
+/* A clock the platform has on at boot runs from its parent whether or not
+ * anyone voted for it yet. */
+START_TEST(test_child_on_at_boot_keeps_parent_on_until_switched_off)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam, *disp;
+
+	add_clock(&w, "pll_video", -1, VSCMI_POLICY_MAX, MHZ(594), true);
+	add_clock(&w, "cam_pix", PLL_VIDEO, VSCMI_POLICY_MAX, MHZ(148), true);
+	add_clock(&w, "disp_pix", PLL_VIDEO, VSCMI_POLICY_MAX, MHZ(148), false);
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
+
+	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
+	ck_assert_int_eq(arb_clock_enable(disp, false), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, DISP_PIX, 1), OP(CLOCK_ENABLE, DISP_PIX, 0));
+	check_clock(&w, PLL_VIDEO, true, -1);
+
+	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, CAM_PIX, 0), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
+	world_end(&w);
+}
+END_TEST
+
+/* --- idempotence ---------------------------------------------------------------------- */
+
+START_TEST(test_repeated_votes_cause_no_transition)
+{
+	struct world w = { 0 };
+	struct arb_vote *clk, *core, *pd, *rst, *vdd, *cpu;
+	int core_i, vdd_i, cpu_i;
+	uint64_t ops;
+
+	build_cases(&w);
+	core_i = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
+	vdd_i = add_voltage(&w, "vdd", VSCMI_POLICY_MAX, 800000, false);
+	cpu_i = add_perf(&w, "cpu", perf8, 8, 100);
+	world_start(&w);
+	clk = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	core = vote(&w, CAMERA, VSCMI_CLOCK, core_i);
+	pd = vote(&w, CAMERA, VSCMI_POWER, ISP);
+	rst = vote(&w, CAMERA, VSCMI_RESET, RST_BUS);
+	vdd = vote(&w, CAMERA, VSCMI_VOLTAGE, vdd_i);
+	cpu = vote(&w, CAMERA, VSCMI_PERF, cpu_i);
+
+	for (int round = 0; round < 3; round++) {
+		ck_assert_int_eq(arb_clock_enable(clk, true), 0);
+		ck_assert_int_eq(arb_clock_enable(core, true), 0);
+		ck_assert_int_eq(arb_clock_rate(core, MHZ(200)), 0);
+		ck_assert_int_eq(arb_power_state(pd, ISP_RET), 0);
+		ck_assert_int_eq(arb_reset_line(rst, false), 0);
+		ck_assert_int_eq(arb_voltage_enable(vdd, true), 0);
+		ck_assert_int_eq(arb_voltage_level(vdd, 900000), 0);
+		ck_assert_int_eq(arb_perf_level(cpu, 500), 0);
+		ck_assert_int_eq(arb_perf_limits(cpu, 700, 200), 0);
+		if (round == 0)
+			ops = total_ops(&w);
+		else
+			ck_assert_uint_eq(total_ops(&w), ops);
+	}
+	ck_assert_uint_eq(ops, 10);
+	world_end(&w);
+}
+END_TEST
+
+/* --- the observer ----------------------------------------------------------------------- */
+
+struct seen {
+	struct vscmi_op op;
+	uint32_t cause;
+	enum vscmi_kind kind;
+	uint32_t index;
+};
+
+struct observed {
+	struct seen e[64];
+	size_t n;
+};
+
+static void observe(void *ctx, struct arb_res *r, const struct vscmi_op *op, uint32_t cause)
+{
+	struct observed *o = ctx;
+
+	ck_assert_uint_lt(o->n, 64);
+	o->e[o->n++] = (struct seen){ .op = *op, .cause = cause, .kind = arb_res_desc(r)->kind,
+				      .index = arb_res_index(r) };
+}
+
+static void expect_seen(struct observed *o, size_t i, struct vscmi_op op, uint32_t cause)
+{
+	char got[256], exp[256];
+
+	ck_assert_uint_lt(i, o->n);
+	fmt_ops(got, sizeof(got), &o->e[i].op, 1);
+	fmt_ops(exp, sizeof(exp), &op, 1);
+	ck_assert_msg(op_eq(&o->e[i].op, &op), "observed #%zu: %s, expected %s", i, got, exp);
+	ck_assert_msg(o->e[i].cause == cause, "observed #%zu (%s): cause %u, expected %u", i, got,
+		      o->e[i].cause, cause);
+	/* The resource handed over is the one the op is about. */
+	ck_assert_uint_eq(PID(o->e[i].index), op.id);
+}
+
+START_TEST(test_observer_sees_each_transition_with_causing_agent)
+{
+	struct world w = { 0 };
+	struct observed o = { .n = 0 };
+	struct arb_vote *cam, *disp, *cam_rst;
+	const struct vscmi_op *log;
+
+	build_cases(&w);
+	world_start(&w);
+	arb_set_observer(w.arb, observe, &o);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
+	cam_rst = vote(&w, CAMERA, VSCMI_RESET, RST_BUS);
+
+	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
+	ck_assert_int_eq(arb_reset_pulse(cam_rst, 0), 0);
+	/* Refused transitions are not observed; their undo is, as the voter's. */
+	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(PLL_VIDEO), 1, -EIO);
+	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
+	ck_assert_int_eq(arb_clock_enable(disp, false), -EIO);
+	ck_assert_uint_eq(o.n, vscmi_emu_log(w.plat, &log));
+	for (size_t i = 0; i < o.n; i++)
+		ck_assert(op_eq(&o.e[i].op, &log[i]));
+
+	expect_seen(&o, 0, OP(CLOCK_ENABLE, PLL_VIDEO, 1), CAMERA);
+	expect_seen(&o, 1, OP(CLOCK_ENABLE, CAM_PIX, 1), CAMERA);
+	expect_seen(&o, 2, OP(CLOCK_ENABLE, DISP_PIX, 1), DISPLAY);
+	expect_seen(&o, 3, OP(RESET_PULSE, RST_BUS, 0), CAMERA);
+	expect_seen(&o, 4, OP(CLOCK_ENABLE, CAM_PIX, 0), CAMERA);
+	expect_seen(&o, 5, OP(CLOCK_ENABLE, DISP_PIX, 0), DISPLAY);
+	expect_seen(&o, 6, OP(CLOCK_ENABLE, DISP_PIX, 1), DISPLAY);
+	ck_assert_uint_eq(o.n, 7);
+	ck_assert_int_eq(o.e[0].kind, VSCMI_CLOCK);
+	ck_assert_int_eq(o.e[3].kind, VSCMI_RESET);
+
+	release(&w, DISPLAY, 0);
+	expect_seen(&o, 7, OP(CLOCK_ENABLE, DISP_PIX, 0), DISPLAY);
+	expect_seen(&o, 8, OP(CLOCK_ENABLE, PLL_VIDEO, 0), DISPLAY);
+	ck_assert_uint_eq(o.n, 9);
+	world_end(&w);
+}
+END_TEST
+
+/* A deferred retry is nobody's vote: it must not be charged to whichever
+ * agent happened to vote last. */
+START_TEST(test_observer_reconcile_retry_not_charged_to_last_voter)
+{
+	struct world w = { 0 };
+	struct observed o = { .n = 0 };
+	struct arb_vote *cam, *disp;
+
+	build_cases(&w);
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_POWER, ISP);
+	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
+	ck_assert_int_eq(arb_power_state(cam, ISP_ON), 0);
+	vscmi_emu_refuse(w.plat, VSCMI_OP_POWER_STATE, PID(ISP), 1, -EIO);
+	release(&w, CAMERA, 1);
+	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
+
+	arb_set_observer(w.arb, observe, &o);
+	ck_assert_int_eq(arb_reconcile_all(w.arb), 0);
+	ck_assert_uint_eq(o.n, 1);
+	ck_assert(op_eq(&o.e[0].op, &OP(POWER_STATE, ISP, PD_OFF)));
+	ck_assert_uint_ne(o.e[0].cause, DISPLAY);
+	ck_assert_uint_eq(o.e[0].cause, 0);
+	world_end(&w);
+}
+END_TEST
+
+/* Arms refusals from inside a transaction: once the PLL is on, the child
+ * and the PLL's undo are both refused. */
+static void refuse_after_pll_on(void *ctx, struct arb_res *r, const struct vscmi_op *op,
+				uint32_t cause)
+{
+	struct world *w = ctx;
+
+	if (op->type == VSCMI_OP_CLOCK_ENABLE && op->id == PID(PLL_VIDEO) && op->val == 1) {
+		vscmi_emu_refuse(w->plat, VSCMI_OP_CLOCK_ENABLE, PID(CAM_PIX), 1, -EIO);
+		vscmi_emu_refuse(w->plat, VSCMI_OP_CLOCK_ENABLE, PID(PLL_VIDEO), 1, -EBUSY);
+	}
+}
+
+START_TEST(test_refused_undo_leaves_parent_for_reconcile_all)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam;
+
+	build_video(&w);
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	arb_set_observer(w.arb, refuse_after_pll_on, &w);
+	/* The voter gets the first refusal, not the undo's. */
+	ck_assert_int_eq(arb_clock_enable(cam, true), -EIO);
+	arb_set_observer(w.arb, NULL, NULL);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1));
+	ck_assert(!vst(cam).on);
+	check_clock(&w, CAM_PIX, false, -1);
+	check_clock(&w, PLL_VIDEO, true, -1);
+	ck_assert(!target(&w, VSCMI_CLOCK, PLL_VIDEO).on);
+
+	ck_assert_int_eq(arb_reconcile_all(w.arb), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 0));
+	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1));
+	world_end(&w);
+}
+END_TEST
+
+/* --- a deeper chain ------------------------------------------------------------------------ */
+
+enum { OSC, PLL, DIV, LEAF_A, LEAF_B };
+
+static void build_chain(struct world *w)
+{
+	ck_assert_int_eq(add_clock(w, "osc", -1, VSCMI_POLICY_FIXED, MHZ(24), false), OSC);
+	ck_assert_int_eq(add_clock(w, "pll", OSC, VSCMI_POLICY_MAX, MHZ(1200), false), PLL);
+	ck_assert_int_eq(add_clock(w, "div", PLL, VSCMI_POLICY_MAX, MHZ(600), false), DIV);
+	ck_assert_int_eq(add_clock(w, "leaf_a", DIV, VSCMI_POLICY_MAX, MHZ(100), false), LEAF_A);
+	ck_assert_int_eq(add_clock(w, "leaf_b", DIV, VSCMI_POLICY_MAX, MHZ(100), false), LEAF_B);
+}
+
+START_TEST(test_three_deep_chain_switches_root_first_on_and_leaf_first_off)
+{
+	struct world w = { 0 };
+	struct arb_vote *a, *b;
+
+	build_chain(&w);
+	world_start(&w);
+	a = vote(&w, 1, VSCMI_CLOCK, LEAF_A);
+	b = vote(&w, 2, VSCMI_CLOCK, LEAF_B);
+
+	ck_assert_int_eq(arb_clock_enable(a, true), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, OSC, 1), OP(CLOCK_ENABLE, PLL, 1),
+		   OP(CLOCK_ENABLE, DIV, 1), OP(CLOCK_ENABLE, LEAF_A, 1));
+	ck_assert_int_eq(arb_clock_enable(b, true), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, LEAF_B, 1));
+	ck_assert_int_eq(arb_clock_enable(a, false), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, LEAF_A, 0));
+	ck_assert_int_eq(arb_clock_enable(b, false), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, LEAF_B, 0), OP(CLOCK_ENABLE, DIV, 0),
+		   OP(CLOCK_ENABLE, PLL, 0), OP(CLOCK_ENABLE, OSC, 0));
+	for (int i = OSC; i <= LEAF_B; i++)
+		check_clock(&w, i, false, -1);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_three_deep_chain_middle_refusal_undoes_root)
+{
+	struct world w = { 0 };
+	struct arb_vote *a, *mid;
+
+	build_chain(&w);
+	world_start(&w);
+	a = vote(&w, 1, VSCMI_CLOCK, LEAF_A);
+	mid = vote(&w, 2, VSCMI_CLOCK, PLL);
+
+	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(DIV), 1, -EIO);
+	ck_assert_int_eq(arb_clock_enable(a, true), -EIO);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, OSC, 1), OP(CLOCK_ENABLE, PLL, 1),
+		   OP(CLOCK_ENABLE, PLL, 0), OP(CLOCK_ENABLE, OSC, 0));
+
+	/* An agent holding a middle clock keeps everything above it on. */
+	ck_assert_int_eq(arb_clock_enable(mid, true), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, OSC, 1), OP(CLOCK_ENABLE, PLL, 1));
+	ck_assert_int_eq(arb_clock_enable(a, true), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, DIV, 1), OP(CLOCK_ENABLE, LEAF_A, 1));
+	ck_assert_int_eq(arb_clock_enable(mid, false), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert_int_eq(arb_clock_enable(a, false), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, LEAF_A, 0), OP(CLOCK_ENABLE, DIV, 0),
+		   OP(CLOCK_ENABLE, PLL, 0), OP(CLOCK_ENABLE, OSC, 0));
+	world_end(&w);
+}
+END_TEST
+
+/* --- randomized model checks ------------------------------------------------------------------- */
+
+static uint64_t rng_next(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+static uint32_t rng_below(uint64_t *s, uint32_t n)
+{
+	return (uint32_t)(rng_next(s) % n);
+}
+
+#define NAGENTS 50
+
+/* Longer or other runs: -DARB_RANDOM_STEPS=... -DARB_RANDOM_SEED=... */
+#ifndef ARB_RANDOM_STEPS
+#define ARB_RANDOM_STEPS 20000
+#endif
+#ifndef ARB_RANDOM_SEED
+#define ARB_RANDOM_SEED 0x2545f4914f6cdd1dull
+#endif
+
+/* 50 agents switch two clocks under one PLL in random order: each clock is
+ * on exactly while some agent votes it on, the PLL while either is, and the
+ * platform sees a transition only when that changes. */
+START_TEST(test_fifty_agents_random_on_off_switch_only_when_any_on_changes)
+{
+	struct world w = { 0 };
+	struct arb_vote *v[NAGENTS][2];
+	bool ref[NAGENTS][2] = { { false } };
+	uint64_t seed = ARB_RANDOM_SEED ^ 0x9e3779b97f4a7c15ull;
+	uint64_t ups[3] = { 0 }, downs[3] = { 0 };
+
+	build_video(&w);
+	world_start(&w);
+	for (int a = 0; a < NAGENTS; a++)
+		for (int c = 0; c < 2; c++)
+			v[a][c] = vote(&w, (uint32_t)a + 1, VSCMI_CLOCK, CAM_PIX + c);
+
+	for (int step = 0; step < ARB_RANDOM_STEPS; step++) {
+		uint32_t a = rng_below(&seed, NAGENTS), c = rng_below(&seed, 2);
+		bool on = rng_below(&seed, 2), any_before[2] = { false }, any_after[2] = { false };
+		struct vscmi_op want[3];
+		size_t nwant = 0;
+
+		for (int i = 0; i < NAGENTS; i++)
+			for (int k = 0; k < 2; k++)
+				any_before[k] |= ref[i][k];
+		ck_assert_int_eq(arb_clock_enable(v[a][c], on), 0);
+		ref[a][c] = on;
+		for (int i = 0; i < NAGENTS; i++)
+			for (int k = 0; k < 2; k++)
+				any_after[k] |= ref[i][k];
+
+		bool pll_before = any_before[0] || any_before[1];
+		bool pll_after = any_after[0] || any_after[1];
+
+		if (pll_after && !pll_before)
+			want[nwant++] = OP(CLOCK_ENABLE, PLL_VIDEO, 1);
+		if (any_after[c] != any_before[c])
+			want[nwant++] = OP(CLOCK_ENABLE, CAM_PIX + c, any_after[c]);
+		if (pll_before && !pll_after)
+			want[nwant++] = OP(CLOCK_ENABLE, PLL_VIDEO, 0);
+		expect_ops(&w, __LINE__, want, nwant);
+		if (pll_after != pll_before)
+			(pll_after ? ups : downs)[0]++;
+		if (any_after[c] != any_before[c])
+			(any_after[c] ? ups : downs)[1 + c]++;
+
+		for (int k = 0; k < 2; k++) {
+			check_clock(&w, CAM_PIX + k, any_after[k], -1);
+			ck_assert(vst(v[a][k]).on == ref[a][k]);
+		}
+		check_clock(&w, PLL_VIDEO, pll_after, -1);
+	}
+	for (int i = 0; i < 3; i++) {
+		ck_assert_uint_eq(count(&w, VSCMI_OP_CLOCK_ENABLE, i, 1), ups[i]);
+		ck_assert_uint_eq(count(&w, VSCMI_OP_CLOCK_ENABLE, i, 0), downs[i]);
+	}
+	ck_assert_uint_gt(ups[0], 0);
+	world_end(&w);
+}
+END_TEST
+
+/* The reference for the randomized check with every kind and with faults:
+ * each agent's votes, and the physical state they should add up to,
+ * recomputed from scratch by scanning all agents. */
+enum { R_PLL, R_C1, R_C2, R_C3, R_NCLK };
+enum { R_SOC, R_ISP, R_NPD };
+
+struct ref_agent {
+	bool clk_on[R_NCLK];
+	int64_t clk_rate[R_NCLK];	/* 0: none voted */
+	int pd[R_NPD];			/* -1: no vote */
+	int rst;			/* -1 never, 0 deasserted, 1 asserted */
+	int64_t perf;			/* 0: none */
+	bool lim;
+	uint32_t lmin, lmax;
+	bool vdd_on;
+	int64_t vdd_uv;			/* 0: none */
+};
+
+struct ref_phys {
+	bool clk_on[R_NCLK];
+	int64_t clk_rate[R_NCLK];	/* -1: not determined by the votes */
+	uint32_t pd[R_NPD];
+	bool asserted;
+	int64_t perf;
+	uint32_t pmin, pmax;
+	bool feasible;
+	bool vdd_on;
+	int64_t vdd_uv;
+};
+
+static void ref_agent_clear(struct ref_agent *r)
+{
+	memset(r, 0, sizeof(*r));
+	for (int i = 0; i < R_NPD; i++)
+		r->pd[i] = -1;
+	r->rst = -1;
+}
+
+static void ref_compute(const struct ref_agent *ag, int n, uint32_t pd_off_index,
+			struct ref_phys *p)
+{
+	bool deasserted = false;
+	bool any_child = false;
+
+	memset(p, 0, sizeof(*p));
+	p->pmin = 100;
+	p->pmax = 800;
+	p->perf = 100;
+	p->vdd_uv = -1;
+	for (int c = 0; c < R_NCLK; c++)
+		p->clk_rate[c] = -1;
+	for (int d = 0; d < R_NPD; d++)
+		p->pd[d] = pd_off_index;
+	for (int i = 0; i < n; i++) {
+		const struct ref_agent *a = &ag[i];
+
+		for (int c = 0; c < R_NCLK; c++) {
+			p->clk_on[c] |= a->clk_on[c];
+			if (a->clk_on[c] && a->clk_rate[c] && a->clk_rate[c] > p->clk_rate[c])
+				p->clk_rate[c] = a->clk_rate[c];
+		}
+		for (int d = 0; d < R_NPD; d++)
+			if (a->pd[d] >= 0 && (uint32_t)a->pd[d] < p->pd[d])
+				p->pd[d] = (uint32_t)a->pd[d];
+		deasserted |= a->rst == 0;
+		if (a->perf && a->perf > p->perf)
+			p->perf = a->perf;
+		if (a->lim) {
+			if (a->lmin > p->pmin)
+				p->pmin = a->lmin;
+			if (a->lmax < p->pmax)
+				p->pmax = a->lmax;
+		}
+		p->vdd_on |= a->vdd_on;
+		if (a->vdd_on && a->vdd_uv && a->vdd_uv > p->vdd_uv)
+			p->vdd_uv = a->vdd_uv;
+	}
+	for (int c = R_C1; c < R_NCLK; c++)
+		any_child |= p->clk_on[c];
+	p->clk_on[R_PLL] |= any_child;
+	if (p->pd[R_ISP] != pd_off_index)
+		p->pd[R_SOC] = 0;
+	p->asserted = !deasserted;
+	p->feasible = p->pmin <= p->pmax;
+	if (p->perf > p->pmax)
+		p->perf = p->pmax;
+	if (p->perf < p->pmin)
+		p->perf = p->pmin;
+}
+
+struct rworld {
+	struct world w;
+	int clk[R_NCLK], pd[R_NPD], rst, gpu, vdd;
+	struct arb_vote *v_clk[NAGENTS][R_NCLK], *v_pd[NAGENTS][R_NPD];
+	struct arb_vote *v_rst[NAGENTS], *v_gpu[NAGENTS], *v_vdd[NAGENTS];
+	struct ref_agent ref[NAGENTS];
+	int n;				/* agents taking part */
+};
+
+static void rworld_build(struct rworld *r, int nagents)
+{
+	struct world *w = &r->w;
+
+	r->n = nagents;
+	r->clk[R_PLL] = add_clock(w, "pll", -1, VSCMI_POLICY_MAX, MHZ(800), false);
+	for (int c = R_C1; c < R_NCLK; c++)
+		r->clk[c] = add_clock(w, "child", r->clk[R_PLL], VSCMI_POLICY_MAX, MHZ(50), false);
+	r->pd[R_SOC] = add_pd(w, "soc", -1, 2, 3);
+	r->pd[R_ISP] = add_pd(w, "isp", r->pd[R_SOC], 2, 3);
+	r->rst = add_reset(w, "rst", true, false);
+	r->gpu = add_perf(w, "gpu", perf8, 8, 100);
+	r->vdd = add_voltage(w, "vdd", VSCMI_POLICY_MAX, 800000, false);
+	world_start(w);
+	for (int a = 0; a < r->n; a++) {
+		uint32_t id = (uint32_t)a + 1;
+
+		for (int c = 0; c < R_NCLK; c++)
+			r->v_clk[a][c] = vote(w, id, VSCMI_CLOCK, r->clk[c]);
+		for (int d = 0; d < R_NPD; d++)
+			r->v_pd[a][d] = vote(w, id, VSCMI_POWER, r->pd[d]);
+		r->v_rst[a] = vote(w, id, VSCMI_RESET, r->rst);
+		r->v_gpu[a] = vote(w, id, VSCMI_PERF, r->gpu);
+		r->v_vdd[a] = vote(w, id, VSCMI_VOLTAGE, r->vdd);
+		ref_agent_clear(&r->ref[a]);
+	}
+}
+
+/* What the hardware has now, as the reference's terms. */
+static void rworld_hw(struct rworld *r, bool *child_on, bool *isp_on)
+{
+	for (int c = 0; c < R_NCLK; c++)
+		child_on[c] = hw(&r->w, VSCMI_OP_CLOCK_ENABLE, r->clk[c]) != 0;
+	*isp_on = hw(&r->w, VSCMI_OP_POWER_STATE, r->pd[R_ISP]) != PD_OFF;
+}
+
+static uint32_t pd_value_index(struct rworld *r, int d, int64_t value)
+{
+	const struct vscmi_res_desc *dd = desc(&r->w, VSCMI_POWER, r->pd[d]);
+	int i = vscmi_pd_state_index(dd, (uint32_t)value);
+
+	ck_assert_int_ge(i, 0);
+	return (uint32_t)i;
+}
+
+/* Whatever the votes: no parent is ever physically below a child. */
+static void rworld_check_parents(struct rworld *r, uint64_t step)
+{
+	bool child_on[R_NCLK], isp_on;
+
+	rworld_hw(r, child_on, &isp_on);
+	for (int c = R_C1; c < R_NCLK; c++)
+		ck_assert_msg(!child_on[c] || child_on[R_PLL],
+			      "step %" PRIu64 ": clock %d on while its PLL is off", step, c);
+	if (isp_on)
+		ck_assert_msg(pd_value_index(r, R_SOC, hw(&r->w, VSCMI_OP_POWER_STATE,
+							  r->pd[R_SOC])) == 0,
+			      "step %" PRIu64 ": isp powered while soc is not on", step);
+}
+
+static void rworld_check_equal(struct rworld *r, uint64_t step)
+{
+	struct world *w = &r->w;
+	struct ref_phys p;
+	uint32_t off = pd_off(w, r->pd[R_SOC]);
+
+	ref_compute(r->ref, r->n, off, &p);
+	for (int c = 0; c < R_NCLK; c++) {
+		ck_assert_msg(phys(w, VSCMI_CLOCK, r->clk[c]).on == p.clk_on[c],
+			      "step %" PRIu64 ": clock %d", step, c);
+		check_clock(w, r->clk[c], p.clk_on[c], p.clk_rate[c]);
+		ck_assert(target(w, VSCMI_CLOCK, r->clk[c]).on == p.clk_on[c]);
+	}
+	for (int d = 0; d < R_NPD; d++) {
+		ck_assert_msg(phys(w, VSCMI_POWER, r->pd[d]).pd == p.pd[d],
+			      "step %" PRIu64 ": domain %d in %u, expected %u", step, d,
+			      phys(w, VSCMI_POWER, r->pd[d]).pd, p.pd[d]);
+		check_pd(w, r->pd[d], p.pd[d]);
+	}
+	check_reset(w, r->rst, p.asserted);
+	check_perf(w, r->gpu, p.perf, p.pmin, p.pmax);
+	check_voltage(w, r->vdd, p.vdd_on, p.vdd_uv);
+}
+
+/* One random vote; returns the arbiter's answer and updates the reference
+ * if it was accepted. */
+static int rworld_vote(struct rworld *r, uint64_t *seed, uint32_t a, uint32_t kind)
+{
+	struct ref_agent next = r->ref[a];
+	struct world *w = &r->w;
+	int ret;
+
+	switch (kind) {
+	case 0: {
+		uint32_t c = rng_below(seed, R_NCLK);
+		bool on = rng_below(seed, 2);
+
+		ret = arb_clock_enable(r->v_clk[a][c], on);
+		next.clk_on[c] = on;
+		break;
+	}
+	case 1: {
+		uint32_t c = R_C1 + rng_below(seed, R_NCLK - R_C1);
+		int64_t rate = MHZ(100) * (1 + rng_below(seed, 4));
+
+		ret = arb_clock_rate(r->v_clk[a][c], (uint64_t)rate);
+		next.clk_rate[c] = rate;
+		break;
+	}
+	case 2: {
+		uint32_t d = rng_below(seed, R_NPD);
+		uint32_t s = rng_below(seed, pd_off(w, r->pd[d]) + 1);
+
+		ret = arb_power_state(r->v_pd[a][d], s);
+		next.pd[d] = (int)s;
+		break;
+	}
+	case 3: {
+		bool asserted = rng_below(seed, 2);
+
+		ret = arb_reset_line(r->v_rst[a], asserted);
+		next.rst = asserted;
+		break;
+	}
+	case 4: {
+		uint32_t level = perf8[rng_below(seed, 8)];
+
+		ret = arb_perf_level(r->v_gpu[a], level);
+		next.perf = level;
+		break;
+	}
+	case 5: {
+		uint32_t x = perf8[rng_below(seed, 8)], y = perf8[rng_below(seed, 8)];
+		uint32_t lo = x < y ? x : y, hi = x < y ? y : x;
+
+		ret = arb_perf_limits(r->v_gpu[a], hi, lo);
+		next.lim = true;
+		next.lmin = lo;
+		next.lmax = hi;
+		break;
+	}
+	case 6: {
+		bool on = rng_below(seed, 2);
+
+		ret = arb_voltage_enable(r->v_vdd[a], on);
+		next.vdd_on = on;
+		break;
+	}
+	default: {
+		int64_t uv = 800000 + 50000 * rng_below(seed, 6);
+
+		ret = arb_voltage_level(r->v_vdd[a], uv);
+		next.vdd_uv = uv;
+		break;
+	}
+	}
+	if (kind == 5) {
+		struct ref_agent saved = r->ref[a];
+		struct ref_phys p;
+
+		r->ref[a] = next;
+		ref_compute(r->ref, r->n, pd_off(w, r->pd[R_SOC]), &p);
+		r->ref[a] = saved;
+		ck_assert_msg(p.feasible == (ret != -EACCES), "limits [%u,%u]: %d", next.lmin,
+			      next.lmax, ret);
+	} else {
+		ck_assert_msg(ret != -EACCES, "vote kind %u refused", kind);
+	}
+	if (ret == 0)
+		r->ref[a] = next;
+	return ret;
+}
+
+static const enum vscmi_op_type fault_types[] = {
+	VSCMI_OP_CLOCK_ENABLE, VSCMI_OP_CLOCK_RATE,     VSCMI_OP_POWER_STATE,
+	VSCMI_OP_RESET_LINE,   VSCMI_OP_PERF_LEVEL,     VSCMI_OP_PERF_LIMITS,
+	VSCMI_OP_VOLTAGE_CONFIG, VSCMI_OP_VOLTAGE_LEVEL,
+};
+
+/* Random votes and departures of 50 agents (then of 3, where resources
+ * fall idle more often) over every kind, with the platform refusing now and
+ * then: an accepted vote changes the state to what the brute-force
+ * reference says, a refused one changes nothing, a refused release leaves
+ * the hardware lagging until arb_reconcile_all, and no parent is ever
+ * physically below a child. */
+START_TEST(test_random_votes_with_refusals_match_brute_force_reference)
+{
+	static const int nagents[] = { NAGENTS, 3 };
+	struct rworld *r = calloc(1, sizeof(*r));
+	uint64_t seed = ARB_RANDOM_SEED + (uint64_t)_i;
+	bool lagging = false;
+
+	ck_assert_ptr_nonnull(r);
+	rworld_build(r, nagents[_i]);
+	for (uint64_t step = 0; step < ARB_RANDOM_STEPS; step++) {
+		uint32_t a = rng_below(&seed, (uint32_t)r->n);
+		enum vscmi_op_type fault = VSCMI_OP_COUNT;
+		struct vscmi_emu_stats before, after;
+		bool refused;
+		int ret;
+
+		if (rng_below(&seed, 8) == 0) {
+			fault = fault_types[rng_below(&seed, 8)];
+			vscmi_emu_refuse(r->w.plat, fault, UINT32_MAX, 1, -EIO);
+		}
+		vscmi_emu_stats(r->w.plat, &before);
+		if (rng_below(&seed, 40) == 0) {
+			ret = arb_agent_release(r->w.agents[a + 1]);
+			ref_agent_clear(&r->ref[a]);
+			ck_assert_int_ge(ret, 0);
+			lagging |= ret > 0;
+		} else {
+			ret = rworld_vote(r, &seed, a, rng_below(&seed, 8));
+			vscmi_emu_stats(r->w.plat, &after);
+			refused = after.refused != before.refused;
+			ck_assert_msg(ret == 0 || ret == -EACCES || ret == -EIO,
+				      "step %" PRIu64 ": %d", step, ret);
+			ck_assert_msg((ret == -EIO) == refused,
+				      "step %" PRIu64 ": returned %d, refusal %s", step, ret,
+				      refused ? "consumed" : "not consumed");
+		}
+		if (fault != VSCMI_OP_COUNT)
+			vscmi_emu_refuse(r->w.plat, fault, UINT32_MAX, 0, 0);
+
+		rworld_check_parents(r, step);
+		if (lagging && rng_below(&seed, 4) == 0) {
+			ck_assert_int_eq(arb_reconcile_all(r->w.arb), 0);
+			lagging = false;
+		}
+		if (!lagging)
+			rworld_check_equal(r, step);
+	}
+	world_end(&r->w);
+	free(r);
+}
+END_TEST
+
+static Suite *arbiter_suite(void)
+{
+	Suite *s = suite_create("arbiter");
+	TCase *tc;
+
+	tc = tcase_create("worked-cases");
+	tcase_add_test(tc, test_case1_pll_shared_by_two_clocks_switches_once);
+	tcase_add_test(tc, test_case2_shared_power_domain_follows_most_powered_vote);
+	tcase_add_test(tc, test_case3_shared_reset_asserts_only_when_all_assert_and_refuses_pulse);
+	tcase_add_test(tc, test_case4_exclusive_rate_owned_until_owner_votes_off);
+	tcase_add_test(tc, test_case5_perf_max_of_levels_clamped_and_empty_limits_refused);
+	tcase_add_test(tc, test_case6_refused_parent_changes_nothing_and_voter_reads_off);
+	tcase_add_test(tc, test_case7_agent_gone_withdraws_all_votes_in_one_step);
+	tcase_add_test(tc, test_case7_agent_gone_keeps_what_other_agents_hold);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("rules");
+	tcase_add_test(tc, test_exclusive_rate_owner_gone_keeps_rate_and_frees_ownership);
+	tcase_add_test(tc, test_exclusive_rate_owner_may_change_its_own_rate);
+	tcase_add_test(tc, test_max_rate_is_highest_among_agents_holding_clock_on);
+	tcase_add_test(tc, test_fixed_rate_refuses_any_other_rate);
+	tcase_add_test(tc, test_power_domain_takes_most_powered_vote_in_config_order);
+	tcase_add_test(tc, test_power_child_domain_holds_parent_on_and_switches_it_first);
+	tcase_add_test(tc, test_power_child_domain_gone_lets_parent_off_after_it);
+	tcase_add_test(tc, test_reset_pulse_allowed_for_the_lines_only_user);
+	tcase_add_test(tc, test_reset_pulse_allowed_on_shared_line_when_policy_allows);
+	tcase_add_test(tc, test_reset_sharer_that_never_voted_does_not_hold_line);
+	tcase_add_test(tc, test_voltage_on_while_any_agent_votes_on);
+	tcase_add_test(tc, test_voltage_level_is_max_among_agents_holding_it_on);
+	tcase_add_test(tc, test_voltage_level_exclusive_denies_other_agent);
+	tcase_add_test(tc, test_voltage_level_fixed_refuses_other_level);
+	tcase_add_test(tc, test_perf_level_clamped_into_intersection_of_all_limits);
+	tcase_add_test(tc, test_perf_limits_emptying_intersection_refused_and_nothing_changes);
+	tcase_add_test(tc, test_perf_agent_gone_restores_level_and_limits);
+	tcase_add_test(tc, test_perf_level_not_in_table_refused_with_range);
+	tcase_add_test(tc, test_repeated_votes_cause_no_transition);
+	tcase_add_test(tc, test_three_deep_chain_switches_root_first_on_and_leaf_first_off);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("transactions");
+	tcase_add_test(tc, test_refused_child_undoes_parent_already_switched_on);
+	tcase_add_test(tc, test_refused_vote_leaves_counts_so_retry_and_sibling_work);
+	tcase_add_test(tc, test_refused_switch_off_of_parent_turns_child_back_on);
+	tcase_add_test(tc, test_refused_power_parent_rolls_back_child_domain_vote);
+	tcase_add_test(tc, test_refused_exclusive_rate_does_not_take_ownership);
+	tcase_add_test(tc, test_refused_perf_level_undoes_limits_already_applied);
+	tcase_add_test(tc, test_three_deep_chain_middle_refusal_undoes_root);
+	tcase_add_test(tc, test_refused_undo_leaves_parent_for_reconcile_all);
+	tcase_add_test(tc, test_release_refused_returns_count_and_reconcile_all_retries);
+	tcase_add_test(tc, test_release_refused_child_keeps_shared_parent_on_for_sibling);
+	tcase_add_test(tc, test_release_refused_child_domain_keeps_parent_domain_on);
+	tcase_add_test(tc, test_release_of_agent_without_votes_changes_nothing);
+	tcase_add_test(tc, test_agent_gone_with_two_children_switches_shared_parent_off_once);
+	tcase_add_test(tc, test_child_on_at_boot_keeps_parent_on_until_switched_off);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("observer");
+	tcase_add_test(tc, test_observer_sees_each_transition_with_causing_agent);
+	tcase_add_test(tc, test_observer_reconcile_retry_not_charged_to_last_voter);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("model-check");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_fifty_agents_random_on_off_switch_only_when_any_on_changes);
+	tcase_add_loop_test(tc, test_random_votes_with_refusals_match_brute_force_reference, 0, 2);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(arbiter_suite());
+	int failed;
+
+	/* Refusals are the point of many tests; their warnings are noise here. */
+	vscmi_log_set_level(LOG_ERR);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
