@@ -4,6 +4,7 @@
  * back on the same connection. Closing it is a channel reset: the agent's
  * votes are released, as when a guest is destroyed. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,15 @@ static int transport_on_packet(sd_event_source *src, int fd, uint32_t revents, v
 	return 0;
 }
 
+/* A peer that closed and reconnected at once may be seen connecting before
+ * its hangup is handled. */
+static bool transport_peer_gone(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLRDHUP };
+
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLRDHUP | POLLERR));
+}
+
 static int transport_on_connect(sd_event_source *src, int lfd, uint32_t revents, void *userdata)
 {
 	struct vscmid_agent *a = userdata;
@@ -100,6 +110,8 @@ static int transport_on_connect(sd_event_source *src, int lfd, uint32_t revents,
 		return 0;
 	}
 	getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen);
+	if (a->conn_fd >= 0 && transport_peer_gone(a->conn_fd))
+		vscmid_agent_disconnect(a, "closed by peer");
 	if (a->conn_fd >= 0) {
 		a->refused++;
 		log_info("agent %s: second connection refused (pid %d), one is already open",
