@@ -272,7 +272,7 @@ START_TEST(test_socket_dir_and_none)
 					   "socket = none\n"
 					   "[agent c]\n"
 					   "protocols = clock 0x15\n"
-					   "max_msg_size = 32\n");
+					   "max_msg_size = 68\n");
 	const struct vscmi_model *m = &cfg->model;
 
 	ck_assert_str_eq(m->agents[0].socket, "/tmp/x/a.sock");
@@ -281,7 +281,7 @@ START_TEST(test_socket_dir_and_none)
 	ck_assert_uint_eq(m->agents[2].protocols, SCMI_PROTO_BIT(SCMI_PROTO_BASE) |
 							  SCMI_PROTO_BIT(SCMI_PROTO_CLOCK) |
 							  SCMI_PROTO_BIT(SCMI_PROTO_SENSOR));
-	ck_assert_uint_eq(m->agents[2].max_msg_size, 32);
+	ck_assert_uint_eq(m->agents[2].max_msg_size, 68);
 	vscmi_config_free(cfg);
 }
 END_TEST
@@ -411,7 +411,7 @@ static const struct bad_case bad_cases[] = {
 	{ "[perf g]\nid = 0\nlevels = 1:0:0:0\ninitial = 2\n", 4, "initial: 2 is not one of" },
 	{ "[sensor s]\nid = 0\ntype = furlongs\n", 3, "type: unknown unit 'furlongs'" },
 	{ "[sensor s]\nid = 0\nscale = -17\n", 3, "scale: -17 is out of range" },
-	{ "[agent x]\nmax_msg_size = 16\n", 2, "max_msg_size: 16 is out of range (32..128)" },
+	{ "[agent x]\nmax_msg_size = 64\n", 2, "max_msg_size: 64 is out of range (68..128)" },
 	{ "[agent x]\nmax_msg_size = 129\n", 2, "max_msg_size: 129 is out of range" },
 	{ "[agent x]\nprotocols = base pinctrl\n", 2, "unknown protocol 'pinctrl'" },
 	{ "[agent x]\nprotocols = 0x18\n", 2, "0x18 is out of range" },

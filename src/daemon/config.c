@@ -17,7 +17,8 @@
 #define CFG_KEYS_MAX 16
 #define CFG_AGENT_NAME_MAX 15
 #define CFG_PD_NAME_MAX 15
-#define CFG_MIN_MSG_SIZE 32
+/* An extended name reply (flags and 64 bytes) must fit. */
+#define CFG_MIN_MSG_SIZE 68
 /* Xen's DOMID_FIRST_RESERVED - 1 */
 #define CFG_DOMID_MAX 0x7fefu
 
@@ -308,6 +309,7 @@ static int cfg_single(struct cfg_ctx *ctx, const char *key, char *val, char **ou
 {
 	char *p = val, *tok = next_token(&p);
 
+	*out = NULL;
 	if (!tok)
 		return cfg_error(ctx, ctx->lineno, "%s: value missing", key);
 	if (next_token(&p))
