@@ -3,6 +3,7 @@
  *
  *   bench-scmi CONFIG [AGENT]            in process
  *   bench-scmi --socket PATH             against a running daemon
+ *   bench-scmi --floor                   a bare echo process, for comparison
  *
  * The mix is what a camera guest does while streaming: clock gates and
  * rate reads, power state set and read-back, reset line votes, a sensor
@@ -17,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -147,7 +149,7 @@ static int bench_inproc(const char *conf, const char *agent_name, unsigned int n
 		printf(", %.0f instructions/command", (double)instr / n);
 	else
 		printf(", instructions: n/a (perf_event_open: no hardware counters here)");
-	printf(", platform transitions %llu\n",
+	printf(", pixel clock switched %llu times\n",
 	       (unsigned long long)vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, 1, -1));
 	scmi_server_free(srv);
 	arb_free(arb);
@@ -194,11 +196,49 @@ static int bench_socket(const char *path, unsigned int n)
 	return 0;
 }
 
+/* The floor: the same round trip through a bare echo process. */
+static int bench_floor(unsigned int n)
+{
+	uint8_t req[64], resp[SCMI_MSG_MAX];
+	uint64_t t0, t1;
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return 1;
+	pid = fork();
+	if (pid == 0) {
+		ssize_t r;
+
+		close(sv[0]);
+		while ((r = recv(sv[1], resp, sizeof(resp), 0)) > 0)
+			if (send(sv[1], resp, (size_t)r, 0) != r)
+				break;
+		_exit(0);
+	}
+	close(sv[1]);
+	t0 = now_ns();
+	for (unsigned int i = 0; i < n; i++) {
+		size_t len = mix_encode(i, req);
+
+		if (send(sv[0], req, len, 0) != (ssize_t)len || recv(sv[0], resp, sizeof(resp), 0) <= 0)
+			return 1;
+	}
+	t1 = now_ns();
+	close(sv[0]);
+	waitpid(pid, NULL, 0);
+	printf("floor, bare echo process: %u round trips, %.1f us each\n", n,
+	       (double)(t1 - t0) / n / 1000.0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int n = getenv("BENCH_N") ? (unsigned int)strtoul(getenv("BENCH_N"), NULL, 10) : 0;
 
 	vscmi_log_set_level(LOG_WARNING);
+	if (argc >= 2 && !strcmp(argv[1], "--floor"))
+		return bench_floor(n ? n : 100000);
 	if (argc >= 3 && !strcmp(argv[1], "--socket"))
 		return bench_socket(argv[2], n ? n : 100000);
 	if (argc >= 2)
