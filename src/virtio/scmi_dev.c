@@ -1,0 +1,263 @@
+/* The virtio-scmi device: cmdq carries one SCMI command per chain (a
+ * device-readable request, then a device-writable response buffer); eventq
+ * carries delayed responses and notifications in driver-supplied buffers.
+ * Requests are copied out of guest memory before the server sees them and
+ * replies are built privately before they are copied in. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vscmi/buf.h"
+#include "vscmi/log.h"
+#include "vscmi/virtio.h"
+
+#define VIO_SCMI_CMDQ 0
+#define VIO_SCMI_EVENTQ 1
+/* Delayed responses waiting for an eventq buffer; the server caps what is
+ * in flight per agent well below this. */
+#define VIO_SCMI_BACKLOG 64
+
+struct vio_scmi_msg {
+	uint16_t len;
+	uint8_t b[SCMI_MSG_MAX];
+};
+
+struct vio_scmi {
+	struct vio_dev dev;
+	struct scmi_server *srv;
+	struct scmi_agent *agent;
+	struct vio_scmi_msg backlog[VIO_SCMI_BACKLOG];
+	unsigned int backlog_head, backlog_len;
+	struct vio_scmi_stats stats;
+};
+
+static struct vio_scmi *to_scmi(struct vio_dev *d)
+{
+	return (struct vio_scmi *)d;
+}
+
+/* Copies across a chain's segments of one direction: into buf (read) or
+ * from it (write), at most len bytes. */
+static int vio_scmi_copy(struct vio_dev *d, const struct vio_chain *c, bool write, uint8_t *buf,
+			 size_t len)
+{
+	size_t done = 0;
+
+	for (unsigned int i = 0; i < c->nsegs && done < len; i++) {
+		const struct vio_seg *s = &c->segs[i];
+		size_t n = s->len < len - done ? s->len : len - done;
+		int r;
+
+		if (s->write != write || n == 0)
+			continue;
+		r = write ? vio_mem_write(d->mem, s->addr, buf + done, n)
+			  : vio_mem_read(d->mem, s->addr, buf + done, n);
+		if (r < 0)
+			return r;
+		done += n;
+	}
+	return (int)done;
+}
+
+static void vio_scmi_cmdq(struct vio_scmi *s)
+{
+	struct vio_dev *d = &s->dev;
+	struct vio_vq *vq = &d->vq[VIO_SCMI_CMDQ];
+	/* One byte more than the largest message, so an oversize one shows. */
+	uint8_t req[SCMI_MSG_MAX + 4], resp[SCMI_MSG_MAX];
+	struct vio_chain c;
+	bool done = false;
+
+	/* At most a ring's worth per kick: the driver cannot keep us here. */
+	for (unsigned int i = 0; i < vq->num; i++) {
+		size_t rlen, cap, out = 0;
+		int r = vio_vq_pop(vq, &c);
+
+		if (r == 0)
+			break;
+		if (r < 0) {
+			vio_dev_needs_reset(d, "cmdq descriptor chain is malformed");
+			return;
+		}
+		rlen = c.rlen < sizeof(req) ? c.rlen : sizeof(req);
+		r = vio_scmi_copy(d, &c, false, req, rlen);
+		if (r < 0) {
+			vio_dev_needs_reset(d, "cmdq request is outside guest memory");
+			return;
+		}
+		cap = c.wlen < sizeof(resp) ? c.wlen : sizeof(resp);
+		s->stats.commands++;
+		/* No room for even a header and a status: nothing to say. */
+		if (cap >= 8)
+			out = scmi_server_handle(s->srv, s->agent, req, rlen, resp, cap);
+		if (out && vio_scmi_copy(d, &c, true, resp, out) < 0) {
+			vio_dev_needs_reset(d, "cmdq response buffer is outside guest memory");
+			return;
+		}
+		vio_vq_push(vq, c.head, (uint32_t)out);
+		done = true;
+	}
+	if (done)
+		vio_dev_interrupt(d);
+}
+
+/* Puts one message into an eventq buffer: 1 delivered, 0 no buffer, -errno
+ * the device broke. */
+static int vio_scmi_event_put(struct vio_scmi *s, const uint8_t *msg, size_t len)
+{
+	struct vio_dev *d = &s->dev;
+	struct vio_vq *vq = &d->vq[VIO_SCMI_EVENTQ];
+	struct vio_chain c;
+	int r;
+
+	if (!vq->ready)
+		return 0;
+	r = vio_vq_pop(vq, &c);
+	if (r <= 0) {
+		if (r < 0)
+			vio_dev_needs_reset(d, "eventq descriptor chain is malformed");
+		return r;
+	}
+	/* Event buffers are device-writable only, and big enough. */
+	if (c.rlen || c.wlen < len) {
+		vio_vq_push(vq, c.head, 0);
+		return -EMSGSIZE;
+	}
+	if (vio_scmi_copy(d, &c, true, (uint8_t *)msg, len) < 0) {
+		vio_dev_needs_reset(d, "eventq buffer is outside guest memory");
+		return -EFAULT;
+	}
+	vio_vq_push(vq, c.head, (uint32_t)len);
+	s->stats.events++;
+	return 1;
+}
+
+static void vio_scmi_flush_backlog(struct vio_scmi *s)
+{
+	bool sent = false;
+
+	while (s->backlog_len) {
+		struct vio_scmi_msg *m = &s->backlog[s->backlog_head];
+		int r = vio_scmi_event_put(s, m->b, m->len);
+
+		if (r == 0)
+			break;
+		if (r == 1)
+			sent = true;
+		s->backlog_head = (s->backlog_head + 1) % VIO_SCMI_BACKLOG;
+		s->backlog_len--;
+		if (r < 0 && (s->dev.status & VIO_STATUS_NEEDS_RESET))
+			break;
+	}
+	s->stats.waiting = s->backlog_len;
+	if (sent)
+		vio_dev_interrupt(&s->dev);
+}
+
+/* The server's output for this agent: delayed responses wait for a buffer,
+ * notifications are dropped when none is free. */
+static int vio_scmi_send(void *ctx, const uint8_t *msg, size_t len)
+{
+	struct vio_scmi *s = ctx;
+	struct vio_dev *d = &s->dev;
+	bool delayed = len >= 4 && SCMI_HDR_TYPE(vscmi_get_le32(msg)) == SCMI_TYPE_DELAYED;
+	int r;
+
+	if (!(d->status & VIO_STATUS_DRIVER_OK) || (d->status & VIO_STATUS_NEEDS_RESET) ||
+	    len > SCMI_MSG_MAX)
+		return -ENOTCONN;
+	if (!s->backlog_len) {
+		r = vio_scmi_event_put(s, msg, len);
+		if (r == 1) {
+			vio_dev_interrupt(d);
+			return 0;
+		}
+		if (r < 0)
+			return r;
+	}
+	if (!delayed || s->backlog_len == VIO_SCMI_BACKLOG) {
+		s->stats.dropped++;
+		return -ENOBUFS;
+	}
+	struct vio_scmi_msg *m = &s->backlog[(s->backlog_head + s->backlog_len) % VIO_SCMI_BACKLOG];
+
+	memcpy(m->b, msg, len);
+	m->len = (uint16_t)len;
+	s->backlog_len++;
+	s->stats.waiting = s->backlog_len;
+	return 0;
+}
+
+static void vio_scmi_queue_notify(struct vio_dev *d, unsigned int q)
+{
+	struct vio_scmi *s = to_scmi(d);
+
+	if (q == VIO_SCMI_CMDQ)
+		vio_scmi_cmdq(s);
+	else
+		vio_scmi_flush_backlog(s);
+}
+
+static void vio_scmi_driver_ok(struct vio_dev *d)
+{
+	struct vio_scmi *s = to_scmi(d);
+
+	scmi_agent_set_output(s->agent, vio_scmi_send, s,
+			      (d->driver_features & VIO_SCMI_F_P2A_CHANNELS) != 0);
+}
+
+/* A guest resetting its device is an agent going away and coming back. */
+static void vio_scmi_reset(struct vio_dev *d)
+{
+	struct vio_scmi *s = to_scmi(d);
+
+	scmi_agent_set_output(s->agent, NULL, NULL, false);
+	scmi_agent_reset(s->agent);
+	s->backlog_head = s->backlog_len = 0;
+	s->stats.waiting = 0;
+}
+
+static const struct vio_dev_ops vio_scmi_ops = {
+	.queue_notify = vio_scmi_queue_notify,
+	.driver_ok = vio_scmi_driver_ok,
+	.reset = vio_scmi_reset,
+};
+
+struct vio_scmi *vio_scmi_new(struct scmi_server *srv, struct scmi_agent *agent,
+			      struct vio_mem *mem, uint64_t extra_features, void (*irq)(void *ctx),
+			      void *irq_ctx)
+{
+	struct vio_scmi *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->srv = srv;
+	s->agent = agent;
+	s->dev.device_id = VIO_ID_SCMI;
+	s->dev.features = VIO_F_VERSION_1 | VIO_SCMI_F_P2A_CHANNELS | extra_features;
+	s->dev.nqueues = 2;
+	s->dev.mem = mem;
+	s->dev.ops = &vio_scmi_ops;
+	s->dev.irq = irq;
+	s->dev.irq_ctx = irq_ctx;
+	scmi_agent_set_output(agent, NULL, NULL, false);
+	return s;
+}
+
+void vio_scmi_free(struct vio_scmi *s)
+{
+	if (!s)
+		return;
+	vio_dev_reset(&s->dev);
+	free(s);
+}
+
+struct vio_dev *vio_scmi_dev(struct vio_scmi *s)
+{
+	return &s->dev;
+}
+
+void vio_scmi_stats(const struct vio_scmi *s, struct vio_scmi_stats *st)
+{
+	*st = s->stats;
+}
