@@ -17,6 +17,9 @@
 struct vio_mem {
 	void *(*map)(struct vio_mem *m, uint64_t addr, size_t len, bool write);
 	void (*unmap)(struct vio_mem *m, void *p, size_t len);
+	/* Optional copies that need no mapping (Xen grant copy); 0 or -errno. */
+	int (*read)(struct vio_mem *m, uint64_t addr, void *dst, size_t len);
+	int (*write)(struct vio_mem *m, uint64_t addr, const void *src, size_t len);
 };
 
 int vio_mem_read(struct vio_mem *m, uint64_t addr, void *dst, size_t len);

@@ -30,7 +30,11 @@ static size_t used_size(uint16_t num)
 
 int vio_mem_read(struct vio_mem *m, uint64_t addr, void *dst, size_t len)
 {
-	void *p = m->map(m, addr, len, false);
+	void *p;
+
+	if (m->read)
+		return m->read(m, addr, dst, len);
+	p = m->map(m, addr, len, false);
 
 	if (!p)
 		return -errno;
@@ -41,7 +45,11 @@ int vio_mem_read(struct vio_mem *m, uint64_t addr, void *dst, size_t len)
 
 int vio_mem_write(struct vio_mem *m, uint64_t addr, const void *src, size_t len)
 {
-	void *p = m->map(m, addr, len, true);
+	void *p;
+
+	if (m->write)
+		return m->write(m, addr, src, len);
+	p = m->map(m, addr, len, true);
 
 	if (!p)
 		return -errno;
