@@ -115,6 +115,13 @@ struct vscmi_agent_desc {
 	bool privileged;
 	uint32_t protocols;		/* bit (id - 0x10) per permitted protocol */
 	uint32_t max_msg_size;		/* payload bytes the agent takes */
+	/* A dom0less guest's device, served with no XenStore (match by domid). */
+	struct {
+		bool enabled;
+		uint64_t base;			/* virtio-mmio base, guest physical */
+		uint32_t irq;			/* SPI */
+		bool grants;			/* grant-encoded buffer addresses */
+	} xen_static;
 	struct vscmi_view_desc *views[VSCMI_KIND_COUNT];
 	uint32_t nviews[VSCMI_KIND_COUNT];
 };

@@ -137,7 +137,8 @@ struct vio_scmi_stats {
 struct vio_scmi *vio_scmi_new(struct scmi_server *srv, struct scmi_agent *agent,
 			      struct vio_mem *mem, uint64_t extra_features, void (*irq)(void *ctx),
 			      void *irq_ctx);
-/* Resets the device (releasing the agent's votes) and frees it. NULL-safe. */
+/* Unmaps the rings and frees the device; the agent's votes stay (call
+ * scmi_agent_reset when the guest is gone). NULL-safe. */
 void vio_scmi_free(struct vio_scmi *s);
 struct vio_dev *vio_scmi_dev(struct vio_scmi *s);
 void vio_scmi_stats(const struct vio_scmi *s, struct vio_scmi_stats *st);

@@ -827,6 +827,36 @@ static int key_agent_privileged(struct cfg_ctx *ctx, struct cfg_sect *s,
 	return r ? r : cfg_bool(ctx, k->name, tok, &sect_agent(ctx, s)->privileged);
 }
 
+/* dom0less: the device libxl would otherwise have described in XenStore. */
+static int key_agent_static(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_key *k,
+			    char *val, bool cont)
+{
+	struct vscmi_agent_desc *a = sect_agent(ctx, s);
+	uint64_t v;
+	char *tok;
+	int r = cfg_single(ctx, k->name, val, &tok);
+
+	if (r)
+		return r;
+	switch (k->arg) {
+	case 0:
+		return cfg_bool(ctx, k->name, tok, &a->xen_static.enabled);
+	case 1:
+		/* a page-aligned window below 4 GiB, room for the 0x200 registers */
+		r = cfg_u64(ctx, k->name, tok, 0x1000, 0xfffff000ull, false, &v);
+		if (r == 0 && (v & 0xfff))
+			return cfg_error(ctx, ctx->lineno, "%s: 0x%llx is not page aligned", k->name,
+					 (unsigned long long)v);
+		a->xen_static.base = v;
+		return r;
+	case 2:
+		/* SPIs only: 32..1019 */
+		return cfg_u32(ctx, k->name, tok, 32, 1019, &a->xen_static.irq);
+	default:
+		return cfg_bool(ctx, k->name, tok, &a->xen_static.grants);
+	}
+}
+
 static const char *const proto_names[] = {
 	"base", "power", "system", "perf", "clock", "sensor", "reset", "voltage",
 };
@@ -921,6 +951,10 @@ static const struct cfg_key agent_keys[] = {
 	{ "privileged", key_agent_privileged, 0, 0 },
 	{ "protocols", key_agent_protocols, KEY_LIST, 0 },
 	{ "max_msg_size", key_agent_msg_size, 0, 0 },
+	{ "dom0less", key_agent_static, 0, 0 },
+	{ "mmio_base", key_agent_static, 0, 1 },
+	{ "irq", key_agent_static, 0, 2 },
+	{ "grant_usage", key_agent_static, 0, 3 },
 	{ "clocks", key_agent_views, KEY_LIST, VSCMI_CLOCK },
 	{ "power", key_agent_views, KEY_LIST, VSCMI_POWER },
 	{ "resets", key_agent_views, KEY_LIST, VSCMI_RESET },
@@ -1442,6 +1476,26 @@ static int check_cycles(struct cfg_ctx *ctx, struct cfg_sect *s)
 			 kind_titles[s->kind], res[s->index].name, chain);
 }
 
+static int check_static(struct cfg_ctx *ctx, struct cfg_sect *s)
+{
+	struct vscmi_agent_desc *a = sect_agent(ctx, s);
+	int line = key_line(s, "dom0less");
+
+	if (!a->xen_static.enabled) {
+		if (key_line(s, "mmio_base") || key_line(s, "irq") || key_line(s, "grant_usage"))
+			return cfg_error(ctx, s->line,
+					 "agent '%s': mmio_base, irq and grant_usage need dom0less = yes",
+					 a->name);
+		return 0;
+	}
+	if (a->match != VSCMI_MATCH_DOMID)
+		return cfg_error(ctx, line, "agent '%s': a dom0less guest is matched by domid",
+				 a->name);
+	if (!key_line(s, "mmio_base") || !key_line(s, "irq"))
+		return cfg_error(ctx, line, "agent '%s': dom0less needs mmio_base and irq", a->name);
+	return 0;
+}
+
 static int check_views(struct cfg_ctx *ctx, struct cfg_sect *s)
 {
 	static const char *const keys[VSCMI_KIND_COUNT] = {
@@ -1490,6 +1544,9 @@ static int cfg_validate(struct cfg_ctx *ctx)
 	for (i = 0; i < ctx->nsects && !ctx->failed; i++)
 		if (ctx->sects[i].type == SECT_AGENT)
 			check_views(ctx, &ctx->sects[i]);
+	for (i = 0; i < ctx->nsects && !ctx->failed; i++)
+		if (ctx->sects[i].type == SECT_AGENT)
+			check_static(ctx, &ctx->sects[i]);
 	return ctx->failed;
 }
 

@@ -248,7 +248,11 @@ void vio_scmi_free(struct vio_scmi *s)
 {
 	if (!s)
 		return;
-	vio_dev_reset(&s->dev);
+	/* The rings go; the agent's votes stay until the caller says the
+	 * guest is gone (a daemon exiting leaves the hardware as it is). */
+	for (unsigned int q = 0; q < s->dev.nqueues; q++)
+		vio_vq_stop(&s->dev.vq[q], s->dev.mem);
+	scmi_agent_set_output(s->agent, NULL, NULL, false);
 	free(s);
 }
 
