@@ -16,6 +16,7 @@
 #include "vscmi/arbiter.h"
 #include "vscmi/log.h"
 #include "vscmi/platform.h"
+#include "vscmi/xen.h"
 #include "vscmid.h"
 
 const char *vscmid_system_state_name(uint32_t state)
@@ -79,7 +80,12 @@ static int vscmid_hook_system_power(void *ctx, struct scmi_agent *agent, uint32_
 {
 	struct vscmid *d = ctx;
 	struct timespec ts;
+	int r;
 
+	/* A Xen guest's request is about its own domain. */
+	r = xen_backend_system_power(d->xb, agent, state);
+	if (r != -ENOENT)
+		return r;
 	log_notice("agent %s requests system state %u (%s%s)", scmi_agent_name(agent), state,
 		   vscmid_system_state_name(state), (flags & 1) ? ", graceful" : "");
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -230,6 +236,7 @@ int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, s
 		.trace = NULL,
 	};
 	struct vscmid *d;
+	char xerr[256];
 	int r;
 
 	*out = NULL;
@@ -272,6 +279,11 @@ int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, s
 		snprintf(err, errlen, "cannot create the SCMI server");
 		goto err_free;
 	}
+	r = xen_backend_new(d->ev, d->srv, d->cfg, &d->xb, xerr, sizeof(xerr));
+	if (r == -ENODEV)
+		log_notice("%s; serving agent sockets only", xerr);
+	else if (r < 0)
+		log_err("xen: %s; Xen guests are not served", xerr);
 	r = vscmid_control_open(d);
 	if (r < 0) {
 		snprintf(err, errlen, "control socket %s: %s", d->cfg->control, strerror(-r));
@@ -293,6 +305,7 @@ void vscmid_free(struct vscmid *d)
 		return;
 	vscmid_transport_close(d);
 	vscmid_control_close(d);
+	xen_backend_free(d->xb);
 	/* the server goes before the loop: pending deferred calls die with it */
 	scmi_server_free(d->srv);
 	sd_event_source_disable_unref(d->sig_int);

@@ -13,6 +13,7 @@
 #include "vscmi/scmi.h"
 
 struct json_object;
+struct xen_backend;
 
 struct vscmid_opts {
 	const char *config;		/* config file path */
@@ -57,6 +58,7 @@ struct vscmid {
 	sd_event_source *ctl_src;
 	struct vscmid_ctl_client *clients;
 	uint32_t nclients;
+	struct xen_backend *xb;		/* NULL: no hypervisor */
 	uint64_t start_usec;		/* CLOCK_MONOTONIC */
 	struct vscmid_sysreq sysreq;
 };

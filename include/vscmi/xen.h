@@ -1,0 +1,50 @@
+/* Xen: virtio-scmi devices for Xen guests over IOREQ virtio-mmio, found in
+ * XenStore (libxl's "virtio" backend nodes) or declared statically for
+ * dom0less guests. Calls the Xen libraries directly. */
+#ifndef VSCMI_XEN_H
+#define VSCMI_XEN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "vscmi/config.h"
+#include "vscmi/scmi.h"
+
+struct xen_backend;
+
+struct xen_guest_info {
+	uint32_t domid;
+	uint32_t devid;
+	const char *agent;
+	uint64_t base;
+	uint32_t irq;
+	bool grants;
+	bool dom0less;
+	const char *state;		/* "connecting", "connected", "broken" */
+	uint32_t nvcpus;
+	uint64_t ioreqs;		/* MMIO accesses completed */
+	uint64_t commands, events, dropped;
+	uint64_t broken;		/* times the guest broke its rings */
+	uint64_t bad_access;
+	uint64_t interrupts;
+};
+
+/* Opens the Xen libraries and starts serving: statically declared guests
+ * at once, XenStore devices as they appear. -ENODEV with err saying what is
+ * missing when there is no hypervisor. */
+int xen_backend_new(sd_event *ev, struct scmi_server *srv, const struct vscmi_config *cfg,
+		    struct xen_backend **out, char *err, size_t errlen);
+/* Tears every guest device down (their IOREQ servers and mappings go; the
+ * agents' votes stay, the hardware is untouched). NULL-safe. */
+void xen_backend_free(struct xen_backend *xb);
+
+/* A guest's SYSTEM_POWER_STATE_SET: shutdown or reboot of its domain.
+ * -ENOENT when the agent is not a Xen guest of ours. */
+int xen_backend_system_power(struct xen_backend *xb, struct scmi_agent *agent, uint32_t state);
+
+/* Calls fn for each guest device, for status reports. */
+void xen_backend_foreach(struct xen_backend *xb, void (*fn)(void *ctx, const struct xen_guest_info *),
+			 void *ctx);
+
+#endif

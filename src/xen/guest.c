@@ -1,0 +1,208 @@
+/* One guest's virtio-scmi device over an IOREQ server.
+ *
+ * Setup follows the order Xen needs: vCPU count, server (no buffered
+ * ioreqs on Arm), the ioreq page mapped before the server is enabled (so
+ * Xen writes each vCPU's event channel into it), one event channel bound
+ * per vCPU, the device, and only then the MMIO range, so the guest never
+ * reaches a half-built device. Every request taken from the page is
+ * completed, whatever happens: an uncompleted one hangs that vCPU. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "internal.h"
+#include "vscmi/log.h"
+
+static void xen_guest_irq(void *ctx)
+{
+	struct xen_guest *g = ctx;
+
+	/* An edge-triggered SPI: a falling edge would be ignored anyway. */
+	if (xendevicemodel_set_irq_level(g->xb->dmod, g->domid, g->irq, 1) < 0)
+		log_warn("xen: dom%u: raising SPI %u: %s", g->domid, g->irq, strerror(errno));
+}
+
+/* Handles one slot that Xen marked ready. The fields are read once, after
+ * the state, and the completion is published after the data. */
+static void xen_guest_ioreq(struct xen_guest *g, uint32_t vcpu)
+{
+	ioreq_t *slot = &g->page->vcpu_ioreq[vcpu];
+	ioreq_t req;
+
+	if (slot->state != STATE_IOREQ_READY)
+		return;
+	__sync_synchronize();
+	memcpy(&req, slot, sizeof(req));
+	slot->state = STATE_IOREQ_INPROCESS;
+
+	switch (req.type) {
+	case IOREQ_TYPE_COPY: {
+		uint64_t off = req.addr - g->base;
+		/* Only whole, direct, single accesses reach the register model;
+		 * anything else reads 0 and writes nothing. */
+		bool ok = req.addr >= g->base && off < VIO_MMIO_SIZE && req.count == 1 &&
+			  !req.data_is_ptr && req.size <= 8;
+		struct vio_dev *d = vio_scmi_dev(g->dev);
+
+		if (req.dir == IOREQ_READ) {
+			uint64_t v = ok ? vio_mmio_read(d, off, req.size) : 0;
+
+			slot->data = v;
+		} else if (ok) {
+			vio_mmio_write(d, off, req.size, (uint32_t)req.data);
+		}
+		break;
+	}
+	case IOREQ_TYPE_INVALIDATE:
+		/* The guest's memory map changed: cached foreign pages may be stale. */
+		xen_mem_flush(&g->mem);
+		break;
+	default:
+		break;
+	}
+	g->ioreqs++;
+	__sync_synchronize();
+	slot->state = STATE_IORESP_READY;
+	__sync_synchronize();
+	xenevtchn_notify(g->xce, g->ports[vcpu]);
+}
+
+static int xen_guest_event(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct xen_guest *g = userdata;
+	xenevtchn_port_or_error_t port = xenevtchn_pending(g->xce);
+
+	/* One port per wake-up: the read behind it would block otherwise; the
+	 * loop calls again while more are pending. */
+	if (port < 0)
+		return 0;
+	xenevtchn_unmask(g->xce, (evtchn_port_t)port);
+	for (uint32_t v = 0; v < g->nvcpus; v++) {
+		if (g->ports[v] == (evtchn_port_t)port) {
+			xen_guest_ioreq(g, v);
+			break;
+		}
+	}
+	return 0;
+}
+
+int xen_guest_start(struct xen_guest *g)
+{
+	struct xen_backend *xb = g->xb;
+	const char *step;
+	void *addr = NULL;
+	unsigned int n;
+	int r;
+
+	step = "counting vCPUs";
+	if (xendevicemodel_nr_vcpus(xb->dmod, g->domid, &n) < 0)
+		goto fail;
+	/* One ioreq page serves at most this many vCPUs. */
+	if (n == 0 || n > XEN_PAGE / sizeof(ioreq_t)) {
+		errno = ERANGE;
+		goto fail;
+	}
+	g->nvcpus = n;
+	g->ports = calloc(n, sizeof(*g->ports));
+	if (!g->ports)
+		goto fail;
+
+	step = "opening event channels";
+	g->xce = xenevtchn_open(xb->log, 0);
+	if (!g->xce)
+		goto fail;
+	step = "creating the IOREQ server";
+	if (xendevicemodel_create_ioreq_server(xb->dmod, g->domid, HVM_IOREQSRV_BUFIOREQ_OFF,
+					       &g->ioservid) < 0)
+		goto fail;
+	g->server_created = true;
+	step = "mapping the ioreq page";
+	g->res = xenforeignmemory_map_resource(xb->fmem, g->domid, XENMEM_resource_ioreq_server,
+					       g->ioservid,
+					       XENMEM_resource_ioreq_server_frame_ioreq(0), 1, &addr,
+					       PROT_READ | PROT_WRITE, 0);
+	if (!g->res)
+		goto fail;
+	g->page = addr;
+	step = "enabling the IOREQ server";
+	if (xendevicemodel_set_ioreq_server_state(xb->dmod, g->domid, g->ioservid, 1) < 0)
+		goto fail;
+	g->server_enabled = true;
+	step = "binding vCPU event channels";
+	for (uint32_t v = 0; v < n; v++) {
+		xenevtchn_port_or_error_t p =
+			xenevtchn_bind_interdomain(g->xce, g->domid, g->page->vcpu_ioreq[v].vp_eport);
+
+		if (p < 0)
+			goto fail;
+		g->ports[v] = (evtchn_port_t)p;
+	}
+
+	step = "creating the device";
+	xen_mem_init(&g->mem, g);
+	g->dev = vio_scmi_new(xb->srv, g->agent, &g->mem.ops,
+			      g->grants ? VIO_F_ACCESS_PLATFORM : 0, xen_guest_irq, g);
+	if (!g->dev)
+		goto fail;
+	step = "watching the event channels";
+	r = sd_event_add_io(xb->ev, &g->src, xenevtchn_fd(g->xce), EPOLLIN, xen_guest_event, g);
+	if (r < 0) {
+		errno = -r;
+		goto fail;
+	}
+	step = "mapping the MMIO range";
+	if (xendevicemodel_map_io_range_to_ioreq_server(xb->dmod, g->domid, g->ioservid, 1, g->base,
+							g->base + VIO_MMIO_SIZE - 1) < 0)
+		goto fail;
+	g->range_mapped = true;
+	g->state = XEN_GUEST_CONNECTED;
+	log_info("xen: dom%u: virtio-scmi at 0x%llx, SPI %u, %u vCPU(s), %s, agent %s", g->domid,
+		 (unsigned long long)g->base, g->irq, n, g->grants ? "grants" : "foreign mapping",
+		 scmi_agent_name(g->agent));
+	return 0;
+fail:
+	r = errno ? -errno : -EIO;
+	log_err("xen: dom%u: %s: %s", g->domid, step, strerror(-r));
+	g->state = XEN_GUEST_BROKEN;
+	xen_guest_stop(g, false);
+	return r;
+}
+
+void xen_guest_stop(struct xen_guest *g, bool release)
+{
+	struct xen_backend *xb = g->xb;
+
+	/* The guest's accesses stop reaching us first. */
+	if (g->range_mapped)
+		xendevicemodel_unmap_io_range_from_ioreq_server(xb->dmod, g->domid, g->ioservid, 1,
+								g->base,
+								g->base + VIO_MMIO_SIZE - 1);
+	g->range_mapped = false;
+	g->src = sd_event_source_disable_unref(g->src);
+	if (g->dev) {
+		vio_scmi_free(g->dev);
+		g->dev = NULL;
+		xen_mem_fini(&g->mem);
+	}
+	if (release)
+		scmi_agent_reset(g->agent);
+	for (uint32_t v = 0; g->ports && v < g->nvcpus; v++)
+		if (g->ports[v])
+			xenevtchn_unbind(g->xce, g->ports[v]);
+	free(g->ports);
+	g->ports = NULL;
+	if (g->server_enabled)
+		xendevicemodel_set_ioreq_server_state(xb->dmod, g->domid, g->ioservid, 0);
+	g->server_enabled = false;
+	if (g->res)
+		xenforeignmemory_unmap_resource(xb->fmem, g->res);
+	g->res = NULL;
+	g->page = NULL;
+	if (g->server_created)
+		xendevicemodel_destroy_ioreq_server(xb->dmod, g->domid, g->ioservid);
+	g->server_created = false;
+	if (g->xce)
+		xenevtchn_close(g->xce);
+	g->xce = NULL;
+}

@@ -1,0 +1,112 @@
+/* Inside the Xen module: the backend, its guests, guest memory. */
+#ifndef VSCMI_XEN_INTERNAL_H
+#define VSCMI_XEN_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+#include <xenctrl.h>
+#include <xendevicemodel.h>
+#include <xenevtchn.h>
+#include <xenforeignmemory.h>
+#include <xengnttab.h>
+#include <xenstore.h>
+#include <xentoollog.h>
+#include <xen/hvm/ioreq.h>
+
+#include "vscmi/virtio.h"
+#include "vscmi/xen.h"
+
+#define XEN_GRANT_ADDR (1ull << 63)
+#define XEN_PAGE 4096u
+#define XEN_MEM_CACHE 16	/* foreign mappings kept across commands */
+#define XEN_MAP_PAGES 64	/* largest single mapping (a 256-entry ring fits) */
+
+struct xen_guest;
+
+struct xen_map {
+	void *va;
+	uint64_t pfn;
+	uint32_t pages;
+	bool write;
+	uint32_t users;
+	uint64_t last_use;
+};
+
+/* Guest memory of one guest: grants (bit 63 addresses) or foreign pages. */
+struct xen_mem {
+	struct vio_mem ops;
+	struct xen_guest *g;
+	struct xen_map cache[XEN_MEM_CACHE];
+	uint64_t clock;
+	uint64_t maps, unmaps;		/* hypervisor calls, for the record */
+};
+
+void xen_mem_init(struct xen_mem *m, struct xen_guest *g);
+/* Drops the cached mappings nobody holds (IOREQ_TYPE_INVALIDATE). */
+void xen_mem_flush(struct xen_mem *m);
+/* Unmaps everything; at teardown. */
+void xen_mem_fini(struct xen_mem *m);
+
+enum xen_guest_state {
+	XEN_GUEST_CONNECTING,
+	XEN_GUEST_CONNECTED,
+	XEN_GUEST_BROKEN,		/* setup failed; waiting to be torn down */
+};
+
+struct xen_guest {
+	struct xen_backend *xb;
+	struct xen_guest *next;
+	uint32_t domid, devid;
+	uint64_t base;
+	uint32_t irq;
+	bool grants;
+	bool dom0less;
+	struct scmi_agent *agent;
+	enum xen_guest_state state;
+	char be_path[128];		/* XenStore backend directory, or empty */
+
+	/* IOREQ server, staged: each flag says what teardown must undo */
+	xenevtchn_handle *xce;
+	ioservid_t ioservid;
+	bool server_created, server_enabled, range_mapped;
+	xenforeignmemory_resource_handle *res;
+	shared_iopage_t *page;
+	uint32_t nvcpus;
+	evtchn_port_t *ports;		/* local port per vCPU; 0: not bound */
+	sd_event_source *src;
+
+	struct xen_mem mem;
+	struct vio_scmi *dev;
+	uint64_t ioreqs;
+};
+
+struct xen_backend {
+	sd_event *ev;
+	struct scmi_server *srv;
+	const struct vscmi_config *cfg;
+	xentoollog_logger *log;
+	xc_interface *xch;
+	xendevicemodel_handle *dmod;
+	xenforeignmemory_handle *fmem;
+	xengnttab_handle *xgt;
+	struct xs_handle *xs;
+	sd_event_source *xs_src;
+	uint32_t self;			/* our own domid */
+	char watch_path[64];
+	struct xen_guest *guests;
+	/* XenStore devices we decided not to serve, so we say so once */
+	struct {
+		uint32_t domid, devid;
+	} ignored[64];
+	uint32_t nignored;
+};
+
+/* Brings up the IOREQ server and the device: 0 or -errno (logged). */
+int xen_guest_start(struct xen_guest *g);
+/* Undoes whatever xen_guest_start did, in reverse. Releases the agent's
+ * votes when release is set (the guest is gone), not when the daemon is
+ * only exiting. */
+void xen_guest_stop(struct xen_guest *g, bool release);
+
+#endif

@@ -1,0 +1,492 @@
+/* The Xen backend: guests from XenStore (libxl's generic virtio devices of
+ * type virtio,device20) and from the config (dom0less), their lifecycle,
+ * and domain death.
+ *
+ * XenStore protocol, libxl 4.18 layout: a device appears under
+ * /local/domain/<self>/backend/virtio/<domid>/<devid> with state 1; we
+ * answer 2 (InitWait) when we take it and 4 (Connected) once the guest can
+ * reach it. online=0 or state 5 (libxl destroying the domain) tears it
+ * down, and we answer 6 (Closed) so libxl need not wait out its timeout.
+ * A dead domain is noticed through @releaseDomain, never by polling. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "vscmi/log.h"
+
+#define XS_INITWAIT 2
+#define XS_CONNECTED 4
+#define XS_CLOSING 5
+#define XS_CLOSED 6
+#define XEN_SCMI_TYPE "virtio,device20"
+
+/* A XenStore value as a bounded unsigned number; base 0 takes libxl's hex
+ * "0x2000000" and decimal alike. */
+static int xs_read_u64(struct xen_backend *xb, const char *dir, const char *key, uint64_t max,
+		       uint64_t *out)
+{
+	char path[192];
+	unsigned int len;
+	char *s, *end;
+	unsigned long long v;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
+	s = xs_read(xb->xs, XBT_NULL, path, &len);
+	if (!s)
+		return -ENOENT;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || s[0] == '-' || v > max)
+		r = -EINVAL;
+	else
+		*out = v;
+	free(s);
+	return r;
+}
+
+static void xs_write_state(struct xen_backend *xb, const char *dir, unsigned int state)
+{
+	char path[192], val[4];
+
+	snprintf(path, sizeof(path), "%s/state", dir);
+	snprintf(val, sizeof(val), "%u", state);
+	if (!xs_write(xb->xs, XBT_NULL, path, val, (unsigned int)strlen(val)))
+		log_warn("xen: writing %s: %s", path, strerror(errno));
+}
+
+static struct xen_guest *xen_find(struct xen_backend *xb, uint32_t domid, uint32_t devid)
+{
+	for (struct xen_guest *g = xb->guests; g; g = g->next)
+		if (g->domid == domid && g->devid == devid)
+			return g;
+	return NULL;
+}
+
+static void xen_guest_remove(struct xen_backend *xb, struct xen_guest *g, bool release,
+			     const char *why)
+{
+	struct xen_guest **pp;
+
+	log_info("xen: dom%u: device %u %s", g->domid, g->devid, why);
+	xen_guest_stop(g, release);
+	if (g->be_path[0] && release)
+		xs_write_state(xb, g->be_path, XS_CLOSED);
+	for (pp = &xb->guests; *pp; pp = &(*pp)->next) {
+		if (*pp == g) {
+			*pp = g->next;
+			break;
+		}
+	}
+	free(g);
+}
+
+static struct scmi_agent *xen_match_agent(struct xen_backend *xb, uint32_t domid)
+{
+	char path[64], *name;
+	unsigned int len;
+	struct scmi_agent *found = NULL;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
+	name = xb->xs ? xs_read(xb->xs, XBT_NULL, path, &len) : NULL;
+	for (uint32_t id = 1; id <= scmi_server_agent_count(xb->srv) && !found; id++) {
+		struct scmi_agent *a = scmi_server_agent(xb->srv, id);
+		const struct vscmi_agent_desc *d = scmi_agent_desc(a);
+
+		if ((d->match == VSCMI_MATCH_DOMID && d->match_domid == domid) ||
+		    (d->match == VSCMI_MATCH_NAME && name && !strcmp(d->match_name, name)))
+			found = a;
+	}
+	free(name);
+	return found;
+}
+
+static bool xen_agent_busy(struct xen_backend *xb, const struct scmi_agent *a)
+{
+	for (struct xen_guest *g = xb->guests; g; g = g->next)
+		if (g->agent == a)
+			return true;
+	return false;
+}
+
+static struct xen_guest *xen_guest_new(struct xen_backend *xb, uint32_t domid, uint32_t devid,
+				       struct scmi_agent *agent)
+{
+	struct xen_guest *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return NULL;
+	g->xb = xb;
+	g->domid = domid;
+	g->devid = devid;
+	g->agent = agent;
+	g->next = xb->guests;
+	xb->guests = g;
+	return g;
+}
+
+static bool xen_ignored(struct xen_backend *xb, uint32_t domid, uint32_t devid, bool add)
+{
+	for (uint32_t i = 0; i < xb->nignored; i++)
+		if (xb->ignored[i].domid == domid && xb->ignored[i].devid == devid)
+			return true;
+	if (add && xb->nignored < sizeof(xb->ignored) / sizeof(xb->ignored[0])) {
+		xb->ignored[xb->nignored].domid = domid;
+		xb->ignored[xb->nignored].devid = devid;
+		xb->nignored++;
+	}
+	return false;
+}
+
+/* Looks at one backend device directory and acts on what it says. */
+static void xen_xs_device(struct xen_backend *xb, uint32_t domid, uint32_t devid)
+{
+	char dir[128], path[160], *type;
+	struct xen_guest *g = xen_find(xb, domid, devid);
+	struct scmi_agent *agent;
+	uint64_t state = 0, online = 1, base, irq, grants = 0, fe;
+	unsigned int len;
+
+	snprintf(dir, sizeof(dir), "%s/%u/%u", xb->watch_path, domid, devid);
+	/* Gone, offline or closing: tear down and say Closed. */
+	if (xs_read_u64(xb, dir, "state", 8, &state) < 0) {
+		if (g)
+			xen_guest_remove(xb, g, true, "removed from XenStore");
+		return;
+	}
+	xs_read_u64(xb, dir, "online", 1, &online);
+	if (g) {
+		if (!online || state == XS_CLOSING)
+			xen_guest_remove(xb, g, true, "closed by the toolstack");
+		return;
+	}
+	if (!online || state != 1 || xen_ignored(xb, domid, devid, false))
+		return;
+
+	snprintf(path, sizeof(path), "%s/type", dir);
+	type = xs_read(xb->xs, XBT_NULL, path, &len);
+	if (!type)
+		return;
+	if (strcmp(type, XEN_SCMI_TYPE) != 0) {
+		free(type);
+		xen_ignored(xb, domid, devid, true);
+		return;
+	}
+	free(type);
+	if (xs_read_u64(xb, dir, "base", UINT64_MAX - VIO_MMIO_SIZE, &base) < 0 ||
+	    xs_read_u64(xb, dir, "irq", 1019, &irq) < 0 || irq < 32 ||
+	    xs_read_u64(xb, dir, "frontend-id", 0x7fef, &fe) < 0 || fe != domid ||
+	    (xs_read_u64(xb, dir, "grant_usage", 1, &grants) < 0 && 0)) {
+		log_warn("xen: dom%u: virtio-scmi device %u: base, irq or frontend-id missing or "
+			 "malformed in %s; not served", domid, devid, dir);
+		xen_ignored(xb, domid, devid, true);
+		return;
+	}
+	/* Without grant_usage (libxl before 4.18 wrote none) the default is
+	 * libxl's: grants unless the backend is dom0. */
+	if (xs_read_u64(xb, dir, "grant_usage", 1, &grants) < 0)
+		grants = xb->self != 0;
+	agent = xen_match_agent(xb, domid);
+	if (!agent) {
+		log_notice("xen: dom%u: no agent is configured for this domain; its virtio-scmi "
+			   "device is not served", domid);
+		xen_ignored(xb, domid, devid, true);
+		return;
+	}
+	if (xen_agent_busy(xb, agent)) {
+		log_warn("xen: dom%u: agent %s already has a device; device %u not served", domid,
+			 scmi_agent_name(agent), devid);
+		xen_ignored(xb, domid, devid, true);
+		return;
+	}
+	g = xen_guest_new(xb, domid, devid, agent);
+	if (!g)
+		return;
+	snprintf(g->be_path, sizeof(g->be_path), "%s", dir);
+	g->base = base;
+	g->irq = (uint32_t)irq;
+	g->grants = grants != 0;
+	xs_write_state(xb, dir, XS_INITWAIT);
+	if (xen_guest_start(g) < 0) {
+		xen_ignored(xb, domid, devid, true);
+		xen_guest_remove(xb, g, false, "could not be set up");
+		return;
+	}
+	xs_write_state(xb, dir, XS_CONNECTED);
+}
+
+/* Parses "<watch_path>/<domid>/<devid>[/...]". */
+static int xen_xs_parse(struct xen_backend *xb, const char *path, uint32_t *domid, uint32_t *devid)
+{
+	size_t n = strlen(xb->watch_path);
+	unsigned long d, v;
+	char *end;
+
+	if (strncmp(path, xb->watch_path, n) != 0 || path[n] != '/')
+		return -EINVAL;
+	errno = 0;
+	d = strtoul(path + n + 1, &end, 10);
+	if (errno || *end != '/' || d > 0x7fef)
+		return -EINVAL;
+	v = strtoul(end + 1, &end, 10);
+	if (errno || (*end && *end != '/') || v > UINT32_MAX)
+		return -EINVAL;
+	*domid = (uint32_t)d;
+	*devid = (uint32_t)v;
+	return 0;
+}
+
+/* Everything under the watch: at start, and when a whole domain dir changes. */
+static void xen_xs_scan(struct xen_backend *xb)
+{
+	unsigned int ndom = 0, ndev;
+	char **doms = xs_directory(xb->xs, XBT_NULL, xb->watch_path, &ndom);
+
+	for (unsigned int i = 0; doms && i < ndom; i++) {
+		char dir[128];
+		char **devs;
+		unsigned long domid = strtoul(doms[i], NULL, 10);
+
+		snprintf(dir, sizeof(dir), "%s/%s", xb->watch_path, doms[i]);
+		devs = xs_directory(xb->xs, XBT_NULL, dir, &ndev);
+		for (unsigned int j = 0; devs && j < ndev; j++)
+			xen_xs_device(xb, (uint32_t)domid, (uint32_t)strtoul(devs[j], NULL, 10));
+		free(devs);
+	}
+	free(doms);
+	/* Devices whose directory went away with the domain's. */
+	for (struct xen_guest *g = xb->guests, *next; g; g = next) {
+		next = g->next;
+		if (g->be_path[0])
+			xen_xs_device(xb, g->domid, g->devid);
+	}
+}
+
+/* A domain died: tear down the devices of every guest that is gone. */
+static void xen_release_domains(struct xen_backend *xb)
+{
+	for (struct xen_guest *g = xb->guests, *next; g; g = next) {
+		xc_dominfo_t info;
+		int n;
+
+		next = g->next;
+		n = xc_domain_getinfo(xb->xch, g->domid, 1, &info);
+		if (n == 1 && info.domid == g->domid && !info.dying)
+			continue;
+		xen_guest_remove(xb, g, true, "gone: its domain was destroyed");
+	}
+}
+
+static int xen_xs_event(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct xen_backend *xb = userdata;
+	unsigned int n;
+	char **w = xs_read_watch(xb->xs, &n);
+	uint32_t domid, devid;
+
+	if (!w)
+		return 0;
+	if (!strcmp(w[XS_WATCH_PATH], "@releaseDomain"))
+		xen_release_domains(xb);
+	else if (xen_xs_parse(xb, w[XS_WATCH_PATH], &domid, &devid) == 0)
+		xen_xs_device(xb, domid, devid);
+	else
+		xen_xs_scan(xb);
+	free(w);
+	return 0;
+}
+
+static int xen_start_static(struct xen_backend *xb)
+{
+	for (uint32_t id = 1; id <= scmi_server_agent_count(xb->srv); id++) {
+		struct scmi_agent *a = scmi_server_agent(xb->srv, id);
+		const struct vscmi_agent_desc *d = scmi_agent_desc(a);
+		struct xen_guest *g;
+
+		if (!d->xen_static.enabled)
+			continue;
+		g = xen_guest_new(xb, d->match_domid, 0, a);
+		if (!g)
+			return -ENOMEM;
+		g->dom0less = true;
+		g->base = d->xen_static.base;
+		g->irq = d->xen_static.irq;
+		g->grants = d->xen_static.grants;
+		/* A guest that cannot be served now is reported and left alone;
+		 * the others are served. */
+		if (xen_guest_start(g) < 0)
+			g->state = XEN_GUEST_BROKEN;
+	}
+	return 0;
+}
+
+static bool xen_need_xenstore(const struct vscmi_config *cfg)
+{
+	for (uint32_t i = 0; i < cfg->model.nagents; i++)
+		if (!cfg->model.agents[i].xen_static.enabled &&
+		    cfg->model.agents[i].match != VSCMI_MATCH_NONE)
+			return true;
+	return false;
+}
+
+static int xen_xs_open(struct xen_backend *xb, char *err, size_t errlen)
+{
+	unsigned int len;
+	char *self;
+	int r;
+
+	xb->xs = xs_open(0);
+	if (!xb->xs) {
+		snprintf(err, errlen, "XenStore is not reachable (%s)", strerror(errno));
+		return -ENODEV;
+	}
+	self = xs_read(xb->xs, XBT_NULL, "domid", &len);
+	xb->self = self ? (uint32_t)strtoul(self, NULL, 10) : 0;
+	free(self);
+	snprintf(xb->watch_path, sizeof(xb->watch_path), "/local/domain/%u/backend/virtio",
+		 xb->self);
+	if (!xs_watch(xb->xs, xb->watch_path, "vscmi") ||
+	    !xs_watch(xb->xs, "@releaseDomain", "vscmi")) {
+		snprintf(err, errlen, "watching XenStore: %s", strerror(errno));
+		return -errno;
+	}
+	r = sd_event_add_io(xb->ev, &xb->xs_src, xs_fileno(xb->xs), EPOLLIN, xen_xs_event, xb);
+	if (r < 0) {
+		snprintf(err, errlen, "watching XenStore: %s", strerror(-r));
+		return r;
+	}
+	xen_xs_scan(xb);
+	return 0;
+}
+
+int xen_backend_new(sd_event *ev, struct scmi_server *srv, const struct vscmi_config *cfg,
+		    struct xen_backend **out, char *err, size_t errlen)
+{
+	struct xen_backend *xb = calloc(1, sizeof(*xb));
+	const char *what;
+	int r;
+
+	*out = NULL;
+	if (!xb)
+		return -ENOMEM;
+	xb->ev = ev;
+	xb->srv = srv;
+	xb->cfg = cfg;
+	/* The libraries' own complaints are replaced by one line of ours. */
+	xb->log = (xentoollog_logger *)xtl_createlogger_stdiostream(stderr, XTL_CRITICAL, 0);
+	what = "/dev/xen/privcmd (libxenctrl)";
+	xb->xch = xc_interface_open(xb->log, xb->log, 0);
+	if (!xb->xch)
+		goto nodev;
+	what = "/dev/xen/privcmd (libxendevicemodel)";
+	xb->dmod = xendevicemodel_open(xb->log, 0);
+	if (!xb->dmod)
+		goto nodev;
+	what = "/dev/xen/privcmd (libxenforeignmemory)";
+	xb->fmem = xenforeignmemory_open(xb->log, 0);
+	if (!xb->fmem)
+		goto nodev;
+	what = "/dev/xen/gntdev (libxengnttab)";
+	xb->xgt = xengnttab_open(xb->log, 0);
+	if (!xb->xgt)
+		goto nodev;
+	r = xen_start_static(xb);
+	if (r < 0) {
+		snprintf(err, errlen, "%s", strerror(-r));
+		xen_backend_free(xb);
+		return r;
+	}
+	if (xen_need_xenstore(cfg)) {
+		r = xen_xs_open(xb, err, errlen);
+		if (r < 0) {
+			xen_backend_free(xb);
+			return r;
+		}
+	}
+	*out = xb;
+	return 0;
+nodev:
+	snprintf(err, errlen, "no Xen hypervisor: cannot open %s: %s", what, strerror(errno));
+	xen_backend_free(xb);
+	return -ENODEV;
+}
+
+void xen_backend_free(struct xen_backend *xb)
+{
+	if (!xb)
+		return;
+	while (xb->guests) {
+		struct xen_guest *g = xb->guests;
+
+		xb->guests = g->next;
+		xen_guest_stop(g, false);
+		free(g);
+	}
+	xb->xs_src = sd_event_source_disable_unref(xb->xs_src);
+	if (xb->xs)
+		xs_close(xb->xs);
+	if (xb->xgt)
+		xengnttab_close(xb->xgt);
+	if (xb->fmem)
+		xenforeignmemory_close(xb->fmem);
+	if (xb->dmod)
+		xendevicemodel_close(xb->dmod);
+	if (xb->xch)
+		xc_interface_close(xb->xch);
+	if (xb->log)
+		xtl_logger_destroy(xb->log);
+	free(xb);
+}
+
+int xen_backend_system_power(struct xen_backend *xb, struct scmi_agent *agent, uint32_t state)
+{
+	for (struct xen_guest *g = xb ? xb->guests : NULL; g; g = g->next) {
+		if (g->agent != agent)
+			continue;
+		/* 0 shutdown; 1 cold and 2 warm reset reboot the domain. */
+		if (xc_domain_shutdown(xb->xch, g->domid, state == 0 ? SHUTDOWN_poweroff
+								   : SHUTDOWN_reboot) < 0)
+			return -errno;
+		log_notice("xen: dom%u: %s requested by the guest", g->domid,
+			   state == 0 ? "shutdown" : "reboot");
+		return 0;
+	}
+	return -ENOENT;
+}
+
+void xen_backend_foreach(struct xen_backend *xb, void (*fn)(void *ctx, const struct xen_guest_info *),
+			 void *ctx)
+{
+	static const char *const states[] = { "connecting", "connected", "broken" };
+
+	for (struct xen_guest *g = xb ? xb->guests : NULL; g; g = g->next) {
+		struct xen_guest_info info = {
+			.domid = g->domid,
+			.devid = g->devid,
+			.agent = scmi_agent_name(g->agent),
+			.base = g->base,
+			.irq = g->irq,
+			.grants = g->grants,
+			.dom0less = g->dom0less,
+			.state = states[g->state],
+			.nvcpus = g->nvcpus,
+			.ioreqs = g->ioreqs,
+		};
+
+		if (g->dev) {
+			struct vio_scmi_stats st;
+			struct vio_dev *d = vio_scmi_dev(g->dev);
+
+			vio_scmi_stats(g->dev, &st);
+			info.commands = st.commands;
+			info.events = st.events;
+			info.dropped = st.dropped;
+			info.broken = d->stats.broken;
+			info.bad_access = d->stats.bad_access;
+			info.interrupts = d->stats.interrupts;
+		}
+		fn(ctx, &info);
+	}
+}
