@@ -177,8 +177,7 @@ static void xen_xs_device(struct xen_backend *xb, uint32_t domid, uint32_t devid
 	free(type);
 	if (xs_read_u64(xb, dir, "base", UINT64_MAX - VIO_MMIO_SIZE, &base) < 0 ||
 	    xs_read_u64(xb, dir, "irq", 1019, &irq) < 0 || irq < 32 ||
-	    xs_read_u64(xb, dir, "frontend-id", 0x7fef, &fe) < 0 || fe != domid ||
-	    (xs_read_u64(xb, dir, "grant_usage", 1, &grants) < 0 && 0)) {
+	    xs_read_u64(xb, dir, "frontend-id", 0x7fef, &fe) < 0 || fe != domid) {
 		log_warn("xen: dom%u: virtio-scmi device %u: base, irq or frontend-id missing or "
 			 "malformed in %s; not served", domid, devid, dir);
 		xen_ignored(xb, domid, devid, true);
