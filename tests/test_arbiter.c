@@ -706,6 +706,103 @@ START_TEST(test_exclusive_rate_owner_gone_keeps_rate_and_frees_ownership)
 }
 END_TEST
 
+/* The camera set 200 MHz and switched off; the display took the clock over
+ * at 100 MHz. The camera switching on again gets the clock as it runs: its
+ * old rate vote goes, and it stays gone after the display leaves. */
+START_TEST(test_exclusive_rate_enabler_drops_its_rate_while_another_owns)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam, *disp;
+	int core;
+
+	core = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, core);
+	disp = vote(&w, DISPLAY, VSCMI_CLOCK, core);
+
+	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), 0);
+	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
+	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
+	ck_assert_int_eq(arb_clock_rate(disp, MHZ(100)), 0);
+	vscmi_emu_clear_log(w.plat);
+
+	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert(vst(cam).on);
+	ck_assert(!vst(cam).has_level);
+	check_clock(&w, core, true, MHZ(100));
+
+	/* The owner leaves: nobody owns the rate, which stays. */
+	ck_assert_int_eq(arb_clock_enable(disp, false), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert(!vst(cam).has_level);
+	check_clock(&w, core, true, MHZ(100));
+
+	/* Until the camera sets one, and owns it. */
+	ck_assert_int_eq(arb_clock_rate(cam, MHZ(150)), 0);
+	EXPECT_OPS(&w, OP(CLOCK_RATE, core, MHZ(150)));
+	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
+	ck_assert_int_eq(arb_clock_rate(disp, MHZ(100)), -EACCES);
+	EXPECT_NO_OPS(&w);
+	world_end(&w);
+}
+END_TEST
+
+/* The same for a voltage domain, and a refused switch-on keeps the vote. */
+START_TEST(test_exclusive_level_refused_enable_keeps_the_dropped_vote)
+{
+	struct world w = { 0 };
+	struct arb_vote *a, *b, *c, *d, *e, *f;
+	int vdd, pll, core;
+
+	vdd = add_voltage(&w, "vdd_isp", VSCMI_POLICY_EXCLUSIVE, 800000, false);
+	pll = add_clock(&w, "pll", -1, VSCMI_POLICY_MAX, MHZ(800), false);
+	core = add_clock(&w, "core", pll, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
+	world_start(&w);
+	a = vote(&w, 1, VSCMI_VOLTAGE, vdd);
+	b = vote(&w, 2, VSCMI_VOLTAGE, vdd);
+	ck_assert_int_eq(arb_voltage_enable(a, true), 0);
+	ck_assert_int_eq(arb_voltage_level(a, 900000), 0);
+	ck_assert_int_eq(arb_voltage_enable(a, false), 0);
+	ck_assert_int_eq(arb_voltage_enable(b, true), 0);
+	ck_assert_int_eq(arb_voltage_level(b, 1000000), 0);
+	ck_assert_int_eq(arb_voltage_enable(a, true), 0);
+	ck_assert(!vst(a).has_level);
+	check_voltage(&w, vdd, true, 1000000);
+
+	/* The PLL's rate lags its votes (a release the platform refused), so
+	 * the child's switch-on has a platform call to make, and it is
+	 * refused: the vote is as before, rate included. */
+	c = vote(&w, 1, VSCMI_CLOCK, core);
+	d = vote(&w, 2, VSCMI_CLOCK, core);
+	e = vote(&w, 3, VSCMI_CLOCK, pll);
+	f = vote(&w, 4, VSCMI_CLOCK, pll);
+	ck_assert_int_eq(arb_clock_enable(c, true), 0);
+	ck_assert_int_eq(arb_clock_rate(c, MHZ(200)), 0);
+	ck_assert_int_eq(arb_clock_enable(c, false), 0);
+	ck_assert_int_eq(arb_clock_enable(d, true), 0);
+	ck_assert_int_eq(arb_clock_rate(d, MHZ(100)), 0);
+	ck_assert_int_eq(arb_clock_enable(e, true), 0);
+	ck_assert_int_eq(arb_clock_rate(e, MHZ(900)), 0);
+	ck_assert_int_eq(arb_clock_enable(f, true), 0);
+	ck_assert_int_eq(arb_clock_rate(f, MHZ(850)), 0);
+	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_RATE, PID(pll), 1, -EIO);
+	release(&w, 3, 1);
+	check_clock(&w, pll, true, MHZ(900));
+
+	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_RATE, PID(pll), 1, -EIO);
+	ck_assert_int_eq(arb_clock_enable(c, true), -EIO);
+	ck_assert(!vst(c).on);
+	ck_assert(vst(c).has_level);
+	ck_assert_int_eq(vst(c).level, MHZ(200));
+	check_clock(&w, core, true, MHZ(100));
+	ck_assert_int_eq(arb_clock_enable(c, true), 0);
+	ck_assert(!vst(c).has_level);
+	world_end(&w);
+}
+END_TEST
+
 START_TEST(test_exclusive_rate_owner_may_change_its_own_rate)
 {
 	struct world w = { 0 };
@@ -2140,6 +2237,7 @@ static Suite *arbiter_suite(void)
 	tc = tcase_create("rules");
 	tcase_add_test(tc, test_exclusive_rate_owner_gone_keeps_rate_and_frees_ownership);
 	tcase_add_test(tc, test_exclusive_rate_owner_may_change_its_own_rate);
+	tcase_add_test(tc, test_exclusive_rate_enabler_drops_its_rate_while_another_owns);
 	tcase_add_test(tc, test_max_rate_is_highest_among_agents_holding_clock_on);
 	tcase_add_test(tc, test_fixed_rate_refuses_any_other_rate);
 	tcase_add_test(tc, test_power_domain_takes_most_powered_vote_in_config_order);
@@ -2166,6 +2264,7 @@ static Suite *arbiter_suite(void)
 	tcase_add_test(tc, test_refused_switch_off_of_parent_turns_child_back_on);
 	tcase_add_test(tc, test_refused_power_parent_rolls_back_child_domain_vote);
 	tcase_add_test(tc, test_refused_exclusive_rate_does_not_take_ownership);
+	tcase_add_test(tc, test_exclusive_level_refused_enable_keeps_the_dropped_vote);
 	tcase_add_test(tc, test_refused_perf_level_undoes_limits_already_applied);
 	tcase_add_test(tc, test_three_deep_chain_middle_refusal_undoes_root);
 	tcase_add_test(tc, test_refused_undo_leaves_parent_for_reconcile_all);

@@ -479,6 +479,24 @@ START_TEST(test_exclusive_rate_owner_denies_others)
 }
 END_TEST
 
+START_TEST(test_exclusive_rate_enabler_reads_the_rate_the_clock_has)
+{
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 1, 1, 0), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 200000000, 0), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 1, 0, 0), 0);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 1, 1, 0), 0);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x5, 0, 1, 100000000, 0), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 1, 1, 0), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x6, 1), 0);
+	ck_assert_uint_eq(rv(0), 100000000);
+	/* the owner goes: the rate stays, and so does what camera reads */
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 1, 0, 0), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_RATE, 13), 100000000);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x6, 1), 0);
+	ck_assert_uint_eq(rv(0), 100000000);
+}
+END_TEST
+
 START_TEST(test_rate_rounding_and_range)
 {
 	/* cam_core rates: 100..290 MHz in 10 MHz steps */
@@ -719,6 +737,7 @@ static Suite *scmi_suite(void)
 	tcase_add_test(tc, test_clock_views_are_dense_and_named_per_agent);
 	tcase_add_test(tc, test_pll_shared_by_two_guests_switches_once);
 	tcase_add_test(tc, test_exclusive_rate_owner_denies_others);
+	tcase_add_test(tc, test_exclusive_rate_enabler_reads_the_rate_the_clock_has);
 	tcase_add_test(tc, test_rate_rounding_and_range);
 	tcase_add_test(tc, test_describe_rates_multipart_fits_small_channel);
 	tcase_add_test(tc, test_async_rate_set_delayed_response_follows_reply);

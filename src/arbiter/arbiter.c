@@ -483,16 +483,30 @@ static int vote_change(struct arb_vote *v, const struct arb_state *st, const int
 
 /* --- votes -------------------------------------------------------------- */
 
-int arb_clock_enable(struct arb_vote *v, bool on)
+/* Gate (clock) or on/off (voltage) under the resource's policy. */
+static int gl_enable(struct arb_vote *v, bool on)
 {
+	struct arb_res *res = v->res;
 	struct arb_state st = v->st;
 
-	if (v->res->d->kind != VSCMI_CLOCK)
-		return -EINVAL;
 	if (st.on == on)
 		return 0;
 	st.on = on;
+	/* Another agent owns the rate: a rate this agent voted for earlier
+	 * would never apply, and reading it back would lie. It follows the
+	 * owner's rate instead; a refusal below restores the vote. */
+	if (on && gl_policy(res) == VSCMI_POLICY_EXCLUSIVE && res->owner && res->owner != v) {
+		st.has_level = false;
+		st.level = 0;
+	}
 	return vote_change(v, &st, NULL);
+}
+
+int arb_clock_enable(struct arb_vote *v, bool on)
+{
+	if (v->res->d->kind != VSCMI_CLOCK)
+		return -EINVAL;
+	return gl_enable(v, on);
 }
 
 /* Rate (clock) or level (voltage) under the resource's policy. */
@@ -536,14 +550,9 @@ int arb_clock_rate(struct arb_vote *v, uint64_t hz)
 
 int arb_voltage_enable(struct arb_vote *v, bool on)
 {
-	struct arb_state st = v->st;
-
 	if (v->res->d->kind != VSCMI_VOLTAGE)
 		return -EINVAL;
-	if (st.on == on)
-		return 0;
-	st.on = on;
-	return vote_change(v, &st, NULL);
+	return gl_enable(v, on);
 }
 
 int arb_voltage_level(struct arb_vote *v, int64_t uv)
