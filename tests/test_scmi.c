@@ -179,14 +179,16 @@ static void setup(void)
 	model.res[VSCMI_RESET][0].u.reset.asserted = true;
 	add_res(VSCMI_RESET, "rst_csi", 6, -1);
 	model.res[VSCMI_RESET][1].u.reset.asserted = true;
+	add_res(VSCMI_RESET, "rst_isp", 7, -1);
+	model.res[VSCMI_RESET][2].u.reset.allow_autonomous = true;
 
 	a = add_agent("camera", SCMI_PROTO_ALL);
 	add_views(a, VSCMI_CLOCK, CAM_PIX, "pixel", CAM_CORE, NULL, -1);
 	add_views(a, VSCMI_POWER, 0, NULL, -1);
-	add_views(a, VSCMI_RESET, 0, NULL, 1, "csi", -1);
+	add_views(a, VSCMI_RESET, 0, NULL, 1, "csi", 2, NULL, -1);
 	a = add_agent("display", SCMI_PROTO_ALL);
 	add_views(a, VSCMI_CLOCK, DISP_PIX, "pixel", CAM_CORE, "core", -1);
-	add_views(a, VSCMI_RESET, 0, NULL, -1);
+	add_views(a, VSCMI_RESET, 0, NULL, 2, NULL, -1);
 	a = add_agent("ivi", SCMI_PROTO_BIT(SCMI_PROTO_POWER) | SCMI_PROTO_BIT(SCMI_PROTO_CLOCK) |
 				     SCMI_PROTO_BIT(SCMI_PROTO_SYSTEM));
 	add_views(a, VSCMI_CLOCK, IVI_AUDIO, NULL, -1);
@@ -587,7 +589,7 @@ START_TEST(test_platform_refusal_rolls_vote_back)
 }
 END_TEST
 
-START_TEST(test_rate_notification_reaches_subscribers_with_their_ids)
+START_TEST(test_rate_notification_names_only_the_receiver_or_the_platform)
 {
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x9, 1, 1), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 1, 1, 0), 0);
@@ -596,14 +598,33 @@ START_TEST(test_rate_notification_reaches_subscribers_with_their_ids)
 	ck_assert_int_eq(ninbox[DISPLAY], 1);
 	uint8_t *m = inbox[DISPLAY][0].msg;
 
+	/* display reads the rate the clock has; camera's id is not its business */
 	ck_assert_uint_eq(vscmi_get_le32(m), SCMI_HDR(0, SCMI_TYPE_NOTIFICATION, 0x14, 0));
-	ck_assert_uint_eq(vscmi_get_le32(m + 4), CAMERA);
+	ck_assert_uint_eq(vscmi_get_le32(m + 4), 0);
 	ck_assert_uint_eq(vscmi_get_le32(m + 8), 1);
 	ck_assert_uint_eq(vscmi_get_le32(m + 12), 150000000);
+	/* the cause hears its own change under its own id */
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x9, 1, 1), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 170000000, 0), 0);
+	ck_assert_int_eq(ninbox[CAMERA], 1);
+	ck_assert_uint_eq(vscmi_get_le32(inbox[CAMERA][0].msg + 4), CAMERA);
+	ck_assert_uint_eq(vscmi_get_le32(inbox[CAMERA][0].msg + 12), 170000000);
+	ck_assert_int_eq(ninbox[DISPLAY], 2);
+	ck_assert_uint_eq(vscmi_get_le32(inbox[DISPLAY][1].msg + 4), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x9, 1, 2), SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x9, 1, 0), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 160000000, 0), 0);
-	ck_assert_int_eq(ninbox[DISPLAY], 1);
+	ck_assert_int_eq(ninbox[DISPLAY], 2);
+
+	/* camera, switched off, reads its own 160 MHz: the display's rate is
+	 * no news to it */
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 1, 0, 0), 0);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 1, 1, 0), 0);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x5, 0, 1, 100000000, 0), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_RATE, 13), 100000000);
+	ck_assert_int_eq(ninbox[CAMERA], 2);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x6, 1), 0);
+	ck_assert_uint_eq(rv(0), 160000000);
 }
 END_TEST
 
@@ -622,16 +643,20 @@ START_TEST(test_power_domain_reads_own_vote)
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_POWER, 0x5, 0), 0);
 	ck_assert_uint_eq(rv(0), 0);
 	ck_assert_int_eq(emu(VSCMI_OP_POWER_STATE, 3), 0);
-	/* ivi subscribed: it heard the domain switch on, caused by camera */
-	ck_assert_int_eq(ninbox[IVI], 1);
-	ck_assert_uint_eq(vscmi_get_le32(inbox[IVI][0].msg + 4), CAMERA);
-	ck_assert_uint_eq(vscmi_get_le32(inbox[IVI][0].msg + 8), 0);
-	ck_assert_uint_eq(vscmi_get_le32(inbox[IVI][0].msg + 12), 0);
+	/* ivi reads its own vote, off: camera switching the domain on is
+	 * nothing it could see, and camera's id would tell it who shares */
+	ck_assert_int_eq(ninbox[IVI], 0);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 0, 0x40000001), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_POWER, 0x4, 0, 0, 0x40000000), 0);
 	ck_assert_int_eq(emu(VSCMI_OP_POWER_STATE, 3), 0x40000001);
+	ck_assert_int_eq(ninbox[IVI], 0);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 0, 0x40000000), 0);
 	ck_assert_int_eq(emu(VSCMI_OP_POWER_STATE, 3), 0x40000000);
+	/* the change ivi caused itself, under its own id */
+	ck_assert_int_eq(ninbox[IVI], 1);
+	ck_assert_uint_eq(vscmi_get_le32(inbox[IVI][0].msg + 4), IVI);
+	ck_assert_uint_eq(vscmi_get_le32(inbox[IVI][0].msg + 8), 0);
+	ck_assert_uint_eq(vscmi_get_le32(inbox[IVI][0].msg + 12), 0x40000000);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 0, 0x12345), SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 1, 0), SCMI_NOT_FOUND);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x3, 0), 0);
@@ -661,6 +686,25 @@ START_TEST(test_shared_reset_line_and_autonomous_reset)
 	ck_assert_uint_eq(vscmi_get_le32(inbox[CAMERA][0].msg + 8), 1);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x3, 1), 0);
 	ck_assert_str_eq((char *)resp + 16, "csi");
+}
+END_TEST
+
+/* A pulse on a shared line resets every user's device: all of them hear,
+ * the others from the platform. */
+START_TEST(test_reset_issued_reaches_every_user_from_the_platform)
+{
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_RESET, 0x5, 1, 1), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x5, 2, 1), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 2, 1, 0), 0);
+	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_RESET_PULSE, 7, -1), 1);
+	ck_assert_int_eq(ninbox[DISPLAY], 1);
+	ck_assert_uint_eq(vscmi_get_le32(inbox[DISPLAY][0].msg),
+			  SCMI_HDR(0, SCMI_TYPE_NOTIFICATION, SCMI_PROTO_RESET, 0));
+	ck_assert_uint_eq(vscmi_get_le32(inbox[DISPLAY][0].msg + 4), 0);
+	ck_assert_uint_eq(vscmi_get_le32(inbox[DISPLAY][0].msg + 8), 1);
+	ck_assert_int_eq(ninbox[CAMERA], 1);
+	ck_assert_uint_eq(vscmi_get_le32(inbox[CAMERA][0].msg + 4), CAMERA);
+	ck_assert_uint_eq(vscmi_get_le32(inbox[CAMERA][0].msg + 8), 2);
 }
 END_TEST
 
@@ -742,13 +786,14 @@ static Suite *scmi_suite(void)
 	tcase_add_test(tc, test_describe_rates_multipart_fits_small_channel);
 	tcase_add_test(tc, test_async_rate_set_delayed_response_follows_reply);
 	tcase_add_test(tc, test_platform_refusal_rolls_vote_back);
-	tcase_add_test(tc, test_rate_notification_reaches_subscribers_with_their_ids);
+	tcase_add_test(tc, test_rate_notification_names_only_the_receiver_or_the_platform);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("power-reset-system");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_power_domain_reads_own_vote);
 	tcase_add_test(tc, test_shared_reset_line_and_autonomous_reset);
+	tcase_add_test(tc, test_reset_issued_reaches_every_user_from_the_platform);
 	tcase_add_test(tc, test_guest_system_power_goes_to_hook_not_platform);
 	tcase_add_test(tc, test_agent_gone_leaves_others_undisturbed);
 	suite_add_tcase(s, tc);

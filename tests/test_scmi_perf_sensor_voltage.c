@@ -650,7 +650,10 @@ START_TEST(test_perf_limits)
 }
 END_TEST
 
-START_TEST(test_perf_notifications_reach_subscribers_with_their_ids)
+/* An agent hears of changes to what it reads back: its own changes under
+ * its own id, others' (from the platform, id 0) only where it has no vote
+ * of its own for what changed. */
+START_TEST(test_perf_notifications_follow_what_each_agent_reads)
 {
 	/* gfx: levels of the gpu (its domain 1); ivi: limits (its domain 0) */
 	OK(cmd(GFX, PERF, 0xa, 2, 1, 1));
@@ -662,25 +665,52 @@ START_TEST(test_perf_notifications_reach_subscribers_with_their_ids)
 	ck_assert_int_eq(ninbox[IVI], 0);
 	expect_msg(GFX, 0, NOTIF(PERF, 0x1), 3, GFX, 1, 400);
 
-	/* ivi's limit moves the level too: each hears what it asked for */
+	/* ivi's limit moves the level, but gfx reads its own vote of 400 */
 	OK(cmd(IVI, PERF, 0x5, 3, 0, 300, 0));
+	ck_assert_int_eq(emu_state(VSCMI_OP_PERF_LEVEL, 20), 300);
 	ck_assert_int_eq(ninbox[IVI], 1);
 	expect_msg(IVI, 0, NOTIF(PERF, 0x0), 4, IVI, 0, 300, 100);
-	ck_assert_int_eq(ninbox[GFX], 2);
-	expect_msg(GFX, 1, NOTIF(PERF, 0x1), 3, IVI, 1, 300);
-	ck_assert_uint_eq(stats(GFX).notifications, 2);
+	ck_assert_int_eq(ninbox[GFX], 1);
+	ck_assert_uint_eq(stats(GFX).notifications, 1);
 
 	/* no physical change, no notification */
 	OK(cmd(GFX, PERF, 0x7, 2, 1, 500));
+	ck_assert_int_eq(ninbox[GFX], 1);
+
+	/* ivi has no level vote and gfx no limits: each follows what the
+	 * other changes, told by the platform */
+	OK(cmd(IVI, PERF, 0xa, 2, 0, 1));
+	OK(cmd(GFX, PERF, 0x9, 2, 1, 1));
+	OK(cmd(IVI, PERF, 0x5, 3, 0, 1200, 0));
+	ck_assert_int_eq(emu_state(VSCMI_OP_PERF_LEVEL, 20), 500);
+	ck_assert_int_eq(ninbox[IVI], 3);
+	expect_msg(IVI, 1, NOTIF(PERF, 0x0), 4, IVI, 0, 1200, 100);
+	expect_msg(IVI, 2, NOTIF(PERF, 0x1), 3, IVI, 0, 500);
 	ck_assert_int_eq(ninbox[GFX], 2);
+	expect_msg(GFX, 1, NOTIF(PERF, 0x0), 4, 0, 1, 1200, 100);
+	OK(cmd(GFX, PERF, 0x7, 2, 1, 600));
+	ck_assert_int_eq(ninbox[IVI], 4);
+	expect_msg(IVI, 3, NOTIF(PERF, 0x1), 3, 0, 0, 600);
+	ck_assert_int_eq(ninbox[GFX], 3);
+	expect_msg(GFX, 2, NOTIF(PERF, 0x1), 3, GFX, 1, 600);
+
+	/* once gfx limits itself, ivi's limits are no news to it, nor its
+	 * to ivi, which has limits of its own */
+	OK(cmd(GFX, PERF, 0x5, 3, 1, 1100, 0));
+	ck_assert_int_eq(ninbox[GFX], 4);
+	expect_msg(GFX, 3, NOTIF(PERF, 0x0), 4, GFX, 1, 1100, 100);
+	ck_assert_int_eq(ninbox[IVI], 4);
+	OK(cmd(IVI, PERF, 0x5, 3, 0, 1000, 0));
+	ck_assert_int_eq(ninbox[GFX], 4);
+	ck_assert_int_eq(ninbox[IVI], 5);
+	expect_msg(IVI, 4, NOTIF(PERF, 0x0), 4, IVI, 0, 1000, 100);
 
 	/* unsubscribed: silence */
 	OK(cmd(GFX, PERF, 0xa, 2, 1, 0));
-	OK(cmd(IVI, PERF, 0x5, 3, 0, 1200, 0));
-	ck_assert_int_eq(emu_state(VSCMI_OP_PERF_LEVEL, 20), 500);
-	ck_assert_int_eq(ninbox[GFX], 2);
-	ck_assert_int_eq(ninbox[IVI], 2);
-	expect_msg(IVI, 1, NOTIF(PERF, 0x0), 4, IVI, 0, 1200, 100);
+	OK(cmd(GFX, PERF, 0x9, 2, 1, 0));
+	OK(cmd(IVI, PERF, 0x5, 3, 0, 400, 0));
+	ck_assert_int_eq(emu_state(VSCMI_OP_PERF_LEVEL, 20), 400);
+	ck_assert_int_eq(ninbox[GFX], 4);
 
 	/* no p2a channel: notifications cannot be had */
 	set_p2a(IVI, false);
@@ -1210,7 +1240,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_perf_describe_levels_multipart);
 	tcase_add_test(tc, test_perf_level_reads_own_vote);
 	tcase_add_test(tc, test_perf_limits);
-	tcase_add_test(tc, test_perf_notifications_reach_subscribers_with_their_ids);
+	tcase_add_test(tc, test_perf_notifications_follow_what_each_agent_reads);
 	tcase_add_test(tc, test_perf_fastchannel_and_name);
 	suite_add_tcase(s, tc);
 

@@ -149,11 +149,22 @@ static inline uint32_t scmi_view_count(const struct scmi_ctx *c, enum vscmi_kind
  * once the command's own reply is out. status then payload. */
 int scmi_delayed_response(struct scmi_ctx *c, uint8_t msg, int32_t status, const uint8_t *payload,
 			  size_t len, uint64_t usec);
-/* Sends a notification to every agent that sees res and subscribed. The
- * payload starts with agent_id, then the agent's own ID of the resource is
- * written, then rest. */
+/* Which agents other than the cause hear of a change: those whose reads
+ * of it follow the physical state. */
+enum scmi_follow {
+	SCMI_FOLLOW_ALL,	/* every subscriber */
+	SCMI_FOLLOW_NONE,	/* the cause only */
+	SCMI_FOLLOW_LEVEL,	/* those without a rate or level vote */
+	SCMI_FOLLOW_LIMITS,	/* those without a limits vote */
+};
+
+/* Sends a notification to the agents that see res, subscribed, and hear of
+ * it by follow. The payload starts with agent_id (the receiver's own id if
+ * it caused the change, else 0, the platform), then the receiver's ID of
+ * the resource, then rest. */
 void scmi_notify_res(struct scmi_server *srv, struct arb_res *res, uint8_t proto, uint8_t msg,
-		     uint32_t cause_agent, const uint32_t *rest, size_t nrest);
+		     uint32_t cause_agent, enum scmi_follow follow, const uint32_t *rest,
+		     size_t nrest);
 int scmi_agent_send(struct scmi_agent *a, const uint8_t *msg, size_t len);
 /* Enables or disables a notification for a resource view. */
 int scmi_notify_set(struct scmi_ctx *c, struct scmi_vres *v, uint32_t notif_msg, uint32_t enable);

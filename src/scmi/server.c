@@ -253,8 +253,28 @@ static void scmi_send_notification(struct scmi_agent *a, uint8_t proto, uint8_t 
 		a->stats.notifications++;
 }
 
+/* Whether the agent's reads of what changed follow the physical state, so
+ * that a change another agent made is news to it. */
+static bool scmi_reads_physical(const struct scmi_vres *v, enum scmi_follow follow)
+{
+	struct arb_state st;
+
+	arb_vote_state(v->vote, &st);
+	switch (follow) {
+	case SCMI_FOLLOW_ALL:
+		return true;
+	case SCMI_FOLLOW_LEVEL:
+		return !st.has_level;
+	case SCMI_FOLLOW_LIMITS:
+		return !st.has_limits;
+	default:
+		return false;
+	}
+}
+
 void scmi_notify_res(struct scmi_server *srv, struct arb_res *res, uint8_t proto, uint8_t msg,
-		     uint32_t cause_agent, const uint32_t *rest, size_t nrest)
+		     uint32_t cause_agent, enum scmi_follow follow, const uint32_t *rest,
+		     size_t nrest)
 {
 	const struct vscmi_res_desc *d = arb_res_desc(res);
 	struct scmi_watchers *ws = &srv->watchers[d->kind][arb_res_index(res)];
@@ -268,7 +288,14 @@ void scmi_notify_res(struct scmi_server *srv, struct arb_res *res, uint8_t proto
 
 		if (!(v->notify & (1u << msg)))
 			continue;
-		words[0] = cause_agent;
+		/* Another guest's id would tell this one who else shares the
+		 * resource; a change it did not cause is the platform's. */
+		if (a->id == cause_agent)
+			words[0] = a->id;
+		else if (scmi_reads_physical(v, follow))
+			words[0] = 0;
+		else
+			continue;
 		words[1] = ws->w[i].vid;
 		memcpy(&words[2], rest, nrest * sizeof(*rest));
 		scmi_send_notification(a, proto, msg, words, 2 + nrest);
@@ -288,7 +315,10 @@ int scmi_notify_set(struct scmi_ctx *c, struct scmi_vres *v, uint32_t notif_msg,
 	return 0;
 }
 
-/* Physical transitions become notifications for the agents that asked. */
+/* Physical transitions become notifications for the agents that asked: an
+ * agent hears of changes to what it reads back. A power domain reads as
+ * each agent's own vote, so only the agent that caused a change hears of
+ * it; a pulse on a shared line resets every user's device. */
 static void scmi_on_transition(void *ctx, struct arb_res *res, const struct vscmi_op *op,
 			       uint32_t cause)
 {
@@ -299,24 +329,24 @@ static void scmi_on_transition(void *ctx, struct arb_res *res, const struct vscm
 	case VSCMI_OP_CLOCK_RATE:
 		w[0] = (uint32_t)op->val;
 		w[1] = (uint32_t)((uint64_t)op->val >> 32);
-		scmi_notify_res(srv, res, SCMI_PROTO_CLOCK, 0x0, cause, w, 2);
+		scmi_notify_res(srv, res, SCMI_PROTO_CLOCK, 0x0, cause, SCMI_FOLLOW_LEVEL, w, 2);
 		break;
 	case VSCMI_OP_POWER_STATE:
 		w[0] = (uint32_t)op->val;
-		scmi_notify_res(srv, res, SCMI_PROTO_POWER, 0x0, cause, w, 1);
+		scmi_notify_res(srv, res, SCMI_PROTO_POWER, 0x0, cause, SCMI_FOLLOW_NONE, w, 1);
 		break;
 	case VSCMI_OP_PERF_LIMITS:
 		w[0] = (uint32_t)op->val;
 		w[1] = (uint32_t)op->val2;
-		scmi_notify_res(srv, res, SCMI_PROTO_PERF, 0x0, cause, w, 2);
+		scmi_notify_res(srv, res, SCMI_PROTO_PERF, 0x0, cause, SCMI_FOLLOW_LIMITS, w, 2);
 		break;
 	case VSCMI_OP_PERF_LEVEL:
 		w[0] = (uint32_t)op->val;
-		scmi_notify_res(srv, res, SCMI_PROTO_PERF, 0x1, cause, w, 1);
+		scmi_notify_res(srv, res, SCMI_PROTO_PERF, 0x1, cause, SCMI_FOLLOW_LEVEL, w, 1);
 		break;
 	case VSCMI_OP_RESET_PULSE:
 		w[0] = (uint32_t)op->val;
-		scmi_notify_res(srv, res, SCMI_PROTO_RESET, 0x0, cause, w, 1);
+		scmi_notify_res(srv, res, SCMI_PROTO_RESET, 0x0, cause, SCMI_FOLLOW_ALL, w, 1);
 		break;
 	default:
 		break;
@@ -335,8 +365,8 @@ static void scmi_on_platform_event(void *ctx, const struct vscmi_plat_event *ev)
 		struct arb_res *res = arb_res_get(srv->arb, ev->kind, i);
 
 		if (arb_res_desc(res)->plat_id == ev->id)
-			scmi_notify_res(srv, res, ev->protocol, ev->message, 0, ev->payload,
-					ev->npayload);
+			scmi_notify_res(srv, res, ev->protocol, ev->message, 0, SCMI_FOLLOW_ALL,
+					ev->payload, ev->npayload);
 	}
 }
 
