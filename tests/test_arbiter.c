@@ -1153,6 +1153,45 @@ START_TEST(test_perf_level_clamped_into_intersection_of_all_limits)
 }
 END_TEST
 
+/* Limits between table levels bound the level, and the platform gets a
+ * table level: the highest within them, or the lowest above the minimum
+ * when none is. The limits go to the platform as voted. */
+START_TEST(test_perf_level_snaps_to_a_table_level_within_limits)
+{
+	static const uint32_t perf5[] = { 100, 200, 300, 400, 500 };
+	struct world w = { 0 };
+	struct arb_vote *a, *b;
+	int gpu;
+
+	gpu = add_perf(&w, "gpu", perf5, 5, 100);
+	world_start(&w);
+	a = vote(&w, 1, VSCMI_PERF, gpu);
+	b = vote(&w, 2, VSCMI_PERF, gpu);
+
+	ck_assert_int_eq(arb_perf_level(a, 500), 0);
+	ck_assert_int_eq(arb_perf_limits(b, 250, 0), 0);
+	EXPECT_OPS(&w, OP(PERF_LEVEL, gpu, 500), LIMITS(gpu, 250, 100), OP(PERF_LEVEL, gpu, 200));
+	check_perf(&w, gpu, 200, 100, 250);
+
+	/* the level asked for is below the minimum: the lowest level above it */
+	ck_assert_int_eq(arb_perf_level(a, 100), 0);
+	EXPECT_OPS(&w, OP(PERF_LEVEL, gpu, 100));
+	ck_assert_int_eq(arb_perf_limits(b, 250, 150), 0);
+	EXPECT_OPS(&w, LIMITS(gpu, 250, 150), OP(PERF_LEVEL, gpu, 200));
+
+	/* no level within [210, 250]: the lowest above the minimum */
+	ck_assert_int_eq(arb_perf_limits(b, 250, 210), 0);
+	EXPECT_OPS(&w, LIMITS(gpu, 250, 210), OP(PERF_LEVEL, gpu, 300));
+	check_perf(&w, gpu, 300, 210, 250);
+	ck_assert_int_eq(vst(a).level, 100);
+
+	/* limits gone: back to the vote */
+	release(&w, 2, 0);
+	EXPECT_OPS(&w, LIMITS(gpu, 500, 100), OP(PERF_LEVEL, gpu, 100));
+	world_end(&w);
+}
+END_TEST
+
 START_TEST(test_perf_limits_emptying_intersection_refused_and_nothing_changes)
 {
 	struct world w = { 0 };
@@ -2251,6 +2290,7 @@ static Suite *arbiter_suite(void)
 	tcase_add_test(tc, test_voltage_level_exclusive_denies_other_agent);
 	tcase_add_test(tc, test_voltage_level_fixed_refuses_other_level);
 	tcase_add_test(tc, test_perf_level_clamped_into_intersection_of_all_limits);
+	tcase_add_test(tc, test_perf_level_snaps_to_a_table_level_within_limits);
 	tcase_add_test(tc, test_perf_limits_emptying_intersection_refused_and_nothing_changes);
 	tcase_add_test(tc, test_perf_agent_gone_restores_level_and_limits);
 	tcase_add_test(tc, test_perf_level_not_in_table_refused_with_range);

@@ -321,6 +321,29 @@ static void perf_del(struct arb_vote *v)
 	}
 }
 
+/* The domain runs at table levels only, and limits need not be ones: the
+ * highest level at or below the clamped one that still respects lo, else
+ * the lowest at or above lo (above hi only when no level lies between). */
+static int64_t perf_snap(const struct arb_res *res, int64_t level, int64_t lo)
+{
+	const struct vscmi_perf_level *l = res->d->u.perf.levels;
+	uint32_t a = 0, b = res->d->u.perf.nlevels;
+
+	/* a: the number of levels at or below level */
+	while (a < b) {
+		uint32_t m = a + (b - a) / 2;
+
+		if (l[m].perf <= level)
+			a = m + 1;
+		else
+			b = m;
+	}
+	if (a > 0 && l[a - 1].perf >= lo)
+		return l[a - 1].perf;
+	/* level >= lo, so the next level up is above lo too */
+	return a < res->d->u.perf.nlevels ? l[a].perf : perf_highest(res);
+}
+
 static void perf_target(const struct arb_res *res, struct arb_state *t)
 {
 	int64_t lo = mset_empty(&res->mins) ? perf_lowest(res) : mset_max(&res->mins);
@@ -331,7 +354,7 @@ static void perf_target(const struct arb_res *res, struct arb_state *t)
 		level = hi;
 	if (level < lo)
 		level = lo;
-	t->level = level;
+	t->level = perf_snap(res, level, lo);
 	t->min = (uint32_t)lo;
 	t->max = (uint32_t)hi;
 }
