@@ -86,7 +86,7 @@ static void vio_queue_ready(struct vio_dev *d, struct vio_vq *vq, uint32_t val)
 		vio_vq_stop(vq, d->mem);
 		return;
 	}
-	if (vq->ready)
+	if (vq->ready || (d->status & VIO_STATUS_NEEDS_RESET))
 		return;
 	r = vio_vq_start(vq, d->mem);
 	if (r < 0)

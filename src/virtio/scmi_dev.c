@@ -90,6 +90,10 @@ static void vio_scmi_cmdq(struct vio_scmi *s)
 		/* No room for even a header and a status: nothing to say. */
 		if (cap >= 8)
 			out = scmi_server_handle(s->srv, s->agent, req, rlen, resp, cap);
+		/* A notification the command caused may have found this guest's
+		 * eventq broken: the device has stopped, rings included. */
+		if (d->status & VIO_STATUS_NEEDS_RESET)
+			return;
 		if (out && vio_scmi_copy(d, &c, true, resp, out) < 0) {
 			vio_dev_needs_reset(d, "cmdq response buffer is outside guest memory");
 			return;
@@ -119,8 +123,13 @@ static int vio_scmi_event_put(struct vio_scmi *s, const uint8_t *msg, size_t len
 		return r;
 	}
 	/* Event buffers are device-writable only, and big enough. */
-	if (c.rlen || c.wlen < len) {
+	if (c.rlen) {
+		vio_dev_needs_reset(d, "eventq buffer is device-readable");
+		return -EBADMSG;
+	}
+	if (c.wlen < len) {
 		vio_vq_push(vq, c.head, 0);
+		s->stats.dropped++;
 		return -EMSGSIZE;
 	}
 	if (vio_scmi_copy(d, &c, true, (uint8_t *)msg, len) < 0) {

@@ -176,7 +176,11 @@ int vio_vq_pop(struct vio_vq *vq, struct vio_chain *c)
 
 void vio_vq_push(struct vio_vq *vq, uint16_t head, uint32_t len)
 {
-	volatile uint8_t *e = vq->used + 4 + 8u * (vq->used_idx % vq->num);
+	volatile uint8_t *e;
+
+	if (!vq->ready)
+		return;
+	e = vq->used + 4 + 8u * (vq->used_idx % vq->num);
 
 	wr32(e, head);
 	wr32(e + 4, len);
