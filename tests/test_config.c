@@ -520,6 +520,40 @@ START_TEST(test_too_many_states)
 }
 END_TEST
 
+/* c0 <- c1 <- ... <- c(n-1): clock i > 0 takes lines 4i..4i+3, its parent
+ * key the last of them. */
+static char *clock_chain(int n)
+{
+	size_t cap = (size_t)n * 64 + 1, off = 0;
+	char *s = malloc(cap);
+
+	ck_assert_ptr_nonnull(s);
+	s[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		off += (size_t)snprintf(s + off, cap - off, "[clock c%d]\nid = %d\nrates = 1M\n", i, i);
+		if (i)
+			off += (size_t)snprintf(s + off, cap - off, "parent = c%d\n", i - 1);
+	}
+	return s;
+}
+
+START_TEST(test_parent_chain_too_deep)
+{
+	struct vscmi_config *cfg;
+	char *s = clock_chain(VSCMI_MAX_DEPTH);
+
+	cfg = load_ok(s);
+	ck_assert_int_eq(cfg->model.res[VSCMI_CLOCK][VSCMI_MAX_DEPTH - 1].parent,
+			 VSCMI_MAX_DEPTH - 2);
+	vscmi_config_free(cfg);
+	free(s);
+
+	s = clock_chain(VSCMI_MAX_DEPTH + 1);
+	expect_error(s, 4 * VSCMI_MAX_DEPTH + 3, "clock 'c16': parent chain deeper than 16 clocks");
+	free(s);
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
 	struct vscmi_config *cfg = (void *)1;
@@ -570,6 +604,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_too_many_resources);
 	tcase_add_test(tc, test_too_many_levels);
 	tcase_add_test(tc, test_too_many_states);
+	tcase_add_test(tc, test_parent_chain_too_deep);
 	suite_add_tcase(s, tc);
 	return s;
 }

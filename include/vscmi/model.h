@@ -11,6 +11,7 @@
 #define VSCMI_MAX_RESOURCES 256	/* per kind */
 #define VSCMI_MAX_PD_STATES 8
 #define VSCMI_MAX_LEVELS 64	/* discrete rates, voltage or perf levels */
+#define VSCMI_MAX_DEPTH 16	/* resources in a parent chain, itself included */
 
 enum vscmi_kind {
 	VSCMI_CLOCK,

@@ -19,8 +19,9 @@
 #include "vscmi/arbiter.h"
 #include "vscmi/log.h"
 
-/* Parent chains are validated acyclic by the config; this is a backstop. */
-#define ARB_MAX_DEPTH 16
+/* The config refuses deeper parent chains, and cycles; this bounds the
+ * walks whatever model it is given. */
+#define ARB_MAX_DEPTH VSCMI_MAX_DEPTH
 
 struct arb_vote {
 	struct arb_res *res;

@@ -1476,6 +1476,22 @@ static int check_cycles(struct cfg_ctx *ctx, struct cfg_sect *s)
 			 kind_titles[s->kind], res[s->index].name, chain);
 }
 
+/* After cycles are ruled out: the arbiter walks parent chains of at most
+ * VSCMI_MAX_DEPTH resources and would not switch the ones above. */
+static int check_depth(struct cfg_ctx *ctx, struct cfg_sect *s)
+{
+	const struct vscmi_res_desc *res = ctx->cfg->model.res[s->kind];
+	uint32_t depth = 1;
+
+	for (int i = res[s->index].parent; i >= 0; i = res[i].parent)
+		if (++depth > VSCMI_MAX_DEPTH)
+			return cfg_error(ctx, key_line(s, "parent"),
+					 "%s '%s': parent chain deeper than %d %ss",
+					 kind_titles[s->kind], res[s->index].name, VSCMI_MAX_DEPTH,
+					 kind_titles[s->kind]);
+	return 0;
+}
+
 static int check_static(struct cfg_ctx *ctx, struct cfg_sect *s)
 {
 	struct vscmi_agent_desc *a = sect_agent(ctx, s);
@@ -1541,6 +1557,9 @@ static int cfg_validate(struct cfg_ctx *ctx)
 	for (i = 0; i < ctx->nsects && !ctx->failed; i++)
 		if (ctx->sects[i].type == SECT_RES)
 			check_cycles(ctx, &ctx->sects[i]);
+	for (i = 0; i < ctx->nsects && !ctx->failed; i++)
+		if (ctx->sects[i].type == SECT_RES)
+			check_depth(ctx, &ctx->sects[i]);
 	for (i = 0; i < ctx->nsects && !ctx->failed; i++)
 		if (ctx->sects[i].type == SECT_AGENT)
 			check_views(ctx, &ctx->sects[i]);
