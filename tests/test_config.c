@@ -262,6 +262,61 @@ START_TEST(test_defaults)
 }
 END_TEST
 
+START_TEST(test_extreme_values_within_bounds)
+{
+	struct vscmi_config *cfg = load_ok("[clock c]\n"
+					   "id = 0\n"
+					   "range = 1 4611686018427387904 4611686018427387904\n"
+					   "[sensor s]\n"
+					   "id = 0\n"
+					   "value = -4611686018427387904\n"
+					   "amplitude = 4611686018427387904\n"
+					   "[voltage v]\n"
+					   "id = 0\n"
+					   "range = -2147483648 2147483647 2147483647\n");
+	const struct vscmi_range *rg = &cfg->model.res[VSCMI_CLOCK][0].u.clock.rates;
+	int64_t out = 0;
+
+	ck_assert_int_eq(rg->max, VSCMI_VALUE_MAX);
+	ck_assert_int_eq(vscmi_range_fit(rg, 5, 1, &out), -ERANGE);
+	ck_assert_int_eq(vscmi_range_fit(rg, 5, -1, &out), 0);
+	ck_assert_int_eq(out, 1);
+	ck_assert_int_eq(cfg->model.res[VSCMI_SENSOR][0].u.sensor.value, -VSCMI_VALUE_MAX);
+	rg = &cfg->model.res[VSCMI_VOLTAGE][0].u.voltage.levels;
+	ck_assert_int_eq(vscmi_range_fit(rg, 0, 1, &out), 0);
+	ck_assert_int_eq(out, INT32_MAX - 1);
+	vscmi_config_free(cfg);
+}
+END_TEST
+
+/* A model need not come from a config: rounding is exact over the whole
+ * int64_t range. */
+START_TEST(test_range_fit_never_overflows)
+{
+	struct vscmi_range r = { .segment = true, .min = 1, .max = INT64_MAX, .step = INT64_MAX };
+	int64_t out = 0;
+
+	ck_assert_int_eq(vscmi_range_fit(&r, 5, 1, &out), -ERANGE);
+	ck_assert_int_eq(vscmi_range_fit(&r, 5, -1, &out), 0);
+	ck_assert_int_eq(out, 1);
+	ck_assert_int_eq(vscmi_range_fit(&r, 5, 0, &out), -EINVAL);
+
+	r = (struct vscmi_range){ .segment = true, .min = INT64_MIN, .max = INT64_MAX, .step = 3 };
+	/* 2^64 - 2 above the minimum: two above a step */
+	ck_assert_int_eq(vscmi_range_fit(&r, INT64_MAX - 1, 1, &out), 0);
+	ck_assert_int_eq(out, INT64_MAX);
+	ck_assert_int_eq(vscmi_range_fit(&r, INT64_MAX - 1, -1, &out), 0);
+	ck_assert_int_eq(out, INT64_MAX - 3);
+	ck_assert_int_eq(vscmi_range_fit(&r, INT64_MAX, 0, &out), 0);
+	ck_assert_int_eq(out, INT64_MAX);
+	ck_assert_int_eq(vscmi_range_fit(&r, INT64_MIN + 1, 1, &out), 0);
+	ck_assert_int_eq(out, INT64_MIN + 3);
+
+	r.max = INT64_MAX - 1;
+	ck_assert_int_eq(vscmi_range_fit(&r, INT64_MAX - 2, 1, &out), -ERANGE);
+}
+END_TEST
+
 START_TEST(test_socket_dir_and_none)
 {
 	/* socket_dir applies to agents before and after [daemon] */
@@ -392,6 +447,18 @@ static const struct bad_case bad_cases[] = {
 	{ "[clock a]\nid = 0\nrates = 5Q\n", 3, "rates: '5Q' is not a number" },
 	{ "[clock a]\nid = 0\nrates = 0\n", 3, "rates: 0 is out of range" },
 	{ "[clock a]\nid = 0\nrates = 20000000000G\n", 3, "out of range" },
+	/* 2^62 at most: rounding within a range stays within int64_t */
+	{ "[clock a]\nid = 0\nrates = 4611686018427387905\n", 3,
+	  "rates: 4611686018427387905 is out of range (1..4611686018427387904)" },
+	{ "[clock a]\nid = 0\nrange = 1 9223372036854775807 9223372036854775807\n", 3,
+	  "range: 9223372036854775807 is out of range" },
+	{ "[clock a]\nid = 0\nrange = 1 2 1\nrate = 4611686018427387905\n", 4,
+	  "rate: 4611686018427387905 is out of range" },
+	{ "[sensor s]\nid = 0\nvalue = -9223372036854775808\n", 3,
+	  "value: -9223372036854775808 is out of range (-4611686018427387904..4611686018427387904)" },
+	{ "[sensor s]\nid = 0\namplitude = 9223372036854775807\n", 3,
+	  "amplitude: 9223372036854775807 is out of range (0..4611686018427387904)" },
+	{ "[sensor s]\nid = 0\namplitude = -1\n", 3, "amplitude: -1 is out of range" },
 	{ "[clock a]\nid = 0\nrates = 2M 1M\n", 3, "rates: 1M is not above the value before it" },
 	{ "[clock a]\nid = 0\nrates = 1M 2M\nrate = 3M\n", 4,
 	  "rate: 3000000 is not one of the clock's rates" },
@@ -582,6 +649,8 @@ static Suite *config_suite(void)
 	tc = tcase_create("values");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_extreme_values_within_bounds);
+	tcase_add_test(tc, test_range_fit_never_overflows);
 	tcase_add_test(tc, test_socket_dir_and_none);
 	tcase_add_test(tc, test_missing_file);
 	suite_add_tcase(s, tc);

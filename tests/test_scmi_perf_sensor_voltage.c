@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "vscmi/buf.h"
 #include "vscmi/scmi.h"
@@ -812,6 +813,76 @@ START_TEST(test_sensor_reading_sync)
 }
 END_TEST
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The emulated reading at a time, computed wide. */
+static __int128 wave_at(int64_t value, int64_t amp, uint32_t period, uint64_t ms)
+{
+	uint64_t phase = ms % (2ull * period);
+
+	if (phase >= period)
+		phase = 2ull * period - phase;
+	return (__int128)value - amp + (__int128)2 * amp * (__int128)phase / period;
+}
+
+/* The widest waves the emulated platform is given, read between two
+ * clock readings: the value lies between the wave at either, and within
+ * int64_t. */
+START_TEST(test_sensor_emulated_wave_does_not_overflow)
+{
+	static const struct {
+		int64_t value, amp, want_value, want_amp;
+		uint32_t period;
+	} c[] = {
+		{ 0, INT64_C(1) << 62, 0, INT64_C(1) << 62, UINT32_MAX },
+		{ 1000, INT64_C(1) << 40, 1000, INT64_C(1) << 40, 1u << 30 },
+		/* beyond what a config may hold: clamped to +-2^62 */
+		{ INT64_MIN, INT64_MAX, -(INT64_C(1) << 62), INT64_C(1) << 62, 1u << 31 },
+		{ INT64_MAX, INT64_MAX, INT64_C(1) << 62, INT64_C(1) << 62, 1u << 31 },
+	};
+	struct vscmi_model m = { 0 };
+	struct vscmi_res_desc d[4];
+	struct vscmi_platform *p;
+
+	memset(d, 0, sizeof(d));
+	for (int i = 0; i < 4; i++) {
+		d[i].kind = VSCMI_SENSOR;
+		d[i].plat_id = (uint32_t)i;
+		d[i].parent = -1;
+		d[i].u.sensor.value = c[i].value;
+		d[i].u.sensor.amplitude = c[i].amp;
+		d[i].u.sensor.period_ms = c[i].period;
+	}
+	m.res[VSCMI_SENSOR] = d;
+	m.nres[VSCMI_SENSOR] = 4;
+	p = vscmi_emu_new(&m);
+	ck_assert_ptr_nonnull(p);
+	for (int i = 0; i < 4; i++) {
+		int64_t v = 0;
+		uint64_t ts, t0 = mono_ms(), t1;
+		__int128 a, b, lo, hi;
+
+		ck_assert_int_eq(p->ops->sensor_read(p, (uint32_t)i, &v, &ts), 0);
+		t1 = mono_ms();
+		a = wave_at(c[i].want_value, c[i].want_amp, c[i].period, t0);
+		b = wave_at(c[i].want_value, c[i].want_amp, c[i].period, t1);
+		lo = a < b ? a : b;
+		hi = a < b ? b : a;
+		if (hi > INT64_MAX)
+			hi = INT64_MAX;
+		ck_assert_msg(v >= lo && v <= hi, "sensor %d: %lld outside the wave", i,
+			      (long long)v);
+	}
+	vscmi_platform_free(p);
+}
+END_TEST
+
 START_TEST(test_sensor_reading_async_delayed_response)
 {
 	sensor_val[R_BOARD] = 21500;
@@ -1253,6 +1324,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_sensor_protocol_attributes);
 	tcase_add_test(tc, test_sensor_description_multipart);
 	tcase_add_test(tc, test_sensor_reading_sync);
+	tcase_add_test(tc, test_sensor_emulated_wave_does_not_overflow);
 	tcase_add_test(tc, test_sensor_reading_async_delayed_response);
 	tcase_add_test(tc, test_sensor_trip_point_events);
 	tcase_add_test(tc, test_sensor_trip_point_signed_values_and_errors);

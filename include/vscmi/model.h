@@ -12,6 +12,9 @@
 #define VSCMI_MAX_PD_STATES 8
 #define VSCMI_MAX_LEVELS 64	/* discrete rates, voltage or perf levels */
 #define VSCMI_MAX_DEPTH 16	/* resources in a parent chain, itself included */
+/* Largest magnitude of a clock rate, sensor value or sensor swing: sums and
+ * differences of two stay within int64_t. */
+#define VSCMI_VALUE_MAX (INT64_C(1) << 62)
 
 enum vscmi_kind {
 	VSCMI_CLOCK,

@@ -430,7 +430,8 @@ static struct vscmi_range *res_range(struct vscmi_res_desc *d)
 	return d->kind == VSCMI_CLOCK ? &d->u.clock.rates : &d->u.voltage.levels;
 }
 
-/* Limits of a clock rate (Hz, suffixes allowed) or a voltage level (uV). */
+/* Limits of a clock rate (Hz, suffixes allowed) or a voltage level (uV).
+ * Bounded so that rounding within a range never overflows. */
 static int res_value(struct cfg_ctx *ctx, const struct vscmi_res_desc *d, const char *key,
 		     const char *tok, int64_t *out)
 {
@@ -439,7 +440,7 @@ static int res_value(struct cfg_ctx *ctx, const struct vscmi_res_desc *d, const 
 
 	if (d->kind == VSCMI_VOLTAGE)
 		return cfg_s64(ctx, key, tok, INT32_MIN, INT32_MAX, out);
-	r = cfg_u64(ctx, key, tok, 1, INT64_MAX, true, &u);
+	r = cfg_u64(ctx, key, tok, 1, VSCMI_VALUE_MAX, true, &u);
 	if (r == 0)
 		*out = (int64_t)u;
 	return r;
@@ -763,11 +764,13 @@ static int key_sensor_num(struct cfg_ctx *ctx, struct cfg_sect *s, const struct 
 		r = cfg_s64(ctx, k->name, tok, -16, 15, &v);
 		d->u.sensor.scale = (int32_t)v;
 		break;
+	/* the emulated reading swings over value +- amplitude */
 	case 1:
-		r = cfg_s64(ctx, k->name, tok, INT64_MIN, INT64_MAX, &d->u.sensor.value);
+		r = cfg_s64(ctx, k->name, tok, -VSCMI_VALUE_MAX, VSCMI_VALUE_MAX,
+			    &d->u.sensor.value);
 		break;
 	case 2:
-		r = cfg_s64(ctx, k->name, tok, 0, INT64_MAX, &d->u.sensor.amplitude);
+		r = cfg_s64(ctx, k->name, tok, 0, VSCMI_VALUE_MAX, &d->u.sensor.amplitude);
 		break;
 	default:
 		r = cfg_u32(ctx, k->name, tok, 1, UINT32_MAX, &d->u.sensor.period_ms);

@@ -52,6 +52,13 @@ struct emu {
 	struct vscmi_emu_stats stats;
 };
 
+/* The config keeps sensor values in bounds; a model built otherwise gets
+ * them clamped, so the wave cannot overflow. */
+static int64_t emu_clamp(int64_t v, int64_t lo, int64_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
 static struct emu *to_emu(struct vscmi_platform *p)
 {
 	return (struct emu *)p;
@@ -121,6 +128,20 @@ static int emu_apply(struct vscmi_platform *p, const struct vscmi_op *op)
 	return 0;
 }
 
+/* value - amplitude + 2 * amplitude * phase / period, exactly and without
+ * overflow: the swing is split into whole and partial periods, so no
+ * product exceeds the swing or period squared. The top of the widest
+ * wave is one above INT64_MAX and stops there. */
+static int64_t emu_wave(const struct emu_sensor *s, uint64_t phase)
+{
+	uint64_t swing = 2 * (uint64_t)s->amplitude;
+	uint64_t rise = swing / s->period_ms * phase + swing % s->period_ms * phase / s->period_ms;
+	int64_t low = s->value - s->amplitude;
+	uint64_t room = (uint64_t)INT64_MAX - (uint64_t)low;
+
+	return (int64_t)((uint64_t)low + (rise < room ? rise : room));
+}
+
 /* A triangle wave around the configured value: readings that move. */
 static int emu_sensor_read(struct vscmi_platform *p, uint32_t id, int64_t *value,
 			   uint64_t *timestamp)
@@ -145,8 +166,7 @@ static int emu_sensor_read(struct vscmi_platform *p, uint32_t id, int64_t *value
 		phase = now_ms % (2ull * s->period_ms);
 		if (phase >= s->period_ms)
 			phase = 2ull * s->period_ms - phase;
-		*value = s->value - s->amplitude +
-			 (int64_t)((2 * s->amplitude * (int64_t)phase) / (int64_t)s->period_ms);
+		*value = emu_wave(s, phase);
 		return 0;
 	}
 	return -ENOENT;
@@ -231,8 +251,10 @@ struct vscmi_platform *vscmi_emu_new(const struct vscmi_model *m)
 			case VSCMI_SENSOR:
 				e->sensors[e->nsensors++] = (struct emu_sensor){
 					.id = d->plat_id,
-					.value = d->u.sensor.value,
-					.amplitude = d->u.sensor.amplitude,
+					.value = emu_clamp(d->u.sensor.value, -VSCMI_VALUE_MAX,
+							   VSCMI_VALUE_MAX),
+					.amplitude = emu_clamp(d->u.sensor.amplitude, 0,
+							       VSCMI_VALUE_MAX),
 					.period_ms = d->u.sensor.period_ms,
 				};
 				break;

@@ -36,7 +36,8 @@ int vscmi_pd_state_index(const struct vscmi_res_desc *d, uint32_t value)
 int vscmi_range_fit(const struct vscmi_range *r, int64_t v, int dir, int64_t *out)
 {
 	if (r->segment) {
-		int64_t off, down;
+		uint64_t off;
+		int64_t down;
 
 		if (v < r->min || v > r->max)
 			return -ERANGE;
@@ -44,14 +45,16 @@ int vscmi_range_fit(const struct vscmi_range *r, int64_t v, int dir, int64_t *ou
 			*out = v;
 			return 0;
 		}
-		off = (v - r->min) % r->step;
-		down = v - off;
+		/* Distances within [min, max] fit a uint64_t whatever the
+		 * bounds; int64_t arithmetic on them could overflow. */
+		off = ((uint64_t)v - (uint64_t)r->min) % (uint64_t)r->step;
+		down = (int64_t)((uint64_t)v - off);
 		if (off == 0)
 			*out = v;
 		else if (dir < 0)
 			*out = down;
-		else if (dir > 0 && down + r->step <= r->max)
-			*out = down + r->step;
+		else if (dir > 0 && (uint64_t)r->max - (uint64_t)down >= (uint64_t)r->step)
+			*out = (int64_t)((uint64_t)down + (uint64_t)r->step);
 		else
 			return dir > 0 ? -ERANGE : -EINVAL;
 		return 0;
