@@ -732,6 +732,27 @@ START_TEST(test_guest_system_power_goes_to_hook_not_platform)
 }
 END_TEST
 
+/* An agent that asked for nothing is running: power-up, not shutdown. */
+START_TEST(test_system_state_reads_power_up_until_set)
+{
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x4), 0);
+	ck_assert_uint_eq(rv(0), 3);
+	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_SYSTEM, 0x4), 0);
+	ck_assert_uint_eq(rv(0), 3);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x3, 0, 2), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x4), 0);
+	ck_assert_uint_eq(rv(0), 2);
+	/* the privileged agent's request went to the platform, and reads back */
+	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_SYSTEM, 0x3, 0, 1), 0);
+	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_SYSTEM, 0x4), 0);
+	ck_assert_uint_eq(rv(0), 1);
+	/* a reset agent starts over */
+	scmi_agent_reset(scmi_server_agent(srv, CAMERA));
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x4), 0);
+	ck_assert_uint_eq(rv(0), 3);
+}
+END_TEST
+
 START_TEST(test_agent_gone_leaves_others_undisturbed)
 {
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
@@ -795,6 +816,7 @@ static Suite *scmi_suite(void)
 	tcase_add_test(tc, test_shared_reset_line_and_autonomous_reset);
 	tcase_add_test(tc, test_reset_issued_reaches_every_user_from_the_platform);
 	tcase_add_test(tc, test_guest_system_power_goes_to_hook_not_platform);
+	tcase_add_test(tc, test_system_state_reads_power_up_until_set);
 	tcase_add_test(tc, test_agent_gone_leaves_others_undisturbed);
 	suite_add_tcase(s, tc);
 	return s;

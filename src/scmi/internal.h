@@ -13,6 +13,9 @@
 #define SCMI_MSG_MSG_ATTRIBUTES 0x2
 #define SCMI_MSG_NEGOTIATE_VERSION 0x10
 
+/* SYSTEM_POWER_STATE_GET of an agent that asked for nothing yet */
+#define SCMI_SYSTEM_POWER_UP 3
+
 #define SCMI_SHORT_NAME 16
 #define SCMI_EXT_NAME 64
 #define SCMI_MAX_TRIPS 4
@@ -97,7 +100,7 @@ struct scmi_agent {
 	bool notify_system;		/* SYSTEM_POWER_STATE_NOTIFIER */
 	uint32_t generation;		/* bumped on reset: stale deferred work is dropped */
 	uint32_t pending;		/* delayed responses in flight */
-	uint32_t system_state;		/* last state the agent asked for itself */
+	uint32_t system_state;		/* last state asked for; power-up at first */
 	struct scmi_agent_stats stats;
 };
 

@@ -386,6 +386,7 @@ static int scmi_agent_init(struct scmi_server *srv, struct scmi_agent *a, uint32
 	a->id = id;
 	a->d = d;
 	a->p2a = true;
+	a->system_state = SCMI_SYSTEM_POWER_UP;
 	a->votes = arb_agent_new(srv->arb, id);
 	if (!a->votes)
 		return -ENOMEM;
@@ -555,6 +556,7 @@ void scmi_agent_reset(struct scmi_agent *a)
 	a->pending = 0;
 	a->notify_errors = false;
 	a->notify_system = false;
+	a->system_state = SCMI_SYSTEM_POWER_UP;
 	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
 		for (uint32_t i = 0; i < a->nviews[k]; i++) {
 			struct scmi_vres *v = &a->views[k][i];

@@ -17,7 +17,7 @@ enum {
 	SYSTEM_SHUTDOWN = 0,
 	SYSTEM_COLD_RESET = 1,
 	SYSTEM_WARM_RESET = 2,
-	SYSTEM_POWER_UP = 3,
+	SYSTEM_POWER_UP = SCMI_SYSTEM_POWER_UP,
 	SYSTEM_SUSPEND = 4,
 };
 
@@ -81,8 +81,10 @@ static int system_state_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vsc
 		log_notice("agent %s: system state %u forwarded to the platform",
 			   c->agent->d->name, state);
 		r = vscmi_platform_apply(c->srv->plat, &op);
-		if (r == 0)
+		if (r == 0) {
+			c->agent->system_state = state;
 			system_notify_all(c, flags, state);
+		}
 		return r;
 	}
 	if (!c->srv->hooks.system_power)
