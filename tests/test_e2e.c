@@ -411,6 +411,46 @@ START_TEST(test_second_connection)
 }
 END_TEST
 
+/* Lines of the daemon's log containing needle. */
+static int log_count(const char *needle)
+{
+	char path[256], line[512];
+	int n = 0;
+	FILE *f;
+
+	run_path(path, sizeof(path), "vscmid.log");
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
+/* A peer that keeps connecting is turned away each time, and logged once
+ * per interval, not once per try. */
+START_TEST(test_second_connections_do_not_flood_the_log)
+{
+	struct json_object *reply, *a;
+	uint8_t buf[64];
+	int first = agent_connect("camera");
+
+	ck_assert_int_eq(scmi_cmd(first, SCMI_PROTO_BASE, 0x0, 1, NULL, 0), SCMI_SUCCESS);
+	for (int i = 0; i < 20; i++) {
+		int fd = agent_connect("camera");
+
+		ck_assert_int_eq(recv_wait(fd, buf, sizeof(buf), 5000), 0);
+		close(fd);
+	}
+	reply = control(VSCMI_CTL_STATUS, NULL);
+	a = find_named(jget(reply, "agents"), "name", "camera");
+	ck_assert_int_eq(json_object_get_int(jget(a, "refused_connections")), 20);
+	json_object_put(reply);
+	ck_assert_int_eq(log_count("camera: second connection refused"), 1);
+	close(first);
+}
+END_TEST
+
 START_TEST(test_release)
 {
 	struct json_object *res;
@@ -490,6 +530,11 @@ START_TEST(test_system_request)
 	ck_assert(json_object_get_boolean(jget(sys, "graceful")));
 	ck_assert_int_eq(json_object_get_int(jget(jget(reply, "platform"), "transitions")), 0);
 	json_object_put(reply);
+
+	/* asking again is no news: one line in the log */
+	for (uint16_t i = 0; i < 10; i++)
+		ck_assert_int_eq(scmi_cmd(fd, SCMI_PROTO_SYSTEM, 0x3, 10 + i, w, 2), SCMI_SUCCESS);
+	ck_assert_int_eq(log_count("infotainment requests system state"), 1);
 	close(fd);
 }
 END_TEST
@@ -527,6 +572,7 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_unknown_protocol);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_second_connection);
+	tcase_add_test(tc, test_second_connections_do_not_flood_the_log);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("control");

@@ -753,6 +753,27 @@ START_TEST(test_system_state_reads_power_up_until_set)
 }
 END_TEST
 
+/* A guest repeating its request does not reach the embedder again, so it
+ * cannot flood its log; another state, or the same after a reset, does. */
+START_TEST(test_system_power_repeated_request_reaches_hook_once)
+{
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x3, 0, 1), 0);
+	ck_assert_int_eq(sys_calls, 1);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x3, 1, 2), 0);
+	ck_assert_int_eq(sys_calls, 2);
+	ck_assert_uint_eq(sys_state, 2);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x3, 0, 2), 0);
+	ck_assert_int_eq(sys_calls, 2);
+	scmi_agent_reset(scmi_server_agent(srv, CAMERA));
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x3, 0, 2), 0);
+	ck_assert_int_eq(sys_calls, 3);
+	/* each agent has its own */
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_SYSTEM, 0x3, 0, 2), 0);
+	ck_assert_int_eq(sys_calls, 4);
+}
+END_TEST
+
 START_TEST(test_agent_gone_leaves_others_undisturbed)
 {
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
@@ -817,6 +838,7 @@ static Suite *scmi_suite(void)
 	tcase_add_test(tc, test_reset_issued_reaches_every_user_from_the_platform);
 	tcase_add_test(tc, test_guest_system_power_goes_to_hook_not_platform);
 	tcase_add_test(tc, test_system_state_reads_power_up_until_set);
+	tcase_add_test(tc, test_system_power_repeated_request_reaches_hook_once);
 	tcase_add_test(tc, test_agent_gone_leaves_others_undisturbed);
 	suite_add_tcase(s, tc);
 	return s;

@@ -69,7 +69,10 @@ struct scmi_agent;
 
 struct scmi_hooks {
 	void *ctx;
-	/* A guest's SYSTEM_POWER_STATE_SET for itself (not forwarded). */
+	/* A guest's SYSTEM_POWER_STATE_SET for itself (not forwarded). Called
+	 * only when the state differs from the last one the agent asked for
+	 * (power-up after a reset), so a guest repeating a request cannot
+	 * make the embedder act, or log, again. */
 	int (*system_power)(void *ctx, struct scmi_agent *agent, uint32_t flags,
 			    uint32_t state);
 	/* Run fn(arg) after usec, from the event loop (delayed responses). */

@@ -17,6 +17,16 @@
 
 /* Packets handled per wakeup, so a chatty agent cannot starve the others. */
 #define TRANSPORT_BATCH 32
+/* At most one line per agent this often about refused second connections. */
+#define TRANSPORT_REFUSED_LOG_USEC (10 * 1000000ull)
+
+/* By agent id - 1. A peer that keeps connecting while another holds the
+ * socket must not flood the log: refusals within the interval are counted,
+ * and the next line says how many there were. */
+static struct {
+	uint64_t next_usec;		/* no line before this */
+	uint64_t quiet;			/* refusals since the last line */
+} refused_log[VSCMI_MAX_AGENTS];
 
 bool vscmid_agent_connected(const struct vscmid_agent *a)
 {
@@ -87,6 +97,30 @@ static int transport_on_packet(sd_event_source *src, int fd, uint32_t revents, v
 	return 0;
 }
 
+static void transport_log_refused(struct vscmid_agent *a, pid_t pid)
+{
+	uint32_t i = scmi_agent_id(a->agent) - 1;
+	uint64_t now = 0;
+
+	if (i >= VSCMI_MAX_AGENTS)
+		return;
+	sd_event_now(a->d->ev, CLOCK_MONOTONIC, &now);
+	if (now < refused_log[i].next_usec) {
+		refused_log[i].quiet++;
+		return;
+	}
+	if (refused_log[i].quiet)
+		log_info("agent %s: second connection refused (pid %d), one is already open "
+			 "(%llu more refused since the last report)",
+			 scmi_agent_name(a->agent), (int)pid,
+			 (unsigned long long)refused_log[i].quiet);
+	else
+		log_info("agent %s: second connection refused (pid %d), one is already open",
+			 scmi_agent_name(a->agent), (int)pid);
+	refused_log[i].next_usec = now + TRANSPORT_REFUSED_LOG_USEC;
+	refused_log[i].quiet = 0;
+}
+
 /* A peer that closed and reconnected at once may be seen connecting before
  * its hangup is handled. */
 static bool transport_peer_gone(int fd)
@@ -114,8 +148,7 @@ static int transport_on_connect(sd_event_source *src, int lfd, uint32_t revents,
 		vscmid_agent_disconnect(a, "closed by peer");
 	if (a->conn_fd >= 0) {
 		a->refused++;
-		log_info("agent %s: second connection refused (pid %d), one is already open",
-			 scmi_agent_name(a->agent), (int)cred.pid);
+		transport_log_refused(a, cred.pid);
 		close(fd);
 		return 0;
 	}
@@ -140,6 +173,7 @@ int vscmid_transport_open(struct vscmid *d, char *err, size_t errlen)
 	uint32_t n = d->cfg->model.nagents, served = 0;
 	int r;
 
+	memset(refused_log, 0, sizeof(refused_log));
 	d->agents = calloc(n ? n : 1, sizeof(*d->agents));
 	if (!d->agents) {
 		snprintf(err, errlen, "out of memory");

@@ -89,6 +89,10 @@ static int system_state_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vsc
 	}
 	if (!c->srv->hooks.system_power)
 		return -EOPNOTSUPP;
+	/* The embedder acts on (and logs) a request once: a guest repeating
+	 * it gets the same answer without reaching the hook again. */
+	if (state == c->agent->system_state)
+		return 0;
 	r = c->srv->hooks.system_power(c->srv->hooks.ctx, c->agent, flags, state);
 	if (r == 0)
 		c->agent->system_state = state;
