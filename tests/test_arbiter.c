@@ -1432,10 +1432,12 @@ START_TEST(test_release_refused_returns_count_and_reconcile_all_retries)
 	ck_assert_int_eq(arb_power_state(pd, ISP_ON), 0);
 	vscmi_emu_clear_log(w.plat);
 
+	ck_assert(!arb_has_dirty(w.arb));
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(CAM_PIX), 1, -EIO);
 	vscmi_emu_refuse(w.plat, VSCMI_OP_POWER_STATE, PID(ISP), 1, -EIO);
 	release(&w, CAMERA, 2);
 	EXPECT_NO_OPS(&w);
+	ck_assert(arb_has_dirty(w.arb));
 	/* The votes are gone; the hardware stays as it was. */
 	ck_assert(!vst(clk).on && !vst(pd).voted);
 	check_clock(&w, CAM_PIX, true, -1);
@@ -1449,9 +1451,11 @@ START_TEST(test_release_refused_returns_count_and_reconcile_all_retries)
 	ck_assert_int_eq(arb_reconcile_all(w.arb), 1);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, CAM_PIX, 0), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
 	check_pd(&w, ISP, ISP_ON);
+	ck_assert(arb_has_dirty(w.arb));
 
 	ck_assert_int_eq(arb_reconcile_all(w.arb), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, ISP, PD_OFF));
+	ck_assert(!arb_has_dirty(w.arb));
 	ck_assert_int_eq(arb_reconcile_all(w.arb), 0);
 	EXPECT_NO_OPS(&w);
 	world_end(&w);
@@ -1755,9 +1759,11 @@ START_TEST(test_refused_undo_leaves_parent_for_reconcile_all)
 	check_clock(&w, CAM_PIX, false, -1);
 	check_clock(&w, PLL_VIDEO, true, -1);
 	ck_assert(!target(&w, VSCMI_CLOCK, PLL_VIDEO).on);
+	ck_assert(arb_has_dirty(w.arb));
 
 	ck_assert_int_eq(arb_reconcile_all(w.arb), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 0));
+	ck_assert(!arb_has_dirty(w.arb));
 	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1));
 	world_end(&w);

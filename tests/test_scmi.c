@@ -628,6 +628,31 @@ START_TEST(test_rate_notification_names_only_the_receiver_or_the_platform)
 }
 END_TEST
 
+/* The platform refused to switch camera's pixel clock off when camera
+ * went away, and again on the retry right after: the next command, from
+ * any agent, retries first. */
+START_TEST(test_refused_release_retried_before_the_next_command)
+{
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	vscmi_emu_refuse(plat, VSCMI_OP_CLOCK_ENABLE, 11, 2, -EIO);
+	scmi_agent_reset(scmi_server_agent(srv, CAMERA));
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 11), 1);
+	ck_assert(arb_has_dirty(arb));
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_BASE, 0x0), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 11), 0);
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 10), 0);
+	ck_assert(!arb_has_dirty(arb));
+
+	/* refused once only: the reset's own retry does it */
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	vscmi_emu_refuse(plat, VSCMI_OP_CLOCK_ENABLE, 11, 1, -EIO);
+	scmi_agent_reset(scmi_server_agent(srv, CAMERA));
+	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 11), 0);
+	ck_assert(!arb_has_dirty(arb));
+	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, 10, 0), 2);
+}
+END_TEST
+
 /* --- power --------------------------------------------------------------------- */
 
 START_TEST(test_power_domain_reads_own_vote)
@@ -828,6 +853,7 @@ static Suite *scmi_suite(void)
 	tcase_add_test(tc, test_describe_rates_multipart_fits_small_channel);
 	tcase_add_test(tc, test_async_rate_set_delayed_response_follows_reply);
 	tcase_add_test(tc, test_platform_refusal_rolls_vote_back);
+	tcase_add_test(tc, test_refused_release_retried_before_the_next_command);
 	tcase_add_test(tc, test_rate_notification_names_only_the_receiver_or_the_platform);
 	suite_add_tcase(s, tc);
 

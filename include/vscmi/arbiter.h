@@ -79,7 +79,12 @@ int arb_voltage_level(struct arb_vote *v, int64_t uv);
 int arb_perf_level(struct arb_vote *v, uint32_t level);
 int arb_perf_limits(struct arb_vote *v, uint32_t max, uint32_t min);
 
-/* Retries the resources whose physical state lags their votes. */
+/* Whether some resource's physical state lags its votes (a release or an
+ * undo the platform refused). O(1): cheap enough to ask before every
+ * command. */
+bool arb_has_dirty(const struct arb *arb);
+/* Retries the resources whose physical state lags their votes; returns the
+ * number the platform refused again (they stay marked). */
 int arb_reconcile_all(struct arb *arb);
 
 #endif

@@ -63,6 +63,7 @@ struct arb {
 	arb_observer_fn observer;
 	void *observer_ctx;
 	uint32_t cause;			/* agent behind the current transaction */
+	uint32_t ndirty;		/* resources marked dirty */
 };
 
 enum arb_phase { ARB_UP, ARB_DOWN };
@@ -436,6 +437,17 @@ static void update_demand(struct arb_res *res)
 	}
 }
 
+static void set_dirty(struct arb_res *res, bool dirty)
+{
+	if (res->dirty == dirty)
+		return;
+	res->dirty = dirty;
+	if (dirty)
+		res->arb->ndirty++;
+	else
+		res->arb->ndirty--;
+}
+
 static int reconcile_chain(struct arb_res *res)
 {
 	struct arb_res *chain[ARB_MAX_DEPTH];
@@ -462,7 +474,7 @@ static int reconcile_chain(struct arb_res *res)
 			return r;
 	}
 	for (unsigned int i = 0; i < n; i++)
-		chain[i]->dirty = false;
+		set_dirty(chain[i], false);
 	return 0;
 }
 
@@ -500,7 +512,7 @@ static int vote_change(struct arb_vote *v, const struct arb_state *st, const int
 	if (reconcile_chain(res) < 0) {
 		log_warn("arbiter: %s %s: could not undo a refused change", vscmi_kind_name(res->d->kind),
 			 res->d->name);
-		res->dirty = true;
+		set_dirty(res, true);
 	}
 	return r;
 }
@@ -853,7 +865,7 @@ int arb_agent_release(struct arb_agent *agent)
 		if (reconcile_chain(v->res) < 0) {
 			log_warn("arbiter: agent %u release: %s %s stays as it is", agent->id,
 				 vscmi_kind_name(v->res->d->kind), v->res->d->name);
-			v->res->dirty = true;
+			set_dirty(v->res, true);
 			failed++;
 		}
 	}
@@ -871,11 +883,16 @@ void arb_agent_free(struct arb_agent *agent)
 		next = v->next;
 		/* Forgotten, not withdrawn: the hardware stays as it is. */
 		vote_set(v, &none);
-		v->res->dirty = true;
+		set_dirty(v->res, true);
 		v->res->users--;
 		free(v);
 	}
 	free(agent);
+}
+
+bool arb_has_dirty(const struct arb *arb)
+{
+	return arb->ndirty > 0;
 }
 
 int arb_reconcile_all(struct arb *arb)

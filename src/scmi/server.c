@@ -115,6 +115,10 @@ size_t scmi_server_handle(struct scmi_server *srv, struct scmi_agent *a, const v
 
 	if (cap < 8)
 		return 0;
+	/* Hardware a refused release left behind gets another try before the
+	 * command sees it. */
+	if (arb_has_dirty(srv->arb))
+		arb_reconcile_all(srv->arb);
 	vscmi_wr_init(&wr, out + 8, 0);
 	vscmi_rd_init(&rd, req, len);
 	a->stats.commands++;
@@ -566,7 +570,11 @@ void scmi_agent_reset(struct scmi_agent *a)
 			memset(v->trips, 0, sizeof(v->trips));
 		}
 	}
+	/* What the platform refused to release now, or earlier, is retried
+	 * at once; what it refuses again waits for the next command. */
 	arb_agent_release(a->votes);
+	if (arb_has_dirty(a->srv->arb))
+		arb_reconcile_all(a->srv->arb);
 	a->stats.resets++;
 }
 
