@@ -510,6 +510,49 @@ START_TEST(test_control_errors)
 }
 END_TEST
 
+static void control_send_status(int fd)
+{
+	static const char req[] = "{\"version\":1,\"command\":\"status\"}";
+	char buf[VSCMI_CONTROL_REPLY_MAX + 1];
+
+	ck_assert_int_eq(send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL), (ssize_t)sizeof(req) - 1);
+	ck_assert_int_gt(recv_wait(fd, buf, sizeof(buf), 5000), 0);
+}
+
+/* Clients that connect and wait fill every slot; a new one still gets in,
+ * in place of the one idle the longest. */
+START_TEST(test_idle_control_clients_do_not_lock_others_out)
+{
+	char path[256], buf[64];
+	int idle[16], x, y;
+
+	run_path(path, sizeof(path), "control");
+	for (int i = 0; i < 16; i++) {
+		idle[i] = sock_connect(path);
+		ck_assert_int_ge(idle[i], 0);
+	}
+	/* the first was served, so it was idle less long than the second */
+	control_send_status(idle[0]);
+
+	x = sock_connect(path);
+	ck_assert_int_ge(x, 0);
+	control_send_status(x);
+	ck_assert_int_eq(recv_wait(idle[1], buf, sizeof(buf), 5000), 0);
+	y = sock_connect(path);
+	ck_assert_int_ge(y, 0);
+	control_send_status(y);
+	ck_assert_int_eq(recv_wait(idle[2], buf, sizeof(buf), 5000), 0);
+	control_send_status(idle[0]);
+	control_send_status(idle[15]);
+	control_send_status(x);
+	ck_assert_int_eq(log_count("control: more than 16 clients"), 1);
+	for (int i = 0; i < 16; i++)
+		close(idle[i]);
+	close(x);
+	close(y);
+}
+END_TEST
+
 START_TEST(test_system_request)
 {
 	uint32_t w[2] = { 1, 1 };	/* graceful, cold reset */
@@ -579,6 +622,7 @@ static Suite *e2e_suite(void)
 	tcase_add_checked_fixture(tc, start_daemon, stop_daemon);
 	tcase_add_test(tc, test_release);
 	tcase_add_test(tc, test_control_errors);
+	tcase_add_test(tc, test_idle_control_clients_do_not_lock_others_out);
 	tcase_add_test(tc, test_system_request);
 	suite_add_tcase(s, tc);
 

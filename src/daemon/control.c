@@ -1,6 +1,8 @@
 /* The control socket: one JSON request per packet, one JSON reply per
  * packet (see include/vscmi/control.h). A client that sends garbage gets an
- * error reply; a client that does not read its replies is dropped. */
+ * error reply; a client that does not read its replies is dropped. With
+ * every slot taken, a new client replaces the one idle the longest, so
+ * clients that connect and wait cannot lock everyone else out. */
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdarg.h>
@@ -20,6 +22,11 @@
 
 #define CTL_MAX_CLIENTS 16
 
+/* Evictions are logged once per daemon: a client that keeps reconnecting
+ * would otherwise write a line each time. */
+static bool ctl_evict_logged;
+
+/* Clients are kept most recently active first. */
 struct vscmid_ctl_client {
 	struct vscmid *d;
 	int fd;
@@ -390,7 +397,7 @@ struct json_object *vscmid_control_handle(struct vscmid *d, const char *req, siz
 
 /* Socket plumbing */
 
-static void ctl_client_free(struct vscmid_ctl_client *c)
+static void ctl_client_unlink(struct vscmid_ctl_client *c)
 {
 	struct vscmid *d = c->d;
 
@@ -400,6 +407,25 @@ static void ctl_client_free(struct vscmid_ctl_client *c)
 		d->clients = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
+	c->next = c->prev = NULL;
+}
+
+static void ctl_client_push(struct vscmid_ctl_client *c)
+{
+	struct vscmid *d = c->d;
+
+	c->prev = NULL;
+	c->next = d->clients;
+	if (c->next)
+		c->next->prev = c;
+	d->clients = c;
+}
+
+static void ctl_client_free(struct vscmid_ctl_client *c)
+{
+	struct vscmid *d = c->d;
+
+	ctl_client_unlink(c);
 	d->nclients--;
 	sd_event_source_disable_unref(c->src);
 	close(c->fd);
@@ -450,6 +476,8 @@ static int ctl_on_request(sd_event_source *src, int fd, uint32_t revents, void *
 		ctl_client_free(c);
 		return 0;
 	}
+	ctl_client_unlink(c);
+	ctl_client_push(c);
 	if (n > VSCMI_CONTROL_REQUEST_MAX)
 		reply = reply_error("request too large (%zd bytes, at most %d)", n,
 				    VSCMI_CONTROL_REQUEST_MAX);
@@ -465,6 +493,22 @@ static int ctl_on_request(sd_event_source *src, int fd, uint32_t revents, void *
 	return 0;
 }
 
+/* Makes room: the last client in the list has been idle the longest. */
+static void ctl_evict(struct vscmid *d)
+{
+	struct vscmid_ctl_client *idle = d->clients;
+
+	while (idle->next)
+		idle = idle->next;
+	if (!ctl_evict_logged)
+		log_notice("control: more than %d clients; closing the one idle the longest "
+			   "for each new one (logged once)", CTL_MAX_CLIENTS);
+	else
+		log_debug("control: closing the client idle the longest");
+	ctl_evict_logged = true;
+	ctl_client_free(idle);
+}
+
 static int ctl_on_connect(sd_event_source *src, int lfd, uint32_t revents, void *userdata)
 {
 	struct vscmid *d = userdata;
@@ -474,11 +518,6 @@ static int ctl_on_connect(sd_event_source *src, int lfd, uint32_t revents, void 
 	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	if (d->nclients >= CTL_MAX_CLIENTS) {
-		log_warn("control: too many clients, refusing one");
-		close(fd);
-		return 0;
-	}
 	/* a reply is one packet: the send buffer must hold the largest; the
 	 * kernel doubles the value, and FORCE passes the sysctl cap when root */
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
@@ -495,11 +534,10 @@ static int ctl_on_connect(sd_event_source *src, int lfd, uint32_t revents, void 
 		free(c);
 		return 0;
 	}
-	c->next = d->clients;
-	if (c->next)
-		c->next->prev = c;
-	d->clients = c;
+	ctl_client_push(c);
 	d->nclients++;
+	if (d->nclients > CTL_MAX_CLIENTS)
+		ctl_evict(d);
 	return 0;
 }
 
@@ -511,6 +549,7 @@ int vscmid_control_open(struct vscmid *d)
 	if (r < 0)
 		return r;
 	d->ctl_fd = r;
+	ctl_evict_logged = false;
 	return sd_event_add_io(d->ev, &d->ctl_src, d->ctl_fd, EPOLLIN, ctl_on_connect, d);
 }
 
