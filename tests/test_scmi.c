@@ -577,6 +577,30 @@ START_TEST(test_async_rate_set_delayed_response_follows_reply)
 }
 END_TEST
 
+/* Resetting the agent drops its delayed responses, but they live until
+ * they fire: the cap counts them, so "16 async sets, reset" repeated
+ * cannot pile up entries without bound. */
+START_TEST(test_async_cap_counts_delayed_responses_of_a_reset_agent)
+{
+	for (int i = 0; i < 16; i++)
+		ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0), SCMI_BUSY);
+	ck_assert_int_eq(ndeferred, 16);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0xb, CAMERA, 0), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0), SCMI_BUSY);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 1, 1 | 4, 0), SCMI_BUSY);
+	ck_assert_int_eq(ndeferred, 16);
+	/* other agents have their own */
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0), 0);
+	run_deferred();
+	ck_assert_int_eq(ninbox[CAMERA], 0);
+	ck_assert_int_eq(ninbox[DISPLAY], 1);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0), 0);
+	run_deferred();
+	ck_assert_int_eq(ninbox[CAMERA], 1);
+}
+END_TEST
+
 START_TEST(test_platform_refusal_rolls_vote_back)
 {
 	vscmi_emu_refuse(plat, VSCMI_OP_CLOCK_ENABLE, 10, 1, -EIO);
@@ -852,6 +876,7 @@ static Suite *scmi_suite(void)
 	tcase_add_test(tc, test_rate_rounding_and_range);
 	tcase_add_test(tc, test_describe_rates_multipart_fits_small_channel);
 	tcase_add_test(tc, test_async_rate_set_delayed_response_follows_reply);
+	tcase_add_test(tc, test_async_cap_counts_delayed_responses_of_a_reset_agent);
 	tcase_add_test(tc, test_platform_refusal_rolls_vote_back);
 	tcase_add_test(tc, test_refused_release_retried_before_the_next_command);
 	tcase_add_test(tc, test_rate_notification_names_only_the_receiver_or_the_platform);

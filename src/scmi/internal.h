@@ -99,7 +99,7 @@ struct scmi_agent {
 	bool notify_errors;		/* BASE_ERROR_EVENT */
 	bool notify_system;		/* SYSTEM_POWER_STATE_NOTIFIER */
 	uint32_t generation;		/* bumped on reset: stale deferred work is dropped */
-	uint32_t pending;		/* delayed responses in flight */
+	uint32_t pending;		/* deferred entries alive, stale ones too */
 	uint32_t system_state;		/* last state asked for; power-up at first */
 	struct scmi_agent_stats stats;
 };

@@ -199,11 +199,9 @@ static void scmi_deferred_fire(void *arg)
 	struct scmi_agent *a = d->agent;
 
 	scmi_deferred_unlink(d);
-	if (d->generation == a->generation) {
-		a->pending--;
-		if (scmi_agent_send(a, d->msg, d->len) == 0)
-			a->stats.delayed++;
-	}
+	a->pending--;
+	if (d->generation == a->generation && scmi_agent_send(a, d->msg, d->len) == 0)
+		a->stats.delayed++;
 	free(d);
 }
 
@@ -556,8 +554,9 @@ void scmi_agent_set_output(struct scmi_agent *agent, scmi_send_fn send, void *ct
 
 void scmi_agent_reset(struct scmi_agent *a)
 {
+	/* Deferred entries of the old generation are not sent, but live on
+	 * until they fire, and count against the cap until then. */
 	a->generation++;
-	a->pending = 0;
 	a->notify_errors = false;
 	a->notify_system = false;
 	a->system_state = SCMI_SYSTEM_POWER_UP;
