@@ -1106,6 +1106,13 @@ START_TEST(test_sensor_update_notify_and_name)
 	ck_assert_uint_eq(inbox[IVI][0].len, 4 + 8 + 16);
 	ck_assert_uint_eq(vscmi_get_le32(inbox[IVI][0].b + 12), 42);
 	ck_assert_uint_eq(vscmi_get_le32(inbox[IVI][0].b + 20), 1000);
+	/* no subscription stands for a message id past 31: dropped */
+	ev.message = 0x21;
+	vscmi_emu_raise(&shim, &ev);
+	ev.message = 0xff;
+	vscmi_emu_raise(&shim, &ev);
+	ck_assert_int_eq(ninbox[IVI], 1);
+	ev.message = 0x1;
 	OK(cmd(IVI, SENSOR, 0xb, 2, 1, 0));
 	vscmi_emu_raise(&shim, &ev);
 	ck_assert_int_eq(ninbox[IVI], 1);

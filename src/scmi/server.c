@@ -282,7 +282,8 @@ void scmi_notify_res(struct scmi_server *srv, struct arb_res *res, uint8_t proto
 	struct scmi_watchers *ws = &srv->watchers[d->kind][arb_res_index(res)];
 	uint32_t words[8];
 
-	if (nrest > 6)
+	/* Subscriptions are bits of a uint32_t. */
+	if (nrest > 6 || msg >= 32)
 		return;
 	for (uint32_t i = 0; i < ws->n; i++) {
 		struct scmi_agent *a = ws->w[i].agent;
@@ -306,7 +307,7 @@ void scmi_notify_res(struct scmi_server *srv, struct arb_res *res, uint8_t proto
 
 int scmi_notify_set(struct scmi_ctx *c, struct scmi_vres *v, uint32_t notif_msg, uint32_t enable)
 {
-	if (enable > 1)
+	if (enable > 1 || notif_msg >= 32)
 		return -EINVAL;
 	if (!c->agent->p2a)
 		return -EOPNOTSUPP;
@@ -361,7 +362,9 @@ static void scmi_on_platform_event(void *ctx, const struct vscmi_plat_event *ev)
 {
 	struct scmi_server *srv = ctx;
 
-	if ((unsigned int)ev->kind >= VSCMI_KIND_COUNT || ev->npayload > 6)
+	/* The platform is not trusted with message ids: no subscription
+	 * bit stands for one past 31. */
+	if ((unsigned int)ev->kind >= VSCMI_KIND_COUNT || ev->npayload > 6 || ev->message >= 32)
 		return;
 	for (uint32_t i = 0; i < arb_res_count(srv->arb, ev->kind); i++) {
 		struct arb_res *res = arb_res_get(srv->arb, ev->kind, i);
