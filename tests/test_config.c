@@ -455,7 +455,8 @@ static const struct bad_case bad_cases[] = {
 	{ "[clock a]\nid = 0\nrange = 1 2 1\nrate = 4611686018427387905\n", 4,
 	  "rate: 4611686018427387905 is out of range" },
 	{ "[sensor s]\nid = 0\nvalue = -9223372036854775808\n", 3,
-	  "value: -9223372036854775808 is out of range (-4611686018427387904..4611686018427387904)" },
+	  "value: -9223372036854775808 is out of range "
+	  "(-4611686018427387904..4611686018427387904)" },
 	{ "[sensor s]\nid = 0\namplitude = 9223372036854775807\n", 3,
 	  "amplitude: 9223372036854775807 is out of range (0..4611686018427387904)" },
 	{ "[sensor s]\nid = 0\namplitude = -1\n", 3, "amplitude: -1 is out of range" },
@@ -597,7 +598,8 @@ static char *clock_chain(int n)
 	ck_assert_ptr_nonnull(s);
 	s[0] = '\0';
 	for (int i = 0; i < n; i++) {
-		off += (size_t)snprintf(s + off, cap - off, "[clock c%d]\nid = %d\nrates = 1M\n", i, i);
+		off += (size_t)snprintf(s + off, cap - off, "[clock c%d]\nid = %d\nrates = 1M\n", i,
+					i);
 		if (i)
 			off += (size_t)snprintf(s + off, cap - off, "parent = c%d\n", i - 1);
 	}
