@@ -253,6 +253,45 @@ static void print_json(struct json_object *reply)
 
 /* Commands */
 
+/* Xen guest devices, when the daemon has a hypervisor. */
+static void print_xen(struct json_object *xen)
+{
+	static const char *const head[] = { "DOMID", "AGENT", "STATE", "BASE", "IRQ", "MEMORY",
+					     "VCPUS", "IOREQS", "CMDS", "EVENTS", "DROP",
+					     "BROKEN" };
+	struct table t;
+
+	if (!json_object_is_type(xen, json_type_array)) {
+		printf("\nxen: no hypervisor\n");
+		return;
+	}
+	printf("\n");
+	table_init(&t, 12);
+	if (table_row(&t) == 0)
+		for (int c = 0; c < 12; c++)
+			table_cell(&t, c, "%s", head[c]);
+	for (size_t i = 0; i < jlen(xen); i++) {
+		struct json_object *g = json_object_array_get_idx(xen, i);
+
+		if (table_row(&t))
+			break;
+		table_cell(&t, 0, "%lld%s", jint(g, "domid"), jbool(g, "dom0less") ? " (static)" : "");
+		table_cell(&t, 1, "%s", jstr(g, "agent", "?"));
+		table_cell(&t, 2, "%s", jstr(g, "state", "?"));
+		table_cell(&t, 3, "0x%llx", jint(g, "base"));
+		table_cell(&t, 4, "%lld", jint(g, "irq"));
+		table_cell(&t, 5, "%s", jbool(g, "grants") ? "grants" : "foreign");
+		table_cell(&t, 6, "%lld", jint(g, "vcpus"));
+		table_cell(&t, 7, "%lld", jint(g, "ioreqs"));
+		table_cell(&t, 8, "%lld", jint(g, "commands"));
+		table_cell(&t, 9, "%lld", jint(g, "events"));
+		table_cell(&t, 10, "%lld", jint(g, "events_dropped"));
+		table_cell(&t, 11, "%lld", jint(g, "broken"));
+	}
+	table_print(&t);
+	table_free(&t);
+}
+
 static int cmd_status(struct ctl *ctl, char **argv)
 {
 	struct json_object *reply, *daemon, *plat, *sys, *agents;
@@ -308,6 +347,7 @@ static int cmd_status(struct ctl *ctl, char **argv)
 	}
 	table_print(&t);
 	table_free(&t);
+	print_xen(jget(reply, "xen"));
 	json_object_put(reply);
 	return EXIT_OK;
 }

@@ -18,6 +18,7 @@
 #include "vscmi/control.h"
 #include "vscmi/log.h"
 #include "vscmi/platform.h"
+#include "vscmi/xen.h"
 #include "vscmid.h"
 
 #define CTL_MAX_CLIENTS 16
@@ -91,6 +92,28 @@ static struct json_object *agent_match(const struct vscmi_agent_desc *ad)
 
 /* status */
 
+static void ctl_xen_guest(void *ctx, const struct xen_guest_info *g)
+{
+	struct json_object *j = japp(ctx, json_object_new_object());
+
+	jadd(j, "domid", json_object_new_int64(g->domid));
+	jadd(j, "device", json_object_new_int64(g->devid));
+	jadd(j, "agent", json_object_new_string(g->agent));
+	jadd(j, "state", json_object_new_string(g->state));
+	jadd(j, "dom0less", json_object_new_boolean(g->dom0less));
+	jadd(j, "base", json_object_new_uint64(g->base));
+	jadd(j, "irq", json_object_new_int64(g->irq));
+	jadd(j, "grants", json_object_new_boolean(g->grants));
+	jadd(j, "vcpus", json_object_new_int64(g->nvcpus));
+	jadd(j, "ioreqs", json_object_new_uint64(g->ioreqs));
+	jadd(j, "commands", json_object_new_uint64(g->commands));
+	jadd(j, "events", json_object_new_uint64(g->events));
+	jadd(j, "events_dropped", json_object_new_uint64(g->dropped));
+	jadd(j, "interrupts", json_object_new_uint64(g->interrupts));
+	jadd(j, "bad_accesses", json_object_new_uint64(g->bad_access));
+	jadd(j, "broken", json_object_new_uint64(g->broken));
+}
+
 static struct json_object *ctl_status(struct vscmid *d, struct json_object *req)
 {
 	struct json_object *o = reply_new(true), *daemon, *plat, *agents, *sys;
@@ -125,6 +148,11 @@ static struct json_object *ctl_status(struct vscmid *d, struct json_object *req)
 	} else {
 		jadd(o, "system_request", NULL);
 	}
+
+	if (d->xb)
+		xen_backend_foreach(d->xb, ctl_xen_guest, jadd(o, "xen", json_object_new_array()));
+	else
+		jadd(o, "xen", NULL);
 
 	agents = jadd(o, "agents", json_object_new_array());
 	for (uint32_t i = 0; i < d->nagents; i++) {
