@@ -1,0 +1,835 @@
+/* The Xen path end to end: the real vscmid (its src/xen code linked against
+ * the simulated hypervisor), a real xenstored, and simulated Linux guests
+ * whose vCPUs reach their virtio-scmi device through IOREQ slots, event
+ * channels, grants or foreign pages, and SPIs. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+#include "harness.h"
+#include "sim/guest.h"
+#include "vscmi/buf.h"
+#include "vscmi/scmi.h"
+
+#define BASE0 0x02000000ull
+#define SPI0 33
+#define GREF0 16		/* first grant reference of a guest's RAM */
+#define GRANTED_PAGES 256	/* what the simulated driver uses of RAM */
+#define WAIT_MS 5000
+
+enum { CAMERA = 1, DISPLAY = 2, IVI = 3, RT = 7, STRANGER = 9 };
+
+static const char conf_text[] =
+	"[daemon]\n"
+	"platform = emulated\n"
+	"[clock pll]\nid = 0\nrates = 1188M\npolicy = fixed\nrate = 1188M\n"
+	"[clock cam_pix]\nid = 1\nparent = pll\nrange = 25M 200M 1M\n"
+	"[clock disp_pix]\nid = 2\nparent = pll\nrange = 25M 200M 1M\n"
+	"[clock rt_clk]\nid = 3\nrates = 100M\n"
+	"[clock ivi_pix]\nid = 4\nparent = pll\nrange = 25M 200M 1M\n"
+	"[power isp]\nid = 0\n"
+	"[reset rst_bus]\nid = 0\n"
+	"[agent camera]\ndomain = camera\nsocket = none\nclocks = cam_pix:pixel\npower = isp\n"
+	"resets = rst_bus\n"
+	"[agent display]\ndomid = 2\nsocket = none\nclocks = disp_pix:pixel\npower = isp\n"
+	"resets = rst_bus\n"
+	"[agent ivi]\ndomain = ivi\nsocket = none\nclocks = ivi_pix:pixel\npower = isp\n"
+	"resets = rst_bus\n"
+	"[agent rt]\ndomid = 7\nsocket = none\ndom0less = yes\nmmio_base = 0x02000000\n"
+	"irq = 33\ngrant_usage = no\nclocks = rt_clk\n"
+	"[agent ops]\nprivileged = yes\nprotocols = base system\n";
+
+static struct sim *sim;
+static struct sim_xenstored *xsd;
+static struct xs_handle *xs;
+static char dir[256];
+static pid_t daemon_pid = -1;
+
+struct guest {
+	uint32_t domid;
+	uint64_t base;
+	bool grants;
+	bool readonly_requests;
+	struct sim_guest g;
+	int mmio_failures;
+};
+
+static uint32_t g_mmio_read(void *ctx, uint64_t off, unsigned int size)
+{
+	struct guest *gu = ctx;
+	uint64_t v = 0;
+	int r = sim_mmio(sim, gu->domid, 0, gu->base + off, size, false, &v, WAIT_MS);
+
+	if (r != SIM_IO_OK)
+		gu->mmio_failures++;
+	return (uint32_t)v;
+}
+
+static void g_mmio_write(void *ctx, uint64_t off, unsigned int size, uint32_t val)
+{
+	struct guest *gu = ctx;
+	uint64_t v = val;
+
+	if (sim_mmio(sim, gu->domid, 0, gu->base + off, size, true, &v, WAIT_MS) != SIM_IO_OK)
+		gu->mmio_failures++;
+}
+
+/* Linux's grant-dma-ops: consecutive grefs for consecutive pages. */
+static uint64_t g_dma(void *ctx, uint64_t gpa)
+{
+	struct guest *gu = ctx;
+	uint64_t page = (gpa - SIM_RAM0_BASE) >> 12;
+
+	if (!gu->grants)
+		return gpa;
+	return sim_grant_addr((uint32_t)(GREF0 + page), (uint32_t)(gpa & 0xfff));
+}
+
+static void domain(uint32_t domid, const char *name)
+{
+	struct sim_domain_config c = {
+		.domid = domid, .name = name, .vcpus = 2, .ram_mib = 4, .nr_spis = 16,
+	};
+	char path[64];
+
+	uint64_t gfn;
+	uint32_t port;
+
+	ck_assert_int_eq(sim_domain_create(sim, &c), 0);
+	/* introduced to xenstored as libxl does: its death fires @releaseDomain */
+	ck_assert_int_eq(sim_xenstore_prepare_guest(sim, domid, &gfn, &port), 0);
+	ck_assert(xs_introduce_domain(xs, domid, gfn, port));
+	snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
+	ck_assert(xs_write(xs, XBT_NULL, path, name, (unsigned int)strlen(name)));
+}
+
+static void guest_init(struct guest *gu, uint32_t domid, bool grants)
+{
+	struct sim_guest_ops ops = { g_mmio_read, g_mmio_write, g_dma, gu };
+	size_t size;
+	void *ram = sim_ram(sim, domid, &size);
+
+	memset(gu, 0, sizeof(*gu));
+	gu->domid = domid;
+	gu->base = BASE0;
+	gu->grants = grants;
+	ck_assert_ptr_nonnull(ram);
+	ck_assert_int_eq(sim_guest_init(&gu->g, &ops, ram, SIM_RAM0_BASE, size), 0);
+	if (grants)
+		for (uint32_t p = 0; p < GRANTED_PAGES; p++)
+			ck_assert_int_eq(sim_grant(sim, domid, GREF0 + p, sim_gfn(SIM_RAM0_BASE) + p,
+						   0, false), 0);
+}
+
+static void xs_writef(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void xs_writef(const char *path, const char *fmt, ...)
+{
+	char val[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	ck_assert_msg(xs_write(xs, XBT_NULL, path, val, (unsigned int)strlen(val)), "write %s", path);
+}
+
+static void be_path(char *buf, size_t cap, uint32_t domid, const char *key)
+{
+	snprintf(buf, cap, "/local/domain/0/backend/virtio/%u/0%s%s", domid, key ? "/" : "",
+		 key ? key : "");
+}
+
+/* What libxl writes for virtio = [ "type=virtio,device20,transport=mmio,..." ]. */
+static void libxl_add_device(uint32_t domid, bool grants, const char *type)
+{
+	char path[160];
+	xs_transaction_t t = xs_transaction_start(xs);
+	static const char *const keys[] = { "frontend", "frontend-id", "online", "state",
+					     "irq", "base", "type", "transport", "grant_usage" };
+	char vals[9][80];
+
+	ck_assert(t != XBT_NULL);
+	snprintf(vals[0], 80, "/local/domain/%u/device/virtio/0", domid);
+	snprintf(vals[1], 80, "%u", domid);
+	snprintf(vals[2], 80, "1");
+	snprintf(vals[3], 80, "1");
+	snprintf(vals[4], 80, "%u", SPI0);
+	snprintf(vals[5], 80, "%#llx", BASE0);
+	snprintf(vals[6], 80, "%s", type);
+	snprintf(vals[7], 80, "mmio");
+	snprintf(vals[8], 80, "%d", grants);
+	for (int i = 0; i < 9; i++) {
+		be_path(path, sizeof(path), domid, keys[i]);
+		ck_assert(xs_write(xs, t, path, vals[i], (unsigned int)strlen(vals[i])));
+	}
+	ck_assert(xs_transaction_end(xs, t, false));
+}
+
+static int be_state(uint32_t domid)
+{
+	char path[160], *v;
+	unsigned int len;
+	int s;
+
+	be_path(path, sizeof(path), domid, "state");
+	v = xs_read(xs, XBT_NULL, path, &len);
+	if (!v)
+		return -1;
+	s = atoi(v);
+	free(v);
+	return s;
+}
+
+/* Waits on a XenStore watch (no sleeping) for the backend state. */
+static int wait_state(uint32_t domid, int want)
+{
+	char path[160];
+	struct timespec t0, t1;
+	int s = be_state(domid);
+
+	be_path(path, sizeof(path), domid, "state");
+	ck_assert(xs_watch(xs, path, "t"));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while ((s = be_state(domid)) != want) {
+		struct pollfd p = { .fd = xs_fileno(xs), .events = POLLIN };
+		unsigned int n;
+		char **w;
+		long ms;
+
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		if (ms >= WAIT_MS || poll(&p, 1, (int)(WAIT_MS - ms)) <= 0)
+			break;
+		w = xs_read_watch(xs, &n);
+		free(w);
+	}
+	xs_unwatch(xs, path, "t");
+	return s;
+}
+
+static void start_daemon_with(const char *conf_body, bool with_env)
+{
+	const char *exe = getenv("VSCMID_SIM");
+	char conf[300], log[300], ctl[300];
+
+	snprintf(conf, sizeof(conf), "%s/vscmid.conf", dir);
+	snprintf(log, sizeof(log), "%s/vscmid.log", dir);
+	snprintf(ctl, sizeof(ctl), "%s/control", dir);
+	FILE *f = fopen(conf, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(conf_body, f);
+	fclose(f);
+	ck_assert_msg(exe, "VSCMID_SIM must be set");
+	daemon_pid = fork();
+	ck_assert_int_ge(daemon_pid, 0);
+	if (daemon_pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		if (!with_env)
+			unsetenv("SIMXEN_SOCKET");
+		execl(exe, exe, "--config", conf, "--runtime-dir", dir, "--verbose", (char *)NULL);
+		_exit(127);
+	}
+	/* Ready when the control socket answers (harness only: short waits). */
+	for (int i = 0; i < 500; i++) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		int st;
+
+		ck_assert_uint_lt(strlen(ctl), sizeof(sa.sun_path));
+		memcpy(sa.sun_path, ctl, strlen(ctl) + 1);
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			close(fd);
+			return;
+		}
+		close(fd);
+		if (waitpid(daemon_pid, &st, WNOHANG) == daemon_pid) {
+			daemon_pid = -1;
+			return;
+		}
+		usleep(10000);
+	}
+	ck_abort_msg("vscmid did not come up");
+}
+
+static int stop_daemon(void)
+{
+	int st = 0;
+
+	if (daemon_pid <= 0)
+		return -1;
+	kill(daemon_pid, SIGTERM);
+	waitpid(daemon_pid, &st, 0);
+	daemon_pid = -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static bool log_has(const char *needle)
+{
+	char path[300], buf[65536];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/vscmid.log", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, needle) != NULL;
+}
+
+static void setup(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	ck_assert_int_eq(sim_start(&sim), 0);
+	ck_assert_int_eq(sim_xenstored_start(sim, &xsd), 0);
+	xs = xs_open(0);
+	ck_assert_ptr_nonnull(xs);
+	snprintf(dir, sizeof(dir), "%s/vscmi-xen-XXXXXX", tmp ? tmp : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	int st = stop_daemon();
+
+	/* a clean exit: no sanitizer report, no leak, no crash */
+	ck_assert_msg(st == 0 || st == -1, "vscmid exited with %d; see %s/vscmid.log", st, dir);
+	if (xs)
+		xs_close(xs);
+	xs = NULL;
+	sim_xenstored_stop(xsd);
+	sim_stop(sim);
+}
+
+/* --- SCMI over the guest's device ----------------------------------------- */
+
+static int32_t scmi(struct guest *gu, uint8_t proto, uint8_t msg, int n, const uint32_t *w,
+		    uint8_t *resp, size_t *len)
+{
+	uint8_t req[64];
+	size_t l;
+
+	vscmi_put_le32(req, SCMI_HDR(msg, 0, proto, 7));
+	for (int i = 0; i < n; i++)
+		vscmi_put_le32(req + 4 + 4 * i, w[i]);
+	ck_assert_int_eq(sim_guest_cmd(&gu->g, req, 4 + 4 * (size_t)n, resp, SIM_MSG_SIZE, &l), 0);
+	ck_assert_uint_ge(l, 8);
+	ck_assert_uint_eq(vscmi_get_le32(resp), vscmi_get_le32(req));
+	if (len)
+		*len = l;
+	return (int32_t)vscmi_get_le32(resp + 4);
+}
+
+#define SCMI(gu, proto, msg, ...)                                                         \
+	scmi(gu, proto, msg, sizeof((uint32_t[]){ 0, ##__VA_ARGS__ }) / 4 - 1,            \
+	     (const uint32_t[]){ 0, ##__VA_ARGS__ } + 1, resp, &rlen)
+
+/* The control socket's view of a physical clock: on, and who votes on. */
+static struct json_object *control(const char *cmd)
+{
+	char path[300], buf[262144];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char req[128];
+	ssize_t n;
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	snprintf(path, sizeof(path), "%s/control", dir);
+	ck_assert_uint_lt(strlen(path), sizeof(sa.sun_path));
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	snprintf(req, sizeof(req), "{\"version\":1,\"command\":\"%s\"}", cmd);
+	ck_assert_int_eq(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	return json_tokener_parse(buf);
+}
+
+static int64_t emu(uint32_t clock_id)
+{
+	/* The daemon's emulated platform, through the control socket. */
+	struct json_object *o = control("resources"), *res, *clocks;
+	int64_t on = -1;
+
+	ck_assert(json_object_object_get_ex(o, "resources", &res) ||
+		  json_object_object_get_ex(o, "kinds", &res));
+	if (json_object_object_get_ex(res, "clock", &clocks)) {
+		for (size_t i = 0; i < json_object_array_length(clocks); i++) {
+			struct json_object *c = json_object_array_get_idx(clocks, i), *v, *st;
+
+			if (json_object_object_get_ex(c, "id", &v) &&
+			    json_object_get_int64(v) == clock_id &&
+			    json_object_object_get_ex(c, "state", &st) &&
+			    json_object_object_get_ex(st, "on", &v))
+				on = json_object_get_boolean(v);
+		}
+	}
+	json_object_put(o);
+	return on;
+}
+
+/* --- tests ------------------------------------------------------------------ */
+
+START_TEST(test_xenstore_guest_is_served_with_grants)
+{
+	struct guest cam;
+	uint8_t resp[SIM_MSG_SIZE];
+	size_t rlen;
+	long spis;
+
+	domain(CAMERA, "camera");
+	start_daemon_with(conf_text, true);
+	libxl_add_device(CAMERA, true, "virtio,device20");
+	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
+
+	guest_init(&cam, CAMERA, true);
+	ck_assert_int_eq(sim_guest_probe(&cam.g, true), 0);
+	ck_assert(cam.g.features & (1ull << 33));	/* ACCESS_PLATFORM with grants */
+	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_BASE, 0x0), 0);
+	ck_assert_uint_eq(vscmi_get_le32(resp + 8), 0x20001);
+	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_BASE, 0x3), 0);
+	ck_assert_str_eq((char *)resp + 8, "vscmi");
+	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(emu(1), 1);
+	ck_assert_int_eq(emu(0), 1);
+	/* out of view */
+	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_CLOCK, 0x3, 1), SCMI_NOT_FOUND);
+	spis = sim_spi_count(sim, CAMERA, SPI0);
+	ck_assert_int_gt(spis, 0);
+	ck_assert_int_eq(cam.mmio_failures, 0);
+	/* the guest's buffers were never left mapped: it can revoke them */
+	ck_assert_int_eq(sim_revoke(sim, CAMERA, GREF0 + 200), 0);
+}
+END_TEST
+
+START_TEST(test_destroyed_guest_releases_votes_others_keep_theirs)
+{
+	struct guest cam, disp;
+	struct sim_domain_info info;
+	uint8_t resp[SIM_MSG_SIZE];
+	size_t rlen;
+
+	domain(CAMERA, "camera");
+	domain(DISPLAY, "display");
+	start_daemon_with(conf_text, true);
+	libxl_add_device(CAMERA, true, "virtio,device20");
+	libxl_add_device(DISPLAY, false, "virtio,device20");
+	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
+	ck_assert_int_eq(wait_state(DISPLAY, 4), 4);
+	guest_init(&cam, CAMERA, true);
+	guest_init(&disp, DISPLAY, false);
+	ck_assert_int_eq(sim_guest_probe(&cam.g, true), 0);
+	ck_assert_int_eq(sim_guest_probe(&disp.g, true), 0);
+	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(SCMI(&disp, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(emu(0), 1);
+
+	/* The domain dies: @releaseDomain, no polling. */
+	ck_assert_int_eq(sim_domain_destroy(sim, CAMERA), 0);
+	ck_assert_int_eq(wait_state(CAMERA, 6), 6);
+	ck_assert_int_eq(emu(1), 0);
+	ck_assert_int_eq(emu(2), 1);
+	ck_assert_int_eq(emu(0), 1);
+	/* every mapping and IOREQ server of the dead domain is gone */
+	ck_assert_int_eq(sim_domain_wait_gone(sim, CAMERA, WAIT_MS), 0);
+	/* the display is undisturbed */
+	ck_assert_int_eq(SCMI(&disp, SCMI_PROTO_CLOCK, 0xb, 0, 0), 0);
+	ck_assert_uint_eq(vscmi_get_le32(resp + 12), 1);
+	ck_assert_int_eq(sim_domain_info(sim, DISPLAY, &info), 0);
+	ck_assert_uint_eq(info.violations, 0);
+	ck_assert_int_eq(disp.mmio_failures, 0);
+}
+END_TEST
+
+/* Physical state by kind and platform ID, through the control socket. */
+static int64_t phys(const char *kind, uint32_t id, const char *field)
+{
+	struct json_object *o = control("resources"), *res, *arr;
+	int64_t val = -1;
+
+	ck_assert(json_object_object_get_ex(o, "resources", &res));
+	ck_assert(json_object_object_get_ex(res, kind, &arr));
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *c = json_object_array_get_idx(arr, i), *v, *st;
+
+		if (json_object_object_get_ex(c, "id", &v) && json_object_get_int64(v) == id &&
+		    json_object_object_get_ex(c, "state", &st) &&
+		    json_object_object_get_ex(st, field, &v))
+			val = json_type_boolean == json_object_get_type(v) ? json_object_get_boolean(v)
+									  : json_object_get_int64(v);
+	}
+	json_object_put(o);
+	return val;
+}
+
+/* A Linux guest's genpd: set, then read back and insist on it. */
+static void power_on(struct guest *gu, uint32_t state)
+{
+	uint8_t resp[SIM_MSG_SIZE];
+	size_t rlen;
+
+	ck_assert_int_eq(SCMI(gu, SCMI_PROTO_POWER, 0x4, 0, 0, state), 0);
+	ck_assert_int_eq(SCMI(gu, SCMI_PROTO_POWER, 0x5, 0), 0);
+	ck_assert_uint_eq(vscmi_get_le32(resp + 8), state);
+}
+
+START_TEST(test_three_guests_share_pll_power_domain_and_reset)
+{
+	struct guest g[3];
+	static const uint32_t ids[3] = { CAMERA, DISPLAY, IVI };
+	static const char *const names[3] = { "camera", "display", "ivi" };
+	uint8_t resp[SIM_MSG_SIZE];
+	size_t rlen;
+
+	for (int i = 0; i < 3; i++)
+		domain(ids[i], names[i]);
+	start_daemon_with(conf_text, true);
+	for (int i = 0; i < 3; i++)
+		libxl_add_device(ids[i], i != 1, "virtio,device20");
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(wait_state(ids[i], 4), 4);
+		guest_init(&g[i], ids[i], i != 1);
+		ck_assert_int_eq(sim_guest_probe(&g[i].g, true), 0);
+		ck_assert_int_eq(SCMI(&g[i], SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+		power_on(&g[i], 0x0);
+		ck_assert_int_eq(SCMI(&g[i], SCMI_PROTO_RESET, 0x4, 0, 0, 0), 0);
+	}
+	ck_assert_int_eq(phys("clock", 0, "on"), 1);
+	ck_assert_int_eq(phys("reset", 0, "asserted"), 0);
+	/* ivi powers its view off: the domain stays on for the others */
+	power_on(&g[2], 0x40000000);
+	ck_assert_int_eq(phys("power", 0, "value"), 0);
+
+	/* display dies; camera and ivi keep what they hold */
+	ck_assert_int_eq(sim_domain_destroy(sim, DISPLAY), 0);
+	ck_assert_int_eq(wait_state(DISPLAY, 6), 6);
+	ck_assert_int_eq(phys("clock", 2, "on"), 0);
+	ck_assert_int_eq(phys("clock", 0, "on"), 1);
+	ck_assert_int_eq(phys("power", 0, "value"), 0);
+	ck_assert_int_eq(phys("reset", 0, "asserted"), 0);
+	ck_assert_int_eq(SCMI(&g[0], SCMI_PROTO_POWER, 0x5, 0), 0);
+	ck_assert_uint_eq(vscmi_get_le32(resp + 8), 0);
+	ck_assert_int_eq(SCMI(&g[2], SCMI_PROTO_CLOCK, 0xb, 0, 0), 0);
+	ck_assert_uint_eq(vscmi_get_le32(resp + 12), 1);
+	/* the last two let go: everything goes down, PLL last */
+	for (int i = 0; i < 3; i += 2) {
+		ck_assert_int_eq(SCMI(&g[i], SCMI_PROTO_CLOCK, 0x7, 0, 0, 0), 0);
+		ck_assert_int_eq(SCMI(&g[i], SCMI_PROTO_RESET, 0x4, 0, 2, 0), 0);
+	}
+	power_on(&g[0], 0x40000000);
+	ck_assert_int_eq(phys("clock", 0, "on"), 0);
+	ck_assert_int_eq(phys("reset", 0, "asserted"), 1);
+	ck_assert_int_eq(phys("power", 0, "value"), 0x40000000);
+	for (int i = 0; i < 3; i += 2)
+		ck_assert_int_eq(g[i].mmio_failures, 0);
+}
+END_TEST
+
+static uint64_t xen_status(uint32_t domid, const char *field)
+{
+	struct json_object *o = control("status"), *xen;
+	uint64_t val = UINT64_MAX;
+
+	ck_assert(json_object_object_get_ex(o, "xen", &xen));
+	for (size_t i = 0; i < json_object_array_length(xen); i++) {
+		struct json_object *gj = json_object_array_get_idx(xen, i), *v;
+
+		if (json_object_object_get_ex(gj, "domid", &v) && json_object_get_int64(v) == domid &&
+		    json_object_object_get_ex(gj, field, &v))
+			val = (uint64_t)json_object_get_int64(v);
+	}
+	json_object_put(o);
+	return val;
+}
+
+START_TEST(test_notification_flood_is_contained)
+{
+	struct guest cam, disp;
+	uint8_t resp[SIM_MSG_SIZE];
+	size_t rlen;
+
+	domain(CAMERA, "camera");
+	domain(DISPLAY, "display");
+	start_daemon_with(conf_text, true);
+	libxl_add_device(CAMERA, true, "virtio,device20");
+	libxl_add_device(DISPLAY, false, "virtio,device20");
+	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
+	ck_assert_int_eq(wait_state(DISPLAY, 4), 4);
+	guest_init(&cam, CAMERA, true);
+	guest_init(&disp, DISPLAY, false);
+	cam.g.events = 4;	/* a guest that never re-posts its few buffers */
+	ck_assert_int_eq(sim_guest_probe(&cam.g, true), 0);
+	ck_assert_int_eq(sim_guest_probe(&disp.g, true), 0);
+	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_CLOCK, 0x9, 0, 1), 0);
+	for (uint32_t i = 0; i < 300; i++)
+		ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_CLOCK, 0x5, 0, 0, 26000000 + 1000000 * (i % 100),
+				      0), 0);
+	ck_assert_uint_eq(xen_status(CAMERA, "events"), 4);
+	ck_assert_uint_ge(xen_status(CAMERA, "events_dropped"), 290);
+	/* the other guest is served as before */
+	ck_assert_int_eq(SCMI(&disp, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(SCMI(&disp, SCMI_PROTO_BASE, 0x0), 0);
+	ck_assert_int_eq(disp.mmio_failures, 0);
+	ck_assert_int_eq(cam.mmio_failures, 0);
+}
+END_TEST
+
+START_TEST(test_toolstack_close_gets_closed_state)
+{
+	struct guest cam;
+	uint8_t resp[SIM_MSG_SIZE];
+	size_t rlen;
+	char path[160];
+	struct sim_domain_info info;
+
+	domain(CAMERA, "camera");
+	start_daemon_with(conf_text, true);
+	libxl_add_device(CAMERA, false, "virtio,device20");
+	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
+	guest_init(&cam, CAMERA, false);
+	ck_assert_int_eq(sim_guest_probe(&cam.g, true), 0);
+	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_POWER, 0x4, 0, 0, 0), 0);
+	/* libxl's destroy: online 0, state 5, then it waits for 6 */
+	be_path(path, sizeof(path), CAMERA, "online");
+	xs_writef(path, "0");
+	be_path(path, sizeof(path), CAMERA, "state");
+	xs_writef(path, "5");
+	ck_assert_int_eq(wait_state(CAMERA, 6), 6);
+	ck_assert_int_eq(sim_domain_info(sim, CAMERA, &info), 0);
+	ck_assert_uint_eq(info.ioreq_servers, 0);
+	ck_assert_uint_eq(info.foreign_pages, 0);
+	ck_assert_uint_eq(info.resource_maps, 0);
+	/* the register window is no longer claimed */
+	uint64_t v = 0;
+
+	ck_assert_int_eq(sim_mmio(sim, CAMERA, 0, BASE0, 4, false, &v, WAIT_MS), SIM_IO_UNHANDLED);
+}
+END_TEST
+
+START_TEST(test_dom0less_guest_served_without_toolstack)
+{
+	struct guest rt;
+	uint8_t resp[SIM_MSG_SIZE];
+	size_t rlen;
+
+	domain(RT, "rt");
+	start_daemon_with(conf_text, true);
+	guest_init(&rt, RT, false);
+	ck_assert_int_eq(sim_guest_probe(&rt.g, false), 0);
+	ck_assert_int_eq(SCMI(&rt, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(emu(3), 1);
+	/* without P2A there are no notifications */
+	ck_assert_int_eq(SCMI(&rt, SCMI_PROTO_CLOCK, 0x9, 0, 1), SCMI_NOT_SUPPORTED);
+	ck_assert_int_eq(rt.mmio_failures, 0);
+}
+END_TEST
+
+START_TEST(test_guest_without_agent_gets_no_device)
+{
+	uint64_t v = 0;
+
+	domain(STRANGER, "stranger");
+	domain(CAMERA, "camera");
+	start_daemon_with(conf_text, true);
+	libxl_add_device(STRANGER, false, "virtio,device20");
+	libxl_add_device(CAMERA, false, "virtio,device1a");	/* not ours: virtio-fs */
+	/* a device that is ours follows, so the daemon has looked at both */
+	domain(DISPLAY, "display");
+	libxl_add_device(DISPLAY, false, "virtio,device20");
+	ck_assert_int_eq(wait_state(DISPLAY, 4), 4);
+	ck_assert_int_eq(be_state(STRANGER), 1);
+	ck_assert_int_eq(be_state(CAMERA), 1);
+	ck_assert_int_eq(sim_mmio(sim, STRANGER, 0, BASE0, 4, false, &v, WAIT_MS), SIM_IO_UNHANDLED);
+	ck_assert(log_has("dom9: no agent is configured"));
+}
+END_TEST
+
+START_TEST(test_guest_system_power_shuts_down_its_own_domain)
+{
+	struct guest cam;
+	struct sim_domain_info info;
+	uint8_t resp[SIM_MSG_SIZE];
+
+	domain(CAMERA, "camera");
+	domain(DISPLAY, "display");
+	start_daemon_with(conf_text, true);
+	libxl_add_device(CAMERA, false, "virtio,device20");
+	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
+	guest_init(&cam, CAMERA, false);
+	ck_assert_int_eq(sim_guest_probe(&cam.g, true), 0);
+	/* The domain goes down while the command is in flight: the guest never
+	 * sees the reply, as on real hardware. */
+	vscmi_put_le32(resp, SCMI_HDR(0x3, 0, SCMI_PROTO_SYSTEM, 1));
+	vscmi_put_le32(resp + 4, 0);
+	vscmi_put_le32(resp + 8, 1);
+	ck_assert_int_ge(sim_guest_submit(&cam.g, resp, 12), 0);
+	sim_guest_kick(&cam.g, 0);
+	ck_assert_int_eq(sim_domain_info(sim, CAMERA, &info), 0);
+	ck_assert(info.shutdown);
+	ck_assert_uint_eq(info.shutdown_reason, 1);	/* SHUTDOWN_reboot */
+	ck_assert_int_eq(sim_domain_info(sim, DISPLAY, &info), 0);
+	ck_assert(!info.shutdown);
+}
+END_TEST
+
+START_TEST(test_hostile_accesses_always_complete)
+{
+	struct guest cam, disp;
+	uint8_t resp[SIM_MSG_SIZE];
+	size_t rlen;
+	unsigned int acked = 0;
+	static const unsigned int sizes[] = { 1, 2, 8 };
+
+	domain(CAMERA, "camera");
+	domain(DISPLAY, "display");
+	start_daemon_with(conf_text, true);
+	libxl_add_device(CAMERA, false, "virtio,device20");
+	libxl_add_device(DISPLAY, true, "virtio,device20");
+	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
+	ck_assert_int_eq(wait_state(DISPLAY, 4), 4);
+	guest_init(&cam, CAMERA, false);
+	guest_init(&disp, DISPLAY, true);
+	ck_assert_int_eq(sim_guest_probe(&disp.g, true), 0);
+
+	/* odd widths, unaligned and past-the-end offsets: read 0, completed */
+	for (unsigned int i = 0; i < 3; i++) {
+		/* inside the window: Xen forwards only accesses it fully holds */
+		for (uint64_t off = 0; off + sizes[i] <= 0x200; off += 0x33) {
+			uint64_t v = 0x55;
+
+			ck_assert_int_eq(sim_mmio(sim, CAMERA, 1, BASE0 + off, sizes[i], false, &v,
+						  WAIT_MS), SIM_IO_OK);
+			ck_assert_uint_eq(v, 0);
+			v = 0xffffffffffffffffull;
+			ck_assert_int_eq(sim_mmio(sim, CAMERA, 1, BASE0 + off, sizes[i], true, &v,
+						  WAIT_MS), SIM_IO_OK);
+		}
+	}
+	ck_assert_int_eq(sim_invalidate(sim, CAMERA, 0, WAIT_MS, &acked), 0);
+	ck_assert_uint_eq(acked, 1);
+
+	/* a ring that loops breaks only that device */
+	ck_assert_int_eq(sim_guest_probe(&cam.g, true), 0);
+	sim_guest_write_desc(&cam.g, 0, 0, sim_guest_dma(&cam.g, sim_guest_alloc(&cam.g, 16)), 16,
+			     SIM_DESC_F_NEXT, 0);
+	sim_guest_avail_add(&cam.g, 0, 0);
+	sim_guest_kick(&cam.g, 0);
+	ck_assert_uint_eq(sim_guest_rd(&cam.g, 0x070) & 64, 64);
+	ck_assert_int_eq(SCMI(&disp, SCMI_PROTO_BASE, 0x0), 0);
+	ck_assert_int_eq(cam.mmio_failures, 0);
+	ck_assert_int_eq(disp.mmio_failures, 0);
+	/* reset and probe again: served */
+	ck_assert_int_eq(sim_guest_probe(&cam.g, true), 0);
+	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_BASE, 0x0), 0);
+}
+END_TEST
+
+START_TEST(test_response_into_readonly_grant_breaks_only_that_device)
+{
+	struct guest cam;
+	uint8_t req[8], resp2[SIM_MSG_SIZE];
+	size_t len = 0;
+
+	domain(CAMERA, "camera");
+	start_daemon_with(conf_text, true);
+	libxl_add_device(CAMERA, true, "virtio,device20");
+	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
+	guest_init(&cam, CAMERA, true);
+	ck_assert_int_eq(sim_guest_probe(&cam.g, true), 0);
+	/* regrant the whole rest of the RAM read-only: responses cannot land */
+	for (uint32_t p = 64; p < GRANTED_PAGES; p++) {
+		sim_revoke(sim, CAMERA, GREF0 + p);
+		sim_grant(sim, CAMERA, GREF0 + p, sim_gfn(SIM_RAM0_BASE) + p, 0, true);
+	}
+	/* a request in a writable page, its response buffer in a read-only one */
+	uint64_t rq = sim_guest_alloc(&cam.g, 16);
+	uint64_t rs = SIM_RAM0_BASE + 100 * SIM_PAGE_SIZE;
+
+	vscmi_put_le32(req, SCMI_HDR(0, 0, SCMI_PROTO_BASE, 1));
+	memcpy(sim_guest_host(&cam.g, rq), req, 4);
+	sim_guest_write_desc(&cam.g, 0, 0, sim_guest_dma(&cam.g, rq), 4, SIM_DESC_F_NEXT, 1);
+	sim_guest_write_desc(&cam.g, 0, 1, sim_guest_dma(&cam.g, rs), SIM_MSG_SIZE,
+			     SIM_DESC_F_WRITE, 0);
+	sim_guest_avail_add(&cam.g, 0, 0);
+	sim_guest_kick(&cam.g, 0);
+	ck_assert_uint_eq(sim_guest_rd(&cam.g, 0x070) & 64, 64);
+	(void)resp2;
+	(void)len;
+	ck_assert_int_eq(cam.mmio_failures, 0);
+}
+END_TEST
+
+START_TEST(test_no_hypervisor_is_said_plainly)
+{
+	static const char only_xen[] = "[clock c]\nid = 0\nrates = 1M\n"
+				       "[agent g]\ndomid = 3\nsocket = none\nclocks = c\n";
+
+	start_daemon_with(only_xen, false);
+	/* nothing left to serve: it exits, saying why */
+	if (daemon_pid > 0) {
+		int st;
+
+		waitpid(daemon_pid, &st, 0);
+		daemon_pid = -1;
+		ck_assert(WIFEXITED(st) && WEXITSTATUS(st) != 0);
+	}
+	ck_assert(log_has("no Xen hypervisor"));
+}
+END_TEST
+
+static Suite *xen_suite(void)
+{
+	Suite *s = suite_create("xen");
+	TCase *tc = tcase_create("sim");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_xenstore_guest_is_served_with_grants);
+	tcase_add_test(tc, test_destroyed_guest_releases_votes_others_keep_theirs);
+	tcase_add_test(tc, test_three_guests_share_pll_power_domain_and_reset);
+	tcase_add_test(tc, test_notification_flood_is_contained);
+	tcase_add_test(tc, test_toolstack_close_gets_closed_state);
+	tcase_add_test(tc, test_dom0less_guest_served_without_toolstack);
+	tcase_add_test(tc, test_guest_without_agent_gets_no_device);
+	tcase_add_test(tc, test_guest_system_power_shuts_down_its_own_domain);
+	tcase_add_test(tc, test_hostile_accesses_always_complete);
+	tcase_add_test(tc, test_response_into_readonly_grant_breaks_only_that_device);
+	tcase_add_test(tc, test_no_hypervisor_is_said_plainly);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(xen_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
