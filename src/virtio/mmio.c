@@ -22,8 +22,11 @@ void vio_dev_needs_reset(struct vio_dev *d, const char *why)
 {
 	if (d->status & VIO_STATUS_NEEDS_RESET)
 		return;
-	log_warn("virtio: device needs reset: %s", why);
 	d->stats.broken++;
+	/* A guest that breaks and resets in a loop gets a dwindling log. */
+	if ((d->stats.broken & (d->stats.broken - 1)) == 0)
+		log_warn("virtio: device needs reset (%llu time(s)): %s",
+			 (unsigned long long)d->stats.broken, why);
 	d->status |= VIO_STATUS_NEEDS_RESET;
 	for (unsigned int q = 0; q < d->nqueues; q++)
 		vio_vq_stop(&d->vq[q], d->mem);

@@ -19,8 +19,10 @@ static void xen_guest_irq(void *ctx)
 	struct xen_guest *g = ctx;
 
 	/* An edge-triggered SPI: a falling edge would be ignored anyway. */
-	if (xendevicemodel_set_irq_level(g->xb->dmod, g->domid, g->irq, 1) < 0)
+	if (xendevicemodel_set_irq_level(g->xb->dmod, g->domid, g->irq, 1) < 0 && !g->irq_failed) {
+		g->irq_failed = true;
 		log_warn("xen: dom%u: raising SPI %u: %s", g->domid, g->irq, strerror(errno));
+	}
 }
 
 /* Handles one slot that Xen marked ready. The fields are read once, after

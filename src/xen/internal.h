@@ -79,6 +79,7 @@ struct xen_guest {
 	struct xen_mem mem;
 	struct vio_scmi *dev;
 	uint64_t ioreqs;
+	bool irq_failed;		/* said once */
 };
 
 struct xen_backend {
