@@ -317,6 +317,28 @@ START_TEST(test_range_fit_never_overflows)
 }
 END_TEST
 
+START_TEST(test_dom0less_device)
+{
+	struct vscmi_config *cfg = load_ok("[agent rt]\n"
+					   "domid = 7\n"
+					   "dom0less = yes\n"
+					   "mmio_base = 0x02000000\n"
+					   "irq = 33\n"
+					   "grant_usage = yes\n"
+					   "[agent other]\n"
+					   "domid = 8\n");
+	const struct vscmi_agent_desc *a = &cfg->model.agents[0];
+
+	ck_assert(a->xen_static.enabled);
+	ck_assert_uint_eq(a->xen_static.base, 0x02000000);
+	ck_assert_uint_eq(a->xen_static.irq, 33);
+	ck_assert(a->xen_static.grants);
+	ck_assert_uint_eq(a->match_domid, 7);
+	ck_assert(!cfg->model.agents[1].xen_static.enabled);
+	vscmi_config_free(cfg);
+}
+END_TEST
+
 START_TEST(test_socket_dir_and_none)
 {
 	/* socket_dir applies to agents before and after [daemon] */
@@ -427,6 +449,17 @@ static const struct bad_case bad_cases[] = {
 	{ CLOCK_A "[clock b]\nid = 1\nrates = 1M\n[agent x]\nclocks = a:n b:n\n", 8,
 	  "two entries named 'n'" },
 	{ "[agent x]\nclocks = a:\n", 2, "is not RESOURCE[:NAME]" },
+	/* dom0less devices */
+	{ "[agent x]\ndomain = g\ndom0less = yes\nmmio_base = 0x2000000\nirq = 33\n", 3,
+	  "agent 'x': a dom0less guest is matched by domid" },
+	{ "[agent x]\ndomid = 3\ndom0less = yes\nirq = 33\n", 3,
+	  "agent 'x': dom0less needs mmio_base and irq" },
+	{ "[agent x]\ndomid = 3\nirq = 33\n", 1,
+	  "agent 'x': mmio_base, irq and grant_usage need dom0less = yes" },
+	{ "[agent x]\ndomid = 3\ndom0less = yes\nmmio_base = 0x2000100\nirq = 33\n", 4,
+	  "mmio_base: 0x2000100 is not page aligned" },
+	{ "[agent x]\ndomid = 3\ndom0less = yes\nmmio_base = 0x2000000\nirq = 31\n", 5,
+	  "irq: 31 is out of range (32..1019)" },
 	/* missing or conflicting keys */
 	{ "[clock a]\nrates = 1M\n", 1, "[clock a]: missing required key 'id'" },
 	{ "[clock a]\nid = 0\n", 1, "clock 'a': needs 'rates' or 'range'" },
@@ -654,6 +687,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_extreme_values_within_bounds);
 	tcase_add_test(tc, test_range_fit_never_overflows);
 	tcase_add_test(tc, test_socket_dir_and_none);
+	tcase_add_test(tc, test_dom0less_device);
 	tcase_add_test(tc, test_missing_file);
 	suite_add_tcase(s, tc);
 
