@@ -598,6 +598,81 @@ START_TEST(test_notification_flood_is_contained)
 }
 END_TEST
 
+START_TEST(test_restarted_daemon_serves_connected_guests_again)
+{
+	struct guest cam;
+	uint8_t resp[SIM_MSG_SIZE];
+	size_t rlen;
+	uint32_t magic = 0;
+
+	domain(CAMERA, "camera");
+	start_daemon_with(conf_text, true);
+	libxl_add_device(CAMERA, true, "virtio,device20");
+	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
+	ck_assert_int_eq(stop_daemon(), 0);
+	ck_assert_int_eq(be_state(CAMERA), 4);
+	start_daemon_with(conf_text, true);
+	/* taken over: 2, then 4 again; the guest probes a fresh device */
+	ck_assert_int_eq(sim_mmio_read32(sim, CAMERA, BASE0, &magic), SIM_IO_OK);
+	ck_assert_uint_eq(magic, 0x74726976);
+	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
+	guest_init(&cam, CAMERA, true);
+	ck_assert_int_eq(sim_guest_probe(&cam.g, true), 0);
+	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_BASE, 0x0), 0);
+}
+END_TEST
+
+START_TEST(test_dom0less_guest_death_releases_its_votes)
+{
+	struct guest rt;
+	uint8_t resp[SIM_MSG_SIZE];
+	size_t rlen;
+
+	domain(RT, "rt");
+	start_daemon_with(conf_text, true);
+	guest_init(&rt, RT, false);
+	ck_assert_int_eq(sim_guest_probe(&rt.g, false), 0);
+	ck_assert_int_eq(SCMI(&rt, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(emu(3), 1);
+	ck_assert_int_eq(sim_domain_destroy(sim, RT), 0);
+	ck_assert_int_eq(sim_domain_wait_gone(sim, RT, WAIT_MS), 0);
+	ck_assert_int_eq(emu(3), 0);
+}
+END_TEST
+
+START_TEST(test_unserved_device_is_forgotten_with_its_domain)
+{
+	char path[160];
+	unsigned int n;
+
+	domain(STRANGER, "stranger");
+	start_daemon_with(conf_text, true);
+	libxl_add_device(STRANGER, false, "virtio,device20");
+	domain(DISPLAY, "display");
+	libxl_add_device(DISPLAY, false, "virtio,device20");
+	ck_assert_int_eq(wait_state(DISPLAY, 4), 4);
+	ck_assert_int_eq(be_state(STRANGER), 1);
+	/* libxl closing a device we do not serve still hears Closed */
+	be_path(path, sizeof(path), STRANGER, "online");
+	xs_writef(path, "0");
+	be_path(path, sizeof(path), STRANGER, "state");
+	xs_writef(path, "5");
+	ck_assert_int_eq(wait_state(STRANGER, 6), 6);
+	/* the toolstack removes it and the domain goes; the domid comes back as
+	 * a guest we do serve */
+	be_path(path, sizeof(path), STRANGER, NULL);
+	ck_assert(xs_rm(xs, XBT_NULL, "/local/domain/0/backend/virtio/9"));
+	ck_assert_int_eq(sim_domain_destroy(sim, STRANGER), 0);
+	ck_assert_int_eq(sim_domain_wait_gone(sim, STRANGER, WAIT_MS), 0);
+	ck_assert(xs_rm(xs, XBT_NULL, "/local/domain/9"));
+	/* nothing of ours came back into the removed directory */
+	ck_assert_ptr_null(xs_directory(xs, XBT_NULL, "/local/domain/0/backend/virtio/9", &n));
+	domain(STRANGER, "ivi");
+	libxl_add_device(STRANGER, false, "virtio,device20");
+	ck_assert_int_eq(wait_state(STRANGER, 4), 4);
+}
+END_TEST
+
 START_TEST(test_toolstack_close_gets_closed_state)
 {
 	struct guest cam;
@@ -811,6 +886,9 @@ static Suite *xen_suite(void)
 	tcase_add_test(tc, test_xenstore_guest_is_served_with_grants);
 	tcase_add_test(tc, test_destroyed_guest_releases_votes_others_keep_theirs);
 	tcase_add_test(tc, test_three_guests_share_pll_power_domain_and_reset);
+	tcase_add_test(tc, test_restarted_daemon_serves_connected_guests_again);
+	tcase_add_test(tc, test_dom0less_guest_death_releases_its_votes);
+	tcase_add_test(tc, test_unserved_device_is_forgotten_with_its_domain);
 	tcase_add_test(tc, test_notification_flood_is_contained);
 	tcase_add_test(tc, test_toolstack_close_gets_closed_state);
 	tcase_add_test(tc, test_dom0less_guest_served_without_toolstack);

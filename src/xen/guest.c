@@ -181,6 +181,11 @@ void xen_guest_stop(struct xen_guest *g, bool release)
 								g->base,
 								g->base + VIO_MMIO_SIZE - 1);
 	g->range_mapped = false;
+	/* Accesses Xen forwarded before the range went are answered: a
+	 * request left READY would hold its vCPU. */
+	for (uint32_t v = 0; g->page && g->dev && g->ports && v < g->nvcpus; v++)
+		if (g->ports[v])
+			xen_guest_ioreq(g, v);
 	g->src = sd_event_source_disable_unref(g->src);
 	if (g->dev) {
 		vio_scmi_free(g->dev);

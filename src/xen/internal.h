@@ -96,11 +96,14 @@ struct xen_backend {
 	uint32_t self;			/* our own domid */
 	char watch_path[64];
 	struct xen_guest *guests;
-	/* XenStore devices we decided not to serve, so we say so once */
+	/* XenStore devices we decided not to serve, so we say so once; an
+	 * entry goes with its device directory or its domain. */
 	struct {
 		uint32_t domid, devid;
+		bool ours;		/* virtio-scmi: we answer its close */
 	} ignored[64];
 	uint32_t nignored;
+	bool getinfo_failed;		/* said once */
 };
 
 /* Brings up the IOREQ server and the device: 0 or -errno (logged). */

@@ -47,20 +47,40 @@ static int xs_read_u64(struct xen_backend *xb, const char *dir, const char *key,
 	return r;
 }
 
+/* Writes the backend state, only while the device directory is there:
+ * a write would otherwise bring back what the toolstack removed. */
 static void xs_write_state(struct xen_backend *xb, const char *dir, unsigned int state)
 {
 	char path[192], val[4];
 
 	snprintf(path, sizeof(path), "%s/state", dir);
 	snprintf(val, sizeof(val), "%u", state);
-	if (!xs_write(xb->xs, XBT_NULL, path, val, (unsigned int)strlen(val)))
-		log_warn("xen: writing %s: %s", path, strerror(errno));
+	for (int tries = 0; tries < 8; tries++) {
+		xs_transaction_t t = xs_transaction_start(xb->xs);
+		unsigned int len;
+		char *cur;
+		bool exists, ok;
+
+		if (t == XBT_NULL)
+			break;
+		cur = xs_read(xb->xs, t, path, &len);
+		exists = cur != NULL;
+		free(cur);
+		ok = exists && xs_write(xb->xs, t, path, val, (unsigned int)strlen(val));
+		if (xs_transaction_end(xb->xs, t, !ok) || errno != EAGAIN) {
+			if (exists && !ok)
+				log_warn("xen: writing %s: %s", path, strerror(errno));
+			return;
+		}
+	}
+	log_warn("xen: writing %s: %s", path, strerror(errno));
 }
 
+/* A XenStore device; static (dom0less) guests are not XenStore's to touch. */
 static struct xen_guest *xen_find(struct xen_backend *xb, uint32_t domid, uint32_t devid)
 {
 	for (struct xen_guest *g = xb->guests; g; g = g->next)
-		if (g->domid == domid && g->devid == devid)
+		if (g->domid == domid && g->devid == devid && g->be_path[0])
 			return g;
 	return NULL;
 }
@@ -127,17 +147,35 @@ static struct xen_guest *xen_guest_new(struct xen_backend *xb, uint32_t domid, u
 	return g;
 }
 
-static bool xen_ignored(struct xen_backend *xb, uint32_t domid, uint32_t devid, bool add)
+static int xen_ignored(struct xen_backend *xb, uint32_t domid, uint32_t devid)
 {
 	for (uint32_t i = 0; i < xb->nignored; i++)
 		if (xb->ignored[i].domid == domid && xb->ignored[i].devid == devid)
-			return true;
-	if (add && xb->nignored < sizeof(xb->ignored) / sizeof(xb->ignored[0])) {
-		xb->ignored[xb->nignored].domid = domid;
-		xb->ignored[xb->nignored].devid = devid;
-		xb->nignored++;
+			return (int)i;
+	return -1;
+}
+
+static void xen_ignore(struct xen_backend *xb, uint32_t domid, uint32_t devid, bool ours)
+{
+	if (xen_ignored(xb, domid, devid) >= 0 ||
+	    xb->nignored == sizeof(xb->ignored) / sizeof(xb->ignored[0]))
+		return;
+	xb->ignored[xb->nignored].domid = domid;
+	xb->ignored[xb->nignored].devid = devid;
+	xb->ignored[xb->nignored].ours = ours;
+	xb->nignored++;
+}
+
+/* Forgets ignored devices of a domain (devid UINT32_MAX: all of them). */
+static void xen_unignore(struct xen_backend *xb, uint32_t domid, uint32_t devid)
+{
+	for (uint32_t i = 0; i < xb->nignored;) {
+		if (xb->ignored[i].domid == domid && (devid == UINT32_MAX ||
+						      xb->ignored[i].devid == devid))
+			xb->ignored[i] = xb->ignored[--xb->nignored];
+		else
+			i++;
 	}
-	return false;
 }
 
 /* Looks at one backend device directory and acts on what it says. */
@@ -154,6 +192,7 @@ static void xen_xs_device(struct xen_backend *xb, uint32_t domid, uint32_t devid
 	if (xs_read_u64(xb, dir, "state", 8, &state) < 0) {
 		if (g)
 			xen_guest_remove(xb, g, true, "removed from XenStore");
+		xen_unignore(xb, domid, devid);
 		return;
 	}
 	xs_read_u64(xb, dir, "online", 1, &online);
@@ -162,7 +201,15 @@ static void xen_xs_device(struct xen_backend *xb, uint32_t domid, uint32_t devid
 			xen_guest_remove(xb, g, true, "closed by the toolstack");
 		return;
 	}
-	if (!online || state != 1 || xen_ignored(xb, domid, devid, false))
+	if (xen_ignored(xb, domid, devid) >= 0) {
+		/* Ours but not served: answer the close so libxl need not wait. */
+		if (xb->ignored[xen_ignored(xb, domid, devid)].ours && (!online || state == XS_CLOSING))
+			xs_write_state(xb, dir, XS_CLOSED);
+		return;
+	}
+	/* New (1), or ours from before a restart of the daemon (2, 4): the
+	 * device starts again from reset. */
+	if (!online || (state != 1 && state != XS_INITWAIT && state != XS_CONNECTED))
 		return;
 
 	snprintf(path, sizeof(path), "%s/type", dir);
@@ -171,7 +218,7 @@ static void xen_xs_device(struct xen_backend *xb, uint32_t domid, uint32_t devid
 		return;
 	if (strcmp(type, XEN_SCMI_TYPE) != 0) {
 		free(type);
-		xen_ignored(xb, domid, devid, true);
+		xen_ignore(xb, domid, devid, false);
 		return;
 	}
 	free(type);
@@ -180,7 +227,7 @@ static void xen_xs_device(struct xen_backend *xb, uint32_t domid, uint32_t devid
 	    xs_read_u64(xb, dir, "frontend-id", 0x7fef, &fe) < 0 || fe != domid) {
 		log_warn("xen: dom%u: virtio-scmi device %u: base, irq or frontend-id missing or "
 			 "malformed in %s; not served", domid, devid, dir);
-		xen_ignored(xb, domid, devid, true);
+		xen_ignore(xb, domid, devid, true);
 		return;
 	}
 	/* Without grant_usage (libxl before 4.18 wrote none) the default is
@@ -191,13 +238,13 @@ static void xen_xs_device(struct xen_backend *xb, uint32_t domid, uint32_t devid
 	if (!agent) {
 		log_notice("xen: dom%u: no agent is configured for this domain; its virtio-scmi "
 			   "device is not served", domid);
-		xen_ignored(xb, domid, devid, true);
+		xen_ignore(xb, domid, devid, true);
 		return;
 	}
 	if (xen_agent_busy(xb, agent)) {
 		log_warn("xen: dom%u: agent %s already has a device; device %u not served", domid,
 			 scmi_agent_name(agent), devid);
-		xen_ignored(xb, domid, devid, true);
+		xen_ignore(xb, domid, devid, true);
 		return;
 	}
 	g = xen_guest_new(xb, domid, devid, agent);
@@ -207,9 +254,12 @@ static void xen_xs_device(struct xen_backend *xb, uint32_t domid, uint32_t devid
 	g->base = base;
 	g->irq = (uint32_t)irq;
 	g->grants = grants != 0;
+	if (state != 1)
+		log_info("xen: dom%u: device %u taken over (state %llu); it starts from reset",
+			 domid, devid, (unsigned long long)state);
 	xs_write_state(xb, dir, XS_INITWAIT);
 	if (xen_guest_start(g) < 0) {
-		xen_ignored(xb, domid, devid, true);
+		xen_ignore(xb, domid, devid, true);
 		xen_guest_remove(xb, g, false, "could not be set up");
 		return;
 	}
@@ -263,18 +313,38 @@ static void xen_xs_scan(struct xen_backend *xb)
 	}
 }
 
+/* Whether a domain is gone or dying. A failed query is not a death (a
+ * driver domain may not be allowed to ask): said once, assumed alive. */
+static bool xen_domain_dead(struct xen_backend *xb, uint32_t domid)
+{
+	xc_dominfo_t info;
+	int n = xc_domain_getinfo(xb->xch, domid, 1, &info);
+
+	if (n < 0) {
+		if (!xb->getinfo_failed)
+			log_warn("xen: cannot query domains (%s); dead guests are noticed only "
+				 "when the toolstack closes their devices", strerror(errno));
+		xb->getinfo_failed = true;
+		return false;
+	}
+	return n == 0 || info.domid != domid || info.dying;
+}
+
 /* A domain died: tear down the devices of every guest that is gone. */
 static void xen_release_domains(struct xen_backend *xb)
 {
 	for (struct xen_guest *g = xb->guests, *next; g; g = next) {
-		xc_dominfo_t info;
-		int n;
-
 		next = g->next;
-		n = xc_domain_getinfo(xb->xch, g->domid, 1, &info);
-		if (n == 1 && info.domid == g->domid && !info.dying)
-			continue;
-		xen_guest_remove(xb, g, true, "gone: its domain was destroyed");
+		if (xen_domain_dead(xb, g->domid))
+			xen_guest_remove(xb, g, true, "gone: its domain was destroyed");
+	}
+	for (uint32_t i = 0; i < xb->nignored;) {
+		uint32_t domid = xb->ignored[i].domid;
+
+		if (xen_domain_dead(xb, domid))
+			xen_unignore(xb, domid, UINT32_MAX);
+		else
+			i++;
 	}
 }
 
@@ -397,12 +467,20 @@ int xen_backend_new(sd_event *ev, struct scmi_server *srv, const struct vscmi_co
 		xen_backend_free(xb);
 		return r;
 	}
-	if (xen_need_xenstore(cfg)) {
-		r = xen_xs_open(xb, err, errlen);
-		if (r < 0) {
-			xen_backend_free(xb);
-			return r;
-		}
+	/* XenStore finds toolstack guests and tells of any guest's death
+	 * (@releaseDomain), dom0less ones included when xenstored knows them.
+	 * Without it the static guests are still served. */
+	r = xen_xs_open(xb, err, errlen);
+	if (r < 0) {
+		if (xen_need_xenstore(cfg))
+			log_err("xen: %s: guests from the toolstack are not served", err);
+		else
+			log_notice("xen: %s: dom0less guests are served, their death is not seen",
+				   err);
+		xb->xs_src = sd_event_source_disable_unref(xb->xs_src);
+		if (xb->xs)
+			xs_close(xb->xs);
+		xb->xs = NULL;
 	}
 	*out = xb;
 	return 0;
