@@ -589,7 +589,7 @@ START_TEST(test_too_many_agents)
 {
 	char *s = repeat_conf("", REPEAT_AGENTS, VSCMI_MAX_AGENTS + 1);
 
-	expect_error(s, 2 * VSCMI_MAX_AGENTS + 1, "too many agents (at most 64)");
+	expect_error(s, 2 * VSCMI_MAX_AGENTS + 1, "too many agents (at most 1024)");
 	free(s);
 }
 END_TEST
@@ -598,7 +598,7 @@ START_TEST(test_too_many_resources)
 {
 	char *s = repeat_conf("", REPEAT_RESETS, VSCMI_MAX_RESOURCES + 1);
 
-	expect_error(s, 2 * VSCMI_MAX_RESOURCES + 1, "too many reset sections (at most 256)");
+	expect_error(s, 2 * VSCMI_MAX_RESOURCES + 1, "too many reset sections (at most 1024)");
 	free(s);
 }
 END_TEST

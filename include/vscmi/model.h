@@ -7,8 +7,9 @@
 #include <stdint.h>
 
 #define VSCMI_NAME_MAX 64	/* SCMI extended names are 64 bytes with the NUL */
-#define VSCMI_MAX_AGENTS 64
-#define VSCMI_MAX_RESOURCES 256	/* per kind */
+/* One agent per guest; BASE PROTOCOL_ATTRIBUTES shows at most 255. */
+#define VSCMI_MAX_AGENTS 1024
+#define VSCMI_MAX_RESOURCES 1024	/* per kind */
 #define VSCMI_MAX_PD_STATES 8
 #define VSCMI_MAX_LEVELS 64	/* discrete rates, voltage or perf levels */
 #define VSCMI_MAX_DEPTH 16	/* resources in a parent chain, itself included */

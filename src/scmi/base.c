@@ -36,7 +36,10 @@ static int base_attributes(struct scmi_ctx *c, struct vscmi_rd *req, struct vscm
 	uint8_t ids[8];
 	uint32_t n = base_protocols(c->agent, ids);
 
-	vscmi_wr_u32(resp, (c->srv->nagents & 0xff) << 8 | n);
+	/* The field has 8 bits; guests learn of no other agent anyway. */
+	uint32_t agents = c->srv->nagents > 255 ? 255 : c->srv->nagents;
+
+	vscmi_wr_u32(resp, agents << 8 | n);
 	return 0;
 }
 

@@ -111,7 +111,7 @@ struct scmi_watch {
 
 struct scmi_watchers {
 	struct scmi_watch *w;
-	uint32_t n;
+	uint32_t n, cap;
 };
 
 struct scmi_server {

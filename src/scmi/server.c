@@ -428,10 +428,14 @@ static int scmi_watchers_build(struct scmi_server *srv)
 		srv->watchers[k] = calloc(n, sizeof(struct scmi_watchers));
 		if (!srv->watchers[k])
 			return -ENOMEM;
+		/* Sized to the agents that see each resource: count, then fill. */
+		for (uint32_t ai = 0; ai < srv->nagents; ai++)
+			for (uint32_t v = 0; v < srv->agents[ai].nviews[k]; v++)
+				srv->watchers[k][arb_res_index(srv->agents[ai].views[k][v].res)].cap++;
 		for (uint32_t i = 0; i < n; i++) {
 			struct scmi_watchers *ws = &srv->watchers[k][i];
 
-			ws->w = calloc(srv->nagents ? srv->nagents : 1, sizeof(*ws->w));
+			ws->w = calloc(ws->cap ? ws->cap : 1, sizeof(*ws->w));
 			if (!ws->w)
 				return -ENOMEM;
 		}
@@ -442,8 +446,7 @@ static int scmi_watchers_build(struct scmi_server *srv)
 				struct scmi_watchers *ws =
 					&srv->watchers[k][arb_res_index(a->views[k][v].res)];
 
-				/* An agent sees a resource once (the config says so). */
-				if (ws->n < srv->nagents)
+				if (ws->n < ws->cap)
 					ws->w[ws->n++] = (struct scmi_watch){ a, v };
 			}
 		}
