@@ -6,6 +6,14 @@
  * Reply:    {"version": 1, "ok": true, ...command-specific members}
  *        or {"version": 1, "ok": false, "error": "what went wrong"}
  *
+ * "agents" replies {"agents": [AGENT...]}; each AGENT has "id", "name",
+ * "privileged", "match" ("domain=NAME", "domid=N" or null), "max_msg_size",
+ * "dom0less" (null, or {"mmio_base", "irq", "grant_usage"}), "protocols"
+ * (names, base first) and "views": {"clock": [VIEW...], "power": ...,
+ * one array per kind}, each VIEW {"id" as the agent sees it, "name" the
+ * agent sees, "resource"}; voltage views add "min_uv" and "max_uv".
+ * vscmictl gen-dt builds a guest's device tree from this alone.
+ *
  * A reply to an unknown version still carries the daemon's version, so a
  * client can tell which protocol it speaks. Members may be added to replies
  * without a version change; removing or changing one needs a new version.

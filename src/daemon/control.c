@@ -183,6 +183,31 @@ static struct json_object *ctl_status(struct vscmid *d, struct json_object *req)
 
 /* agents */
 
+/* A dom0less guest's device as the config declares it: what its partial
+ * device tree must describe, since no toolstack writes the node. */
+static struct json_object *agent_dom0less(const struct vscmi_agent_desc *ad)
+{
+	struct json_object *o;
+
+	if (!ad->xen_static.enabled)
+		return NULL;
+	o = json_object_new_object();
+	jadd(o, "mmio_base", json_object_new_uint64(ad->xen_static.base));
+	jadd(o, "irq", json_object_new_int64(ad->xen_static.irq));
+	jadd(o, "grant_usage", json_object_new_boolean(ad->xen_static.grants));
+	return o;
+}
+
+/* The lowest and highest level, for a guest's regulator constraints. */
+static void voltage_bounds(struct json_object *jv, const struct vscmi_res_desc *rd)
+{
+	const struct vscmi_range *rg = &rd->u.voltage.levels;
+
+	jadd(jv, "min_uv", json_object_new_int64(rg->segment ? rg->min : rg->values[0]));
+	jadd(jv, "max_uv",
+	     json_object_new_int64(rg->segment ? rg->max : rg->values[rg->count - 1]));
+}
+
 static struct json_object *ctl_agents(struct vscmid *d, struct json_object *req)
 {
 	const struct vscmi_model *m = &d->cfg->model;
@@ -198,6 +223,7 @@ static struct json_object *ctl_agents(struct vscmid *d, struct json_object *req)
 		jadd(j, "privileged", json_object_new_boolean(ad->privileged));
 		jadd(j, "match", agent_match(ad));
 		jadd(j, "max_msg_size", json_object_new_int64(ad->max_msg_size));
+		jadd(j, "dom0less", agent_dom0less(ad));
 		protos = jadd(j, "protocols", json_object_new_array());
 		for (uint8_t p = SCMI_PROTO_BASE; p <= SCMI_PROTO_VOLTAGE; p++)
 			if (p == SCMI_PROTO_BASE || (ad->protocols & SCMI_PROTO_BIT(p)))
@@ -215,6 +241,8 @@ static struct json_object *ctl_agents(struct vscmid *d, struct json_object *req)
 				jadd(jv, "name", json_object_new_string(ad->views[k][v].name));
 				jadd(jv, "resource",
 				     json_object_new_string(m->res[k][ad->views[k][v].res].name));
+				if (k == VSCMI_VOLTAGE)
+					voltage_bounds(jv, &m->res[k][ad->views[k][v].res]);
 			}
 		}
 	}
