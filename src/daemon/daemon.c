@@ -225,6 +225,13 @@ static int vscmid_setup_loop(struct vscmid *d)
 	r = sd_event_add_signal(d->ev, &d->sig_int, SIGINT, vscmid_on_signal, d);
 	if (r < 0)
 		return r;
+	/* Under WatchdogSec= the loop itself sends WATCHDOG=1, so a handler
+	 * that hangs stops the pings and systemd restarts the daemon. */
+	r = sd_event_set_watchdog(d->ev, true);
+	if (r < 0)
+		return r;
+	if (r > 0)
+		log_debug("watchdog: the event loop keeps systemd's watchdog fed");
 	return sd_event_now(d->ev, CLOCK_MONOTONIC, &d->start_usec);
 }
 
@@ -317,6 +324,20 @@ void vscmid_free(struct vscmid *d)
 	free(d);
 }
 
+/* The agent sockets' side of the picture for systemctl status; Xen
+ * guests and the counters are in vscmictl status. */
+void vscmid_notify_status(struct vscmid *d, const char *extra)
+{
+	uint32_t served = 0, connected = 0;
+
+	for (uint32_t i = 0; i < d->nagents; i++) {
+		served += d->agents[i].listen_fd >= 0;
+		connected += vscmid_agent_connected(&d->agents[i]);
+	}
+	sd_notifyf(0, "%sSTATUS=serving %u agents on %s platform, %u of %u agent sockets connected",
+		   extra, d->nagents, d->plat->ops->name, connected, served);
+}
+
 int vscmid_run(struct vscmid *d)
 {
 	uint32_t served = 0;
@@ -326,8 +347,7 @@ int vscmid_run(struct vscmid *d)
 		served += d->agents[i].listen_fd >= 0;
 	log_info("vscmid %s: %u agents, %u with sockets, control at %s", VSCMI_VERSION,
 		 d->nagents, served, d->cfg->control);
-	sd_notifyf(0, "READY=1\nSTATUS=serving %u agents on %s platform", d->nagents,
-		   d->plat->ops->name);
+	vscmid_notify_status(d, "READY=1\n");
 	r = sd_event_loop(d->ev);
 	sd_notify(0, "STOPPING=1");
 	return r < 0 ? r : 0;

@@ -55,6 +55,7 @@ void vscmid_agent_disconnect(struct vscmid_agent *a, const char *why)
 	scmi_agent_set_output(a->agent, NULL, NULL, false);
 	scmi_agent_reset(a->agent);
 	log_info("agent %s: disconnected (%s), votes released", scmi_agent_name(a->agent), why);
+	vscmid_notify_status(a->d, "");
 }
 
 static int transport_on_packet(sd_event_source *src, int fd, uint32_t revents, void *userdata)
@@ -165,6 +166,7 @@ static int transport_on_connect(sd_event_source *src, int lfd, uint32_t revents,
 	scmi_agent_set_output(a->agent, transport_send, a, true);
 	log_info("agent %s: connected (pid %d, uid %u)", scmi_agent_name(a->agent), (int)cred.pid,
 		 (unsigned int)cred.uid);
+	vscmid_notify_status(a->d, "");
 	return 0;
 }
 

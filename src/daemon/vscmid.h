@@ -68,6 +68,9 @@ struct vscmid {
 int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, size_t errlen);
 /* Runs until SIGTERM/SIGINT; returns 0 or -errno. */
 int vscmid_run(struct vscmid *d);
+/* Tells systemd (if it started us) how many agent sockets are connected,
+ * after the other assignments in extra ("" or "NAME=VALUE\n..."). */
+void vscmid_notify_status(struct vscmid *d, const char *extra);
 void vscmid_free(struct vscmid *d);
 
 /* Points the control socket and the agent sockets under the configured
