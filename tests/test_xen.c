@@ -858,6 +858,22 @@ START_TEST(test_response_into_readonly_grant_breaks_only_that_device)
 }
 END_TEST
 
+START_TEST(test_only_xen_guests_and_no_sockets)
+{
+	static const char only_xen[] = "[clock c]\nid = 0\nrates = 1M\n"
+				       "[agent g]\ndomid = 3\nsocket = none\nclocks = c\n";
+	uint32_t magic = 0;
+
+	domain(3, "g");
+	start_daemon_with(only_xen, true);
+	ck_assert_int_gt(daemon_pid, 0);
+	libxl_add_device(3, false, "virtio,device20");
+	ck_assert_int_eq(wait_state(3, 4), 4);
+	ck_assert_int_eq(sim_mmio_read32(sim, 3, BASE0, &magic), SIM_IO_OK);
+	ck_assert_uint_eq(magic, 0x74726976);
+}
+END_TEST
+
 START_TEST(test_no_hypervisor_is_said_plainly)
 {
 	static const char only_xen[] = "[clock c]\nid = 0\nrates = 1M\n"
@@ -896,6 +912,7 @@ static Suite *xen_suite(void)
 	tcase_add_test(tc, test_guest_system_power_shuts_down_its_own_domain);
 	tcase_add_test(tc, test_hostile_accesses_always_complete);
 	tcase_add_test(tc, test_response_into_readonly_grant_breaks_only_that_device);
+	tcase_add_test(tc, test_only_xen_guests_and_no_sockets);
 	tcase_add_test(tc, test_no_hypervisor_is_said_plainly);
 	suite_add_tcase(s, tc);
 	return s;

@@ -216,8 +216,10 @@ int vscmid_transport_open(struct vscmid *d, char *err, size_t errlen)
 		served++;
 		log_debug("agent %s: listening on %s", scmi_agent_name(a->agent), a->path);
 	}
-	if (!served) {
-		snprintf(err, errlen, "no agent has a socket: nothing to serve");
+	/* Xen guests are something to serve too. */
+	if (!served && !d->xb) {
+		snprintf(err, errlen, "no agent has a socket and there is no hypervisor: "
+			 "nothing to serve");
 		return -ENOENT;
 	}
 	return 0;
