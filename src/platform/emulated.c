@@ -64,12 +64,21 @@ static struct emu *to_emu(struct vscmi_platform *p)
 	return (struct emu *)p;
 }
 
+static int emu_cmp(const void *a, const void *b)
+{
+	const struct emu_entry *x = a, *y = b;
+
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Entries are sorted once at creation: a transition costs a binary search. */
 static struct emu_entry *emu_find(struct emu *e, enum vscmi_op_type type, uint32_t id)
 {
-	for (uint32_t i = 0; i < e->nentries; i++)
-		if (e->entries[i].type == type && e->entries[i].id == id)
-			return &e->entries[i];
-	return NULL;
+	struct emu_entry key = { .type = type, .id = id };
+
+	return bsearch(&key, e->entries, e->nentries, sizeof(*e->entries), emu_cmp);
 }
 
 static int emu_refusal(struct emu *e, const struct vscmi_op *op)
@@ -264,6 +273,7 @@ struct vscmi_platform *vscmi_emu_new(const struct vscmi_model *m)
 		}
 	}
 	emu_add(e, VSCMI_OP_SYSTEM_POWER, 0, 3 /* power-up */, 0);
+	qsort(e->entries, e->nentries, sizeof(*e->entries), emu_cmp);
 	return &e->base;
 }
 
