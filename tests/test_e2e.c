@@ -602,6 +602,52 @@ START_TEST(test_check_config)
 }
 END_TEST
 
+START_TEST(test_trace_follows_one_agent)
+{
+	char path[256], buf[4096];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	static const char req[] = "{\"version\":1,\"command\":\"trace\",\"agent\":\"camera\"}";
+	struct json_object *o, *t, *v;
+	int cam, disp, fd;
+	ssize_t n;
+
+	run_path(path, sizeof(path), "control");
+	ck_assert_uint_lt(strlen(path), sizeof(sa.sun_path));
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
+	n = recv_wait(fd, buf, sizeof(buf) - 1, 2000);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	o = json_tokener_parse(buf);
+	ck_assert(reply_ok(o));
+	json_object_put(o);
+
+	disp = agent_connect("display");
+	cam = agent_connect("camera");
+	ck_assert_int_eq(clock_config(disp, DISPLAY_PIXEL, true), 0);
+	ck_assert_int_eq(clock_config(cam, CAMERA_PIXEL, true), 0);
+	/* only camera's command shows, decoded */
+	n = recv_wait(fd, buf, sizeof(buf) - 1, 2000);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	o = json_tokener_parse(buf);
+	ck_assert(json_object_object_get_ex(o, "trace", &t));
+	ck_assert(json_object_object_get_ex(t, "agent", &v));
+	ck_assert_str_eq(json_object_get_string(v), "camera");
+	ck_assert(json_object_object_get_ex(t, "message", &v));
+	ck_assert_str_eq(json_object_get_string(v), "CLOCK_CONFIG_SET");
+	ck_assert(json_object_object_get_ex(t, "status", &v));
+	ck_assert_str_eq(json_object_get_string(v), "SUCCESS");
+	json_object_put(o);
+	ck_assert_int_lt(recv_wait(fd, buf, sizeof(buf) - 1, 200), 0);
+	close(cam);
+	close(disp);
+	close(fd);
+}
+END_TEST
+
 static Suite *e2e_suite(void)
 {
 	Suite *s = suite_create("e2e");
@@ -624,6 +670,7 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_control_errors);
 	tcase_add_test(tc, test_idle_control_clients_do_not_lock_others_out);
 	tcase_add_test(tc, test_system_request);
+	tcase_add_test(tc, test_trace_follows_one_agent);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cli");

@@ -2,7 +2,7 @@
  *
  * A UNIX SOCK_SEQPACKET socket; one JSON object per packet each way.
  * Request:  {"version": 1, "command": "status" | "agents" | "resources" |
- *            "release", "agent": "NAME"}   ("agent" only for release)
+ *            "release" | "trace", "agent": "NAME"}   ("agent": release, trace)
  * Reply:    {"version": 1, "ok": true, ...command-specific members}
  *        or {"version": 1, "ok": false, "error": "what went wrong"}
  *
@@ -42,5 +42,10 @@
 #define VSCMI_CTL_AGENTS "agents"
 #define VSCMI_CTL_RESOURCES "resources"
 #define VSCMI_CTL_RELEASE "release"
+/* {"command": "trace", "agent": NAME (optional)}: after the ok reply, the
+ * connection receives one {"trace": {...}} packet per SCMI command: "agent",
+ * "time_us" (CLOCK_REALTIME), "protocol", "protocol_id", "message",
+ * "message_id", "token", "status" (name), "request" and "reply" (hex). */
+#define VSCMI_CTL_TRACE "trace"
 
 #endif

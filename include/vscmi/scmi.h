@@ -63,6 +63,8 @@ enum scmi_protocol_id {
 int32_t scmi_status_from_errno(int err);
 const char *scmi_status_name(int32_t status);
 const char *scmi_protocol_name(uint8_t id);
+/* The spec's name of a command, or NULL when there is none. */
+const char *scmi_message_name(uint8_t proto, uint8_t msg);
 
 struct scmi_server;
 struct scmi_agent;

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vscmi-build.h"
@@ -178,9 +179,10 @@ static int ctl_connect(const struct ctl *ctl)
 	return fd;
 }
 
-/* Sends one request and returns the reply, or an exit code. */
-static int ctl_request(struct ctl *ctl, const char *command, const char *agent,
-		       struct json_object **out)
+/* Sends one request and returns the reply, or an exit code. With keep,
+ * the connection stays open for what follows (a trace) and *keep gets it. */
+static int ctl_request_keep(struct ctl *ctl, const char *command, const char *agent,
+			    struct json_object **out, int *keep)
 {
 	struct json_object *req, *reply = NULL;
 	const char *s;
@@ -238,11 +240,22 @@ static int ctl_request(struct ctl *ctl, const char *command, const char *agent,
 	}
 	*out = reply;
 	ret = EXIT_OK;
+	if (keep) {
+		*keep = fd;
+		fd = -1;
+	}
 out:
 	free(buf);
 	json_object_put(req);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return ret;
+}
+
+static int ctl_request(struct ctl *ctl, const char *command, const char *agent,
+		       struct json_object **out)
+{
+	return ctl_request_keep(ctl, command, agent, out, NULL);
 }
 
 static void print_json(struct json_object *reply)
@@ -540,6 +553,69 @@ static int cmd_release(struct ctl *ctl, int argc, char **argv)
 		       jbool(reply, "was_connected") ? ", its connection closed" : "");
 	json_object_put(reply);
 	return EXIT_OK;
+}
+
+/* trace: one line per SCMI command, until interrupted */
+
+static void print_trace(struct json_object *t)
+{
+	long long us = jint(t, "time_us");
+	time_t sec = (time_t)(us / 1000000);
+	struct tm tm;
+	char when[16] = "?";
+
+	if (localtime_r(&sec, &tm))
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	printf("%s.%06lld %-12s %-7s %-36s token %-4lld %s  req %s  reply %s\n", when,
+	       us % 1000000, jstr(t, "agent", "?"), jstr(t, "protocol", "?"),
+	       jstr(t, "message", "?"), jint(t, "token"), jstr(t, "status", "?"),
+	       jstr(t, "request", ""), jstr(t, "reply", ""));
+	fflush(stdout);
+}
+
+static int cmd_trace(struct ctl *ctl, int argc, char **argv)
+{
+	struct json_object *reply;
+	struct timeval none = { 0 };
+	char *buf;
+	int fd, r;
+
+	if (argc > 2) {
+		fprintf(stderr, "Usage: vscmictl trace [AGENT]\n");
+		return EXIT_USAGE;
+	}
+	r = ctl_request_keep(ctl, VSCMI_CTL_TRACE, argc == 2 ? argv[1] : NULL, &reply, &fd);
+	if (r)
+		return r;
+	json_object_put(reply);
+	buf = malloc(VSCMI_CONTROL_REPLY_MAX + 1);
+	if (!buf) {
+		close(fd);
+		return EXIT_DAEMON;
+	}
+	/* Lines come when guests talk: wait for them without a timeout. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
+	for (;;) {
+		ssize_t n = recv(fd, buf, VSCMI_CONTROL_REPLY_MAX, 0);
+		struct json_object *o, *t;
+
+		if (n <= 0)
+			break;
+		buf[n] = '\0';
+		o = json_tokener_parse(buf);
+		if (json_object_object_get_ex(o, "trace", &t)) {
+			if (ctl->json)
+				printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+			else
+				print_trace(t);
+			fflush(stdout);
+		}
+		json_object_put(o);
+	}
+	free(buf);
+	close(fd);
+	fprintf(stderr, "vscmictl: the daemon closed the trace\n");
+	return EXIT_CONNECT;
 }
 
 /* gen-dt: the guest's arm,scmi-virtio node, from the agents reply alone */
@@ -985,6 +1061,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "resources", "", 0, cmd_resources, "every resource: its state and each agent's vote" },
 	{ "release", "AGENT", 1, cmd_release,
 	  "withdraw an agent's votes and close its connection" },
+	{ "trace", "[AGENT]", -1, cmd_trace,
+	  "follow the SCMI commands of every agent, or of one, as they happen" },
 	{ "gen-dt", "[--xen] GUEST", -1, cmd_gen_dt,
 	  "print the guest's SCMI device-tree node (DTS)" },
 	{ "help", "", 0, cmd_help, "show this help" },

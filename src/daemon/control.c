@@ -11,10 +11,12 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vscmi-build.h"
 #include "vscmi/arbiter.h"
+#include "vscmi/buf.h"
 #include "vscmi/control.h"
 #include "vscmi/log.h"
 #include "vscmi/platform.h"
@@ -33,6 +35,9 @@ struct vscmid_ctl_client {
 	int fd;
 	sd_event_source *src;
 	struct vscmid_ctl_client *next, *prev;
+	bool tracing;
+	char trace_agent[16];		/* empty: every agent */
+	uint64_t trace_dropped;		/* packets the client did not take */
 };
 
 /* json-c aborts on a NULL container; these drop the member instead. */
@@ -379,6 +384,89 @@ static struct json_object *ctl_release(struct vscmid *d, struct json_object *req
 	return o;
 }
 
+/* trace */
+
+static struct json_object *ctl_trace(struct vscmid *d, struct json_object *req)
+{
+	struct vscmid_ctl_client *c = d->ctl_current;
+	struct json_object *jname, *o;
+	const char *name = "";
+
+	if (json_object_object_get_ex(req, VSCMI_CTL_KEY_AGENT, &jname)) {
+		if (!json_object_is_type(jname, json_type_string))
+			return reply_error("'%s' is not a string", VSCMI_CTL_KEY_AGENT);
+		name = json_object_get_string(jname);
+		if (!scmi_server_agent_by_name(d->srv, name))
+			return reply_error("no agent '%.64s'", name);
+	}
+	if (!c)
+		return reply_error("trace needs a control connection");
+	if (!c->tracing)
+		d->ntracing++;
+	c->tracing = true;
+	snprintf(c->trace_agent, sizeof(c->trace_agent), "%s", name);
+	o = reply_new(true);
+	jadd(o, "tracing", json_object_new_string(name[0] ? name : "all"));
+	return o;
+}
+
+static struct json_object *hex(const uint8_t *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char s[2 * SCMI_MSG_MAX + 1];
+
+	if (n > SCMI_MSG_MAX)
+		n = SCMI_MSG_MAX;
+	for (size_t i = 0; i < n; i++) {
+		s[2 * i] = digits[p[i] >> 4];
+		s[2 * i + 1] = digits[p[i] & 15];
+	}
+	s[2 * n] = '\0';
+	return json_object_new_string(s);
+}
+
+static int ctl_send(struct vscmid_ctl_client *c, struct json_object *reply);
+
+void vscmid_control_trace(struct vscmid *d, struct scmi_agent *agent, const uint8_t *req,
+			  size_t req_len, const uint8_t *resp, size_t resp_len)
+{
+	struct json_object *o = NULL, *t;
+	uint32_t hdr = req_len >= 4 ? vscmi_get_le32(req) : 0;
+	int32_t status = resp_len >= 8 ? (int32_t)vscmi_get_le32(resp + 4) : SCMI_GENERIC_ERROR;
+	/* Shorter than a header: nothing to name. */
+	const char *msg = req_len >= 4 ? scmi_message_name(SCMI_HDR_PROTO(hdr), SCMI_HDR_MSG(hdr))
+				       : NULL;
+	struct timespec ts;
+
+	for (struct vscmid_ctl_client *c = d->clients; c; c = c->next) {
+		if (!c->tracing || (c->trace_agent[0] && strcmp(c->trace_agent,
+								scmi_agent_name(agent))))
+			continue;
+		if (!o) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			o = json_object_new_object();
+			t = jadd(o, "trace", json_object_new_object());
+			jadd(t, "agent", json_object_new_string(scmi_agent_name(agent)));
+			jadd(t, "time_us", json_object_new_uint64((uint64_t)ts.tv_sec * 1000000u +
+								  (uint64_t)ts.tv_nsec / 1000u));
+			jadd(t, "protocol", req_len >= 4 ? json_object_new_string(scmi_protocol_name(
+								   SCMI_HDR_PROTO(hdr)))
+							 : NULL);
+			jadd(t, "protocol_id", json_object_new_int(SCMI_HDR_PROTO(hdr)));
+			jadd(t, "message", msg ? json_object_new_string(msg) : NULL);
+			jadd(t, "message_id", json_object_new_int(SCMI_HDR_MSG(hdr)));
+			jadd(t, "token", json_object_new_int(SCMI_HDR_TOKEN(hdr)));
+			jadd(t, "status", json_object_new_string(scmi_status_name(status)));
+			jadd(t, "request", hex(req, req_len));
+			jadd(t, "reply", hex(resp, resp_len));
+		}
+		/* A follower that does not keep up loses lines, never the daemon. */
+		if (ctl_send(c, o) < 0)
+			c->trace_dropped++;
+	}
+	json_object_put(o);
+}
+
 static const struct {
 	const char *name;
 	struct json_object *(*fn)(struct vscmid *d, struct json_object *req);
@@ -387,6 +475,7 @@ static const struct {
 	{ VSCMI_CTL_AGENTS, ctl_agents },
 	{ VSCMI_CTL_RESOURCES, ctl_resources },
 	{ VSCMI_CTL_RELEASE, ctl_release },
+	{ VSCMI_CTL_TRACE, ctl_trace },
 };
 
 static struct json_object *ctl_dispatch(struct vscmid *d, struct json_object *req)
@@ -411,7 +500,8 @@ static struct json_object *ctl_dispatch(struct vscmid *d, struct json_object *re
 	for (size_t i = 0; i < sizeof(ctl_commands) / sizeof(ctl_commands[0]); i++)
 		if (strcmp(cmd, ctl_commands[i].name) == 0)
 			return ctl_commands[i].fn(d, req);
-	return reply_error("unknown command '%.64s' (status, agents, resources, release)", cmd);
+	return reply_error("unknown command '%.64s' (status, agents, resources, release, trace)",
+			   cmd);
 }
 
 /* A C client may send the terminating NUL; a shell one, a newline. */
@@ -483,6 +573,8 @@ static void ctl_client_free(struct vscmid_ctl_client *c)
 
 	ctl_client_unlink(c);
 	d->nclients--;
+	if (c->tracing)
+		d->ntracing--;
 	sd_event_source_disable_unref(c->src);
 	close(c->fd);
 	free(c);
@@ -537,8 +629,11 @@ static int ctl_on_request(sd_event_source *src, int fd, uint32_t revents, void *
 	if (n > VSCMI_CONTROL_REQUEST_MAX)
 		reply = reply_error("request too large (%zd bytes, at most %d)", n,
 				    VSCMI_CONTROL_REQUEST_MAX);
-	else
+	else {
+		c->d->ctl_current = c;
 		reply = vscmid_control_handle(c->d, buf, (size_t)n);
+		c->d->ctl_current = NULL;
+	}
 	r = reply ? ctl_send(c, reply) : -ENOMEM;
 	json_object_put(reply);
 	if (r < 0) {

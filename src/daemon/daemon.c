@@ -75,6 +75,15 @@ static int vscmid_hook_defer(void *ctx, uint64_t usec, void (*fn)(void *arg), vo
 	return 0;
 }
 
+static void vscmid_hook_trace(void *ctx, struct scmi_agent *agent, const uint8_t *req,
+			      size_t req_len, const uint8_t *resp, size_t resp_len)
+{
+	struct vscmid *d = ctx;
+
+	if (d->ntracing)
+		vscmid_control_trace(d, agent, req, req_len, resp, resp_len);
+}
+
 static int vscmid_hook_system_power(void *ctx, struct scmi_agent *agent, uint32_t flags,
 				    uint32_t state)
 {
@@ -240,7 +249,7 @@ int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, s
 	struct scmi_hooks hooks = {
 		.defer = vscmid_hook_defer,
 		.system_power = vscmid_hook_system_power,
-		.trace = NULL,
+		.trace = vscmid_hook_trace,
 	};
 	struct vscmid *d;
 	char xerr[256];

@@ -58,6 +58,8 @@ struct vscmid {
 	sd_event_source *ctl_src;
 	struct vscmid_ctl_client *clients;
 	uint32_t nclients;
+	struct vscmid_ctl_client *ctl_current;	/* the client being answered */
+	uint32_t ntracing;		/* clients following the SCMI traffic */
 	struct xen_backend *xb;		/* NULL: no hypervisor */
 	uint64_t start_usec;		/* CLOCK_MONOTONIC */
 	struct vscmid_sysreq sysreq;
@@ -94,5 +96,9 @@ void vscmid_control_close(struct vscmid *d);
 struct json_object *vscmid_control_handle(struct vscmid *d, const char *req, size_t len);
 
 const char *vscmid_system_state_name(uint32_t state);
+
+/* One command and its reply, to the clients that follow the traffic. */
+void vscmid_control_trace(struct vscmid *d, struct scmi_agent *agent, const uint8_t *req,
+			  size_t req_len, const uint8_t *resp, size_t resp_len);
 
 #endif

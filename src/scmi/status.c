@@ -61,3 +61,87 @@ const char *scmi_protocol_name(uint8_t id)
 		return "unknown";
 	return names[id - SCMI_PROTO_BASE];
 }
+
+/* Message names for traces, per protocol, indexed by message id. */
+static const char *const scmi_common_names[] = {
+	[0x0] = "PROTOCOL_VERSION", [0x1] = "PROTOCOL_ATTRIBUTES",
+	[0x2] = "PROTOCOL_MESSAGE_ATTRIBUTES",
+};
+
+static const char *const scmi_base_names[] = {
+	[0x3] = "DISCOVER_VENDOR", [0x4] = "DISCOVER_SUB_VENDOR",
+	[0x5] = "DISCOVER_IMPLEMENTATION_VERSION", [0x6] = "DISCOVER_LIST_PROTOCOLS",
+	[0x7] = "DISCOVER_AGENT", [0x8] = "NOTIFY_ERRORS", [0x9] = "SET_DEVICE_PERMISSIONS",
+	[0xa] = "SET_PROTOCOL_PERMISSIONS", [0xb] = "RESET_AGENT_CONFIGURATION",
+};
+
+static const char *const scmi_power_names[] = {
+	[0x3] = "POWER_DOMAIN_ATTRIBUTES", [0x4] = "POWER_STATE_SET", [0x5] = "POWER_STATE_GET",
+	[0x6] = "POWER_STATE_NOTIFY", [0x7] = "POWER_STATE_CHANGE_REQUESTED_NOTIFY",
+	[0x8] = "POWER_DOMAIN_NAME_GET",
+};
+
+static const char *const scmi_system_names[] = {
+	[0x3] = "SYSTEM_POWER_STATE_SET", [0x4] = "SYSTEM_POWER_STATE_GET",
+	[0x5] = "SYSTEM_POWER_STATE_NOTIFY",
+};
+
+static const char *const scmi_perf_names[] = {
+	[0x3] = "PERFORMANCE_DOMAIN_ATTRIBUTES", [0x4] = "PERFORMANCE_DESCRIBE_LEVELS",
+	[0x5] = "PERFORMANCE_LIMITS_SET", [0x6] = "PERFORMANCE_LIMITS_GET",
+	[0x7] = "PERFORMANCE_LEVEL_SET", [0x8] = "PERFORMANCE_LEVEL_GET",
+	[0x9] = "PERFORMANCE_NOTIFY_LIMITS", [0xa] = "PERFORMANCE_NOTIFY_LEVEL",
+	[0xb] = "PERFORMANCE_DESCRIBE_FASTCHANNEL", [0xc] = "PERFORMANCE_DOMAIN_NAME_GET",
+};
+
+static const char *const scmi_clock_names[] = {
+	[0x3] = "CLOCK_ATTRIBUTES", [0x4] = "CLOCK_DESCRIBE_RATES", [0x5] = "CLOCK_RATE_SET",
+	[0x6] = "CLOCK_RATE_GET", [0x7] = "CLOCK_CONFIG_SET", [0x8] = "CLOCK_NAME_GET",
+	[0x9] = "CLOCK_RATE_NOTIFY", [0xa] = "CLOCK_RATE_CHANGE_REQUESTED_NOTIFY",
+	[0xb] = "CLOCK_CONFIG_GET", [0xc] = "CLOCK_POSSIBLE_PARENTS_GET",
+	[0xd] = "CLOCK_PARENT_SET", [0xe] = "CLOCK_PARENT_GET", [0xf] = "CLOCK_GET_PERMISSIONS",
+};
+
+static const char *const scmi_sensor_names[] = {
+	[0x3] = "SENSOR_DESCRIPTION_GET", [0x4] = "SENSOR_TRIP_POINT_NOTIFY",
+	[0x5] = "SENSOR_TRIP_POINT_CONFIG", [0x6] = "SENSOR_READING_GET",
+	[0x7] = "SENSOR_AXIS_DESCRIPTION_GET", [0x8] = "SENSOR_LIST_UPDATE_INTERVALS",
+	[0x9] = "SENSOR_CONFIG_GET", [0xa] = "SENSOR_CONFIG_SET",
+	[0xb] = "SENSOR_CONTINUOUS_UPDATE_NOTIFY", [0xc] = "SENSOR_NAME_GET",
+	[0xd] = "SENSOR_AXIS_NAME_GET",
+};
+
+static const char *const scmi_reset_names[] = {
+	[0x3] = "RESET_DOMAIN_ATTRIBUTES", [0x4] = "RESET", [0x5] = "RESET_NOTIFY",
+	[0x6] = "RESET_DOMAIN_NAME_GET",
+};
+
+static const char *const scmi_voltage_names[] = {
+	[0x3] = "VOLTAGE_DOMAIN_ATTRIBUTES", [0x4] = "VOLTAGE_DESCRIBE_LEVELS",
+	[0x5] = "VOLTAGE_CONFIG_SET", [0x6] = "VOLTAGE_CONFIG_GET", [0x7] = "VOLTAGE_LEVEL_SET",
+	[0x8] = "VOLTAGE_LEVEL_GET", [0x9] = "VOLTAGE_DOMAIN_NAME_GET",
+};
+
+#define NAMES(t) { t, sizeof(t) / sizeof(t[0]) }
+
+const char *scmi_message_name(uint8_t proto, uint8_t msg)
+{
+	static const struct {
+		const char *const *names;
+		size_t n;
+	} tables[] = {
+		NAMES(scmi_base_names),	 NAMES(scmi_power_names),  NAMES(scmi_system_names),
+		NAMES(scmi_perf_names),	 NAMES(scmi_clock_names),  NAMES(scmi_sensor_names),
+		NAMES(scmi_reset_names), NAMES(scmi_voltage_names),
+	};
+
+	if (msg < sizeof(scmi_common_names) / sizeof(scmi_common_names[0]))
+		return scmi_common_names[msg];
+	if (msg == 0x10)
+		return "NEGOTIATE_PROTOCOL_VERSION";
+	if (proto < SCMI_PROTO_BASE || proto > SCMI_PROTO_VOLTAGE)
+		return NULL;
+	if (msg >= tables[proto - SCMI_PROTO_BASE].n)
+		return NULL;
+	return tables[proto - SCMI_PROTO_BASE].names[msg];
+}
