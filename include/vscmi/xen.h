@@ -43,6 +43,9 @@ void xen_backend_free(struct xen_backend *xb);
  * -ENOENT when the agent is not a Xen guest of ours. */
 int xen_backend_system_power(struct xen_backend *xb, struct scmi_agent *agent, uint32_t state);
 
+/* fn runs after a guest device came or went (service status). */
+void xen_backend_set_listener(struct xen_backend *xb, void (*fn)(void *ctx), void *ctx);
+
 /* Calls fn for each guest device, for status reports. */
 void xen_backend_foreach(struct xen_backend *xb, void (*fn)(void *ctx, const struct xen_guest_info *),
 			 void *ctx);

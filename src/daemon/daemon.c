@@ -244,6 +244,12 @@ static int vscmid_setup_loop(struct vscmid *d)
 	return sd_event_now(d->ev, CLOCK_MONOTONIC, &d->start_usec);
 }
 
+/* A Xen guest device came or went. */
+static void vscmid_xen_changed(void *ctx)
+{
+	vscmid_notify_status(ctx, "");
+}
+
 int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, size_t errlen)
 {
 	struct scmi_hooks hooks = {
@@ -300,6 +306,7 @@ int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, s
 		log_notice("%s; serving agent sockets only", xerr);
 	else if (r < 0)
 		log_err("xen: %s; Xen guests are not served", xerr);
+	xen_backend_set_listener(d->xb, vscmid_xen_changed, d);
 	r = vscmid_control_open(d);
 	if (r < 0) {
 		snprintf(err, errlen, "control socket %s: %s", d->cfg->control, strerror(-r));
@@ -335,17 +342,33 @@ void vscmid_free(struct vscmid *d)
 
 /* The agent sockets' side of the picture for systemctl status; Xen
  * guests and the counters are in vscmictl status. */
+static void vscmid_count_guest(void *ctx, const struct xen_guest_info *g)
+{
+	uint32_t *n = ctx;
+
+	n[0]++;
+	n[1] += strcmp(g->state, "connected") == 0;
+}
+
 void vscmid_notify_status(struct vscmid *d, const char *extra)
 {
-	uint32_t served = 0, connected = 0;
+	uint32_t served = 0, connected = 0, guests[2] = { 0, 0 };
+	char xen[64] = "no hypervisor";
 
 	for (uint32_t i = 0; i < d->nagents; i++) {
 		served += d->agents[i].listen_fd >= 0;
 		connected += vscmid_agent_connected(&d->agents[i]);
 	}
-	sd_notifyf(0, "%sSTATUS=serving %u agents on %s platform, %u of %u agent sockets connected",
-		   extra, d->nagents, d->plat->ops->name, connected, served);
+	if (d->xb) {
+		xen_backend_foreach(d->xb, vscmid_count_guest, guests);
+		snprintf(xen, sizeof(xen), "%u of %u Xen guest devices connected", guests[1],
+			 guests[0]);
+	}
+	sd_notifyf(0, "%sSTATUS=serving %u agents on %s platform, %u of %u agent sockets "
+		      "connected, %s",
+		   extra, d->nagents, d->plat->ops->name, connected, served, xen);
 }
+
 
 int vscmid_run(struct vscmid *d)
 {

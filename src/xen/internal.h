@@ -94,6 +94,8 @@ struct xen_backend {
 	struct xs_handle *xs;
 	sd_event_source *xs_src;
 	uint32_t self;			/* our own domid */
+	void (*listener)(void *ctx);
+	void *listener_ctx;
 	char watch_path[64];
 	struct xen_guest *guests;
 	/* XenStore devices we decided not to serve, so we say so once; an

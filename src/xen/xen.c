@@ -101,6 +101,8 @@ static void xen_guest_remove(struct xen_backend *xb, struct xen_guest *g, bool r
 		}
 	}
 	free(g);
+	if (xb->listener)
+		xb->listener(xb->listener_ctx);
 }
 
 static struct scmi_agent *xen_match_agent(struct xen_backend *xb, uint32_t domid)
@@ -264,6 +266,8 @@ static void xen_xs_device(struct xen_backend *xb, uint32_t domid, uint32_t devid
 		return;
 	}
 	xs_write_state(xb, dir, XS_CONNECTED);
+	if (xb->listener)
+		xb->listener(xb->listener_ctx);
 }
 
 /* Parses "<watch_path>/<domid>/<devid>[/...]". */
@@ -531,6 +535,14 @@ int xen_backend_system_power(struct xen_backend *xb, struct scmi_agent *agent, u
 		return 0;
 	}
 	return -ENOENT;
+}
+
+void xen_backend_set_listener(struct xen_backend *xb, void (*fn)(void *ctx), void *ctx)
+{
+	if (!xb)
+		return;
+	xb->listener = fn;
+	xb->listener_ctx = ctx;
 }
 
 void xen_backend_foreach(struct xen_backend *xb, void (*fn)(void *ctx, const struct xen_guest_info *),
