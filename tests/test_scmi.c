@@ -4,12 +4,13 @@
 #include <check.h>
 #include <errno.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vscmi/buf.h"
 #include "vscmi/scmi.h"
+
+#include "support/world.h"
 
 enum { CAMERA = 1, DISPLAY = 2, IVI = 3, OPS = 4 };
 enum { PLL, CAM_PIX, DISP_PIX, CAM_CORE, IVI_AUDIO, NCLOCKS };
@@ -19,75 +20,14 @@ static struct vscmi_platform *plat;
 static struct arb *arb;
 static struct scmi_server *srv;
 
-/* Deferred callbacks, run by the test when it chooses. */
-static struct {
-	void (*fn)(void *);
-	void *arg;
-	uint64_t usec;
-} deferred[64];
-static int ndeferred;
-
-/* Async messages each agent received. */
-static struct {
-	uint8_t msg[SCMI_MSG_MAX];
-	size_t len;
-} inbox[5][32];
-static int ninbox[5];
-static int agent_ids[5] = { 0, 1, 2, 3, 4 };
-
 static int sys_calls;
 static uint32_t sys_state;
-
-static int t_defer(void *ctx, uint64_t usec, void (*fn)(void *), void *arg)
-{
-	if (ndeferred == 64)
-		return -ENOMEM;
-	deferred[ndeferred].fn = fn;
-	deferred[ndeferred].arg = arg;
-	deferred[ndeferred].usec = usec;
-	ndeferred++;
-	return 0;
-}
-
-static void run_deferred(void)
-{
-	int n = ndeferred;
-
-	ndeferred = 0;
-	for (int i = 0; i < n; i++)
-		deferred[i].fn(deferred[i].arg);
-}
-
-static int t_send(void *ctx, const uint8_t *msg, size_t len)
-{
-	int id = *(int *)ctx;
-
-	if (ninbox[id] == 32 || len > SCMI_MSG_MAX)
-		return -ENOBUFS;
-	memcpy(inbox[id][ninbox[id]].msg, msg, len);
-	inbox[id][ninbox[id]].len = len;
-	ninbox[id]++;
-	return 0;
-}
 
 static int t_system(void *ctx, struct scmi_agent *a, uint32_t flags, uint32_t state)
 {
 	sys_calls++;
 	sys_state = state;
 	return 0;
-}
-
-static void add_res(enum vscmi_kind k, const char *name, uint32_t id, int parent)
-{
-	struct vscmi_res_desc *d;
-
-	model.res[k] = realloc(model.res[k], (model.nres[k] + 1) * sizeof(*d));
-	d = &model.res[k][model.nres[k]++];
-	memset(d, 0, sizeof(*d));
-	d->kind = k;
-	snprintf(d->name, sizeof(d->name), "%s", name);
-	d->plat_id = id;
-	d->parent = parent;
 }
 
 /* views: pairs of (resource index, name or NULL), terminated by -1 */
@@ -99,50 +39,30 @@ static void add_views(struct vscmi_agent_desc *a, enum vscmi_kind k, ...)
 	va_start(ap, k);
 	while ((idx = va_arg(ap, int)) >= 0) {
 		const char *name = va_arg(ap, const char *);
-		struct vscmi_view_desc *v;
 
-		a->views[k] = realloc(a->views[k], (a->nviews[k] + 1) * sizeof(*v));
-		v = &a->views[k][a->nviews[k]++];
-		memset(v, 0, sizeof(*v));
-		v->res = (uint32_t)idx;
-		if (name)
-			snprintf(v->name, sizeof(v->name), "%s", name);
+		world_add_view(a, k, (uint32_t)idx, name);
 	}
 	va_end(ap);
-}
-
-static struct vscmi_agent_desc *add_agent(const char *name, uint32_t protocols)
-{
-	struct vscmi_agent_desc *a;
-
-	model.agents = realloc(model.agents, (model.nagents + 1) * sizeof(*a));
-	a = &model.agents[model.nagents++];
-	memset(a, 0, sizeof(*a));
-	snprintf(a->name, sizeof(a->name), "%s", name);
-	a->protocols = protocols;
-	a->max_msg_size = SCMI_DEFAULT_PAYLOAD;
-	return a;
 }
 
 static void setup(void)
 {
 	struct vscmi_res_desc *d;
 	struct vscmi_agent_desc *a;
-	struct scmi_hooks hooks = { .defer = t_defer, .system_power = t_system };
+	struct scmi_hooks hooks = { .defer = world_defer, .system_power = t_system };
 
 	memset(&model, 0, sizeof(model));
-	ndeferred = 0;
-	memset(ninbox, 0, sizeof(ninbox));
+	world_reset(32);
 	sys_calls = 0;
 
-	add_res(VSCMI_CLOCK, "pll_video", 10, -1);
+	world_add_res(&model, VSCMI_CLOCK, "pll_video", 10, -1);
 	d = &model.res[VSCMI_CLOCK][PLL];
 	d->u.clock.policy = VSCMI_POLICY_FIXED;
 	d->u.clock.rate = 1188000000;
 	d->u.clock.rates.count = 1;
 	d->u.clock.rates.values[0] = 1188000000;
-	add_res(VSCMI_CLOCK, "cam_pix", 11, PLL);
-	add_res(VSCMI_CLOCK, "disp_pix", 12, PLL);
+	world_add_res(&model, VSCMI_CLOCK, "cam_pix", 11, PLL);
+	world_add_res(&model, VSCMI_CLOCK, "disp_pix", 12, PLL);
 	for (int i = CAM_PIX; i <= DISP_PIX; i++) {
 		d = &model.res[VSCMI_CLOCK][i];
 		d->u.clock.policy = VSCMI_POLICY_EXCLUSIVE;
@@ -152,14 +72,14 @@ static void setup(void)
 		d->u.clock.rates.step = 1000;
 		d->u.clock.rate = 25000000;
 	}
-	add_res(VSCMI_CLOCK, "cam_core", 13, -1);
+	world_add_res(&model, VSCMI_CLOCK, "cam_core", 13, -1);
 	d = &model.res[VSCMI_CLOCK][CAM_CORE];
 	d->u.clock.policy = VSCMI_POLICY_EXCLUSIVE;
 	d->u.clock.rates.count = 20;
 	for (int i = 0; i < 20; i++)
 		d->u.clock.rates.values[i] = 100000000 + i * 10000000;
 	d->u.clock.rate = 100000000;
-	add_res(VSCMI_CLOCK, "ivi_audio_mclk_with_a_long_name", 14, -1);
+	world_add_res(&model, VSCMI_CLOCK, "ivi_audio_mclk_with_a_long_name", 14, -1);
 	d = &model.res[VSCMI_CLOCK][IVI_AUDIO];
 	d->u.clock.policy = VSCMI_POLICY_MAX;
 	d->u.clock.rates.count = 2;
@@ -167,7 +87,7 @@ static void setup(void)
 	d->u.clock.rates.values[1] = 24576000;
 	d->u.clock.rate = 12288000;
 
-	add_res(VSCMI_POWER, "isp", 3, -1);
+	world_add_res(&model, VSCMI_POWER, "isp", 3, -1);
 	d = &model.res[VSCMI_POWER][0];
 	d->u.power.nstates = 3;
 	d->u.power.states[0] = (struct vscmi_pd_state){ "on", 0x0 };
@@ -175,25 +95,27 @@ static void setup(void)
 	d->u.power.states[2] = (struct vscmi_pd_state){ "off", 0x40000000 };
 	d->u.power.initial = 2;
 
-	add_res(VSCMI_RESET, "rst_bus", 5, -1);
+	world_add_res(&model, VSCMI_RESET, "rst_bus", 5, -1);
 	model.res[VSCMI_RESET][0].u.reset.asserted = true;
-	add_res(VSCMI_RESET, "rst_csi", 6, -1);
+	world_add_res(&model, VSCMI_RESET, "rst_csi", 6, -1);
 	model.res[VSCMI_RESET][1].u.reset.asserted = true;
-	add_res(VSCMI_RESET, "rst_isp", 7, -1);
+	world_add_res(&model, VSCMI_RESET, "rst_isp", 7, -1);
 	model.res[VSCMI_RESET][2].u.reset.allow_autonomous = true;
 
-	a = add_agent("camera", SCMI_PROTO_ALL);
+	a = world_add_agent(&model, "camera", SCMI_PROTO_ALL, SCMI_DEFAULT_PAYLOAD);
 	add_views(a, VSCMI_CLOCK, CAM_PIX, "pixel", CAM_CORE, NULL, -1);
 	add_views(a, VSCMI_POWER, 0, NULL, -1);
 	add_views(a, VSCMI_RESET, 0, NULL, 1, "csi", 2, NULL, -1);
-	a = add_agent("display", SCMI_PROTO_ALL);
+	a = world_add_agent(&model, "display", SCMI_PROTO_ALL, SCMI_DEFAULT_PAYLOAD);
 	add_views(a, VSCMI_CLOCK, DISP_PIX, "pixel", CAM_CORE, "core", -1);
 	add_views(a, VSCMI_RESET, 0, NULL, 2, NULL, -1);
-	a = add_agent("ivi", SCMI_PROTO_BIT(SCMI_PROTO_POWER) | SCMI_PROTO_BIT(SCMI_PROTO_CLOCK) |
-				     SCMI_PROTO_BIT(SCMI_PROTO_SYSTEM));
+	a = world_add_agent(&model, "ivi",
+			    SCMI_PROTO_BIT(SCMI_PROTO_POWER) | SCMI_PROTO_BIT(SCMI_PROTO_CLOCK) |
+				    SCMI_PROTO_BIT(SCMI_PROTO_SYSTEM),
+			    SCMI_DEFAULT_PAYLOAD);
 	add_views(a, VSCMI_CLOCK, IVI_AUDIO, NULL, -1);
 	add_views(a, VSCMI_POWER, 0, "isp", -1);
-	a = add_agent("ops", SCMI_PROTO_BIT(SCMI_PROTO_SYSTEM));
+	a = world_add_agent(&model, "ops", SCMI_PROTO_BIT(SCMI_PROTO_SYSTEM), SCMI_DEFAULT_PAYLOAD);
 	a->privileged = true;
 
 	plat = vscmi_emu_new(&model);
@@ -203,7 +125,7 @@ static void setup(void)
 	srv = scmi_server_new(&model, arb, plat, &hooks);
 	ck_assert_ptr_nonnull(srv);
 	for (uint32_t i = 1; i <= model.nagents; i++)
-		scmi_agent_set_output(scmi_server_agent(srv, i), t_send, &agent_ids[i], true);
+		world_set_output(srv, i, true);
 }
 
 static void teardown(void)
@@ -231,32 +153,13 @@ static int32_t status(void)
 
 static int32_t sendv(uint32_t agent, uint8_t proto, uint8_t msg, int n, const uint32_t *w)
 {
-	uint8_t req[SCMI_MSG_MAX + 8];
-	uint32_t hdr = SCMI_HDR(msg, 0, proto, 0x2a5);
-
-	vscmi_put_le32(req, hdr);
-	for (int i = 0; i < n; i++)
-		vscmi_put_le32(req + 4 + 4 * i, w[i]);
-	resp_len = scmi_server_handle(srv, scmi_server_agent(srv, agent), req, 4 + 4 * (size_t)n,
-				      resp, sizeof(resp));
-	ck_assert_uint_ge(resp_len, 8);
-	ck_assert_uint_eq(vscmi_get_le32(resp), hdr);
-	if (status() != 0)
-		ck_assert_uint_eq(resp_len, 8);
-	return status();
+	return world_cmd(srv, agent, SCMI_HDR(msg, 0, proto, 0x2a5), n, w, resp, sizeof(resp),
+			 &resp_len);
 }
 
 #define SEND(agent, proto, msg, ...)                                                    \
 	sendv(agent, proto, msg, sizeof((uint32_t[]){ 0, ##__VA_ARGS__ }) / 4 - 1,      \
 	      (const uint32_t[]){ 0, ##__VA_ARGS__ } + 1)
-
-static int64_t emu(enum vscmi_op_type t, uint32_t id)
-{
-	int64_t v = -1;
-
-	ck_assert_int_eq(vscmi_emu_state(plat, t, id, &v), 0);
-	return v;
-}
 
 /* --- codec and validator --------------------------------------------------- */
 
@@ -379,19 +282,19 @@ START_TEST(test_base_reset_agent_configuration_releases_votes)
 {
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 0, 1), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 1), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 11), 1);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 1);
 	/* another guest may not reset camera */
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_BASE, 0xb, CAMERA, 0), SCMI_DENIED);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0xb, 0xffffffff, 2), SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0xb, CAMERA, 1), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 11), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 12), 1);
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 10), 1);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 0);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 12), 1);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 1);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0xb, 0, 0), 0);
 	ck_assert_uint_eq(rv(1), 0);
 	/* the privileged agent may reset another */
 	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0xb, DISPLAY, 0), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 10), 0);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 0);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, 10, 1), 1);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, 10, 0), 1);
 }
@@ -445,7 +348,7 @@ START_TEST(test_pll_shared_by_two_guests_switches_once)
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 0, 0, 0), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 10), 1);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 1);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0xb, 0, 0), 0);
 	ck_assert_uint_eq(rv(1), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0xb, 0, 0), 0);
@@ -453,7 +356,7 @@ START_TEST(test_pll_shared_by_two_guests_switches_once)
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 0, 0), 0);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, 10, 1), 1);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, 10, 0), 1);
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 10), 0);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 0);
 	/* unchanged (3) and reserved (2) states */
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 3, 0), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 2, 0), SCMI_INVALID_PARAMETERS);
@@ -466,13 +369,13 @@ START_TEST(test_exclusive_rate_owner_denies_others)
 	/* cam_core: camera view 1, display view 1 */
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 1, 1, 0), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 200000000, 0), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_RATE, 13), 200000000);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 200000000);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x5, 0, 1, 100000000, 0), SCMI_DENIED);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 1, 1, 0), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 1, 0, 0), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 13), 1);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 13), 1);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x5, 0, 1, 100000000, 0), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_RATE, 13), 100000000);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 100000000);
 	/* each reads its own vote */
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x6, 1), 0);
 	ck_assert_uint_eq(rv(0), 200000000);
@@ -493,7 +396,7 @@ START_TEST(test_exclusive_rate_enabler_reads_the_rate_the_clock_has)
 	ck_assert_uint_eq(rv(0), 100000000);
 	/* the owner goes: the rate stays, and so does what camera reads */
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 1, 0, 0), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_RATE, 13), 100000000);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 100000000);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x6, 1), 0);
 	ck_assert_uint_eq(rv(0), 100000000);
 }
@@ -503,11 +406,11 @@ START_TEST(test_rate_rounding_and_range)
 {
 	/* cam_core rates: 100..290 MHz in 10 MHz steps */
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 104000000, 0), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_RATE, 13), 100000000);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 100000000);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1 << 2, 1, 104000000, 0), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_RATE, 13), 110000000);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 110000000);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1 << 3, 1, 116000000, 0), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_RATE, 13), 120000000);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 120000000);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 1, 1), SCMI_OUT_OF_RANGE);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 99000000, 0), SCMI_OUT_OF_RANGE);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1u << 4, 1, 100000000, 0),
@@ -549,14 +452,14 @@ END_TEST
 START_TEST(test_async_rate_set_delayed_response_follows_reply)
 {
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0), 0);
-	ck_assert_int_eq(ninbox[CAMERA], 0);
-	ck_assert_int_eq(ndeferred, 1);
-	run_deferred();
-	ck_assert_int_eq(ninbox[CAMERA], 1);
-	uint8_t *m = inbox[CAMERA][0].msg;
+	ck_assert_int_eq(world_ninbox(CAMERA), 0);
+	ck_assert_int_eq(world_ndeferred(), 1);
+	world_run_deferred();
+	ck_assert_int_eq(world_ninbox(CAMERA), 1);
+	const uint8_t *m = world_msg(CAMERA, 0)->b;
 	uint32_t hdr = vscmi_get_le32(m);
 
-	ck_assert_uint_eq(inbox[CAMERA][0].len, 20);
+	ck_assert_uint_eq(world_msg(CAMERA, 0)->len, 20);
 	ck_assert_uint_eq(SCMI_HDR_TYPE(hdr), SCMI_TYPE_DELAYED);
 	ck_assert_uint_eq(SCMI_HDR_MSG(hdr), 0x5);
 	ck_assert_uint_eq(SCMI_HDR_TOKEN(hdr), 0x2a5);
@@ -567,10 +470,10 @@ START_TEST(test_async_rate_set_delayed_response_follows_reply)
 	/* a reset agent does not get stale delayed responses */
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 60000000, 0), 0);
 	scmi_agent_reset(scmi_server_agent(srv, CAMERA));
-	run_deferred();
-	ck_assert_int_eq(ninbox[CAMERA], 1);
+	world_run_deferred();
+	ck_assert_int_eq(world_ninbox(CAMERA), 1);
 	/* without an event channel there are no delayed responses */
-	scmi_agent_set_output(scmi_server_agent(srv, CAMERA), t_send, &agent_ids[CAMERA], false);
+	world_set_output(srv, CAMERA, false);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0),
 			 SCMI_NOT_SUPPORTED);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x9, 0, 1), SCMI_NOT_SUPPORTED);
@@ -585,19 +488,19 @@ START_TEST(test_async_cap_counts_delayed_responses_of_a_reset_agent)
 	for (int i = 0; i < 16; i++)
 		ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0), SCMI_BUSY);
-	ck_assert_int_eq(ndeferred, 16);
+	ck_assert_int_eq(world_ndeferred(), 16);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0xb, CAMERA, 0), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0), SCMI_BUSY);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 1, 1 | 4, 0), SCMI_BUSY);
-	ck_assert_int_eq(ndeferred, 16);
+	ck_assert_int_eq(world_ndeferred(), 16);
 	/* other agents have their own */
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0), 0);
-	run_deferred();
-	ck_assert_int_eq(ninbox[CAMERA], 0);
-	ck_assert_int_eq(ninbox[DISPLAY], 1);
+	world_run_deferred();
+	ck_assert_int_eq(world_ninbox(CAMERA), 0);
+	ck_assert_int_eq(world_ninbox(DISPLAY), 1);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0), 0);
-	run_deferred();
-	ck_assert_int_eq(ninbox[CAMERA], 1);
+	world_run_deferred();
+	ck_assert_int_eq(world_ninbox(CAMERA), 1);
 }
 END_TEST
 
@@ -607,9 +510,9 @@ START_TEST(test_platform_refusal_rolls_vote_back)
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), SCMI_HARDWARE_ERROR);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0xb, 0, 0), 0);
 	ck_assert_uint_eq(rv(1), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 12), 0);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 12), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 10), 1);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 1);
 }
 END_TEST
 
@@ -618,9 +521,9 @@ START_TEST(test_rate_notification_names_only_the_receiver_or_the_platform)
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x9, 1, 1), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 1, 1, 0), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 150000000, 0), 0);
-	ck_assert_int_eq(ninbox[CAMERA], 0);
-	ck_assert_int_eq(ninbox[DISPLAY], 1);
-	uint8_t *m = inbox[DISPLAY][0].msg;
+	ck_assert_int_eq(world_ninbox(CAMERA), 0);
+	ck_assert_int_eq(world_ninbox(DISPLAY), 1);
+	const uint8_t *m = world_msg(DISPLAY, 0)->b;
 
 	/* display reads the rate the clock has; camera's id is not its business */
 	ck_assert_uint_eq(vscmi_get_le32(m), SCMI_HDR(0, SCMI_TYPE_NOTIFICATION, 0x14, 0));
@@ -630,23 +533,23 @@ START_TEST(test_rate_notification_names_only_the_receiver_or_the_platform)
 	/* the cause hears its own change under its own id */
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x9, 1, 1), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 170000000, 0), 0);
-	ck_assert_int_eq(ninbox[CAMERA], 1);
-	ck_assert_uint_eq(vscmi_get_le32(inbox[CAMERA][0].msg + 4), CAMERA);
-	ck_assert_uint_eq(vscmi_get_le32(inbox[CAMERA][0].msg + 12), 170000000);
-	ck_assert_int_eq(ninbox[DISPLAY], 2);
-	ck_assert_uint_eq(vscmi_get_le32(inbox[DISPLAY][1].msg + 4), 0);
+	ck_assert_int_eq(world_ninbox(CAMERA), 1);
+	ck_assert_uint_eq(vscmi_get_le32(world_msg(CAMERA, 0)->b + 4), CAMERA);
+	ck_assert_uint_eq(vscmi_get_le32(world_msg(CAMERA, 0)->b + 12), 170000000);
+	ck_assert_int_eq(world_ninbox(DISPLAY), 2);
+	ck_assert_uint_eq(vscmi_get_le32(world_msg(DISPLAY, 1)->b + 4), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x9, 1, 2), SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x9, 1, 0), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 160000000, 0), 0);
-	ck_assert_int_eq(ninbox[DISPLAY], 2);
+	ck_assert_int_eq(world_ninbox(DISPLAY), 2);
 
 	/* camera, switched off, reads its own 160 MHz: the display's rate is
 	 * no news to it */
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 1, 0, 0), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 1, 1, 0), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x5, 0, 1, 100000000, 0), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_RATE, 13), 100000000);
-	ck_assert_int_eq(ninbox[CAMERA], 2);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 100000000);
+	ck_assert_int_eq(world_ninbox(CAMERA), 2);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x6, 1), 0);
 	ck_assert_uint_eq(rv(0), 160000000);
 }
@@ -660,18 +563,18 @@ START_TEST(test_refused_release_retried_before_the_next_command)
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
 	vscmi_emu_refuse(plat, VSCMI_OP_CLOCK_ENABLE, 11, 2, -EIO);
 	scmi_agent_reset(scmi_server_agent(srv, CAMERA));
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 11), 1);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 1);
 	ck_assert(arb_has_dirty(arb));
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_BASE, 0x0), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 11), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 10), 0);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 0);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 0);
 	ck_assert(!arb_has_dirty(arb));
 
 	/* refused once only: the reset's own retry does it */
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
 	vscmi_emu_refuse(plat, VSCMI_OP_CLOCK_ENABLE, 11, 1, -EIO);
 	scmi_agent_reset(scmi_server_agent(srv, CAMERA));
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 11), 0);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 0);
 	ck_assert(!arb_has_dirty(arb));
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, 10, 0), 2);
 }
@@ -685,27 +588,27 @@ START_TEST(test_power_domain_reads_own_vote)
 	ck_assert_uint_eq(rv(0), 1);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x6, 0, 1), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_POWER, 0x4, 0, 0, 0x0), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_POWER_STATE, 3), 0);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_POWER_STATE, 3), 0);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 0, 0x40000000), 0);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x5, 0), 0);
 	ck_assert_uint_eq(rv(0), 0x40000000);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_POWER, 0x5, 0), 0);
 	ck_assert_uint_eq(rv(0), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_POWER_STATE, 3), 0);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_POWER_STATE, 3), 0);
 	/* ivi reads its own vote, off: camera switching the domain on is
 	 * nothing it could see, and camera's id would tell it who shares */
-	ck_assert_int_eq(ninbox[IVI], 0);
+	ck_assert_int_eq(world_ninbox(IVI), 0);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 0, 0x40000001), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_POWER, 0x4, 0, 0, 0x40000000), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_POWER_STATE, 3), 0x40000001);
-	ck_assert_int_eq(ninbox[IVI], 0);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_POWER_STATE, 3), 0x40000001);
+	ck_assert_int_eq(world_ninbox(IVI), 0);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 0, 0x40000000), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_POWER_STATE, 3), 0x40000000);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_POWER_STATE, 3), 0x40000000);
 	/* the change ivi caused itself, under its own id */
-	ck_assert_int_eq(ninbox[IVI], 1);
-	ck_assert_uint_eq(vscmi_get_le32(inbox[IVI][0].msg + 4), IVI);
-	ck_assert_uint_eq(vscmi_get_le32(inbox[IVI][0].msg + 8), 0);
-	ck_assert_uint_eq(vscmi_get_le32(inbox[IVI][0].msg + 12), 0x40000000);
+	ck_assert_int_eq(world_ninbox(IVI), 1);
+	ck_assert_uint_eq(vscmi_get_le32(world_msg(IVI, 0)->b + 4), IVI);
+	ck_assert_uint_eq(vscmi_get_le32(world_msg(IVI, 0)->b + 8), 0);
+	ck_assert_uint_eq(vscmi_get_le32(world_msg(IVI, 0)->b + 12), 0x40000000);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 0, 0x12345), SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 1, 0), SCMI_NOT_FOUND);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x3, 0), 0);
@@ -718,21 +621,21 @@ END_TEST
 START_TEST(test_shared_reset_line_and_autonomous_reset)
 {
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 0, 0, 0), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_RESET_LINE, 5), 0);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_RESET_LINE, 5), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_RESET, 0x4, 0, 0, 0), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 0, 2, 0), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_RESET_LINE, 5), 0);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_RESET_LINE, 5), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_RESET, 0x4, 0, 2, 0), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_RESET_LINE, 5), 1);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_RESET_LINE, 5), 1);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_RESET_LINE, 5, 0), 1);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 0, 1, 0), SCMI_DENIED);
 	/* camera's private line may be pulsed, also asynchronously */
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 1, 1 | 4, 0), 0);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_RESET_PULSE, 6, -1), 1);
-	run_deferred();
-	ck_assert_int_eq(ninbox[CAMERA], 1);
-	ck_assert_uint_eq(SCMI_HDR_TYPE(vscmi_get_le32(inbox[CAMERA][0].msg)), SCMI_TYPE_DELAYED);
-	ck_assert_uint_eq(vscmi_get_le32(inbox[CAMERA][0].msg + 8), 1);
+	world_run_deferred();
+	ck_assert_int_eq(world_ninbox(CAMERA), 1);
+	ck_assert_uint_eq(SCMI_HDR_TYPE(vscmi_get_le32(world_msg(CAMERA, 0)->b)), SCMI_TYPE_DELAYED);
+	ck_assert_uint_eq(vscmi_get_le32(world_msg(CAMERA, 0)->b + 8), 1);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x3, 1), 0);
 	ck_assert_str_eq((char *)resp + 16, "csi");
 }
@@ -746,14 +649,14 @@ START_TEST(test_reset_issued_reaches_every_user_from_the_platform)
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x5, 2, 1), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 2, 1, 0), 0);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_RESET_PULSE, 7, -1), 1);
-	ck_assert_int_eq(ninbox[DISPLAY], 1);
-	ck_assert_uint_eq(vscmi_get_le32(inbox[DISPLAY][0].msg),
+	ck_assert_int_eq(world_ninbox(DISPLAY), 1);
+	ck_assert_uint_eq(vscmi_get_le32(world_msg(DISPLAY, 0)->b),
 			  SCMI_HDR(0, SCMI_TYPE_NOTIFICATION, SCMI_PROTO_RESET, 0));
-	ck_assert_uint_eq(vscmi_get_le32(inbox[DISPLAY][0].msg + 4), 0);
-	ck_assert_uint_eq(vscmi_get_le32(inbox[DISPLAY][0].msg + 8), 1);
-	ck_assert_int_eq(ninbox[CAMERA], 1);
-	ck_assert_uint_eq(vscmi_get_le32(inbox[CAMERA][0].msg + 4), CAMERA);
-	ck_assert_uint_eq(vscmi_get_le32(inbox[CAMERA][0].msg + 8), 2);
+	ck_assert_uint_eq(vscmi_get_le32(world_msg(DISPLAY, 0)->b + 4), 0);
+	ck_assert_uint_eq(vscmi_get_le32(world_msg(DISPLAY, 0)->b + 8), 1);
+	ck_assert_int_eq(world_ninbox(CAMERA), 1);
+	ck_assert_uint_eq(vscmi_get_le32(world_msg(CAMERA, 0)->b + 4), CAMERA);
+	ck_assert_uint_eq(vscmi_get_le32(world_msg(CAMERA, 0)->b + 8), 2);
 }
 END_TEST
 
@@ -766,14 +669,14 @@ START_TEST(test_guest_system_power_goes_to_hook_not_platform)
 	ck_assert_int_eq(sys_calls, 1);
 	ck_assert_uint_eq(sys_state, 1);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_SYSTEM_POWER, 0, -1), 0);
-	ck_assert_int_eq(ninbox[IVI], 0);
+	ck_assert_int_eq(world_ninbox(IVI), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x4), 0);
 	ck_assert_uint_eq(rv(0), 1);
 	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_SYSTEM, 0x3, 1, 0), 0);
 	ck_assert_int_eq(sys_calls, 1);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_SYSTEM_POWER, 0, 0), 1);
-	ck_assert_int_eq(ninbox[IVI], 1);
-	ck_assert_uint_eq(vscmi_get_le32(inbox[IVI][0].msg + 4), OPS);
+	ck_assert_int_eq(world_ninbox(IVI), 1);
+	ck_assert_uint_eq(vscmi_get_le32(world_msg(IVI, 0)->b + 4), OPS);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x3, 0, 4), SCMI_NOT_SUPPORTED);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x3, 0, 7), SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x2, 0x3), 0);
@@ -832,10 +735,10 @@ START_TEST(test_agent_gone_leaves_others_undisturbed)
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_RESET, 0x4, 0, 0, 0), 0);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 0, 0x40000001), 0);
 	scmi_agent_reset(scmi_server_agent(srv, CAMERA));
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 11), 0);
-	ck_assert_int_eq(emu(VSCMI_OP_CLOCK_ENABLE, 10), 1);
-	ck_assert_int_eq(emu(VSCMI_OP_POWER_STATE, 3), 0x40000001);
-	ck_assert_int_eq(emu(VSCMI_OP_RESET_LINE, 5), 0);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 0);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 1);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_POWER_STATE, 3), 0x40000001);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_RESET_LINE, 5), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0xb, 0, 0), 0);
 	ck_assert_uint_eq(rv(1), 1);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x5, 0), 0);
