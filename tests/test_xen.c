@@ -391,6 +391,34 @@ static int64_t emu(uint32_t clock_id)
 	return on;
 }
 
+/* The daemon started on conf_text with the camera alone, its device
+ * connected and its driver probed. */
+static void start_camera(struct guest *cam, bool grants)
+{
+	domain(CAMERA, "camera");
+	start_daemon_with(conf_text, true);
+	libxl_add_device(CAMERA, grants, "virtio,device20");
+	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
+	guest_init(cam, CAMERA, grants);
+	ck_assert_int_eq(sim_guest_probe(&cam->g, true), 0);
+}
+
+/* The daemon started on conf_text with camera and display, both devices
+ * connected; neither driver has probed yet. */
+static void start_camera_and_display(struct guest *cam, bool cam_grants, struct guest *disp,
+				     bool disp_grants)
+{
+	domain(CAMERA, "camera");
+	domain(DISPLAY, "display");
+	start_daemon_with(conf_text, true);
+	libxl_add_device(CAMERA, cam_grants, "virtio,device20");
+	libxl_add_device(DISPLAY, disp_grants, "virtio,device20");
+	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
+	ck_assert_int_eq(wait_state(DISPLAY, 4), 4);
+	guest_init(cam, CAMERA, cam_grants);
+	guest_init(disp, DISPLAY, disp_grants);
+}
+
 /* --- tests ------------------------------------------------------------------ */
 
 START_TEST(test_xenstore_guest_is_served_with_grants)
@@ -400,13 +428,7 @@ START_TEST(test_xenstore_guest_is_served_with_grants)
 	size_t rlen;
 	long spis;
 
-	domain(CAMERA, "camera");
-	start_daemon_with(conf_text, true);
-	libxl_add_device(CAMERA, true, "virtio,device20");
-	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
-
-	guest_init(&cam, CAMERA, true);
-	ck_assert_int_eq(sim_guest_probe(&cam.g, true), 0);
+	start_camera(&cam, true);
 	ck_assert(cam.g.features & (1ull << 33));	/* ACCESS_PLATFORM with grants */
 	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_BASE, 0x0), 0);
 	ck_assert_uint_eq(vscmi_get_le32(resp + 8), 0x20001);
@@ -432,15 +454,7 @@ START_TEST(test_destroyed_guest_releases_votes_others_keep_theirs)
 	uint8_t resp[SIM_MSG_SIZE];
 	size_t rlen;
 
-	domain(CAMERA, "camera");
-	domain(DISPLAY, "display");
-	start_daemon_with(conf_text, true);
-	libxl_add_device(CAMERA, true, "virtio,device20");
-	libxl_add_device(DISPLAY, false, "virtio,device20");
-	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
-	ck_assert_int_eq(wait_state(DISPLAY, 4), 4);
-	guest_init(&cam, CAMERA, true);
-	guest_init(&disp, DISPLAY, false);
+	start_camera_and_display(&cam, true, &disp, false);
 	ck_assert_int_eq(sim_guest_probe(&cam.g, true), 0);
 	ck_assert_int_eq(sim_guest_probe(&disp.g, true), 0);
 	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
@@ -571,15 +585,7 @@ START_TEST(test_notification_flood_is_contained)
 	uint8_t resp[SIM_MSG_SIZE];
 	size_t rlen;
 
-	domain(CAMERA, "camera");
-	domain(DISPLAY, "display");
-	start_daemon_with(conf_text, true);
-	libxl_add_device(CAMERA, true, "virtio,device20");
-	libxl_add_device(DISPLAY, false, "virtio,device20");
-	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
-	ck_assert_int_eq(wait_state(DISPLAY, 4), 4);
-	guest_init(&cam, CAMERA, true);
-	guest_init(&disp, DISPLAY, false);
+	start_camera_and_display(&cam, true, &disp, false);
 	cam.g.events = 4;	/* a guest that never re-posts its few buffers */
 	ck_assert_int_eq(sim_guest_probe(&cam.g, true), 0);
 	ck_assert_int_eq(sim_guest_probe(&disp.g, true), 0);
@@ -681,12 +687,7 @@ START_TEST(test_toolstack_close_gets_closed_state)
 	char path[160];
 	struct sim_domain_info info;
 
-	domain(CAMERA, "camera");
-	start_daemon_with(conf_text, true);
-	libxl_add_device(CAMERA, false, "virtio,device20");
-	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
-	guest_init(&cam, CAMERA, false);
-	ck_assert_int_eq(sim_guest_probe(&cam.g, true), 0);
+	start_camera(&cam, false);
 	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_POWER, 0x4, 0, 0, 0), 0);
 	/* libxl's destroy: online 0, state 5, then it waits for 6 */
 	be_path(path, sizeof(path), CAMERA, "online");
@@ -779,15 +780,7 @@ START_TEST(test_hostile_accesses_always_complete)
 	unsigned int acked = 0;
 	static const unsigned int sizes[] = { 1, 2, 8 };
 
-	domain(CAMERA, "camera");
-	domain(DISPLAY, "display");
-	start_daemon_with(conf_text, true);
-	libxl_add_device(CAMERA, false, "virtio,device20");
-	libxl_add_device(DISPLAY, true, "virtio,device20");
-	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
-	ck_assert_int_eq(wait_state(DISPLAY, 4), 4);
-	guest_init(&cam, CAMERA, false);
-	guest_init(&disp, DISPLAY, true);
+	start_camera_and_display(&cam, false, &disp, true);
 	ck_assert_int_eq(sim_guest_probe(&disp.g, true), 0);
 
 	/* odd widths, unaligned and past-the-end offsets: read 0, completed */
@@ -829,12 +822,7 @@ START_TEST(test_response_into_readonly_grant_breaks_only_that_device)
 	uint8_t req[8], resp2[SIM_MSG_SIZE];
 	size_t len = 0;
 
-	domain(CAMERA, "camera");
-	start_daemon_with(conf_text, true);
-	libxl_add_device(CAMERA, true, "virtio,device20");
-	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
-	guest_init(&cam, CAMERA, true);
-	ck_assert_int_eq(sim_guest_probe(&cam.g, true), 0);
+	start_camera(&cam, true);
 	/* regrant the whole rest of the RAM read-only: responses cannot land */
 	for (uint32_t p = 64; p < GRANTED_PAGES; p++) {
 		sim_revoke(sim, CAMERA, GREF0 + p);
