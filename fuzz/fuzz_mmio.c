@@ -10,24 +10,17 @@
  * the end must leave nothing mapped. */
 #include <endian.h>
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <linux/virtio_mmio.h>
 
-#include "vscmi/config.h"
-#include "vscmi/log.h"
-#include "vscmi/scmi.h"
+#include "common.h"
 #include "vscmi/virtio.h"
 
-#define RAM_GPA 0x40000000ull
-#define RAM_SIZE 0x10000u
 /* Three rings per queue and one transient copy: anything past this leaks. */
 #define MAX_MAPS (3 * VIO_MAX_QUEUES + 1)
-#define MAX_DEFER 64
 
-static struct vscmi_config *cfg;
 static uint8_t *ram;
 static struct vio_dev *cur;
 
@@ -39,23 +32,16 @@ static unsigned int nmaps;
 /* A map was refused since the last check: the device must have given up. */
 static bool faulted;
 
-static struct {
-	void (*fn)(void *);
-	void *arg;
-} deferred[MAX_DEFER];
-static int ndeferred;
-
 static void *fz_map(struct vio_mem *m, uint64_t addr, size_t len, bool write)
 {
-	/* Subtractions only, so that no addr + len can wrap past the check. */
-	if (addr < RAM_GPA || addr - RAM_GPA > RAM_SIZE || len > RAM_SIZE - (addr - RAM_GPA)) {
+	if (!fz_in_ram(addr, len)) {
 		faulted = true;
 		errno = EFAULT;
 		return NULL;
 	}
 	if (nmaps == MAX_MAPS)
 		abort();
-	maps[nmaps].p = ram + (addr - RAM_GPA);
+	maps[nmaps].p = ram + (addr - FZ_RAM_GPA);
 	maps[nmaps].len = len;
 	return maps[nmaps++].p;
 }
@@ -73,23 +59,6 @@ static void fz_unmap(struct vio_mem *m, void *p, size_t len)
 }
 
 static struct vio_mem mem = { .map = fz_map, .unmap = fz_unmap };
-
-static int fz_defer(void *ctx, uint64_t usec, void (*fn)(void *), void *arg)
-{
-	if (ndeferred == MAX_DEFER)
-		return -ENOMEM;
-	deferred[ndeferred].fn = fn;
-	deferred[ndeferred++].arg = arg;
-	return 0;
-}
-
-/* Callbacks that defer again run in the same pass; the cap bounds it. */
-static void run_deferred(void)
-{
-	for (int i = 0; i < ndeferred; i++)
-		deferred[i].fn(deferred[i].arg);
-	ndeferred = 0;
-}
 
 /* An interrupt with no cause is one Linux would count as spurious. */
 static void fz_irq(void *ctx)
@@ -121,81 +90,51 @@ static void check(const struct vio_dev *d, bool was_broken, bool reset)
 		abort();
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return le16toh(v);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return le32toh(v);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char err[512];
-
-	vscmi_log_set_level(LOG_CRIT);
-	if (vscmi_config_load(VSCMI_FUZZ_CONF, &cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
-		abort();
-	}
-	/* Exactly the guest's size, so ASan sees any host access past it. */
-	ram = malloc(RAM_SIZE);
-	if (!ram)
-		abort();
+	fz_load_config();
+	ram = fz_ram_new();
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct scmi_hooks hooks = { .defer = fz_defer };
-	struct vscmi_platform *plat;
-	struct arb *arb;
-	struct scmi_server *srv;
+	struct fz_server f;
 	struct vio_scmi *s;
 	struct vio_dev *d;
 	size_t off, seed;
+	uint32_t agent;
 
 	if (size < 3)
 		return 0;
-	seed = get16(data + 1);
+	seed = fz_get16(data + 1);
 	if (seed > size - 3)
 		seed = size - 3;
 	memcpy(ram, data + 3, seed);
-	memset(ram + seed, 0, RAM_SIZE - seed);
+	memset(ram + seed, 0, FZ_RAM_SIZE - seed);
 
-	plat = vscmi_emu_new(&cfg->model);
-	arb = arb_new(&cfg->model, plat);
-	srv = scmi_server_new(&cfg->model, arb, plat, &hooks);
-	if (!plat || !arb || !srv)
-		abort();
-	s = vio_scmi_new(srv, scmi_server_agent(srv, 1 + data[0] % scmi_server_agent_count(srv)),
-			 &mem, data[0] & 0x80 ? VIO_F_ACCESS_PLATFORM : 0, fz_irq, NULL);
+	fz_server_start(&f);
+	agent = 1 + data[0] % scmi_server_agent_count(f.srv);
+	s = vio_scmi_new(f.srv, scmi_server_agent(f.srv, agent), &mem,
+			 data[0] & 0x80 ? VIO_F_ACCESS_PLATFORM : 0, fz_irq, NULL);
 	if (!s)
 		abort();
 	d = cur = vio_scmi_dev(s);
 
 	for (off = 3 + seed; off + 7 <= size; off += 7) {
 		uint8_t op = data[off];
-		uint16_t reg = get16(data + off + 1);
-		uint32_t val = get32(data + off + 3);
+		uint16_t reg = fz_get16(data + off + 1);
+		uint32_t val = fz_get32(data + off + 3);
 		unsigned int width = 1u << ((op >> 1) & 3);
 		bool broken = d->status & VIO_STATUS_NEEDS_RESET, reset = false;
 
 		if (op & 8) {
 			uint64_t v = htole64(val);
 
-			memcpy(ram + reg, &v, width < RAM_SIZE - reg ? width : RAM_SIZE - reg);
+			memcpy(ram + reg, &v, width < FZ_RAM_SIZE - reg ? width : FZ_RAM_SIZE - reg);
 		} else if (op & 1) {
 			vio_mmio_write(d, reg, width, val);
 			reset = width == 4 && reg == VIRTIO_MMIO_STATUS && val == 0;
@@ -209,14 +148,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 		if (op & 16)
-			run_deferred();
+			fz_run_deferred();
 		check(d, broken, reset);
 	}
 
 	/* A driver unbinding: reset, then what was still pending fires late
 	 * and must not reach the rings. */
 	vio_mmio_write(d, VIRTIO_MMIO_STATUS, 4, 0);
-	run_deferred();
+	fz_run_deferred();
 	check(d, false, true);
 	if (d->status || nmaps)
 		abort();
@@ -224,9 +163,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vio_scmi_free(s);
 	if (nmaps)
 		abort();
-	scmi_server_free(srv);
-	arb_free(arb);
-	vscmi_platform_free(plat);
-	ndeferred = 0;
+	fz_server_stop(&f);
 	return 0;
 }

@@ -12,31 +12,24 @@
  *   6 reset and probe again
  *   4, 7 a round: kick the cmdq, fire deferred callbacks, kick the eventq */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
+#include "common.h"
 #include "vscmi/buf.h"
-#include "vscmi/config.h"
-#include "vscmi/log.h"
-#include "vscmi/scmi.h"
 #include "vscmi/virtio.h"
 
-#define RAM_GPA 0x40000000ull
-#define RAM_SIZE 0x10000u
 /* Each queue's rings, room for the largest size; buffers above them. */
 #define DESC(q) (0x2000u * (q))
 #define AVAIL(q) (DESC(q) + 0x1000u)
 #define USED(q) (DESC(q) + 0x1400u)
 #define RINGS_END 0x4000u
-#define MAX_DEFER 64
 #define WR(reg, v) vio_mmio_write(d, VIRTIO_MMIO_##reg, 4, v)
 #define RD(reg) vio_mmio_read(d, VIRTIO_MMIO_##reg, 4)
 
-static struct vscmi_config *cfg;
 static uint8_t *ram;
 static struct vio_dev *d;
 static uint16_t num;
@@ -45,23 +38,18 @@ static unsigned int nmaps;
 static bool faulted, clobbered;
 /* What the last check saw of each queue. */
 static uint16_t seen_avail[2], seen_used[2];
-static struct {
-	void (*fn)(void *);
-	void *arg;
-} deferred[MAX_DEFER];
-static int ndeferred;
 
 static void *fz_map(struct vio_mem *m, uint64_t addr, size_t len, bool write)
 {
 	/* Out of RAM is the guest misbehaving: refused, and never wrapping. */
-	if (addr < RAM_GPA || addr - RAM_GPA > RAM_SIZE || len > RAM_SIZE - (addr - RAM_GPA)) {
+	if (!fz_in_ram(addr, len)) {
 		faulted = true;
 		errno = EFAULT;
 		return NULL;
 	}
-	clobbered |= write && addr - RAM_GPA < RINGS_END;
+	clobbered |= write && addr - FZ_RAM_GPA < RINGS_END;
 	nmaps++;
-	return ram + (addr - RAM_GPA);
+	return ram + (addr - FZ_RAM_GPA);
 }
 
 /* Counted only: an unbalanced unmap shows in the next check's count. */
@@ -72,28 +60,6 @@ static void fz_unmap(struct vio_mem *m, void *p, size_t len)
 }
 
 static struct vio_mem mem = { .map = fz_map, .unmap = fz_unmap };
-
-static int fz_defer(void *ctx, uint64_t usec, void (*fn)(void *), void *arg)
-{
-	if (ndeferred == MAX_DEFER)
-		return -ENOMEM;
-	deferred[ndeferred].fn = fn;
-	deferred[ndeferred++].arg = arg;
-	return 0;
-}
-
-/* Callbacks that defer again run in the same pass; the cap bounds it. */
-static void run_deferred(void)
-{
-	for (int i = 0; i < ndeferred; i++)
-		deferred[i].fn(deferred[i].arg);
-	ndeferred = 0;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
 
 static void put16(uint32_t off, uint16_t v)
 {
@@ -122,7 +88,7 @@ static int64_t chain_wlen(unsigned int q, uint32_t head, bool *readable)
 		const uint8_t *p = ram + DESC(q) + 16u * idx;
 		uint64_t addr = vscmi_get_le32(p) | (uint64_t)vscmi_get_le32(p + 4) << 32;
 		uint32_t len = vscmi_get_le32(p + 8);
-		uint16_t flags = get16(p + 12);
+		uint16_t flags = fz_get16(p + 12);
 
 		if (idx >= num || i >= num || i >= VIO_CHAIN_MAX ||
 		    (flags & VRING_DESC_F_INDIRECT) || (!(flags & VRING_DESC_F_WRITE) && w) ||
@@ -131,7 +97,7 @@ static int64_t chain_wlen(unsigned int q, uint32_t head, bool *readable)
 		*(flags & VRING_DESC_F_WRITE ? &w : &r) += len;
 		if (!(flags & VRING_DESC_F_NEXT))
 			break;
-		idx = get16(p + 14);
+		idx = fz_get16(p + 14);
 	}
 	*readable = r != 0;
 	return (int64_t)w;
@@ -145,7 +111,7 @@ static void check(void)
 		struct vio_vq *vq = &d->vq[q];
 		uint16_t took = vq->last_avail - seen_avail[q];
 		uint16_t used = vq->used_idx - seen_used[q];
-		uint16_t offered = get16(ram + AVAIL(q) + 2) - seen_avail[q];
+		uint16_t offered = fz_get16(ram + AVAIL(q) + 2) - seen_avail[q];
 
 		live += vq->ready;
 		/* One used entry per chain taken, and no chain the guest did not offer. */
@@ -153,7 +119,7 @@ static void check(void)
 			abort();
 		/* The device never reads the used ring back: only what it wrote
 		 * this step is its to answer for. */
-		if (!clobbered && used && get16(ram + USED(q) + 2) != vq->used_idx)
+		if (!clobbered && used && fz_get16(ram + USED(q) + 2) != vq->used_idx)
 			abort();
 		for (uint16_t i = 0; !clobbered && i < used; i++) {
 			const uint8_t *e = ram + USED(q) + 4 + 8u * ((seen_used[q] + i) % num);
@@ -205,11 +171,11 @@ static void probe(void)
 		if (RD(QUEUE_READY) || RD(QUEUE_NUM_MAX) < num)
 			abort();
 		WR(QUEUE_NUM, num);
-		WR(QUEUE_DESC_LOW, (uint32_t)RAM_GPA + DESC(q));
+		WR(QUEUE_DESC_LOW, (uint32_t)FZ_RAM_GPA + DESC(q));
 		WR(QUEUE_DESC_HIGH, 0);
-		WR(QUEUE_AVAIL_LOW, (uint32_t)RAM_GPA + AVAIL(q));
+		WR(QUEUE_AVAIL_LOW, (uint32_t)FZ_RAM_GPA + AVAIL(q));
 		WR(QUEUE_AVAIL_HIGH, 0);
-		WR(QUEUE_USED_LOW, (uint32_t)RAM_GPA + USED(q));
+		WR(QUEUE_USED_LOW, (uint32_t)FZ_RAM_GPA + USED(q));
 		WR(QUEUE_USED_HIGH, 0);
 		WR(QUEUE_READY, 1);
 	}
@@ -224,7 +190,7 @@ static void round_trip(void)
 {
 	WR(QUEUE_NOTIFY, 0);
 	check();
-	run_deferred();
+	fz_run_deferred();
 	check();
 	WR(QUEUE_NOTIFY, 1);
 	check();
@@ -235,17 +201,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char err[512];
-
-	vscmi_log_set_level(LOG_CRIT);
-	if (vscmi_config_load(VSCMI_FUZZ_CONF, &cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
-		abort();
-	}
-	/* Exactly the guest's size, so ASan sees any host access past it. */
-	ram = malloc(RAM_SIZE);
-	if (!ram)
-		abort();
+	fz_load_config();
+	ram = fz_ram_new();
 	return 0;
 }
 
@@ -254,10 +211,7 @@ static const size_t nargs[8] = { 6, 3, 2, 3, 0, 3, 0, 0 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct scmi_hooks hooks = { .defer = fz_defer };
-	struct vscmi_platform *plat;
-	struct arb *arb;
-	struct scmi_server *srv;
+	struct fz_server f;
 	struct vio_scmi *s;
 	uint16_t idx[2] = { 0, 0 };
 	size_t n;
@@ -265,14 +219,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	num = (uint16_t)(1u << (data[0] & 15) % 9);
-	memset(ram, 0, RAM_SIZE);
-	plat = vscmi_emu_new(&cfg->model);
-	arb = arb_new(&cfg->model, plat);
-	srv = scmi_server_new(&cfg->model, arb, plat, &hooks);
-	if (!plat || !arb || !srv)
-		abort();
-	n = 1 + (data[0] >> 4 & 3) % scmi_server_agent_count(srv);
-	s = vio_scmi_new(srv, scmi_server_agent(srv, (uint32_t)n), &mem, 0, NULL, NULL);
+	memset(ram, 0, FZ_RAM_SIZE);
+	fz_server_start(&f);
+	n = 1 + (data[0] >> 4 & 3) % scmi_server_agent_count(f.srv);
+	s = vio_scmi_new(f.srv, scmi_server_agent(f.srv, (uint32_t)n), &mem, 0, NULL, NULL);
 	if (!s)
 		abort();
 	d = vio_scmi_dev(s);
@@ -290,21 +240,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (op & 7) {
 		case 0:
 			/* Bit 7: up where addr + len wraps, and lengths to match. */
-			addr = op & 128 ? UINT64_MAX - get16(a + 1) : RAM_GPA + get16(a + 1);
-			n = get16(a + 3) * (op & 128 ? 0x10001u : 1);
+			addr = op & 128 ? UINT64_MAX - fz_get16(a + 1) : FZ_RAM_GPA + fz_get16(a + 1);
+			n = fz_get16(a + 3) * (op & 128 ? 0x10001u : 1);
 			put_desc(q, a[0], addr, (uint32_t)n, op >> 4 & 7, a[5]);
 			break;
 		case 1:
-			put16(AVAIL(q) + 4 + 2u * (a[0] % num), get16(a + 1));
+			put16(AVAIL(q) + 4 + 2u * (a[0] % num), fz_get16(a + 1));
 			break;
 		case 2:
-			idx[q] = op & 16 ? get16(a) : (uint16_t)(idx[q] + get16(a));
+			idx[q] = op & 16 ? fz_get16(a) : (uint16_t)(idx[q] + fz_get16(a));
 			put16(AVAIL(q) + 2, idx[q]);
 			break;
 		case 3:
 			n = a[2] < size - off ? a[2] : size - off;
-			n = n < RAM_SIZE - get16(a) ? n : RAM_SIZE - get16(a);
-			memcpy(ram + get16(a), data + off, n);
+			n = n < FZ_RAM_SIZE - fz_get16(a) ? n : FZ_RAM_SIZE - fz_get16(a);
+			memcpy(ram + fz_get16(a), data + off, n);
 			off += n;
 			break;
 		case 5:
@@ -314,7 +264,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			n = a[1] < size - off ? a[1] : size - off;
 			memcpy(ram + addr, data + off, n);
 			off += n;
-			addr += RAM_GPA;
+			addr += FZ_RAM_GPA;
 			if (!q)
 				put_desc(q, a[0] + 1u, addr + 0x100, a[2], VRING_DESC_F_WRITE, 0);
 			put_desc(q, a[0], addr, q ? a[2] : (uint32_t)n,
@@ -340,13 +290,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Unbinding: a reset, then what was still pending fires late and must
 	 * not reach the rings. */
 	WR(STATUS, 0);
-	run_deferred();
+	fz_run_deferred();
 	if (nmaps)
 		abort();
 	vio_scmi_free(s);
-	scmi_server_free(srv);
-	arb_free(arb);
-	vscmi_platform_free(plat);
-	ndeferred = 0;
+	fz_server_stop(&f);
 	return 0;
 }
