@@ -3,16 +3,12 @@
  * named by the next byte. Sequences reach the arbiter's vote paths, not
  * only the decoder. Every reply must be a well-formed SCMI reply. */
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "vscmi/buf.h"
-#include "vscmi/config.h"
-#include "vscmi/log.h"
-#include "vscmi/scmi.h"
 
-static struct vscmi_config *cfg;
 static struct vscmi_platform *plat;
 static struct arb *arb;
 static struct scmi_server *srv;
@@ -47,13 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char err[512];
-
-	vscmi_log_set_level(LOG_CRIT);
-	if (vscmi_config_load(VSCMI_FUZZ_CONF, &cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
-		abort();
-	}
+	fz_load_config();
 	return 0;
 }
 
@@ -63,9 +53,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t resp[SCMI_MSG_MAX];
 	size_t off = 0;
 
-	plat = vscmi_emu_new(&cfg->model);
-	arb = arb_new(&cfg->model, plat);
-	srv = scmi_server_new(&cfg->model, arb, plat, &hooks);
+	plat = vscmi_emu_new(&fz_cfg->model);
+	arb = arb_new(&fz_cfg->model, plat);
+	srv = scmi_server_new(&fz_cfg->model, arb, plat, &hooks);
 	if (!plat || !arb || !srv)
 		abort();
 	for (uint32_t i = 1; i <= scmi_server_agent_count(srv); i++)
