@@ -419,6 +419,16 @@ static void start_camera_and_display(struct guest *cam, bool cam_grants, struct 
 	guest_init(disp, DISPLAY, disp_grants);
 }
 
+/* The daemon started on conf_text with the dom0less rt guest, its driver
+ * probed without P2A. */
+static void start_rt(struct guest *rt)
+{
+	domain(RT, "rt");
+	start_daemon_with(conf_text, true);
+	guest_init(rt, RT, false);
+	ck_assert_int_eq(sim_guest_probe(&rt->g, false), 0);
+}
+
 /* --- tests ------------------------------------------------------------------ */
 
 START_TEST(test_xenstore_guest_is_served_with_grants)
@@ -634,10 +644,7 @@ START_TEST(test_dom0less_guest_death_releases_its_votes)
 	uint8_t resp[SIM_MSG_SIZE];
 	size_t rlen;
 
-	domain(RT, "rt");
-	start_daemon_with(conf_text, true);
-	guest_init(&rt, RT, false);
-	ck_assert_int_eq(sim_guest_probe(&rt.g, false), 0);
+	start_rt(&rt);
 	ck_assert_int_eq(SCMI(&rt, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
 	ck_assert_int_eq(emu(3), 1);
 	ck_assert_int_eq(sim_domain_destroy(sim, RT), 0);
@@ -712,10 +719,7 @@ START_TEST(test_dom0less_guest_served_without_toolstack)
 	uint8_t resp[SIM_MSG_SIZE];
 	size_t rlen;
 
-	domain(RT, "rt");
-	start_daemon_with(conf_text, true);
-	guest_init(&rt, RT, false);
-	ck_assert_int_eq(sim_guest_probe(&rt.g, false), 0);
+	start_rt(&rt);
 	ck_assert_int_eq(SCMI(&rt, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
 	ck_assert_int_eq(emu(3), 1);
 	/* without P2A there are no notifications */
