@@ -13,6 +13,10 @@
 #define FZ_RAM_GPA 0x40000000ull
 #define FZ_RAM_SIZE 0x10000u
 
+/* What each target defines for libFuzzer. */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 extern struct vscmi_config *fz_cfg;
 
 /* Logging quietened and VSCMI_FUZZ_CONF loaded into fz_cfg, or abort. */

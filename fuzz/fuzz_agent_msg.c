@@ -38,9 +38,6 @@ static int fz_system(void *ctx, struct scmi_agent *a, uint32_t flags, uint32_t s
 	return 0;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fz_load_config();

@@ -90,9 +90,6 @@ static void check(const struct vio_dev *d, bool was_broken, bool reset)
 		abort();
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fz_load_config();
