@@ -307,14 +307,15 @@ int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, s
 	else if (r < 0)
 		log_err("xen: %s; Xen guests are not served", xerr);
 	xen_backend_set_listener(d->xb, vscmid_xen_changed, d);
+	r = vscmid_transport_open(d, err, errlen);
+	if (r < 0)
+		goto err_free;
+	/* Last: a control socket that answers means every agent socket is up. */
 	r = vscmid_control_open(d);
 	if (r < 0) {
 		snprintf(err, errlen, "control socket %s: %s", d->cfg->control, strerror(-r));
 		goto err_free;
 	}
-	r = vscmid_transport_open(d, err, errlen);
-	if (r < 0)
-		goto err_free;
 	*out = d;
 	return 0;
 err_free:
