@@ -850,6 +850,49 @@ START_TEST(test_response_into_readonly_grant_breaks_only_that_device)
 }
 END_TEST
 
+/* A command whose request and response buffers straddle page boundaries:
+ * each crosses two grants (grant mode) or two foreign pages. */
+static void straddling_command(bool grants)
+{
+	struct guest cam;
+	uint64_t page = SIM_RAM0_BASE + 120 * SIM_PAGE_SIZE;
+	uint64_t rq = page + SIM_PAGE_SIZE - 6, rs = page + 3 * SIM_PAGE_SIZE - 9;
+	uint8_t req[16], *out;
+	uint16_t used;
+
+	start_camera(&cam, grants);
+	/* CLOCK_ATTRIBUTES of clock 0: 4 + 4 bytes in, 8 + 24 bytes out */
+	vscmi_put_le32(req, SCMI_HDR(0x3, 0, SCMI_PROTO_CLOCK, 5));
+	vscmi_put_le32(req + 4, 0);
+	for (int i = 0; i < 8; i++)
+		*(uint8_t *)sim_guest_host(&cam.g, rq + (uint64_t)i) = req[i];
+	sim_guest_write_desc(&cam.g, 0, 0, sim_guest_dma(&cam.g, rq), 8, SIM_DESC_F_NEXT, 1);
+	sim_guest_write_desc(&cam.g, 0, 1, sim_guest_dma(&cam.g, rs), SIM_MSG_SIZE,
+			     SIM_DESC_F_WRITE, 0);
+	used = sim_guest_used_idx(&cam.g, 0);
+	sim_guest_avail_add(&cam.g, 0, 0);
+	sim_guest_kick(&cam.g, 0);
+	ck_assert_uint_eq(sim_guest_rd(&cam.g, 0x070) & 64, 0);
+	ck_assert_uint_eq((uint16_t)(sim_guest_used_idx(&cam.g, 0) - used), 1);
+	out = sim_guest_host(&cam.g, rs);
+	ck_assert_uint_eq(vscmi_get_le32(out), vscmi_get_le32(req));
+	ck_assert_uint_eq(vscmi_get_le32(out + 4), 0);
+	ck_assert_str_eq((char *)out + 12, "pixel");
+	ck_assert_int_eq(cam.mmio_failures, 0);
+}
+
+START_TEST(test_buffers_across_pages_with_grants)
+{
+	straddling_command(true);
+}
+END_TEST
+
+START_TEST(test_buffers_across_pages_foreign)
+{
+	straddling_command(false);
+}
+END_TEST
+
 START_TEST(test_only_xen_guests_and_no_sockets)
 {
 	static const char only_xen[] = "[clock c]\nid = 0\nrates = 1M\n"
@@ -904,6 +947,8 @@ static Suite *xen_suite(void)
 	tcase_add_test(tc, test_guest_system_power_shuts_down_its_own_domain);
 	tcase_add_test(tc, test_hostile_accesses_always_complete);
 	tcase_add_test(tc, test_response_into_readonly_grant_breaks_only_that_device);
+	tcase_add_test(tc, test_buffers_across_pages_with_grants);
+	tcase_add_test(tc, test_buffers_across_pages_foreign);
 	tcase_add_test(tc, test_only_xen_guests_and_no_sockets);
 	tcase_add_test(tc, test_no_hypervisor_is_said_plainly);
 	suite_add_tcase(s, tc);
