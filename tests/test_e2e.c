@@ -63,10 +63,17 @@ static void start_daemon(void)
 	char ctl[256], log[256];
 	int fd = -1;
 
+	char copy[256], cmd[600];
+
 	ck_assert_msg(vscmid && conf, "VSCMID and VSCMI_TEST_CONF must be set");
 	snprintf(rundir, sizeof(rundir), "%s/vscmi-e2e-XXXXXX", tmp ? tmp : "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(rundir));
 	run_path(log, sizeof(log), "vscmid.log");
+	/* a copy, so a test may edit the file the daemon reads */
+	run_path(copy, sizeof(copy), "vscmid.conf");
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", conf, copy);
+	ck_assert_int_eq(system(cmd), 0);
+	conf = copy;
 	daemon_pid = fork();
 	ck_assert_int_ge(daemon_pid, 0);
 	if (daemon_pid == 0) {
@@ -648,6 +655,47 @@ START_TEST(test_trace_follows_one_agent)
 }
 END_TEST
 
+/* Waits (harness only) until the daemon's log has the line. */
+static bool log_wait(const char *needle)
+{
+	for (int i = 0; i < 100; i++) {
+		if (log_count(needle) > 0)
+			return true;
+		sleep_ms(20);
+	}
+	return false;
+}
+
+START_TEST(test_sighup_checks_the_file_and_keeps_running)
+{
+	char conf[256];
+	FILE *f;
+	struct json_object *o;
+
+	run_path(conf, sizeof(conf), "vscmid.conf");
+	kill(daemon_pid, SIGHUP);
+	ck_assert(log_wait("is unchanged"));
+	/* a bad file is refused with its reason */
+	f = fopen(conf, "a");
+	ck_assert_ptr_nonnull(f);
+	fputs("[clock broken]\nrates = 1M\n", f);
+	fclose(f);
+	kill(daemon_pid, SIGHUP);
+	ck_assert(log_wait("reload refused, the running configuration stays"));
+	ck_assert(log_wait("missing required key 'id'"));
+	/* a valid but different one is reported, and the daemon runs on */
+	f = fopen(conf, "a");
+	ck_assert_ptr_nonnull(f);
+	fputs("id = 99\n", f);
+	fclose(f);
+	kill(daemon_pid, SIGHUP);
+	ck_assert(log_wait("is valid but differs"));
+	o = control("status", NULL);
+	ck_assert(reply_ok(o));
+	json_object_put(o);
+}
+END_TEST
+
 static Suite *e2e_suite(void)
 {
 	Suite *s = suite_create("e2e");
@@ -671,6 +719,7 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_idle_control_clients_do_not_lock_others_out);
 	tcase_add_test(tc, test_system_request);
 	tcase_add_test(tc, test_trace_follows_one_agent);
+	tcase_add_test(tc, test_sighup_checks_the_file_and_keeps_running);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cli");

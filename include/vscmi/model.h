@@ -146,5 +146,8 @@ int vscmi_pd_state_index(const struct vscmi_res_desc *d, uint32_t value);
  * Returns 0, -ERANGE outside it, -EINVAL not a supported value. */
 int vscmi_range_fit(const struct vscmi_range *r, int64_t v, int dir, int64_t *out);
 void vscmi_model_free(struct vscmi_model *m);
+/* Same resources and agents, field by field (descriptors are built
+ * zeroed, so padding compares equal). */
+bool vscmi_model_equal(const struct vscmi_model *a, const struct vscmi_model *b);
 
 #endif

@@ -214,6 +214,31 @@ static int vscmid_on_signal(sd_event_source *src, const struct signalfd_siginfo 
 	return sd_event_exit(d->ev, 0);
 }
 
+/* SIGHUP: the file is read and checked again. A bad one is refused with
+ * its reason; the running configuration always stays, since applying a
+ * changed one live is not done yet (restart vscmid for that). */
+static int vscmid_on_hup(sd_event_source *src, const struct signalfd_siginfo *si,
+			 void *userdata)
+{
+	struct vscmid *d = userdata;
+	struct vscmi_config *cfg = NULL;
+	char err[512];
+	int r = vscmi_config_load(d->cfg->path, &cfg, err, sizeof(err));
+
+	if (r == 0 && d->runtime_dir[0])
+		r = vscmid_runtime_dir(cfg, d->runtime_dir, err, sizeof(err));
+	if (r < 0)
+		log_err("reload refused, the running configuration stays: %s", err);
+	else if (vscmi_model_equal(&cfg->model, &d->cfg->model) &&
+		 !strcmp(cfg->control, d->cfg->control))
+		log_info("reload: %s is unchanged", d->cfg->path);
+	else
+		log_warn("reload: %s is valid but differs; vscmid applies it when restarted, "
+			 "the running configuration stays", d->cfg->path);
+	vscmi_config_free(cfg);
+	return 0;
+}
+
 static int vscmid_setup_loop(struct vscmid *d)
 {
 	sigset_t ss;
@@ -225,6 +250,7 @@ static int vscmid_setup_loop(struct vscmid *d)
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGTERM);
 	sigaddset(&ss, SIGINT);
+	sigaddset(&ss, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &ss, NULL) < 0)
 		return -errno;
 	signal(SIGPIPE, SIG_IGN);
@@ -232,6 +258,9 @@ static int vscmid_setup_loop(struct vscmid *d)
 	if (r < 0)
 		return r;
 	r = sd_event_add_signal(d->ev, &d->sig_int, SIGINT, vscmid_on_signal, d);
+	if (r < 0)
+		return r;
+	r = sd_event_add_signal(d->ev, &d->sig_hup, SIGHUP, vscmid_on_hup, d);
 	if (r < 0)
 		return r;
 	/* Under WatchdogSec= the loop itself sends WATCHDOG=1, so a handler
@@ -277,6 +306,7 @@ int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, s
 		r = vscmid_runtime_dir(d->cfg, opts->runtime_dir, err, errlen);
 		if (r)
 			goto err_free;
+		snprintf(d->runtime_dir, sizeof(d->runtime_dir), "%s", opts->runtime_dir);
 	}
 	d->plat = vscmi_emu_new(&d->cfg->model);
 	if (!d->plat) {
@@ -333,6 +363,7 @@ void vscmid_free(struct vscmid *d)
 	/* the server goes before the loop: pending deferred calls die with it */
 	scmi_server_free(d->srv);
 	sd_event_source_disable_unref(d->sig_int);
+	sd_event_source_disable_unref(d->sig_hup);
 	sd_event_source_disable_unref(d->sig_term);
 	sd_event_unref(d->ev);
 	arb_free(d->arb);

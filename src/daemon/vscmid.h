@@ -51,7 +51,8 @@ struct vscmid {
 	struct arb *arb;
 	struct scmi_server *srv;
 	sd_event *ev;
-	sd_event_source *sig_term, *sig_int;
+	sd_event_source *sig_term, *sig_int, *sig_hup;
+	char runtime_dir[80];		/* --runtime-dir, or empty */
 	struct vscmid_agent *agents;	/* one per configured agent, by id - 1 */
 	uint32_t nagents;
 	int ctl_fd;

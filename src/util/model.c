@@ -1,6 +1,7 @@
 /* Helpers over the system model. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vscmi/model.h"
 
@@ -91,4 +92,32 @@ void vscmi_model_free(struct vscmi_model *m)
 	free(m->agents);
 	m->agents = NULL;
 	m->nagents = 0;
+}
+
+static bool agent_equal(const struct vscmi_agent_desc *a, const struct vscmi_agent_desc *b)
+{
+	struct vscmi_agent_desc x = *a, y = *b;
+
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+		if (a->nviews[k] != b->nviews[k] ||
+		    (a->nviews[k] && memcmp(a->views[k], b->views[k],
+					    a->nviews[k] * sizeof(*a->views[k]))))
+			return false;
+		x.views[k] = y.views[k] = NULL;
+	}
+	return !memcmp(&x, &y, sizeof(x));
+}
+
+bool vscmi_model_equal(const struct vscmi_model *a, const struct vscmi_model *b)
+{
+	if (a->nagents != b->nagents)
+		return false;
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++)
+		if (a->nres[k] != b->nres[k] ||
+		    (a->nres[k] && memcmp(a->res[k], b->res[k], a->nres[k] * sizeof(*a->res[k]))))
+			return false;
+	for (uint32_t i = 0; i < a->nagents; i++)
+		if (!agent_equal(&a->agents[i], &b->agents[i]))
+			return false;
+	return true;
 }
