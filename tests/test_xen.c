@@ -313,14 +313,19 @@ static void setup(void)
 static void teardown(void)
 {
 	int st = stop_daemon();
+	char cmd[300];
 
-	/* a clean exit: no sanitizer report, no leak, no crash */
-	ck_assert_msg(st == 0 || st == -1, "vscmid exited with %d; see %s/vscmid.log", st, dir);
 	if (xs)
 		xs_close(xs);
 	xs = NULL;
 	sim_xenstored_stop(xsd);
 	sim_stop(sim);
+	/* a clean exit: no sanitizer report, no leak, no crash; the log stays
+	 * for a look when it was not */
+	ck_assert_msg(st == 0 || st == -1, "vscmid exited with %d; see %s/vscmid.log", st, dir);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
 }
 
 /* --- SCMI over the guest's device ----------------------------------------- */
@@ -653,6 +658,36 @@ START_TEST(test_dom0less_guest_death_releases_its_votes)
 }
 END_TEST
 
+START_TEST(test_dom0less_without_xenstore_sees_guest_death)
+{
+	struct sim_domain_config c = {
+		.domid = RT, .name = "rt", .vcpus = 1, .ram_mib = 4, .nr_spis = 16,
+	};
+	static const char only_rt[] = "[clock rt_clk]\nid = 3\nrates = 100M\n"
+				      "[agent rt]\ndomid = 7\nsocket = none\ndom0less = yes\n"
+				      "mmio_base = 0x02000000\nirq = 33\nclocks = rt_clk\n";
+	struct guest rt;
+	uint8_t resp[SIM_MSG_SIZE];
+	size_t rlen;
+
+	/* a dom0less system: no xenstored at all */
+	xs_close(xs);
+	xs = NULL;
+	ck_assert_int_eq(sim_xenstored_stop(xsd), 0);
+	xsd = NULL;
+	ck_assert_int_eq(sim_domain_create(sim, &c), 0);
+	start_daemon_with(only_rt, true);
+	guest_init(&rt, RT, false);
+	ck_assert_int_eq(sim_guest_probe(&rt.g, false), 0);
+	ck_assert_int_eq(SCMI(&rt, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(phys("clock", 3, "on"), 1);
+	/* Xen's VIRQ_DOM_EXC, taken by vscmid since no xenstored holds it */
+	ck_assert_int_eq(sim_domain_destroy(sim, RT), 0);
+	ck_assert_int_eq(sim_domain_wait_gone(sim, RT, WAIT_MS), 0);
+	ck_assert_int_eq(phys("clock", 3, "on"), 0);
+}
+END_TEST
+
 START_TEST(test_unserved_device_is_forgotten_with_its_domain)
 {
 	char path[160];
@@ -940,6 +975,7 @@ static Suite *xen_suite(void)
 	tcase_add_test(tc, test_restarted_daemon_serves_connected_guests_again);
 	tcase_add_test(tc, test_dom0less_guest_death_releases_its_votes);
 	tcase_add_test(tc, test_unserved_device_is_forgotten_with_its_domain);
+	tcase_add_test(tc, test_dom0less_without_xenstore_sees_guest_death);
 	tcase_add_test(tc, test_notification_flood_is_contained);
 	tcase_add_test(tc, test_toolstack_close_gets_closed_state);
 	tcase_add_test(tc, test_dom0less_guest_served_without_toolstack);

@@ -93,6 +93,9 @@ struct xen_backend {
 	xengnttab_handle *xgt;
 	struct xs_handle *xs;
 	sd_event_source *xs_src;
+	/* Domain deaths straight from Xen, when no xenstored holds the VIRQ. */
+	xenevtchn_handle *virq_xce;
+	sd_event_source *virq_src;
 	uint32_t self;			/* our own domid */
 	void (*listener)(void *ctx);
 	void *listener_ctx;

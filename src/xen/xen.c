@@ -371,6 +371,40 @@ static int xen_xs_event(sd_event_source *s, int fd, uint32_t revents, void *user
 	return 0;
 }
 
+static int xen_virq_event(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct xen_backend *xb = userdata;
+	xenevtchn_port_or_error_t port = xenevtchn_pending(xb->virq_xce);
+
+	if (port >= 0)
+		xenevtchn_unmask(xb->virq_xce, (evtchn_port_t)port);
+	xen_release_domains(xb);
+	return 0;
+}
+
+/* Without XenStore (dom0less, no xenstored) nobody else listens for domain
+ * deaths: take VIRQ_DOM_EXC ourselves. Where xenstored runs it holds the
+ * VIRQ and @releaseDomain says the same. */
+static void xen_virq_open(struct xen_backend *xb)
+{
+	int r;
+
+	xb->virq_xce = xenevtchn_open(xb->log, 0);
+	if (!xb->virq_xce || xenevtchn_bind_virq(xb->virq_xce, VIRQ_DOM_EXC) < 0) {
+		log_notice("xen: no XenStore and no domain-death events (%s): a dom0less guest's "
+			   "death is not seen", strerror(errno));
+		goto fail;
+	}
+	r = sd_event_add_io(xb->ev, &xb->virq_src, xenevtchn_fd(xb->virq_xce), EPOLLIN,
+			    xen_virq_event, xb);
+	if (r >= 0)
+		return;
+fail:
+	if (xb->virq_xce)
+		xenevtchn_close(xb->virq_xce);
+	xb->virq_xce = NULL;
+}
+
 static int xen_start_static(struct xen_backend *xb)
 {
 	for (uint32_t id = 1; id <= scmi_server_agent_count(xb->srv); id++) {
@@ -479,12 +513,12 @@ int xen_backend_new(sd_event *ev, struct scmi_server *srv, const struct vscmi_co
 		if (xen_need_xenstore(cfg))
 			log_err("xen: %s: guests from the toolstack are not served", err);
 		else
-			log_notice("xen: %s: dom0less guests are served, their death is not seen",
-				   err);
+			log_notice("xen: %s: dom0less guests are served", err);
 		xb->xs_src = sd_event_source_disable_unref(xb->xs_src);
 		if (xb->xs)
 			xs_close(xb->xs);
 		xb->xs = NULL;
+		xen_virq_open(xb);
 	}
 	*out = xb;
 	return 0;
@@ -508,6 +542,9 @@ void xen_backend_free(struct xen_backend *xb)
 	xb->xs_src = sd_event_source_disable_unref(xb->xs_src);
 	if (xb->xs)
 		xs_close(xb->xs);
+	xb->virq_src = sd_event_source_disable_unref(xb->virq_src);
+	if (xb->virq_xce)
+		xenevtchn_close(xb->virq_xce);
 	if (xb->xgt)
 		xengnttab_close(xb->xgt);
 	if (xb->fmem)
