@@ -267,6 +267,20 @@ static void print_json(struct json_object *reply)
 
 /* Commands */
 
+/* The reply to show as a table; with --json it is printed as it came and
+ * *out is NULL. */
+static int ctl_query(struct ctl *ctl, const char *command, struct json_object **out)
+{
+	int r = ctl_request(ctl, command, NULL, out);
+
+	if (r == EXIT_OK && ctl->json) {
+		print_json(*out);
+		json_object_put(*out);
+		*out = NULL;
+	}
+	return r;
+}
+
 /* Xen guest devices, when the daemon has a hypervisor. */
 static void print_xen(struct json_object *xen)
 {
@@ -310,15 +324,10 @@ static int cmd_status(struct ctl *ctl, int argc, char **argv)
 {
 	struct json_object *reply, *daemon, *plat, *sys, *agents;
 	struct table t;
-	int r = ctl_request(ctl, VSCMI_CTL_STATUS, NULL, &reply);
+	int r = ctl_query(ctl, VSCMI_CTL_STATUS, &reply);
 
-	if (r)
+	if (r || !reply)
 		return r;
-	if (ctl->json) {
-		print_json(reply);
-		json_object_put(reply);
-		return EXIT_OK;
-	}
 	daemon = jget(reply, "daemon");
 	plat = jget(reply, "platform");
 	sys = jget(reply, "system_request");
@@ -370,15 +379,10 @@ static int cmd_agents(struct ctl *ctl, int argc, char **argv)
 {
 	struct json_object *reply, *agents;
 	struct table t, v;
-	int r = ctl_request(ctl, VSCMI_CTL_AGENTS, NULL, &reply);
+	int r = ctl_query(ctl, VSCMI_CTL_AGENTS, &reply);
 
-	if (r)
+	if (r || !reply)
 		return r;
-	if (ctl->json) {
-		print_json(reply);
-		json_object_put(reply);
-		return EXIT_OK;
-	}
 	agents = jget(reply, "agents");
 	table_init(&t, 5);
 	table_init(&v, 5);
@@ -487,15 +491,10 @@ static int cmd_resources(struct ctl *ctl, int argc, char **argv)
 {
 	struct json_object *reply;
 	struct table t;
-	int r = ctl_request(ctl, VSCMI_CTL_RESOURCES, NULL, &reply);
+	int r = ctl_query(ctl, VSCMI_CTL_RESOURCES, &reply);
 
-	if (r)
+	if (r || !reply)
 		return r;
-	if (ctl->json) {
-		print_json(reply);
-		json_object_put(reply);
-		return EXIT_OK;
-	}
 	table_init(&t, 7);
 	if (table_row(&t) == 0) {
 		static const char *const head[] = { "KIND",  "RESOURCE", "ID",	"PARENT",
