@@ -363,6 +363,23 @@ START_TEST(test_socket_dir_and_none)
 }
 END_TEST
 
+/* A vhost-user agent gets no default SEQPACKET socket beside it. */
+START_TEST(test_vhost_agent)
+{
+	struct vscmi_config *cfg = load_ok("[agent vm]\n"
+					   "vhost = /tmp/vm.vhost\n"
+					   "[agent off]\n"
+					   "vhost = none\n");
+	const struct vscmi_model *m = &cfg->model;
+
+	ck_assert_str_eq(m->agents[0].vhost, "/tmp/vm.vhost");
+	ck_assert_str_eq(m->agents[0].socket, "");
+	ck_assert_str_eq(m->agents[1].vhost, "");
+	ck_assert_str_ne(m->agents[1].socket, "");
+	vscmi_config_free(cfg);
+}
+END_TEST
+
 /* Continuation lines append to list-valued keys */
 
 START_TEST(test_continuation_appends)
@@ -460,6 +477,15 @@ static const struct bad_case bad_cases[] = {
 	  "mmio_base: 0x2000100 is not page aligned" },
 	{ "[agent x]\ndomid = 3\ndom0less = yes\nmmio_base = 0x2000000\nirq = 31\n", 5,
 	  "irq: 31 is out of range (32..1019)" },
+	/* vhost-user agents */
+	{ "[agent x]\ndomid = 3\nvhost = /tmp/x.vhost\n", 3,
+	  "agent 'x': 'vhost' serves a QEMU/KVM guest and cannot be combined with 'domain'" },
+	{ "[agent x]\nvhost = /tmp/x.vhost\nsocket = /tmp/x.sock\n", 2,
+	  "agent 'x': 'vhost' and 'socket' cannot both be given" },
+	{ "[agent x]\nvhost = /tmp/x\n[agent y]\nsocket = /tmp/x\n", 3,
+	  "agent 'y': /tmp/x is also the socket of agent 'x'" },
+	{ "[daemon]\ncontrol = /tmp/c\n[agent y]\nvhost = /tmp/c\n", 3,
+	  "agent 'y': /tmp/c is the control socket" },
 	/* missing or conflicting keys */
 	{ "[clock a]\nrates = 1M\n", 1, "[clock a]: missing required key 'id'" },
 	{ "[clock a]\nid = 0\n", 1, "clock 'a': needs 'rates' or 'range'" },
@@ -687,6 +713,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_extreme_values_within_bounds);
 	tcase_add_test(tc, test_range_fit_never_overflows);
 	tcase_add_test(tc, test_socket_dir_and_none);
+	tcase_add_test(tc, test_vhost_agent);
 	tcase_add_test(tc, test_dom0less_device);
 	tcase_add_test(tc, test_missing_file);
 	suite_add_tcase(s, tc);

@@ -17,6 +17,7 @@
 
 #include "vscmi/control.h"
 #include "vscmi/scmi.h"
+#include "vscmi/vhost.h"
 
 #define CLOCK_CONFIG_SET 0x7
 #define BASE_PROTOCOL_ATTRIBUTES 0x1
@@ -35,14 +36,14 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-static int sock_connect(const char *path)
+static int sock_connect_type(const char *path, int type)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
 
 	ck_assert_uint_lt(strlen(path), sizeof(sa.sun_path));
 	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
 	ck_assert_int_ge(fd, 0);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		close(fd);
@@ -51,10 +52,18 @@ static int sock_connect(const char *path)
 	return fd;
 }
 
+static int sock_connect(const char *path)
+{
+	return sock_connect_type(path, SOCK_SEQPACKET);
+}
+
 static void run_path(char *buf, size_t cap, const char *name)
 {
 	snprintf(buf, cap, "%s/%s", rundir, name);
 }
+
+/* Appended to the daemon's copy of the config by a test case's fixture. */
+static const char *conf_extra;
 
 static void start_daemon(void)
 {
@@ -73,6 +82,13 @@ static void start_daemon(void)
 	run_path(copy, sizeof(copy), "vscmid.conf");
 	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", conf, copy);
 	ck_assert_int_eq(system(cmd), 0);
+	if (conf_extra) {
+		FILE *f = fopen(copy, "a");
+
+		ck_assert_ptr_nonnull(f);
+		fputs(conf_extra, f);
+		fclose(f);
+	}
 	conf = copy;
 	daemon_pid = fork();
 	ck_assert_int_ge(daemon_pid, 0);
@@ -696,6 +712,114 @@ START_TEST(test_sighup_checks_the_file_and_keeps_running)
 }
 END_TEST
 
+/* --- vhost-user ---------------------------------------------------------------- */
+
+static const char vhost_conf[] = "\n[agent vm]\n"
+				 "vhost = /run/vscmi/vm.vhost\n"
+				 "protocols = base clock\n"
+				 "clocks = cam_core:core\n";
+
+static void start_daemon_vhost(void)
+{
+	conf_extra = vhost_conf;
+	start_daemon();
+	conf_extra = NULL;
+}
+
+static int vhost_connect(void)
+{
+	char path[256];
+	int fd;
+
+	run_path(path, sizeof(path), "vm.vhost");
+	fd = sock_connect_type(path, SOCK_STREAM);
+	ck_assert_msg(fd >= 0, "cannot connect to %s: %s", path, strerror(-fd));
+	return fd;
+}
+
+/* GET_FEATURES, as QEMU asks first; the features, or 0 when the
+ * connection was closed instead. */
+static uint64_t vhost_get_features(int fd)
+{
+	uint32_t hdr[3] = { VHOST_USER_GET_FEATURES, VHOST_USER_VERSION, 0 };
+	uint8_t rep[12 + 8];
+	uint64_t v;
+	ssize_t n, got = 0;
+
+	if (send(fd, hdr, sizeof(hdr), MSG_NOSIGNAL) != sizeof(hdr))
+		return 0;
+	while (got < (ssize_t)sizeof(rep)) {
+		n = recv_wait(fd, rep + got, sizeof(rep) - (size_t)got, 5000);
+		if (n <= 0)
+			return 0;
+		got += n;
+	}
+	ck_assert_uint_eq(get_le32(rep), VHOST_USER_GET_FEATURES);
+	ck_assert_uint_eq(get_le32(rep + 4), VHOST_USER_VERSION | VHOST_USER_FLAG_REPLY);
+	ck_assert_uint_eq(get_le32(rep + 8), 8);
+	memcpy(&v, rep + 12, 8);
+	return v;
+}
+
+START_TEST(test_vhost_frontend_served)
+{
+	uint8_t buf[64];
+	int fe = vhost_connect(), second, cam;
+
+	ck_assert_uint_eq(vhost_get_features(fe), 0x140000001ull);
+	ck_assert(agent_connected("vm"));
+	/* one frontend per agent */
+	second = vhost_connect();
+	ck_assert_int_eq(recv_wait(second, buf, sizeof(buf), 5000), 0);
+	close(second);
+	ck_assert_uint_eq(vhost_get_features(fe), 0x140000001ull);
+	/* QEMU gone: served again on the next connection */
+	close(fe);
+	wait_disconnected("vm");
+	fe = vhost_connect();
+	ck_assert_uint_eq(vhost_get_features(fe), 0x140000001ull);
+	/* the socket agents are served alongside */
+	cam = agent_connect("camera");
+	ck_assert_int_eq(scmi_cmd(cam, SCMI_PROTO_BASE, 0x0, 1, NULL, 0), SCMI_SUCCESS);
+	close(cam);
+	close(fe);
+}
+END_TEST
+
+/* A broken frontend is closed with a log line; the daemon and the other
+ * agents go on. */
+START_TEST(test_vhost_broken_frontend_closed)
+{
+	static const uint32_t bad_version[3] = { VHOST_USER_GET_FEATURES, 0x2, 0 };
+	static const uint32_t unknown[3] = { 99, VHOST_USER_VERSION, 0 };
+	const uint32_t *msgs[] = { bad_version, unknown };
+	uint8_t buf[64];
+	int cam = agent_connect("camera");
+
+	ck_assert_int_eq(clock_config(cam, CAMERA_PIXEL, true), SCMI_SUCCESS);
+	for (unsigned int i = 0; i < 2; i++) {
+		int fe = vhost_connect();
+
+		ck_assert_int_eq(send(fe, msgs[i], 12, MSG_NOSIGNAL), 12);
+		ck_assert_int_eq(recv_wait(fe, buf, sizeof(buf), 5000), 0);
+		close(fe);
+		wait_disconnected("vm");
+	}
+	/* half a header, then silence: the daemon does not wait forever */
+	{
+		int fe = vhost_connect();
+
+		ck_assert_int_eq(send(fe, bad_version, 6, MSG_NOSIGNAL), 6);
+		ck_assert_int_eq(recv_wait(fe, buf, sizeof(buf), 5000), 0);
+		close(fe);
+	}
+	ck_assert_int_ge(log_count("vm: vhost-user frontend disconnected"), 3);
+	ck_assert_int_eq(scmi_cmd(cam, SCMI_PROTO_BASE, 0x0, 2, NULL, 0), SCMI_SUCCESS);
+	ck_assert(agent_connected("camera"));
+	close(cam);
+}
+END_TEST
+
 static Suite *e2e_suite(void)
 {
 	Suite *s = suite_create("e2e");
@@ -720,6 +844,12 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_system_request);
 	tcase_add_test(tc, test_trace_follows_one_agent);
 	tcase_add_test(tc, test_sighup_checks_the_file_and_keeps_running);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("vhost");
+	tcase_add_checked_fixture(tc, start_daemon_vhost, stop_daemon);
+	tcase_add_test(tc, test_vhost_frontend_served);
+	tcase_add_test(tc, test_vhost_broken_frontend_closed);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cli");

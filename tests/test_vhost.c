@@ -305,17 +305,26 @@ static int fe_vring_addr(unsigned int q, uint64_t desc, uint64_t used, uint64_t 
 	return fe_msg(VHOST_USER_SET_VRING_ADDR, 0, a, sizeof(a), NULL, 0);
 }
 
-static void fe_ring(unsigned int q, uint16_t num)
+/* A ring from its beginning (a new driver), or carrying on from base
+ * (a resumed VM, its ring memory as it was). */
+static void fe_ring_at(unsigned int q, uint16_t num, bool fresh, uint32_t base)
 {
 	fe.num[q] = num;
-	fe.avail_idx[q] = 0;
-	memset(fe.ram + RING_OFF(q), 0, 0x10000);
+	if (fresh) {
+		fe.avail_idx[q] = 0;
+		memset(fe.ram + RING_OFF(q), 0, 0x10000);
+	}
 	fe_state(VHOST_USER_SET_VRING_NUM, 0, q, num);
-	fe_state(VHOST_USER_SET_VRING_BASE, 0, q, 0);
+	fe_state(VHOST_USER_SET_VRING_BASE, 0, q, base);
 	ck_assert_int_eq(fe_vring_addr(q, ring_uva(q, DESC_OFF), ring_uva(q, USED_OFF),
 				       ring_uva(q, AVAIL_OFF)), 0);
 	fe_vring_fd(VHOST_USER_SET_VRING_KICK, q, fe.kick[q]);
 	ck_assert_int_eq(vhost_conn_kick_fd(fe.c, q) >= 0, 1);
+}
+
+static void fe_ring(unsigned int q, uint16_t num)
+{
+	fe_ring_at(q, num, true, 0);
 }
 
 /* QEMU 10 from device realize to a running guest driver, in its order. */
@@ -351,6 +360,26 @@ static void fe_start(bool p2a, uint16_t num)
 	fe_state(VHOST_USER_SET_VRING_ENABLE, VHOST_USER_FLAG_NEED_REPLY, 1, 1);
 	for (unsigned int q = 0; q < 2; q++)
 		fe_vring_fd(VHOST_USER_SET_VRING_CALL, q, fe.call[q]);
+}
+
+/* A paused VM continues: what vhost_dev_start sends, with the bases the
+ * rings stopped at. */
+static void fe_resume(bool p2a, uint16_t num, uint32_t base0, uint32_t base1)
+{
+	uint64_t features = VIO_F_VERSION_1 | VHOST_USER_F_PROTOCOL_FEATURES, ack;
+	struct region r = { RAM_GPA, RAM_SIZE, RAM_UVA, 0 };
+
+	if (p2a)
+		features |= VIO_SCMI_F_P2A_CHANNELS;
+	fe_set_u64(VHOST_USER_SET_FEATURES, 0, features, NULL, 0);
+	ck_assert_int_eq(fe_mem_table(0x9 & ~VHOST_USER_VERSION, &r, 1, &fe.memfd, 1), 0);
+	fe_reply(VHOST_USER_SET_MEM_TABLE, &ack, sizeof(ack));
+	ck_assert_uint_eq(ack, 0);
+	fe_ring_at(0, num, false, base0);
+	if (p2a)
+		fe_ring_at(1, num, false, base1);
+	fe_state(VHOST_USER_SET_VRING_ENABLE, VHOST_USER_FLAG_NEED_REPLY, 0, 1);
+	fe_state(VHOST_USER_SET_VRING_ENABLE, VHOST_USER_FLAG_NEED_REPLY, 1, 1);
 }
 
 /* Guest poweroff: rings disabled, then stopped; their last_avail. */
@@ -497,9 +526,38 @@ START_TEST(test_qemu_sequence_mmio_p2a)
 	fe_stop(&b0, &b1);
 	ck_assert_uint_eq(b0, 2);
 	ck_assert_uint_eq(b1, 0);
-	/* The guest powered off its device: its votes went with it. */
+	/* Stopped rings may be a pause: nothing is switched yet. */
+	ck_assert_int_eq(clk_on(PLAT_CLK), 1);
+	/* QEMU exits after the guest powered off: its votes go with it. */
+	disconnect();
 	ck_assert_int_eq(clk_on(PLAT_CLK), 0);
 	ck_assert_int_eq(clk_on(PLAT_PLL), 0);
+}
+END_TEST
+
+START_TEST(test_pause_and_resume_keep_votes)
+{
+	uint32_t b0, b1;
+
+	fe_start(true, 1024);
+	ck_assert_int_eq(CMD(SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	assert_base_version();
+	fe_stop(&b0, &b1);
+	ck_assert_uint_eq(b0, 2);
+	ck_assert_int_eq(clk_on(PLAT_CLK), 1);
+	/* A command in the ring while the VM stood still (queued just before
+	 * the pause) is served when the ring starts again, with no kick. */
+	vscmi_put_le32(host(RAM_GPA + REQ_OFF), SCMI_HDR(0, 0, SCMI_PROTO_BASE, 7));
+	put_desc(0, 0, RAM_GPA + REQ_OFF, 4, 1, 1);
+	put_desc(0, 1, RAM_GPA + RESP_OFF, 64, 2, 0);
+	offer(0, 0);
+	fe_resume(true, 1024, b0, b1);
+	ck_assert_uint_eq(used_idx(0), 3);
+	ck_assert(called(0));
+	ck_assert_int_eq(clk_on(PLAT_CLK), 1);
+	assert_base_version();
+	ck_assert_int_eq(CMD(SCMI_PROTO_CLOCK, 0x7, 0, 0, 0), 0);
+	ck_assert_int_eq(clk_on(PLAT_CLK), 0);
 	disconnect();
 }
 END_TEST
@@ -512,12 +570,16 @@ START_TEST(test_qemu_sequence_pci_no_p2a_and_restart)
 	ck_assert_uint_eq(vhost_conn_dev(fe.c)->driver_features & VIO_SCMI_F_P2A_CHANNELS, 0);
 	assert_base_version();
 	assert_base_version();
-	assert_base_version();
+	ck_assert_int_eq(CMD(SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
 	fe_stop(&b0, &b1);
 	ck_assert_uint_eq(b0, 3);
 	ck_assert_uint_eq(b1, 0);
-	/* The guest reboots: the same connection starts again. */
+	ck_assert_int_eq(clk_on(PLAT_CLK), 1);
+	/* The guest reboots: the same connection starts again, its rings
+	 * from index 0, and what the old driver held is released before the
+	 * new one's first command. */
 	fe_start(true, 256);
+	ck_assert_int_eq(clk_on(PLAT_CLK), 0);
 	assert_base_version();
 	ck_assert_int_eq(CMD(SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
 	ck_assert_int_eq(clk_on(PLAT_CLK), 1);
@@ -780,6 +842,7 @@ static Suite *vhost_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_qemu_sequence_mmio_p2a);
 	tcase_add_test(tc, test_qemu_sequence_pci_no_p2a_and_restart);
+	tcase_add_test(tc, test_pause_and_resume_keep_votes);
 	tcase_add_test(tc, test_disconnect_releases_votes);
 	tcase_add_test(tc, test_broken_ring_signals_err);
 	tcase_add_test(tc, test_mem_table_replaced_while_running);

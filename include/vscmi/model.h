@@ -117,6 +117,7 @@ struct vscmi_agent_desc {
 	char match_name[VSCMI_NAME_MAX];
 	uint32_t match_domid;
 	char socket[108];		/* sun_path; empty: no socket */
+	char vhost[108];		/* vhost-user socket; empty: none */
 	bool privileged;
 	uint32_t protocols;		/* bit (id - 0x10) per permitted protocol */
 	uint32_t max_msg_size;		/* payload bytes the agent takes */

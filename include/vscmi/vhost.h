@@ -18,6 +18,9 @@ struct vhost_conn *vhost_conn_new(int fd, struct scmi_server *srv, struct scmi_a
  * resets the agent: a frontend that went away is a guest that went away.
  * NULL-safe. */
 void vhost_conn_free(struct vhost_conn *c);
+/* The same, but the agent keeps its votes: the daemon is exiting, and the
+ * guest behind the frontend is not. NULL-safe. */
+void vhost_conn_close(struct vhost_conn *c);
 
 int vhost_conn_fd(const struct vhost_conn *c);
 /* Reads and handles one message; call when the socket is readable. 0, or

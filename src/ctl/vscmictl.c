@@ -366,7 +366,10 @@ static int cmd_status(struct ctl *ctl, int argc, char **argv)
 		table_cell(&t, 8, "%lld", jint(a, "delayed"));
 		table_cell(&t, 9, "%lld", jint(a, "dropped") + jint(a, "replies_dropped"));
 		table_cell(&t, 10, "%lld", jint(a, "resets"));
-		table_cell(&t, 11, "%s", jstr(a, "socket", "-"));
+		if (jstr(a, "vhost", NULL))
+			table_cell(&t, 11, "vhost-user %s", jstr(a, "vhost", ""));
+		else
+			table_cell(&t, 11, "%s", jstr(a, "socket", "-"));
 	}
 	table_print(&t);
 	table_free(&t);

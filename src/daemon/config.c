@@ -821,6 +821,17 @@ static int key_agent_socket(struct cfg_ctx *ctx, struct cfg_sect *s, const struc
 	return r;
 }
 
+static int key_agent_vhost(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_key *k,
+			   char *val, bool cont)
+{
+	struct vscmi_agent_desc *a = sect_agent(ctx, s);
+	int r = cfg_string(ctx, k->name, val, a->vhost, sizeof(a->vhost));
+
+	if (r == 0 && strcmp(a->vhost, "none") == 0)
+		a->vhost[0] = '\0';
+	return r;
+}
+
 static int key_agent_privileged(struct cfg_ctx *ctx, struct cfg_sect *s,
 				const struct cfg_key *k, char *val, bool cont)
 {
@@ -951,6 +962,7 @@ static const struct cfg_key agent_keys[] = {
 	{ "domain", key_agent_domain, 0, 0 },
 	{ "domid", key_agent_domain, 0, 1 },
 	{ "socket", key_agent_socket, 0, 0 },
+	{ "vhost", key_agent_vhost, 0, 0 },
 	{ "privileged", key_agent_privileged, 0, 0 },
 	{ "protocols", key_agent_protocols, KEY_LIST, 0 },
 	{ "max_msg_size", key_agent_msg_size, 0, 0 },
@@ -1380,6 +1392,21 @@ static int finish_agent(struct cfg_ctx *ctx, struct cfg_sect *s)
 	if (l_dom && l_domid)
 		return cfg_error(ctx, l_dom > l_domid ? l_dom : l_domid,
 				 "agent '%s': give either 'domain' or 'domid', not both", a->name);
+	if (a->vhost[0]) {
+		int l_vh = key_line(s, "vhost");
+
+		/* One guest, one virtio-scmi device: a vhost-user VM is not
+		 * a Xen domain, and a second channel would take the first
+		 * one's notifications. */
+		if (a->match != VSCMI_MATCH_NONE || a->xen_static.enabled)
+			return cfg_error(ctx, l_vh, "agent '%s': 'vhost' serves a QEMU/KVM guest "
+					 "and cannot be combined with 'domain', 'domid' or "
+					 "'dom0less'", a->name);
+		if (a->socket[0])
+			return cfg_error(ctx, l_vh, "agent '%s': 'vhost' and 'socket' cannot both "
+					 "be given: an agent has one channel", a->name);
+		return 0;
+	}
 	if (key_line(s, "socket"))
 		return 0;
 	n = snprintf(a->socket, sizeof(a->socket), "%s/%s.sock", ctx->cfg->socket_dir, a->name);
@@ -1548,6 +1575,29 @@ static int check_views(struct cfg_ctx *ctx, struct cfg_sect *s)
 	return 0;
 }
 
+/* Two channels on one path would have the second bind take the first's
+ * socket away. */
+static int check_paths(struct cfg_ctx *ctx, struct cfg_sect *s)
+{
+	const struct vscmi_agent_desc *a = sect_agent(ctx, s);
+	const struct vscmi_model *m = &ctx->cfg->model;
+	const char *mine[2] = { a->socket, a->vhost };
+
+	for (int p = 0; p < 2; p++) {
+		if (!mine[p][0])
+			continue;
+		if (!strcmp(mine[p], ctx->cfg->control))
+			return cfg_error(ctx, s->line, "agent '%s': %s is the control socket",
+					 a->name, mine[p]);
+		for (const struct vscmi_agent_desc *b = m->agents; b < a; b++)
+			if (!strcmp(mine[p], b->socket) || !strcmp(mine[p], b->vhost))
+				return cfg_error(ctx, s->line,
+						 "agent '%s': %s is also the socket of agent '%s'",
+						 a->name, mine[p], b->name);
+	}
+	return 0;
+}
+
 static int cfg_validate(struct cfg_ctx *ctx)
 {
 	uint32_t i;
@@ -1569,6 +1619,9 @@ static int cfg_validate(struct cfg_ctx *ctx)
 	for (i = 0; i < ctx->nsects && !ctx->failed; i++)
 		if (ctx->sects[i].type == SECT_AGENT)
 			check_static(ctx, &ctx->sects[i]);
+	for (i = 0; i < ctx->nsects && !ctx->failed; i++)
+		if (ctx->sects[i].type == SECT_AGENT)
+			check_paths(ctx, &ctx->sects[i]);
 	return ctx->failed;
 }
 

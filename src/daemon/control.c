@@ -171,6 +171,7 @@ static struct json_object *ctl_status(struct vscmid *d, struct json_object *req)
 		jadd(j, "name", json_object_new_string(ad->name));
 		jadd(j, "match", agent_match(ad));
 		jadd(j, "socket", a->path[0] ? json_object_new_string(a->path) : NULL);
+		jadd(j, "vhost", a->vhost_path[0] ? json_object_new_string(a->vhost_path) : NULL);
 		jadd(j, "connected", json_object_new_boolean(vscmid_agent_connected(a)));
 		jadd(j, "connects", json_object_new_uint64(a->connects));
 		jadd(j, "commands", json_object_new_uint64(st.commands));
@@ -696,7 +697,7 @@ int vscmid_control_open(struct vscmid *d)
 {
 	int r;
 
-	r = vscmid_listen(d->cfg->control, 0660);
+	r = vscmid_listen(d->cfg->control, SOCK_SEQPACKET, 0660);
 	if (r < 0)
 		return r;
 	d->ctl_fd = r;

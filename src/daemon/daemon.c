@@ -147,6 +147,8 @@ int vscmid_runtime_dir(struct vscmi_config *cfg, const char *dir, char *err, siz
 		struct vscmi_agent_desc *a = &cfg->model.agents[i];
 
 		r = replace_prefix(a->socket, sizeof(a->socket), old, cfg->socket_dir);
+		if (r == 0)
+			r = replace_prefix(a->vhost, sizeof(a->vhost), old, cfg->socket_dir);
 		if (r) {
 			snprintf(err, errlen, "agent %s: socket path under '%s' is too long", a->name,
 				 cfg->socket_dir);
@@ -172,7 +174,7 @@ int vscmid_mkparent(const char *path)
 	return 0;
 }
 
-int vscmid_listen(const char *path, mode_t mode)
+int vscmid_listen(const char *path, int type, mode_t mode)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
@@ -191,7 +193,7 @@ int vscmid_listen(const char *path, mode_t mode)
 		if (unlink(path) < 0)
 			return -errno;
 	}
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, mode) < 0 ||

@@ -1,8 +1,11 @@
-/* Agent socket transport: a SOCK_SEQPACKET socket per configured agent, one
- * SCMI message per packet (le32 header, then payload), at most one
- * connection per agent. Replies, delayed responses and notifications go
- * back on the same connection. Closing it is a channel reset: the agent's
- * votes are released, as when a guest is destroyed. */
+/* Agent channels outside Xen, at most one connection per agent:
+ * - a SOCK_SEQPACKET socket, one SCMI message per packet (le32 header, then
+ *   payload); replies, delayed responses and notifications go back on the
+ *   same connection;
+ * - a vhost-user socket, where QEMU's vhost-user-scmi hands over a guest's
+ *   virtio-scmi device (src/vhost).
+ * Closing a connection is a channel reset: the agent's votes are released,
+ * as when a guest is destroyed. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -13,6 +16,7 @@
 #include <unistd.h>
 
 #include "vscmi/log.h"
+#include "vscmi/vhost.h"
 #include "vscmid.h"
 
 /* Packets handled per wakeup, so a chatty agent cannot starve the others. */
@@ -30,7 +34,7 @@ static struct {
 
 bool vscmid_agent_connected(const struct vscmid_agent *a)
 {
-	return a->conn_fd >= 0;
+	return a->conn_fd >= 0 || a->vconn;
 }
 
 static int transport_send(void *ctx, const uint8_t *msg, size_t len)
@@ -45,8 +49,14 @@ static int transport_send(void *ctx, const uint8_t *msg, size_t len)
 	return 0;
 }
 
+static void vhost_front_disconnect(struct vscmid_agent *a, const char *why);
+
 void vscmid_agent_disconnect(struct vscmid_agent *a, const char *why)
 {
+	if (a->vconn) {
+		vhost_front_disconnect(a, why);
+		return;
+	}
 	if (a->conn_fd < 0)
 		return;
 	a->conn_src = sd_event_source_disable_unref(a->conn_src);
@@ -170,6 +180,152 @@ static int transport_on_connect(sd_event_source *src, int lfd, uint32_t revents,
 	return 0;
 }
 
+/* --- vhost-user ------------------------------------------------------------------ */
+
+static void vhost_front_unwatch(struct vscmid_agent *a)
+{
+	for (unsigned int q = 0; q < 2; q++) {
+		a->kick[q].src = sd_event_source_disable_unref(a->kick[q].src);
+		a->kick[q].fd = -1;
+	}
+	a->conn_src = sd_event_source_disable_unref(a->conn_src);
+}
+
+/* The frontend went away: its guest is gone or its device was reset. */
+static void vhost_front_disconnect(struct vscmid_agent *a, const char *why)
+{
+	vhost_front_unwatch(a);
+	vhost_conn_free(a->vconn);
+	a->vconn = NULL;
+	log_info("agent %s: vhost-user frontend disconnected (%s), votes released",
+		 scmi_agent_name(a->agent), why);
+	vscmid_notify_status(a->d, "");
+}
+
+static int vhost_front_on_kick(sd_event_source *src, int fd, uint32_t revents, void *userdata)
+{
+	struct vscmid_kick *k = userdata;
+
+	if (k->a->vconn)
+		vhost_conn_kick(k->a->vconn, k->q);
+	return 0;
+}
+
+/* The frontend may replace a kick eventfd with any message, and the old
+ * one's number may come back for the new file: the watches are set up
+ * again from scratch whenever an fd differs, so none points at a file
+ * that is gone. */
+static int vhost_front_watch_kicks(struct vscmid_agent *a)
+{
+	bool changed = false;
+	int r;
+
+	for (unsigned int q = 0; q < 2; q++)
+		changed |= vhost_conn_kick_fd(a->vconn, q) != a->kick[q].fd;
+	if (!changed)
+		return 0;
+	for (unsigned int q = 0; q < 2; q++) {
+		struct vscmid_kick *k = &a->kick[q];
+
+		k->src = sd_event_source_disable_unref(k->src);
+		k->fd = vhost_conn_kick_fd(a->vconn, q);
+		if (k->fd < 0)
+			continue;
+		r = sd_event_add_io(a->d->ev, &k->src, k->fd, EPOLLIN, vhost_front_on_kick, k);
+		if (r < 0) {
+			k->fd = -1;
+			return r;
+		}
+	}
+	return 0;
+}
+
+static int vhost_front_on_msg(sd_event_source *src, int fd, uint32_t revents, void *userdata)
+{
+	struct vscmid_agent *a = userdata;
+	int r;
+
+	/* A close with nothing left to read; a message in flight comes first. */
+	if ((revents & (EPOLLHUP | EPOLLERR)) && !(revents & EPOLLIN)) {
+		vhost_front_disconnect(a, "closed by peer");
+		return 0;
+	}
+	r = vhost_conn_handle(a->vconn);
+	if (r == 0)
+		r = vhost_front_watch_kicks(a);
+	if (r < 0)
+		vhost_front_disconnect(a, r == -ECONNRESET ? "closed by peer" : strerror(-r));
+	return 0;
+}
+
+static int vhost_front_on_connect(sd_event_source *src, int lfd, uint32_t revents,
+				  void *userdata)
+{
+	struct vscmid_agent *a = userdata;
+	struct ucred cred = { .pid = 0 };
+	socklen_t clen = sizeof(cred);
+	int fd, r;
+
+	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_warn("agent %s: vhost-user accept: %s", scmi_agent_name(a->agent),
+				 strerror(errno));
+		return 0;
+	}
+	getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen);
+	if (a->vconn && transport_peer_gone(vhost_conn_fd(a->vconn)))
+		vhost_front_disconnect(a, "closed by peer");
+	if (a->vconn) {
+		a->refused++;
+		transport_log_refused(a, cred.pid);
+		close(fd);
+		return 0;
+	}
+	a->vconn = vhost_conn_new(fd, a->d->srv, a->agent);
+	if (!a->vconn) {
+		log_warn("agent %s: vhost-user: %s", scmi_agent_name(a->agent), strerror(errno));
+		close(fd);
+		return 0;
+	}
+	r = sd_event_add_io(a->d->ev, &a->conn_src, fd, EPOLLIN | EPOLLRDHUP, vhost_front_on_msg,
+			    a);
+	if (r < 0) {
+		log_warn("agent %s: cannot watch the vhost-user connection: %s",
+			 scmi_agent_name(a->agent), strerror(-r));
+		vhost_conn_free(a->vconn);
+		a->vconn = NULL;
+		return 0;
+	}
+	a->connects++;
+	log_info("agent %s: vhost-user frontend connected (pid %d, uid %u)",
+		 scmi_agent_name(a->agent), (int)cred.pid, (unsigned int)cred.uid);
+	vscmid_notify_status(a->d, "");
+	return 0;
+}
+
+/* --- both ------------------------------------------------------------------------ */
+
+static int transport_listen(struct vscmid_agent *a, const char *path, int type,
+			    sd_event_io_handler_t on_connect, char *err, size_t errlen)
+{
+	int r = vscmid_listen(path, type, 0660);
+
+	if (r < 0) {
+		snprintf(err, errlen, "agent %s: socket %s: %s", scmi_agent_name(a->agent), path,
+			 r == -EEXIST ? "exists and is not a socket" : strerror(-r));
+		return r;
+	}
+	a->listen_fd = r;
+	r = sd_event_add_io(a->d->ev, &a->listen_src, a->listen_fd, EPOLLIN, on_connect, a);
+	if (r < 0) {
+		snprintf(err, errlen, "agent %s: %s", scmi_agent_name(a->agent), strerror(-r));
+		return r;
+	}
+	log_debug("agent %s: listening on %s", scmi_agent_name(a->agent), path);
+	return 0;
+}
+
 int vscmid_transport_open(struct vscmid *d, char *err, size_t errlen)
 {
 	uint32_t n = d->cfg->model.nagents, served = 0;
@@ -187,8 +343,11 @@ int vscmid_transport_open(struct vscmid *d, char *err, size_t errlen)
 		a->d = d;
 		a->agent = scmi_server_agent(d->srv, i + 1);
 		a->path = d->cfg->model.agents[i].socket;
+		a->vhost_path = d->cfg->model.agents[i].vhost;
 		a->listen_fd = -1;
 		a->conn_fd = -1;
+		a->kick[0] = (struct vscmid_kick){ .a = a, .q = 0, .fd = -1 };
+		a->kick[1] = (struct vscmid_kick){ .a = a, .q = 1, .fd = -1 };
 	}
 	d->nagents = n;
 	for (uint32_t i = 0; i < n; i++) {
@@ -198,23 +357,18 @@ int vscmid_transport_open(struct vscmid *d, char *err, size_t errlen)
 			snprintf(err, errlen, "agent %u missing in the SCMI server", i + 1);
 			return -ENOENT;
 		}
-		if (!a->path[0])
+		/* the config gives an agent one or the other */
+		if (a->path[0])
+			r = transport_listen(a, a->path, SOCK_SEQPACKET, transport_on_connect, err,
+					     errlen);
+		else if (a->vhost_path[0])
+			r = transport_listen(a, a->vhost_path, SOCK_STREAM, vhost_front_on_connect,
+					     err, errlen);
+		else
 			continue;
-		r = vscmid_listen(a->path, 0660);
-		if (r < 0) {
-			snprintf(err, errlen, "agent %s: socket %s: %s", scmi_agent_name(a->agent),
-				 a->path, r == -EEXIST ? "exists and is not a socket" : strerror(-r));
+		if (r < 0)
 			return r;
-		}
-		a->listen_fd = r;
-		r = sd_event_add_io(d->ev, &a->listen_src, a->listen_fd, EPOLLIN,
-				    transport_on_connect, a);
-		if (r < 0) {
-			snprintf(err, errlen, "agent %s: %s", scmi_agent_name(a->agent), strerror(-r));
-			return r;
-		}
 		served++;
-		log_debug("agent %s: listening on %s", scmi_agent_name(a->agent), a->path);
 	}
 	/* Xen guests are something to serve too. */
 	if (!served && !d->xb) {
@@ -231,16 +385,18 @@ void vscmid_transport_close(struct vscmid *d)
 	for (uint32_t i = 0; d->agents && i < d->nagents; i++) {
 		struct vscmid_agent *a = &d->agents[i];
 
-		a->conn_src = sd_event_source_disable_unref(a->conn_src);
+		vhost_front_unwatch(a);
 		if (a->conn_fd >= 0) {
 			scmi_agent_set_output(a->agent, NULL, NULL, false);
 			close(a->conn_fd);
 			a->conn_fd = -1;
 		}
+		vhost_conn_close(a->vconn);
+		a->vconn = NULL;
 		a->listen_src = sd_event_source_disable_unref(a->listen_src);
 		if (a->listen_fd >= 0) {
 			close(a->listen_fd);
-			unlink(a->path);
+			unlink(a->path[0] ? a->path : a->vhost_path);
 			a->listen_fd = -1;
 		}
 	}

@@ -13,6 +13,7 @@
 #include "vscmi/scmi.h"
 
 struct json_object;
+struct vhost_conn;
 struct xen_backend;
 
 struct vscmid_opts {
@@ -20,15 +21,29 @@ struct vscmid_opts {
 	const char *runtime_dir;	/* NULL: sockets where the config says */
 };
 
-/* One agent's SOCK_SEQPACKET listener and its single connection. */
+struct vscmid_agent;
+
+/* A vhost-user queue's kick eventfd in the loop. */
+struct vscmid_kick {
+	struct vscmid_agent *a;
+	unsigned int q;
+	int fd;
+	sd_event_source *src;
+};
+
+/* One agent's channel: a SOCK_SEQPACKET listener or a vhost-user one, and
+ * its single connection. */
 struct vscmid_agent {
 	struct vscmid *d;
 	struct scmi_agent *agent;
 	const char *path;		/* in the config; empty: no socket */
+	const char *vhost_path;		/* in the config; empty: no vhost-user */
 	int listen_fd;
 	sd_event_source *listen_src;
 	int conn_fd;
 	sd_event_source *conn_src;
+	struct vhost_conn *vconn;	/* the vhost-user frontend */
+	struct vscmid_kick kick[2];
 	uint64_t connects;
 	uint64_t refused;		/* second connections turned away */
 	uint64_t replies_dropped;	/* replies the peer did not take */
@@ -81,8 +96,9 @@ void vscmid_free(struct vscmid *d);
 int vscmid_runtime_dir(struct vscmi_config *cfg, const char *dir, char *err, size_t errlen);
 /* Creates the parent directory of path (mode 0755) if it is missing. */
 int vscmid_mkparent(const char *path);
-/* Binds a listening SOCK_SEQPACKET socket at path, replacing a stale one. */
-int vscmid_listen(const char *path, mode_t mode);
+/* Binds a listening socket of type (SOCK_SEQPACKET, SOCK_STREAM) at path,
+ * replacing a stale one. */
+int vscmid_listen(const char *path, int type, mode_t mode);
 
 /* Opens every agent socket; fails if one cannot be opened, or if there is
  * none at all (nothing to serve). */

@@ -96,6 +96,10 @@ struct vhost_conn {
 	uint64_t features;		/* acked by SET_FEATURES */
 	uint64_t protocol;		/* acked by SET_PROTOCOL_FEATURES */
 	bool err_signalled;
+	/* Every ring stopped while the driver ran (a paused VM, or a reset
+	 * about to be seen), and where the command queue stopped. */
+	bool stopped;
+	uint16_t stop_base;
 };
 
 /* --- guest memory ------------------------------------------------------------- */
@@ -187,6 +191,44 @@ static int vhost_vq_map(struct vhost_conn *c, unsigned int q)
 	return 0;
 }
 
+static void vhost_rings_forget(struct vhost_conn *c)
+{
+	for (unsigned int q = 0; q < VHOST_NQUEUES; q++) {
+		c->vr[q].addr_set = false;
+		c->vr[q].enabled = false;
+		c->vr[q].signalled = 0;
+	}
+}
+
+/* The frontend reset the device outright: the agent lets go of what it
+ * held, as it does under virtio-mmio. */
+static void vhost_dev_stop(struct vhost_conn *c)
+{
+	vhost_rings_forget(c);
+	c->stopped = false;
+	vio_dev_reset(c->dev);
+}
+
+/* QEMU stops every ring both when the VM pauses and when the guest resets
+ * the device, and says which only when the rings start again: a resumed
+ * VM's command queue carries on from the index it stopped at, a reset
+ * driver's starts from 0. A paused guest keeps its votes, so nothing it
+ * switched on goes off under it; a reset one releases them before its
+ * first new command. (A driver reset exactly at a multiple of 65536
+ * commands looks like a resume and keeps its stale votes, on the safe
+ * side.) */
+static void vhost_dev_restart(struct vhost_conn *c)
+{
+	struct vio_dev *d = c->dev;
+
+	c->stopped = false;
+	if (d->vq[0].last_avail == c->stop_base)
+		return;
+	if (d->ops->reset)
+		d->ops->reset(d);
+	d->status = 0;
+}
+
 /* Brings the rings in line with what the frontend has said: maps the ones
  * now complete and enabled, unmaps the others, and starts the device once
  * its command queue runs. 0, or -EINVAL when a ring lies outside guest
@@ -212,6 +254,8 @@ static int vhost_update(struct vhost_conn *c)
 		}
 		started[q] = true;
 	}
+	if (started[0] && c->stopped)
+		vhost_dev_restart(c);
 	/* No status register: the driver is running once its commands can
 	 * flow, with the features QEMU acked for it. */
 	if (d->vq[0].ready && !(d->status & VIO_STATUS_DRIVER_OK)) {
@@ -228,18 +272,6 @@ static int vhost_update(struct vhost_conn *c)
 		    !(d->status & VIO_STATUS_NEEDS_RESET))
 			d->ops->queue_notify(d, q);
 	return 0;
-}
-
-/* Every ring stopped: for the device this is the driver's reset, so the
- * agent lets go of what it held, as it does under virtio-mmio. */
-static void vhost_dev_stop(struct vhost_conn *c)
-{
-	for (unsigned int q = 0; q < VHOST_NQUEUES; q++) {
-		c->vr[q].addr_set = false;
-		c->vr[q].enabled = false;
-		c->vr[q].signalled = 0;
-	}
-	vio_dev_reset(c->dev);
 }
 
 /* The device's interrupt: a call for each queue with new used entries,
@@ -474,8 +506,14 @@ static int vhost_get_vring_base(struct vhost_conn *c, const struct vhost_state *
 	rep.num = c->dev->vq[q].last_avail;
 	for (unsigned int i = 0; i < VHOST_NQUEUES; i++)
 		any |= c->vr[i].started;
-	if (!any && (c->dev->status & VIO_STATUS_DRIVER_OK))
+	/* A broken device cannot resume: only a reset brings it back. */
+	if (!any && (c->dev->status & VIO_STATUS_NEEDS_RESET)) {
 		vhost_dev_stop(c);
+	} else if (!any && (c->dev->status & VIO_STATUS_DRIVER_OK) && !c->stopped) {
+		vhost_rings_forget(c);
+		c->stopped = true;
+		c->stop_base = c->dev->vq[0].last_avail;
+	}
 	return vhost_reply(c, VHOST_USER_GET_VRING_BASE, &rep, sizeof(rep));
 }
 
@@ -691,12 +729,11 @@ struct vhost_conn *vhost_conn_new(int fd, struct scmi_server *srv, struct scmi_a
 	return c;
 }
 
-void vhost_conn_free(struct vhost_conn *c)
+void vhost_conn_close(struct vhost_conn *c)
 {
 	if (!c)
 		return;
 	vio_scmi_free(c->scmi);
-	scmi_agent_reset(c->agent);
 	vhost_mem_clear(c->mem.r, c->mem.n);
 	for (unsigned int q = 0; q < VHOST_NQUEUES; q++) {
 		vhost_close(&c->vr[q].kick);
@@ -705,4 +742,13 @@ void vhost_conn_free(struct vhost_conn *c)
 	}
 	close(c->fd);
 	free(c);
+}
+
+void vhost_conn_free(struct vhost_conn *c)
+{
+	if (!c)
+		return;
+	scmi_agent_set_output(c->agent, NULL, NULL, false);
+	scmi_agent_reset(c->agent);
+	vhost_conn_close(c);
 }
