@@ -256,8 +256,13 @@ vote() { jq -r --arg k "$1" --arg n "$2" --arg a "$3" --arg f "$4" '[.resources[
 
 boot vm1 mmio 0
 boot vm2 pci 1
+# the kernel reaches /init in a few seconds; then SCMI probes, the
+# consumers bind and the benchmark runs (the guest gives up on SCMI after 15 s)
 for g in vm1 vm2; do
-	wait_for $g ready 180
+	wait_for $g "agent $g up" 90
+done
+for g in vm1 vm2; do
+	wait_for $g ready 90
 done
 
 # ---- what each guest saw ---------------------------------------------------------
