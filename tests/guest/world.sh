@@ -182,7 +182,8 @@ make -C "$H" M="$W.tmp/mod/transports" CONFIG_DEBUG_INFO_BTF_MODULES= modules >b
 cp mod/transports/scmi_transport_virtio.ko modules/
 
 # ---- keep the products, drop the rest ------------------------------------
-rm -rf debs src mod "$R/usr/src" "$R/lib/modules" "$R/usr/share/doc" "$R/usr/share/man"
+rm -rf debs src mod "$R/boot" "$R/usr/src" "$R/lib/modules" "$R"/usr/lib/linux-* \
+	"$R/usr/share/doc" "$R/usr/share/man"
 echo "$K" >kernel
 printf 'kernel %s (%s)\nqemu %s\nbusybox %s\n' "$K" "$KV" "$QV" "$BV" >versions
 stamp_of "$K" >stamp
