@@ -71,7 +71,7 @@ done
 
 # ---- private apt ---------------------------------------------------------
 APT=$CACHE/apt
-mkdir -p "$APT/sources.list.d" "$APT/lists/partial" "$APT/cache/archives/partial"
+mkdir -p "$APT/sources.list.d" "$APT/preferences.d" "$APT/lists/partial" "$APT/cache/archives/partial" "$APT/host"
 : >"$APT/status"
 uri=$(awk '/^URIs:/ { print $2; exit }' "$SOURCES")
 [ -n "$uri" ] || die "no URIs: line in $SOURCES"
@@ -84,7 +84,7 @@ grep -q "$KERNEL_SUITE" "$APT/sources.list.d/debian.sources" ||
 	die "$SOURCES has no $KERNEL_SUITE suite: the $KERNEL_SERIES kernel comes from there"
 
 APT_OPTS=(-q -oDir::Etc::SourceParts="$APT/sources.list.d" -oDir::Etc::SourceList=/dev/null
-	-oDir::Etc::Preferences=/dev/null -oDir::Etc::PreferencesParts="$APT/none"
+	-oDir::Etc::Preferences=/dev/null -oDir::Etc::PreferencesParts="$APT/preferences.d"
 	-oDir::State::Lists="$APT/lists" -oDir::Cache="$APT/cache"
 	-oAPT::Architecture=amd64 -oAPT::Architectures::=amd64 -oAPT::Architectures::=arm64
 	-oAPT::Sandbox::User="$(id -un)" -oAcquire::Retries=3)
@@ -131,8 +131,10 @@ dl "linux-image-$K-arm64-unsigned:arm64" "linux-headers-$K-arm64:arm64" \
 	"busybox-static:arm64/$BUSYBOX_SUITE" \
 	"linux-headers-$K-common" "linux-kbuild-$K:amd64" "linux-source-$KERNEL_SERIES"
 # QEMU and whatever shared libraries of it this host lacks: a download-only
-# install against the system's dpkg status (nothing is installed).
-apt-get "${APT_OPTS[@]}" --no-install-recommends -y -d -t "$QEMU_SUITE" \
+# install against a copy of the system's dpkg status (nothing is installed;
+# the copy keeps apt off the system's dpkg lock, so this works as any user).
+cp /var/lib/dpkg/status "$APT/host/status"
+apt-get "${APT_OPTS[@]}" -oDir::State::status="$APT/host/status" --no-install-recommends -y -d -t "$QEMU_SUITE" \
 	-oDir::Cache::Archives="$W.tmp/debs" install "qemu-system-arm:amd64" \
 	>>"$W.tmp/download.log" 2>&1 ||
 	{ cat "$W.tmp/download.log" >&2; die "cannot download qemu-system-arm from $QEMU_SUITE"; }
