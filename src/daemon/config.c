@@ -14,7 +14,7 @@
 
 /* inih keeps section headers in a 50-byte buffer. */
 #define CFG_SECTION_MAX 49
-#define CFG_KEYS_MAX 16
+#define CFG_KEYS_MAX 24
 #define CFG_AGENT_NAME_MAX 15
 #define CFG_PD_NAME_MAX 15
 /* An extended name reply (flags and 64 bytes) must fit. */
@@ -983,6 +983,17 @@ static const struct cfg_key *const res_keys[VSCMI_KIND_COUNT] = {
 	[VSCMI_CLOCK] = clock_keys,	[VSCMI_POWER] = power_keys, [VSCMI_RESET] = reset_keys,
 	[VSCMI_VOLTAGE] = voltage_keys, [VSCMI_PERF] = perf_keys,   [VSCMI_SENSOR] = sensor_keys,
 };
+
+/* Each section records where each of its keys was set in key_line[]. */
+#define KEYS_FIT(t) _Static_assert(sizeof(t) / sizeof((t)[0]) - 1 <= CFG_KEYS_MAX, #t " exceeds CFG_KEYS_MAX")
+KEYS_FIT(daemon_keys);
+KEYS_FIT(clock_keys);
+KEYS_FIT(power_keys);
+KEYS_FIT(reset_keys);
+KEYS_FIT(voltage_keys);
+KEYS_FIT(perf_keys);
+KEYS_FIT(sensor_keys);
+KEYS_FIT(agent_keys);
 
 /* Sections */
 
