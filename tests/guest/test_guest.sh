@@ -21,10 +21,11 @@ READS=${VSCMI_GUEST_READS:-500}
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/vscmi-guest.XXXXXX") || exit 1
 declare -A QPID
+CPIDS=()
 DPID=""
 cleanup() {
 	local p
-	for p in "${QPID[@]}" $DPID; do
+	for p in "${QPID[@]}" $DPID "${CPIDS[@]}"; do
 		kill "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
@@ -199,6 +200,7 @@ boot() { # guest transport unbind
 	local g=$1 dev
 	mkfifo "$T/$g.con.in" "$T/$g.con.out"
 	cat "$T/$g.con.out" >"$T/$g.console" &
+	CPIDS+=($!)
 	if [ "$2" = mmio ]; then
 		dev=(-global virtio-mmio.force-legacy=false -device vhost-user-scmi,chardev=vu)
 	else
