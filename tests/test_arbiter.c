@@ -2263,6 +2263,193 @@ START_TEST(test_random_votes_with_refusals_match_brute_force_reference)
 }
 END_TEST
 
+/* --- restart ------------------------------------------------------------- */
+
+enum { S_PLL, S_EX, S_MAX, S_NCLK };
+#define S_AGENTS 4
+#define S_RES 8		/* 3 clocks, 2 power domains, reset, perf, voltage */
+
+struct sworld {
+	struct world w;
+	struct { enum vscmi_kind kind; int index; } res[S_RES];
+	struct arb_vote *v[S_AGENTS][S_RES];
+};
+
+static struct arb_state phys_of(struct sworld *s, int r)
+{
+	return phys(&s->w, s->res[r].kind, s->res[r].index);
+}
+
+static void sworld_votes(struct sworld *s)
+{
+	for (uint32_t a = 0; a < S_AGENTS; a++)
+		for (int r = 0; r < S_RES; r++)
+			s->v[a][r] = vote(&s->w, a + 1, s->res[r].kind, s->res[r].index);
+}
+
+static void sworld_build(struct sworld *s)
+{
+	struct world *w = &s->w;
+	int pll = add_clock(w, "pll", -1, VSCMI_POLICY_FIXED, MHZ(800), false);
+	int soc = add_pd(w, "soc", -1, 1, 2);
+	int i = 0;
+
+	s->res[i++] = (typeof(s->res[0])){ VSCMI_CLOCK, pll };
+	s->res[i++] = (typeof(s->res[0])){ VSCMI_CLOCK,
+					   add_clock(w, "ex", pll, VSCMI_POLICY_EXCLUSIVE, MHZ(50),
+						     false) };
+	s->res[i++] = (typeof(s->res[0])){ VSCMI_CLOCK,
+					   add_clock(w, "max", pll, VSCMI_POLICY_MAX, MHZ(25),
+						     false) };
+	s->res[i++] = (typeof(s->res[0])){ VSCMI_POWER, soc };
+	s->res[i++] = (typeof(s->res[0])){ VSCMI_POWER, add_pd(w, "isp", soc, 2, 3) };
+	s->res[i++] = (typeof(s->res[0])){ VSCMI_RESET, add_reset(w, "rst", true, false) };
+	s->res[i++] = (typeof(s->res[0])){ VSCMI_PERF, add_perf(w, "gpu", perf8, 8, 300) };
+	s->res[i++] = (typeof(s->res[0])){ VSCMI_VOLTAGE,
+					   add_voltage(w, "vdd", VSCMI_POLICY_EXCLUSIVE, 800000,
+						       true) };
+	world_start(w);
+	sworld_votes(s);
+}
+
+static void sworld_vote(struct sworld *s, uint64_t *seed)
+{
+	uint32_t a = rng_below(seed, S_AGENTS);
+	uint32_t r = rng_below(seed, S_RES);
+	struct arb_vote *v = s->v[a][r];
+	uint32_t x = perf8[rng_below(seed, 8)], y = perf8[rng_below(seed, 8)];
+
+	if (rng_below(seed, 60) == 0) {
+		arb_agent_release(s->w.agents[a + 1]);
+		return;
+	}
+	/* refusals by policy are part of the game; what is accepted counts */
+	switch (s->res[r].kind) {
+	case VSCMI_CLOCK:
+		if (rng_below(seed, 2))
+			arb_clock_enable(v, rng_below(seed, 2));
+		else
+			arb_clock_rate(v, (uint64_t)MHZ(25) * (1 + rng_below(seed, 4)));
+		break;
+	case VSCMI_POWER:
+		arb_power_state(v, rng_below(seed, desc(&s->w, VSCMI_POWER,
+							s->res[r].index)->u.power.nstates));
+		break;
+	case VSCMI_RESET:
+		arb_reset_line(v, rng_below(seed, 2));
+		break;
+	case VSCMI_PERF:
+		if (rng_below(seed, 2))
+			arb_perf_level(v, x);
+		else
+			arb_perf_limits(v, x > y ? x : y, x > y ? y : x);
+		break;
+	default:
+		if (rng_below(seed, 2))
+			arb_voltage_enable(v, rng_below(seed, 2));
+		else
+			arb_voltage_level(v, 800000 + 50000 * rng_below(seed, 4));
+		break;
+	}
+}
+
+/* The daemon dies and a new one starts over the same hardware: a fresh
+ * arbiter takes the physical state from the platform and the votes back,
+ * in an order of its own. */
+static void sworld_restart(struct sworld *s, uint64_t *seed)
+{
+	struct arb_state st[S_AGENTS][S_RES], phys[S_RES], target[S_RES];
+	bool owner[S_AGENTS][S_RES];
+	struct vscmi_emu_stats before, after;
+	struct arb *old = s->w.arb;
+	uint32_t order[S_AGENTS];
+
+	for (int r = 0; r < S_RES; r++) {
+		phys[r] = phys_of(s, r);
+		arb_res_target(res(&s->w, s->res[r].kind, s->res[r].index), &target[r]);
+	}
+	for (uint32_t a = 0; a < S_AGENTS; a++) {
+		for (int r = 0; r < S_RES; r++) {
+			arb_vote_state(s->v[a][r], &st[a][r]);
+			owner[a][r] = arb_vote_owner(s->v[a][r]);
+		}
+		arb_agent_free(s->w.agents[a + 1]);
+		s->w.agents[a + 1] = NULL;
+		order[a] = a;
+	}
+	arb_free(old);
+	for (uint32_t a = S_AGENTS - 1; a > 0; a--) {
+		uint32_t j = rng_below(seed, a + 1), t = order[a];
+
+		order[a] = order[j];
+		order[j] = t;
+	}
+	vscmi_emu_stats(s->w.plat, &before);
+	s->w.arb = arb_new(&s->w.m, s->w.plat);
+	ck_assert_ptr_nonnull(s->w.arb);
+	ck_assert_int_eq(arb_sync_phys(s->w.arb), 0);
+	sworld_votes(s);
+	for (uint32_t i = 0; i < S_AGENTS; i++)
+		for (int r = S_RES - 1; r >= 0; r--)
+			ck_assert_int_eq(arb_vote_restore(s->v[order[i]][r], &st[order[i]][r],
+							  owner[order[i]][r]),
+					 0);
+	ck_assert_int_eq(arb_reconcile_restored(s->w.arb), 0);
+	vscmi_emu_stats(s->w.plat, &after);
+	ck_assert_uint_eq(after.ops, before.ops);
+	for (int r = 0; r < S_RES; r++) {
+		struct arb_state t;
+
+		arb_res_target(res(&s->w, s->res[r].kind, s->res[r].index), &t);
+		ck_assert_msg(state_eq(phys_of(s, r), phys[r]), "resource %d: phys differs", r);
+		ck_assert_msg(state_eq(t, target[r]), "resource %d: target differs", r);
+		for (uint32_t a = 0; a < S_AGENTS; a++)
+			ck_assert(arb_vote_owner(s->v[a][r]) == owner[a][r]);
+	}
+}
+
+/* Random votes over every kind and policy, with a restart every few
+ * steps: each restart calls the platform zero times, and leaves every
+ * resource's physical state, target and owner as they were. */
+START_TEST(test_restart_restores_votes_without_a_transition)
+{
+	struct sworld *s = calloc(1, sizeof(*s));
+	uint64_t seed = ARB_RANDOM_SEED ^ 0x5eedull;
+
+	ck_assert_ptr_nonnull(s);
+	sworld_build(s);
+	for (int step = 0; step < ARB_RANDOM_STEPS / 4; step++) {
+		sworld_vote(s, &seed);
+		if (rng_below(&seed, 16) == 0)
+			sworld_restart(s, &seed);
+	}
+	world_end(&s->w);
+	free(s);
+}
+END_TEST
+
+/* A journal can only bring back what a command could have set. */
+START_TEST(test_restore_refuses_impossible_votes)
+{
+	struct sworld *s = calloc(1, sizeof(*s));
+	struct arb_state st = { .voted = true, .pd = 7 };
+
+	ck_assert_ptr_nonnull(s);
+	sworld_build(s);
+	ck_assert_int_eq(arb_vote_restore(s->v[0][3], &st, false), -EINVAL);
+	st = (struct arb_state){ .has_level = true, .level = 150 };
+	ck_assert_int_eq(arb_vote_restore(s->v[0][6], &st, false), -EINVAL);
+	st = (struct arb_state){ .has_limits = true, .min = 500, .max = 200 };
+	ck_assert_int_eq(arb_vote_restore(s->v[0][6], &st, false), -EINVAL);
+	st = (struct arb_state){ .on = true, .has_level = true, .level = MHZ(100) };
+	ck_assert_int_eq(arb_vote_restore(s->v[0][0], &st, false), -EINVAL);
+	ck_assert_int_eq(arb_vote_restore(s->v[0][1], &st, true), 0);
+	ck_assert(arb_vote_owner(s->v[0][1]));
+	world_end(&s->w);
+	free(s);
+}
+END_TEST
+
 static Suite *arbiter_suite(void)
 {
 	Suite *s = suite_create("arbiter");
@@ -2331,6 +2518,8 @@ static Suite *arbiter_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_fifty_agents_random_on_off_switch_only_when_any_on_changes);
 	tcase_add_loop_test(tc, test_random_votes_with_refusals_match_brute_force_reference, 0, 2);
+	tcase_add_test(tc, test_restart_restores_votes_without_a_transition);
+	tcase_add_test(tc, test_restore_refuses_impossible_votes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -65,35 +65,22 @@ static void run_path(char *buf, size_t cap, const char *name)
 /* Appended to the daemon's copy of the config by a test case's fixture. */
 static const char *conf_extra;
 
-static void start_daemon(void)
+/* Starts vscmid on the copy of the config in rundir, and waits until it
+ * answers on its control socket. */
+static void spawn_daemon(void)
 {
-	const char *vscmid = getenv("VSCMID"), *conf = getenv("VSCMI_TEST_CONF");
-	const char *tmp = getenv("TMPDIR");
-	char ctl[256], log[256];
+	const char *vscmid = getenv("VSCMID");
+	char ctl[256], log[256], conf[256];
 	int fd = -1;
 
-	char copy[256], cmd[600];
-
-	ck_assert_msg(vscmid && conf, "VSCMID and VSCMI_TEST_CONF must be set");
-	snprintf(rundir, sizeof(rundir), "%s/vscmi-e2e-XXXXXX", tmp ? tmp : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(rundir));
+	ck_assert_msg(vscmid != NULL, "VSCMID must be set");
 	run_path(log, sizeof(log), "vscmid.log");
-	/* a copy, so a test may edit the file the daemon reads */
-	run_path(copy, sizeof(copy), "vscmid.conf");
-	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", conf, copy);
-	ck_assert_int_eq(system(cmd), 0);
-	if (conf_extra) {
-		FILE *f = fopen(copy, "a");
-
-		ck_assert_ptr_nonnull(f);
-		fputs(conf_extra, f);
-		fclose(f);
-	}
-	conf = copy;
+	run_path(conf, sizeof(conf), "vscmid.conf");
 	daemon_pid = fork();
 	ck_assert_int_ge(daemon_pid, 0);
 	if (daemon_pid == 0) {
-		int lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		/* appended: a restarted daemon's lines follow the first one's */
+		int lfd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 
 		if (lfd >= 0) {
 			dup2(lfd, 1);
@@ -112,6 +99,29 @@ static void start_daemon(void)
 	}
 	ck_assert_msg(fd >= 0, "vscmid did not open %s", ctl);
 	close(fd);
+}
+
+static void start_daemon(void)
+{
+	const char *conf = getenv("VSCMI_TEST_CONF");
+	const char *tmp = getenv("TMPDIR");
+	char copy[256], cmd[600];
+
+	ck_assert_msg(conf != NULL, "VSCMI_TEST_CONF must be set");
+	snprintf(rundir, sizeof(rundir), "%s/vscmi-e2e-XXXXXX", tmp ? tmp : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(rundir));
+	/* a copy, so a test may edit the file the daemon reads */
+	run_path(copy, sizeof(copy), "vscmid.conf");
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", conf, copy);
+	ck_assert_int_eq(system(cmd), 0);
+	if (conf_extra) {
+		FILE *f = fopen(copy, "a");
+
+		ck_assert_ptr_nonnull(f);
+		fputs(conf_extra, f);
+		fclose(f);
+	}
+	spawn_daemon();
 }
 
 static void stop_daemon(void)
@@ -812,10 +822,200 @@ START_TEST(test_vhost_broken_frontend_closed)
 		ck_assert_int_eq(send(fe, bad_version, 6, MSG_NOSIGNAL), 6);
 		ck_assert_int_eq(recv_wait(fe, buf, sizeof(buf), 5000), 0);
 		close(fe);
+		wait_disconnected("vm");
 	}
 	ck_assert_int_ge(log_count("vm: vhost-user frontend disconnected"), 3);
 	ck_assert_int_eq(scmi_cmd(cam, SCMI_PROTO_BASE, 0x0, 2, NULL, 0), SCMI_SUCCESS);
 	ck_assert(agent_connected("camera"));
+	close(cam);
+}
+END_TEST
+
+/* --- restart ------------------------------------------------------------------- */
+
+#define RESET_MSG 0x4
+#define RESET_EXPLICIT_ASSERT (1u << 1)
+#define CAMERA_CORE 1		/* cam_core in the camera's view */
+#define DISPLAY_CORE 1		/* cam_core in the display's view */
+#define BUS 0			/* rst_bus in both views */
+
+static uint64_t transitions(void)
+{
+	struct json_object *o = control(VSCMI_CTL_STATUS, NULL);
+	uint64_t n;
+
+	ck_assert(reply_ok(o));
+	n = json_object_get_uint64(jget(jget(o, "platform"), "transitions"));
+	json_object_put(o);
+	return n;
+}
+
+static void kill9_daemon(void)
+{
+	int status;
+
+	ck_assert_int_eq(kill(daemon_pid, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(daemon_pid, &status, 0), daemon_pid);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	daemon_pid = 0;
+}
+
+static void reset_req(uint8_t *buf, uint16_t token, uint32_t domain, bool assert)
+{
+	put_le32(buf, SCMI_HDR(RESET_MSG, SCMI_TYPE_COMMAND, SCMI_PROTO_RESET, token));
+	put_le32(buf + 4, domain);
+	put_le32(buf + 8, assert ? RESET_EXPLICIT_ASSERT : 0);
+	put_le32(buf + 12, 0);
+}
+
+static void clock_req(uint8_t *buf, uint16_t token, uint32_t clock, bool on)
+{
+	put_le32(buf, SCMI_HDR(CLOCK_CONFIG_SET, SCMI_TYPE_COMMAND, SCMI_PROTO_CLOCK, token));
+	put_le32(buf + 4, clock);
+	put_le32(buf + 8, on ? 1 : 0);
+	put_le32(buf + 12, 0);
+}
+
+static bool reset_asserted(struct json_object *reply, const char *name)
+{
+	struct json_object *o = find_named(jget(jget(reply, "resources"), "reset"), "name", name);
+
+	ck_assert_ptr_nonnull(o);
+	return json_object_get_boolean(jget(jget(o, "state"), "asserted"));
+}
+
+/* The display holds the camera core clock on and the shared bus reset
+ * deasserted; the camera flips its own votes on both as fast as it can
+ * (every one a journal write, none a hardware change) when vscmid is
+ * killed. The restarted daemon finds the hardware as it was, changes
+ * none of it, and both guests carry on. */
+START_TEST(test_kill9_under_load_changes_nothing)
+{
+	int cam = agent_connect("camera"), disp = agent_connect("display");
+	uint8_t req[16], resp[SCMI_MSG_MAX + 16];
+	struct json_object *o;
+	uint64_t before;
+	size_t rlen;
+
+	ck_assert_int_eq(clock_config(disp, DISPLAY_CORE, true), SCMI_SUCCESS);
+	ck_assert_int_eq(clock_config(disp, DISPLAY_PIXEL, true), SCMI_SUCCESS);
+	reset_req(req, 1, BUS, false);
+	ck_assert_int_eq(scmi_raw(disp, req, sizeof(req), resp, &rlen), SCMI_SUCCESS);
+	ck_assert_int_eq(clock_config(cam, CAMERA_PIXEL, true), SCMI_SUCCESS);
+	before = transitions();
+	for (int i = 0; i < 400; i++) {
+		if (i % 2)
+			reset_req(req, (uint16_t)i, BUS, i % 4 == 1);
+		else
+			clock_req(req, (uint16_t)i, CAMERA_CORE, i % 4 == 0);
+		/* replies are not read: the daemon drops what does not fit */
+		if (send(cam, req, sizeof(req), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+			ck_assert_int_eq(errno, EAGAIN);
+	}
+	kill9_daemon();
+	close(cam);
+	close(disp);
+
+	spawn_daemon();
+	ck_assert(log_wait("restart: 2 agents' state restored"));
+	ck_assert_uint_eq(transitions(), before);
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert(reply_ok(o));
+	ck_assert(clock_on(o, "cam_pix"));
+	ck_assert(clock_on(o, "pll_video"));
+	ck_assert(clock_on(o, "disp_pix"));
+	ck_assert(clock_on(o, "cam_core"));
+	ck_assert_int_eq(clock_vote(o, "cam_core", "display"), 1);
+	ck_assert_int_eq(clock_vote(o, "cam_pix", "camera"), 1);
+	ck_assert(!reset_asserted(o, "rst_bus"));
+	json_object_put(o);
+	/* the guests' next commands succeed, on the same hardware */
+	cam = agent_connect("camera");
+	disp = agent_connect("display");
+	ck_assert_int_eq(scmi_cmd(cam, SCMI_PROTO_BASE, 0x0, 1, NULL, 0), SCMI_SUCCESS);
+	ck_assert_int_eq(clock_config(cam, CAMERA_PIXEL, true), SCMI_SUCCESS);
+	ck_assert_int_eq(clock_config(disp, DISPLAY_PIXEL, true), SCMI_SUCCESS);
+	ck_assert_uint_eq(transitions(), before);
+	/* and what they change from here on is served as before */
+	ck_assert_int_eq(clock_config(cam, CAMERA_PIXEL, false), SCMI_SUCCESS);
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert(!clock_on(o, "cam_pix"));
+	ck_assert(clock_on(o, "pll_video"));
+	json_object_put(o);
+	close(cam);
+	close(disp);
+}
+END_TEST
+
+/* A guest that does not come back after the restart has its votes
+ * released once the grace period ends; one that does keeps them. */
+START_TEST(test_restart_releases_agents_that_stay_away)
+{
+	int cam = agent_connect("camera"), disp = agent_connect("display");
+	struct json_object *o;
+	char conf[256], cmd[600];
+	bool off = false;
+
+	ck_assert_int_eq(clock_config(cam, CAMERA_PIXEL, true), SCMI_SUCCESS);
+	ck_assert_int_eq(clock_config(disp, DISPLAY_PIXEL, true), SCMI_SUCCESS);
+	kill9_daemon();
+	close(cam);
+	close(disp);
+	run_path(conf, sizeof(conf), "vscmid.conf");
+	snprintf(cmd, sizeof(cmd), "sed -i 's/^\\[daemon\\]$/[daemon]\\nrestart_grace = 1/' '%s'",
+		 conf);
+	ck_assert_int_eq(system(cmd), 0);
+	spawn_daemon();
+	disp = agent_connect("display");
+	ck_assert_int_eq(scmi_cmd(disp, SCMI_PROTO_BASE, 0x0, 1, NULL, 0), SCMI_SUCCESS);
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert(clock_on(o, "cam_pix"));
+	json_object_put(o);
+	for (int i = 0; i < 150 && !off; i++) {
+		sleep_ms(20);
+		o = control(VSCMI_CTL_RESOURCES, NULL);
+		off = !clock_on(o, "cam_pix");
+		json_object_put(o);
+	}
+	ck_assert_msg(off, "the camera's votes were not released");
+	ck_assert(log_wait("agent camera: not back within 1s of the restart"));
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert(clock_on(o, "disp_pix"));
+	ck_assert(clock_on(o, "pll_video"));
+	ck_assert_int_eq(clock_vote(o, "disp_pix", "display"), 1);
+	json_object_put(o);
+	close(disp);
+}
+END_TEST
+
+/* A journal that is not one is said so; its agent starts afresh and the
+ * others are restored. */
+START_TEST(test_restart_with_a_broken_journal)
+{
+	int cam = agent_connect("camera"), disp = agent_connect("display");
+	struct json_object *o;
+	char path[256];
+	FILE *f;
+
+	ck_assert_int_eq(clock_config(cam, CAMERA_PIXEL, true), SCMI_SUCCESS);
+	ck_assert_int_eq(clock_config(disp, DISPLAY_PIXEL, true), SCMI_SUCCESS);
+	kill9_daemon();
+	close(cam);
+	close(disp);
+	run_path(path, sizeof(path), "state/agent-camera.json");
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"version\":1,\"agent\":\"camera\",\"resources\":[{\"kind\":", f);
+	fclose(f);
+	spawn_daemon();
+	ck_assert(log_wait("agent camera starts afresh"));
+	ck_assert(log_wait("restart: 1 agents' state restored"));
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert_int_eq(clock_vote(o, "disp_pix", "display"), 1);
+	ck_assert_int_eq(clock_vote(o, "cam_pix", "camera"), 0);
+	json_object_put(o);
+	cam = agent_connect("camera");
+	ck_assert_int_eq(clock_config(cam, CAMERA_PIXEL, true), SCMI_SUCCESS);
 	close(cam);
 }
 END_TEST
@@ -844,6 +1044,13 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_system_request);
 	tcase_add_test(tc, test_trace_follows_one_agent);
 	tcase_add_test(tc, test_sighup_checks_the_file_and_keeps_running);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("restart");
+	tcase_add_checked_fixture(tc, start_daemon, stop_daemon);
+	tcase_add_test(tc, test_kill9_under_load_changes_nothing);
+	tcase_add_test(tc, test_restart_releases_agents_that_stay_away);
+	tcase_add_test(tc, test_restart_with_a_broken_journal);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("vhost");

@@ -87,4 +87,24 @@ bool arb_has_dirty(const struct arb *arb);
  * number the platform refused again (they stay marked). */
 int arb_reconcile_all(struct arb *arb);
 
+/* Restart: the hardware is as the last run left it, and the votes come
+ * back from its journal. */
+
+/* Takes the physical state of every resource from the platform instead
+ * of the model's initial state; call before any vote. Returns how many
+ * fields the platform could not report (they keep the model's value). */
+int arb_sync_phys(struct arb *arb);
+/* Whether the vote holds its resource's exclusive rate or level. */
+bool arb_vote_owner(const struct arb_vote *v);
+/* Puts back a vote without calling the platform; owner: it held the
+ * exclusive rate or level. -EINVAL, and nothing changed, for a state no
+ * command could have voted for. */
+int arb_vote_restore(struct arb_vote *v, const struct arb_state *st, bool owner);
+/* Brings the resources whose votes were put back to their targets: only
+ * what the last run left half done changes. Returns the number the
+ * platform refused (they stay marked for a retry). */
+int arb_reconcile_restored(struct arb *arb);
+/* Changes whenever one of the agent's votes changes. */
+uint64_t arb_agent_seq(const struct arb_agent *agent);
+
 #endif

@@ -12,6 +12,9 @@ struct vscmi_config {
 	char control[108];		/* control socket path */
 	char socket_dir[80];		/* default directory for agent sockets */
 	char platform[32];		/* "emulated" */
+	/* After a restart, how long an agent whose votes came back from the
+	 * journal has to reconnect before they are released. */
+	uint32_t restart_grace_s;
 };
 
 /* Parses and validates path. On error returns -errno and writes

@@ -50,6 +50,9 @@ struct vscmi_platform_ops {
 	int (*apply)(struct vscmi_platform *p, const struct vscmi_op *op);
 	int (*sensor_read)(struct vscmi_platform *p, uint32_t id, int64_t *value,
 			   uint64_t *timestamp);
+	/* The state the hardware is in for op's type and id, into op's val
+	 * and val2; -EOPNOTSUPP when the platform cannot tell (may be NULL). */
+	int (*read)(struct vscmi_platform *p, struct vscmi_op *op);
 	/* Extra microseconds before an asynchronous command's completion. */
 	uint64_t (*completion_delay_us)(struct vscmi_platform *p, const struct vscmi_op *op);
 	void (*destroy)(struct vscmi_platform *p);
@@ -62,11 +65,19 @@ struct vscmi_platform {
 };
 
 int vscmi_platform_apply(struct vscmi_platform *p, const struct vscmi_op *op);
+int vscmi_platform_read(struct vscmi_platform *p, struct vscmi_op *op);
 void vscmi_platform_free(struct vscmi_platform *p);
 const char *vscmi_op_name(enum vscmi_op_type type);
 
 /* The emulated platform: state from the model, every transition recorded. */
 struct vscmi_platform *vscmi_emu_new(const struct vscmi_model *m);
+/* The same, its hardware state kept in the file at path, which outlives
+ * the daemon as a real platform's state would: a file left by an earlier
+ * run with the same resources is taken over as it is; otherwise the state
+ * starts from the model. *adopted says which. NULL with err set on
+ * failure. */
+struct vscmi_platform *vscmi_emu_open(const struct vscmi_model *m, const char *path,
+				      bool *adopted, char *err, size_t errlen);
 
 struct vscmi_emu_stats {
 	uint64_t ops;			/* transitions applied */

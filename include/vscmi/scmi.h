@@ -79,6 +79,9 @@ struct scmi_hooks {
 			    uint32_t state);
 	/* Run fn(arg) after usec, from the event loop (delayed responses). */
 	int (*defer)(void *ctx, uint64_t usec, void (*fn)(void *arg), void *arg);
+	/* What scmi_agent_save reports changed (a command, or a reset): the
+	 * embedder journals it before the reply goes out. May be NULL. */
+	void (*persist)(void *ctx, struct scmi_agent *agent);
 	/* Every command and its reply, for tracing; may be NULL. */
 	void (*trace)(void *ctx, struct scmi_agent *agent, const uint8_t *req, size_t req_len,
 		      const uint8_t *resp, size_t resp_len);
@@ -124,5 +127,45 @@ void scmi_agent_set_output(struct scmi_agent *agent, scmi_send_fn send, void *ct
 void scmi_agent_reset(struct scmi_agent *agent);
 void scmi_agent_stats(const struct scmi_agent *agent, struct scmi_agent_stats *st);
 struct arb_vote *scmi_agent_vote(struct scmi_agent *agent, enum vscmi_kind kind, uint32_t vid);
+
+/* What of an agent outlives the daemon: its votes and subscriptions, kept
+ * in a journal so that a restarted daemon carries on where this one
+ * stopped. */
+#define SCMI_SAVED_TRIPS 4
+
+/* SYSTEM_POWER_STATE_GET of an agent that asked for nothing yet. */
+#define SCMI_SYSTEM_STATE_POWER_UP 3u
+
+struct scmi_agent_state {
+	bool notify_errors;
+	bool notify_system;
+	uint32_t system_state;
+};
+
+struct scmi_view_state {
+	enum vscmi_kind kind;
+	uint32_t vid;			/* the agent's ID for the resource */
+	struct arb_state vote;
+	bool owner;			/* holds the exclusive rate or level */
+	uint32_t notify;		/* bit per notification message id */
+	uint32_t sensor_config;		/* as kept: XOR the default */
+	struct {
+		bool armed;
+		bool above;		/* the side at the last reading */
+		uint32_t mode;
+		int64_t value;
+	} trips[SCMI_SAVED_TRIPS];
+};
+
+void scmi_agent_save(const struct scmi_agent *agent, struct scmi_agent_state *st);
+/* Calls fn for each of the agent's resources whose state is not a fresh
+ * agent's. */
+void scmi_agent_save_views(const struct scmi_agent *agent,
+			   void (*fn)(void *ctx, const struct scmi_view_state *vs), void *ctx);
+/* Put back what an earlier run saved, without calling the platform (see
+ * arb_reconcile_restored). 0, -ENOENT for a view the agent does not have,
+ * -EINVAL for a value out of range. */
+void scmi_agent_restore(struct scmi_agent *agent, const struct scmi_agent_state *st);
+int scmi_agent_restore_view(struct scmi_agent *agent, const struct scmi_view_state *vs);
 
 #endif

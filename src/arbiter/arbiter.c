@@ -34,6 +34,7 @@ struct arb_agent {
 	struct arb *arb;
 	uint32_t id;
 	struct arb_vote *votes;
+	uint64_t seq;			/* bumped whenever a vote changes */
 };
 
 struct arb_res {
@@ -44,6 +45,7 @@ struct arb_res {
 	uint32_t users;			/* votes attached */
 	struct arb_state phys;
 	bool dirty;			/* phys lags the target after a failed release */
+	bool restored;			/* votes put back since the last restore pass */
 
 	uint32_t holders;		/* on votes; for resets, deassert votes */
 	uint32_t children_on;		/* children that need this one on */
@@ -128,6 +130,12 @@ static int arb_do(struct arb_res *res, enum vscmi_op_type type, int64_t val, int
 static enum vscmi_policy gl_policy(const struct arb_res *res)
 {
 	return res->d->kind == VSCMI_CLOCK ? res->d->u.clock.policy : res->d->u.voltage.policy;
+}
+
+static bool gl_policy_exclusive(const struct arb_res *res)
+{
+	return (res->d->kind == VSCMI_CLOCK || res->d->kind == VSCMI_VOLTAGE) &&
+	       gl_policy(res) == VSCMI_POLICY_EXCLUSIVE;
 }
 
 static void gl_add(struct arb_vote *v)
@@ -486,6 +494,7 @@ static void vote_set(struct arb_vote *v, const struct arb_state *st)
 	v->st = *st;
 	ops->add(v);
 	update_demand(v->res);
+	v->agent->seq++;
 }
 
 /* Replaces the vote, optionally the free-standing level too, and makes the
@@ -676,6 +685,153 @@ int arb_perf_limits(struct arb_vote *v, uint32_t max, uint32_t min)
 		return -ERANGE;
 	st.has_limits = true;
 	return vote_change(v, &st, NULL);
+}
+
+/* --- restart -------------------------------------------------------------- */
+
+/* Which platform state backs which field of phys; a field the platform
+ * cannot report keeps what the model says. */
+static int sync_one(struct arb_res *res)
+{
+	static const struct {
+		enum vscmi_kind kind;
+		enum vscmi_op_type type;
+	} reads[] = {
+		{ VSCMI_CLOCK, VSCMI_OP_CLOCK_ENABLE },	   { VSCMI_CLOCK, VSCMI_OP_CLOCK_RATE },
+		{ VSCMI_VOLTAGE, VSCMI_OP_VOLTAGE_CONFIG }, { VSCMI_VOLTAGE, VSCMI_OP_VOLTAGE_LEVEL },
+		{ VSCMI_POWER, VSCMI_OP_POWER_STATE },	   { VSCMI_RESET, VSCMI_OP_RESET_LINE },
+		{ VSCMI_PERF, VSCMI_OP_PERF_LEVEL },	   { VSCMI_PERF, VSCMI_OP_PERF_LIMITS },
+	};
+	int failed = 0;
+
+	for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
+		struct vscmi_op op = { .type = reads[i].type, .id = res->d->plat_id };
+		int pd;
+
+		if (reads[i].kind != res->d->kind)
+			continue;
+		if (vscmi_platform_read(res->arb->plat, &op) < 0) {
+			failed++;
+			continue;
+		}
+		switch (op.type) {
+		case VSCMI_OP_CLOCK_ENABLE:
+		case VSCMI_OP_VOLTAGE_CONFIG:
+			res->phys.on = op.val != 0;
+			break;
+		case VSCMI_OP_POWER_STATE:
+			pd = vscmi_pd_state_index(res->d, (uint32_t)op.val);
+			if (pd < 0)
+				failed++;
+			else
+				res->phys.pd = (uint32_t)pd;
+			break;
+		case VSCMI_OP_RESET_LINE:
+			res->phys.asserted = op.val != 0;
+			break;
+		case VSCMI_OP_PERF_LIMITS:
+			res->phys.max = (uint32_t)op.val;
+			res->phys.min = (uint32_t)op.val2;
+			break;
+		default:
+			res->phys.level = op.val;
+			break;
+		}
+	}
+	/* Unowned rates and levels stay where the hardware has them. */
+	res->free_level = res->phys.level;
+	return failed;
+}
+
+int arb_sync_phys(struct arb *arb)
+{
+	int failed = 0;
+
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+		for (uint32_t i = 0; i < arb->nres[k]; i++) {
+			arb->res[k][i].children_on = 0;
+			arb->res[k][i].demand = false;
+		}
+		for (uint32_t i = 0; i < arb->nres[k]; i++)
+			failed += sync_one(&arb->res[k][i]);
+		for (uint32_t i = 0; i < arb->nres[k]; i++)
+			update_demand(&arb->res[k][i]);
+	}
+	return failed;
+}
+
+bool arb_vote_owner(const struct arb_vote *v)
+{
+	return v->res->owner == v;
+}
+
+/* What no command could have voted for. */
+static bool restore_valid(const struct arb_res *res, const struct arb_state *st)
+{
+	switch (res->d->kind) {
+	case VSCMI_POWER:
+		return !st->voted || st->pd < res->d->u.power.nstates;
+	case VSCMI_PERF:
+		if (st->has_level && !perf_is_level(res, (uint32_t)st->level))
+			return false;
+		return !st->has_limits || (st->min <= st->max && st->min >= perf_lowest(res) &&
+					   st->max <= perf_highest(res));
+	case VSCMI_CLOCK:
+	case VSCMI_VOLTAGE:
+		if (st->has_level && gl_policy(res) == VSCMI_POLICY_FIXED)
+			return st->level == (res->d->kind == VSCMI_CLOCK
+						     ? (int64_t)res->d->u.clock.rate
+						     : res->d->u.voltage.level);
+		return !st->has_level || st->level >= 0;
+	default:
+		return true;
+	}
+}
+
+int arb_vote_restore(struct arb_vote *v, const struct arb_state *st, bool owner)
+{
+	struct arb_res *res = v->res;
+
+	if (!restore_valid(res, st))
+		return -EINVAL;
+	vote_set(v, st);
+	/* Ownership is first come: it is put back as it was, whatever order
+	 * the votes come back in. */
+	if (res->owner == v && !owner)
+		res->owner = NULL;
+	else if (owner && v->st.on && v->st.has_level && gl_policy_exclusive(res))
+		res->owner = v;
+	/* An empty vote was never cast: a resource nobody voted on may still
+	 * be as the model had it at boot, and stays so. */
+	if (st->on || st->asserted || st->has_level || st->has_limits || st->voted)
+		res->restored = true;
+	return 0;
+}
+
+int arb_reconcile_restored(struct arb *arb)
+{
+	int failed = 0;
+
+	arb->cause = 0;
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+		for (uint32_t i = 0; i < arb->nres[k]; i++) {
+			struct arb_res *res = &arb->res[k][i];
+
+			if (!res->restored)
+				continue;
+			res->restored = false;
+			if (reconcile_chain(res) < 0) {
+				set_dirty(res, true);
+				failed++;
+			}
+		}
+	}
+	return failed;
+}
+
+uint64_t arb_agent_seq(const struct arb_agent *agent)
+{
+	return agent->seq;
 }
 
 /* --- objects -------------------------------------------------------------- */

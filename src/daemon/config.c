@@ -377,10 +377,20 @@ static int key_daemon_platform(struct cfg_ctx *ctx, struct cfg_sect *s, const st
 	return 0;
 }
 
+static int key_daemon_grace(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_key *k,
+			    char *val, bool cont)
+{
+	char *tok;
+	int r = cfg_single(ctx, k->name, val, &tok);
+
+	return r ? r : cfg_u32(ctx, k->name, tok, 0, 3600, &ctx->cfg->restart_grace_s);
+}
+
 static const struct cfg_key daemon_keys[] = {
 	{ "control", key_daemon_path, 0, 0 },
 	{ "socket_dir", key_daemon_path, 0, 1 },
 	{ "platform", key_daemon_platform, 0, 0 },
+	{ "restart_grace", key_daemon_grace, 0, 0 },
 	{ NULL, NULL, 0, 0 },
 };
 
@@ -978,6 +988,17 @@ static const struct cfg_key agent_keys[] = {
 	{ "sensors", key_agent_views, KEY_LIST, VSCMI_SENSOR },
 	{ NULL, NULL, 0, 0 },
 };
+
+/* Each table, with its terminator, fits the per-section key record. */
+#define CFG_KEYS_FIT(t) _Static_assert(sizeof(t) / sizeof((t)[0]) <= CFG_KEYS_MAX + 1, #t)
+CFG_KEYS_FIT(daemon_keys);
+CFG_KEYS_FIT(clock_keys);
+CFG_KEYS_FIT(power_keys);
+CFG_KEYS_FIT(reset_keys);
+CFG_KEYS_FIT(voltage_keys);
+CFG_KEYS_FIT(perf_keys);
+CFG_KEYS_FIT(sensor_keys);
+CFG_KEYS_FIT(agent_keys);
 
 static const struct cfg_key *const res_keys[VSCMI_KIND_COUNT] = {
 	[VSCMI_CLOCK] = clock_keys,	[VSCMI_POWER] = power_keys, [VSCMI_RESET] = reset_keys,
@@ -1664,6 +1685,7 @@ int vscmi_config_load(const char *path, struct vscmi_config **out, char *err, si
 	snprintf(cfg->control, sizeof(cfg->control), "%s", VSCMI_RUNDIR "/control");
 	snprintf(cfg->socket_dir, sizeof(cfg->socket_dir), "%s", VSCMI_RUNDIR);
 	snprintf(cfg->platform, sizeof(cfg->platform), "emulated");
+	cfg->restart_grace_s = 30;
 	if (strlen(path) >= sizeof(cfg->path)) {
 		cfg_error(&ctx, 0, "path too long");
 		r = -ENAMETOOLONG;

@@ -121,7 +121,7 @@ static void ctl_xen_guest(void *ctx, const struct xen_guest_info *g)
 
 static struct json_object *ctl_status(struct vscmid *d, struct json_object *req)
 {
-	struct json_object *o = reply_new(true), *daemon, *plat, *agents, *sys;
+	struct json_object *o = reply_new(true), *daemon, *plat, *agents, *sys, *jr;
 	uint64_t now = d->start_usec;
 
 	sd_event_now(d->ev, CLOCK_MONOTONIC, &now);
@@ -141,6 +141,11 @@ static struct json_object *ctl_status(struct vscmid *d, struct json_object *req)
 		jadd(plat, "transitions", json_object_new_uint64(st.ops));
 		jadd(plat, "refused", json_object_new_uint64(st.refused));
 	}
+
+	jr = jadd(o, "journal", json_object_new_object());
+	jadd(jr, "dir", json_object_new_string(d->state_dir));
+	jadd(jr, "writes", json_object_new_uint64(d->journal_writes));
+	jadd(jr, "errors", json_object_new_uint64(d->journal_errors));
 
 	if (d->sysreq.valid) {
 		sys = jadd(o, "system_request", json_object_new_object());

@@ -287,9 +287,11 @@ int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, s
 		.defer = vscmid_hook_defer,
 		.system_power = vscmid_hook_system_power,
 		.trace = vscmid_hook_trace,
+		.persist = vscmid_journal_persist,
 	};
 	struct vscmid *d;
-	char xerr[256];
+	char xerr[256], hw[160];
+	bool adopted = false;
 	int r;
 
 	*out = NULL;
@@ -310,18 +312,32 @@ int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, s
 			goto err_free;
 		snprintf(d->runtime_dir, sizeof(d->runtime_dir), "%s", opts->runtime_dir);
 	}
-	d->plat = vscmi_emu_new(&d->cfg->model);
+	r = vscmid_state_dir(d, err, errlen);
+	if (r)
+		goto err_free;
+	/* The emulated hardware keeps its state beside the journal, so it
+	 * outlives the daemon as real hardware does. */
+	snprintf(hw, sizeof(hw), "%s/emulated.hw", d->state_dir);
+	d->plat = vscmi_emu_open(&d->cfg->model, hw, &adopted, xerr, sizeof(xerr));
 	if (!d->plat) {
-		r = -ENOMEM;
-		snprintf(err, errlen, "cannot create the %s platform", d->cfg->platform);
+		r = -EIO;
+		snprintf(err, errlen, "cannot create the %s platform: %s", d->cfg->platform, xerr);
 		goto err_free;
 	}
+	if (adopted)
+		log_info("emulated platform: hardware state taken over from %s", hw);
 	d->arb = arb_new(&d->cfg->model, d->plat);
 	if (!d->arb) {
 		r = -ENOMEM;
 		snprintf(err, errlen, "cannot create the arbiter");
 		goto err_free;
 	}
+	/* Start from what the hardware has, not from what the model says it
+	 * had at boot: after a restart the two differ. */
+	r = arb_sync_phys(d->arb);
+	if (r)
+		log_notice("platform: %d resource fields could not be read; the config's "
+			   "initial state is assumed for them", r);
 	r = vscmid_setup_loop(d);
 	if (r < 0) {
 		snprintf(err, errlen, "event loop: %s", strerror(-r));
@@ -333,6 +349,15 @@ int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, s
 		snprintf(err, errlen, "cannot create the SCMI server");
 		goto err_free;
 	}
+	/* Before any guest is served: the votes of the last run come back
+	 * first, so nothing they hold goes off in between. */
+	r = vscmid_journal_restore(d);
+	if (r < 0) {
+		snprintf(err, errlen, "journal: %s", strerror(-r));
+		goto err_free;
+	}
+	if (r > 0)
+		log_notice("restart: %d agents' state restored from %s", r, d->state_dir);
 	r = xen_backend_new(d->ev, d->srv, d->cfg, &d->xb, xerr, sizeof(xerr));
 	if (r == -ENODEV)
 		log_notice("%s; serving agent sockets only", xerr);
@@ -342,6 +367,16 @@ int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, s
 	r = vscmid_transport_open(d, err, errlen);
 	if (r < 0)
 		goto err_free;
+	for (uint32_t i = 0; i < d->nagents; i++) {
+		if (!d->restored[i])
+			continue;
+		r = vscmid_journal_grace(d);
+		if (r < 0) {
+			snprintf(err, errlen, "event loop: %s", strerror(-r));
+			goto err_free;
+		}
+		break;
+	}
 	/* Last: a control socket that answers means every agent socket is up. */
 	r = vscmid_control_open(d);
 	if (r < 0) {
@@ -364,6 +399,7 @@ void vscmid_free(struct vscmid *d)
 	xen_backend_free(d->xb);
 	/* the server goes before the loop: pending deferred calls die with it */
 	scmi_server_free(d->srv);
+	sd_event_source_disable_unref(d->grace_src);
 	sd_event_source_disable_unref(d->sig_int);
 	sd_event_source_disable_unref(d->sig_hup);
 	sd_event_source_disable_unref(d->sig_term);
@@ -371,6 +407,7 @@ void vscmid_free(struct vscmid *d)
 	arb_free(d->arb);
 	vscmi_platform_free(d->plat);
 	vscmi_config_free(d->cfg);
+	free(d->restored);
 	free(d);
 }
 

@@ -77,6 +77,11 @@ struct vscmid {
 	struct vscmid_ctl_client *ctl_current;	/* the client being answered */
 	uint32_t ntracing;		/* clients following the SCMI traffic */
 	struct xen_backend *xb;		/* NULL: no hypervisor */
+	char state_dir[96];		/* the journal and the emulated hardware */
+	uint64_t journal_writes;
+	uint64_t journal_errors;
+	bool *restored;			/* by agent id - 1: votes came from the journal */
+	sd_event_source *grace_src;	/* releases restored agents that stay away */
 	uint64_t start_usec;		/* CLOCK_MONOTONIC */
 	struct vscmid_sysreq sysreq;
 };
@@ -113,6 +118,16 @@ void vscmid_control_close(struct vscmid *d);
 struct json_object *vscmid_control_handle(struct vscmid *d, const char *req, size_t len);
 
 const char *vscmid_system_state_name(uint32_t state);
+
+/* <socket_dir>/state, created if missing. */
+int vscmid_state_dir(struct vscmid *d, char *err, size_t errlen);
+/* The server's persist hook: writes the agent's journal. */
+void vscmid_journal_persist(void *ctx, struct scmi_agent *agent);
+/* Puts every journaled agent's state back; returns how many agents had
+ * one, or -errno. */
+int vscmid_journal_restore(struct vscmid *d);
+/* Arms the timer that releases restored agents that do not come back. */
+int vscmid_journal_grace(struct vscmid *d);
 
 /* One command and its reply, to the clients that follow the traffic. */
 void vscmid_control_trace(struct vscmid *d, struct scmi_agent *agent, const uint8_t *req,

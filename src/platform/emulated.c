@@ -1,10 +1,17 @@
 /* The emulated platform: a software SCMI platform built from the model.
  * It keeps the state hardware would have, counts every transition so tests
- * can assert on them, and can be told to refuse or delay commands. */
+ * can assert on them, and can be told to refuse or delay commands. Its
+ * state may live in a shared file mapping, so that, like real hardware, it
+ * outlives a daemon that exits or is killed. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "vscmi/log.h"
 #include "vscmi/platform.h"
@@ -38,10 +45,28 @@ struct emu_sensor {
 	uint32_t period_ms;
 };
 
+#define EMU_MAGIC "VSCMIEMU"
+#define EMU_VERSION 1u
+
+/* The head of a state file; the entries follow. */
+struct emu_file {
+	char magic[8];
+	uint32_t version;
+	uint32_t entry_size;		/* the layout of this build */
+	uint32_t nentries;
+	uint32_t pad;
+	uint64_t fingerprint;		/* of the (type, id) pairs */
+	struct vscmi_emu_stats stats;
+};
+
 struct emu {
 	struct vscmi_platform base;
 	struct emu_entry *entries;
 	uint32_t nentries;
+	struct vscmi_emu_stats *stats;	/* own_stats, or in the file */
+	struct vscmi_emu_stats own_stats;
+	void *map;			/* the state file, maplen long */
+	size_t maplen;
 	struct emu_sensor *sensors;
 	uint32_t nsensors;
 	struct emu_rule rules[EMU_RULES];
@@ -49,7 +74,6 @@ struct emu {
 	struct vscmi_op log[EMU_LOG];
 	size_t log_start, log_len;
 	struct vscmi_op log_linear[EMU_LOG];
-	struct vscmi_emu_stats stats;
 };
 
 /* The config keeps sensor values in bounds; a model built otherwise gets
@@ -120,13 +144,13 @@ static int emu_apply(struct vscmi_platform *p, const struct vscmi_op *op)
 		return -ENOENT;
 	err = emu_refusal(e, op);
 	if (err) {
-		e->stats.refused++;
+		e->stats->refused++;
 		return err;
 	}
 	en->val = op->val;
 	en->val2 = op->val2;
 	emu_count(en, op->val);
-	e->stats.ops++;
+	e->stats->ops++;
 	e->log[(e->log_start + e->log_len) % EMU_LOG] = *op;
 	if (e->log_len < EMU_LOG)
 		e->log_len++;
@@ -186,11 +210,25 @@ static uint64_t emu_completion_delay_us(struct vscmi_platform *p, const struct v
 	return (unsigned int)op->type < VSCMI_OP_COUNT ? to_emu(p)->delay_us[op->type] : 0;
 }
 
+static int emu_read(struct vscmi_platform *p, struct vscmi_op *op)
+{
+	struct emu_entry *en = emu_find(to_emu(p), op->type, op->id);
+
+	if (!en)
+		return -ENOENT;
+	op->val = en->val;
+	op->val2 = en->val2;
+	return 0;
+}
+
 static void emu_destroy(struct vscmi_platform *p)
 {
 	struct emu *e = to_emu(p);
 
-	free(e->entries);
+	if (e->map)
+		munmap(e->map, e->maplen);
+	else
+		free(e->entries);
 	free(e->sensors);
 	free(e);
 }
@@ -199,6 +237,7 @@ static const struct vscmi_platform_ops emu_ops = {
 	.name = "emulated",
 	.apply = emu_apply,
 	.sensor_read = emu_sensor_read,
+	.read = emu_read,
 	.completion_delay_us = emu_completion_delay_us,
 	.destroy = emu_destroy,
 };
@@ -222,6 +261,7 @@ struct vscmi_platform *vscmi_emu_new(const struct vscmi_model *m)
 	if (!e)
 		return NULL;
 	e->base.ops = &emu_ops;
+	e->stats = &e->own_stats;
 	for (int k = 0; k < VSCMI_KIND_COUNT; k++)
 		n += 2 * m->nres[k];
 	e->entries = calloc(n, sizeof(*e->entries));
@@ -277,6 +317,112 @@ struct vscmi_platform *vscmi_emu_new(const struct vscmi_model *m)
 	return &e->base;
 }
 
+static uint64_t emu_fingerprint(const struct emu *e)
+{
+	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
+
+	for (uint32_t i = 0; i < e->nentries; i++) {
+		uint32_t w[2] = { (uint32_t)e->entries[i].type, e->entries[i].id };
+		const uint8_t *b = (const uint8_t *)w;
+
+		for (size_t j = 0; j < sizeof(w); j++)
+			h = (h ^ b[j]) * 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* Whether the file at fd holds state for exactly these entries. */
+static bool emu_file_fits(int fd, const struct emu_file *want, size_t len)
+{
+	struct emu_file have;
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && (size_t)st.st_size == len &&
+	       pread(fd, &have, sizeof(have), 0) == (ssize_t)sizeof(have) &&
+	       !memcmp(have.magic, want->magic, sizeof(have.magic)) &&
+	       have.version == want->version && have.entry_size == want->entry_size &&
+	       have.nentries == want->nentries && have.fingerprint == want->fingerprint;
+}
+
+/* A new state file, complete before it appears under its name. */
+static int emu_file_create(const char *path, const struct emu_file *head,
+			   const struct emu_entry *entries)
+{
+	char tmp[4096];
+	size_t elen = (size_t)head->nentries * sizeof(*entries);
+	int fd, r = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, head, sizeof(*head)) != (ssize_t)sizeof(*head) ||
+	    write(fd, entries, elen) != (ssize_t)elen)
+		r = errno ? -errno : -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+struct vscmi_platform *vscmi_emu_open(const struct vscmi_model *m, const char *path,
+				      bool *adopted, char *err, size_t errlen)
+{
+	struct vscmi_platform *p = vscmi_emu_new(m);
+	struct emu *e;
+	struct emu_file head = { .magic = EMU_MAGIC, .version = EMU_VERSION,
+				 .entry_size = sizeof(struct emu_entry) };
+	size_t len;
+	void *map;
+	int fd, r;
+
+	*adopted = false;
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	e = to_emu(p);
+	head.nentries = e->nentries;
+	head.fingerprint = emu_fingerprint(e);
+	len = sizeof(head) + (size_t)e->nentries * sizeof(struct emu_entry);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd >= 0 && emu_file_fits(fd, &head, len)) {
+		*adopted = true;
+	} else {
+		if (fd >= 0)
+			close(fd);
+		r = emu_file_create(path, &head, e->entries);
+		if (r == 0) {
+			fd = open(path, O_RDWR | O_CLOEXEC);
+			r = fd < 0 ? -errno : 0;
+		}
+		if (r < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(-r));
+			goto fail;
+		}
+	}
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	r = errno;
+	close(fd);
+	if (map == MAP_FAILED) {
+		snprintf(err, errlen, "%s: %s", path, strerror(r));
+		goto fail;
+	}
+	free(e->entries);
+	e->map = map;
+	e->maplen = len;
+	e->stats = &((struct emu_file *)map)->stats;
+	e->entries = (struct emu_entry *)((uint8_t *)map + sizeof(head));
+	return p;
+fail:
+	vscmi_platform_free(p);
+	return NULL;
+}
+
 static bool is_emu(struct vscmi_platform *p)
 {
 	return p && p->ops == &emu_ops;
@@ -300,7 +446,7 @@ uint64_t vscmi_emu_count(struct vscmi_platform *p, enum vscmi_op_type type, uint
 void vscmi_emu_stats(struct vscmi_platform *p, struct vscmi_emu_stats *st)
 {
 	if (is_emu(p))
-		*st = to_emu(p)->stats;
+		*st = *to_emu(p)->stats;
 	else
 		memset(st, 0, sizeof(*st));
 }

@@ -11,6 +11,13 @@ int vscmi_platform_apply(struct vscmi_platform *p, const struct vscmi_op *op)
 	return p->ops->apply(p, op);
 }
 
+int vscmi_platform_read(struct vscmi_platform *p, struct vscmi_op *op)
+{
+	if ((unsigned int)op->type >= VSCMI_OP_COUNT)
+		return -EINVAL;
+	return p->ops->read ? p->ops->read(p, op) : -EOPNOTSUPP;
+}
+
 void vscmi_platform_free(struct vscmi_platform *p)
 {
 	if (p)

@@ -126,6 +126,7 @@ static int base_notify_errors(struct scmi_ctx *c, struct vscmi_rd *req, struct v
 	if (!c->agent->p2a)
 		return -EOPNOTSUPP;
 	c->agent->notify_errors = ctl & 1;
+	c->agent->seq++;
 	return 0;
 }
 

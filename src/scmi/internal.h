@@ -14,7 +14,7 @@
 #define SCMI_MSG_NEGOTIATE_VERSION 0x10
 
 /* SYSTEM_POWER_STATE_GET of an agent that asked for nothing yet */
-#define SCMI_SYSTEM_POWER_UP 3
+#define SCMI_SYSTEM_POWER_UP SCMI_SYSTEM_STATE_POWER_UP
 
 #define SCMI_SHORT_NAME 16
 #define SCMI_EXT_NAME 64
@@ -101,6 +101,8 @@ struct scmi_agent {
 	uint32_t generation;		/* bumped on reset: stale deferred work is dropped */
 	uint32_t pending;		/* deferred entries alive, stale ones too */
 	uint32_t system_state;		/* last state asked for; power-up at first */
+	uint64_t seq;			/* bumped when what the journal keeps changes */
+	uint64_t saved_seq;		/* scmi_agent_seq at the last persist hook */
 	struct scmi_agent_stats stats;
 };
 

@@ -84,6 +84,7 @@ static void sensor_trips_check(struct scmi_ctx *c, struct scmi_vres *v, uint32_t
 		if (!t->armed || above == t->above)
 			continue;
 		t->above = above;
+		c->agent->seq++;
 		if ((t->mode & (above ? TRIP_UP : TRIP_DOWN)) &&
 		    (v->notify & (1u << SENSOR_TRIP_POINT_EVENT)))
 			sensor_trip_event(c->agent, vid, i, above);
@@ -171,6 +172,7 @@ static int sensor_trip_point_config(struct scmi_ctx *c, struct vscmi_rd *req,
 	t = &v->trips[id];
 	if (!(ctl & TRIP_EVCTL_MODE)) {
 		*t = (struct scmi_trip){ 0 };
+		c->agent->seq++;
 		return 0;
 	}
 	/* Crossings count from now: the side the sensor is on at arming. */
@@ -181,6 +183,7 @@ static int sensor_trip_point_config(struct scmi_ctx *c, struct vscmi_rd *req,
 	t->mode = ctl & TRIP_EVCTL_MODE;
 	t->value = (int64_t)((uint64_t)hi << 32 | lo);
 	t->above = now >= t->value;
+	c->agent->seq++;
 	return 0;
 }
 
@@ -280,6 +283,7 @@ static int sensor_config_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vs
 	if (config & SENSOR_CFG_RESERVED)
 		return -EINVAL;
 	v->sensor_config = config ^ SENSOR_CFG_DEFAULT;
+	c->agent->seq++;
 	return 0;
 }
 

@@ -100,6 +100,21 @@ bool scmi_name_is_long(const char *name)
 
 /* --- replies -------------------------------------------------------------- */
 
+static uint64_t scmi_agent_seq(const struct scmi_agent *a)
+{
+	return a->seq + arb_agent_seq(a->votes);
+}
+
+static void scmi_agent_persist(struct scmi_agent *a)
+{
+	uint64_t seq = scmi_agent_seq(a);
+
+	if (seq == a->saved_seq || !a->srv->hooks.persist)
+		return;
+	a->saved_seq = seq;
+	a->srv->hooks.persist(a->srv->hooks.ctx, a);
+}
+
 size_t scmi_server_handle(struct scmi_server *srv, struct scmi_agent *a, const void *req,
 			  size_t len, void *resp, size_t cap)
 {
@@ -167,6 +182,7 @@ reply:
 		if (status == SCMI_PROTOCOL_ERROR)
 			a->stats.malformed++;
 	}
+	scmi_agent_persist(a);
 	if (srv->hooks.trace)
 		srv->hooks.trace(srv->hooks.ctx, a, req, len, out, out_len);
 	return out_len;
@@ -315,6 +331,7 @@ int scmi_notify_set(struct scmi_ctx *c, struct scmi_vres *v, uint32_t notif_msg,
 		v->notify |= 1u << notif_msg;
 	else
 		v->notify &= ~(1u << notif_msg);
+	c->agent->seq++;
 	return 0;
 }
 
@@ -581,6 +598,82 @@ void scmi_agent_reset(struct scmi_agent *a)
 	if (arb_has_dirty(a->srv->arb))
 		arb_reconcile_all(a->srv->arb);
 	a->stats.resets++;
+	a->seq++;
+	scmi_agent_persist(a);
+}
+
+/* --- the journal's content ---------------------------------------------------- */
+
+void scmi_agent_save(const struct scmi_agent *a, struct scmi_agent_state *st)
+{
+	st->notify_errors = a->notify_errors;
+	st->notify_system = a->notify_system;
+	st->system_state = a->system_state;
+}
+
+void scmi_agent_save_views(const struct scmi_agent *a,
+			   void (*fn)(void *ctx, const struct scmi_view_state *vs), void *ctx)
+{
+	static const struct arb_state none;
+
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+		for (uint32_t i = 0; i < a->nviews[k]; i++) {
+			const struct scmi_vres *v = &a->views[k][i];
+			struct scmi_view_state vs = { .kind = (enum vscmi_kind)k, .vid = i };
+			bool trips = false;
+
+			arb_vote_state(v->vote, &vs.vote);
+			for (int t = 0; t < SCMI_MAX_TRIPS; t++)
+				trips |= v->trips[t].armed;
+			if (!memcmp(&vs.vote, &none, sizeof(none)) && !v->notify &&
+			    !v->sensor_config && !trips)
+				continue;
+			vs.owner = arb_vote_owner(v->vote);
+			vs.notify = v->notify;
+			vs.sensor_config = v->sensor_config;
+			for (int t = 0; t < SCMI_MAX_TRIPS && t < SCMI_SAVED_TRIPS; t++) {
+				vs.trips[t].armed = v->trips[t].armed;
+				vs.trips[t].above = v->trips[t].above;
+				vs.trips[t].mode = v->trips[t].mode;
+				vs.trips[t].value = v->trips[t].value;
+			}
+			fn(ctx, &vs);
+		}
+	}
+}
+
+void scmi_agent_restore(struct scmi_agent *a, const struct scmi_agent_state *st)
+{
+	a->notify_errors = st->notify_errors;
+	a->notify_system = st->notify_system;
+	a->system_state = st->system_state;
+	a->saved_seq = scmi_agent_seq(a);
+}
+
+int scmi_agent_restore_view(struct scmi_agent *a, const struct scmi_view_state *vs)
+{
+	struct scmi_vres *v;
+	int r;
+
+	if ((unsigned int)vs->kind >= VSCMI_KIND_COUNT || vs->vid >= a->nviews[vs->kind])
+		return -ENOENT;
+	for (int t = 0; t < SCMI_SAVED_TRIPS; t++)
+		if (vs->trips[t].armed && (vs->trips[t].mode < 1 || vs->trips[t].mode > 3))
+			return -EINVAL;
+	v = &a->views[vs->kind][vs->vid];
+	r = arb_vote_restore(v->vote, &vs->vote, vs->owner);
+	if (r < 0)
+		return r;
+	v->notify = vs->notify;
+	v->sensor_config = vs->sensor_config;
+	for (int t = 0; t < SCMI_SAVED_TRIPS && t < SCMI_MAX_TRIPS; t++) {
+		v->trips[t] = (struct scmi_trip){ .armed = vs->trips[t].armed,
+						  .above = vs->trips[t].above,
+						  .mode = vs->trips[t].mode,
+						  .value = vs->trips[t].value };
+	}
+	a->saved_seq = scmi_agent_seq(a);
+	return 0;
 }
 
 void scmi_agent_stats(const struct scmi_agent *agent, struct scmi_agent_stats *st)

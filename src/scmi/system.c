@@ -83,6 +83,7 @@ static int system_state_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vsc
 		r = vscmi_platform_apply(c->srv->plat, &op);
 		if (r == 0) {
 			c->agent->system_state = state;
+			c->agent->seq++;
 			system_notify_all(c, flags, state);
 		}
 		return r;
@@ -94,8 +95,10 @@ static int system_state_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vsc
 	if (state == c->agent->system_state)
 		return 0;
 	r = c->srv->hooks.system_power(c->srv->hooks.ctx, c->agent, flags, state);
-	if (r == 0)
+	if (r == 0) {
 		c->agent->system_state = state;
+		c->agent->seq++;
+	}
 	return r;
 }
 
@@ -115,6 +118,7 @@ static int system_state_notify(struct scmi_ctx *c, struct vscmi_rd *req, struct 
 	if (!c->agent->p2a)
 		return -EOPNOTSUPP;
 	c->agent->notify_system = enable & 1u;
+	c->agent->seq++;
 	return 0;
 }
 
