@@ -1005,17 +1005,6 @@ static const struct cfg_key *const res_keys[VSCMI_KIND_COUNT] = {
 	[VSCMI_VOLTAGE] = voltage_keys, [VSCMI_PERF] = perf_keys,   [VSCMI_SENSOR] = sensor_keys,
 };
 
-/* Each section records where each of its keys was set in key_line[]. */
-#define KEYS_FIT(t) _Static_assert(sizeof(t) / sizeof((t)[0]) - 1 <= CFG_KEYS_MAX, #t " exceeds CFG_KEYS_MAX")
-KEYS_FIT(daemon_keys);
-KEYS_FIT(clock_keys);
-KEYS_FIT(power_keys);
-KEYS_FIT(reset_keys);
-KEYS_FIT(voltage_keys);
-KEYS_FIT(perf_keys);
-KEYS_FIT(sensor_keys);
-KEYS_FIT(agent_keys);
-
 /* Sections */
 
 static int grow(void **arr, uint32_t *cap, uint32_t need, size_t size)
