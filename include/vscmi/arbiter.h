@@ -87,4 +87,11 @@ bool arb_has_dirty(const struct arb *arb);
  * number the platform refused again (they stay marked). */
 int arb_reconcile_all(struct arb *arb);
 
+/* Sets every resource on the platform to what the votes add up to, whatever
+ * the arbiter believes the platform holds (after the firmware came back from
+ * a restart). Votes are kept. Returns the number of transitions the platform
+ * refused (their resources are marked, like after a failed release, for a
+ * later retry). */
+int arb_resync(struct arb *arb);
+
 #endif

@@ -308,12 +308,9 @@ int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, s
 			goto err_free;
 		snprintf(d->runtime_dir, sizeof(d->runtime_dir), "%s", opts->runtime_dir);
 	}
-	d->plat = vscmi_emu_new(&d->cfg->model);
-	if (!d->plat) {
-		r = -ENOMEM;
-		snprintf(err, errlen, "cannot create the %s platform", d->cfg->platform);
+	r = vscmid_platform_new(d, err, errlen);
+	if (r < 0)
 		goto err_free;
-	}
 	d->arb = arb_new(&d->cfg->model, d->plat);
 	if (!d->arb) {
 		r = -ENOMEM;
@@ -331,6 +328,9 @@ int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, s
 		snprintf(err, errlen, "cannot create the SCMI server");
 		goto err_free;
 	}
+	r = vscmid_uplink_open(d, err, errlen);
+	if (r < 0)
+		goto err_free;
 	r = xen_backend_new(d->ev, d->srv, d->cfg, &d->xb, xerr, sizeof(xerr));
 	if (r == -ENODEV)
 		log_notice("%s; serving agent sockets only", xerr);
@@ -360,6 +360,7 @@ void vscmid_free(struct vscmid *d)
 	vscmid_transport_close(d);
 	vscmid_control_close(d);
 	xen_backend_free(d->xb);
+	vscmid_uplink_close(d);
 	/* the server goes before the loop: pending deferred calls die with it */
 	scmi_server_free(d->srv);
 	sd_event_source_disable_unref(d->sig_int);
@@ -396,9 +397,11 @@ void vscmid_notify_status(struct vscmid *d, const char *extra)
 		snprintf(xen, sizeof(xen), "%u of %u Xen guest devices connected", guests[1],
 			 guests[0]);
 	}
-	sd_notifyf(0, "%sSTATUS=serving %u agents on %s platform, %u of %u agent sockets "
+	sd_notifyf(0, "%sSTATUS=serving %u agents on %s platform%s, %u of %u agent sockets "
 		      "connected, %s",
-		   extra, d->nagents, d->plat->ops->name, connected, served, xen);
+		   extra, d->nagents, d->plat->ops->name,
+		   vscmi_is_raw(d->plat) && !vscmi_raw_up(d->plat) ? " (link down)" : "",
+		   connected, served, xen);
 }
 
 

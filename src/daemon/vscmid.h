@@ -14,6 +14,7 @@
 
 struct json_object;
 struct xen_backend;
+struct vscmi_uevent;
 
 struct vscmid_opts {
 	const char *config;		/* config file path */
@@ -64,6 +65,9 @@ struct vscmid {
 	struct xen_backend *xb;		/* NULL: no hypervisor */
 	uint64_t start_usec;		/* CLOCK_MONOTONIC */
 	struct vscmid_sysreq sysreq;
+	/* linux-raw: the link watch (NULL otherwise) */
+	struct vscmi_uevent *uev;
+	sd_event_source *uev_src, *notif_src, *retry_src;
 };
 
 /* Staged setup; on failure everything done so far is undone and err says
@@ -97,6 +101,12 @@ void vscmid_control_close(struct vscmid *d);
 struct json_object *vscmid_control_handle(struct vscmid *d, const char *req, size_t len);
 
 const char *vscmid_system_state_name(uint32_t state);
+
+/* Creates d->plat as the config says; linux-raw checks the firmware here. */
+int vscmid_platform_new(struct vscmid *d, char *err, size_t errlen);
+/* linux-raw: notifications in the loop, uevents, retries of a lost link. */
+int vscmid_uplink_open(struct vscmid *d, char *err, size_t errlen);
+void vscmid_uplink_close(struct vscmid *d);
 
 /* One command and its reply, to the clients that follow the traffic. */
 void vscmid_control_trace(struct vscmid *d, struct scmi_agent *agent, const uint8_t *req,
