@@ -575,7 +575,7 @@ static pid_t vscmid_start(const char *extra, int *errfd)
 	pid_t pid;
 
 	ck_assert_msg(vscmid, "VSCMID must be set");
-	load(extra);
+	vscmi_config_free(load(extra));
 	snprintf(conf, sizeof(conf), "%s/vscmid.conf", dir);
 	ck_assert_int_eq(pipe(pipefd), 0);
 	pid = fork();

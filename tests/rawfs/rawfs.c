@@ -92,6 +92,7 @@ struct rfs_queue_s {
 };
 
 struct rfs_file {
+	struct rfs_file *prev, *next;	/* open files, freed at exit if still open */
 	enum rfs_ino ino;
 	int flags;
 	uint64_t gen;
@@ -132,6 +133,7 @@ struct rfs {
 	struct arb *arb;
 	struct scmi_server *srv;
 	struct rfs_defer defers[RFS_DEFERS];
+	struct rfs_file *files;
 };
 
 static struct rfs R;
@@ -477,6 +479,10 @@ static void rfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 					     R.kernel_timeout_ms);
 		f->has_rx = true;
 	}
+	f->next = R.files;
+	if (R.files)
+		R.files->prev = f;
+	R.files = f;
 	fi->fh = (uint64_t)(uintptr_t)f;
 	fi->direct_io = 1;
 	fi->nonseekable = 1;
@@ -493,6 +499,12 @@ static void rfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 			R.q[i].parked = NULL;
 		}
 	}
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		R.files = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
 	free(f);
 	fuse_reply_err(req, 0);
 }
@@ -926,6 +938,12 @@ out:
 		unlink(ctl);
 	}
 	rfs_fw_stop();
+	while (R.files) {
+		struct rfs_file *f = R.files;
+
+		R.files = f->next;
+		free(f);
+	}
 	sd_event_unref(R.ev);
 	fuse_opt_free_args(&args);
 	return ret;
