@@ -23,4 +23,4 @@ install_missing() {
 
 # shellcheck disable=SC2034 # used by the scripts that source this
 BUILD_PACKAGES=(meson ninja-build pkg-config gcc libc6-dev check libinih-dev
-	libsystemd-dev libjson-c-dev libxen-dev)
+	libsystemd-dev libjson-c-dev libxen-dev libmnl-dev)

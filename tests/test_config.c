@@ -121,6 +121,11 @@ START_TEST(test_shipped_conf)
 	ck_assert_str_eq(cfg->control, "/run/vscmi/control");
 	ck_assert_str_eq(cfg->socket_dir, "/run/vscmi");
 	ck_assert_str_eq(cfg->platform, "emulated");
+	/* The linux-raw link's defaults. */
+	ck_assert_str_eq(cfg->raw_dir, "/sys/kernel/debug/scmi");
+	ck_assert_uint_eq(cfg->raw_instance, 0);
+	ck_assert_int_eq(cfg->raw_channel, -1);
+	ck_assert_uint_eq(cfg->upstream_timeout_ms, 1000);
 
 	ck_assert_uint_eq(m->nres[VSCMI_CLOCK], 6);
 	ck_assert_uint_eq(m->nres[VSCMI_POWER], 3);
@@ -550,7 +555,10 @@ static const struct bad_case bad_cases[] = {
 	{ "[agent a/b]\n", 1, "bad agent name 'a/b'" },
 	{ "[clock a:b]\n", 1, "bad clock name 'a:b'" },
 	/* the daemon section */
-	{ "[daemon]\nplatform = linux-raw\n", 2, "unknown platform 'linux-raw'" },
+	{ "[daemon]\nplatform = scp\n", 2, "unknown platform 'scp' (emulated or linux-raw)" },
+	{ "[daemon]\nraw_channel = 5\n", 2, "raw_channel: 5 is out of range (16..255)" },
+	{ "[daemon]\nupstream_timeout_ms = 0\n", 2, "upstream_timeout_ms: 0 is out of range" },
+	{ "[daemon]\nraw_instance = x\n", 2, "raw_instance: 'x' is not a number" },
 	{ "[daemon]\nsocket_dir = /" "0123456789012345678901234567890123456789"
 	  "0123456789012345678901234567890123456789\n",
 	  2, "socket_dir: '/" },

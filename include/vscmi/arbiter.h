@@ -106,5 +106,11 @@ int arb_vote_restore(struct arb_vote *v, const struct arb_state *st, bool owner)
 int arb_reconcile_restored(struct arb *arb);
 /* Changes whenever one of the agent's votes changes. */
 uint64_t arb_agent_seq(const struct arb_agent *agent);
+/* Sets every resource on the platform to what the votes add up to, whatever
+ * the arbiter believes the platform holds (after the firmware came back from
+ * a restart). Votes are kept. Returns the number of transitions the platform
+ * refused (their resources are marked, like after a failed release, for a
+ * later retry). */
+int arb_resync(struct arb *arb);
 
 #endif

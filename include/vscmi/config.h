@@ -11,10 +11,14 @@ struct vscmi_config {
 	char path[4096];		/* file it was read from */
 	char control[108];		/* control socket path */
 	char socket_dir[80];		/* default directory for agent sockets */
-	char platform[32];		/* "emulated" */
 	/* After a restart, how long an agent whose votes came back from the
 	 * journal has to reconnect before they are released. */
 	uint32_t restart_grace_s;
+	char platform[32];		/* "emulated" or "linux-raw" */
+	char raw_dir[256];		/* linux-raw: the debugfs scmi directory */
+	uint32_t raw_instance;		/* scmi/<n> */
+	int raw_channel;		/* raw/channels/0xNN, or -1 */
+	uint32_t upstream_timeout_ms;
 };
 
 /* Parses and validates path. On error returns -errno and writes

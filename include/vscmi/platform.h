@@ -102,4 +102,59 @@ void vscmi_emu_clear_log(struct vscmi_platform *p);
 /* Raise a platform event, as firmware would. */
 void vscmi_emu_raise(struct vscmi_platform *p, const struct vscmi_plat_event *ev);
 
+/* The Linux SCMI raw-mode link: debugfs scmi/<instance>/raw/ of the dom0
+ * kernel (CONFIG_ARM_SCMI_RAW_MODE_SUPPORT). */
+struct vscmi_raw_opts {
+	const char *dir;		/* the debugfs scmi directory */
+	uint32_t instance;
+	int channel;			/* raw/channels/0xNN/, or -1: the common files */
+	uint32_t timeout_ms;		/* for a reply; again for a delayed response */
+};
+
+struct vscmi_raw_stats {
+	uint64_t commands;		/* sent upstream */
+	uint64_t timeouts;
+	uint64_t stale;			/* replies to no pending command, discarded */
+	uint64_t notifications;		/* raised as platform events */
+	uint64_t losses;		/* times the link went down */
+};
+
+/* Opens the link and checks that the firmware has every resource the model
+ * names; on failure err says which resource and what the firmware has. */
+int vscmi_raw_new(const struct vscmi_model *m, const struct vscmi_raw_opts *o,
+		  struct vscmi_platform **out, char *err, size_t errlen);
+bool vscmi_is_raw(const struct vscmi_platform *p);
+bool vscmi_raw_up(const struct vscmi_platform *p);
+/* The notification file, to poll for input; -1 while the link is down. */
+int vscmi_raw_notify_fd(const struct vscmi_platform *p);
+/* Reads the notifications queued now and raises them as events. */
+int vscmi_raw_dispatch(struct vscmi_platform *p);
+/* While the link is down every command fails with -ECOMM. */
+void vscmi_raw_link_lost(struct vscmi_platform *p, const char *why);
+/* Opens the files again and checks the firmware as at start. */
+int vscmi_raw_reconnect(struct vscmi_platform *p, char *err, size_t errlen);
+/* Called when the link goes down (before its files are closed) or up. */
+void vscmi_raw_set_link_cb(struct vscmi_platform *p, void (*fn)(void *ctx, bool up), void *ctx);
+void vscmi_raw_stats(const struct vscmi_platform *p, struct vscmi_raw_stats *st);
+
+/* Kernel uevents that tell the SCMI driver's device unbinding or binding. */
+enum vscmi_uevent_link {
+	VSCMI_UEVENT_NONE,
+	VSCMI_UEVENT_DOWN,
+	VSCMI_UEVENT_UP,
+};
+
+struct vscmi_uevent;
+
+/* fd < 0: a NETLINK_KOBJECT_UEVENT socket on the kernel's group; otherwise
+ * a datagram socket that carries the same messages (taken over). */
+int vscmi_uevent_open(int fd, struct vscmi_uevent **out);
+void vscmi_uevent_free(struct vscmi_uevent *u);
+int vscmi_uevent_fd(const struct vscmi_uevent *u);
+/* Reads the queued messages; returns the last link change among them,
+ * VSCMI_UEVENT_NONE, or -errno. */
+int vscmi_uevent_read(struct vscmi_uevent *u);
+/* What one message means for the link. */
+enum vscmi_uevent_link vscmi_uevent_parse(struct vscmi_uevent *u, const char *msg, size_t len);
+
 #endif

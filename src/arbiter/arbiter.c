@@ -1063,3 +1063,77 @@ int arb_reconcile_all(struct arb *arb)
 				failed++;
 	return failed;
 }
+
+int arb_resync(struct arb *arb)
+{
+	int failed = 0;
+
+	/* The firmware may have lost everything (a restart): each quantity is
+	 * set again, whatever the arbiter believes it holds. Two passes in
+	 * parent order, like reconcile: what goes up, roots first; then what
+	 * goes down, leaves first. Depth is found by walking up, bounded. */
+	arb->cause = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		for (int step = 0; step < ARB_MAX_DEPTH; step++) {
+			int depth = pass == 0 ? step : ARB_MAX_DEPTH - 1 - step;
+
+			for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+				for (uint32_t i = 0; i < arb->nres[k]; i++) {
+					struct arb_res *res = &arb->res[k][i];
+					const struct vscmi_res_desc *d = res->d;
+					struct arb_state t;
+					int n = 0, r = 0;
+					bool up = pass == 0;
+
+					for (struct arb_res *p = res->parent; p && n < ARB_MAX_DEPTH;
+					     p = p->parent)
+						n++;
+					if (n != depth)
+						continue;
+					res_target(res, &t);
+					if (up)
+						set_dirty(res, false);
+					switch (d->kind) {
+					case VSCMI_CLOCK:
+					case VSCMI_VOLTAGE: {
+						bool clk = d->kind == VSCMI_CLOCK;
+
+						if (up)
+							r = arb_do(res, clk ? VSCMI_OP_CLOCK_RATE :
+									      VSCMI_OP_VOLTAGE_LEVEL,
+								   t.level, 0);
+						if (r == 0 && up == t.on)
+							r = arb_do(res, clk ? VSCMI_OP_CLOCK_ENABLE :
+									      VSCMI_OP_VOLTAGE_CONFIG,
+								   t.on, 0);
+						break;
+					}
+					case VSCMI_POWER:
+						if (up == (t.pd != d->u.power.nstates - 1))
+							r = arb_do(res, VSCMI_OP_POWER_STATE,
+								   d->u.power.states[t.pd].value, 0);
+						break;
+					case VSCMI_RESET:
+						if (up != t.asserted)
+							r = arb_do(res, VSCMI_OP_RESET_LINE, t.asserted, 0);
+						break;
+					case VSCMI_PERF:
+						if (up)
+							r = arb_do(res, VSCMI_OP_PERF_LIMITS, t.max, t.min);
+						if (up && r == 0)
+							r = arb_do(res, VSCMI_OP_PERF_LEVEL, t.level, 0);
+						break;
+					default:
+						break;
+					}
+					update_demand(res);
+					if (r < 0) {
+						set_dirty(res, true);
+						failed++;
+					}
+				}
+			}
+		}
+	}
+	return failed;
+}

@@ -369,10 +369,9 @@ static int key_daemon_platform(struct cfg_ctx *ctx, struct cfg_sect *s, const st
 
 	if (r)
 		return r;
-	if (strcmp(tok, "emulated") != 0)
+	if (strcmp(tok, "emulated") != 0 && strcmp(tok, "linux-raw") != 0)
 		return cfg_error(ctx, ctx->lineno,
-				 "platform: unknown platform '%s' (only 'emulated' is supported)",
-				 tok);
+				 "platform: unknown platform '%s' (emulated or linux-raw)", tok);
 	snprintf(ctx->cfg->platform, sizeof(ctx->cfg->platform), "%s", tok);
 	return 0;
 }
@@ -386,11 +385,45 @@ static int key_daemon_grace(struct cfg_ctx *ctx, struct cfg_sect *s, const struc
 	return r ? r : cfg_u32(ctx, k->name, tok, 0, 3600, &ctx->cfg->restart_grace_s);
 }
 
+/* The linux-raw link: where the raw files are, and how long to wait. */
+static int key_daemon_raw(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_key *k,
+			  char *val, bool cont)
+{
+	struct vscmi_config *cfg = ctx->cfg;
+	uint32_t v = 0;
+	char *tok;
+	int r;
+
+	if (k->arg == 0)
+		return cfg_string(ctx, k->name, val, cfg->raw_dir, sizeof(cfg->raw_dir));
+	r = cfg_single(ctx, k->name, val, &tok);
+	if (r)
+		return r;
+	switch (k->arg) {
+	case 1:
+		r = cfg_u32(ctx, k->name, tok, 0, 255, &cfg->raw_instance);
+		break;
+	case 2:
+		/* channels/0xNN/ carry a protocol number */
+		r = cfg_u32(ctx, k->name, tok, 0x10, 0xff, &v);
+		cfg->raw_channel = (int)v;
+		break;
+	default:
+		r = cfg_u32(ctx, k->name, tok, 1, 60000, &cfg->upstream_timeout_ms);
+		break;
+	}
+	return r;
+}
+
 static const struct cfg_key daemon_keys[] = {
 	{ "control", key_daemon_path, 0, 0 },
 	{ "socket_dir", key_daemon_path, 0, 1 },
 	{ "platform", key_daemon_platform, 0, 0 },
 	{ "restart_grace", key_daemon_grace, 0, 0 },
+	{ "raw_dir", key_daemon_raw, 0, 0 },
+	{ "raw_instance", key_daemon_raw, 0, 1 },
+	{ "raw_channel", key_daemon_raw, 0, 2 },
+	{ "upstream_timeout_ms", key_daemon_raw, 0, 3 },
 	{ NULL, NULL, 0, 0 },
 };
 
@@ -1675,6 +1708,9 @@ int vscmi_config_load(const char *path, struct vscmi_config **out, char *err, si
 	snprintf(cfg->socket_dir, sizeof(cfg->socket_dir), "%s", VSCMI_RUNDIR);
 	snprintf(cfg->platform, sizeof(cfg->platform), "emulated");
 	cfg->restart_grace_s = 30;
+	snprintf(cfg->raw_dir, sizeof(cfg->raw_dir), "/sys/kernel/debug/scmi");
+	cfg->raw_channel = -1;
+	cfg->upstream_timeout_ms = 1000;
 	if (strlen(path) >= sizeof(cfg->path)) {
 		cfg_error(&ctx, 0, "path too long");
 		r = -ENAMETOOLONG;

@@ -141,6 +141,17 @@ static struct json_object *ctl_status(struct vscmid *d, struct json_object *req)
 		jadd(plat, "transitions", json_object_new_uint64(st.ops));
 		jadd(plat, "refused", json_object_new_uint64(st.refused));
 	}
+	if (vscmi_is_raw(d->plat)) {
+		struct vscmi_raw_stats st;
+
+		vscmi_raw_stats(d->plat, &st);
+		jadd(plat, "link", json_object_new_string(vscmi_raw_up(d->plat) ? "up" : "down"));
+		jadd(plat, "commands", json_object_new_uint64(st.commands));
+		jadd(plat, "timeouts", json_object_new_uint64(st.timeouts));
+		jadd(plat, "stale_replies", json_object_new_uint64(st.stale));
+		jadd(plat, "notifications", json_object_new_uint64(st.notifications));
+		jadd(plat, "link_losses", json_object_new_uint64(st.losses));
+	}
 
 	jr = jadd(o, "journal", json_object_new_object());
 	jadd(jr, "dir", json_object_new_string(d->state_dir));

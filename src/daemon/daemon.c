@@ -290,8 +290,7 @@ int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, s
 		.persist = vscmid_journal_persist,
 	};
 	struct vscmid *d;
-	char xerr[256], hw[160];
-	bool adopted = false;
+	char xerr[256];
 	int r;
 
 	*out = NULL;
@@ -315,17 +314,9 @@ int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, s
 	r = vscmid_state_dir(d, err, errlen);
 	if (r)
 		goto err_free;
-	/* The emulated hardware keeps its state beside the journal, so it
-	 * outlives the daemon as real hardware does. */
-	snprintf(hw, sizeof(hw), "%s/emulated.hw", d->state_dir);
-	d->plat = vscmi_emu_open(&d->cfg->model, hw, &adopted, xerr, sizeof(xerr));
-	if (!d->plat) {
-		r = -EIO;
-		snprintf(err, errlen, "cannot create the %s platform: %s", d->cfg->platform, xerr);
+	r = vscmid_platform_new(d, err, errlen);
+	if (r < 0)
 		goto err_free;
-	}
-	if (adopted)
-		log_info("emulated platform: hardware state taken over from %s", hw);
 	d->arb = arb_new(&d->cfg->model, d->plat);
 	if (!d->arb) {
 		r = -ENOMEM;
@@ -358,6 +349,9 @@ int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, s
 	}
 	if (r > 0)
 		log_notice("restart: %d agents' state restored from %s", r, d->state_dir);
+	r = vscmid_uplink_open(d, err, errlen);
+	if (r < 0)
+		goto err_free;
 	r = xen_backend_new(d->ev, d->srv, d->cfg, &d->xb, xerr, sizeof(xerr));
 	if (r == -ENODEV)
 		log_notice("%s; serving agent sockets only", xerr);
@@ -397,6 +391,7 @@ void vscmid_free(struct vscmid *d)
 	vscmid_transport_close(d);
 	vscmid_control_close(d);
 	xen_backend_free(d->xb);
+	vscmid_uplink_close(d);
 	/* the server goes before the loop: pending deferred calls die with it */
 	scmi_server_free(d->srv);
 	sd_event_source_disable_unref(d->grace_src);
@@ -435,9 +430,11 @@ void vscmid_notify_status(struct vscmid *d, const char *extra)
 		snprintf(xen, sizeof(xen), "%u of %u Xen guest devices connected", guests[1],
 			 guests[0]);
 	}
-	sd_notifyf(0, "%sSTATUS=serving %u agents on %s platform, %u of %u agent sockets "
+	sd_notifyf(0, "%sSTATUS=serving %u agents on %s platform%s, %u of %u agent sockets "
 		      "connected, %s",
-		   extra, d->nagents, d->plat->ops->name, connected, served, xen);
+		   extra, d->nagents, d->plat->ops->name,
+		   vscmi_is_raw(d->plat) && !vscmi_raw_up(d->plat) ? " (link down)" : "",
+		   connected, served, xen);
 }
 
 

@@ -15,6 +15,7 @@
 struct json_object;
 struct vhost_conn;
 struct xen_backend;
+struct vscmi_uevent;
 
 struct vscmid_opts {
 	const char *config;		/* config file path */
@@ -84,6 +85,9 @@ struct vscmid {
 	sd_event_source *grace_src;	/* releases restored agents that stay away */
 	uint64_t start_usec;		/* CLOCK_MONOTONIC */
 	struct vscmid_sysreq sysreq;
+	/* linux-raw: the link watch (NULL otherwise) */
+	struct vscmi_uevent *uev;
+	sd_event_source *uev_src, *notif_src, *retry_src;
 };
 
 /* Staged setup; on failure everything done so far is undone and err says
@@ -128,6 +132,11 @@ void vscmid_journal_persist(void *ctx, struct scmi_agent *agent);
 int vscmid_journal_restore(struct vscmid *d);
 /* Arms the timer that releases restored agents that do not come back. */
 int vscmid_journal_grace(struct vscmid *d);
+/* Creates d->plat as the config says; linux-raw checks the firmware here. */
+int vscmid_platform_new(struct vscmid *d, char *err, size_t errlen);
+/* linux-raw: notifications in the loop, uevents, retries of a lost link. */
+int vscmid_uplink_open(struct vscmid *d, char *err, size_t errlen);
+void vscmid_uplink_close(struct vscmid *d);
 
 /* One command and its reply, to the clients that follow the traffic. */
 void vscmid_control_trace(struct vscmid *d, struct scmi_agent *agent, const uint8_t *req,

@@ -1,0 +1,173 @@
+/* The daemon's side of the upstream link: which platform to create, and for
+ * linux-raw the notification file in the event loop, the kernel's uevents
+ * about the SCMI driver, and the retries while the link is down. When the
+ * link comes back, the arbiter sets the firmware to the votes again. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vscmi/arbiter.h"
+#include "vscmi/log.h"
+#include "vscmi/platform.h"
+#include "vscmid.h"
+
+/* How often a lost link is tried again, uevents or not: a co-processor
+ * that restarts sends none. */
+#define UPLINK_RETRY_USEC 1000000u
+
+int vscmid_platform_new(struct vscmid *d, char *err, size_t errlen)
+{
+	const struct vscmi_config *cfg = d->cfg;
+	struct vscmi_raw_opts o = {
+		.dir = cfg->raw_dir,
+		.instance = cfg->raw_instance,
+		.channel = cfg->raw_channel,
+		.timeout_ms = cfg->upstream_timeout_ms,
+	};
+	char why[384];
+	int r;
+
+	if (strcmp(cfg->platform, "linux-raw") != 0) {
+		char hw[160];
+		bool adopted;
+
+		/* The emulated hardware keeps its state beside the journal, so
+		 * it outlives the daemon as real hardware does. */
+		snprintf(hw, sizeof(hw), "%s/emulated.hw", d->state_dir);
+		d->plat = vscmi_emu_open(&cfg->model, hw, &adopted, why, sizeof(why));
+		if (!d->plat) {
+			snprintf(err, errlen, "cannot create the %s platform: %s", cfg->platform,
+				 why);
+			return -EIO;
+		}
+		if (adopted)
+			log_info("emulated platform: hardware state taken over from %s", hw);
+		return 0;
+	}
+	r = vscmi_raw_new(&cfg->model, &o, &d->plat, why, sizeof(why));
+	if (r < 0)
+		snprintf(err, errlen, "linux-raw platform: %s", why);
+	return r;
+}
+
+static int uplink_on_notification(sd_event_source *src, int fd, uint32_t revents, void *userdata)
+{
+	struct vscmid *d = userdata;
+
+	if (revents & (EPOLLHUP | EPOLLERR)) {
+		vscmi_raw_link_lost(d->plat, "the raw notification file hung up");
+		return 0;
+	}
+	vscmi_raw_dispatch(d->plat);
+	return 0;
+}
+
+static void uplink_try(struct vscmid *d, bool quiet)
+{
+	char why[384];
+	int n;
+
+	if (vscmi_raw_up(d->plat))
+		return;
+	if (vscmi_raw_reconnect(d->plat, why, sizeof(why)) < 0) {
+		if (quiet)
+			log_debug("linux-raw: still down: %s", why);
+		else
+			log_warn("linux-raw: still down: %s", why);
+		return;
+	}
+	n = arb_resync(d->arb);
+	if (n)
+		log_warn("linux-raw: the firmware refused %d transitions while being set to the "
+			 "votes again; they are retried with the next command",
+			 n);
+	else
+		log_notice("linux-raw: the firmware is set to the votes again");
+}
+
+static int uplink_on_retry(sd_event_source *src, uint64_t usec, void *userdata)
+{
+	struct vscmid *d = userdata;
+
+	uplink_try(d, true);
+	if (!vscmi_raw_up(d->plat)) {
+		sd_event_source_set_time_relative(src, UPLINK_RETRY_USEC);
+		sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
+	}
+	return 0;
+}
+
+static int uplink_on_uevent(sd_event_source *src, int fd, uint32_t revents, void *userdata)
+{
+	struct vscmid *d = userdata;
+	int r = vscmi_uevent_read(d->uev);
+
+	if (r == VSCMI_UEVENT_DOWN)
+		vscmi_raw_link_lost(d->plat, "the SCMI driver unbound");
+	else if (r == VSCMI_UEVENT_UP)
+		uplink_try(d, false);
+	return 0;
+}
+
+static void uplink_changed(void *ctx, bool up)
+{
+	struct vscmid *d = ctx;
+	int fd = vscmi_raw_notify_fd(d->plat);
+
+	/* Down: the source goes before the platform closes the file. */
+	d->notif_src = sd_event_source_disable_unref(d->notif_src);
+	if (up) {
+		if (fd >= 0 && sd_event_add_io(d->ev, &d->notif_src, fd, EPOLLIN,
+					       uplink_on_notification, d) < 0)
+			log_err("linux-raw: cannot watch the notification file");
+		sd_event_source_set_enabled(d->retry_src, SD_EVENT_OFF);
+	} else {
+		sd_event_source_set_time_relative(d->retry_src, UPLINK_RETRY_USEC);
+		sd_event_source_set_enabled(d->retry_src, SD_EVENT_ONESHOT);
+	}
+	vscmid_notify_status(d, "");
+}
+
+int vscmid_uplink_open(struct vscmid *d, char *err, size_t errlen)
+{
+	int r;
+
+	if (!vscmi_is_raw(d->plat))
+		return 0;
+	r = sd_event_add_time_relative(d->ev, &d->retry_src, CLOCK_MONOTONIC, UPLINK_RETRY_USEC,
+				       0, uplink_on_retry, d);
+	if (r < 0)
+		goto fail;
+	sd_event_source_set_enabled(d->retry_src, SD_EVENT_OFF);
+	r = sd_event_add_io(d->ev, &d->notif_src, vscmi_raw_notify_fd(d->plat), EPOLLIN,
+			    uplink_on_notification, d);
+	if (r < 0)
+		goto fail;
+	vscmi_raw_set_link_cb(d->plat, uplink_changed, d);
+	/* Without uevents (no netlink in a container) the retries still
+	 * bring the link back; only the news of an unbind comes later. */
+	r = vscmi_uevent_open(-1, &d->uev);
+	if (r < 0) {
+		log_notice("linux-raw: no kernel uevents (%s); a lost link is noticed on use",
+			   strerror(-r));
+		return 0;
+	}
+	r = sd_event_add_io(d->ev, &d->uev_src, vscmi_uevent_fd(d->uev), EPOLLIN,
+			    uplink_on_uevent, d);
+	if (r < 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "linux-raw link watch: %s", strerror(-r));
+	return r;
+}
+
+void vscmid_uplink_close(struct vscmid *d)
+{
+	vscmi_raw_set_link_cb(d->plat, NULL, NULL);
+	d->uev_src = sd_event_source_disable_unref(d->uev_src);
+	vscmi_uevent_free(d->uev);
+	d->uev = NULL;
+	d->notif_src = sd_event_source_disable_unref(d->notif_src);
+	d->retry_src = sd_event_source_disable_unref(d->retry_src);
+}

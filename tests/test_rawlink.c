@@ -1,0 +1,718 @@
+/* The linux-raw platform and vscmid against rawfs, a FUSE stand-in for
+ * Linux's SCMI raw-mode debugfs files with the kernel's read, write and
+ * poll semantics, backed by vscmi's own SCMI server over the emulated
+ * platform as the firmware. The platform's code here is the code that runs
+ * on hardware; only the files' far side differs.
+ *
+ * This suite needs FUSE (/dev/fuse, fuse3, the right to mount). Without it
+ * it fails, saying so: it never passes without having run. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vscmi/arbiter.h"
+#include "vscmi/buf.h"
+#include "vscmi/config.h"
+#include "vscmi/platform.h"
+#include "vscmi/scmi.h"
+
+static char dir[64];
+static char mnt[128];
+static pid_t rawfs_pid = -1;
+static const char *rawfs_channel = "-1";
+static int ctl = -1;
+
+/* The firmware: what the co-processor has, its resources numbered as the
+ * agent "linux" (the raw link) sees them. It has no perf protocol. */
+static const char fw_conf[] = "[clock fw_pll]\n"
+			      "id = 0\n"
+			      "rates = 100M 200M 400M\n"
+			      "policy = max\n"
+			      "rate = 100M\n"
+			      "[clock fw_cam]\n"
+			      "id = 1\n"
+			      "range = 1M 100M 1M\n"
+			      "policy = max\n"
+			      "[power fw_isp]\n"
+			      "id = 0\n"
+			      "initial = off\n"
+			      "[reset fw_bus]\n"
+			      "id = 0\n"
+			      "initial = asserted\n"
+			      "[sensor fw_temp]\n"
+			      "id = 0\n"
+			      "type = celsius\n"
+			      "value = 45000\n"
+			      "[agent linux]\n"
+			      "privileged = yes\n"
+			      "protocols = base power system clock sensor reset\n"
+			      "clocks = fw_pll fw_cam\n"
+			      "power = fw_isp\n"
+			      "resets = fw_bus\n"
+			      "sensors = fw_temp\n";
+
+/* What vscmid is configured with: the same physical resources, a parent
+ * link the firmware does not know of, two agents. %s: extra resources. */
+static const char daemon_conf[] = "[daemon]\n"
+				  "platform = linux-raw\n"
+				  "raw_dir = %s\n"
+				  "upstream_timeout_ms = 300\n"
+				  "control = %s/control\n"
+				  "[clock pll]\n"
+				  "id = 0\n"
+				  "rates = 100M 200M 400M\n"
+				  "policy = max\n"
+				  "rate = 100M\n"
+				  "[clock cam]\n"
+				  "id = 1\n"
+				  "parent = pll\n"
+				  "range = 1M 100M 1M\n"
+				  "policy = max\n"
+				  "[power isp]\n"
+				  "id = 0\n"
+				  "initial = off\n"
+				  "[reset bus]\n"
+				  "id = 0\n"
+				  "initial = asserted\n"
+				  "[sensor temp]\n"
+				  "id = 0\n"
+				  "type = celsius\n"
+				  "value = 45000\n"
+				  "%s"
+				  "[agent cam]\n"
+				  "socket = %s/cam.sock\n"
+				  "protocols = base power clock sensor reset\n"
+				  "clocks = cam\n"
+				  "power = isp\n"
+				  "resets = bus\n"
+				  "sensors = temp\n"
+				  "[agent disp]\n"
+				  "socket = %s/disp.sock\n"
+				  "protocols = base clock\n"
+				  "clocks = cam\n";
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_msg(f, "cannot write %s", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+static bool mounted(void)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen("/proc/self/mounts", "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, mnt) != NULL;
+	fclose(f);
+	return found;
+}
+
+static void rawfs_start(void)
+{
+	char fw[128], sock[128], line[64] = "";
+	const char *rawfs = getenv("RAWFS");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct pollfd pfd;
+	int pipefd[2];
+	ssize_t n;
+
+	ck_assert_msg(rawfs, "RAWFS must name the rawfs program");
+	snprintf(dir, sizeof(dir), "/tmp/vscmi-rawlink-XXXXXX");
+	ck_assert(mkdtemp(dir));
+	snprintf(mnt, sizeof(mnt), "%s/debugfs-scmi", dir);
+	ck_assert_int_eq(mkdir(mnt, 0755), 0);
+	snprintf(fw, sizeof(fw), "%s/firmware.conf", dir);
+	write_file(fw, fw_conf);
+	snprintf(sock, sizeof(sock), "%s/rawfs.sock", dir);
+	ck_assert_int_eq(pipe(pipefd), 0);
+	rawfs_pid = fork();
+	ck_assert_int_ge(rawfs_pid, 0);
+	if (rawfs_pid == 0) {
+		/* A failed test exits without its teardown: rawfs unmounts then. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(pipefd[1], 1);
+		close(pipefd[0]);
+		execl(rawfs, rawfs, "--firmware", fw, "--mount", mnt, "--control", sock,
+		      "--kernel-timeout-ms", "1000", "--channel", rawfs_channel,
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	pfd = (struct pollfd){ .fd = pipefd[0], .events = POLLIN };
+	if (poll(&pfd, 1, 10000) == 1 && (n = read(pipefd[0], line, sizeof(line) - 1)) > 0)
+		line[n] = '\0';
+	close(pipefd[0]);
+	ck_assert_msg(strncmp(line, "ready", 5) == 0,
+		      "FUSE could not be mounted on %s: rawfs did not come up (its reason is "
+		      "above). This suite needs /dev/fuse, fuse3 and the right to mount; it "
+		      "fails rather than pass without running.",
+		      mnt);
+	ctl = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	strcpy(sa.sun_path, sock);
+	ck_assert_int_eq(connect(ctl, (struct sockaddr *)&sa, sizeof(sa)), 0);
+}
+
+static void rawfs_stop(void)
+{
+	char cmd[256];
+	int st;
+
+	if (ctl >= 0)
+		close(ctl);
+	ctl = -1;
+	if (rawfs_pid > 0) {
+		kill(rawfs_pid, SIGTERM);
+		waitpid(rawfs_pid, &st, 0);
+	}
+	rawfs_pid = -1;
+	if (mounted()) {
+		snprintf(cmd, sizeof(cmd), "fusermount3 -u -z '%s'", mnt);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not unmount %s\n", mnt);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
+/* A rawfs control command; returns the number after "ok", if any. */
+__attribute__((format(printf, 1, 2))) static long long rfs(const char *fmt, ...)
+{
+	char cmd[256], out[256];
+	va_list ap;
+	ssize_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	ck_assert_int_eq(send(ctl, cmd, strlen(cmd), 0), (ssize_t)strlen(cmd));
+	n = recv(ctl, out, sizeof(out) - 1, 0);
+	ck_assert_int_gt(n, 0);
+	out[n] = '\0';
+	ck_assert_msg(strncmp(out, "ok", 2) == 0, "rawfs '%s': %s", cmd, out);
+	return strtoll(out + 2, NULL, 0);
+}
+
+static struct vscmi_config *load(const char *extra)
+{
+	char path[128], *text;
+	struct vscmi_config *cfg = NULL;
+	char err[512];
+	size_t cap = sizeof(daemon_conf) + 4 * sizeof(dir) + strlen(extra) + 256;
+
+	text = malloc(cap);
+	ck_assert(text);
+	snprintf(text, cap, daemon_conf, mnt, dir, extra, dir, dir);
+	snprintf(path, sizeof(path), "%s/vscmid.conf", dir);
+	write_file(path, text);
+	free(text);
+	ck_assert_msg(vscmi_config_load(path, &cfg, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(cfg->platform, "linux-raw");
+	ck_assert_uint_eq(cfg->upstream_timeout_ms, 300);
+	return cfg;
+}
+
+static struct vscmi_platform *open_raw(struct vscmi_config *cfg)
+{
+	struct vscmi_raw_opts o = { .dir = cfg->raw_dir, .instance = cfg->raw_instance,
+				    .channel = cfg->raw_channel,
+				    .timeout_ms = cfg->upstream_timeout_ms };
+	struct vscmi_platform *p = NULL;
+	char err[512] = "";
+
+	ck_assert_msg(vscmi_raw_new(&cfg->model, &o, &p, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(vscmi_raw_up(p));
+	return p;
+}
+
+static int apply(struct vscmi_platform *p, enum vscmi_op_type t, uint32_t id, int64_t val)
+{
+	struct vscmi_op op = { .type = t, .id = id, .val = val };
+
+	return vscmi_platform_apply(p, &op);
+}
+
+static void setup(void)
+{
+	rawfs_start();
+}
+
+static void setup_channel(void)
+{
+	rawfs_channel = "0x14";
+	rawfs_start();
+}
+
+static void teardown(void)
+{
+	rawfs_stop();
+}
+
+START_TEST(test_commands_reach_the_firmware)
+{
+	struct vscmi_config *cfg = load("");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct vscmi_raw_stats st;
+	int64_t value = 0;
+	uint64_t ts = 0;
+
+	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_ENABLE, 1, 1), 0);
+	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
+	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_RATE, 1, 50000000), 0);
+	ck_assert_int_eq(rfs("state clock-rate 1"), 50000000);
+	ck_assert_int_eq(apply(p, VSCMI_OP_POWER_STATE, 0, 0), 0);
+	ck_assert_int_eq(rfs("state power-state 0"), 0);
+	ck_assert_int_eq(apply(p, VSCMI_OP_RESET_LINE, 0, 0), 0);
+	ck_assert_int_eq(rfs("state reset-line 0"), 0);
+	/* The firmware's refusal comes back as its status. */
+	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_RATE, 1, 555), -ERANGE);
+	ck_assert(vscmi_raw_up(p));
+	/* The firmware reads this sensor asynchronously: response, then value. */
+	ck_assert_int_eq(p->ops->sensor_read(p, 0, &value, &ts), 0);
+	ck_assert_int_eq(value, 45000);
+	ck_assert_uint_ne(ts, 0);
+	vscmi_raw_stats(p, &st);
+	ck_assert_uint_eq(st.timeouts, 0);
+	ck_assert_uint_eq(st.stale, 0);
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_discovery_refuses_what_the_firmware_lacks)
+{
+	static const char *const cases[][2] = {
+		{ "[clock ghost]\nid = 7\nrange = 1M 2M 1M\n",
+		  "[clock ghost]: id 7, but the firmware has 2 clocks" },
+		{ "[perf gpu]\nid = 0\nlevels = 100:150:20:200000\ninitial = 100\n",
+		  "[perf gpu]: the firmware has no performance domain protocol (0x13)" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vscmi_config *cfg = load(cases[i][0]);
+		struct vscmi_raw_opts o = { .dir = cfg->raw_dir, .channel = -1, .timeout_ms = 300 };
+		struct vscmi_platform *p = NULL;
+		char err[512] = "";
+
+		ck_assert_int_lt(vscmi_raw_new(&cfg->model, &o, &p, err, sizeof(err)), 0);
+		ck_assert_ptr_null(p);
+		ck_assert_msg(strstr(err, cases[i][1]), "message: %s", err);
+		vscmi_config_free(cfg);
+	}
+}
+END_TEST
+
+START_TEST(test_timeout_then_late_reply_is_dropped)
+{
+	struct vscmi_config *cfg = load("");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct vscmi_raw_stats st;
+	uint64_t t0;
+
+	/* Reply 1 comes 450 ms late, after our 300 ms; reply 2 after 250 ms,
+	 * so the stale reply 1 shows up first while command 2 waits. */
+	rfs("delay-next 450");
+	t0 = now_ms();
+	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_ENABLE, 1, 1), -ETIMEDOUT);
+	ck_assert_uint_ge(now_ms() - t0, 290);
+	ck_assert_uint_lt(now_ms() - t0, 440);
+	rfs("delay-next 250");
+	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_RATE, 1, 20000000), 0);
+	vscmi_raw_stats(p, &st);
+	ck_assert_uint_eq(st.timeouts, 1);
+	ck_assert_uint_eq(st.stale, 1);
+	ck_assert(vscmi_raw_up(p));
+	/* The firmware did the timed-out command, only late: a timeout does
+	 * not say whether it happened. */
+	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
+	ck_assert_int_eq(rfs("state clock-rate 1"), 20000000);
+	/* A reply later than the kernel's own timeout (1000 ms here) never
+	 * reaches message: the kernel puts it under errors. */
+	rfs("delay-next 1200");
+	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_ENABLE, 1, 0), -ETIMEDOUT);
+	usleep(1100 * 1000);
+	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_ENABLE, 1, 0), 0);
+	vscmi_raw_stats(p, &st);
+	ck_assert_uint_eq(st.stale, 1);
+	ck_assert_uint_eq(st.timeouts, 2);
+	/* A firmware that stops answering altogether takes the link down. */
+	rfs("silent 3");
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_ENABLE, 1, 1), -ETIMEDOUT);
+	ck_assert(!vscmi_raw_up(p));
+	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_ENABLE, 1, 1), -ECOMM);
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_delayed_responses_out_of_order)
+{
+	struct vscmi_config *cfg = load("");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct vscmi_raw_stats st;
+	int64_t value = 0;
+	uint64_t ts = 0;
+
+	/* Read 1's value comes 450 ms after its response: too late. Read 2's
+	 * comes 250 ms after, so read 1's arrives in the middle of read 2. */
+	rfs("dresp-delay 450");
+	ck_assert_int_eq(p->ops->sensor_read(p, 0, &value, &ts), -ETIMEDOUT);
+	rfs("dresp-delay 250");
+	value = 0;
+	ck_assert_int_eq(p->ops->sensor_read(p, 0, &value, &ts), 0);
+	ck_assert_int_eq(value, 45000);
+	vscmi_raw_stats(p, &st);
+	ck_assert_uint_eq(st.stale, 1);
+	ck_assert_uint_eq(st.timeouts, 1);
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
+}
+END_TEST
+
+/* With several transport channels, commands go through channels/0xNN/,
+ * whose queue the kernel's reset does not flush. */
+START_TEST(test_channel)
+{
+	struct vscmi_config *cfg = load("");
+	struct vscmi_platform *p;
+	struct vscmi_raw_stats st;
+
+	cfg->raw_channel = 0x14;
+	p = open_raw(cfg);
+	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_ENABLE, 1, 1), 0);
+	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
+	rfs("delay-next 450");
+	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_RATE, 1, 10000000), -ETIMEDOUT);
+	usleep(200 * 1000);
+	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_RATE, 1, 30000000), 0);
+	ck_assert_int_eq(rfs("state clock-rate 1"), 30000000);
+	vscmi_raw_stats(p, &st);
+	ck_assert_uint_eq(st.stale, 1);
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
+}
+END_TEST
+
+static struct vscmi_plat_event seen[8];
+static int nseen;
+
+static void on_event(void *ctx, const struct vscmi_plat_event *ev)
+{
+	if (nseen < 8)
+		seen[nseen++] = *ev;
+}
+
+/* Waits for the notification file to have something, and dispatches it. */
+static void wait_notification(struct vscmi_platform *p, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = vscmi_raw_notify_fd(p), .events = POLLIN };
+
+	ck_assert_msg(poll(&pfd, 1, timeout_ms) == 1, "no notification from the firmware");
+	ck_assert_int_eq(vscmi_raw_dispatch(p), 0);
+}
+
+START_TEST(test_notifications_become_events)
+{
+	struct vscmi_config *cfg = load("");
+	struct vscmi_platform *p = open_raw(cfg);
+
+	nseen = 0;
+	p->event = on_event;
+	/* The firmware changes clock 1's rate on its own. */
+	rfs("event clock 1 0 30000000 0");
+	wait_notification(p, 2000);
+	ck_assert_int_eq(nseen, 1);
+	ck_assert_int_eq(seen[0].kind, VSCMI_CLOCK);
+	ck_assert_uint_eq(seen[0].id, 1);
+	ck_assert_uint_eq(seen[0].protocol, 0x14);
+	ck_assert_uint_eq(seen[0].message, 0);
+	ck_assert_uint_eq(seen[0].npayload, 2);
+	ck_assert_uint_eq(seen[0].payload[0], 30000000);
+	/* The firmware notifies our own change too (agent id ours): that is
+	 * not an event, the arbiter has told the agents already. */
+	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_RATE, 1, 40000000), 0);
+	wait_notification(p, 1000);
+	ck_assert_int_eq(nseen, 1);
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
+}
+END_TEST
+
+static int link_changes[2];
+
+static void on_link(void *ctx, bool up)
+{
+	link_changes[up]++;
+}
+
+START_TEST(test_link_loss_and_resync)
+{
+	struct vscmi_config *cfg = load("");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct arb *arb = arb_new(&cfg->model, p);
+	struct arb_agent *a = arb_agent_new(arb, 1);
+	struct arb_vote *v = arb_vote_new(a, arb_res_get(arb, VSCMI_CLOCK, 1));
+	char err[512] = "";
+
+	memset(link_changes, 0, sizeof(link_changes));
+	vscmi_raw_set_link_cb(p, on_link, NULL);
+	ck_assert_int_eq(arb_clock_rate(v, 60000000), 0);
+	ck_assert_int_eq(arb_clock_enable(v, true), 0);
+	/* The parent the arbiter knows of went on first. */
+	ck_assert_int_eq(rfs("state clock-enable 0"), 1);
+	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
+
+	/* The driver unbinds: the files vanish; commands fail, nothing hangs. */
+	rfs("down");
+	ck_assert_int_eq(arb_clock_rate(v, 70000000), -ECOMM);
+	ck_assert(!vscmi_raw_up(p));
+	ck_assert_int_eq(link_changes[0], 1);
+	ck_assert_int_eq(vscmi_raw_notify_fd(p), -1);
+	ck_assert_int_eq(arb_clock_enable(v, false), -ECOMM);
+	ck_assert_int_lt(vscmi_raw_reconnect(p, err, sizeof(err)), 0);
+	ck_assert_msg(strstr(err, "cannot open"), "%s", err);
+
+	/* It comes back, the firmware restarted: all off, rates as at boot. */
+	rfs("up");
+	ck_assert_int_eq(rfs("state clock-enable 1"), 0);
+	ck_assert_int_eq(vscmi_raw_reconnect(p, err, sizeof(err)), 0);
+	ck_assert_int_eq(link_changes[1], 1);
+	ck_assert_int_ge(vscmi_raw_notify_fd(p), 0);
+	ck_assert_int_eq(arb_resync(arb), 0);
+	ck_assert(!arb_has_dirty(arb));
+	ck_assert_int_eq(rfs("state clock-enable 0"), 1);
+	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
+	ck_assert_int_eq(rfs("state clock-rate 1"), 60000000);
+	/* The power domain nobody voted for stays off, the reset asserted. */
+	ck_assert_int_eq(rfs("state power-state 0"), 0x40000000);
+	ck_assert_int_eq(rfs("state reset-line 0"), 1);
+	ck_assert_int_eq(arb_clock_rate(v, 70000000), 0);
+	ck_assert_int_eq(rfs("state clock-rate 1"), 70000000);
+
+	arb_agent_free(a);
+	arb_free(arb);
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_uevents)
+{
+	static const char bind[] = "bind@/devices/platform/firmware:scmi\0ACTION=bind\0"
+				   "DEVPATH=/devices/platform/firmware:scmi\0SUBSYSTEM=platform\0"
+				   "DRIVER=arm-scmi\0SEQNUM=10";
+	static const char unbind[] = "unbind@/devices/platform/firmware:scmi\0ACTION=unbind\0"
+				     "DEVPATH=/devices/platform/firmware:scmi\0"
+				     "SUBSYSTEM=platform\0SEQNUM=11";
+	static const char other_unbind[] = "unbind@/devices/platform/serial8250\0ACTION=unbind\0"
+					   "DEVPATH=/devices/platform/serial8250\0SEQNUM=12";
+	static const char other_bind[] = "bind@/devices/platform/foo\0ACTION=bind\0"
+					 "DEVPATH=/devices/platform/foo\0DRIVER=foo\0SEQNUM=13";
+	static const char garbage[] = "no summary line";
+	struct vscmi_uevent *u = NULL;
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_int_eq(vscmi_uevent_open(sv[0], &u), 0);
+	ck_assert_int_eq(vscmi_uevent_read(u), VSCMI_UEVENT_NONE);
+	/* An unbind of a device never seen bound to arm-scmi means nothing. */
+	send(sv[1], unbind, sizeof(unbind), 0);
+	ck_assert_int_eq(vscmi_uevent_read(u), VSCMI_UEVENT_NONE);
+	send(sv[1], bind, sizeof(bind), 0);
+	ck_assert_int_eq(vscmi_uevent_read(u), VSCMI_UEVENT_UP);
+	send(sv[1], other_unbind, sizeof(other_unbind), 0);
+	send(sv[1], other_bind, sizeof(other_bind), 0);
+	send(sv[1], garbage, sizeof(garbage) - 1, 0);
+	ck_assert_int_eq(vscmi_uevent_read(u), VSCMI_UEVENT_NONE);
+	send(sv[1], unbind, sizeof(unbind), 0);
+	ck_assert_int_eq(vscmi_uevent_read(u), VSCMI_UEVENT_DOWN);
+	/* Several queued: the last change counts. */
+	send(sv[1], bind, sizeof(bind), 0);
+	send(sv[1], unbind, sizeof(unbind), 0);
+	send(sv[1], bind, sizeof(bind), 0);
+	ck_assert_int_eq(vscmi_uevent_read(u), VSCMI_UEVENT_UP);
+	vscmi_uevent_free(u);
+	close(sv[1]);
+}
+END_TEST
+
+/* --- vscmid itself ------------------------------------------------------------ */
+
+static pid_t vscmid_start(const char *extra, int *errfd)
+{
+	const char *vscmid = getenv("VSCMID");
+	char conf[128];
+	int pipefd[2];
+	pid_t pid;
+
+	ck_assert_msg(vscmid, "VSCMID must be set");
+	vscmi_config_free(load(extra));
+	snprintf(conf, sizeof(conf), "%s/vscmid.conf", dir);
+	ck_assert_int_eq(pipe(pipefd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		execl(vscmid, vscmid, "--config", conf, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	*errfd = pipefd[0];
+	return pid;
+}
+
+static int agent_connect(const char *name)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s.sock", dir, name);
+	for (int i = 0; i < 100; i++) {
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			return fd;
+		usleep(50 * 1000);
+	}
+	ck_abort_msg("cannot connect to %s", sa.sun_path);
+	return -1;
+}
+
+/* One command; returns the status of its reply. */
+static int32_t agent_cmd(int fd, uint8_t proto, uint8_t msg, int n, const uint32_t *w)
+{
+	uint8_t b[64];
+	ssize_t r;
+
+	vscmi_put_le32(b, SCMI_HDR(msg, 0, proto, 5));
+	for (int i = 0; i < n; i++)
+		vscmi_put_le32(b + 4 + 4 * i, w[i]);
+	ck_assert_int_eq(send(fd, b, 4 + 4 * (size_t)n, 0), 4 + 4 * n);
+	/* Notifications may come first; the reply has type 0. */
+	for (int i = 0; i < 16; i++) {
+		r = recv(fd, b, sizeof(b), 0);
+		ck_assert_int_ge(r, 8);
+		if (SCMI_HDR_TYPE(vscmi_get_le32(b)) == 0)
+			return (int32_t)vscmi_get_le32(b + 4);
+	}
+	ck_abort_msg("no reply");
+	return 0;
+}
+
+START_TEST(test_vscmid_link_lost_and_back)
+{
+	int errfd, st;
+	pid_t pid = vscmid_start("", &errfd);
+	int cam = agent_connect("cam");
+	uint32_t on[3] = { 0, 1, 0 }, rate[4] = { 0, 0, 80000000, 0 };
+	bool back = false;
+
+	/* clock 0 of agent cam is physical clock 1 */
+	ck_assert_int_eq(agent_cmd(cam, 0x14, 0x7, 3, on), SCMI_SUCCESS);
+	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
+	rfs("down");
+	ck_assert_int_eq(agent_cmd(cam, 0x14, 0x5, 4, rate), SCMI_COMMS_ERROR);
+	ck_assert_int_eq(agent_cmd(cam, 0x14, 0x5, 4, rate), SCMI_COMMS_ERROR);
+	/* Back with a restarted firmware: vscmid retries each second and sets
+	 * the firmware to the votes again. */
+	rfs("up");
+	for (int i = 0; i < 40 && !back; i++) {
+		usleep(100 * 1000);
+		back = rfs("state clock-enable 1") == 1;
+	}
+	ck_assert_msg(back, "vscmid did not set the firmware again after the link came back");
+	ck_assert_int_eq(rfs("state clock-enable 0"), 1);
+	ck_assert_int_eq(agent_cmd(cam, 0x14, 0x5, 4, rate), SCMI_SUCCESS);
+	ck_assert_int_eq(rfs("state clock-rate 1"), 80000000);
+	close(cam);
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(errfd);
+}
+END_TEST
+
+START_TEST(test_vscmid_refuses_to_start)
+{
+	char out[4096] = "";
+	size_t len = 0;
+	ssize_t n;
+	int errfd, st;
+	pid_t pid = vscmid_start("[clock ghost]\nid = 9\nrange = 1M 2M 1M\n", &errfd);
+
+	while (len < sizeof(out) - 1 && (n = read(errfd, out + len, sizeof(out) - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) != 0);
+	ck_assert_msg(strstr(out, "[clock ghost]: id 9, but the firmware has 2 clocks"), "%s",
+		      out);
+	close(errfd);
+}
+END_TEST
+
+static Suite *rawlink_suite(void)
+{
+	Suite *s = suite_create("rawlink");
+	TCase *tc = tcase_create("rawfs");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_commands_reach_the_firmware);
+	tcase_add_test(tc, test_discovery_refuses_what_the_firmware_lacks);
+	tcase_add_test(tc, test_timeout_then_late_reply_is_dropped);
+	tcase_add_test(tc, test_delayed_responses_out_of_order);
+	tcase_add_test(tc, test_notifications_become_events);
+	tcase_add_test(tc, test_link_loss_and_resync);
+	tcase_add_test(tc, test_vscmid_link_lost_and_back);
+	tcase_add_test(tc, test_vscmid_refuses_to_start);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("channel");
+	tcase_add_checked_fixture(tc, setup_channel, teardown);
+	tcase_add_test(tc, test_channel);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("uevent");
+	tcase_add_test(tc, test_uevents);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(rawlink_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
