@@ -1,0 +1,342 @@
+#!/bin/bash
+# The real-Linux-guest test: two arm64 Debian guests under QEMU (TCG), one on
+# virtio-mmio and one on virtio-pci, reach one vscmid through its vhost-user
+# sockets and share a PLL, a clock, a power domain and a reset line.
+#
+#   test_guest.sh VSCMID VSCMICTL
+#
+# Each guest's SCMI node comes from "vscmictl gen-dt"; the guests' consumers
+# (mmio-sram: clock on, rate set, power domain; dwc3-of-simple: resets and a
+# clock) drive the votes, which are read back from vscmid's control socket
+# while both guests run, after the first powers off holding its votes, and
+# after the second unbinds its consumers and powers off.
+# KEEP=1 keeps the scratch directory (logs, device trees, consoles).
+set -uo pipefail
+
+VSCMID=${1:?usage: test_guest.sh VSCMID VSCMICTL}
+VSCMICTL=${2:?usage: test_guest.sh VSCMID VSCMICTL}
+HERE=$(cd "$(dirname "$0")" && pwd)
+GUEST_TIMEOUT=${VSCMI_GUEST_TIMEOUT:-240}	# one QEMU run, seconds
+READS=${VSCMI_GUEST_READS:-500}
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/vscmi-guest.XXXXXX") || exit 1
+declare -A QPID
+CPIDS=()
+DPID=""
+cleanup() {
+	local p
+	for p in "${QPID[@]}" $DPID "${CPIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	if [ -n "${KEEP:-}" ]; then
+		echo "kept $T"
+	else
+		rm -rf "$T"
+	fi
+}
+trap cleanup EXIT
+
+show() { # file [lines]
+	[ -s "$1" ] || return 0
+	echo "---- ${1#"$T"/} (last ${2:-40} lines)"
+	tail -n "${2:-40}" "$1"
+}
+fail() {
+	echo "FAIL: $*"
+	show "$T/vscmid.log" 30
+	for g in vm1 vm2; do
+		show "$T/$g.qemu.log" 15
+		show "$T/$g.console" 60
+	done
+	exit 1
+}
+need() { command -v "$1" >/dev/null || fail "$1 not found ($2)"; }
+need dtc "install device-tree-compiler"
+need jq "install jq"
+need cpio "install cpio"
+case "$(uname -m)" in
+x86_64) ;;
+*)
+	echo "SKIP: the guest world is built for an x86_64 host (this is $(uname -m))"
+	exit 77
+	;;
+esac
+
+# ---- the world: QEMU 10, the kernel, modules, busybox (cached) --------------
+W=$("$HERE/world.sh") || fail "could not build the guest world (tests/guest/world.sh, above)"
+echo "world $W: $(tr '\n' ' ' <"$W/versions")"
+Q=$W/qemu
+
+MEM=1024
+MACHINE=(-M "virt,gic-version=3,memory-backend=mem" -cpu cortex-a57 -smp 1 -m $MEM
+	-object "memory-backend-memfd,id=mem,size=${MEM}M,share=on" -nic none)
+
+# ---- vscmid ----------------------------------------------------------------
+cat >"$T/vscmid.conf" <<CONF
+[daemon]
+platform = emulated
+
+; both pixel clocks run from the PLL, which nobody may retune
+[clock pll]
+id = 0
+rates = 594M 1188M
+policy = fixed
+rate = 1188M
+
+[clock pix1]
+id = 1
+parent = pll
+range = 25M 200M 1M
+policy = exclusive
+
+[clock pix2]
+id = 2
+parent = pll
+range = 25M 200M 1M
+policy = exclusive
+
+; one bus clock for both guests, at the highest rate either asks
+[clock axi]
+id = 3
+rates = 100M 200M 400M
+policy = max
+
+[power media]
+id = 0
+initial = off
+
+; shared: deasserted while either guest holds it deasserted
+[reset rst_bus]
+id = 0
+autonomous = deny
+initial = asserted
+
+[reset rst_vm1]
+id = 1
+initial = asserted
+
+[reset rst_vm2]
+id = 2
+initial = asserted
+
+[agent vm1]
+vhost = $T/vm1.vhost
+socket = none
+protocols = base power clock reset
+clocks = pix1:pixel axi
+power = media
+resets = rst_bus:bus rst_vm1:dev
+
+[agent vm2]
+vhost = $T/vm2.vhost
+socket = none
+protocols = base power clock reset
+clocks = pix2:pixel axi
+power = media
+resets = rst_bus:bus rst_vm2:dev
+CONF
+
+"$VSCMID" --config "$T/vscmid.conf" --runtime-dir "$T" >"$T/vscmid.log" 2>&1 &
+DPID=$!
+for _ in $(seq 100); do
+	[ -S "$T/control" ] && [ -S "$T/vm1.vhost" ] && [ -S "$T/vm2.vhost" ] && break
+	kill -0 $DPID 2>/dev/null || fail "vscmid exited at start"
+	sleep 0.05
+done
+[ -S "$T/vm2.vhost" ] || fail "vscmid did not open its control and vhost-user sockets"
+ctl() { "$VSCMICTL" --socket "$T/control" "$@"; }
+
+# ---- device trees: QEMU's own, the SCMI node from gen-dt, the consumers -----
+"$Q" "${MACHINE[@]}" -M "virt,gic-version=3,memory-backend=mem,dumpdtb=$T/virt.dtb" \
+	-display none >"$T/dumpdtb.log" 2>&1 || { cat "$T/dumpdtb.log"; fail "QEMU could not dump its device tree"; }
+dtc -q -I dtb -O dts -o "$T/virt.dts" "$T/virt.dtb" || fail "dtc could not decompile virt.dtb"
+
+declare -A RATE=([vm1]=50000000 [vm2]=74000000)
+for g in vm1 vm2; do
+	ctl gen-dt $g >"$T/$g-scmi.dtsi" || fail "vscmictl gen-dt $g"
+	{
+		echo '/dts-v1/;'
+		echo "/include/ \"$g-scmi.dtsi\""
+		grep -v '^/dts-v1/;' "$T/virt.dts"
+		cat <<DTS
+/ {
+	/* clock on at probe (CLOCK_CONFIG_SET), its rate (CLOCK_RATE_SET), and
+	 * the power domain, on at probe and off at unbind (POWER_STATE_SET);
+	 * the window is an empty part of the virt board's platform bus */
+	sram@c000000 {
+		compatible = "mmio-sram";
+		reg = <0x0 0x0c000000 0x0 0x1000>;
+		clocks = <&scmi_clk 0>;
+		assigned-clocks = <&scmi_clk 0>;
+		assigned-clock-rates = <${RATE[$g]}>;
+		power-domains = <&scmi_pd 0>;
+	};
+
+	/* dwc3-of-simple touches no register of its own: it deasserts every
+	 * reset and enables every clock at probe, and undoes both at unbind */
+	usb-glue {
+		compatible = "sprd,sc9860-dwc3";
+		clocks = <&scmi_clk 1>;
+		resets = <&scmi_reset 0>, <&scmi_reset 1>;
+	};
+};
+DTS
+	} >"$T/$g.dts"
+	dtc -q -I dts -O dtb -i "$T" -o "$T/$g.dtb" "$T/$g.dts" || fail "dtc could not build $g.dtb"
+done
+
+# ---- initramfs: busybox, the modules, /init ---------------------------------
+I=$T/initramfs
+mkdir -p "$I/bin" "$I/proc" "$I/sys" "$I/dev" "$I/tmp" "$I/lib/modules"
+cp "$W/busybox" "$I/bin/busybox"
+cp "$W"/modules/*.ko "$I/lib/modules/"
+install -m 755 "$HERE/init" "$I/init"
+(cd "$I" && find . | cpio -o -H newc --quiet | gzip -1 >"$T/initrd.gz") || fail "cpio"
+
+# ---- the guests ---------------------------------------------------------------
+declare -A T0 T1
+boot() { # guest transport unbind
+	local g=$1 dev
+	mkfifo "$T/$g.con.in" "$T/$g.con.out"
+	cat "$T/$g.con.out" >"$T/$g.console" &
+	CPIDS+=($!)
+	if [ "$2" = mmio ]; then
+		dev=(-global virtio-mmio.force-legacy=false -device vhost-user-scmi,chardev=vu)
+	else
+		dev=(-device vhost-user-scmi-pci,chardev=vu)
+	fi
+	T0[$g]=$(date +%s%N)
+	timeout "$GUEST_TIMEOUT" "$Q" "${MACHINE[@]}" -display none -monitor none -no-reboot \
+		-chardev "pipe,id=con,path=$T/$g.con" -serial chardev:con \
+		-kernel "$W/Image" -initrd "$T/initrd.gz" -dtb "$T/$g.dtb" \
+		-append "console=ttyAMA0 panic=-1 rdinit=/init vscmi.agent=$g vscmi.unbind=$3 vscmi.reads=$READS" \
+		-chardev "socket,id=vu,path=$T/$g.vhost" "${dev[@]}" >"$T/$g.qemu.log" 2>&1 &
+	QPID[$g]=$!
+}
+
+# Waits for "VSCMI-GUEST: $2" on guest $1's console, failing at once on any
+# sign the guest or QEMU went wrong instead of waiting out a timeout.
+wait_for() { # guest marker seconds
+	local g=$1 c=$T/$1.console end=$((SECONDS + $3)) l
+	while :; do
+		l=$(grep -m1 -E 'VSCMI-GUEST: FAIL|Kernel panic|scmi.*(-110|timed out)|arm-scmi.*failed' "$c")
+		[ -n "$l" ] && fail "$g: $l"
+		l=$(grep -m1 -iE 'Error starting vhost|Failed to (connect|read msg)|vhost.*fail' "$T/$g.qemu.log")
+		[ -n "$l" ] && fail "$g: QEMU: $l"
+		grep -q "VSCMI-GUEST: $2" "$c" && return 0
+		kill -0 "${QPID[$g]}" 2>/dev/null || fail "$g: QEMU exited before \"$2\""
+		[ $SECONDS -lt $end ] || fail "$g: no \"$2\" within $3 s"
+		sleep 0.1
+	done
+}
+# The value after "VSCMI-GUEST: $2 " on guest $1's console.
+seen() { sed -n "s/^VSCMI-GUEST: $2 \(.*\)\r\{0,1\}$/\1/p" "$T/$1.console" | tr -d '\r' | head -n1; }
+go() { timeout 10 sh -c "echo go >'$T/$1.con.in'" || fail "$1: cannot reach the console"; }
+wait_exit() { # guest
+	local r
+	wait "${QPID[$1]}"
+	r=$?
+	T1[$1]=$(date +%s%N)
+	unset "QPID[$1]"
+	[ $r -eq 0 ] || fail "$1: QEMU exited with status $r$([ $r -eq 124 ] && echo " (timed out)")"
+	grep -q "VSCMI-GUEST: poweroff" "$T/$1.console" || fail "$1: no poweroff line"
+}
+
+checks=0
+ok() { checks=$((checks + 1)); echo "ok $checks - $*"; }
+expect() { # what expected actual
+	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+	ok "$1 = $2"
+}
+RES=$T/resources.json
+sample() { ctl --json resources >"$RES" || fail "vscmictl resources"; }
+# kind name jq-path-in-state
+st() { jq -r --arg n "$2" ".resources.$1[] | select(.name == \$n) | .state.$3" "$RES"; }
+# kind name agent field: the agent's vote, "-" when it has none
+vote() { jq -r --arg k "$1" --arg n "$2" --arg a "$3" --arg f "$4" '[.resources[$k][] | select(.name == $n) | .votes[] | select(.agent == $a) | if has($f) then .[$f] | tostring else "-" end] | first // "-"' "$RES"; }
+
+boot vm1 mmio 0
+boot vm2 pci 1
+# the kernel reaches /init in a few seconds; then SCMI probes, the
+# consumers bind and the benchmark runs (the guest gives up on SCMI after 15 s)
+for g in vm1 vm2; do
+	wait_for $g "agent $g up" 90
+done
+for g in vm1 vm2; do
+	wait_for $g ready 90
+done
+
+# ---- what each guest saw ---------------------------------------------------------
+for g in vm1 vm2; do
+	core=$(seen $g scmi-core)
+	case "$core" in
+	*"SCMI Protocol v2.1 'vscmi:emulated'"*) ok "$g: SCMI core probed: $core" ;;
+	*) fail "$g: unexpected SCMI core line: '$core'" ;;
+	esac
+	expect "$g: clocks" "axi pixel" "$(seen $g clocks)"
+	expect "$g: power domains" "media" "$(seen $g power-domains)"
+	expect "$g: SCMI reset controllers" 1 "$(seen $g reset-controllers)"
+	grep -q "VSCMI-GUEST: bound sram" "$T/$g.console" || fail "$g: mmio-sram did not bind"
+	grep -q "VSCMI-GUEST: bound dwc3-of-simple" "$T/$g.console" || fail "$g: dwc3-of-simple did not bind"
+	ok "$g: consumers bound"
+	expect "$g: pixel clock" "rate ${RATE[$g]} enable_count 1" "$(seen $g 'clock pixel')"
+	expect "$g: power domain media" "on" "$(seen $g 'power-domain media')"
+done
+
+# ---- both guests up: every vote recorded ----------------------------------------
+sample
+expect "pix1 on, vm1's" "true true" "$(st clock pix1 on) $(vote clock pix1 vm1 on)"
+expect "pix1 rate" "${RATE[vm1]} ${RATE[vm1]}" "$(st clock pix1 rate) $(vote clock pix1 vm1 rate)"
+expect "pix2 on, vm2's" "true true" "$(st clock pix2 on) $(vote clock pix2 vm2 on)"
+expect "pix2 rate" "${RATE[vm2]} ${RATE[vm2]}" "$(st clock pix2 rate) $(vote clock pix2 vm2 rate)"
+expect "pll on for both pixel clocks" "true 1188000000" "$(st clock pll on) $(st clock pll rate)"
+expect "axi on, votes vm1 vm2" "true true true" "$(st clock axi on) $(vote clock axi vm1 on) $(vote clock axi vm2 on)"
+expect "media on, votes vm1 vm2" "on on on" "$(st power media state) $(vote power media vm1 state) $(vote power media vm2 state)"
+expect "rst_bus deasserted by both" "false false false" \
+	"$(st reset rst_bus asserted) $(vote reset rst_bus vm1 asserted) $(vote reset rst_bus vm2 asserted)"
+expect "rst_vm1, rst_vm2 deasserted" "false false" "$(st reset rst_vm1 asserted) $(st reset rst_vm2 asserted)"
+ctl resources
+ctl agents
+
+# ---- vm1 powers off holding its votes: vscmid withdraws them --------------------
+go vm1
+wait_exit vm1
+for _ in $(seq 50); do # the release follows the frontend's reset or hang-up
+	sample
+	[ "$(vote clock pix1 vm1 on)" != true ] && [ "$(vote power media vm1 state)" = - ] && break
+	sleep 0.1
+done
+expect "vm1 gone: pix1 off, no vote" "false -" "$(st clock pix1 on) $(vote clock pix1 vm1 on | sed 's/false/-/')"
+expect "vm1 gone: pix2 still on at its rate" "true ${RATE[vm2]}" "$(st clock pix2 on) $(st clock pix2 rate)"
+expect "vm1 gone: pll still on" "true" "$(st clock pll on)"
+expect "vm1 gone: axi on for vm2 only" "true - true" \
+	"$(st clock axi on) $(vote clock axi vm1 on | sed 's/false/-/') $(vote clock axi vm2 on)"
+expect "vm1 gone: media on for vm2 only" "on - on" \
+	"$(st power media state) $(vote power media vm1 state) $(vote power media vm2 state)"
+expect "vm1 gone: rst_bus held by vm2, rst_vm1 asserted" "false - true" \
+	"$(st reset rst_bus asserted) $(vote reset rst_bus vm1 asserted) $(st reset rst_vm1 asserted)"
+ctl resources
+
+# ---- vm2 unbinds its consumers, then powers off ---------------------------------
+go vm2
+wait_exit vm2
+expect "vm2 unbound: pixel enable_count" "enable_count 0" "$(seen vm2 'unbound clock pixel')"
+expect "vm2 unbound: media in the guest" "off-0" "$(seen vm2 'unbound power-domain media')"
+sample
+expect "all off: pix2 pll axi" "false false false" "$(st clock pix2 on) $(st clock pll on) $(st clock axi on)"
+expect "all off: media" "off" "$(st power media state)"
+expect "all asserted: rst_bus rst_vm2" "true true" "$(st reset rst_bus asserted) $(st reset rst_vm2 asserted)"
+ctl resources
+
+# ---- figures ------------------------------------------------------------------------
+echo
+echo "figures (QEMU $(sed -n 's/^qemu //p' "$W/versions"), TCG, kernel $(cat "$W/kernel"), both guests at once):"
+for g in vm1 vm2; do
+	tr=mmio
+	[ $g = vm2 ] && tr=pci
+	printf '  %s (%s): boot to poweroff %s s; SCMI %s; %s\n' "$g" "$tr" \
+		"$(awk -v a="${T0[$g]}" -v b="${T1[$g]}" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')" \
+		"$(seen $g probe)" "$(seen $g bench)"
+done
+echo "all $checks checks passed"
