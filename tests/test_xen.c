@@ -643,6 +643,139 @@ START_TEST(test_restarted_daemon_serves_connected_guests_again)
 }
 END_TEST
 
+static uint64_t transitions(void)
+{
+	struct json_object *o = control("status"), *plat, *v;
+	uint64_t n;
+
+	ck_assert(json_object_object_get_ex(o, "platform", &plat) &&
+		  json_object_object_get_ex(plat, "transitions", &v));
+	n = json_object_get_uint64(v);
+	json_object_put(o);
+	return n;
+}
+
+static void kill9_daemon(void)
+{
+	int st;
+
+	ck_assert_int_eq(kill(daemon_pid, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(daemon_pid, &st, 0), daemon_pid);
+	daemon_pid = -1;
+}
+
+static void assert_one_clean_server(uint32_t domid)
+{
+	struct sim_domain_info info;
+
+	ck_assert_int_eq(sim_domain_info(sim, domid, &info), 0);
+	ck_assert_uint_eq(info.ioreq_servers, 1);
+	ck_assert_uint_eq(info.ioreq_servers_enabled, 1);
+	ck_assert_msg(info.violations == 0, "dom%u: %s", domid, info.last_text);
+	ck_assert_uint_eq(info.blocked_vcpus, 0);
+}
+
+/* vscmid is killed while two guests (one through XenStore with grants, one
+ * dom0less with foreign mapping) run with their clocks on. The restarted
+ * daemon takes their IOREQ servers and devices back: an access a vCPU made
+ * meanwhile is answered, neither driver notices (no re-probe), no clock
+ * moves, and no second server is left behind. */
+START_TEST(test_killed_daemon_hands_running_devices_over)
+{
+	struct guest cam, rt;
+	uint8_t resp[SIM_MSG_SIZE];
+	size_t rlen;
+	uint64_t before, status = 0;
+	int ticket;
+
+	domain(CAMERA, "camera");
+	domain(RT, "rt");
+	start_daemon_with(conf_text, true);
+	libxl_add_device(CAMERA, true, "virtio,device20");
+	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
+	guest_init(&cam, CAMERA, true);
+	ck_assert_int_eq(sim_guest_probe(&cam.g, true), 0);
+	guest_init(&rt, RT, false);
+	ck_assert_int_eq(sim_guest_probe(&rt.g, false), 0);
+	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(SCMI(&rt, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_CLOCK, 0x5, 0, 0, 50000000, 0), 0);
+	before = transitions();
+
+	kill9_daemon();
+	/* a vCPU reads its device's status with nobody serving it: it waits */
+	ticket = sim_mmio_submit(sim, CAMERA, 0, BASE0 + 0x70, 4, false, 0, WAIT_MS);
+	ck_assert_int_gt(ticket, 0);
+	start_daemon_with(conf_text, true);
+	ck_assert_int_eq(sim_result(sim, ticket, &status, NULL), SIM_IO_OK);
+	/* ACKNOWLEDGE, DRIVER, DRIVER_OK, FEATURES_OK: the probed driver's */
+	ck_assert_uint_eq(status, 0xf);
+	ck_assert(log_has("dom1: virtio-scmi at 0x2000000 taken over from the last run"));
+	ck_assert(log_has("dom7: virtio-scmi at 0x2000000 taken over from the last run"));
+	ck_assert_int_eq(be_state(CAMERA), 4);
+
+	/* both drivers carry on where they were */
+	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_BASE, 0x0), 0);
+	ck_assert_int_eq(SCMI(&rt, SCMI_PROTO_BASE, 0x0), 0);
+	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_CLOCK, 0x6, 0), 0);
+	ck_assert_uint_eq(resp[8] | resp[9] << 8 | resp[10] << 16 | (uint32_t)resp[11] << 24,
+			  50000000);
+	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(emu(1), 1);
+	ck_assert_int_eq(emu(3), 1);
+	ck_assert_uint_eq(transitions(), before);
+	ck_assert_int_eq(cam.mmio_failures, 0);
+	ck_assert_int_eq(rt.mmio_failures, 0);
+	assert_one_clean_server(CAMERA);
+	assert_one_clean_server(RT);
+
+	/* and a clean stop hands over the same way */
+	ck_assert_int_eq(stop_daemon(), 0);
+	start_daemon_with(conf_text, true);
+	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_BASE, 0x0), 0);
+	ck_assert_int_eq(SCMI(&rt, SCMI_PROTO_CLOCK, 0x7, 0, 0, 0), 0);
+	ck_assert_int_eq(emu(3), 0);
+	ck_assert_int_eq(emu(1), 1);
+	assert_one_clean_server(CAMERA);
+	assert_one_clean_server(RT);
+}
+END_TEST
+
+/* A dom0less guest destroyed while vscmid was down: its old server went
+ * with it, its device cannot come back, and the restarted daemon, finding
+ * the domain gone, releases the votes the journal gave back; the other
+ * guest keeps its clock and its device. */
+START_TEST(test_guest_destroyed_while_daemon_down_is_released)
+{
+	struct guest cam, rt;
+	uint8_t resp[SIM_MSG_SIZE];
+	size_t rlen;
+
+	domain(CAMERA, "camera");
+	domain(RT, "rt");
+	start_daemon_with(conf_text, true);
+	libxl_add_device(CAMERA, false, "virtio,device20");
+	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
+	guest_init(&cam, CAMERA, false);
+	ck_assert_int_eq(sim_guest_probe(&cam.g, true), 0);
+	guest_init(&rt, RT, false);
+	ck_assert_int_eq(sim_guest_probe(&rt.g, false), 0);
+	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(SCMI(&rt, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	kill9_daemon();
+	ck_assert_int_eq(sim_domain_destroy(sim, RT), 0);
+	start_daemon_with(conf_text, true);
+	ck_assert(log_has("agent rt: 1 resource states restored from the journal"));
+	ck_assert(log_has("dom7: the last run's device cannot be taken back"));
+	ck_assert(log_has("dom7: device 0 gone: its domain was destroyed"));
+	ck_assert_int_eq(emu(3), 0);
+	ck_assert_int_eq(emu(1), 1);
+	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_BASE, 0x0), 0);
+	ck_assert_int_eq(cam.mmio_failures, 0);
+	assert_one_clean_server(CAMERA);
+}
+END_TEST
+
 START_TEST(test_dom0less_guest_death_releases_its_votes)
 {
 	struct guest rt;
@@ -973,6 +1106,8 @@ static Suite *xen_suite(void)
 	tcase_add_test(tc, test_destroyed_guest_releases_votes_others_keep_theirs);
 	tcase_add_test(tc, test_three_guests_share_pll_power_domain_and_reset);
 	tcase_add_test(tc, test_restarted_daemon_serves_connected_guests_again);
+	tcase_add_test(tc, test_killed_daemon_hands_running_devices_over);
+	tcase_add_test(tc, test_guest_destroyed_while_daemon_down_is_released);
 	tcase_add_test(tc, test_dom0less_guest_death_releases_its_votes);
 	tcase_add_test(tc, test_unserved_device_is_forgotten_with_its_domain);
 	tcase_add_test(tc, test_dom0less_without_xenstore_sees_guest_death);

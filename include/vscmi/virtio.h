@@ -116,6 +116,29 @@ void vio_dev_needs_reset(struct vio_dev *d, const char *why);
 /* Status <- 0: queues stopped and unmapped, interrupts cleared. */
 void vio_dev_reset(struct vio_dev *d);
 
+/* What a running device's driver has set up: enough for another process
+ * to carry on serving it (a restarted daemon). The indices are not kept:
+ * they come back from the used rings in guest memory. */
+struct vio_dev_saved {
+	uint32_t status;
+	uint64_t driver_features;
+	uint32_t dev_features_sel, drv_features_sel, queue_sel;
+	uint32_t config_generation;
+	struct {
+		bool ready;
+		uint16_t num;
+		uint64_t desc, avail, used;
+	} vq[VIO_MAX_QUEUES];
+};
+
+void vio_dev_save(const struct vio_dev *d, struct vio_dev_saved *s);
+/* Carries on from s: registers as saved, each ready queue's rings mapped
+ * again with both indices at the used index the guest sees, so a chain
+ * taken but not completed is taken again; then every queue is run and one
+ * interrupt raised, in case one was lost. 0, or -EINVAL when s is not a
+ * state the driver could have reached (the device is then reset). */
+int vio_dev_resume(struct vio_dev *d, const struct vio_dev_saved *s);
+
 /* virtio-mmio version 2 register model: every access completes. */
 #define VIO_MMIO_SIZE 0x200
 uint32_t vio_mmio_read(struct vio_dev *d, uint64_t off, unsigned int size);

@@ -384,7 +384,9 @@ static void journal_xen_present(void *ctx, const struct xen_guest_info *g)
 	struct vscmid *d = ctx;
 	struct scmi_agent *a = scmi_server_agent_by_name(d->srv, g->agent);
 
-	if (a)
+	/* A device that could not be set up (its domain is gone) is not the
+	 * guest coming back. */
+	if (a && !strcmp(g->state, "connected"))
 		d->restored[scmi_agent_id(a) - 1] = false;
 }
 

@@ -1,7 +1,9 @@
 /* The virtio device state machine and the virtio-mmio version 2 register
  * model. Every access completes: an odd-width, unaligned or unknown access
  * reads 0 and writes nothing, since a stuck access hangs a vCPU. */
+#include <errno.h>
 #include <linux/virtio_mmio.h>
+#include <string.h>
 
 #include "vscmi/log.h"
 #include "vscmi/virtio.h"
@@ -37,6 +39,81 @@ void vio_dev_needs_reset(struct vio_dev *d, const char *why)
 		if (d->irq)
 			d->irq(d->irq_ctx);
 	}
+}
+
+void vio_dev_save(const struct vio_dev *d, struct vio_dev_saved *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->status = d->status;
+	s->driver_features = d->driver_features;
+	s->dev_features_sel = d->dev_features_sel;
+	s->drv_features_sel = d->drv_features_sel;
+	s->queue_sel = d->queue_sel;
+	s->config_generation = d->config_generation;
+	for (unsigned int q = 0; q < d->nqueues && q < VIO_MAX_QUEUES; q++) {
+		s->vq[q].ready = d->vq[q].ready;
+		s->vq[q].num = d->vq[q].num;
+		s->vq[q].desc = d->vq[q].desc_addr;
+		s->vq[q].avail = d->vq[q].avail_addr;
+		s->vq[q].used = d->vq[q].used_addr;
+	}
+}
+
+static bool vio_saved_valid(const struct vio_dev *d, const struct vio_dev_saved *s)
+{
+	uint32_t known = VIO_STATUS_ACKNOWLEDGE | VIO_STATUS_DRIVER | VIO_STATUS_DRIVER_OK |
+			 VIO_STATUS_FEATURES_OK | VIO_STATUS_NEEDS_RESET | VIO_STATUS_FAILED;
+
+	if ((s->status & ~known) || (s->driver_features & ~d->features))
+		return false;
+	if ((s->status & VIO_STATUS_DRIVER_OK) && !(s->status & VIO_STATUS_FEATURES_OK))
+		return false;
+	for (unsigned int q = 0; q < VIO_MAX_QUEUES; q++)
+		if (s->vq[q].ready && (q >= d->nqueues || !(s->status & VIO_STATUS_FEATURES_OK)))
+			return false;
+	return true;
+}
+
+int vio_dev_resume(struct vio_dev *d, const struct vio_dev_saved *s)
+{
+	if (!vio_saved_valid(d, s)) {
+		vio_dev_reset(d);
+		return -EINVAL;
+	}
+	d->status = s->status;
+	d->driver_features = s->driver_features;
+	d->dev_features_sel = s->dev_features_sel;
+	d->drv_features_sel = s->drv_features_sel;
+	d->queue_sel = s->queue_sel;
+	d->config_generation = s->config_generation;
+	for (unsigned int q = 0; q < d->nqueues; q++) {
+		struct vio_vq *vq = &d->vq[q];
+		uint16_t used;
+
+		vq->num = s->vq[q].num;
+		vq->desc_addr = s->vq[q].desc;
+		vq->avail_addr = s->vq[q].avail;
+		vq->used_addr = s->vq[q].used;
+		if (!s->vq[q].ready || (d->status & VIO_STATUS_NEEDS_RESET))
+			continue;
+		/* Rings that no longer map are a broken device, as they would
+		 * have been at QueueReady. */
+		if (vio_vq_start(vq, d->mem) < 0) {
+			vio_dev_needs_reset(d, "a ring no longer maps after a restart");
+			return 0;
+		}
+		used = (uint16_t)(vq->used[2] | vq->used[3] << 8);
+		vq->last_avail = vq->used_idx = used;
+	}
+	if ((d->status & VIO_STATUS_DRIVER_OK) && !(d->status & VIO_STATUS_NEEDS_RESET)) {
+		if (d->ops->driver_ok)
+			d->ops->driver_ok(d);
+		for (unsigned int q = 0; q < d->nqueues; q++)
+			if (d->vq[q].ready)
+				d->ops->queue_notify(d, q);
+		vio_dev_interrupt(d);
+	}
+	return 0;
 }
 
 void vio_dev_reset(struct vio_dev *d)

@@ -25,18 +25,21 @@ static void xen_guest_irq(void *ctx)
 	}
 }
 
-/* Handles one slot that Xen marked ready. The fields are read once, after
- * the state, and the completion is published after the data. */
-static void xen_guest_ioreq(struct xen_guest *g, uint32_t vcpu)
+/* Handles one slot that Xen marked ready (or, taking over from a daemon
+ * that died handling it, in process). The fields are read once, after the
+ * state, and the completion is published after the data. */
+static void xen_guest_ioreq(struct xen_guest *g, uint32_t vcpu, bool takeover)
 {
 	ioreq_t *slot = &g->page->vcpu_ioreq[vcpu];
 	ioreq_t req;
+	uint8_t state = slot->state;
 
-	if (slot->state != STATE_IOREQ_READY)
+	if (state != STATE_IOREQ_READY && !(takeover && state == STATE_IOREQ_INPROCESS))
 		return;
 	__sync_synchronize();
 	memcpy(&req, slot, sizeof(req));
-	slot->state = STATE_IOREQ_INPROCESS;
+	if (state == STATE_IOREQ_READY)
+		slot->state = STATE_IOREQ_INPROCESS;
 
 	switch (req.type) {
 	case IOREQ_TYPE_COPY: {
@@ -53,6 +56,9 @@ static void xen_guest_ioreq(struct xen_guest *g, uint32_t vcpu)
 			slot->data = v;
 		} else if (ok) {
 			vio_mmio_write(d, off, req.size, (uint32_t)req.data);
+			/* Before the guest sees the write done: a restart must
+			 * find the setup the driver believes in. */
+			xen_journal_save(g);
 		}
 		break;
 	}
@@ -82,20 +88,119 @@ static int xen_guest_event(sd_event_source *s, int fd, uint32_t revents, void *u
 	xenevtchn_unmask(g->xce, (evtchn_port_t)port);
 	for (uint32_t v = 0; v < g->nvcpus; v++) {
 		if (g->ports[v] == (evtchn_port_t)port) {
-			xen_guest_ioreq(g, v);
+			xen_guest_ioreq(g, v, false);
 			break;
 		}
 	}
 	return 0;
 }
 
-int xen_guest_start(struct xen_guest *g)
+/* The last run's IOREQ server, still enabled with the device's range (a
+ * daemon that exited or was killed leaves it so): mapped and bound again,
+ * and the device carried on from its journaled setup. Accesses the guest
+ * made meanwhile wait in the ioreq page and are answered here. 0, or
+ * -errno with everything undone, the old server included. */
+static int xen_guest_takeover(struct xen_guest *g, const struct xen_saved *s)
 {
 	struct xen_backend *xb = g->xb;
 	const char *step;
 	void *addr = NULL;
 	unsigned int n;
 	int r;
+
+	step = "counting vCPUs";
+	if (xendevicemodel_nr_vcpus(xb->dmod, g->domid, &n) < 0)
+		goto fail;
+	/* The server is checked first: only one that exists is ours to undo. */
+	step = "finding the IOREQ server";
+	if (xendevicemodel_get_ioreq_server_info(xb->dmod, g->domid, (ioservid_t)s->ioservid, NULL,
+						 NULL, NULL) < 0)
+		goto fail;
+	g->ioservid = (ioservid_t)s->ioservid;
+	g->server_created = g->server_enabled = g->range_mapped = true;
+	step = "checking the vCPU count";
+	if (n != s->nvcpus || n == 0 || n > XEN_PAGE / sizeof(ioreq_t)) {
+		errno = ESTALE;
+		goto fail;
+	}
+	g->nvcpus = n;
+	g->ports = calloc(n, sizeof(*g->ports));
+	if (!g->ports)
+		goto fail;
+	step = "opening event channels";
+	g->xce = xenevtchn_open(xb->log, 0);
+	if (!g->xce)
+		goto fail;
+	step = "mapping the ioreq page";
+	g->res = xenforeignmemory_map_resource(xb->fmem, g->domid, XENMEM_resource_ioreq_server,
+					       g->ioservid,
+					       XENMEM_resource_ioreq_server_frame_ioreq(0), 1, &addr,
+					       PROT_READ | PROT_WRITE, 0);
+	if (!g->res)
+		goto fail;
+	g->page = addr;
+	/* The old daemon's ports closed with it, which left the vCPUs'
+	 * channels waiting to be bound again. */
+	step = "binding vCPU event channels";
+	for (uint32_t v = 0; v < n; v++) {
+		xenevtchn_port_or_error_t p =
+			xenevtchn_bind_interdomain(g->xce, g->domid, g->page->vcpu_ioreq[v].vp_eport);
+
+		if (p < 0)
+			goto fail;
+		g->ports[v] = (evtchn_port_t)p;
+	}
+	step = "creating the device";
+	xen_mem_init(&g->mem, g);
+	g->dev = vio_scmi_new(xb->srv, g->agent, &g->mem.ops,
+			      g->grants ? VIO_F_ACCESS_PLATFORM : 0, xen_guest_irq, g);
+	if (!g->dev)
+		goto fail;
+	step = "resuming the device";
+	if (vio_dev_resume(vio_scmi_dev(g->dev), &s->dev) < 0) {
+		errno = EINVAL;
+		goto fail;
+	}
+	step = "watching the event channels";
+	r = sd_event_add_io(xb->ev, &g->src, xenevtchn_fd(g->xce), EPOLLIN, xen_guest_event, g);
+	if (r < 0) {
+		errno = -r;
+		goto fail;
+	}
+	for (uint32_t v = 0; v < n; v++)
+		xen_guest_ioreq(g, v, true);
+	g->state = XEN_GUEST_CONNECTED;
+	g->taken_over = true;
+	xen_journal_save(g);
+	log_info("xen: dom%u: virtio-scmi at 0x%llx taken over from the last run (IOREQ server "
+		 "%u, device status 0x%x), agent %s",
+		 g->domid, (unsigned long long)g->base, g->ioservid, s->dev.status,
+		 scmi_agent_name(g->agent));
+	return 0;
+fail:
+	r = errno ? -errno : -EIO;
+	log_warn("xen: dom%u: the last run's device cannot be taken back (%s: %s); it starts "
+		 "afresh", g->domid, step, strerror(-r));
+	xen_guest_stop(g, XEN_STOP_FAILED);
+	g->nvcpus = 0;
+	return r;
+}
+
+int xen_guest_start(struct xen_guest *g)
+{
+	struct xen_backend *xb = g->xb;
+	struct xen_saved saved;
+	const char *step;
+	void *addr = NULL;
+	unsigned int n;
+	int r;
+
+	r = xen_journal_load(g, &saved);
+	if (r == 0 && xen_guest_takeover(g, &saved) == 0)
+		return 0;
+	if (r != -ENOENT)
+		xen_journal_drop(g);
+	errno = 0;
 
 	step = "counting vCPUs";
 	if (xendevicemodel_nr_vcpus(xb->dmod, g->domid, &n) < 0)
@@ -159,6 +264,7 @@ int xen_guest_start(struct xen_guest *g)
 		goto fail;
 	g->range_mapped = true;
 	g->state = XEN_GUEST_CONNECTED;
+	xen_journal_save(g);
 	log_info("xen: dom%u: virtio-scmi at 0x%llx, SPI %u, %u vCPU(s), %s, agent %s", g->domid,
 		 (unsigned long long)g->base, g->irq, n, g->grants ? "grants" : "foreign mapping",
 		 scmi_agent_name(g->agent));
@@ -167,14 +273,21 @@ fail:
 	r = errno ? -errno : -EIO;
 	log_err("xen: dom%u: %s: %s", g->domid, step, strerror(-r));
 	g->state = XEN_GUEST_BROKEN;
-	xen_guest_stop(g, false);
+	xen_guest_stop(g, XEN_STOP_FAILED);
 	return r;
 }
 
-void xen_guest_stop(struct xen_guest *g, bool release)
+void xen_guest_stop(struct xen_guest *g, enum xen_stop how)
 {
 	struct xen_backend *xb = g->xb;
+	/* Only a working device is left for the next daemon. */
+	bool detach = how == XEN_STOP_DETACH && g->state == XEN_GUEST_CONNECTED;
 
+	if (detach) {
+		g->range_mapped = g->server_enabled = g->server_created = false;
+	} else {
+		xen_journal_drop(g);
+	}
 	/* The guest's accesses stop reaching us first. */
 	if (g->range_mapped)
 		xendevicemodel_unmap_io_range_from_ioreq_server(xb->dmod, g->domid, g->ioservid, 1,
@@ -185,14 +298,14 @@ void xen_guest_stop(struct xen_guest *g, bool release)
 	 * request left READY would hold its vCPU. */
 	for (uint32_t v = 0; g->page && g->dev && g->ports && v < g->nvcpus; v++)
 		if (g->ports[v])
-			xen_guest_ioreq(g, v);
+			xen_guest_ioreq(g, v, false);
 	g->src = sd_event_source_disable_unref(g->src);
 	if (g->dev) {
 		vio_scmi_free(g->dev);
 		g->dev = NULL;
 		xen_mem_fini(&g->mem);
 	}
-	if (release)
+	if (how == XEN_STOP_GONE)
 		scmi_agent_reset(g->agent);
 	for (uint32_t v = 0; g->ports && v < g->nvcpus; v++)
 		if (g->ports[v])

@@ -80,6 +80,21 @@ struct xen_guest {
 	struct vio_scmi *dev;
 	uint64_t ioreqs;
 	bool irq_failed;		/* said once */
+
+	/* The device journal: the setup last written, and whether it was */
+	struct vio_dev_saved saved;
+	bool saved_valid;
+	bool journal_failed;		/* said once */
+	bool taken_over;		/* served from the last run's IOREQ server */
+};
+
+/* What a device journal holds. */
+struct xen_saved {
+	char agent[16];
+	uint32_t domid, devid, irq, ioservid, nvcpus;
+	uint64_t base;
+	bool grants;
+	struct vio_dev_saved dev;
 };
 
 struct xen_backend {
@@ -109,13 +124,29 @@ struct xen_backend {
 	} ignored[64];
 	uint32_t nignored;
 	bool getinfo_failed;		/* said once */
+	char state_dir[96];		/* device journals; empty: none kept */
 };
 
-/* Brings up the IOREQ server and the device: 0 or -errno (logged). */
+/* Brings up the IOREQ server and the device, taking back the server and
+ * the device's setup the last run journaled if they are still there: 0 or
+ * -errno (logged). */
 int xen_guest_start(struct xen_guest *g);
-/* Undoes whatever xen_guest_start did, in reverse. Releases the agent's
- * votes when release is set (the guest is gone), not when the daemon is
- * only exiting. */
-void xen_guest_stop(struct xen_guest *g, bool release);
+
+enum xen_stop {
+	XEN_STOP_FAILED,	/* setup failed: undo it, votes stay */
+	XEN_STOP_GONE,		/* the guest is gone: undo it and release its votes */
+	/* The daemon exits: the server stays enabled with its range, so the
+	 * guest's accesses wait for the next daemon instead of faulting. */
+	XEN_STOP_DETACH,
+};
+/* Undoes what xen_guest_start did, in reverse, as far as how says. */
+void xen_guest_stop(struct xen_guest *g, enum xen_stop how);
+
+/* The device journal (journal.c). */
+void xen_journal_save(struct xen_guest *g);
+void xen_journal_drop(struct xen_guest *g);
+/* 0 with s filled; -ENOENT with none, -ESTALE when it is another device's
+ * or setup's, -EINVAL when malformed. */
+int xen_journal_load(struct xen_guest *g, struct xen_saved *s);
 
 #endif

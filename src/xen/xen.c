@@ -91,7 +91,7 @@ static void xen_guest_remove(struct xen_backend *xb, struct xen_guest *g, bool r
 	struct xen_guest **pp;
 
 	log_info("xen: dom%u: device %u %s", g->domid, g->devid, why);
-	xen_guest_stop(g, release);
+	xen_guest_stop(g, release ? XEN_STOP_GONE : XEN_STOP_FAILED);
 	if (g->be_path[0] && release)
 		xs_write_state(xb, g->be_path, XS_CLOSED);
 	for (pp = &xb->guests; *pp; pp = &(*pp)->next) {
@@ -257,9 +257,10 @@ static void xen_xs_device(struct xen_backend *xb, uint32_t domid, uint32_t devid
 	g->irq = (uint32_t)irq;
 	g->grants = grants != 0;
 	if (state != 1)
-		log_info("xen: dom%u: device %u taken over (state %llu); it starts from reset",
-			 domid, devid, (unsigned long long)state);
-	xs_write_state(xb, dir, XS_INITWAIT);
+		log_info("xen: dom%u: device %u was ours before a restart (state %llu)", domid,
+			 devid, (unsigned long long)state);
+	else
+		xs_write_state(xb, dir, XS_INITWAIT);
 	if (xen_guest_start(g) < 0) {
 		xen_ignore(xb, domid, devid, true);
 		xen_guest_remove(xb, g, false, "could not be set up");
@@ -481,6 +482,10 @@ int xen_backend_new(sd_event *ev, struct scmi_server *srv, const struct vscmi_co
 	xb->ev = ev;
 	xb->srv = srv;
 	xb->cfg = cfg;
+	/* Beside the agents' journals (the daemon creates the directory). */
+	if (snprintf(xb->state_dir, sizeof(xb->state_dir), "%s/state", cfg->socket_dir) >=
+	    (int)sizeof(xb->state_dir))
+		xb->state_dir[0] = '\0';
 	/* The libraries' own complaints are replaced by one line of ours. */
 	xb->log = (xentoollog_logger *)xtl_createlogger_stdiostream(stderr, XTL_CRITICAL, 0);
 	what = "/dev/xen/privcmd (libxenctrl)";
@@ -536,7 +541,7 @@ void xen_backend_free(struct xen_backend *xb)
 		struct xen_guest *g = xb->guests;
 
 		xb->guests = g->next;
-		xen_guest_stop(g, false);
+		xen_guest_stop(g, XEN_STOP_DETACH);
 		free(g);
 	}
 	xb->xs_src = sd_event_source_disable_unref(xb->xs_src);

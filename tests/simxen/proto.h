@@ -51,6 +51,7 @@ enum sx_op {
 	SX_DM_UNMAP_RANGE,	/* same */
 	SX_DM_DESTROY,		/* arg0 domid, arg1 id */
 	SX_DM_SET_IRQ,		/* arg0 domid, arg1 irq, arg2 level */
+	SX_DM_GET_INFO,		/* arg0 domid, arg1 id: 0 if it exists and is ours */
 
 	SX_RES_MAP,		/* arg0 domid, arg1 type, arg2 id, arg3 frame, arg4 nr -> memfd */
 	SX_RES_UNMAP,		/* arg0 domid, arg1 id */

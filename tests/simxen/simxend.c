@@ -1212,6 +1212,10 @@ static int op_dm(struct conn *c, struct sx_msg *m)
 			return ret;
 		server_destroy(d, (unsigned int)m->arg[1]);
 		return 0;
+	case SX_DM_GET_INFO:
+		/* Arm has no ioreq gfns: only whether the server is there and
+		 * belongs to the caller's domain. */
+		return dm_server(c, m, &d, &s);
 	case SX_DM_SET_IRQ: {
 		struct spi_waiter **pp, *w;
 		uint64_t irq = m->arg[1], n;
@@ -1793,6 +1797,7 @@ static int dispatch(struct conn *c, struct sx_msg *m, struct sx_msg *r, int *fd)
 	case SX_DM_UNMAP_RANGE:
 	case SX_DM_DESTROY:
 	case SX_DM_SET_IRQ:
+	case SX_DM_GET_INFO:
 		return op_dm(c, m);
 	case SX_RES_MAP:
 		return op_res_map(c, m, fd);

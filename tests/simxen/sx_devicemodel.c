@@ -108,6 +108,19 @@ SX_API int xendevicemodel_unmap_io_range_from_ioreq_server(xendevicemodel_handle
 	return dmop(dmod, SX_DM_UNMAP_RANGE, domid, id, type, start, end) < 0 ? -1 : 0;
 }
 
+SX_API int xendevicemodel_get_ioreq_server_info(xendevicemodel_handle *dmod, domid_t domid,
+						ioservid_t id, xen_pfn_t *ioreq_gfn,
+						xen_pfn_t *bufioreq_gfn,
+						evtchn_port_t *bufioreq_port)
+{
+	/* As on Arm: no gfns to give. */
+	if (ioreq_gfn || bufioreq_gfn || bufioreq_port) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	return dmop(dmod, SX_DM_GET_INFO, domid, id, 0, 0, 0) < 0 ? -1 : 0;
+}
+
 SX_API int xendevicemodel_destroy_ioreq_server(xendevicemodel_handle *dmod, domid_t domid,
 					       ioservid_t id)
 {
