@@ -232,7 +232,7 @@ static int journal_read_view(struct json_object *o, struct scmi_view_state *vs,
 			     const char **resource)
 {
 	struct json_object *v, *trips;
-	int64_t n;
+	int64_t n = 0;
 	int r = 0;
 
 	memset(vs, 0, sizeof(*vs));
@@ -292,7 +292,7 @@ static int journal_restore_agent(struct vscmid *d, struct scmi_agent *agent)
 	struct scmi_agent_state st = { 0 };
 	struct stat sb;
 	char path[4200];
-	int64_t n;
+	int64_t n = 0;
 	int r = 0, restored = 0;
 
 	if (journal_path(d, ad->name, "", path, sizeof(path)) < 0)

@@ -149,7 +149,7 @@ static int jget_bool(struct json_object *o, const char *key, bool *out)
 static int xen_journal_parse(struct json_object *o, struct xen_saved *s)
 {
 	struct json_object *v, *qs;
-	uint64_t x;
+	uint64_t x = 0;
 	int r = 0;
 
 	memset(s, 0, sizeof(*s));
