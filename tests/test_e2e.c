@@ -715,7 +715,7 @@ START_TEST(test_sighup_checks_the_file_and_keeps_running)
 	fputs("id = 99\n", f);
 	fclose(f);
 	kill(daemon_pid, SIGHUP);
-	ck_assert(log_wait("is valid but differs"));
+	ck_assert(log_wait("changes the resources, which only a restart applies"));
 	o = control("status", NULL);
 	ck_assert(reply_ok(o));
 	json_object_put(o);
@@ -1020,6 +1020,65 @@ START_TEST(test_restart_with_a_broken_journal)
 }
 END_TEST
 
+/* Agents come and go with a reload: a removed one is released and its
+ * socket goes, a changed one comes back with a new id, a new one is
+ * served, and the agents that did not change keep their connection and
+ * votes. */
+START_TEST(test_sighup_applies_agents_live)
+{
+	int cam = agent_connect("camera"), disp = agent_connect("display"), fd;
+	struct json_object *o, *a;
+	char conf[256], path[256], cmd[700];
+	FILE *f;
+
+	ck_assert_int_eq(clock_config(cam, CAMERA_PIXEL, true), SCMI_SUCCESS);
+	ck_assert_int_eq(clock_config(disp, DISPLAY_PIXEL, true), SCMI_SUCCESS);
+	run_path(conf, sizeof(conf), "vscmid.conf");
+	snprintf(cmd, sizeof(cmd),
+		 "sed -i -e '/^\\[agent display\\]/,/^$/d' -e 's/^privileged = yes/privileged = no/' '%s'",
+		 conf);
+	ck_assert_int_eq(system(cmd), 0);
+	f = fopen(conf, "a");
+	ck_assert_ptr_nonnull(f);
+	fputs("\n[agent newcomer]\nprotocols = base clock\nclocks = disp_axi\n", f);
+	fclose(f);
+	kill(daemon_pid, SIGHUP);
+	ck_assert(log_wait("applied: 1 agents added, 1 removed, 1 changed, 2 unchanged"));
+
+	/* the display is gone: no socket, its votes released */
+	ck_assert_int_eq(recv_wait(disp, cmd, sizeof(cmd), 5000), 0);
+	close(disp);
+	run_path(path, sizeof(path), "display.sock");
+	ck_assert_int_eq(sock_connect(path), -ENOENT);
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert(!clock_on(o, "disp_pix"));
+	ck_assert(clock_on(o, "cam_pix"));
+	ck_assert_int_eq(clock_vote(o, "cam_pix", "camera"), 1);
+	json_object_put(o);
+	/* the camera's connection was never touched */
+	ck_assert_int_eq(scmi_cmd(cam, SCMI_PROTO_BASE, 0x0, 3, NULL, 0), SCMI_SUCCESS);
+	/* the newcomer is served */
+	fd = agent_connect("newcomer");
+	ck_assert_int_eq(clock_config(fd, 0, true), SCMI_SUCCESS);
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert(clock_on(o, "disp_axi"));
+	json_object_put(o);
+	close(fd);
+	o = control(VSCMI_CTL_AGENTS, NULL);
+	ck_assert(reply_ok(o));
+	ck_assert_ptr_null(find_named(jget(o, "agents"), "name", "display"));
+	a = find_named(jget(o, "agents"), "name", "camera");
+	ck_assert_int_eq(json_object_get_int(jget(a, "id")), 1);
+	a = find_named(jget(o, "agents"), "name", "ops");
+	ck_assert_int_eq(json_object_get_int(jget(a, "id")), 5);
+	ck_assert(!json_object_get_boolean(jget(a, "privileged")));
+	a = find_named(jget(o, "agents"), "name", "newcomer");
+	ck_assert_int_eq(json_object_get_int(jget(a, "id")), 6);
+	json_object_put(o);
+	close(cam);
+}
+END_TEST
+
 static Suite *e2e_suite(void)
 {
 	Suite *s = suite_create("e2e");
@@ -1044,6 +1103,7 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_system_request);
 	tcase_add_test(tc, test_trace_follows_one_agent);
 	tcase_add_test(tc, test_sighup_checks_the_file_and_keeps_running);
+	tcase_add_test(tc, test_sighup_applies_agents_live);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("restart");

@@ -298,6 +298,17 @@ static bool log_has(const char *needle)
 	return strstr(buf, needle) != NULL;
 }
 
+/* Lines may follow an event the daemon handles after it answers. */
+static bool log_wait(const char *needle)
+{
+	for (int i = 0; i < 250; i++) {
+		if (log_has(needle))
+			return true;
+		usleep(20000);
+	}
+	return false;
+}
+
 static void setup(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -767,12 +778,72 @@ START_TEST(test_guest_destroyed_while_daemon_down_is_released)
 	start_daemon_with(conf_text, true);
 	ck_assert(log_has("agent rt: 1 resource states restored from the journal"));
 	ck_assert(log_has("dom7: the last run's device cannot be taken back"));
-	ck_assert(log_has("dom7: device 0 gone: its domain was destroyed"));
+	ck_assert(log_wait("dom7: device 0 gone: its domain was destroyed"));
 	ck_assert_int_eq(emu(3), 0);
 	ck_assert_int_eq(emu(1), 1);
 	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_BASE, 0x0), 0);
 	ck_assert_int_eq(cam.mmio_failures, 0);
 	assert_one_clean_server(CAMERA);
+}
+END_TEST
+
+/* conf_text without the section that starts with head (up to the next). */
+static void conf_without(char *out, size_t cap, const char *head)
+{
+	const char *a = strstr(conf_text, head), *b;
+
+	ck_assert_ptr_nonnull(a);
+	b = strstr(a + 1, "\n[");
+	ck_assert_ptr_nonnull(b);
+	snprintf(out, cap, "%.*s%s", (int)(a - conf_text), conf_text, b + 1);
+}
+
+static void rewrite_conf(const char *text)
+{
+	char path[300];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/vscmid.conf", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A reload that adds a dom0less guest's agent serves its device at once;
+ * one that removes a XenStore guest's agent closes its device and releases
+ * its votes. */
+START_TEST(test_reload_adds_and_removes_xen_guests)
+{
+	char conf[sizeof(conf_text)];
+	struct guest cam, rt;
+	uint8_t resp[SIM_MSG_SIZE];
+	size_t rlen;
+	uint32_t magic = 0;
+
+	domain(CAMERA, "camera");
+	domain(RT, "rt");
+	conf_without(conf, sizeof(conf), "[agent rt]");
+	start_daemon_with(conf, true);
+	libxl_add_device(CAMERA, true, "virtio,device20");
+	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
+	guest_init(&cam, CAMERA, true);
+	ck_assert_int_eq(sim_guest_probe(&cam.g, true), 0);
+	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(emu(1), 1);
+	ck_assert_int_eq(sim_mmio_read32(sim, RT, BASE0, &magic), SIM_IO_UNHANDLED);
+
+	conf_without(conf, sizeof(conf), "[agent camera]");
+	rewrite_conf(conf);
+	kill(daemon_pid, SIGHUP);
+	ck_assert(log_wait("applied: 1 agents added, 1 removed, 0 changed"));
+	ck_assert_int_eq(wait_state(CAMERA, 6), 6);
+	ck_assert_int_eq(emu(1), 0);
+	guest_init(&rt, RT, false);
+	ck_assert_int_eq(sim_guest_probe(&rt.g, false), 0);
+	ck_assert_int_eq(SCMI(&rt, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(emu(3), 1);
+	ck_assert_int_eq(rt.mmio_failures, 0);
 }
 END_TEST
 
@@ -1108,6 +1179,7 @@ static Suite *xen_suite(void)
 	tcase_add_test(tc, test_restarted_daemon_serves_connected_guests_again);
 	tcase_add_test(tc, test_killed_daemon_hands_running_devices_over);
 	tcase_add_test(tc, test_guest_destroyed_while_daemon_down_is_released);
+	tcase_add_test(tc, test_reload_adds_and_removes_xen_guests);
 	tcase_add_test(tc, test_dom0less_guest_death_releases_its_votes);
 	tcase_add_test(tc, test_unserved_device_is_forgotten_with_its_domain);
 	tcase_add_test(tc, test_dom0less_without_xenstore_sees_guest_death);

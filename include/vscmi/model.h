@@ -150,5 +150,8 @@ void vscmi_model_free(struct vscmi_model *m);
 /* Same resources and agents, field by field (descriptors are built
  * zeroed, so padding compares equal). */
 bool vscmi_model_equal(const struct vscmi_model *a, const struct vscmi_model *b);
+/* The resources alone, and one agent's description. */
+bool vscmi_model_res_equal(const struct vscmi_model *a, const struct vscmi_model *b);
+bool vscmi_agent_equal(const struct vscmi_agent_desc *a, const struct vscmi_agent_desc *b);
 
 #endif

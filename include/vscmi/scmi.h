@@ -106,10 +106,22 @@ struct scmi_server *scmi_server_new(const struct vscmi_model *model, struct arb 
 /* Frees the server and its agents; the hardware stays as it is. NULL-safe. */
 void scmi_server_free(struct scmi_server *srv);
 
+/* The highest agent id handed out; ids of removed agents stay unused
+ * while new ones remain. */
 uint32_t scmi_server_agent_count(const struct scmi_server *srv);
-/* Agent by SCMI agent id (1..N), or NULL. */
+/* Agent by SCMI agent id (1..count), or NULL (none, or removed). */
 struct scmi_agent *scmi_server_agent(struct scmi_server *srv, uint32_t id);
 struct scmi_agent *scmi_server_agent_by_name(struct scmi_server *srv, const char *name);
+/* A new agent (a configuration reload); d must outlive it. NULL with
+ * errno set on failure. */
+struct scmi_agent *scmi_server_add_agent(struct scmi_server *srv,
+					 const struct vscmi_agent_desc *d);
+/* Releases the agent's votes and removes it; its id is not reused while
+ * fresh ones remain. */
+void scmi_server_remove_agent(struct scmi_server *srv, struct scmi_agent *agent);
+/* Points the agent at an equal copy of its description (the old one is
+ * about to go away with the configuration it came in). */
+void scmi_agent_set_desc(struct scmi_agent *agent, const struct vscmi_agent_desc *d);
 
 /* Handles one command from an agent; writes the reply (header, status,
  * return values) into resp and returns its length. Never fails: every

@@ -49,5 +49,10 @@ void xen_backend_set_listener(struct xen_backend *xb, void (*fn)(void *ctx), voi
 /* Calls fn for each guest device, for status reports. */
 void xen_backend_foreach(struct xen_backend *xb, void (*fn)(void *ctx, const struct xen_guest_info *),
 			 void *ctx);
+/* A configuration reload: the agent's Xen device, if any, is torn down
+ * (its votes released) before the agent goes; a new agent's dom0less
+ * device is started, or its XenStore devices looked for. NULL-safe. */
+void xen_backend_agent_removed(struct xen_backend *xb, struct scmi_agent *agent);
+void xen_backend_agent_added(struct xen_backend *xb, struct scmi_agent *agent);
 
 #endif

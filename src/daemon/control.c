@@ -177,10 +177,15 @@ static struct json_object *ctl_status(struct vscmid *d, struct json_object *req)
 
 	agents = jadd(o, "agents", json_object_new_array());
 	for (uint32_t i = 0; i < d->nagents; i++) {
-		const struct vscmid_agent *a = &d->agents[i];
-		const struct vscmi_agent_desc *ad = scmi_agent_desc(a->agent);
+		const struct vscmid_agent *a = d->agents[i];
+		const struct vscmi_agent_desc *ad;
 		struct scmi_agent_stats st;
-		struct json_object *j = japp(agents, json_object_new_object());
+		struct json_object *j;
+
+		if (!a)
+			continue;
+		ad = scmi_agent_desc(a->agent);
+		j = japp(agents, json_object_new_object());
 
 		scmi_agent_stats(a->agent, &st);
 		jadd(j, "id", json_object_new_int64(scmi_agent_id(a->agent)));
@@ -236,10 +241,14 @@ static struct json_object *ctl_agents(struct vscmid *d, struct json_object *req)
 	struct json_object *o = reply_new(true), *agents;
 
 	agents = jadd(o, "agents", json_object_new_array());
-	for (uint32_t i = 0; i < m->nagents; i++) {
-		const struct vscmi_agent_desc *ad = &m->agents[i];
-		struct json_object *j = japp(agents, json_object_new_object()), *protos, *views;
+	for (uint32_t i = 0; i < d->nagents; i++) {
+		const struct vscmi_agent_desc *ad;
+		struct json_object *j, *protos, *views;
 
+		if (!d->agents[i])
+			continue;
+		ad = scmi_agent_desc(d->agents[i]->agent);
+		j = japp(agents, json_object_new_object());
 		jadd(j, "id", json_object_new_int64(i + 1));
 		jadd(j, "name", json_object_new_string(ad->name));
 		jadd(j, "privileged", json_object_new_boolean(ad->privileged));
@@ -350,10 +359,10 @@ static struct json_object *ctl_resources(struct vscmid *d, struct json_object *r
 			votes = jadd(j, "votes", json_object_new_array());
 			/* each agent's views of this resource, in agent order */
 			for (uint32_t a = 0; a < d->nagents; a++) {
-				struct scmi_agent *ag = d->agents[a].agent;
-				const struct vscmi_agent_desc *ad = scmi_agent_desc(ag);
+				struct scmi_agent *ag = d->agents[a] ? d->agents[a]->agent : NULL;
+				const struct vscmi_agent_desc *ad = ag ? scmi_agent_desc(ag) : NULL;
 
-				for (uint32_t v = 0; v < ad->nviews[k]; v++) {
+				for (uint32_t v = 0; ad && v < ad->nviews[k]; v++) {
 					struct arb_vote *vote;
 					struct json_object *jv;
 
@@ -392,10 +401,10 @@ static struct json_object *ctl_release(struct vscmid *d, struct json_object *req
 	o = reply_new(true);
 	jadd(o, "agent", json_object_new_string(scmi_agent_name(agent)));
 	jadd(o, "was_connected",
-	     json_object_new_boolean(vscmid_agent_connected(&d->agents[scmi_agent_id(agent) - 1])));
+	     json_object_new_boolean(vscmid_agent_connected(d->agents[scmi_agent_id(agent) - 1])));
 	log_notice("agent %s: released by operator", scmi_agent_name(agent));
-	if (vscmid_agent_connected(&d->agents[scmi_agent_id(agent) - 1]))
-		vscmid_agent_disconnect(&d->agents[scmi_agent_id(agent) - 1], "released by operator");
+	if (vscmid_agent_connected(d->agents[scmi_agent_id(agent) - 1]))
+		vscmid_agent_disconnect(d->agents[scmi_agent_id(agent) - 1], "released by operator");
 	else
 		scmi_agent_reset(agent);
 	return o;

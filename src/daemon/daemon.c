@@ -216,28 +216,12 @@ static int vscmid_on_signal(sd_event_source *src, const struct signalfd_siginfo 
 	return sd_event_exit(d->ev, 0);
 }
 
-/* SIGHUP: the file is read and checked again. A bad one is refused with
- * its reason; the running configuration always stays, since applying a
- * changed one live is not done yet (restart vscmid for that). */
+/* SIGHUP (systemctl reload): the file applied live where it can be
+ * (reload.c). */
 static int vscmid_on_hup(sd_event_source *src, const struct signalfd_siginfo *si,
 			 void *userdata)
 {
-	struct vscmid *d = userdata;
-	struct vscmi_config *cfg = NULL;
-	char err[512];
-	int r = vscmi_config_load(d->cfg->path, &cfg, err, sizeof(err));
-
-	if (r == 0 && d->runtime_dir[0])
-		r = vscmid_runtime_dir(cfg, d->runtime_dir, err, sizeof(err));
-	if (r < 0)
-		log_err("reload refused, the running configuration stays: %s", err);
-	else if (vscmi_model_equal(&cfg->model, &d->cfg->model) &&
-		 !strcmp(cfg->control, d->cfg->control))
-		log_info("reload: %s is unchanged", d->cfg->path);
-	else
-		log_warn("reload: %s is valid but differs; vscmid applies it when restarted, "
-			 "the running configuration stays", d->cfg->path);
-	vscmi_config_free(cfg);
+	vscmid_reload(userdata);
 	return 0;
 }
 
@@ -361,7 +345,7 @@ int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, s
 	r = vscmid_transport_open(d, err, errlen);
 	if (r < 0)
 		goto err_free;
-	for (uint32_t i = 0; i < d->nagents; i++) {
+	for (uint32_t i = 0; i < VSCMI_MAX_AGENTS; i++) {
 		if (!d->restored[i])
 			continue;
 		r = vscmid_journal_grace(d);
@@ -422,8 +406,10 @@ void vscmid_notify_status(struct vscmid *d, const char *extra)
 	char xen[64] = "no hypervisor";
 
 	for (uint32_t i = 0; i < d->nagents; i++) {
-		served += d->agents[i].listen_fd >= 0;
-		connected += vscmid_agent_connected(&d->agents[i]);
+		if (!d->agents[i])
+			continue;
+		served += d->agents[i]->listen_fd >= 0;
+		connected += vscmid_agent_connected(d->agents[i]);
 	}
 	if (d->xb) {
 		xen_backend_foreach(d->xb, vscmid_count_guest, guests);
@@ -444,7 +430,7 @@ int vscmid_run(struct vscmid *d)
 	int r;
 
 	for (uint32_t i = 0; i < d->nagents; i++)
-		served += d->agents[i].listen_fd >= 0;
+		served += d->agents[i] && d->agents[i]->listen_fd >= 0;
 	log_info("vscmid %s: %u agents, %u with sockets, control at %s", VSCMI_VERSION,
 		 d->nagents, served, d->cfg->control);
 	vscmid_notify_status(d, "READY=1\n");

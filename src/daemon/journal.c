@@ -361,11 +361,14 @@ int vscmid_journal_restore(struct vscmid *d)
 	uint32_t n = scmi_server_agent_count(d->srv);
 	int agents = 0, failed;
 
-	d->restored = calloc(n ? n : 1, sizeof(*d->restored));
+	/* by id, whatever ids a reload hands out later */
+	d->restored = calloc(VSCMI_MAX_AGENTS, sizeof(*d->restored));
 	if (!d->restored)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++) {
-		d->restored[i] = journal_restore_agent(d, scmi_server_agent(d->srv, i + 1)) > 0;
+		struct scmi_agent *a = scmi_server_agent(d->srv, i + 1);
+
+		d->restored[i] = a && journal_restore_agent(d, a) > 0;
 		agents += d->restored[i];
 	}
 	if (!agents)
@@ -396,12 +399,12 @@ static int journal_on_grace(sd_event_source *src, uint64_t usec, void *userdata)
 
 	xen_backend_foreach(d->xb, journal_xen_present, d);
 	for (uint32_t i = 0; i < d->nagents; i++) {
-		struct vscmid_agent *a = &d->agents[i];
+		struct vscmid_agent *a = d->agents[i];
 
 		if (!d->restored[i])
 			continue;
 		d->restored[i] = false;
-		if (vscmid_agent_connected(a))
+		if (!a || vscmid_agent_connected(a))
 			continue;
 		log_notice("agent %s: not back within %us of the restart; its votes are released",
 			   scmi_agent_name(a->agent), d->cfg->restart_grace_s);

@@ -326,49 +326,100 @@ static int transport_listen(struct vscmid_agent *a, const char *path, int type,
 	return 0;
 }
 
+/* The agent's channel: a vscmid_agent in slot id - 1, listening if the
+ * config gives it a socket. */
+int vscmid_transport_add(struct vscmid *d, struct scmi_agent *agent, char *err, size_t errlen)
+{
+	const struct vscmi_agent_desc *ad = scmi_agent_desc(agent);
+	uint32_t slot = scmi_agent_id(agent) - 1;
+	struct vscmid_agent *a;
+	int r = 0;
+
+	if (slot >= VSCMI_MAX_AGENTS || (slot < d->nagents && d->agents[slot])) {
+		snprintf(err, errlen, "agent %s: id %u is taken", ad->name, slot + 1);
+		return -EEXIST;
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	a->d = d;
+	a->agent = agent;
+	a->path = ad->socket;
+	a->vhost_path = ad->vhost;
+	a->listen_fd = -1;
+	a->conn_fd = -1;
+	a->kick[0] = (struct vscmid_kick){ .a = a, .q = 0, .fd = -1 };
+	a->kick[1] = (struct vscmid_kick){ .a = a, .q = 1, .fd = -1 };
+	refused_log[slot] = (typeof(refused_log[0])){ 0 };
+	d->agents[slot] = a;
+	if (slot >= d->nagents)
+		d->nagents = slot + 1;
+	/* the config gives an agent one or the other */
+	if (a->path[0])
+		r = transport_listen(a, a->path, SOCK_SEQPACKET, transport_on_connect, err, errlen);
+	else if (a->vhost_path[0])
+		r = transport_listen(a, a->vhost_path, SOCK_STREAM, vhost_front_on_connect, err,
+				     errlen);
+	return r;
+}
+
+/* Closes the agent's connection and socket; its votes are the caller's
+ * business (kept at shutdown, released when the agent is removed). */
+static void transport_free(struct vscmid_agent *a)
+{
+	if (!a)
+		return;
+	vhost_front_unwatch(a);
+	if (a->conn_fd >= 0) {
+		scmi_agent_set_output(a->agent, NULL, NULL, false);
+		close(a->conn_fd);
+		a->conn_fd = -1;
+	}
+	vhost_conn_close(a->vconn);
+	a->vconn = NULL;
+	a->listen_src = sd_event_source_disable_unref(a->listen_src);
+	if (a->listen_fd >= 0) {
+		close(a->listen_fd);
+		unlink(a->path[0] ? a->path : a->vhost_path);
+		a->listen_fd = -1;
+	}
+	free(a);
+}
+
+void vscmid_transport_remove(struct vscmid *d, struct scmi_agent *agent)
+{
+	uint32_t slot = scmi_agent_id(agent) - 1;
+
+	if (slot >= d->nagents || !d->agents[slot])
+		return;
+	transport_free(d->agents[slot]);
+	d->agents[slot] = NULL;
+}
+
 int vscmid_transport_open(struct vscmid *d, char *err, size_t errlen)
 {
-	uint32_t n = d->cfg->model.nagents, served = 0;
+	uint32_t served = 0;
 	int r;
 
 	memset(refused_log, 0, sizeof(refused_log));
-	d->agents = calloc(n ? n : 1, sizeof(*d->agents));
+	/* Room for every id: a reload may add agents, and the channels'
+	 * addresses are held by the event loop, so they never move. */
+	d->agents = calloc(VSCMI_MAX_AGENTS, sizeof(*d->agents));
 	if (!d->agents) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		struct vscmid_agent *a = &d->agents[i];
+	for (uint32_t id = 1; id <= scmi_server_agent_count(d->srv); id++) {
+		struct scmi_agent *agent = scmi_server_agent(d->srv, id);
 
-		a->d = d;
-		a->agent = scmi_server_agent(d->srv, i + 1);
-		a->path = d->cfg->model.agents[i].socket;
-		a->vhost_path = d->cfg->model.agents[i].vhost;
-		a->listen_fd = -1;
-		a->conn_fd = -1;
-		a->kick[0] = (struct vscmid_kick){ .a = a, .q = 0, .fd = -1 };
-		a->kick[1] = (struct vscmid_kick){ .a = a, .q = 1, .fd = -1 };
-	}
-	d->nagents = n;
-	for (uint32_t i = 0; i < n; i++) {
-		struct vscmid_agent *a = &d->agents[i];
-
-		if (!a->agent) {
-			snprintf(err, errlen, "agent %u missing in the SCMI server", i + 1);
-			return -ENOENT;
-		}
-		/* the config gives an agent one or the other */
-		if (a->path[0])
-			r = transport_listen(a, a->path, SOCK_SEQPACKET, transport_on_connect, err,
-					     errlen);
-		else if (a->vhost_path[0])
-			r = transport_listen(a, a->vhost_path, SOCK_STREAM, vhost_front_on_connect,
-					     err, errlen);
-		else
+		if (!agent)
 			continue;
+		r = vscmid_transport_add(d, agent, err, errlen);
 		if (r < 0)
 			return r;
-		served++;
+		served += d->agents[id - 1]->listen_fd >= 0;
 	}
 	/* Xen guests are something to serve too. */
 	if (!served && !d->xb) {
@@ -382,24 +433,8 @@ int vscmid_transport_open(struct vscmid *d, char *err, size_t errlen)
 /* Shutdown leaves the votes in place: a restart must not glitch anything. */
 void vscmid_transport_close(struct vscmid *d)
 {
-	for (uint32_t i = 0; d->agents && i < d->nagents; i++) {
-		struct vscmid_agent *a = &d->agents[i];
-
-		vhost_front_unwatch(a);
-		if (a->conn_fd >= 0) {
-			scmi_agent_set_output(a->agent, NULL, NULL, false);
-			close(a->conn_fd);
-			a->conn_fd = -1;
-		}
-		vhost_conn_close(a->vconn);
-		a->vconn = NULL;
-		a->listen_src = sd_event_source_disable_unref(a->listen_src);
-		if (a->listen_fd >= 0) {
-			close(a->listen_fd);
-			unlink(a->path[0] ? a->path : a->vhost_path);
-			a->listen_fd = -1;
-		}
-	}
+	for (uint32_t i = 0; d->agents && i < d->nagents; i++)
+		transport_free(d->agents[i]);
 	free(d->agents);
 	d->agents = NULL;
 	d->nagents = 0;

@@ -69,7 +69,7 @@ struct vscmid {
 	sd_event *ev;
 	sd_event_source *sig_term, *sig_int, *sig_hup;
 	char runtime_dir[80];		/* --runtime-dir, or empty */
-	struct vscmid_agent *agents;	/* one per configured agent, by id - 1 */
+	struct vscmid_agent **agents;	/* by id - 1; NULL: removed */
 	uint32_t nagents;
 	int ctl_fd;
 	sd_event_source *ctl_src;
@@ -113,6 +113,9 @@ int vscmid_listen(const char *path, int type, mode_t mode);
  * none at all (nothing to serve). */
 int vscmid_transport_open(struct vscmid *d, char *err, size_t errlen);
 void vscmid_transport_close(struct vscmid *d);
+/* One agent's channel, after a reload added it, or before it goes. */
+int vscmid_transport_add(struct vscmid *d, struct scmi_agent *agent, char *err, size_t errlen);
+void vscmid_transport_remove(struct vscmid *d, struct scmi_agent *agent);
 bool vscmid_agent_connected(const struct vscmid_agent *a);
 void vscmid_agent_disconnect(struct vscmid_agent *a, const char *why);
 
@@ -122,6 +125,9 @@ void vscmid_control_close(struct vscmid *d);
 struct json_object *vscmid_control_handle(struct vscmid *d, const char *req, size_t len);
 
 const char *vscmid_system_state_name(uint32_t state);
+
+/* Reads the configuration file again and applies its agents live. */
+void vscmid_reload(struct vscmid *d);
 
 /* <socket_dir>/state, created if missing. */
 int vscmid_state_dir(struct vscmid *d, char *err, size_t errlen);

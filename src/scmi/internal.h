@@ -121,8 +121,11 @@ struct scmi_server {
 	struct arb *arb;
 	struct vscmi_platform *plat;
 	struct scmi_hooks hooks;
-	struct scmi_agent *agents;	/* agents[id - 1] */
-	uint32_t nagents;
+	/* agents[id - 1]; NULL where an agent was removed. Ids stay what
+	 * they were: guests see them in notifications and discovery. */
+	struct scmi_agent **agents;
+	uint32_t nagents;		/* ids handed out */
+	uint32_t agents_cap;
 	/* Who sees each physical resource, for fanning out notifications. */
 	struct scmi_watchers *watchers[VSCMI_KIND_COUNT];
 	struct scmi_deferred *deferred;	/* delayed responses not yet sent */

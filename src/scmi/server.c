@@ -215,6 +215,11 @@ static void scmi_deferred_fire(void *arg)
 	struct scmi_agent *a = d->agent;
 
 	scmi_deferred_unlink(d);
+	/* its agent was removed meanwhile */
+	if (!a) {
+		free(d);
+		return;
+	}
 	a->pending--;
 	if (d->generation == a->generation && scmi_agent_send(a, d->msg, d->len) == 0)
 		a->stats.delayed++;
@@ -396,6 +401,8 @@ static void scmi_on_platform_event(void *ctx, const struct vscmi_plat_event *ev)
 
 static void scmi_agent_fini(struct scmi_agent *a)
 {
+	if (!a)
+		return;
 	arb_agent_free(a->votes);
 	for (int k = 0; k < VSCMI_KIND_COUNT; k++)
 		free(a->views[k]);
@@ -435,7 +442,7 @@ static int scmi_agent_init(struct scmi_server *srv, struct scmi_agent *a, uint32
 	return 0;
 }
 
-static int scmi_watchers_build(struct scmi_server *srv)
+static int scmi_watchers_alloc(struct scmi_server *srv)
 {
 	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
 		uint32_t n = arb_res_count(srv->arb, (enum vscmi_kind)k);
@@ -445,30 +452,52 @@ static int scmi_watchers_build(struct scmi_server *srv)
 		srv->watchers[k] = calloc(n, sizeof(struct scmi_watchers));
 		if (!srv->watchers[k])
 			return -ENOMEM;
-		/* Sized to the agents that see each resource: count, then fill. */
-		for (uint32_t ai = 0; ai < srv->nagents; ai++)
-			for (uint32_t v = 0; v < srv->agents[ai].nviews[k]; v++)
-				srv->watchers[k][arb_res_index(srv->agents[ai].views[k][v].res)].cap++;
-		for (uint32_t i = 0; i < n; i++) {
-			struct scmi_watchers *ws = &srv->watchers[k][i];
-
-			ws->w = calloc(ws->cap ? ws->cap : 1, sizeof(*ws->w));
-			if (!ws->w)
-				return -ENOMEM;
-		}
-		for (uint32_t ai = 0; ai < srv->nagents; ai++) {
-			struct scmi_agent *a = &srv->agents[ai];
-
-			for (uint32_t v = 0; v < a->nviews[k]; v++) {
-				struct scmi_watchers *ws =
-					&srv->watchers[k][arb_res_index(a->views[k][v].res)];
-
-				if (ws->n < ws->cap)
-					ws->w[ws->n++] = (struct scmi_watch){ a, v };
-			}
-		}
 	}
 	return 0;
+}
+
+/* The agent sees these resources from now on. All or nothing: room for
+ * every entry first, then the entries. */
+static int scmi_watchers_add(struct scmi_server *srv, struct scmi_agent *a)
+{
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+		for (uint32_t v = 0; v < a->nviews[k]; v++) {
+			struct scmi_watchers *ws = &srv->watchers[k][arb_res_index(a->views[k][v].res)];
+			struct scmi_watch *w;
+			uint32_t cap;
+
+			if (ws->n < ws->cap)
+				continue;
+			cap = ws->cap ? 2 * ws->cap : 4;
+			w = realloc(ws->w, cap * sizeof(*w));
+			if (!w)
+				return -ENOMEM;
+			ws->w = w;
+			ws->cap = cap;
+		}
+	}
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++)
+		for (uint32_t v = 0; v < a->nviews[k]; v++) {
+			struct scmi_watchers *ws = &srv->watchers[k][arb_res_index(a->views[k][v].res)];
+
+			ws->w[ws->n++] = (struct scmi_watch){ a, v };
+		}
+	return 0;
+}
+
+static void scmi_watchers_remove(struct scmi_server *srv, struct scmi_agent *a)
+{
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+		for (uint32_t v = 0; v < a->nviews[k]; v++) {
+			struct scmi_watchers *ws = &srv->watchers[k][arb_res_index(a->views[k][v].res)];
+			uint32_t out = 0;
+
+			for (uint32_t i = 0; i < ws->n; i++)
+				if (ws->w[i].agent != a)
+					ws->w[out++] = ws->w[i];
+			ws->n = out;
+		}
+	}
 }
 
 struct scmi_server *scmi_server_new(const struct vscmi_model *model, struct arb *arb,
@@ -483,18 +512,11 @@ struct scmi_server *scmi_server_new(const struct vscmi_model *model, struct arb 
 	srv->plat = plat;
 	if (hooks)
 		srv->hooks = *hooks;
-	if (model->nagents > VSCMI_MAX_AGENTS)
+	if (model->nagents > VSCMI_MAX_AGENTS || scmi_watchers_alloc(srv) < 0)
 		goto err;
-	srv->agents = calloc(model->nagents ? model->nagents : 1, sizeof(*srv->agents));
-	if (!srv->agents)
-		goto err;
-	for (uint32_t i = 0; i < model->nagents; i++) {
-		srv->nagents = i + 1;
-		if (scmi_agent_init(srv, &srv->agents[i], i + 1, &model->agents[i]) < 0)
+	for (uint32_t i = 0; i < model->nagents; i++)
+		if (!scmi_server_add_agent(srv, &model->agents[i]))
 			goto err;
-	}
-	if (scmi_watchers_build(srv) < 0)
-		goto err;
 	arb_set_observer(arb, scmi_on_transition, srv);
 	plat->event = scmi_on_platform_event;
 	plat->event_ctx = srv;
@@ -520,8 +542,10 @@ void scmi_server_free(struct scmi_server *srv)
 		scmi_deferred_unlink(d);
 		free(d);
 	}
-	for (uint32_t i = 0; i < srv->nagents; i++)
-		scmi_agent_fini(&srv->agents[i]);
+	for (uint32_t i = 0; i < srv->nagents; i++) {
+		scmi_agent_fini(srv->agents[i]);
+		free(srv->agents[i]);
+	}
 	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
 		if (!srv->watchers[k])
 			continue;
@@ -542,15 +566,80 @@ struct scmi_agent *scmi_server_agent(struct scmi_server *srv, uint32_t id)
 {
 	if (id == 0 || id > srv->nagents)
 		return NULL;
-	return &srv->agents[id - 1];
+	return srv->agents[id - 1];
 }
 
 struct scmi_agent *scmi_server_agent_by_name(struct scmi_server *srv, const char *name)
 {
 	for (uint32_t i = 0; i < srv->nagents; i++)
-		if (!strcmp(srv->agents[i].d->name, name))
-			return &srv->agents[i];
+		if (srv->agents[i] && !strcmp(srv->agents[i]->d->name, name))
+			return srv->agents[i];
 	return NULL;
+}
+
+struct scmi_agent *scmi_server_add_agent(struct scmi_server *srv,
+					 const struct vscmi_agent_desc *d)
+{
+	struct scmi_agent *a;
+	uint32_t slot = srv->nagents;
+
+	/* New ids first; a removed agent's id only once they run out. */
+	if (slot == VSCMI_MAX_AGENTS)
+		for (slot = 0; slot < srv->nagents && srv->agents[slot]; slot++)
+			;
+	if (slot == VSCMI_MAX_AGENTS) {
+		errno = ENOSPC;
+		return NULL;
+	}
+	if (slot >= srv->agents_cap) {
+		uint32_t cap = srv->agents_cap ? 2 * srv->agents_cap : 8;
+		struct scmi_agent **p;
+
+		if (cap > VSCMI_MAX_AGENTS)
+			cap = VSCMI_MAX_AGENTS;
+		p = realloc(srv->agents, cap * sizeof(*p));
+		if (!p)
+			return NULL;
+		srv->agents = p;
+		srv->agents_cap = cap;
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	if (scmi_agent_init(srv, a, slot + 1, d) < 0 || scmi_watchers_add(srv, a) < 0) {
+		scmi_agent_fini(a);
+		free(a);
+		errno = ENOMEM;
+		return NULL;
+	}
+	srv->agents[slot] = a;
+	if (slot == srv->nagents)
+		srv->nagents++;
+	return a;
+}
+
+void scmi_server_remove_agent(struct scmi_server *srv, struct scmi_agent *a)
+{
+	scmi_agent_set_output(a, NULL, NULL, false);
+	scmi_agent_reset(a);
+	scmi_watchers_remove(srv, a);
+	/* delayed responses still queued go nowhere */
+	for (struct scmi_deferred *d = srv->deferred; d; d = d->next)
+		if (d->agent == a)
+			d->agent = NULL;
+	srv->agents[a->id - 1] = NULL;
+	scmi_agent_fini(a);
+	free(a);
+}
+
+void scmi_agent_set_desc(struct scmi_agent *a, const struct vscmi_agent_desc *d)
+{
+	a->d = d;
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++)
+		for (uint32_t i = 0; i < a->nviews[k] && i < d->nviews[k]; i++)
+			a->views[k][i].name = d->views[k][i].name[0]
+						      ? d->views[k][i].name
+						      : arb_res_desc(a->views[k][i].res)->name;
 }
 
 uint32_t scmi_agent_id(const struct scmi_agent *agent)

@@ -47,9 +47,9 @@ static void system_notify_all(struct scmi_ctx *c, uint32_t flags, uint32_t state
 	vscmi_put_le32(buf + 12, state);
 	vscmi_put_le32(buf + 16, 0);	/* no timeout for graceful requests */
 	for (uint32_t i = 0; i < c->srv->nagents; i++) {
-		struct scmi_agent *a = &c->srv->agents[i];
+		struct scmi_agent *a = c->srv->agents[i];
 
-		if (a->notify_system && scmi_agent_send(a, buf, sizeof(buf)) == 0)
+		if (a && a->notify_system && scmi_agent_send(a, buf, sizeof(buf)) == 0)
 			a->stats.notifications++;
 	}
 }

@@ -94,7 +94,7 @@ void vscmi_model_free(struct vscmi_model *m)
 	m->nagents = 0;
 }
 
-static bool agent_equal(const struct vscmi_agent_desc *a, const struct vscmi_agent_desc *b)
+bool vscmi_agent_equal(const struct vscmi_agent_desc *a, const struct vscmi_agent_desc *b)
 {
 	struct vscmi_agent_desc x = *a, y = *b;
 
@@ -108,16 +108,21 @@ static bool agent_equal(const struct vscmi_agent_desc *a, const struct vscmi_age
 	return !memcmp(&x, &y, sizeof(x));
 }
 
-bool vscmi_model_equal(const struct vscmi_model *a, const struct vscmi_model *b)
+bool vscmi_model_res_equal(const struct vscmi_model *a, const struct vscmi_model *b)
 {
-	if (a->nagents != b->nagents)
-		return false;
 	for (int k = 0; k < VSCMI_KIND_COUNT; k++)
 		if (a->nres[k] != b->nres[k] ||
 		    (a->nres[k] && memcmp(a->res[k], b->res[k], a->nres[k] * sizeof(*a->res[k]))))
 			return false;
+	return true;
+}
+
+bool vscmi_model_equal(const struct vscmi_model *a, const struct vscmi_model *b)
+{
+	if (a->nagents != b->nagents || !vscmi_model_res_equal(a, b))
+		return false;
 	for (uint32_t i = 0; i < a->nagents; i++)
-		if (!agent_equal(&a->agents[i], &b->agents[i]))
+		if (!vscmi_agent_equal(&a->agents[i], &b->agents[i]))
 			return false;
 	return true;
 }

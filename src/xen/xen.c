@@ -115,8 +115,10 @@ static struct scmi_agent *xen_match_agent(struct xen_backend *xb, uint32_t domid
 	name = xb->xs ? xs_read(xb->xs, XBT_NULL, path, &len) : NULL;
 	for (uint32_t id = 1; id <= scmi_server_agent_count(xb->srv) && !found; id++) {
 		struct scmi_agent *a = scmi_server_agent(xb->srv, id);
-		const struct vscmi_agent_desc *d = scmi_agent_desc(a);
+		const struct vscmi_agent_desc *d = a ? scmi_agent_desc(a) : NULL;
 
+		if (!d)
+			continue;
 		if ((d->match == VSCMI_MATCH_DOMID && d->match_domid == domid) ||
 		    (d->match == VSCMI_MATCH_NAME && name && !strcmp(d->match_name, name)))
 			found = a;
@@ -406,28 +408,69 @@ fail:
 	xb->virq_xce = NULL;
 }
 
+/* A dom0less guest's device, from its agent's section. */
+static int xen_start_one_static(struct xen_backend *xb, struct scmi_agent *a)
+{
+	const struct vscmi_agent_desc *d = scmi_agent_desc(a);
+	struct xen_guest *g;
+
+	if (!d->xen_static.enabled)
+		return 0;
+	g = xen_guest_new(xb, d->match_domid, 0, a);
+	if (!g)
+		return -ENOMEM;
+	g->dom0less = true;
+	g->base = d->xen_static.base;
+	g->irq = d->xen_static.irq;
+	g->grants = d->xen_static.grants;
+	/* A guest that cannot be served now is reported and left alone; the
+	 * others are served. */
+	if (xen_guest_start(g) < 0)
+		g->state = XEN_GUEST_BROKEN;
+	return 0;
+}
+
 static int xen_start_static(struct xen_backend *xb)
 {
 	for (uint32_t id = 1; id <= scmi_server_agent_count(xb->srv); id++) {
 		struct scmi_agent *a = scmi_server_agent(xb->srv, id);
-		const struct vscmi_agent_desc *d = scmi_agent_desc(a);
-		struct xen_guest *g;
 
-		if (!d->xen_static.enabled)
-			continue;
-		g = xen_guest_new(xb, d->match_domid, 0, a);
-		if (!g)
+		if (a && xen_start_one_static(xb, a) < 0)
 			return -ENOMEM;
-		g->dom0less = true;
-		g->base = d->xen_static.base;
-		g->irq = d->xen_static.irq;
-		g->grants = d->xen_static.grants;
-		/* A guest that cannot be served now is reported and left alone;
-		 * the others are served. */
-		if (xen_guest_start(g) < 0)
-			g->state = XEN_GUEST_BROKEN;
 	}
 	return 0;
+}
+
+void xen_backend_agent_removed(struct xen_backend *xb, struct scmi_agent *agent)
+{
+	if (!xb)
+		return;
+	for (struct xen_guest *g = xb->guests, *next; g; g = next) {
+		next = g->next;
+		if (g->agent == agent)
+			xen_guest_remove(xb, g, true, "no longer served: its agent left the "
+						      "configuration");
+	}
+}
+
+void xen_backend_agent_added(struct xen_backend *xb, struct scmi_agent *agent)
+{
+	const struct vscmi_agent_desc *d = scmi_agent_desc(agent);
+
+	if (!xb)
+		return;
+	if (d->xen_static.enabled) {
+		if (xen_start_one_static(xb, agent) < 0)
+			log_err("xen: agent %s: out of memory", d->name);
+		if (xb->listener)
+			xb->listener(xb->listener_ctx);
+		return;
+	}
+	if (d->match == VSCMI_MATCH_NONE || !xb->xs)
+		return;
+	/* Devices turned away for want of an agent get another look. */
+	xb->nignored = 0;
+	xen_xs_scan(xb);
 }
 
 static bool xen_need_xenstore(const struct vscmi_config *cfg)
