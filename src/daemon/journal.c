@@ -232,7 +232,7 @@ static int journal_read_view(struct json_object *o, struct scmi_view_state *vs,
 			     const char **resource)
 {
 	struct json_object *v, *trips;
-	int64_t n;
+	int64_t n = 0;
 	int r = 0;
 
 	memset(vs, 0, sizeof(*vs));
