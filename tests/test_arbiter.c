@@ -2450,6 +2450,221 @@ START_TEST(test_restore_refuses_impossible_votes)
 }
 END_TEST
 
+/* --- a slow platform: transactions that finish later -------------------- */
+
+/* The done callback's calls, in order. */
+struct dones {
+	uint32_t n;
+	struct arb_vote *v[16];
+	int result[16];
+};
+
+static void on_done(void *ctx, struct arb_vote *v, int result)
+{
+	struct dones *d = ctx;
+
+	ck_assert_uint_lt(d->n, 16);
+	d->v[d->n] = v;
+	d->result[d->n++] = result;
+}
+
+/* Every op of the type completes later, stepped by finish(). */
+static void slow(struct world *w, enum vscmi_op_type type, struct dones *d)
+{
+	vscmi_emu_latency(w->plat, type, 0);
+	arb_set_done(w->arb, on_done, d);
+}
+
+/* Completes the op in flight on resource i (of the type's kind). */
+static void finish(struct world *w, enum vscmi_op_type type, int i)
+{
+	ck_assert_int_eq(vscmi_emu_finish(w->plat, type, PID(i)), 1);
+}
+
+START_TEST(test_slow_platform_change_completes_step_by_step)
+{
+	struct world w = { 0 };
+	struct dones d = { 0 };
+	struct arb_vote *cam;
+
+	build_video(&w);
+	world_start(&w);
+	slow(&w, VSCMI_OP_CLOCK_ENABLE, &d);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	ck_assert_int_eq(arb_clock_enable(cam, true), -EINPROGRESS);
+	ck_assert_uint_eq(arb_in_flight(w.arb), 1);
+	ck_assert(arb_res_held(res(&w, VSCMI_CLOCK, PLL_VIDEO)));
+	/* Parent first, one call at a time. */
+	ck_assert_uint_eq(vscmi_emu_in_flight(w.plat), 1);
+	EXPECT_NO_OPS(&w);
+	finish(&w, VSCMI_OP_CLOCK_ENABLE, PLL_VIDEO);
+	ck_assert_uint_eq(d.n, 0);
+	finish(&w, VSCMI_OP_CLOCK_ENABLE, CAM_PIX);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_ptr_eq(d.v[0], cam);
+	ck_assert_int_eq(d.result[0], 0);
+	ck_assert_uint_eq(arb_in_flight(w.arb), 0);
+	ck_assert(!arb_res_held(res(&w, VSCMI_CLOCK, PLL_VIDEO)));
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1));
+	check_clock(&w, CAM_PIX, true, MHZ(148));
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_slow_platform_refusal_rolls_back_then_reports)
+{
+	struct world w = { 0 };
+	struct dones d = { 0 };
+	struct arb_vote *cam;
+
+	build_video(&w);
+	world_start(&w);
+	slow(&w, VSCMI_OP_CLOCK_ENABLE, &d);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(CAM_PIX), 1, -EIO);
+	ck_assert_int_eq(arb_clock_enable(cam, true), -EINPROGRESS);
+	finish(&w, VSCMI_OP_CLOCK_ENABLE, PLL_VIDEO);
+	finish(&w, VSCMI_OP_CLOCK_ENABLE, CAM_PIX);
+	/* The PLL goes off again before the agent hears. */
+	ck_assert_uint_eq(d.n, 0);
+	ck_assert(!vst(cam).on);
+	finish(&w, VSCMI_OP_CLOCK_ENABLE, PLL_VIDEO);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_int_eq(d.result[0], -EIO);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
+	check_clock(&w, PLL_VIDEO, false, MHZ(594));
+	ck_assert(!arb_has_dirty(w.arb));
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_slow_platform_change_on_held_chain_waits_its_turn)
+{
+	struct world w = { 0 };
+	struct dones d = { 0 };
+	struct arb_vote *cam, *disp, *disp2;
+
+	build_video(&w);
+	world_start(&w);
+	slow(&w, VSCMI_OP_CLOCK_ENABLE, &d);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
+	disp2 = vote(&w, INFOTAINMENT, VSCMI_CLOCK, DISP_PIX);
+	ck_assert_int_eq(arb_clock_enable(cam, true), -EINPROGRESS);
+	/* The PLL is held: the display's change waits, it does not interleave. */
+	ck_assert_int_eq(arb_clock_enable(disp, true), -EINPROGRESS);
+	ck_assert_int_eq(arb_clock_enable(disp2, true), -EINPROGRESS);
+	ck_assert_uint_eq(arb_waiting(w.arb), 2);
+	/* One change per vote waits at most. */
+	ck_assert_int_eq(arb_clock_enable(disp, false), -EBUSY);
+	ck_assert(!vst(disp).on);
+	finish(&w, VSCMI_OP_CLOCK_ENABLE, PLL_VIDEO);
+	finish(&w, VSCMI_OP_CLOCK_ENABLE, CAM_PIX);
+	/* The camera's reply comes after the display's change started. */
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_ptr_eq(d.v[0], cam);
+	ck_assert_uint_eq(arb_waiting(w.arb), 1);
+	finish(&w, VSCMI_OP_CLOCK_ENABLE, DISP_PIX);
+	/* The second voter on disp_pix needs no call. What waited runs before
+	 * the finished change is reported, so a caller answered cannot
+	 * overtake it: its answer comes first. */
+	ck_assert_uint_eq(d.n, 3);
+	ck_assert_ptr_eq(d.v[1], disp2);
+	ck_assert_ptr_eq(d.v[2], disp);
+	ck_assert_int_eq(d.result[1], 0);
+	ck_assert_int_eq(d.result[2], 0);
+	ck_assert(vst(disp).on && vst(disp2).on);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1),
+		   OP(CLOCK_ENABLE, DISP_PIX, 1));
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_slow_platform_unrelated_resources_proceed_and_finish_out_of_order)
+{
+	struct world w = { 0 };
+	struct dones d = { 0 };
+	struct arb_vote *cam, *isp, *rst;
+	int other;
+
+	build_cases(&w);
+	other = add_clock(&w, "other", -1, VSCMI_POLICY_MAX, MHZ(24), false);
+	world_start(&w);
+	slow(&w, VSCMI_OP_CLOCK_ENABLE, &d);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	isp = vote(&w, DISPLAY, VSCMI_POWER, ISP);
+	rst = vote(&w, DISPLAY, VSCMI_RESET, RST_BUS);
+	ck_assert_int_eq(arb_clock_enable(cam, true), -EINPROGRESS);
+	/* Not on the held chain, and a platform that answers at once. */
+	ck_assert_int_eq(arb_power_state(isp, 0), 0);
+	ck_assert_int_eq(arb_reset_line(rst, false), 0);
+	/* Slow too, but free: it starts now, and finishes first. */
+	struct arb_vote *o = vote(&w, DISPLAY, VSCMI_CLOCK, other);
+
+	ck_assert_int_eq(arb_clock_enable(o, true), -EINPROGRESS);
+	ck_assert_uint_eq(arb_in_flight(w.arb), 2);
+	finish(&w, VSCMI_OP_CLOCK_ENABLE, other);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_ptr_eq(d.v[0], o);
+	finish(&w, VSCMI_OP_CLOCK_ENABLE, PLL_VIDEO);
+	finish(&w, VSCMI_OP_CLOCK_ENABLE, CAM_PIX);
+	ck_assert_uint_eq(d.n, 2);
+	ck_assert_ptr_eq(d.v[1], cam);
+	check_pd(&w, ISP, 0);
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_slow_platform_release_while_pending_waits_then_withdraws)
+{
+	struct world w = { 0 };
+	struct dones d = { 0 };
+	struct arb_vote *cam;
+
+	build_video(&w);
+	world_start(&w);
+	slow(&w, VSCMI_OP_CLOCK_ENABLE, &d);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	ck_assert_int_eq(arb_clock_enable(cam, true), -EINPROGRESS);
+	finish(&w, VSCMI_OP_CLOCK_ENABLE, PLL_VIDEO);
+	/* The guest goes away in the middle: the release is not lost. */
+	release(&w, CAMERA, 0);
+	ck_assert_uint_eq(arb_waiting(w.arb), 1);
+	finish(&w, VSCMI_OP_CLOCK_ENABLE, CAM_PIX);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_int_eq(d.result[0], 0);
+	/* Now the release runs: child off, then the PLL. */
+	finish(&w, VSCMI_OP_CLOCK_ENABLE, CAM_PIX);
+	finish(&w, VSCMI_OP_CLOCK_ENABLE, PLL_VIDEO);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert(!vst(cam).on);
+	ck_assert_uint_eq(arb_in_flight(w.arb), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1),
+		   OP(CLOCK_ENABLE, CAM_PIX, 0), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
+	world_end(&w);
+}
+END_TEST
+
+START_TEST(test_slow_platform_full_queue_is_busy_and_teardown_in_flight_is_safe)
+{
+	struct world w = { 0 };
+	struct dones d = { 0 };
+	struct arb_vote *cam;
+
+	build_video(&w);
+	world_start(&w);
+	slow(&w, VSCMI_OP_CLOCK_ENABLE, &d);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	ck_assert_int_eq(arb_clock_enable(cam, true), -EINPROGRESS);
+	for (uint32_t id = 10; id < 10 + 16; id++)
+		ck_assert_int_eq(arb_clock_enable(vote(&w, id, VSCMI_CLOCK, DISP_PIX), true),
+				 -EINPROGRESS);
+	ck_assert_int_eq(arb_clock_enable(vote(&w, 40, VSCMI_CLOCK, DISP_PIX), true), -EBUSY);
+	/* Freed with a call in flight and changes waiting: nothing comes back. */
+	world_end(&w);
+}
+END_TEST
+
 static Suite *arbiter_suite(void)
 {
 	Suite *s = suite_create("arbiter");
@@ -2507,6 +2722,15 @@ static Suite *arbiter_suite(void)
 	tcase_add_test(tc, test_release_of_agent_without_votes_changes_nothing);
 	tcase_add_test(tc, test_agent_gone_with_two_children_switches_shared_parent_off_once);
 	tcase_add_test(tc, test_child_on_at_boot_keeps_parent_on_until_switched_off);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("slow-platform");
+	tcase_add_test(tc, test_slow_platform_change_completes_step_by_step);
+	tcase_add_test(tc, test_slow_platform_refusal_rolls_back_then_reports);
+	tcase_add_test(tc, test_slow_platform_change_on_held_chain_waits_its_turn);
+	tcase_add_test(tc, test_slow_platform_unrelated_resources_proceed_and_finish_out_of_order);
+	tcase_add_test(tc, test_slow_platform_release_while_pending_waits_then_withdraws);
+	tcase_add_test(tc, test_slow_platform_full_queue_is_busy_and_teardown_in_flight_is_safe);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("observer");

@@ -307,6 +307,32 @@ START_TEST(test_commands_reach_the_firmware)
 }
 END_TEST
 
+/* What the daemon reads at start (arb_sync_phys) is what the firmware has. */
+START_TEST(test_read_asks_the_firmware_its_state)
+{
+	struct vscmi_config *cfg = load("");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct vscmi_op op = { .type = VSCMI_OP_CLOCK_RATE, .id = 1 };
+
+	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_RATE, 1, 50000000), 0);
+	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_ENABLE, 1, 1), 0);
+	ck_assert_int_eq(vscmi_platform_read(p, &op), 0);
+	ck_assert_int_eq(op.val, 50000000);
+	op = (struct vscmi_op){ .type = VSCMI_OP_CLOCK_ENABLE, .id = 1 };
+	ck_assert_int_eq(vscmi_platform_read(p, &op), 0);
+	ck_assert_int_eq(op.val, 1);
+	ck_assert_int_eq(apply(p, VSCMI_OP_POWER_STATE, 0, 0), 0);
+	op = (struct vscmi_op){ .type = VSCMI_OP_POWER_STATE, .id = 0, .val = -1 };
+	ck_assert_int_eq(vscmi_platform_read(p, &op), 0);
+	ck_assert_int_eq(op.val, 0);
+	/* SCMI has no GET for a reset line. */
+	op = (struct vscmi_op){ .type = VSCMI_OP_RESET_LINE, .id = 0 };
+	ck_assert_int_eq(vscmi_platform_read(p, &op), -EOPNOTSUPP);
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
+}
+END_TEST
+
 START_TEST(test_discovery_refuses_what_the_firmware_lacks)
 {
 	static const char *const cases[][2] = {
@@ -688,6 +714,7 @@ static Suite *rawlink_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_commands_reach_the_firmware);
+	tcase_add_test(tc, test_read_asks_the_firmware_its_state);
 	tcase_add_test(tc, test_discovery_refuses_what_the_firmware_lacks);
 	tcase_add_test(tc, test_timeout_then_late_reply_is_dropped);
 	tcase_add_test(tc, test_delayed_responses_out_of_order);

@@ -746,6 +746,137 @@ START_TEST(test_agent_gone_leaves_others_undisturbed)
 }
 END_TEST
 
+/* --- a slow platform: replies that come later ---------------------------- */
+
+/* Replies the camera's transport received later, in order. */
+static struct {
+	int n;
+	uint64_t tag[8];
+	uint8_t b[8][SCMI_MSG_MAX];
+	size_t len[8];
+} later;
+
+static int later_reply(void *ctx, uint64_t tag, const uint8_t *msg, size_t len)
+{
+	ck_assert_int_lt(later.n, 8);
+	later.tag[later.n] = tag;
+	memcpy(later.b[later.n], msg, len);
+	later.len[later.n++] = len;
+	return 0;
+}
+
+/* One command with a tag: the reply's length now, 0 when it comes later. */
+static size_t tagged(uint32_t agent, uint32_t hdr, int n, const uint32_t *w, uint64_t tag)
+{
+	uint8_t req[4 + 4 * 8];
+
+	vscmi_put_le32(req, hdr);
+	for (int i = 0; i < n; i++)
+		vscmi_put_le32(req + 4 + 4 * i, w[i]);
+	resp_len = scmi_server_handle_tagged(srv, scmi_server_agent(srv, agent), req,
+					     4 + 4 * (size_t)n, resp, sizeof(resp), tag);
+	return resp_len;
+}
+
+static void finish_all(void)
+{
+	for (int i = 0; i < 16 && vscmi_emu_finish(plat, VSCMI_OP_COUNT, UINT32_MAX); i++)
+		;
+}
+
+static void slow_setup(void)
+{
+	setup();
+	memset(&later, 0, sizeof(later));
+	vscmi_emu_latency(plat, VSCMI_OP_CLOCK_ENABLE, 0);
+	scmi_agent_set_reply(scmi_server_agent(srv, 1), later_reply, NULL);
+}
+
+START_TEST(test_slow_change_others_answered_meanwhile_reply_later_with_token)
+{
+	const uint32_t on[] = { 0, 1 }, get[] = { 0, 0 }, ver[] = { 0 }, core[] = { 1 };
+	const uint32_t rst[] = { 0, 0, 0 };
+	uint32_t set_hdr = SCMI_HDR(0x7, 0, SCMI_PROTO_CLOCK, 0x11);
+
+	/* The camera's pixel clock waits on the firmware... */
+	ck_assert_uint_eq(tagged(1, set_hdr, 2, on, 101), 0);
+	ck_assert_uint_eq(scmi_agent_waiting(scmi_server_agent(srv, 1)), 1);
+	/* ...while the display is answered at once: discovery, attributes, a
+	 * reset line on a free resource. */
+	ck_assert_uint_eq(tagged(2, SCMI_HDR(0x0, 0, SCMI_PROTO_BASE, 1), 0, NULL, 0), 12);
+	ck_assert_int_eq(status(), SCMI_SUCCESS);
+	ck_assert_uint_eq(tagged(2, SCMI_HDR(0x3, 0, SCMI_PROTO_CLOCK, 2), 1, ver, 0), 32);
+	ck_assert_int_eq(status(), SCMI_SUCCESS);
+	ck_assert_uint_eq(tagged(2, SCMI_HDR(0x4, 0, SCMI_PROTO_RESET, 3), 3, rst, 0), 8);
+	ck_assert_int_eq(status(), SCMI_SUCCESS);
+	/* The camera's own commands elsewhere too; on the waiting clock they
+	 * queue behind its change. */
+	ck_assert_uint_eq(tagged(1, SCMI_HDR(0x3, 0, SCMI_PROTO_CLOCK, 0x12), 1, core, 102), 32);
+	ck_assert_uint_eq(tagged(1, SCMI_HDR(0xb, 0, SCMI_PROTO_CLOCK, 0x13), 2, get, 103), 0);
+	ck_assert_int_eq(later.n, 0);
+
+	finish_all();
+	ck_assert_int_eq(later.n, 2);
+	ck_assert_uint_eq(later.tag[0], 101);
+	ck_assert_uint_eq(later.len[0], 8);
+	ck_assert_uint_eq(vscmi_get_le32(later.b[0]), set_hdr);
+	ck_assert_int_eq((int32_t)vscmi_get_le32(later.b[0] + 4), SCMI_SUCCESS);
+	/* The read that waited sees the change. */
+	ck_assert_uint_eq(later.tag[1], 103);
+	ck_assert_uint_eq(SCMI_HDR_TOKEN(vscmi_get_le32(later.b[1])), 0x13);
+	ck_assert_int_eq((int32_t)vscmi_get_le32(later.b[1] + 4), SCMI_SUCCESS);
+	ck_assert_uint_eq(vscmi_get_le32(later.b[1] + 12) & 1, 1);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 1);
+	ck_assert_uint_eq(scmi_agent_waiting(scmi_server_agent(srv, 1)), 0);
+}
+END_TEST
+
+START_TEST(test_slow_change_timeout_is_an_error_reply_and_rolls_back)
+{
+	const uint32_t on[] = { 0, 1 }, get[] = { 0, 0 };
+
+	/* What linux-raw answers when the firmware stays silent. */
+	vscmi_emu_refuse(plat, VSCMI_OP_CLOCK_ENABLE, 11, 1, -ETIMEDOUT);
+	ck_assert_uint_eq(tagged(1, SCMI_HDR(0x7, 0, SCMI_PROTO_CLOCK, 5), 2, on, 7), 0);
+	finish_all();
+	ck_assert_int_eq(later.n, 1);
+	ck_assert_int_eq((int32_t)vscmi_get_le32(later.b[0] + 4), SCMI_COMMS_ERROR);
+	ck_assert_uint_eq(SCMI_HDR_TOKEN(vscmi_get_le32(later.b[0])), 5);
+	/* Nothing stays half done: the agent reads its clock off. */
+	ck_assert_uint_eq(tagged(1, SCMI_HDR(0xb, 0, SCMI_PROTO_CLOCK, 6), 2, get, 8), 20);
+	ck_assert_uint_eq(rv(1) & 1, 0);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 0);
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 0);
+}
+END_TEST
+
+START_TEST(test_slow_change_agent_reset_while_pending_drops_reply_releases_vote)
+{
+	const uint32_t on[] = { 0, 1 }, get[] = { 0, 0 };
+	struct scmi_agent *cam = scmi_server_agent(srv, 1);
+
+	ck_assert_uint_eq(tagged(1, SCMI_HDR(0x7, 0, SCMI_PROTO_CLOCK, 5), 2, on, 7), 0);
+	/* The channel goes away with the reply still to come. */
+	ck_assert_uint_eq(tagged(1, SCMI_HDR(0xb, 0, SCMI_PROTO_CLOCK, 6), 2, get, 8), 0);
+	scmi_agent_set_reply(cam, NULL, NULL);
+	scmi_agent_reset(cam);
+	finish_all();
+	ck_assert_int_eq(later.n, 0);
+	ck_assert_uint_eq(scmi_agent_waiting(cam), 0);
+	ck_assert_uint_eq(arb_in_flight(arb), 0);
+	/* The change finished, then the release withdrew it. */
+	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 0);
+	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, 11, 1), 1);
+	/* A new channel is served as usual. */
+	scmi_agent_set_reply(cam, later_reply, NULL);
+	ck_assert_uint_eq(tagged(1, SCMI_HDR(0x7, 0, SCMI_PROTO_CLOCK, 9), 2, on, 10), 0);
+	finish_all();
+	ck_assert_int_eq(later.n, 1);
+	ck_assert_uint_eq(later.tag[0], 10);
+	ck_assert_int_eq((int32_t)vscmi_get_le32(later.b[0] + 4), SCMI_SUCCESS);
+}
+END_TEST
+
 static Suite *scmi_suite(void)
 {
 	Suite *s = suite_create("scmi");
@@ -783,6 +914,13 @@ static Suite *scmi_suite(void)
 	tcase_add_test(tc, test_platform_refusal_rolls_vote_back);
 	tcase_add_test(tc, test_refused_release_retried_before_the_next_command);
 	tcase_add_test(tc, test_rate_notification_names_only_the_receiver_or_the_platform);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("slow-platform");
+	tcase_add_checked_fixture(tc, slow_setup, teardown);
+	tcase_add_test(tc, test_slow_change_others_answered_meanwhile_reply_later_with_token);
+	tcase_add_test(tc, test_slow_change_timeout_is_an_error_reply_and_rolls_back);
+	tcase_add_test(tc, test_slow_change_agent_reset_while_pending_drops_reply_releases_vote);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("power-reset-system");

@@ -33,10 +33,18 @@ struct arb_state {
 typedef void (*arb_observer_fn)(void *ctx, struct arb_res *res, const struct vscmi_op *op,
 				uint32_t cause_agent);
 
+/* A vote change that answered -EINPROGRESS has ended: 0 or -errno, as the
+ * call would have returned (the vote is back as before on a refusal). */
+typedef void (*arb_done_fn)(void *ctx, struct arb_vote *v, int result);
+
 /* The model must outlive the arbiter. */
 struct arb *arb_new(const struct vscmi_model *model, struct vscmi_platform *plat);
 void arb_free(struct arb *arb);
 void arb_set_observer(struct arb *arb, arb_observer_fn fn, void *ctx);
+void arb_set_done(struct arb *arb, arb_done_fn fn, void *ctx);
+/* Transactions waiting on the platform, and requests waiting for them. */
+uint32_t arb_in_flight(const struct arb *arb);
+uint32_t arb_waiting(const struct arb *arb);
 
 uint32_t arb_res_count(const struct arb *arb, enum vscmi_kind kind);
 struct arb_res *arb_res_get(struct arb *arb, enum vscmi_kind kind, uint32_t index);
@@ -48,6 +56,8 @@ void arb_res_phys(const struct arb_res *res, struct arb_state *st);
 void arb_res_target(const struct arb_res *res, struct arb_state *st);
 /* Agents with a vote attached to this resource. */
 uint32_t arb_res_users(const struct arb_res *res);
+/* Whether a transaction on it or on a child holds it now. */
+bool arb_res_held(const struct arb_res *res);
 
 struct arb_agent *arb_agent_new(struct arb *arb, uint32_t agent_id);
 /* Forgets the agent's votes without touching the hardware (a daemon that
@@ -56,7 +66,9 @@ struct arb_agent *arb_agent_new(struct arb *arb, uint32_t agent_id);
 void arb_agent_free(struct arb_agent *agent);
 /* Withdraws every vote of the agent as one step; the other agents'
  * votes are untouched. Returns the number of transitions the platform
- * refused (those resources stay as they physically are). */
+ * refused (those resources stay as they physically are). A vote whose
+ * resources are held is withdrawn once they are free, after the changes
+ * that wait before it; a release is never refused. */
 int arb_agent_release(struct arb_agent *agent);
 uint32_t arb_agent_id(const struct arb_agent *agent);
 
@@ -66,9 +78,16 @@ struct arb_res *arb_vote_res(const struct arb_vote *v);
 /* What the agent voted for (its reads return this). */
 void arb_vote_state(const struct arb_vote *v, struct arb_state *st);
 
+/* The embedder's pointer for the vote (the agent's view of it). */
+void arb_vote_set_data(struct arb_vote *v, void *data);
+void *arb_vote_data(const struct arb_vote *v);
+
 /* Each returns 0, or -errno with the vote and the physical state as before:
  * -EACCES the policy refuses this vote, -EINVAL/-ERANGE bad value, or the
- * platform's refusal. */
+ * platform's refusal. -EINPROGRESS: the platform is slow, or the change
+ * waits behind another on the same resources; the result comes to the done
+ * callback. -EBUSY: too many changes wait on the resource already, or one
+ * of this vote's. Changes of one vote are carried out in call order. */
 int arb_clock_enable(struct arb_vote *v, bool on);
 int arb_clock_rate(struct arb_vote *v, uint64_t hz);
 int arb_power_state(struct arb_vote *v, uint32_t state_index);

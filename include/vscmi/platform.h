@@ -44,10 +44,28 @@ struct vscmi_plat_event {
 
 struct vscmi_platform;
 
+/* The end of an operation that start() left in flight: 0 or -errno
+ * (-ETIMEDOUT: the firmware did not answer in time). */
+typedef void (*vscmi_done_fn)(void *ctx, int result);
+
 struct vscmi_platform_ops {
 	const char *name;
-	/* 0 or -errno; a refusal leaves the platform as it was. */
+	/* 0 or -errno; a refusal leaves the platform as it was. Waits for the
+	 * hardware: for start-up, link recovery and rare commands only. */
 	int (*apply)(struct vscmi_platform *p, const struct vscmi_op *op);
+	/* Starts op without waiting: 0 or -errno when it finished at once,
+	 * or -EINPROGRESS and then done(ctx, result) exactly once, from
+	 * vscmi_platform_dispatch (never from within start). NULL: apply. */
+	int (*start)(struct vscmi_platform *p, const struct vscmi_op *op, vscmi_done_fn done,
+		     void *ctx);
+	/* Forgets the operations started with ctx: their done is never
+	 * called (the caller is going away). May be NULL. */
+	void (*cancel)(struct vscmi_platform *p, void *ctx);
+	/* An fd that polls readable while dispatch has work (completions,
+	 * timeouts); -1 when the platform never completes later. May be NULL. */
+	int (*fd)(struct vscmi_platform *p);
+	/* Delivers the completions that are due; 0 or -errno. May be NULL. */
+	int (*dispatch)(struct vscmi_platform *p);
 	int (*sensor_read)(struct vscmi_platform *p, uint32_t id, int64_t *value,
 			   uint64_t *timestamp);
 	/* The state the hardware is in for op's type and id, into op's val
@@ -65,6 +83,13 @@ struct vscmi_platform {
 };
 
 int vscmi_platform_apply(struct vscmi_platform *p, const struct vscmi_op *op);
+int vscmi_platform_start(struct vscmi_platform *p, const struct vscmi_op *op, vscmi_done_fn done,
+			 void *ctx);
+void vscmi_platform_cancel(struct vscmi_platform *p, void *ctx);
+/* The embedder polls this fd (when >= 0) in its event loop and calls
+ * vscmi_platform_dispatch when it is readable. */
+int vscmi_platform_fd(struct vscmi_platform *p);
+int vscmi_platform_dispatch(struct vscmi_platform *p);
 int vscmi_platform_read(struct vscmi_platform *p, struct vscmi_op *op);
 void vscmi_platform_free(struct vscmi_platform *p);
 const char *vscmi_op_name(enum vscmi_op_type type);
@@ -96,6 +121,17 @@ int vscmi_emu_state(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t 
 void vscmi_emu_refuse(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t id,
 		      unsigned int n, int err);
 void vscmi_emu_delay(struct vscmi_platform *p, enum vscmi_op_type type, uint64_t usec);
+/* Ops of this type take usec to carry out: start() returns -EINPROGRESS
+ * and the op completes from vscmi_platform_dispatch once due (the fd is
+ * readable then). usec < 0: synchronous again, the default. The state and
+ * refusals apply at completion. */
+void vscmi_emu_latency(struct vscmi_platform *p, enum vscmi_op_type type, int64_t usec);
+/* Completes now, due or not, the oldest op in flight of this type and ID
+ * (VSCMI_OP_COUNT: of any type; UINT32_MAX: any ID), as a test steps the
+ * hardware; returns how many completed (0 or 1). */
+int vscmi_emu_finish(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t id);
+/* Ops started and not yet completed. */
+uint32_t vscmi_emu_in_flight(struct vscmi_platform *p);
 /* The recorded log of transitions, oldest first; returns how many. */
 size_t vscmi_emu_log(struct vscmi_platform *p, const struct vscmi_op **log);
 void vscmi_emu_clear_log(struct vscmi_platform *p);

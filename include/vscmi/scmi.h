@@ -90,6 +90,9 @@ struct scmi_hooks {
 /* Agent output for delayed responses and notifications (header + payload).
  * Returns 0, or -errno when it could not be delivered (counted). */
 typedef int (*scmi_send_fn)(void *ctx, const uint8_t *msg, size_t len);
+/* Agent output for the reply to a command that scmi_server_handle_tagged
+ * answered later: tag is the one it was given. Returns 0 or -errno. */
+typedef int (*scmi_reply_fn)(void *ctx, uint64_t tag, const uint8_t *msg, size_t len);
 
 struct scmi_agent_stats {
 	uint64_t commands;
@@ -99,6 +102,8 @@ struct scmi_agent_stats {
 	uint64_t delayed;
 	uint64_t dropped;		/* async messages the transport refused */
 	uint64_t resets;
+	uint64_t later;			/* replies sent after the platform finished */
+	uint64_t parked;		/* commands that waited behind one on their resource */
 };
 
 struct scmi_server *scmi_server_new(const struct vscmi_model *model, struct arb *arb,
@@ -128,14 +133,29 @@ void scmi_agent_set_desc(struct scmi_agent *agent, const struct vscmi_agent_desc
  * message, however malformed, gets a reply. cap must be >= 8. */
 size_t scmi_server_handle(struct scmi_server *srv, struct scmi_agent *agent, const void *req,
 			  size_t len, void *resp, size_t cap);
+/* The same, for a transport that can answer later: 0 when the reply goes
+ * to the agent's reply output with tag once the platform has finished (a
+ * change waiting on slow firmware), or once an earlier command of the
+ * agent on the same resource has been answered. Other commands are
+ * answered at once meanwhile, so replies may come out of order; the
+ * tokens tell them apart. */
+size_t scmi_server_handle_tagged(struct scmi_server *srv, struct scmi_agent *agent,
+				 const void *req, size_t len, void *resp, size_t cap,
+				 uint64_t tag);
 
 uint32_t scmi_agent_id(const struct scmi_agent *agent);
 const char *scmi_agent_name(const struct scmi_agent *agent);
 const struct vscmi_agent_desc *scmi_agent_desc(const struct scmi_agent *agent);
 void scmi_agent_set_output(struct scmi_agent *agent, scmi_send_fn send, void *ctx,
 			   bool p2a);
+/* NULL: replies that would come later are dropped (counted). */
+void scmi_agent_set_reply(struct scmi_agent *agent, scmi_reply_fn reply, void *ctx);
+/* Commands of the agent whose reply is still to come. */
+uint32_t scmi_agent_waiting(const struct scmi_agent *agent);
 /* The agent's channel went away or was reset: votes, subscriptions and
- * pending delayed responses are dropped; other agents are undisturbed. */
+ * pending delayed responses are dropped, and so are replies still to come
+ * (their changes finish and are then withdrawn like the other votes);
+ * other agents are undisturbed. */
 void scmi_agent_reset(struct scmi_agent *agent);
 void scmi_agent_stats(const struct scmi_agent *agent, struct scmi_agent_stats *st);
 struct arb_vote *scmi_agent_vote(struct scmi_agent *agent, enum vscmi_kind kind, uint32_t vid);

@@ -10,6 +10,22 @@
  * refusal the vote is put back and the chain reconciled again, which undoes
  * the calls already made. Which rule applies to which kind is in the policy
  * table at the bottom (arb_kinds).
+ *
+ * Slow platforms: a platform call may finish later (start() returns
+ * -EINPROGRESS, then a completion). A transaction is therefore a small
+ * machine (struct arb_txn, one per resource, embedded so the fast path
+ * never allocates): a step counter over "up the chain, then down", the op
+ * in flight, and the vote to put back on a refusal. Each completion
+ * records the op and runs the machine on until it waits again or ends.
+ * While it runs it holds every resource of its chain (res->lock); a vote
+ * change, release or retry that needs a held resource, or arrives behind
+ * others waiting on its own resource, waits in that resource's FIFO
+ * (bounded for changes: full is -EBUSY; releases are never refused, their
+ * queue node lives in the vote). Changes on resources outside held chains
+ * run at once. A change that does not finish before its call returns
+ * answers -EINPROGRESS, and its result later goes to the done callback.
+ * With a platform that finishes every call at once, nothing waits and
+ * every call returns its result as before.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,11 +39,62 @@
  * walks whatever model it is given. */
 #define ARB_MAX_DEPTH VSCMI_MAX_DEPTH
 
+/* Changes waiting per resource before a new one is refused (-EBUSY). */
+#define ARB_QUEUE_MAX 16
+/* Platform calls one resource makes in one phase (rate then gate, limits
+ * then level); bounds a step whatever the platform answers. */
+#define ARB_OPS_PER_STEP 2
+/* Passes over the waiting queues per completion. */
+#define ARB_DRAIN_PASSES 64
+
+enum arb_req_kind {
+	ARB_REQ_CLOCK_ENABLE,
+	ARB_REQ_CLOCK_RATE,
+	ARB_REQ_POWER,
+	ARB_REQ_RESET_LINE,
+	ARB_REQ_VOLTAGE_ENABLE,
+	ARB_REQ_VOLTAGE_LEVEL,
+	ARB_REQ_PERF_LEVEL,
+	ARB_REQ_PERF_LIMITS,
+	ARB_REQ_RELEASE,
+};
+
+/* A request waiting for its resource's chain. */
+struct arb_req {
+	enum arb_req_kind kind;
+	int64_t a, b;
+	struct arb_vote *v;
+	struct arb_req *next;
+	bool queued;
+};
+
 struct arb_vote {
 	struct arb_res *res;
 	struct arb_agent *agent;
 	struct arb_state st;
 	struct arb_vote *next;		/* in the agent's list */
+	struct arb_req change, release;	/* at most one of each waits */
+	void *data;
+};
+
+enum arb_txn_kind { ARB_TXN_CHANGE, ARB_TXN_RELEASE, ARB_TXN_RECONCILE };
+
+struct arb_txn {
+	struct arb *arb;
+	enum arb_txn_kind kind;
+	struct arb_res *chain[ARB_MAX_DEPTH];	/* [0] the resource, then parents */
+	unsigned int n;
+	unsigned int step;		/* < n: up, chain[n - 1 - step]; then down */
+	unsigned int ops_here;		/* calls made at this step */
+	struct arb_vote *v;		/* change, release; NULL once forgotten */
+	struct arb_state old;		/* change: the vote to put back */
+	int64_t old_free;
+	int err;			/* the refusal being undone */
+	int result;			/* when it ended before start returned */
+	bool active, undo, waiting, notify, resume;
+	int resume_r;
+	uint32_t cause;
+	struct vscmi_op op;		/* the call in flight */
 };
 
 struct arb_agent {
@@ -46,6 +113,10 @@ struct arb_res {
 	struct arb_state phys;
 	bool dirty;			/* phys lags the target after a failed release */
 	bool restored;			/* votes put back since the last restore pass */
+	struct arb_txn txn;		/* the transaction started on this resource */
+	struct arb_txn *lock;		/* the one holding it, on its chain */
+	struct arb_req *wait_head, *wait_tail;
+	uint32_t nwait;			/* changes waiting (releases not counted) */
 
 	uint32_t holders;		/* on votes; for resets, deassert votes */
 	uint32_t children_on;		/* children that need this one on */
@@ -64,8 +135,12 @@ struct arb {
 	uint32_t nres[VSCMI_KIND_COUNT];
 	arb_observer_fn observer;
 	void *observer_ctx;
-	uint32_t cause;			/* agent behind the current transaction */
+	arb_done_fn done;
+	void *done_ctx;
 	uint32_t ndirty;		/* resources marked dirty */
+	uint32_t nasync;		/* transactions waiting on the platform */
+	uint32_t nwaiting;		/* requests queued, releases included */
+	bool draining, redrain;
 };
 
 enum arb_phase { ARB_UP, ARB_DOWN };
@@ -75,8 +150,10 @@ struct arb_kind_ops {
 	void (*add)(struct arb_vote *v);
 	void (*del)(struct arb_vote *v);
 	void (*target)(const struct arb_res *res, struct arb_state *t);
-	/* Emits the platform calls of one phase; 0 or -errno. */
-	int (*apply)(struct arb_res *res, const struct arb_state *t, enum arb_phase phase);
+	/* The next platform call of one phase towards t, into op (type and
+	 * values); false when the phase has nothing left to do. */
+	bool (*next)(const struct arb_res *res, const struct arb_state *t, enum arb_phase phase,
+		     struct vscmi_op *op);
 	/* Whether this resource needs its parent on. */
 	bool (*demands)(const struct arb_res *res);
 	/* The votes can be satisfied together (perf limits). */
@@ -85,16 +162,18 @@ struct arb_kind_ops {
 
 static const struct arb_kind_ops arb_kinds[VSCMI_KIND_COUNT];
 
-static int arb_do(struct arb_res *res, enum vscmi_op_type type, int64_t val, int64_t val2)
+static bool arb_op(struct vscmi_op *op, enum vscmi_op_type type, int64_t val, int64_t val2)
 {
-	struct vscmi_op op = { .type = type, .id = res->d->plat_id, .val = val, .val2 = val2 };
-	int r = vscmi_platform_apply(res->arb->plat, &op);
+	*op = (struct vscmi_op){ .type = type, .val = val, .val2 = val2 };
+	return true;
+}
 
-	if (r < 0) {
-		log_debug("arbiter: %s %s refused: %d", vscmi_op_name(type), res->d->name, r);
-		return r;
-	}
-	switch (type) {
+/* The platform did op: the record follows, and the observer hears of it. */
+static void arb_record(struct arb_res *res, const struct vscmi_op *op, uint32_t cause)
+{
+	int64_t val = op->val, val2 = op->val2;
+
+	switch (op->type) {
 	case VSCMI_OP_CLOCK_ENABLE:
 	case VSCMI_OP_VOLTAGE_CONFIG:
 		res->phys.on = val != 0;
@@ -121,7 +200,21 @@ static int arb_do(struct arb_res *res, enum vscmi_op_type type, int64_t val, int
 		break;
 	}
 	if (res->arb->observer)
-		res->arb->observer(res->arb->observer_ctx, res, &op, res->arb->cause);
+		res->arb->observer(res->arb->observer_ctx, res, op, cause);
+}
+
+/* One call, waiting for the platform: pulses and the resync only. */
+static int arb_do(struct arb_res *res, enum vscmi_op_type type, int64_t val, int64_t val2,
+		  uint32_t cause)
+{
+	struct vscmi_op op = { .type = type, .id = res->d->plat_id, .val = val, .val2 = val2 };
+	int r = vscmi_platform_apply(res->arb->plat, &op);
+
+	if (r < 0) {
+		log_debug("arbiter: %s %s refused: %d", vscmi_op_name(type), res->d->name, r);
+		return r;
+	}
+	arb_record(res, &op, cause);
 	return 0;
 }
 
@@ -191,23 +284,23 @@ static void gl_target(const struct arb_res *res, struct arb_state *t)
 		t->level = res->free_level;
 }
 
-static int gl_apply(struct arb_res *res, const struct arb_state *t, enum arb_phase phase)
+static bool gl_next(const struct arb_res *res, const struct arb_state *t, enum arb_phase phase,
+		    struct vscmi_op *op)
 {
 	bool clock = res->d->kind == VSCMI_CLOCK;
 	enum vscmi_op_type gate = clock ? VSCMI_OP_CLOCK_ENABLE : VSCMI_OP_VOLTAGE_CONFIG;
 	enum vscmi_op_type level = clock ? VSCMI_OP_CLOCK_RATE : VSCMI_OP_VOLTAGE_LEVEL;
-	int r = 0;
 
 	if (phase == ARB_UP) {
 		/* The rate settles before the gate opens. */
 		if (t->level != res->phys.level)
-			r = arb_do(res, level, t->level, 0);
-		if (r == 0 && t->on && !res->phys.on)
-			r = arb_do(res, gate, 1, 0);
+			return arb_op(op, level, t->level, 0);
+		if (t->on && !res->phys.on)
+			return arb_op(op, gate, 1, 0);
 	} else if (!t->on && res->phys.on) {
-		r = arb_do(res, gate, 0, 0);
+		return arb_op(op, gate, 0, 0);
 	}
-	return r;
+	return false;
 }
 
 static bool gl_demands(const struct arb_res *res)
@@ -248,13 +341,14 @@ static void pd_target(const struct arb_res *res, struct arb_state *t)
 	}
 }
 
-static int pd_apply(struct arb_res *res, const struct arb_state *t, enum arb_phase phase)
+static bool pd_next(const struct arb_res *res, const struct arb_state *t, enum arb_phase phase,
+		    struct vscmi_op *op)
 {
 	bool up = t->pd < res->phys.pd, down = t->pd > res->phys.pd;
 
 	if ((phase == ARB_UP && up) || (phase == ARB_DOWN && down))
-		return arb_do(res, VSCMI_OP_POWER_STATE, res->d->u.power.states[t->pd].value, 0);
-	return 0;
+		return arb_op(op, VSCMI_OP_POWER_STATE, res->d->u.power.states[t->pd].value, 0);
+	return false;
 }
 
 static bool pd_demands(const struct arb_res *res)
@@ -285,14 +379,15 @@ static void rst_target(const struct arb_res *res, struct arb_state *t)
 	t->asserted = res->holders == 0;
 }
 
-static int rst_apply(struct arb_res *res, const struct arb_state *t, enum arb_phase phase)
+static bool rst_next(const struct arb_res *res, const struct arb_state *t, enum arb_phase phase,
+		     struct vscmi_op *op)
 {
 	if (t->asserted == res->phys.asserted)
-		return 0;
+		return false;
 	/* Deassert on the way up, assert on the way down. */
 	if ((phase == ARB_UP) != t->asserted)
-		return arb_do(res, VSCMI_OP_RESET_LINE, t->asserted, 0);
-	return 0;
+		return arb_op(op, VSCMI_OP_RESET_LINE, t->asserted, 0);
+	return false;
 }
 
 /* --- performance domains ---------------------------------------------- */
@@ -369,17 +464,16 @@ static void perf_target(const struct arb_res *res, struct arb_state *t)
 	t->max = (uint32_t)hi;
 }
 
-static int perf_apply(struct arb_res *res, const struct arb_state *t, enum arb_phase phase)
+static bool perf_next(const struct arb_res *res, const struct arb_state *t, enum arb_phase phase,
+		      struct vscmi_op *op)
 {
-	int r = 0;
-
 	if (phase != ARB_UP)
-		return 0;
+		return false;
 	if (t->min != res->phys.min || t->max != res->phys.max)
-		r = arb_do(res, VSCMI_OP_PERF_LIMITS, t->max, t->min);
-	if (r == 0 && t->level != res->phys.level)
-		r = arb_do(res, VSCMI_OP_PERF_LEVEL, t->level, 0);
-	return r;
+		return arb_op(op, VSCMI_OP_PERF_LIMITS, t->max, t->min);
+	if (t->level != res->phys.level)
+		return arb_op(op, VSCMI_OP_PERF_LEVEL, t->level, 0);
+	return false;
 }
 
 static bool perf_feasible(const struct arb_res *res)
@@ -397,19 +491,20 @@ static void none_target(const struct arb_res *res, struct arb_state *t)
 	*t = res->phys;
 }
 
-static int none_apply(struct arb_res *res, const struct arb_state *t, enum arb_phase phase)
+static bool none_next(const struct arb_res *res, const struct arb_state *t, enum arb_phase phase,
+		      struct vscmi_op *op)
 {
-	return 0;
+	return false;
 }
 
 /* The policy table: which rule each kind follows. */
 static const struct arb_kind_ops arb_kinds[VSCMI_KIND_COUNT] = {
-	[VSCMI_CLOCK] = { gl_add, gl_del, gl_target, gl_apply, gl_demands, NULL },
-	[VSCMI_POWER] = { pd_add, pd_del, pd_target, pd_apply, pd_demands, NULL },
-	[VSCMI_RESET] = { rst_add, rst_del, rst_target, rst_apply, NULL, NULL },
-	[VSCMI_VOLTAGE] = { gl_add, gl_del, gl_target, gl_apply, NULL, NULL },
-	[VSCMI_PERF] = { perf_add, perf_del, perf_target, perf_apply, NULL, perf_feasible },
-	[VSCMI_SENSOR] = { none_vote, none_vote, none_target, none_apply, NULL, NULL },
+	[VSCMI_CLOCK] = { gl_add, gl_del, gl_target, gl_next, gl_demands, NULL },
+	[VSCMI_POWER] = { pd_add, pd_del, pd_target, pd_next, pd_demands, NULL },
+	[VSCMI_RESET] = { rst_add, rst_del, rst_target, rst_next, NULL, NULL },
+	[VSCMI_VOLTAGE] = { gl_add, gl_del, gl_target, gl_next, NULL, NULL },
+	[VSCMI_PERF] = { perf_add, perf_del, perf_target, perf_next, NULL, perf_feasible },
+	[VSCMI_SENSOR] = { none_vote, none_vote, none_target, none_next, NULL, NULL },
 };
 
 /* --- transactions ------------------------------------------------------ */
@@ -456,36 +551,6 @@ static void set_dirty(struct arb_res *res, bool dirty)
 		res->arb->ndirty--;
 }
 
-static int reconcile_chain(struct arb_res *res)
-{
-	struct arb_res *chain[ARB_MAX_DEPTH];
-	struct arb_state t;
-	unsigned int n = 0;
-	int r;
-
-	for (struct arb_res *p = res; p && n < ARB_MAX_DEPTH; p = p->parent)
-		chain[n++] = p;
-	/* Demand follows the physical state too, so it is updated after each
-	 * step: a child switched off releases its parent only then. */
-	for (unsigned int i = n; i-- > 0;) {
-		res_target(chain[i], &t);
-		r = kind_ops(chain[i])->apply(chain[i], &t, ARB_UP);
-		update_demand(chain[i]);
-		if (r < 0)
-			return r;
-	}
-	for (unsigned int i = 0; i < n; i++) {
-		res_target(chain[i], &t);
-		r = kind_ops(chain[i])->apply(chain[i], &t, ARB_DOWN);
-		update_demand(chain[i]);
-		if (r < 0)
-			return r;
-	}
-	for (unsigned int i = 0; i < n; i++)
-		set_dirty(chain[i], false);
-	return 0;
-}
-
 static void vote_set(struct arb_vote *v, const struct arb_state *st)
 {
 	const struct arb_kind_ops *ops = kind_ops(v->res);
@@ -497,33 +562,331 @@ static void vote_set(struct arb_vote *v, const struct arb_state *st)
 	v->agent->seq++;
 }
 
+static bool chain_free(const struct arb_res *res)
+{
+	for (int depth = 0; res && depth < ARB_MAX_DEPTH; depth++, res = res->parent)
+		if (res->lock)
+			return false;
+	return true;
+}
+
+static void txn_init(struct arb_txn *t, struct arb_res *res, enum arb_txn_kind kind,
+		     uint32_t cause)
+{
+	t->arb = res->arb;
+	t->kind = kind;
+	t->n = 0;
+	for (struct arb_res *p = res; p && t->n < ARB_MAX_DEPTH; p = p->parent)
+		t->chain[t->n++] = p;
+	t->step = t->ops_here = 0;
+	t->v = NULL;
+	t->err = t->result = 0;
+	t->undo = t->waiting = t->notify = t->resume = false;
+	t->cause = cause;
+	t->active = true;
+	for (unsigned int i = 0; i < t->n; i++)
+		t->chain[i]->lock = t;
+}
+
+static struct arb_res *txn_at(const struct arb_txn *t, enum arb_phase *phase)
+{
+	*phase = t->step < t->n ? ARB_UP : ARB_DOWN;
+	return t->step < t->n ? t->chain[t->n - 1 - t->step] : t->chain[t->step - t->n];
+}
+
+static void txn_platform_done(void *ctx, int result);
+
+/* The call at the current step ended with r. */
+static int txn_result(struct arb_txn *t, int r)
+{
+	enum arb_phase phase;
+	struct arb_res *res = txn_at(t, &phase);
+
+	if (r < 0) {
+		log_debug("arbiter: %s %s refused: %d", vscmi_op_name(t->op.type), res->d->name, r);
+		/* Demand follows what the platform did up to here. */
+		update_demand(res);
+		return r;
+	}
+	arb_record(res, &t->op, t->cause);
+	return 0;
+}
+
+/* Brings the chain to its targets: parents up before children, children
+ * down before parents. Demand follows the physical state too, so it is
+ * updated after each resource: a child switched off releases its parent
+ * only then. 0, -EINPROGRESS waiting for the platform, or a refusal. */
+static int txn_step(struct arb_txn *t)
+{
+	struct arb *arb = t->arb;
+	int r;
+
+	if (t->resume) {
+		t->resume = false;
+		r = txn_result(t, t->resume_r);
+		if (r < 0)
+			return r;
+	}
+	while (t->step < 2 * t->n) {
+		enum arb_phase phase;
+		struct arb_res *res = txn_at(t, &phase);
+		struct arb_state st;
+
+		res_target(res, &st);
+		if (t->ops_here < ARB_OPS_PER_STEP && kind_ops(res)->next(res, &st, phase, &t->op)) {
+			t->op.id = res->d->plat_id;
+			t->ops_here++;
+			r = vscmi_platform_start(arb->plat, &t->op, txn_platform_done, t);
+			if (r == -EINPROGRESS) {
+				t->waiting = true;
+				return r;
+			}
+			r = txn_result(t, r);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		update_demand(res);
+		t->step++;
+		t->ops_here = 0;
+	}
+	for (unsigned int i = 0; i < t->n; i++)
+		set_dirty(t->chain[i], false);
+	return 0;
+}
+
+/* A refused change: the old vote comes back and the chain is reconciled
+ * again, which undoes the calls already made. */
+static void txn_refused(struct arb_txn *t, int err)
+{
+	struct arb_res *res = t->chain[0];
+
+	t->err = err;
+	t->undo = true;
+	vote_set(t->v, &t->old);
+	res->free_level = t->old_free;
+	t->step = t->ops_here = 0;
+}
+
+static void arb_drain(struct arb *arb);
+
+static void txn_finish(struct arb_txn *t, int result)
+{
+	struct arb *arb = t->arb;
+	struct arb_vote *v = t->v;
+	bool tell = t->notify && t->kind == ARB_TXN_CHANGE && v;
+
+	for (unsigned int i = 0; i < t->n; i++)
+		t->chain[i]->lock = NULL;
+	t->active = false;
+	t->result = result;
+	if (!t->notify)
+		return;
+	arb->nasync--;
+	/* What waited on this chain goes first: a caller answered below
+	 * cannot overtake it with a new change. t may be reused from here. */
+	arb_drain(arb);
+	if (tell && arb->done)
+		arb->done(arb->done_ctx, v, result);
+}
+
+/* Runs the transaction until it waits for the platform or ends. */
+static void txn_drive(struct arb_txn *t)
+{
+	struct arb_res *res = t->chain[0];
+
+	for (;;) {
+		int r = t->undo || t->err == 0 ? txn_step(t) : 0;
+
+		if (r == -EINPROGRESS)
+			return;
+		if (t->err && !t->undo && t->v) {
+			/* refused before any call (an infeasible vote) */
+			txn_refused(t, t->err);
+			continue;
+		}
+		if (r < 0 && !t->undo && t->kind == ARB_TXN_CHANGE && t->v) {
+			txn_refused(t, r);
+			continue;
+		}
+		if (t->undo) {
+			if (r < 0) {
+				log_warn("arbiter: %s %s: could not undo a refused change",
+					 vscmi_kind_name(res->d->kind), res->d->name);
+				set_dirty(res, true);
+			}
+			r = t->err;
+		} else if (r < 0) {
+			/* The guest is gone either way (release), or a retry
+			 * failed again: the hardware stays as it is, marked. */
+			if (t->kind == ARB_TXN_RELEASE)
+				log_warn("arbiter: agent %u release: %s %s stays as it is", t->cause,
+					 vscmi_kind_name(res->d->kind), res->d->name);
+			set_dirty(res, true);
+		}
+		txn_finish(t, r);
+		return;
+	}
+}
+
+static void txn_platform_done(void *ctx, int result)
+{
+	struct arb_txn *t = ctx;
+
+	t->waiting = false;
+	t->resume = true;
+	t->resume_r = result;
+	txn_drive(t);
+}
+
+/* Starts t (locked by txn_init): its result, or -EINPROGRESS and the
+ * result later through the done callback. */
+static int txn_go(struct arb_txn *t)
+{
+	txn_drive(t);
+	if (!t->active)
+		return t->result;
+	t->notify = true;
+	t->arb->nasync++;
+	return -EINPROGRESS;
+}
+
 /* Replaces the vote, optionally the free-standing level too, and makes the
  * platform follow. All or nothing. */
 static int vote_change(struct arb_vote *v, const struct arb_state *st, const int64_t *free_level)
 {
 	struct arb_res *res = v->res;
-	struct arb_state old = v->st;
-	int64_t old_free = res->free_level;
-	int r = 0;
+	struct arb_txn *t = &res->txn;
 
-	res->arb->cause = v->agent->id;
+	txn_init(t, res, ARB_TXN_CHANGE, v->agent->id);
+	t->v = v;
+	t->old = v->st;
+	t->old_free = res->free_level;
 	vote_set(v, st);
 	if (free_level)
 		res->free_level = *free_level;
 	if (kind_ops(res)->feasible && !kind_ops(res)->feasible(res))
-		r = -EACCES;
-	if (r == 0)
-		r = reconcile_chain(res);
-	if (r == 0)
+		t->err = -EACCES;
+	return txn_go(t);
+}
+
+static int vote_release(struct arb_vote *v)
+{
+	static const struct arb_state none;
+	struct arb_txn *t = &v->res->txn;
+
+	if (!memcmp(&v->st, &none, sizeof(none)))
 		return 0;
-	vote_set(v, &old);
-	res->free_level = old_free;
-	if (reconcile_chain(res) < 0) {
-		log_warn("arbiter: %s %s: could not undo a refused change", vscmi_kind_name(res->d->kind),
-			 res->d->name);
-		set_dirty(res, true);
+	txn_init(t, v->res, ARB_TXN_RELEASE, v->agent->id);
+	t->v = v;
+	vote_set(v, &none);
+	return txn_go(t);
+}
+
+static int req_run(struct arb_vote *v, enum arb_req_kind kind, int64_t a, int64_t b);
+
+static void req_push(struct arb_res *res, struct arb_req *q)
+{
+	q->next = NULL;
+	q->queued = true;
+	if (res->wait_tail)
+		res->wait_tail->next = q;
+	else
+		res->wait_head = q;
+	res->wait_tail = q;
+	if (q->kind != ARB_REQ_RELEASE)
+		res->nwait++;
+	res->arb->nwaiting++;
+}
+
+static void req_unlink(struct arb_res *res, struct arb_req *q)
+{
+	struct arb_req **pp = &res->wait_head, *prev = NULL;
+
+	while (*pp && *pp != q) {
+		prev = *pp;
+		pp = &(*pp)->next;
 	}
-	return r;
+	if (!*pp)
+		return;
+	*pp = q->next;
+	if (res->wait_tail == q)
+		res->wait_tail = prev;
+	q->queued = false;
+	if (q->kind != ARB_REQ_RELEASE)
+		res->nwait--;
+	res->arb->nwaiting--;
+}
+
+/* A change now, or in its resource's queue when its chain is held or
+ * others wait before it. */
+static int arb_request(struct arb_vote *v, enum arb_req_kind kind, int64_t a, int64_t b)
+{
+	struct arb_res *res = v->res;
+	struct arb_req *q = kind == ARB_REQ_RELEASE ? &v->release : &v->change;
+
+	/* Nothing in flight anywhere: the synchronous path, as it always was. */
+	if (!res->arb->nasync && !res->arb->nwaiting)
+		return req_run(v, kind, a, b);
+	if (!res->wait_head && chain_free(res))
+		return req_run(v, kind, a, b);
+	if (q->queued)
+		return kind == ARB_REQ_RELEASE ? -EINPROGRESS : -EBUSY;
+	if (kind != ARB_REQ_RELEASE && res->nwait >= ARB_QUEUE_MAX)
+		return -EBUSY;
+	q->kind = kind;
+	q->a = a;
+	q->b = b;
+	q->v = v;
+	req_push(res, q);
+	return -EINPROGRESS;
+}
+
+/* Starts what waits and can run now, oldest first per resource. */
+static void arb_drain(struct arb *arb)
+{
+	if (arb->draining) {
+		arb->redrain = true;
+		return;
+	}
+	arb->draining = true;
+	for (int pass = 0; pass < ARB_DRAIN_PASSES && arb->nwaiting; pass++) {
+		arb->redrain = false;
+		for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+			for (uint32_t i = 0; i < arb->nres[k]; i++) {
+				struct arb_res *res = &arb->res[k][i];
+
+				while (res->wait_head && chain_free(res)) {
+					struct arb_req *q = res->wait_head;
+					struct arb_vote *v = q->v;
+					enum arb_req_kind kind = q->kind;
+					int r;
+
+					req_unlink(res, q);
+					r = req_run(v, kind, q->a, q->b);
+					/* The caller was told -EINPROGRESS: it hears now. */
+					if (r != -EINPROGRESS && kind != ARB_REQ_RELEASE && arb->done)
+						arb->done(arb->done_ctx, v, r);
+				}
+			}
+		}
+		if (!arb->redrain)
+			break;
+	}
+	arb->draining = false;
+}
+
+/* A retry of a resource whose hardware lags its votes; no agent's doing
+ * (agent ids start at 1). A held chain is left for a later retry. */
+static int reconcile_one(struct arb_res *res)
+{
+	int r;
+
+	if (!chain_free(res) || res->wait_head)
+		return -EBUSY;
+	txn_init(&res->txn, res, ARB_TXN_RECONCILE, 0);
+	r = txn_go(&res->txn);
+	return r == -EINPROGRESS ? 0 : r;
 }
 
 /* --- votes -------------------------------------------------------------- */
@@ -551,7 +914,7 @@ int arb_clock_enable(struct arb_vote *v, bool on)
 {
 	if (v->res->d->kind != VSCMI_CLOCK)
 		return -EINVAL;
-	return gl_enable(v, on);
+	return arb_request(v, ARB_REQ_CLOCK_ENABLE, on, 0);
 }
 
 /* Rate (clock) or level (voltage) under the resource's policy. */
@@ -590,43 +953,53 @@ int arb_clock_rate(struct arb_vote *v, uint64_t hz)
 {
 	if (v->res->d->kind != VSCMI_CLOCK || hz > INT64_MAX)
 		return -EINVAL;
-	return gl_level(v, (int64_t)hz);
+	return arb_request(v, ARB_REQ_CLOCK_RATE, (int64_t)hz, 0);
 }
 
 int arb_voltage_enable(struct arb_vote *v, bool on)
 {
 	if (v->res->d->kind != VSCMI_VOLTAGE)
 		return -EINVAL;
-	return gl_enable(v, on);
+	return arb_request(v, ARB_REQ_VOLTAGE_ENABLE, on, 0);
 }
 
 int arb_voltage_level(struct arb_vote *v, int64_t uv)
 {
 	if (v->res->d->kind != VSCMI_VOLTAGE)
 		return -EINVAL;
-	return gl_level(v, uv);
+	return arb_request(v, ARB_REQ_VOLTAGE_LEVEL, uv, 0);
 }
 
-int arb_power_state(struct arb_vote *v, uint32_t state_index)
+static int power_state(struct arb_vote *v, uint32_t state_index)
 {
 	struct arb_state st = v->st;
 
-	if (v->res->d->kind != VSCMI_POWER || state_index >= v->res->d->u.power.nstates)
-		return -EINVAL;
 	st.voted = true;
 	st.pd = state_index;
 	return vote_change(v, &st, NULL);
 }
 
-int arb_reset_line(struct arb_vote *v, bool asserted)
+int arb_power_state(struct arb_vote *v, uint32_t state_index)
+{
+	if (v->res->d->kind != VSCMI_POWER || state_index >= v->res->d->u.power.nstates)
+		return -EINVAL;
+	return arb_request(v, ARB_REQ_POWER, state_index, 0);
+}
+
+static int reset_line(struct arb_vote *v, bool asserted)
 {
 	struct arb_state st = v->st;
 
-	if (v->res->d->kind != VSCMI_RESET)
-		return -EINVAL;
 	st.voted = true;
 	st.asserted = asserted;
 	return vote_change(v, &st, NULL);
+}
+
+int arb_reset_line(struct arb_vote *v, bool asserted)
+{
+	if (v->res->d->kind != VSCMI_RESET)
+		return -EINVAL;
+	return arb_request(v, ARB_REQ_RESET_LINE, asserted, 0);
 }
 
 int arb_reset_pulse(struct arb_vote *v, uint32_t reset_state)
@@ -638,8 +1011,10 @@ int arb_reset_pulse(struct arb_vote *v, uint32_t reset_state)
 	/* Pulsing a line others hold deasserted would reset their devices. */
 	if (res->users > 1 && !res->d->u.reset.allow_autonomous)
 		return -EACCES;
-	res->arb->cause = v->agent->id;
-	return arb_do(res, VSCMI_OP_RESET_PULSE, reset_state, 0);
+	/* A pulse waits for the platform; never in the middle of a change. */
+	if (!chain_free(res) || res->wait_head)
+		return -EBUSY;
+	return arb_do(res, VSCMI_OP_RESET_PULSE, reset_state, 0, v->agent->id);
 }
 
 static bool perf_is_level(const struct arb_res *res, uint32_t level)
@@ -650,26 +1025,29 @@ static bool perf_is_level(const struct arb_res *res, uint32_t level)
 	return false;
 }
 
-int arb_perf_level(struct arb_vote *v, uint32_t level)
+static int perf_level(struct arb_vote *v, uint32_t level)
 {
 	struct arb_state st = v->st;
 
-	if (v->res->d->kind != VSCMI_PERF)
-		return -EINVAL;
-	if (!perf_is_level(v->res, level))
-		return -ERANGE;
 	st.has_level = true;
 	st.level = level;
 	return vote_change(v, &st, NULL);
 }
 
-int arb_perf_limits(struct arb_vote *v, uint32_t max, uint32_t min)
+int arb_perf_level(struct arb_vote *v, uint32_t level)
+{
+	if (v->res->d->kind != VSCMI_PERF)
+		return -EINVAL;
+	if (!perf_is_level(v->res, level))
+		return -ERANGE;
+	return arb_request(v, ARB_REQ_PERF_LEVEL, level, 0);
+}
+
+static int perf_limits(struct arb_vote *v, uint32_t max, uint32_t min)
 {
 	struct arb_res *res = v->res;
 	struct arb_state st = v->st;
 
-	if (res->d->kind != VSCMI_PERF)
-		return -EINVAL;
 	if (!st.has_limits) {
 		st.min = perf_lowest(res);
 		st.max = perf_highest(res);
@@ -685,6 +1063,37 @@ int arb_perf_limits(struct arb_vote *v, uint32_t max, uint32_t min)
 		return -ERANGE;
 	st.has_limits = true;
 	return vote_change(v, &st, NULL);
+}
+
+int arb_perf_limits(struct arb_vote *v, uint32_t max, uint32_t min)
+{
+	if (v->res->d->kind != VSCMI_PERF)
+		return -EINVAL;
+	return arb_request(v, ARB_REQ_PERF_LIMITS, max, min);
+}
+
+/* What a request does once its chain is free. */
+static int req_run(struct arb_vote *v, enum arb_req_kind kind, int64_t a, int64_t b)
+{
+	switch (kind) {
+	case ARB_REQ_CLOCK_ENABLE:
+	case ARB_REQ_VOLTAGE_ENABLE:
+		return gl_enable(v, a != 0);
+	case ARB_REQ_CLOCK_RATE:
+	case ARB_REQ_VOLTAGE_LEVEL:
+		return gl_level(v, a);
+	case ARB_REQ_POWER:
+		return power_state(v, (uint32_t)a);
+	case ARB_REQ_RESET_LINE:
+		return reset_line(v, a != 0);
+	case ARB_REQ_PERF_LEVEL:
+		return perf_level(v, (uint32_t)a);
+	case ARB_REQ_PERF_LIMITS:
+		return perf_limits(v, (uint32_t)a, (uint32_t)b);
+	case ARB_REQ_RELEASE:
+		return vote_release(v);
+	}
+	return -EINVAL;
 }
 
 /* --- restart -------------------------------------------------------------- */
@@ -812,7 +1221,6 @@ int arb_reconcile_restored(struct arb *arb)
 {
 	int failed = 0;
 
-	arb->cause = 0;
 	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
 		for (uint32_t i = 0; i < arb->nres[k]; i++) {
 			struct arb_res *res = &arb->res[k][i];
@@ -820,7 +1228,8 @@ int arb_reconcile_restored(struct arb *arb)
 			if (!res->restored)
 				continue;
 			res->restored = false;
-			if (reconcile_chain(res) < 0) {
+			/* A chain still held is marked, for the next retry. */
+			if (reconcile_one(res) < 0) {
 				set_dirty(res, true);
 				failed++;
 			}
@@ -908,6 +1317,9 @@ void arb_free(struct arb *arb)
 		return;
 	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
 		for (uint32_t i = 0; i < arb->nres[k]; i++) {
+			/* No completion may come back to what is freed here. */
+			if (arb->res[k][i].txn.active && arb->res[k][i].txn.waiting)
+				vscmi_platform_cancel(arb->plat, &arb->res[k][i].txn);
 			mset_free(&arb->res[k][i].levels);
 			mset_free(&arb->res[k][i].mins);
 			mset_free(&arb->res[k][i].maxs);
@@ -921,6 +1333,37 @@ void arb_set_observer(struct arb *arb, arb_observer_fn fn, void *ctx)
 {
 	arb->observer = fn;
 	arb->observer_ctx = ctx;
+}
+
+void arb_set_done(struct arb *arb, arb_done_fn fn, void *ctx)
+{
+	arb->done = fn;
+	arb->done_ctx = ctx;
+}
+
+uint32_t arb_in_flight(const struct arb *arb)
+{
+	return arb->nasync;
+}
+
+uint32_t arb_waiting(const struct arb *arb)
+{
+	return arb->nwaiting;
+}
+
+bool arb_res_held(const struct arb_res *res)
+{
+	return res->lock != NULL;
+}
+
+void arb_vote_set_data(struct arb_vote *v, void *data)
+{
+	v->data = data;
+}
+
+void *arb_vote_data(const struct arb_vote *v)
+{
+	return v->data;
 }
 
 uint32_t arb_res_count(const struct arb *arb, enum vscmi_kind kind)
@@ -1011,19 +1454,18 @@ int arb_agent_release(struct arb_agent *agent)
 	static const struct arb_state none;
 	int failed = 0;
 
-	agent->arb->cause = agent->id;
 	for (struct arb_vote *v = agent->votes; v; v = v->next) {
-		if (!memcmp(&v->st, &none, sizeof(none)))
+		int r;
+
+		/* A change still waiting is followed by the release. */
+		if (!memcmp(&v->st, &none, sizeof(none)) && !v->change.queued &&
+		    !(v->res->txn.active && v->res->txn.v == v))
 			continue;
-		vote_set(v, &none);
 		/* The guest is gone either way; a refusal leaves the hardware
 		 * as it is and the resource marked for a later retry. */
-		if (reconcile_chain(v->res) < 0) {
-			log_warn("arbiter: agent %u release: %s %s stays as it is", agent->id,
-				 vscmi_kind_name(v->res->d->kind), v->res->d->name);
-			set_dirty(v->res, true);
+		r = arb_request(v, ARB_REQ_RELEASE, 0, 0);
+		if (r < 0 && r != -EINPROGRESS)
 			failed++;
-		}
 	}
 	return failed;
 }
@@ -1037,6 +1479,13 @@ void arb_agent_free(struct arb_agent *agent)
 		return;
 	for (v = agent->votes; v; v = next) {
 		next = v->next;
+		/* Nothing that waits or runs may come back to a freed vote. */
+		if (v->change.queued)
+			req_unlink(v->res, &v->change);
+		if (v->release.queued)
+			req_unlink(v->res, &v->release);
+		if (v->res->txn.active && v->res->txn.v == v)
+			v->res->txn.v = NULL;
 		/* Forgotten, not withdrawn: the hardware stays as it is. */
 		vote_set(v, &none);
 		set_dirty(v->res, true);
@@ -1055,11 +1504,9 @@ int arb_reconcile_all(struct arb *arb)
 {
 	int failed = 0;
 
-	/* Retries are no agent's doing (agent ids start at 1). */
-	arb->cause = 0;
 	for (int k = 0; k < VSCMI_KIND_COUNT; k++)
 		for (uint32_t i = 0; i < arb->nres[k]; i++)
-			if (arb->res[k][i].dirty && reconcile_chain(&arb->res[k][i]) < 0)
+			if (arb->res[k][i].dirty && reconcile_one(&arb->res[k][i]) < 0)
 				failed++;
 	return failed;
 }
@@ -1072,7 +1519,6 @@ int arb_resync(struct arb *arb)
 	 * set again, whatever the arbiter believes it holds. Two passes in
 	 * parent order, like reconcile: what goes up, roots first; then what
 	 * goes down, leaves first. Depth is found by walking up, bounded. */
-	arb->cause = 0;
 	for (int pass = 0; pass < 2; pass++) {
 		for (int step = 0; step < ARB_MAX_DEPTH; step++) {
 			int depth = pass == 0 ? step : ARB_MAX_DEPTH - 1 - step;
@@ -1101,27 +1547,27 @@ int arb_resync(struct arb *arb)
 						if (up)
 							r = arb_do(res, clk ? VSCMI_OP_CLOCK_RATE :
 									      VSCMI_OP_VOLTAGE_LEVEL,
-								   t.level, 0);
+								   t.level, 0, 0);
 						if (r == 0 && up == t.on)
 							r = arb_do(res, clk ? VSCMI_OP_CLOCK_ENABLE :
 									      VSCMI_OP_VOLTAGE_CONFIG,
-								   t.on, 0);
+								   t.on, 0, 0);
 						break;
 					}
 					case VSCMI_POWER:
 						if (up == (t.pd != d->u.power.nstates - 1))
 							r = arb_do(res, VSCMI_OP_POWER_STATE,
-								   d->u.power.states[t.pd].value, 0);
+								   d->u.power.states[t.pd].value, 0, 0);
 						break;
 					case VSCMI_RESET:
 						if (up != t.asserted)
-							r = arb_do(res, VSCMI_OP_RESET_LINE, t.asserted, 0);
+							r = arb_do(res, VSCMI_OP_RESET_LINE, t.asserted, 0, 0);
 						break;
 					case VSCMI_PERF:
 						if (up)
-							r = arb_do(res, VSCMI_OP_PERF_LIMITS, t.max, t.min);
+							r = arb_do(res, VSCMI_OP_PERF_LIMITS, t.max, t.min, 0);
 						if (up && r == 0)
-							r = arb_do(res, VSCMI_OP_PERF_LEVEL, t.level, 0);
+							r = arb_do(res, VSCMI_OP_PERF_LEVEL, t.level, 0, 0);
 						break;
 					default:
 						break;

@@ -5,7 +5,10 @@
  * - a vhost-user socket, where QEMU's vhost-user-scmi hands over a guest's
  *   virtio-scmi device (src/vhost).
  * Closing a connection is a channel reset: the agent's votes are released,
- * as when a guest is destroyed. */
+ * as when a guest is destroyed.
+ * A command whose change waits on slow firmware gets its reply later,
+ * from the server's reply output, possibly after replies to later
+ * commands; the token says which is which. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -49,6 +52,20 @@ static int transport_send(void *ctx, const uint8_t *msg, size_t len)
 	return 0;
 }
 
+/* A reply that came later; a reply to a closed connection is dropped. */
+static int transport_reply(void *ctx, uint64_t tag, const uint8_t *msg, size_t len)
+{
+	struct vscmid_agent *a = ctx;
+
+	if (a->conn_fd < 0)
+		return -ENOTCONN;
+	if (send(a->conn_fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+		a->replies_dropped++;
+		return -errno;
+	}
+	return 0;
+}
+
 static void vhost_front_disconnect(struct vscmid_agent *a, const char *why);
 
 void vscmid_agent_disconnect(struct vscmid_agent *a, const char *why)
@@ -63,6 +80,7 @@ void vscmid_agent_disconnect(struct vscmid_agent *a, const char *why)
 	close(a->conn_fd);
 	a->conn_fd = -1;
 	scmi_agent_set_output(a->agent, NULL, NULL, false);
+	scmi_agent_set_reply(a->agent, NULL, NULL);
 	scmi_agent_reset(a->agent);
 	log_info("agent %s: disconnected (%s), votes released", scmi_agent_name(a->agent), why);
 	vscmid_notify_status(a->d, "");
@@ -93,8 +111,10 @@ static int transport_on_packet(sd_event_source *src, int fd, uint32_t revents, v
 		/* MSG_TRUNC gave the real length; one byte past the maximum is
 		 * enough for the server to see it is too long */
 		len = (size_t)n > SCMI_MSG_MAX + 1 ? SCMI_MSG_MAX + 1 : (size_t)n;
-		rlen = scmi_server_handle(a->d->srv, a->agent, req, len, resp, sizeof(resp));
-		if (send(fd, resp, rlen, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+		rlen = scmi_server_handle_tagged(a->d->srv, a->agent, req, len, resp, sizeof(resp),
+						 0);
+		/* 0: the reply comes later, through transport_reply */
+		if (rlen && send(fd, resp, rlen, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
 			if (errno == EAGAIN || errno == ENOBUFS) {
 				a->replies_dropped++;
 				log_debug("agent %s: reply dropped, peer does not read",
@@ -174,6 +194,7 @@ static int transport_on_connect(sd_event_source *src, int lfd, uint32_t revents,
 	a->conn_fd = fd;
 	a->connects++;
 	scmi_agent_set_output(a->agent, transport_send, a, true);
+	scmi_agent_set_reply(a->agent, transport_reply, a);
 	log_info("agent %s: connected (pid %d, uid %u)", scmi_agent_name(a->agent), (int)cred.pid,
 		 (unsigned int)cred.uid);
 	vscmid_notify_status(a->d, "");
@@ -374,6 +395,7 @@ static void transport_free(struct vscmid_agent *a)
 	vhost_front_unwatch(a);
 	if (a->conn_fd >= 0) {
 		scmi_agent_set_output(a->agent, NULL, NULL, false);
+		scmi_agent_set_reply(a->agent, NULL, NULL);
 		close(a->conn_fd);
 		a->conn_fd = -1;
 	}

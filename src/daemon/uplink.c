@@ -128,10 +128,26 @@ static void uplink_changed(void *ctx, bool up)
 	vscmid_notify_status(d, "");
 }
 
+static int uplink_on_platform(sd_event_source *src, int fd, uint32_t revents, void *userdata)
+{
+	struct vscmid *d = userdata;
+	int r = vscmi_platform_dispatch(d->plat);
+
+	if (r < 0)
+		log_debug("platform: dispatch: %s", strerror(-r));
+	return 0;
+}
+
 int vscmid_uplink_open(struct vscmid *d, char *err, size_t errlen)
 {
+	int fd = vscmi_platform_fd(d->plat);
 	int r;
 
+	if (fd >= 0) {
+		r = sd_event_add_io(d->ev, &d->plat_src, fd, EPOLLIN, uplink_on_platform, d);
+		if (r < 0)
+			goto fail;
+	}
 	if (!vscmi_is_raw(d->plat))
 		return 0;
 	r = sd_event_add_time_relative(d->ev, &d->retry_src, CLOCK_MONOTONIC, UPLINK_RETRY_USEC,
@@ -170,4 +186,5 @@ void vscmid_uplink_close(struct vscmid *d)
 	d->uev = NULL;
 	d->notif_src = sd_event_source_disable_unref(d->notif_src);
 	d->retry_src = sd_event_source_disable_unref(d->retry_src);
+	d->plat_src = sd_event_source_disable_unref(d->plat_src);
 }

@@ -88,6 +88,7 @@ struct vscmid {
 	/* linux-raw: the link watch (NULL otherwise) */
 	struct vscmi_uevent *uev;
 	sd_event_source *uev_src, *notif_src, *retry_src;
+	sd_event_source *plat_src;	/* completions of slow platform calls */
 };
 
 /* Staged setup; on failure everything done so far is undone and err says
@@ -140,7 +141,8 @@ int vscmid_journal_restore(struct vscmid *d);
 int vscmid_journal_grace(struct vscmid *d);
 /* Creates d->plat as the config says; linux-raw checks the firmware here. */
 int vscmid_platform_new(struct vscmid *d, char *err, size_t errlen);
-/* linux-raw: notifications in the loop, uevents, retries of a lost link. */
+/* The platform's completions in the loop; linux-raw: notifications,
+ * uevents, retries of a lost link. */
 int vscmid_uplink_open(struct vscmid *d, char *err, size_t errlen);
 void vscmid_uplink_close(struct vscmid *d);
 

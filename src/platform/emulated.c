@@ -2,7 +2,12 @@
  * It keeps the state hardware would have, counts every transition so tests
  * can assert on them, and can be told to refuse or delay commands. Its
  * state may live in a shared file mapping, so that, like real hardware, it
- * outlives a daemon that exits or is killed. */
+ * outlives a daemon that exits or is killed.
+ *
+ * Slow hardware: an op type given a latency completes later. start()
+ * queues it and returns -EINPROGRESS; a timerfd armed for the earliest due
+ * op is the platform's fd, and dispatch completes what is due, in due
+ * order. Tests step it without clocks through vscmi_emu_finish. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +25,7 @@
 #define EMU_VALS 16		/* distinct values counted per (type, id) */
 #define EMU_LOG 4096		/* recent transitions kept, oldest dropped */
 #define EMU_RULES 32
+#define EMU_INFLIGHT 64		/* ops started and not completed */
 
 struct emu_entry {
 	enum vscmi_op_type type;
@@ -37,6 +44,14 @@ struct emu_rule {
 	uint32_t id;
 	unsigned int left;
 	int err;
+};
+
+struct emu_flight {
+	struct vscmi_op op;
+	uint64_t due_us;		/* CLOCK_MONOTONIC */
+	uint64_t seq;			/* start order, for ties */
+	vscmi_done_fn done;
+	void *ctx;
 };
 
 struct emu_sensor {
@@ -71,6 +86,11 @@ struct emu {
 	uint32_t nsensors;
 	struct emu_rule rules[EMU_RULES];
 	uint64_t delay_us[VSCMI_OP_COUNT];
+	int64_t latency_us[VSCMI_OP_COUNT];	/* < 0: synchronous */
+	struct emu_flight flight[EMU_INFLIGHT];
+	uint32_t nflight;
+	uint64_t flight_seq;
+	int tfd;			/* timerfd, armed for the earliest due op */
 	struct vscmi_op log[EMU_LOG];
 	size_t log_start, log_len;
 	struct vscmi_op log_linear[EMU_LOG];
@@ -134,9 +154,8 @@ static void emu_count(struct emu_entry *en, int64_t val)
 	}
 }
 
-static int emu_apply(struct vscmi_platform *p, const struct vscmi_op *op)
+static int emu_do(struct emu *e, const struct vscmi_op *op)
 {
-	struct emu *e = to_emu(p);
 	struct emu_entry *en = emu_find(e, op->type, op->id);
 	int err;
 
@@ -158,6 +177,118 @@ static int emu_apply(struct vscmi_platform *p, const struct vscmi_op *op)
 		e->log_start = (e->log_start + 1) % EMU_LOG;
 	log_debug("emulated: %s id %u -> %lld", vscmi_op_name(op->type), op->id,
 		  (long long)op->val);
+	return 0;
+}
+
+static int emu_apply(struct vscmi_platform *p, const struct vscmi_op *op)
+{
+	return emu_do(to_emu(p), op);
+}
+
+static uint64_t emu_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* The in-flight op that completes first: earliest due, then oldest. */
+static int emu_first(const struct emu *e, enum vscmi_op_type type, uint32_t id)
+{
+	int best = -1;
+
+	for (uint32_t i = 0; i < e->nflight; i++) {
+		const struct emu_flight *f = &e->flight[i];
+
+		if ((type != VSCMI_OP_COUNT && f->op.type != type) ||
+		    (id != UINT32_MAX && f->op.id != id))
+			continue;
+		if (best < 0 || f->due_us < e->flight[best].due_us ||
+		    (f->due_us == e->flight[best].due_us && f->seq < e->flight[best].seq))
+			best = (int)i;
+	}
+	return best;
+}
+
+static void emu_arm(struct emu *e)
+{
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+	int i = emu_first(e, VSCMI_OP_COUNT, UINT32_MAX);
+
+	if (e->tfd < 0)
+		return;
+	if (i >= 0) {
+		uint64_t due = e->flight[i].due_us;
+
+		/* 0 would disarm: an op already due fires at once. */
+		its.it_value.tv_sec = (time_t)(due / 1000000u);
+		its.it_value.tv_nsec = (long)(due % 1000000u) * 1000 + 1;
+	}
+	timerfd_settime(e->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+/* Takes the op out of flight, then applies it and tells its owner, who
+ * may start more ops from the callback. */
+static void emu_complete(struct emu *e, int i)
+{
+	struct emu_flight f = e->flight[i];
+
+	e->flight[i] = e->flight[--e->nflight];
+	f.done(f.ctx, emu_do(e, &f.op));
+}
+
+static int emu_start(struct vscmi_platform *p, const struct vscmi_op *op, vscmi_done_fn done,
+		     void *ctx)
+{
+	struct emu *e = to_emu(p);
+	int64_t lat = e->latency_us[op->type];
+
+	if (lat < 0)
+		return emu_do(e, op);
+	if (e->nflight == EMU_INFLIGHT)
+		return -EBUSY;
+	e->flight[e->nflight++] = (struct emu_flight){ .op = *op,
+						       .due_us = emu_now_us() + (uint64_t)lat,
+						       .seq = e->flight_seq++,
+						       .done = done,
+						       .ctx = ctx };
+	emu_arm(e);
+	return -EINPROGRESS;
+}
+
+static void emu_cancel(struct vscmi_platform *p, void *ctx)
+{
+	struct emu *e = to_emu(p);
+
+	for (uint32_t i = e->nflight; i-- > 0;)
+		if (e->flight[i].ctx == ctx)
+			e->flight[i] = e->flight[--e->nflight];
+	emu_arm(e);
+}
+
+static int emu_fd(struct vscmi_platform *p)
+{
+	return to_emu(p)->tfd;
+}
+
+static int emu_dispatch(struct vscmi_platform *p)
+{
+	struct emu *e = to_emu(p);
+	uint64_t ticks;
+
+	if (e->tfd >= 0 && read(e->tfd, &ticks, sizeof(ticks)) < 0) {
+		/* nothing to read: a completion that was due came earlier */
+	}
+	/* Bounded: a callback that starts a due op again cannot keep us. */
+	for (int n = 0; n < EMU_INFLIGHT; n++) {
+		int i = emu_first(e, VSCMI_OP_COUNT, UINT32_MAX);
+
+		if (i < 0 || e->flight[i].due_us > emu_now_us())
+			break;
+		emu_complete(e, i);
+	}
+	emu_arm(e);
 	return 0;
 }
 
@@ -225,6 +356,8 @@ static void emu_destroy(struct vscmi_platform *p)
 {
 	struct emu *e = to_emu(p);
 
+	if (e->tfd >= 0)
+		close(e->tfd);
 	if (e->map)
 		munmap(e->map, e->maplen);
 	else
@@ -236,6 +369,10 @@ static void emu_destroy(struct vscmi_platform *p)
 static const struct vscmi_platform_ops emu_ops = {
 	.name = "emulated",
 	.apply = emu_apply,
+	.start = emu_start,
+	.cancel = emu_cancel,
+	.fd = emu_fd,
+	.dispatch = emu_dispatch,
 	.sensor_read = emu_sensor_read,
 	.read = emu_read,
 	.completion_delay_us = emu_completion_delay_us,
@@ -262,6 +399,9 @@ struct vscmi_platform *vscmi_emu_new(const struct vscmi_model *m)
 		return NULL;
 	e->base.ops = &emu_ops;
 	e->stats = &e->own_stats;
+	for (int t = 0; t < VSCMI_OP_COUNT; t++)
+		e->latency_us[t] = -1;
+	e->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	for (int k = 0; k < VSCMI_KIND_COUNT; k++)
 		n += 2 * m->nres[k];
 	e->entries = calloc(n, sizeof(*e->entries));
@@ -484,6 +624,33 @@ void vscmi_emu_delay(struct vscmi_platform *p, enum vscmi_op_type type, uint64_t
 {
 	if (is_emu(p) && (unsigned int)type < VSCMI_OP_COUNT)
 		to_emu(p)->delay_us[type] = usec;
+}
+
+void vscmi_emu_latency(struct vscmi_platform *p, enum vscmi_op_type type, int64_t usec)
+{
+	if (is_emu(p) && (unsigned int)type < VSCMI_OP_COUNT)
+		to_emu(p)->latency_us[type] = usec < 0 ? -1 : usec;
+}
+
+int vscmi_emu_finish(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t id)
+{
+	struct emu *e;
+	int i;
+
+	if (!is_emu(p))
+		return 0;
+	e = to_emu(p);
+	i = emu_first(e, type, id);
+	if (i < 0)
+		return 0;
+	emu_complete(e, i);
+	emu_arm(e);
+	return 1;
+}
+
+uint32_t vscmi_emu_in_flight(struct vscmi_platform *p)
+{
+	return is_emu(p) ? to_emu(p)->nflight : 0;
 }
 
 size_t vscmi_emu_log(struct vscmi_platform *p, const struct vscmi_op **log)

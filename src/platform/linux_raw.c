@@ -508,6 +508,77 @@ out:
 	return err;
 }
 
+/* The hardware's state for (type, id), asked of the firmware: at start-up
+ * only, so it waits for the reply. Reset lines have no GET in SCMI. */
+static int raw_read(struct vscmi_platform *p, struct vscmi_op *op)
+{
+	static const struct {
+		uint8_t proto, msg;
+	} gets[VSCMI_OP_COUNT] = {
+		[VSCMI_OP_CLOCK_ENABLE] = { P_CLOCK, 0xb },	/* CLOCK_CONFIG_GET */
+		[VSCMI_OP_CLOCK_RATE] = { P_CLOCK, 0x6 },	/* CLOCK_RATE_GET */
+		[VSCMI_OP_POWER_STATE] = { P_POWER, 0x5 },	/* POWER_STATE_GET */
+		[VSCMI_OP_VOLTAGE_CONFIG] = { P_VOLTAGE, 0x6 },	/* VOLTAGE_CONFIG_GET */
+		[VSCMI_OP_VOLTAGE_LEVEL] = { P_VOLTAGE, 0x8 },	/* VOLTAGE_LEVEL_GET */
+		[VSCMI_OP_PERF_LEVEL] = { P_PERF, 0x8 },	/* PERFORMANCE_LEVEL_GET */
+		[VSCMI_OP_PERF_LIMITS] = { P_PERF, 0x6 },	/* PERFORMANCE_LIMITS_GET */
+	};
+	struct raw *r = to_raw(p);
+	uint32_t w[2] = { op->id, 0 }, a = 0, b = 0;
+	struct raw_reply *rep;
+	struct vscmi_rd rd;
+	int err;
+
+	if ((unsigned int)op->type >= VSCMI_OP_COUNT || !gets[op->type].proto)
+		return -EOPNOTSUPP;
+	/* CLOCK_CONFIG_GET came with clock v3. */
+	if (op->type == VSCMI_OP_CLOCK_ENABLE && r->clock_version < 0x30000)
+		return -EOPNOTSUPP;
+	rep = malloc(sizeof(*rep));
+	if (!rep)
+		return -ENOMEM;
+	err = raw_xfer(r, gets[op->type].proto, gets[op->type].msg, w,
+		       op->type == VSCMI_OP_CLOCK_ENABLE ? 2 : 1, false, rep);
+	if (err < 0)
+		goto out;
+	raw_payload(rep, &rd);
+	/* CLOCK_CONFIG_GET: attributes first, then the config word. */
+	if (op->type == VSCMI_OP_CLOCK_ENABLE && vscmi_rd_u32(&rd, &a) < 0)
+		err = -EPROTO;
+	else if (vscmi_rd_u32(&rd, &a) < 0)
+		err = -EPROTO;
+	if (err < 0)
+		goto out;
+	switch (op->type) {
+	case VSCMI_OP_CLOCK_ENABLE:
+		op->val = a & 1;
+		break;
+	case VSCMI_OP_CLOCK_RATE:
+		if (vscmi_rd_u32(&rd, &b) < 0)
+			err = -EPROTO;
+		op->val = (int64_t)((uint64_t)b << 32 | a);
+		break;
+	case VSCMI_OP_VOLTAGE_CONFIG:
+		op->val = (a & 0xf) == 0x7;	/* architectural ON */
+		break;
+	case VSCMI_OP_VOLTAGE_LEVEL:
+		op->val = (int32_t)a;
+		break;
+	case VSCMI_OP_PERF_LIMITS:
+		if (vscmi_rd_u32(&rd, &b) < 0)
+			err = -EPROTO;
+		op->val = a;	/* max, then min */
+		op->val2 = b;
+		break;
+	default:
+		op->val = a;
+		break;
+	}
+out:
+	free(rep);
+	return err;
+}
+
 static uint64_t raw_completion_delay_us(struct vscmi_platform *p, const struct vscmi_op *op)
 {
 	/* apply() returned when the firmware had done it. */
@@ -528,6 +599,7 @@ static const struct vscmi_platform_ops raw_ops = {
 	.name = "linux-raw",
 	.apply = raw_apply,
 	.sensor_read = raw_sensor_read,
+	.read = raw_read,
 	.completion_delay_us = raw_completion_delay_us,
 	.destroy = raw_destroy,
 };

@@ -11,6 +11,32 @@ int vscmi_platform_apply(struct vscmi_platform *p, const struct vscmi_op *op)
 	return p->ops->apply(p, op);
 }
 
+int vscmi_platform_start(struct vscmi_platform *p, const struct vscmi_op *op, vscmi_done_fn done,
+			 void *ctx)
+{
+	if ((unsigned int)op->type >= VSCMI_OP_COUNT)
+		return -EINVAL;
+	if (p->ops->start)
+		return p->ops->start(p, op, done, ctx);
+	return p->ops->apply(p, op);
+}
+
+void vscmi_platform_cancel(struct vscmi_platform *p, void *ctx)
+{
+	if (p->ops->cancel)
+		p->ops->cancel(p, ctx);
+}
+
+int vscmi_platform_fd(struct vscmi_platform *p)
+{
+	return p->ops->fd ? p->ops->fd(p) : -1;
+}
+
+int vscmi_platform_dispatch(struct vscmi_platform *p)
+{
+	return p->ops->dispatch ? p->ops->dispatch(p) : 0;
+}
+
 int vscmi_platform_read(struct vscmi_platform *p, struct vscmi_op *op)
 {
 	if ((unsigned int)op->type >= VSCMI_OP_COUNT)

@@ -182,21 +182,25 @@ static int clock_rate_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi
 	if (r < 0)
 		return r;
 	r = arb_clock_rate(v->vote, (uint64_t)rate);
-	if (r < 0)
+	/* -EINPROGRESS: the server sends the reply, then this, later. */
+	if (r < 0 && r != -EINPROGRESS)
 		return r;
 	if ((flags & RATE_SET_ASYNC) && !(flags & RATE_SET_IGNORE_DRESP)) {
 		struct vscmi_op op = { VSCMI_OP_CLOCK_RATE, scmi_vres_desc(v)->plat_id, rate, 0 };
 		struct vscmi_platform *p = c->srv->plat;
 		uint8_t dr[12];
+		int e;
 
 		vscmi_put_le32(dr, vid);
 		vscmi_put_le32(dr + 4, (uint32_t)rate);
 		vscmi_put_le32(dr + 8, (uint32_t)((uint64_t)rate >> 32));
-		return scmi_delayed_response(c, CLOCK_RATE_SET, SCMI_SUCCESS, dr, sizeof(dr),
-					     p->ops->completion_delay_us ?
-						     p->ops->completion_delay_us(p, &op) : 0);
+		e = scmi_delayed_response(c, CLOCK_RATE_SET, SCMI_SUCCESS, dr, sizeof(dr),
+					  p->ops->completion_delay_us ?
+						  p->ops->completion_delay_us(p, &op) : 0);
+		if (e < 0)
+			return e;
 	}
-	return 0;
+	return r;
 }
 
 static int clock_rate_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)

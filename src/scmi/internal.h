@@ -26,6 +26,8 @@ struct scmi_ctx {
 	const struct scmi_protocol *proto;
 	uint32_t hdr;
 	size_t payload_max;		/* return values the agent takes */
+	struct scmi_vres *view;		/* the resource the command names */
+	struct scmi_deferred *dresp;	/* delayed response, sent after the reply */
 };
 
 /* Returns 0 with the return values written after the status, or -errno
@@ -75,10 +77,28 @@ struct scmi_trip {
 	bool above;			/* side of the trip point at the last look */
 };
 
+/* Commands an agent may have waiting behind others on their resources. */
+#define SCMI_PARK_MAX 8
+
+struct scmi_parked {
+	uint64_t tag;
+	uint16_t len;
+	uint16_t cap;			/* room the transport has for the reply */
+	uint8_t b[SCMI_MSG_MAX + 4];
+};
+
 /* One resource as an agent sees it: dense per-agent ID = index. */
 struct scmi_vres {
+	struct scmi_agent *agent;
 	struct arb_res *res;
 	struct arb_vote *vote;
+	/* A change whose reply waits for the platform: at most one, since the
+	 * agent's later commands on this resource park behind it. */
+	bool later;
+	uint32_t later_gen;		/* the agent's generation then */
+	uint32_t later_hdr;
+	uint64_t later_tag;
+	struct scmi_deferred *later_dresp;
 	const char *name;
 	uint32_t notify;		/* bit per SCMI notification message id */
 	/* sensors */
@@ -95,6 +115,12 @@ struct scmi_agent {
 	uint32_t nviews[VSCMI_KIND_COUNT];
 	scmi_send_fn send;
 	void *send_ctx;
+	scmi_reply_fn reply;
+	void *reply_ctx;
+	uint32_t nlater;		/* views with a reply to come */
+	struct scmi_parked park[SCMI_PARK_MAX];
+	uint32_t npark;
+	bool unparking;
 	bool p2a;			/* delayed responses and notifications possible */
 	bool notify_errors;		/* BASE_ERROR_EVENT */
 	bool notify_system;		/* SYSTEM_POWER_STATE_NOTIFIER */
@@ -132,7 +158,8 @@ struct scmi_server {
 };
 
 /* The agent's resource by the ID it uses, or NULL (NOT_FOUND). Reads the
- * ID from the request. */
+ * ID from the request. -EALREADY while the agent's reply to an earlier
+ * change of it is still to come: the server parks the command. */
 int scmi_view_get(struct scmi_ctx *c, struct vscmi_rd *req, enum vscmi_kind kind,
 		  struct scmi_vres **out, uint32_t *vid);
 static inline const struct vscmi_res_desc *scmi_vres_desc(const struct scmi_vres *v)

@@ -8,6 +8,19 @@
  * (NOT_SUPPORTED), message implemented (NOT_FOUND), payload at least the
  * message's minimum (PROTOCOL_ERROR). Handlers read through the bounded
  * reader and resolve resource IDs through the agent's own view only.
+ *
+ * Replies that come later: a change the arbiter cannot finish at once
+ * (slow firmware, or another change holding its resources) makes the
+ * handler return -EINPROGRESS. The view keeps the command's header and
+ * the transport's tag; when the arbiter's done callback fires, the reply
+ * is built here (status mapped in status.c like any other) and goes to
+ * the agent's reply output, then the delayed response, if the command
+ * asked for one, is armed. Until then the agent's commands on the same
+ * resource park (scmi_view_get says -EALREADY) and run, in order, once
+ * the reply is out; its commands on other resources, and every other
+ * agent's, are answered at once. A reset bumps the agent's generation:
+ * a reply of the old one is dropped, its change still finishes and the
+ * release queued behind it withdraws the vote.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,6 +40,7 @@ struct scmi_deferred {
 	struct scmi_server *srv;
 	struct scmi_agent *agent;
 	uint32_t generation;
+	uint64_t usec;
 	size_t len;
 	uint8_t msg[SCMI_MSG_MAX];
 };
@@ -90,7 +104,8 @@ int scmi_view_get(struct scmi_ctx *c, struct vscmi_rd *req, enum vscmi_kind kind
 	*out = &c->agent->views[kind][id];
 	if (vid)
 		*vid = id;
-	return 0;
+	c->view = *out;
+	return (*out)->later ? -EALREADY : 0;
 }
 
 bool scmi_name_is_long(const char *name)
@@ -115,8 +130,18 @@ static void scmi_agent_persist(struct scmi_agent *a)
 	a->srv->hooks.persist(a->srv->hooks.ctx, a);
 }
 
-size_t scmi_server_handle(struct scmi_server *srv, struct scmi_agent *a, const void *req,
-			  size_t len, void *resp, size_t cap)
+enum scmi_outcome {
+	SCMI_NOW,		/* the reply is in resp */
+	SCMI_LATER,		/* the reply goes out when the change ends */
+	SCMI_PARK,		/* behind the agent's change of the same resource */
+};
+
+static void scmi_dresp_drop(struct scmi_deferred *d);
+static int scmi_dresp_arm(struct scmi_server *srv, struct scmi_deferred *d);
+
+static size_t scmi_handle(struct scmi_server *srv, struct scmi_agent *a, const void *req,
+			  size_t len, void *resp, size_t cap, uint64_t tag, bool rerun,
+			  enum scmi_outcome *how)
 {
 	struct scmi_ctx c = { .srv = srv, .agent = a };
 	const struct scmi_msg_desc *m;
@@ -128,6 +153,7 @@ size_t scmi_server_handle(struct scmi_server *srv, struct scmi_agent *a, const v
 	size_t out_len;
 	int r;
 
+	*how = SCMI_NOW;
 	if (cap < 8)
 		return 0;
 	/* Hardware a refused release left behind gets another try before the
@@ -136,7 +162,8 @@ size_t scmi_server_handle(struct scmi_server *srv, struct scmi_agent *a, const v
 		arb_reconcile_all(srv->arb);
 	vscmi_wr_init(&wr, out + 8, 0);
 	vscmi_rd_init(&rd, req, len);
-	a->stats.commands++;
+	if (!rerun)
+		a->stats.commands++;
 	if (vscmi_rd_u32(&rd, &hdr) < 0) {
 		hdr = 0;
 		r = -EPROTO;
@@ -166,12 +193,37 @@ size_t scmi_server_handle(struct scmi_server *srv, struct scmi_agent *a, const v
 	c.payload_max = cap - 8 < a->d->max_msg_size ? cap - 8 : a->d->max_msg_size;
 	vscmi_wr_init(&wr, out + 8, c.payload_max);
 	r = m->fn(&c, &rd, &wr);
+	if (r == -EALREADY && c.view && c.view->later) {
+		scmi_dresp_drop(c.dresp);
+		*how = SCMI_PARK;
+		return 0;
+	}
+	if (r == -EINPROGRESS && c.view && !c.view->later) {
+		c.view->later = true;
+		c.view->later_gen = a->generation;
+		c.view->later_hdr = hdr;
+		c.view->later_tag = tag;
+		c.view->later_dresp = c.dresp;
+		a->nlater++;
+		*how = SCMI_LATER;
+		return 0;
+	}
+	if (r == -EINPROGRESS) {
+		log_warn("scmi: agent %u: %s msg 0x%x went on without a resource to wait on", a->id,
+			 scmi_protocol_name(c.proto->id), SCMI_HDR_MSG(hdr));
+		r = -EBUSY;
+	}
 	/* A handler that outgrew the channel is a bug; say so, never truncate. */
 	if (r == 0 && wr.overflow) {
 		log_warn("scmi: agent %u: reply to %s msg 0x%x does not fit %zu bytes", a->id,
 			 scmi_protocol_name(c.proto->id), SCMI_HDR_MSG(hdr), c.payload_max);
 		r = -ECOMM;
 	}
+	/* The delayed response follows the reply, through the loop. */
+	if (r == 0 && c.dresp)
+		r = scmi_dresp_arm(srv, c.dresp);
+	else
+		scmi_dresp_drop(c.dresp);
 reply:
 	status = scmi_status_from_errno(r);
 	vscmi_put_le32(out, hdr);
@@ -186,6 +238,112 @@ reply:
 	if (srv->hooks.trace)
 		srv->hooks.trace(srv->hooks.ctx, a, req, len, out, out_len);
 	return out_len;
+}
+
+size_t scmi_server_handle_tagged(struct scmi_server *srv, struct scmi_agent *a, const void *req,
+				 size_t len, void *resp, size_t cap, uint64_t tag)
+{
+	enum scmi_outcome how;
+	size_t n = scmi_handle(srv, a, req, len, resp, cap, tag, false, &how);
+	struct scmi_parked *p;
+
+	if (how != SCMI_PARK)
+		return n;
+	if (a->npark == SCMI_PARK_MAX || len > sizeof(p->b)) {
+		uint8_t *out = resp;
+
+		/* The validator has read the header already. */
+		vscmi_put_le32(out, vscmi_get_le32(req));
+		vscmi_put_le32(out + 4, (uint32_t)scmi_status_from_errno(-EBUSY));
+		a->stats.errors++;
+		return 8;
+	}
+	p = &a->park[a->npark++];
+	p->tag = tag;
+	p->len = (uint16_t)len;
+	p->cap = cap < SCMI_MSG_MAX ? (uint16_t)cap : SCMI_MSG_MAX;
+	memcpy(p->b, req, len);
+	a->stats.parked++;
+	return 0;
+}
+
+size_t scmi_server_handle(struct scmi_server *srv, struct scmi_agent *a, const void *req,
+			  size_t len, void *resp, size_t cap)
+{
+	return scmi_server_handle_tagged(srv, a, req, len, resp, cap, 0);
+}
+
+static void scmi_agent_reply(struct scmi_agent *a, uint64_t tag, const uint8_t *msg, size_t len)
+{
+	if (!a->reply || a->reply(a->reply_ctx, tag, msg, len) < 0)
+		a->stats.dropped++;
+}
+
+/* Runs the parked commands whose resource is free now, oldest first. */
+static void scmi_unpark(struct scmi_agent *a)
+{
+	if (a->unparking)
+		return;
+	a->unparking = true;
+	for (uint32_t i = 0; i < a->npark;) {
+		struct scmi_parked *p = &a->park[i];
+		uint8_t resp[SCMI_MSG_MAX];
+		enum scmi_outcome how;
+		uint64_t tag = p->tag;
+		size_t n = scmi_handle(a->srv, a, p->b, p->len, resp, p->cap, tag, true, &how);
+
+		if (how == SCMI_PARK) {
+			i++;
+			continue;
+		}
+		/* Out of the queue before the reply: the transport may reset
+		 * the agent from its output, which empties it. */
+		memmove(p, p + 1, (a->npark - i - 1) * sizeof(*p));
+		a->npark--;
+		if (how == SCMI_NOW && n)
+			scmi_agent_reply(a, tag, resp, n);
+	}
+	a->unparking = false;
+}
+
+/* The arbiter finished a change that answered -EINPROGRESS. */
+static void scmi_on_done(void *ctx, struct arb_vote *vote, int result)
+{
+	struct scmi_server *srv = ctx;
+	struct scmi_vres *v = arb_vote_data(vote);
+	struct scmi_deferred *d;
+	struct scmi_agent *a;
+	uint8_t msg[8];
+	int32_t status;
+
+	if (!v || !v->later)
+		return;
+	a = v->agent;
+	d = v->later_dresp;
+	v->later = false;
+	v->later_dresp = NULL;
+	a->nlater--;
+	if (v->later_gen != a->generation) {
+		/* Asked by a channel that is gone: nobody to answer. */
+		scmi_dresp_drop(d);
+		a->stats.dropped++;
+	} else {
+		if (result == 0 && d)
+			result = scmi_dresp_arm(srv, d);
+		else
+			scmi_dresp_drop(d);
+		status = scmi_status_from_errno(result);
+		vscmi_put_le32(msg, v->later_hdr);
+		vscmi_put_le32(msg + 4, (uint32_t)status);
+		a->stats.later++;
+		if (status != SCMI_SUCCESS)
+			a->stats.errors++;
+		scmi_agent_persist(a);
+		if (srv->hooks.trace)
+			srv->hooks.trace(srv->hooks.ctx, a, msg, 4, msg, sizeof(msg));
+		scmi_agent_reply(a, v->later_tag, msg, sizeof(msg));
+	}
+	scmi_unpark(a);
 }
 
 /* --- asynchronous messages ---------------------------------------------- */
@@ -241,6 +399,7 @@ int scmi_delayed_response(struct scmi_ctx *c, uint8_t msg, int32_t status, const
 	d->srv = srv;
 	d->agent = c->agent;
 	d->generation = c->agent->generation;
+	d->usec = usec;
 	vscmi_put_le32(d->msg, hdr);
 	vscmi_put_le32(d->msg + 4, (uint32_t)status);
 	/* A failed delayed response carries the status only. */
@@ -252,12 +411,27 @@ int scmi_delayed_response(struct scmi_ctx *c, uint8_t msg, int32_t status, const
 		d->next->prev = d;
 	srv->deferred = d;
 	c->agent->pending++;
-	/* The command's reply goes out when the handler returns; the delayed
-	 * response must follow it, so it always goes through the loop. */
-	if (!srv->hooks.defer || srv->hooks.defer(srv->hooks.ctx, usec, scmi_deferred_fire, d) < 0) {
-		scmi_deferred_unlink(d);
-		c->agent->pending--;
-		free(d);
+	/* Armed once the command's reply is out, which may be later. */
+	scmi_dresp_drop(c->dresp);
+	c->dresp = d;
+	return 0;
+}
+
+static void scmi_dresp_drop(struct scmi_deferred *d)
+{
+	if (!d)
+		return;
+	scmi_deferred_unlink(d);
+	d->agent->pending--;
+	free(d);
+}
+
+/* The command's reply goes out first; the delayed response must follow
+ * it, so it always goes through the loop. */
+static int scmi_dresp_arm(struct scmi_server *srv, struct scmi_deferred *d)
+{
+	if (!srv->hooks.defer || srv->hooks.defer(srv->hooks.ctx, d->usec, scmi_deferred_fire, d) < 0) {
+		scmi_dresp_drop(d);
 		return -ENOMEM;
 	}
 	return 0;
@@ -434,9 +608,11 @@ static int scmi_agent_init(struct scmi_server *srv, struct scmi_agent *a, uint32
 			if (!v->res)
 				return -EINVAL;
 			v->name = vd->name[0] ? vd->name : arb_res_desc(v->res)->name;
+			v->agent = a;
 			v->vote = arb_vote_new(a->votes, v->res);
 			if (!v->vote)
 				return -ENOMEM;
+			arb_vote_set_data(v->vote, v);
 		}
 	}
 	return 0;
@@ -518,6 +694,7 @@ struct scmi_server *scmi_server_new(const struct vscmi_model *model, struct arb 
 		if (!scmi_server_add_agent(srv, &model->agents[i]))
 			goto err;
 	arb_set_observer(arb, scmi_on_transition, srv);
+	arb_set_done(arb, scmi_on_done, srv);
 	plat->event = scmi_on_platform_event;
 	plat->event_ctx = srv;
 	return srv;
@@ -534,8 +711,10 @@ void scmi_server_free(struct scmi_server *srv)
 		srv->plat->event = NULL;
 		srv->plat->event_ctx = NULL;
 	}
-	if (srv->arb)
+	if (srv->arb) {
 		arb_set_observer(srv->arb, NULL, NULL);
+		arb_set_done(srv->arb, NULL, NULL);
+	}
 	while (srv->deferred) {
 		struct scmi_deferred *d = srv->deferred;
 
@@ -664,11 +843,24 @@ void scmi_agent_set_output(struct scmi_agent *agent, scmi_send_fn send, void *ct
 	agent->p2a = p2a;
 }
 
+void scmi_agent_set_reply(struct scmi_agent *agent, scmi_reply_fn reply, void *ctx)
+{
+	agent->reply = reply;
+	agent->reply_ctx = ctx;
+}
+
+uint32_t scmi_agent_waiting(const struct scmi_agent *agent)
+{
+	return agent->nlater + agent->npark;
+}
+
 void scmi_agent_reset(struct scmi_agent *a)
 {
 	/* Deferred entries of the old generation are not sent, but live on
-	 * until they fire, and count against the cap until then. */
+	 * until they fire, and count against the cap until then; so do
+	 * replies still to come, until their change ends. */
 	a->generation++;
+	a->npark = 0;
 	a->notify_errors = false;
 	a->notify_system = false;
 	a->system_state = SCMI_SYSTEM_POWER_UP;

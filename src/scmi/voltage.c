@@ -162,20 +162,24 @@ static int voltage_level_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vs
 			return r;
 	}
 	r = arb_voltage_level(v->vote, level);
-	if (r < 0)
+	/* -EINPROGRESS: the server sends the reply, then this, later. */
+	if (r < 0 && r != -EINPROGRESS)
 		return r;
 	if (flags & LEVEL_SET_ASYNC) {
 		struct vscmi_op op = { VSCMI_OP_VOLTAGE_LEVEL, d->plat_id, level, 0 };
 		struct vscmi_platform *p = c->srv->plat;
 		uint8_t dr[8];
+		int e;
 
 		vscmi_put_le32(dr, vid);
 		vscmi_put_le32(dr + 4, raw);
-		return scmi_delayed_response(c, VOLTAGE_LEVEL_SET, SCMI_SUCCESS, dr, sizeof(dr),
-					     p->ops->completion_delay_us ?
-						     p->ops->completion_delay_us(p, &op) : 0);
+		e = scmi_delayed_response(c, VOLTAGE_LEVEL_SET, SCMI_SUCCESS, dr, sizeof(dr),
+					  p->ops->completion_delay_us ?
+						  p->ops->completion_delay_us(p, &op) : 0);
+		if (e < 0)
+			return e;
 	}
-	return 0;
+	return r;
 }
 
 static int voltage_level_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)

@@ -2,7 +2,15 @@
  * device-readable request, then a device-writable response buffer); eventq
  * carries delayed responses and notifications in driver-supplied buffers.
  * Requests are copied out of guest memory before the server sees them and
- * replies are built privately before they are copied in. */
+ * replies are built privately before they are copied in.
+ *
+ * A command the server answers later (its change waits on the firmware)
+ * keeps its chain here until the reply comes through the agent's reply
+ * output; the used ring then takes it out of order, which virtio allows
+ * and the SCMI driver matches by token. At most VIO_SCMI_INFLIGHT chains
+ * are held: beyond that the cmdq is left alone until one completes. A
+ * device reset forgets the held chains (the rings are gone); the tag
+ * carries the device's generation, so a late reply finds nothing. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +24,8 @@
 /* Delayed responses waiting for an eventq buffer; the server caps what is
  * in flight per agent well below this. */
 #define VIO_SCMI_BACKLOG 64
+/* Commands whose reply is still to come. */
+#define VIO_SCMI_INFLIGHT 16
 
 struct vio_scmi_msg {
 	uint16_t len;
@@ -28,6 +38,13 @@ struct vio_scmi {
 	struct scmi_agent *agent;
 	struct vio_scmi_msg backlog[VIO_SCMI_BACKLOG];
 	unsigned int backlog_head, backlog_len;
+	struct {
+		bool used;
+		struct vio_chain c;
+	} held[VIO_SCMI_INFLIGHT];
+	unsigned int nheld;
+	bool stalled;			/* the cmdq waits for a free slot */
+	uint32_t generation;		/* bumped on reset */
 	struct vio_scmi_stats stats;
 };
 
@@ -71,7 +88,16 @@ static void vio_scmi_cmdq(struct vio_scmi *s)
 	/* At most a ring's worth per kick: the driver cannot keep us here. */
 	for (unsigned int i = 0; i < vq->num; i++) {
 		size_t rlen, cap, out = 0;
-		int r = vio_vq_pop(vq, &c);
+		unsigned int slot = 0;
+		int r;
+
+		/* A command may need a slot to wait in: none free, none taken. */
+		s->stalled = s->nheld == VIO_SCMI_INFLIGHT;
+		if (s->stalled)
+			break;
+		while (s->held[slot].used)
+			slot++;
+		r = vio_vq_pop(vq, &c);
 
 		if (r == 0)
 			break;
@@ -89,11 +115,18 @@ static void vio_scmi_cmdq(struct vio_scmi *s)
 		s->stats.commands++;
 		/* No room for even a header and a status: nothing to say. */
 		if (cap >= 8)
-			out = scmi_server_handle(s->srv, s->agent, req, rlen, resp, cap);
+			out = scmi_server_handle_tagged(s->srv, s->agent, req, rlen, resp, cap,
+							(uint64_t)s->generation << 16 | slot);
 		/* A notification the command caused may have found this guest's
 		 * eventq broken: the device has stopped, rings included. */
 		if (d->status & VIO_STATUS_NEEDS_RESET)
 			return;
+		if (cap >= 8 && !out) {
+			s->held[slot].used = true;
+			s->held[slot].c = c;
+			s->nheld++;
+			continue;
+		}
 		if (out && vio_scmi_copy(d, &c, true, resp, out) < 0) {
 			vio_dev_needs_reset(d, "cmdq response buffer is outside guest memory");
 			return;
@@ -197,6 +230,35 @@ static int vio_scmi_send(void *ctx, const uint8_t *msg, size_t len)
 	return 0;
 }
 
+/* The server's reply to a command it answered later. */
+static int vio_scmi_reply(void *ctx, uint64_t tag, const uint8_t *msg, size_t len)
+{
+	struct vio_scmi *s = ctx;
+	struct vio_dev *d = &s->dev;
+	unsigned int slot = (unsigned int)(tag & 0xffffu);
+	struct vio_chain *c;
+
+	if (tag >> 16 != s->generation || slot >= VIO_SCMI_INFLIGHT || !s->held[slot].used)
+		return -ESTALE;
+	c = &s->held[slot].c;
+	s->held[slot].used = false;
+	s->nheld--;
+	if (!(d->status & VIO_STATUS_DRIVER_OK) || (d->status & VIO_STATUS_NEEDS_RESET))
+		return -ENOTCONN;
+	if (len > c->wlen)
+		len = 0;	/* the server built it within the room the chain has */
+	if (len && vio_scmi_copy(d, c, true, (uint8_t *)msg, len) < 0) {
+		vio_dev_needs_reset(d, "cmdq response buffer is outside guest memory");
+		return -EFAULT;
+	}
+	vio_vq_push(&d->vq[VIO_SCMI_CMDQ], c->head, (uint32_t)len);
+	vio_dev_interrupt(d);
+	/* What the driver queued while every slot was taken. */
+	if (s->stalled)
+		vio_scmi_cmdq(s);
+	return 0;
+}
+
 static void vio_scmi_queue_notify(struct vio_dev *d, unsigned int q)
 {
 	struct vio_scmi *s = to_scmi(d);
@@ -213,6 +275,7 @@ static void vio_scmi_driver_ok(struct vio_dev *d)
 
 	scmi_agent_set_output(s->agent, vio_scmi_send, s,
 			      (d->driver_features & VIO_SCMI_F_P2A_CHANNELS) != 0);
+	scmi_agent_set_reply(s->agent, vio_scmi_reply, s);
 }
 
 /* A guest resetting its device is an agent going away and coming back. */
@@ -221,7 +284,13 @@ static void vio_scmi_reset(struct vio_dev *d)
 	struct vio_scmi *s = to_scmi(d);
 
 	scmi_agent_set_output(s->agent, NULL, NULL, false);
+	scmi_agent_set_reply(s->agent, NULL, NULL);
 	scmi_agent_reset(s->agent);
+	/* Held chains belonged to rings that are gone. */
+	memset(s->held, 0, sizeof(s->held));
+	s->nheld = 0;
+	s->stalled = false;
+	s->generation = (s->generation + 1) & 0xffffu;
 	s->backlog_head = s->backlog_len = 0;
 	s->stats.waiting = 0;
 }
@@ -250,6 +319,7 @@ struct vio_scmi *vio_scmi_new(struct scmi_server *srv, struct scmi_agent *agent,
 	s->dev.irq = irq;
 	s->dev.irq_ctx = irq_ctx;
 	scmi_agent_set_output(agent, NULL, NULL, false);
+	scmi_agent_set_reply(agent, NULL, NULL);
 	return s;
 }
 
@@ -262,6 +332,7 @@ void vio_scmi_free(struct vio_scmi *s)
 	for (unsigned int q = 0; q < s->dev.nqueues; q++)
 		vio_vq_stop(&s->dev.vq[q], s->dev.mem);
 	scmi_agent_set_output(s->agent, NULL, NULL, false);
+	scmi_agent_set_reply(s->agent, NULL, NULL);
 	free(s);
 }
 
