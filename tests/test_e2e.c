@@ -1002,7 +1002,7 @@ START_TEST(test_restart_with_a_broken_journal)
 	kill9_daemon();
 	close(cam);
 	close(disp);
-	run_path(path, sizeof(path), "state/agent-camera.json");
+	run_path(path, sizeof(path), "state/agent-camera.journal");
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
 	fputs("{\"version\":1,\"agent\":\"camera\",\"resources\":[{\"kind\":", f);
@@ -1079,6 +1079,57 @@ START_TEST(test_sighup_applies_agents_live)
 }
 END_TEST
 
+/* The layout of a journal file's slot headers (src/daemon/journal.c). */
+struct jhead {
+	uint64_t magic, seq;
+	uint32_t len, cap;
+	uint64_t hash;
+};
+
+/* A write cut short by the kill leaves the newer slot broken: the older
+ * one is read, the state from before the change the guest was never told
+ * of, and nothing moves. */
+START_TEST(test_restart_after_a_torn_journal_write)
+{
+	int cam = agent_connect("camera"), fd;
+	struct jhead h[2];
+	struct json_object *o;
+	char path[256], c;
+	uint64_t before;
+	off_t off, slot;
+	int newer;
+
+	ck_assert_int_eq(clock_config(cam, CAMERA_PIXEL, true), SCMI_SUCCESS);
+	ck_assert_int_eq(clock_config(cam, CAMERA_CORE, true), SCMI_SUCCESS);
+	before = transitions();
+	kill9_daemon();
+	close(cam);
+	run_path(path, sizeof(path), "state/agent-camera.journal");
+	fd = open(path, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	/* two equal slots */
+	slot = lseek(fd, 0, SEEK_END) / 2;
+	ck_assert_int_eq(pread(fd, &h[0], sizeof(h[0]), 0), sizeof(h[0]));
+	ck_assert_int_eq(pread(fd, &h[1], sizeof(h[1]), slot), sizeof(h[1]));
+	/* both written: the pixel clock's vote, then the core clock's */
+	ck_assert_uint_eq(h[0].magic, h[1].magic);
+	newer = h[1].seq > h[0].seq;
+	/* one byte of the newer text, as a write the kill cut short */
+	off = (off_t)newer * slot + (off_t)sizeof(h[0]) + 10;
+	ck_assert_int_eq(pread(fd, &c, 1, off), 1);
+	c ^= 0x20;
+	ck_assert_int_eq(pwrite(fd, &c, 1, off), 1);
+	close(fd);
+	spawn_daemon();
+	ck_assert(log_wait("agent camera: 1 resource states restored"));
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert_int_eq(clock_vote(o, "cam_pix", "camera"), 1);
+	ck_assert_int_eq(clock_vote(o, "cam_core", "camera"), 0);
+	json_object_put(o);
+	ck_assert_uint_eq(transitions(), before);
+}
+END_TEST
+
 static Suite *e2e_suite(void)
 {
 	Suite *s = suite_create("e2e");
@@ -1111,6 +1162,7 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_kill9_under_load_changes_nothing);
 	tcase_add_test(tc, test_restart_releases_agents_that_stay_away);
 	tcase_add_test(tc, test_restart_with_a_broken_journal);
+	tcase_add_test(tc, test_restart_after_a_torn_journal_write);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("vhost");

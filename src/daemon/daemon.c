@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -274,6 +275,7 @@ int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, s
 		.persist = vscmid_journal_persist,
 	};
 	struct vscmid *d;
+	struct rlimit rl;
 	char xerr[256];
 	int r;
 
@@ -284,7 +286,14 @@ int vscmid_new(const struct vscmid_opts *opts, struct vscmid **out, char *err, s
 		return -ENOMEM;
 	}
 	d->ctl_fd = -1;
+	d->state_fd = -1;
 	hooks.ctx = d;
+	/* An agent holds a listening socket, a connection and its journal
+	 * file open: the soft descriptor limit goes up to the hard one. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 
 	r = vscmi_config_load(opts->config, &d->cfg, err, errlen);
 	if (r)
@@ -387,6 +396,7 @@ void vscmid_free(struct vscmid *d)
 	vscmi_platform_free(d->plat);
 	vscmi_config_free(d->cfg);
 	free(d->restored);
+	vscmid_journal_close(d);
 	free(d);
 }
 

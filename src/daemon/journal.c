@@ -1,8 +1,16 @@
 /* The state journal: what each agent holds (votes, subscriptions, trip
- * points), one small JSON file per agent under <socket_dir>/state, written
- * whole and renamed into place before the command's reply leaves, so a
- * daemon killed at any point finds a complete file, and what it says is at
+ * points), as JSON text in one file per agent under <socket_dir>/state,
+ * written before the command's reply leaves, so that what it says is at
  * least what every guest was told.
+ *
+ * The file holds two slots, each a header (sequence number, length, hash)
+ * and the text; a change goes into the slot the last one did not use, in
+ * one pwrite, and a reader takes the valid slot with the higher sequence.
+ * A write cut short by a kill leaves a slot whose hash does not match, and
+ * the other one is read: the state as it was before the command, which the
+ * guest was never told otherwise. That costs one system call per change on
+ * any file system; only a text outgrowing its slot makes a new file, built
+ * aside and renamed into place.
  *
  * At start the journal is read back before any guest is served: the votes
  * return without platform calls, and only resources whose hardware lags
@@ -11,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,13 +35,48 @@
 /* A journal is a few hundred bytes per resource; anything much larger was
  * not written by vscmid. */
 #define JOURNAL_MAX_BYTES (4u << 20)
+#define JOURNAL_MAGIC 0x314c4e524a494d53ull
+#define JOURNAL_MIN_CAP 4064u	/* a slot and its header fill a page */
 
-static int journal_path(const struct vscmid *d, const char *agent, const char *suffix,
-			char *buf, size_t cap)
+struct journal_head {
+	uint64_t magic;
+	uint64_t seq;			/* the valid slot with the higher one wins */
+	uint32_t len;			/* bytes of text */
+	uint32_t cap;			/* bytes of text each slot holds */
+	uint64_t hash;			/* of seq, len and the text */
+};
+
+#define JOURNAL_HEAD sizeof(struct journal_head)
+
+static void journal_name(const struct scmi_agent *agent, const char *suffix, char *buf,
+			 size_t cap)
 {
-	int n = snprintf(buf, cap, "%s/agent-%s.json%s", d->state_dir, agent, suffix);
+	/* agent names are at most 15 plain characters */
+	snprintf(buf, cap, "agent-%s.journal%s", scmi_agent_name(agent), suffix);
+}
 
-	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+static uint64_t journal_hash(uint64_t seq, uint32_t len, const char *text)
+{
+	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
+	uint64_t w[2] = { seq, len };
+
+	for (size_t i = 0; i < sizeof(w); i++)
+		h = (h ^ ((const uint8_t *)w)[i]) * 0x100000001b3ull;
+	for (uint32_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)text[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static struct vscmid_jfile *journal_file(struct vscmid *d, const struct scmi_agent *agent)
+{
+	return &d->jfiles[scmi_agent_id(agent) - 1];
+}
+
+static void journal_file_close(struct vscmid_jfile *jf)
+{
+	if (jf->fd >= 0)
+		close(jf->fd);
+	*jf = (struct vscmid_jfile){ .fd = -1 };
 }
 
 int vscmid_state_dir(struct vscmid *d, char *err, size_t errlen)
@@ -51,86 +95,187 @@ int vscmid_state_dir(struct vscmid *d, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", d->state_dir, strerror(errno));
 		return -errno;
 	}
+	d->state_fd = open(d->state_dir, O_DIRECTORY | O_PATH | O_CLOEXEC);
+	if (d->state_fd < 0) {
+		snprintf(err, errlen, "%s: %s", d->state_dir, strerror(errno));
+		return -errno;
+	}
+	/* by agent id, whatever ids a reload hands out later */
+	d->jfiles = calloc(VSCMI_MAX_AGENTS, sizeof(*d->jfiles));
+	if (!d->jfiles) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < VSCMI_MAX_AGENTS; i++)
+		d->jfiles[i].fd = -1;
 	return 0;
+}
+
+void vscmid_journal_forget(struct vscmid *d, uint32_t id, const char *name)
+{
+	char file[64];
+
+	if (d->state_fd < 0 || id == 0 || id > VSCMI_MAX_AGENTS)
+		return;
+	journal_file_close(&d->jfiles[id - 1]);
+	snprintf(file, sizeof(file), "agent-%s.journal", name);
+	if (unlinkat(d->state_fd, file, 0) < 0 && errno != ENOENT)
+		log_warn("journal: %s/%s: %s", d->state_dir, file, strerror(errno));
+}
+
+void vscmid_journal_close(struct vscmid *d)
+{
+	for (uint32_t i = 0; d->jfiles && i < VSCMI_MAX_AGENTS; i++)
+		journal_file_close(&d->jfiles[i]);
+	free(d->jfiles);
+	d->jfiles = NULL;
+	free(d->jbuf);
+	d->jbuf = NULL;
+	if (d->state_fd >= 0)
+		close(d->state_fd);
+	d->state_fd = -1;
 }
 
 /* --- writing -------------------------------------------------------------------- */
 
-static void jset(struct json_object *o, const char *key, struct json_object *v)
+/* The text is built by hand into one buffer kept across writes: agent and
+ * resource names are plain identifiers (the config allows nothing else), so
+ * nothing needs escaping, and a vote change costs no allocation. */
+static void jb_add(struct vscmid *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void jb_add(struct vscmid *d, const char *fmt, ...)
 {
-	json_object_object_add(o, key, v);
+	va_list ap;
+	size_t cap;
+	char *p;
+	int n;
+
+	if (d->jbuf_failed)
+		return;
+	for (;;) {
+		size_t room = d->jbuf_cap - d->jbuf_len;
+
+		va_start(ap, fmt);
+		n = vsnprintf(d->jbuf + d->jbuf_len, room, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			d->jbuf_failed = true;
+			return;
+		}
+		if ((size_t)n < room) {
+			d->jbuf_len += (size_t)n;
+			return;
+		}
+		cap = d->jbuf_cap ? 2 * d->jbuf_cap : 4096;
+		while (cap - d->jbuf_len <= (size_t)n)
+			cap *= 2;
+		p = realloc(d->jbuf, cap);
+		if (!p) {
+			d->jbuf_failed = true;
+			return;
+		}
+		d->jbuf = p;
+		d->jbuf_cap = cap;
+	}
+}
+
+static const char *jb_bool(bool b)
+{
+	return b ? "true" : "false";
 }
 
 struct journal_views {
-	const struct vscmid *d;
+	struct vscmid *d;
 	const struct vscmi_agent_desc *ad;
-	struct json_object *arr;
+	uint32_t n;
 };
 
 static void journal_add_view(void *ctx, const struct scmi_view_state *vs)
 {
 	struct journal_views *jv = ctx;
-	const struct vscmi_model *m = &jv->d->cfg->model;
+	struct vscmid *d = jv->d;
+	const struct vscmi_model *m = &d->cfg->model;
 	uint32_t res = jv->ad->views[vs->kind][vs->vid].res;
-	struct json_object *o = json_object_new_object(), *trips = NULL;
+	bool first = true;
 
-	if (!o)
-		return;
-	jset(o, "kind", json_object_new_string(vscmi_kind_name(vs->kind)));
-	jset(o, "id", json_object_new_int64(vs->vid));
-	/* the physical resource, so a changed config is noticed */
-	jset(o, "resource", json_object_new_string(m->res[vs->kind][res].name));
-	jset(o, "on", json_object_new_boolean(vs->vote.on));
-	jset(o, "asserted", json_object_new_boolean(vs->vote.asserted));
-	jset(o, "voted", json_object_new_boolean(vs->vote.voted));
-	jset(o, "has_level", json_object_new_boolean(vs->vote.has_level));
-	jset(o, "has_limits", json_object_new_boolean(vs->vote.has_limits));
-	jset(o, "pd", json_object_new_int64(vs->vote.pd));
-	jset(o, "level", json_object_new_int64(vs->vote.level));
-	jset(o, "min", json_object_new_int64(vs->vote.min));
-	jset(o, "max", json_object_new_int64(vs->vote.max));
-	jset(o, "owner", json_object_new_boolean(vs->owner));
-	jset(o, "notify", json_object_new_int64(vs->notify));
-	jset(o, "sensor_config", json_object_new_int64(vs->sensor_config));
+	/* the physical resource is named, so a changed config is noticed */
+	jb_add(d,
+	       "%s{\"kind\":\"%s\",\"id\":%u,\"resource\":\"%s\",\"on\":%s,\"asserted\":%s,"
+	       "\"voted\":%s,\"has_level\":%s,\"has_limits\":%s,\"pd\":%u,\"level\":%lld,"
+	       "\"min\":%u,\"max\":%u,\"owner\":%s,\"notify\":%u,\"sensor_config\":%u",
+	       jv->n ? "," : "", vscmi_kind_name(vs->kind), vs->vid, m->res[vs->kind][res].name,
+	       jb_bool(vs->vote.on), jb_bool(vs->vote.asserted), jb_bool(vs->vote.voted),
+	       jb_bool(vs->vote.has_level), jb_bool(vs->vote.has_limits), vs->vote.pd,
+	       (long long)vs->vote.level, vs->vote.min, vs->vote.max, jb_bool(vs->owner),
+	       vs->notify, vs->sensor_config);
 	for (int t = 0; t < SCMI_SAVED_TRIPS; t++) {
-		struct json_object *to;
-
 		if (!vs->trips[t].armed)
 			continue;
-		if (!trips)
-			trips = json_object_new_array();
-		to = json_object_new_object();
-		jset(to, "trip", json_object_new_int(t));
-		jset(to, "above", json_object_new_boolean(vs->trips[t].above));
-		jset(to, "mode", json_object_new_int64(vs->trips[t].mode));
-		jset(to, "value", json_object_new_int64(vs->trips[t].value));
-		json_object_array_add(trips, to);
+		jb_add(d, "%s{\"trip\":%d,\"above\":%s,\"mode\":%u,\"value\":%lld}",
+		       first ? ",\"trips\":[" : ",", t, jb_bool(vs->trips[t].above),
+		       vs->trips[t].mode, (long long)vs->trips[t].value);
+		first = false;
 	}
-	if (trips)
-		jset(o, "trips", trips);
-	json_object_array_add(jv->arr, o);
+	jb_add(d, "%s}", first ? "" : "]");
+	jv->n++;
 }
 
-/* Written to a temporary file and renamed over the old one: a reader (the
- * next daemon) sees the old journal or the new one, never a mix. tmpfs
- * needs no fsync; on disk the rename still orders it. */
-static int journal_write(const char *path, const char *tmp, const char *text)
+/* A file for a text its slot cannot hold (or the agent's first): built
+ * aside with the text in its slot and the other empty, then renamed into
+ * place. */
+static int journal_create(struct vscmid *d, const struct scmi_agent *agent,
+			  struct vscmid_jfile *jf, uint32_t len)
 {
-	size_t len = strlen(text);
+	struct journal_head head = { .magic = JOURNAL_MAGIC, .seq = jf->seq + 1, .len = len };
+	char name[64], tmp[64];
+	uint32_t cap = JOURNAL_MIN_CAP;
 	int fd, r = 0;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* room to grow, so a file is rarely made again */
+	while (cap < 2 * len)
+		cap = 2 * cap + JOURNAL_HEAD;
+	head.cap = cap;
+	head.hash = journal_hash(head.seq, len, d->jbuf + JOURNAL_HEAD);
+	memcpy(d->jbuf, &head, JOURNAL_HEAD);
+	journal_name(agent, "", name, sizeof(name));
+	journal_name(agent, ".new", tmp, sizeof(tmp));
+	fd = openat(d->state_fd, tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, text, len) != (ssize_t)len)
+	if (ftruncate(fd, 2 * ((off_t)JOURNAL_HEAD + cap)) < 0 ||
+	    pwrite(fd, d->jbuf, JOURNAL_HEAD + len,
+		   (off_t)(head.seq & 1) * ((off_t)JOURNAL_HEAD + cap)) !=
+		    (ssize_t)(JOURNAL_HEAD + len))
 		r = errno ? -errno : -EIO;
-	if (close(fd) < 0 && r == 0)
+	if (r == 0 && renameat(d->state_fd, tmp, d->state_fd, name) < 0)
 		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
+	if (r < 0) {
+		close(fd);
+		unlinkat(d->state_fd, tmp, 0);
+		return r;
+	}
+	journal_file_close(jf);
+	jf->fd = fd;
+	jf->seq = head.seq;
+	jf->cap = cap;
+	return 0;
+}
+
+static int journal_write(struct vscmid *d, const struct scmi_agent *agent, uint32_t len)
+{
+	struct vscmid_jfile *jf = journal_file(d, agent);
+	struct journal_head head = { .magic = JOURNAL_MAGIC, .seq = jf->seq + 1, .len = len };
+	off_t slot;
+
+	if (jf->fd < 0 || len > jf->cap)
+		return journal_create(d, agent, jf, len);
+	head.cap = jf->cap;
+	head.hash = journal_hash(head.seq, len, d->jbuf + JOURNAL_HEAD);
+	memcpy(d->jbuf, &head, JOURNAL_HEAD);
+	slot = (off_t)(head.seq & 1) * ((off_t)JOURNAL_HEAD + jf->cap);
+	if (pwrite(jf->fd, d->jbuf, JOURNAL_HEAD + len, slot) != (ssize_t)(JOURNAL_HEAD + len))
+		return errno ? -errno : -EIO;
+	jf->seq = head.seq;
+	return 0;
 }
 
 void vscmid_journal_persist(void *ctx, struct scmi_agent *agent)
@@ -139,46 +284,36 @@ void vscmid_journal_persist(void *ctx, struct scmi_agent *agent)
 	const struct vscmi_agent_desc *ad = scmi_agent_desc(agent);
 	struct journal_views jv = { .d = d, .ad = ad };
 	struct scmi_agent_state st;
-	struct json_object *o;
-	char path[4200], tmp[4200];
+	size_t len;
 	int r;
 
-	if (!d->state_dir[0] || journal_path(d, ad->name, "", path, sizeof(path)) < 0 ||
-	    journal_path(d, ad->name, ".new", tmp, sizeof(tmp)) < 0)
+	if (d->state_fd < 0)
 		return;
 	scmi_agent_save(agent, &st);
-	o = json_object_new_object();
-	jv.arr = json_object_new_array();
-	if (!o || !jv.arr) {
-		json_object_put(o);
-		json_object_put(jv.arr);
-		d->journal_errors++;
-		return;
-	}
+	/* the header goes in front, once the text is known */
+	d->jbuf_len = 0;
+	d->jbuf_failed = false;
+	jb_add(d, "%*s", (int)JOURNAL_HEAD, "");
+	jb_add(d, "{\"version\":%d,\"agent\":\"%s\",\"notify_errors\":%s,\"notify_system\":%s,"
+		  "\"system_state\":%u,\"resources\":[",
+	       JOURNAL_VERSION, ad->name, jb_bool(st.notify_errors), jb_bool(st.notify_system),
+	       st.system_state);
 	scmi_agent_save_views(agent, journal_add_view, &jv);
-	/* nothing held: no file, as for an agent that never spoke */
-	if (json_object_array_length(jv.arr) == 0 && !st.notify_errors && !st.notify_system &&
-	    st.system_state == SCMI_SYSTEM_STATE_POWER_UP) {
-		json_object_put(o);
-		json_object_put(jv.arr);
-		if (unlink(path) < 0 && errno != ENOENT)
-			log_warn("journal: %s: %s", path, strerror(errno));
-		return;
-	}
-	jset(o, "version", json_object_new_int(JOURNAL_VERSION));
-	jset(o, "agent", json_object_new_string(ad->name));
-	jset(o, "notify_errors", json_object_new_boolean(st.notify_errors));
-	jset(o, "notify_system", json_object_new_boolean(st.notify_system));
-	jset(o, "system_state", json_object_new_int64(st.system_state));
-	jset(o, "resources", jv.arr);
-	r = journal_write(path, tmp, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
+	jb_add(d, "]}\n");
+	/* An agent that holds nothing keeps its file too: the next change is
+	 * then one write again, not a new file. */
+	len = d->jbuf_len - JOURNAL_HEAD;
+	if (d->jbuf_failed || len > JOURNAL_MAX_BYTES)
+		r = -ENOMEM;
+	else
+		r = journal_write(d, agent, (uint32_t)len);
 	if (r < 0) {
 		/* Said once per run: the daemon serves on, but a restart
 		 * would lose this agent's latest changes. */
 		if (!d->journal_errors)
-			log_err("journal: cannot write %s: %s; a restart would not know "
-				"the latest votes", path, strerror(-r));
+			log_err("journal: cannot write agent %s's journal in %s: %s; a restart "
+				"would not know the latest votes",
+				ad->name, d->state_dir, strerror(-r));
 		d->journal_errors++;
 		return;
 	}
@@ -284,31 +419,90 @@ static int journal_read_view(struct json_object *o, struct scmi_view_state *vs,
 
 /* One agent's file: 1 when something came back, 0 with no file, -errno
  * when the file is unusable (then nothing of it is taken). */
+/* Reads a slot's header and text; 0 when it holds a valid journal text
+ * (the caller frees *text). */
+static int journal_slot(int fd, off_t off, uint32_t cap, struct journal_head *h, char **text)
+{
+	*text = NULL;
+	if (pread(fd, h, JOURNAL_HEAD, off) != (ssize_t)JOURNAL_HEAD || h->magic != JOURNAL_MAGIC ||
+	    h->cap != cap || h->len > cap)
+		return -EINVAL;
+	*text = malloc((size_t)h->len + 1);
+	if (!*text)
+		return -ENOMEM;
+	if (pread(fd, *text, h->len, off + (off_t)JOURNAL_HEAD) != (ssize_t)h->len ||
+	    journal_hash(h->seq, h->len, *text) != h->hash) {
+		free(*text);
+		*text = NULL;
+		return -EINVAL;
+	}
+	(*text)[h->len] = '\0';
+	return 0;
+}
+
+/* The newer valid slot of the agent's file, parsed; the file stays open
+ * for the writes to come. NULL with *err: -ENOENT (no file), -EINVAL. */
+static struct json_object *journal_load(struct vscmid *d, struct scmi_agent *agent, int *err)
+{
+	struct vscmid_jfile *jf = journal_file(d, agent);
+	struct journal_head h[2];
+	char name[64], *text[2];
+	struct json_object *o = NULL;
+	struct stat sb;
+	uint32_t cap;
+	int fd, ok[2], best;
+
+	journal_name(agent, "", name, sizeof(name));
+	fd = openat(d->state_fd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		*err = errno == ENOENT ? -ENOENT : -EINVAL;
+		return NULL;
+	}
+	*err = -EINVAL;
+	/* two slots of equal size: the size gives their capacity */
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > 2 * JOURNAL_MAX_BYTES ||
+	    sb.st_size % 2 || sb.st_size / 2 < (off_t)(JOURNAL_HEAD + JOURNAL_MIN_CAP)) {
+		close(fd);
+		return NULL;
+	}
+	cap = (uint32_t)(sb.st_size / 2 - (off_t)JOURNAL_HEAD);
+	ok[0] = journal_slot(fd, 0, cap, &h[0], &text[0]) == 0;
+	ok[1] = journal_slot(fd, (off_t)JOURNAL_HEAD + cap, cap, &h[1], &text[1]) == 0;
+	best = ok[1] && (!ok[0] || h[1].seq > h[0].seq);
+	if (ok[best])
+		o = json_tokener_parse(text[best]);
+	free(text[0]);
+	free(text[1]);
+	if (!o) {
+		close(fd);
+		return NULL;
+	}
+	journal_file_close(jf);
+	jf->fd = fd;
+	jf->seq = h[best].seq;
+	jf->cap = h[best].cap;
+	*err = 0;
+	return o;
+}
+
 static int journal_restore_agent(struct vscmid *d, struct scmi_agent *agent)
 {
 	const struct vscmi_agent_desc *ad = scmi_agent_desc(agent);
 	const struct vscmi_model *m = &d->cfg->model;
 	struct json_object *o, *arr, *v;
 	struct scmi_agent_state st = { 0 };
-	struct stat sb;
-	char path[4200];
+	char path[200];
 	int64_t n = 0;
 	int r = 0, restored = 0;
 
-	if (journal_path(d, ad->name, "", path, sizeof(path)) < 0)
-		return -ENAMETOOLONG;
-	if (stat(path, &sb) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISREG(sb.st_mode) || sb.st_size > JOURNAL_MAX_BYTES) {
-		log_err("journal: %s is not a journal file; agent %s starts afresh", path,
-			ad->name);
-		return -EINVAL;
-	}
-	o = json_object_from_file(path);
+	snprintf(path, sizeof(path), "%s/agent-%s.journal", d->state_dir, ad->name);
+	o = journal_load(d, agent, &r);
 	if (!o) {
-		log_err("journal: %s: %s; agent %s starts afresh", path, json_util_get_last_err(),
+		if (r == -ENOENT)
+			return 0;
+		log_err("journal: %s holds no valid journal; agent %s starts afresh", path,
 			ad->name);
-		return -EINVAL;
+		return r;
 	}
 	if (jint(o, "version", JOURNAL_VERSION, JOURNAL_VERSION, &n) < 0 ||
 	    jfield(o, "agent", json_type_string, &v) < 0 ||

@@ -12,6 +12,7 @@
  * keeps every vote (see the journal). A file that does not parse is
  * refused with its reason. Either way the running configuration stays. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -56,7 +57,7 @@ static void reload_apply(struct vscmid *d, struct vscmi_config *ncfg)
 	uint32_t removed = 0, added = 0, changed = 0, live = 0, n;
 	struct vscmi_agent_desc *tmp_agents;
 	uint32_t tmp_n;
-	char err[512];
+	char err[512], name[16];
 
 	/* Refuse before touching anything: the new ids must fit, and every
 	 * new socket path must be bindable. */
@@ -113,7 +114,9 @@ static void reload_apply(struct vscmid *d, struct vscmi_config *ncfg)
 		xen_backend_agent_removed(d->xb, a);
 		if (d->restored)
 			d->restored[id - 1] = false;
+		snprintf(name, sizeof(name), "%s", scmi_agent_name(a));
 		scmi_server_remove_agent(d->srv, a);
+		vscmid_journal_forget(d, id, name);
 	}
 
 	/* The new descriptions replace the old ones; the agents that stay

@@ -24,6 +24,13 @@ struct vscmid_opts {
 
 struct vscmid_agent;
 
+/* An agent's journal file, open while the agent has one. */
+struct vscmid_jfile {
+	int fd;
+	uint64_t seq;			/* of the slot written last */
+	uint32_t cap;			/* text bytes a slot holds */
+};
+
 /* A vhost-user queue's kick eventfd in the loop. */
 struct vscmid_kick {
 	struct vscmid_agent *a;
@@ -79,6 +86,11 @@ struct vscmid {
 	uint32_t ntracing;		/* clients following the SCMI traffic */
 	struct xen_backend *xb;		/* NULL: no hypervisor */
 	char state_dir[96];		/* the journal and the emulated hardware */
+	int state_fd;			/* state_dir, for the *at() calls */
+	struct vscmid_jfile *jfiles;	/* by agent id - 1 */
+	char *jbuf;			/* the journal text being built */
+	size_t jbuf_len, jbuf_cap;
+	bool jbuf_failed;
 	uint64_t journal_writes;
 	uint64_t journal_errors;
 	bool *restored;			/* by agent id - 1: votes came from the journal */
@@ -127,6 +139,10 @@ struct json_object *vscmid_control_handle(struct vscmid *d, const char *req, siz
 
 const char *vscmid_system_state_name(uint32_t state);
 
+/* Closes the journal files (they stay for the next run). */
+void vscmid_journal_close(struct vscmid *d);
+/* Removes the journal of an agent that left the configuration. */
+void vscmid_journal_forget(struct vscmid *d, uint32_t id, const char *name);
 /* Reads the configuration file again and applies its agents live. */
 void vscmid_reload(struct vscmid *d);
 
