@@ -151,6 +151,14 @@ static void jb_add(struct vscmid *d, const char *fmt, ...)
 
 	if (d->jbuf_failed)
 		return;
+	if (!d->jbuf) {
+		d->jbuf = malloc(4096);
+		if (!d->jbuf) {
+			d->jbuf_failed = true;
+			return;
+		}
+		d->jbuf_cap = 4096;
+	}
 	for (;;) {
 		size_t room = d->jbuf_cap - d->jbuf_len;
 
@@ -165,7 +173,7 @@ static void jb_add(struct vscmid *d, const char *fmt, ...)
 			d->jbuf_len += (size_t)n;
 			return;
 		}
-		cap = d->jbuf_cap ? 2 * d->jbuf_cap : 4096;
+		cap = 2 * d->jbuf_cap;
 		while (cap - d->jbuf_len <= (size_t)n)
 			cap *= 2;
 		p = realloc(d->jbuf, cap);
