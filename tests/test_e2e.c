@@ -1114,6 +1114,47 @@ END_TEST
  * socket goes, a changed one comes back with a new id, a new one is
  * served, and the agents that did not change keep their connection and
  * votes. */
+/* An agent a reload brings back starts with nothing held, and a journal
+ * its name left from an earlier run must not hand it votes at the next
+ * restart: its guest was never told of them. */
+START_TEST(test_reload_added_agent_does_not_inherit_an_old_journal)
+{
+	int disp = agent_connect("display");
+	struct json_object *o;
+	char conf[256], saved[256], cmd[900];
+
+	ck_assert_int_eq(clock_config(disp, DISPLAY_PIXEL, true), SCMI_SUCCESS);
+	kill9_daemon();
+	close(disp);
+	/* the next run is configured without the display... */
+	run_path(conf, sizeof(conf), "vscmid.conf");
+	run_path(saved, sizeof(saved), "vscmid.conf.orig");
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && sed -i '/^\\[agent display\\]/,/^$/d' '%s'",
+		 conf, saved, conf);
+	ck_assert_int_eq(system(cmd), 0);
+	spawn_daemon();
+	/* ...until a reload adds it again, with nothing held */
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", saved, conf);
+	ck_assert_int_eq(system(cmd), 0);
+	kill(daemon_pid, SIGHUP);
+	ck_assert(log_wait("agent display: added with id"));
+	disp = agent_connect("display");
+	ck_assert_int_eq(scmi_cmd(disp, SCMI_PROTO_BASE, 0x0, 1, NULL, 0), SCMI_SUCCESS);
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert_int_eq(clock_vote(o, "disp_pix", "display"), 0);
+	json_object_put(o);
+	kill9_daemon();
+	close(disp);
+	spawn_daemon();
+	disp = agent_connect("display");
+	ck_assert_int_eq(scmi_cmd(disp, SCMI_PROTO_BASE, 0x0, 2, NULL, 0), SCMI_SUCCESS);
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert_int_eq(clock_vote(o, "disp_pix", "display"), 0);
+	json_object_put(o);
+	close(disp);
+}
+END_TEST
+
 START_TEST(test_sighup_applies_agents_live)
 {
 	int cam = agent_connect("camera"), disp = agent_connect("display"), fd;
@@ -1194,6 +1235,7 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_trace_follows_one_agent);
 	tcase_add_test(tc, test_sighup_checks_the_file_and_keeps_running);
 	tcase_add_test(tc, test_sighup_applies_agents_live);
+	tcase_add_test(tc, test_reload_added_agent_does_not_inherit_an_old_journal);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("restart");
