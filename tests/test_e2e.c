@@ -1,6 +1,7 @@
 /* End to end: the built vscmid with the shipped config, driven through its
  * agent sockets and its control socket. */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -9,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -831,6 +834,93 @@ START_TEST(test_vhost_broken_frontend_closed)
 }
 END_TEST
 
+/* One vhost-user message with a u64 payload and one fd. */
+static void vhost_send_fd(int sock, uint32_t req, uint64_t v, int fd)
+{
+	uint32_t msg[5] = { req, VHOST_USER_VERSION, 8 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(msg) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+	memcpy(&msg[3], &v, sizeof(v));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	ck_assert_int_eq(sendmsg(sock, &mh, MSG_NOSIGNAL), sizeof(msg));
+}
+
+/* Every registration in the daemon's epoll sets is on a file the daemon
+ * still has open under that number. One whose fd was closed first cannot
+ * be removed any more, and fires for a freed event source while the file
+ * lives on elsewhere (a frontend's eventfd). */
+static void assert_no_stale_watch(void)
+{
+	char dir[64], path[384], link[64], line[256];
+	struct dirent *e;
+	int epolls = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)daemon_pid);
+	d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d))) {
+		ssize_t n;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n < 0)
+			continue;
+		link[n] = '\0';
+		if (strcmp(link, "anon_inode:[eventpoll]"))
+			continue;
+		epolls++;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)daemon_pid, e->d_name);
+		f = fopen(path, "r");
+		ck_assert_ptr_nonnull(f);
+		while (fgets(line, sizeof(line), f)) {
+			unsigned long ino;
+			struct stat st;
+			char *p = strstr(line, "ino:");
+			int tfd;
+
+			if (sscanf(line, "tfd: %d", &tfd) != 1 || !p || sscanf(p, "ino:%lx", &ino) != 1)
+				continue;
+			snprintf(path, sizeof(path), "%s/%d", dir, tfd);
+			ck_assert_msg(stat(path, &st) == 0 && st.st_ino == ino,
+				      "the daemon watches fd %d, closed since", tfd);
+		}
+		fclose(f);
+	}
+	closedir(d);
+	ck_assert_int_gt(epolls, 0);
+}
+
+/* QEMU hands the same kick eventfd again when a paused VM runs on: the
+ * daemon gets a new number for it and closes the old one. */
+START_TEST(test_vhost_kick_fd_given_again_leaves_no_stale_watch)
+{
+	int fe = vhost_connect(), efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	ck_assert_int_ge(efd, 0);
+	ck_assert_uint_eq(vhost_get_features(fe), 0x140000001ull);
+	for (int i = 0; i < 3; i++) {
+		vhost_send_fd(fe, VHOST_USER_SET_VRING_KICK, 0, efd);
+		/* answered in order: the kick was taken */
+		ck_assert_uint_eq(vhost_get_features(fe), 0x140000001ull);
+		assert_no_stale_watch();
+	}
+	close(efd);
+	close(fe);
+}
+END_TEST
+
 /* --- restart ------------------------------------------------------------------- */
 
 #define RESET_MSG 0x4
@@ -1024,6 +1114,47 @@ END_TEST
  * socket goes, a changed one comes back with a new id, a new one is
  * served, and the agents that did not change keep their connection and
  * votes. */
+/* An agent a reload brings back starts with nothing held, and a journal
+ * its name left from an earlier run must not hand it votes at the next
+ * restart: its guest was never told of them. */
+START_TEST(test_reload_added_agent_does_not_inherit_an_old_journal)
+{
+	int disp = agent_connect("display");
+	struct json_object *o;
+	char conf[256], saved[256], cmd[900];
+
+	ck_assert_int_eq(clock_config(disp, DISPLAY_PIXEL, true), SCMI_SUCCESS);
+	kill9_daemon();
+	close(disp);
+	/* the next run is configured without the display... */
+	run_path(conf, sizeof(conf), "vscmid.conf");
+	run_path(saved, sizeof(saved), "vscmid.conf.orig");
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && sed -i '/^\\[agent display\\]/,/^$/d' '%s'",
+		 conf, saved, conf);
+	ck_assert_int_eq(system(cmd), 0);
+	spawn_daemon();
+	/* ...until a reload adds it again, with nothing held */
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", saved, conf);
+	ck_assert_int_eq(system(cmd), 0);
+	kill(daemon_pid, SIGHUP);
+	ck_assert(log_wait("agent display: added with id"));
+	disp = agent_connect("display");
+	ck_assert_int_eq(scmi_cmd(disp, SCMI_PROTO_BASE, 0x0, 1, NULL, 0), SCMI_SUCCESS);
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert_int_eq(clock_vote(o, "disp_pix", "display"), 0);
+	json_object_put(o);
+	kill9_daemon();
+	close(disp);
+	spawn_daemon();
+	disp = agent_connect("display");
+	ck_assert_int_eq(scmi_cmd(disp, SCMI_PROTO_BASE, 0x0, 2, NULL, 0), SCMI_SUCCESS);
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert_int_eq(clock_vote(o, "disp_pix", "display"), 0);
+	json_object_put(o);
+	close(disp);
+}
+END_TEST
+
 START_TEST(test_sighup_applies_agents_live)
 {
 	int cam = agent_connect("camera"), disp = agent_connect("display"), fd;
@@ -1155,6 +1286,7 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_trace_follows_one_agent);
 	tcase_add_test(tc, test_sighup_checks_the_file_and_keeps_running);
 	tcase_add_test(tc, test_sighup_applies_agents_live);
+	tcase_add_test(tc, test_reload_added_agent_does_not_inherit_an_old_journal);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("restart");
@@ -1169,6 +1301,7 @@ static Suite *e2e_suite(void)
 	tcase_add_checked_fixture(tc, start_daemon_vhost, stop_daemon);
 	tcase_add_test(tc, test_vhost_frontend_served);
 	tcase_add_test(tc, test_vhost_broken_frontend_closed);
+	tcase_add_test(tc, test_vhost_kick_fd_given_again_leaves_no_stale_watch);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cli");

@@ -562,6 +562,58 @@ START_TEST(test_pause_and_resume_keep_votes)
 }
 END_TEST
 
+/* The VM pauses while a command's reply waits on the firmware; the reply
+ * reaches the guest once it runs again, in the used ring's next entry,
+ * whether the firmware answered during the pause or after it. */
+static void pause_with_reply_to_come(bool answer_while_paused)
+{
+	uint32_t b0, b1, id, len, hdr = SCMI_HDR(0x7, 0, SCMI_PROTO_CLOCK, 0x55);
+	uint8_t *u = fe.ram + RING_OFF(0) + USED_OFF + 4;
+
+	fe_start(true, 1024);
+	vscmi_emu_latency(plat, VSCMI_OP_CLOCK_ENABLE, 0);
+	vscmi_put_le32(host(RAM_GPA + REQ_OFF), hdr);
+	vscmi_put_le32(host(RAM_GPA + REQ_OFF) + 4, 0);
+	vscmi_put_le32(host(RAM_GPA + REQ_OFF) + 8, 1);
+	put_desc(0, 0, RAM_GPA + REQ_OFF, 12, 1, 1);
+	put_desc(0, 1, RAM_GPA + RESP_OFF, 64, 2, 0);
+	offer(0, 0);
+	kick(0);
+	ck_assert_uint_eq(used_idx(0), 0);
+	fe_stop(&b0, &b1);
+	ck_assert_uint_eq(b0, 1);
+	for (int i = 0; answer_while_paused && i < 4; i++)
+		vscmi_emu_finish(plat, VSCMI_OP_COUNT, UINT32_MAX);
+	fe_resume(true, 1024, b0, b1);
+	for (int i = 0; i < 4; i++)
+		vscmi_emu_finish(plat, VSCMI_OP_COUNT, UINT32_MAX);
+	ck_assert_uint_eq(used_idx(0), 1);
+	ck_assert(called(0));
+	memcpy(&id, u, 4);
+	memcpy(&len, u + 4, 4);
+	ck_assert_uint_eq(id, 0);
+	ck_assert_uint_eq(len, 8);
+	ck_assert_uint_eq(vscmi_get_le32(host(RAM_GPA + RESP_OFF)), hdr);
+	ck_assert_uint_eq(vscmi_get_le32(host(RAM_GPA + RESP_OFF) + 4), 0);
+	ck_assert_int_eq(clk_on(PLAT_CLK), 1);
+	/* The ring carries on in step. */
+	vscmi_emu_latency(plat, VSCMI_OP_CLOCK_ENABLE, -1);
+	assert_base_version();
+	disconnect();
+}
+
+START_TEST(test_pause_with_a_reply_to_come_answered_while_paused)
+{
+	pause_with_reply_to_come(true);
+}
+END_TEST
+
+START_TEST(test_pause_with_a_reply_to_come_answered_after_resume)
+{
+	pause_with_reply_to_come(false);
+}
+END_TEST
+
 START_TEST(test_qemu_sequence_pci_no_p2a_and_restart)
 {
 	uint32_t b0, b1;
@@ -843,6 +895,8 @@ static Suite *vhost_suite(void)
 	tcase_add_test(tc, test_qemu_sequence_mmio_p2a);
 	tcase_add_test(tc, test_qemu_sequence_pci_no_p2a_and_restart);
 	tcase_add_test(tc, test_pause_and_resume_keep_votes);
+	tcase_add_test(tc, test_pause_with_a_reply_to_come_answered_while_paused);
+	tcase_add_test(tc, test_pause_with_a_reply_to_come_answered_after_resume);
 	tcase_add_test(tc, test_disconnect_releases_votes);
 	tcase_add_test(tc, test_broken_ring_signals_err);
 	tcase_add_test(tc, test_mem_table_replaced_while_running);

@@ -155,6 +155,9 @@ static void reload_apply(struct vscmid *d, struct vscmi_config *ncfg)
 			log_err("agent %s: cannot be added: %s", nd->name, strerror(errno));
 			continue;
 		}
+		/* Nothing held, and its journal says so: a file an earlier run
+		 * left under this name would hand it votes at the next start. */
+		vscmid_journal_persist(d, a);
 		if (vscmid_transport_add(d, a, err, sizeof(err)) < 0)
 			log_err("%s; the agent has no channel until the next reload", err);
 		xen_backend_agent_added(d->xb, a);

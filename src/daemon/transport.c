@@ -10,6 +10,7 @@
  * from the server's reply output, possibly after replies to later
  * commands; the token says which is which. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,11 +236,14 @@ static int vhost_front_on_kick(sd_event_source *src, int fd, uint32_t revents, v
 /* The frontend may replace a kick eventfd with any message, and the old
  * one's number may come back for the new file: the watches are set up
  * again from scratch whenever an fd differs, so none points at a file
- * that is gone. */
+ * that is gone. Each watch is on its own duplicate, closed with it: the
+ * backend has closed the old fd by the time the watch goes, and an epoll
+ * registration whose fd is closed first cannot be removed while the
+ * frontend keeps the file open. */
 static int vhost_front_watch_kicks(struct vscmid_agent *a)
 {
 	bool changed = false;
-	int r;
+	int r, fd;
 
 	for (unsigned int q = 0; q < 2; q++)
 		changed |= vhost_conn_kick_fd(a->vconn, q) != a->kick[q].fd;
@@ -252,11 +256,18 @@ static int vhost_front_watch_kicks(struct vscmid_agent *a)
 		k->fd = vhost_conn_kick_fd(a->vconn, q);
 		if (k->fd < 0)
 			continue;
-		r = sd_event_add_io(a->d->ev, &k->src, k->fd, EPOLLIN, vhost_front_on_kick, k);
+		fd = fcntl(k->fd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0) {
+			k->fd = -1;
+			return -errno;
+		}
+		r = sd_event_add_io(a->d->ev, &k->src, fd, EPOLLIN, vhost_front_on_kick, k);
 		if (r < 0) {
+			close(fd);
 			k->fd = -1;
 			return r;
 		}
+		sd_event_source_set_io_fd_own(k->src, 1);
 	}
 	return 0;
 }

@@ -100,6 +100,9 @@ struct vhost_conn {
 	 * about to be seen), and where the command queue stopped. */
 	bool stopped;
 	uint16_t stop_base;
+	/* Where its used ring stopped: behind stop_base by the commands whose
+	 * replies were still to come. */
+	uint16_t stop_used;
 };
 
 /* --- guest memory ------------------------------------------------------------- */
@@ -222,8 +225,13 @@ static void vhost_dev_restart(struct vhost_conn *c)
 	struct vio_dev *d = c->dev;
 
 	c->stopped = false;
-	if (d->vq[0].last_avail == c->stop_base)
+	if (d->vq[0].last_avail == c->stop_base) {
+		/* SET_VRING_BASE put the used index level with the avail one;
+		 * the replies still to come belong before it. */
+		d->vq[0].used_idx = c->stop_used;
+		c->vr[0].signalled = c->stop_used;
 		return;
+	}
 	if (d->ops->reset)
 		d->ops->reset(d);
 	d->status = 0;
@@ -513,6 +521,7 @@ static int vhost_get_vring_base(struct vhost_conn *c, const struct vhost_state *
 		vhost_rings_forget(c);
 		c->stopped = true;
 		c->stop_base = c->dev->vq[0].last_avail;
+		c->stop_used = c->dev->vq[0].used_idx;
 	}
 	return vhost_reply(c, VHOST_USER_GET_VRING_BASE, &rep, sizeof(rep));
 }

@@ -40,7 +40,9 @@ struct vio_scmi {
 	unsigned int backlog_head, backlog_len;
 	struct {
 		bool used;
+		bool answered;		/* the reply waits for the cmdq to run again */
 		struct vio_chain c;
+		struct vio_scmi_msg reply;
 	} held[VIO_SCMI_INFLIGHT];
 	unsigned int nheld;
 	bool stalled;			/* the cmdq waits for a free slot */
@@ -76,6 +78,8 @@ static int vio_scmi_copy(struct vio_dev *d, const struct vio_chain *c, bool writ
 	return (int)done;
 }
 
+static int vio_scmi_answer(struct vio_scmi *s, unsigned int slot, const uint8_t *msg, size_t len);
+
 static void vio_scmi_cmdq(struct vio_scmi *s)
 {
 	struct vio_dev *d = &s->dev;
@@ -84,6 +88,12 @@ static void vio_scmi_cmdq(struct vio_scmi *s)
 	uint8_t req[SCMI_MSG_MAX + 4], resp[SCMI_MSG_MAX];
 	struct vio_chain c;
 	bool done = false;
+
+	/* Replies that came while the ring stood still (a paused VM) first. */
+	for (unsigned int i = 0; i < VIO_SCMI_INFLIGHT && vq->ready; i++)
+		if (s->held[i].used && s->held[i].answered &&
+		    vio_scmi_answer(s, i, s->held[i].reply.b, s->held[i].reply.len) < 0)
+			return;
 
 	/* At most a ring's worth per kick: the driver cannot keep us here. */
 	for (unsigned int i = 0; i < vq->num; i++) {
@@ -230,18 +240,14 @@ static int vio_scmi_send(void *ctx, const uint8_t *msg, size_t len)
 	return 0;
 }
 
-/* The server's reply to a command it answered later. */
-static int vio_scmi_reply(void *ctx, uint64_t tag, const uint8_t *msg, size_t len)
+/* Puts a held command's reply in the used ring and frees its slot. */
+static int vio_scmi_answer(struct vio_scmi *s, unsigned int slot, const uint8_t *msg, size_t len)
 {
-	struct vio_scmi *s = ctx;
 	struct vio_dev *d = &s->dev;
-	unsigned int slot = (unsigned int)(tag & 0xffffu);
-	struct vio_chain *c;
+	struct vio_chain *c = &s->held[slot].c;
 
-	if (tag >> 16 != s->generation || slot >= VIO_SCMI_INFLIGHT || !s->held[slot].used)
-		return -ESTALE;
-	c = &s->held[slot].c;
 	s->held[slot].used = false;
+	s->held[slot].answered = false;
 	s->nheld--;
 	if (!(d->status & VIO_STATUS_DRIVER_OK) || (d->status & VIO_STATUS_NEEDS_RESET))
 		return -ENOTCONN;
@@ -253,10 +259,32 @@ static int vio_scmi_reply(void *ctx, uint64_t tag, const uint8_t *msg, size_t le
 	}
 	vio_vq_push(&d->vq[VIO_SCMI_CMDQ], c->head, (uint32_t)len);
 	vio_dev_interrupt(d);
-	/* What the driver queued while every slot was taken. */
-	if (s->stalled)
-		vio_scmi_cmdq(s);
 	return 0;
+}
+
+/* The server's reply to a command it answered later. */
+static int vio_scmi_reply(void *ctx, uint64_t tag, const uint8_t *msg, size_t len)
+{
+	struct vio_scmi *s = ctx;
+	unsigned int slot = (unsigned int)(tag & 0xffffu);
+	int r;
+
+	if (tag >> 16 != s->generation || slot >= VIO_SCMI_INFLIGHT || !s->held[slot].used ||
+	    s->held[slot].answered || len > SCMI_MSG_MAX)
+		return -ESTALE;
+	/* A paused VM's rings are stopped, not gone: the reply waits for
+	 * them to run again, or the guest would never see it. */
+	if (!s->dev.vq[VIO_SCMI_CMDQ].ready && (s->dev.status & VIO_STATUS_DRIVER_OK)) {
+		s->held[slot].answered = true;
+		memcpy(s->held[slot].reply.b, msg, len);
+		s->held[slot].reply.len = (uint16_t)len;
+		return 0;
+	}
+	r = vio_scmi_answer(s, slot, msg, len);
+	/* What the driver queued while every slot was taken. */
+	if (r == 0 && s->stalled)
+		vio_scmi_cmdq(s);
+	return r;
 }
 
 static void vio_scmi_queue_notify(struct vio_dev *d, unsigned int q)
