@@ -34,6 +34,8 @@ static char mnt[128];
 static pid_t rawfs_pid = -1;
 static const char *rawfs_channel = "-1";
 static int ctl = -1;
+/* vscmid's upstream_timeout_ms; a test may raise it before load(). */
+static uint32_t conf_timeout_ms = 300;
 
 /* The firmware: what the co-processor has, its resources numbered as the
  * agent "linux" (the raw link) sees them. It has no perf protocol. */
@@ -69,8 +71,10 @@ static const char fw_conf[] = "[clock fw_pll]\n"
 static const char daemon_conf[] = "[daemon]\n"
 				  "platform = linux-raw\n"
 				  "raw_dir = %s\n"
-				  "upstream_timeout_ms = 300\n"
+				  "upstream_timeout_ms = %u\n"
 				  "control = %s/control\n"
+				  /* the journal too: a run must not inherit an earlier one's votes */
+				  "socket_dir = %s\n"
 				  "[clock pll]\n"
 				  "id = 0\n"
 				  "rates = 100M 200M 400M\n"
@@ -226,17 +230,17 @@ static struct vscmi_config *load(const char *extra)
 	char path[128], *text;
 	struct vscmi_config *cfg = NULL;
 	char err[512];
-	size_t cap = sizeof(daemon_conf) + 4 * sizeof(dir) + strlen(extra) + 256;
+	size_t cap = sizeof(daemon_conf) + 5 * sizeof(dir) + strlen(extra) + 256;
 
 	text = malloc(cap);
 	ck_assert(text);
-	snprintf(text, cap, daemon_conf, mnt, dir, extra, dir, dir);
+	snprintf(text, cap, daemon_conf, mnt, conf_timeout_ms, dir, dir, extra, dir, dir);
 	snprintf(path, sizeof(path), "%s/vscmid.conf", dir);
 	write_file(path, text);
 	free(text);
 	ck_assert_msg(vscmi_config_load(path, &cfg, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_str_eq(cfg->platform, "linux-raw");
-	ck_assert_uint_eq(cfg->upstream_timeout_ms, 300);
+	ck_assert_uint_eq(cfg->upstream_timeout_ms, conf_timeout_ms);
 	return cfg;
 }
 
@@ -260,15 +264,82 @@ static int apply(struct vscmi_platform *p, enum vscmi_op_type t, uint32_t id, in
 	return vscmi_platform_apply(p, &op);
 }
 
+/* --- completions ------------------------------------------------------------- */
+
+/* What start() left in flight, as it ends: the order and the results. */
+struct done_log {
+	int n;
+	int tag[VSCMI_RAW_INFLIGHT_MAX + 4];
+	int result[VSCMI_RAW_INFLIGHT_MAX + 4];
+};
+
+static struct done_log dlog;
+static int dtags[VSCMI_RAW_INFLIGHT_MAX + 4];
+
+static void on_done(void *ctx, int result)
+{
+	int *tag = ctx;
+
+	ck_assert_int_lt(dlog.n, (int)(sizeof(dlog.tag) / sizeof(dlog.tag[0])));
+	dlog.tag[dlog.n] = *tag;
+	dlog.result[dlog.n++] = result;
+}
+
+/* Starts op with completion tag t; start() must leave it in flight. */
+static void start_op(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t id, int64_t val,
+		     int t)
+{
+	struct vscmi_op op = { .type = type, .id = id, .val = val };
+
+	dtags[t] = t;
+	ck_assert_int_eq(vscmi_platform_start(p, &op, on_done, &dtags[t]), -EINPROGRESS);
+}
+
+/* Runs the platform's dispatch whenever its fd says so, until cond holds
+ * or timeout_ms passes (a failure: the completion never came). */
+#define PUMP_UNTIL(p, cond, timeout_ms)                                                    \
+	do {                                                                               \
+		uint64_t end_ = now_ms() + (timeout_ms);                                   \
+		while (!(cond)) {                                                          \
+			struct pollfd pfd_ = { .fd = vscmi_platform_fd(p), .events = POLLIN }; \
+			ck_assert_msg(now_ms() < end_, "still waiting for: %s", #cond);    \
+			if (poll(&pfd_, 1, 20) == 1)                                       \
+				ck_assert_int_eq(vscmi_platform_dispatch(p), 0);           \
+		}                                                                          \
+	} while (0)
+
+/* The arbiter's changes: their result, waiting for the firmware if it
+ * went asynchronous. */
+static int arb_results;
+static int arb_last;
+
+static void on_arb_done(void *ctx, struct arb_vote *v, int result)
+{
+	arb_results++;
+	arb_last = result;
+}
+
+static int settle(struct vscmi_platform *p, int r)
+{
+	int want = arb_results + 1;
+
+	if (r != -EINPROGRESS)
+		return r;
+	PUMP_UNTIL(p, arb_results >= want, 3000);
+	return arb_last;
+}
+
 static void setup(void)
 {
+	conf_timeout_ms = 300;
+	memset(&dlog, 0, sizeof(dlog));
 	rawfs_start();
 }
 
 static void setup_channel(void)
 {
 	rawfs_channel = "0x14";
-	rawfs_start();
+	setup();
 }
 
 static void teardown(void)
@@ -511,19 +582,20 @@ START_TEST(test_link_loss_and_resync)
 
 	memset(link_changes, 0, sizeof(link_changes));
 	vscmi_raw_set_link_cb(p, on_link, NULL);
-	ck_assert_int_eq(arb_clock_rate(v, 60000000), 0);
-	ck_assert_int_eq(arb_clock_enable(v, true), 0);
+	arb_set_done(arb, on_arb_done, NULL);
+	ck_assert_int_eq(settle(p, arb_clock_rate(v, 60000000)), 0);
+	ck_assert_int_eq(settle(p, arb_clock_enable(v, true)), 0);
 	/* The parent the arbiter knows of went on first. */
 	ck_assert_int_eq(rfs("state clock-enable 0"), 1);
 	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
 
 	/* The driver unbinds: the files vanish; commands fail, nothing hangs. */
 	rfs("down");
-	ck_assert_int_eq(arb_clock_rate(v, 70000000), -ECOMM);
+	ck_assert_int_eq(settle(p, arb_clock_rate(v, 70000000)), -ECOMM);
 	ck_assert(!vscmi_raw_up(p));
 	ck_assert_int_eq(link_changes[0], 1);
 	ck_assert_int_eq(vscmi_raw_notify_fd(p), -1);
-	ck_assert_int_eq(arb_clock_enable(v, false), -ECOMM);
+	ck_assert_int_eq(settle(p, arb_clock_enable(v, false)), -ECOMM);
 	ck_assert_int_lt(vscmi_raw_reconnect(p, err, sizeof(err)), 0);
 	ck_assert_msg(strstr(err, "cannot open"), "%s", err);
 
@@ -541,7 +613,7 @@ START_TEST(test_link_loss_and_resync)
 	/* The power domain nobody voted for stays off, the reset asserted. */
 	ck_assert_int_eq(rfs("state power-state 0"), 0x40000000);
 	ck_assert_int_eq(rfs("state reset-line 0"), 1);
-	ck_assert_int_eq(arb_clock_rate(v, 70000000), 0);
+	ck_assert_int_eq(settle(p, arb_clock_rate(v, 70000000)), 0);
 	ck_assert_int_eq(rfs("state clock-rate 1"), 70000000);
 
 	arb_agent_free(a);
@@ -588,6 +660,184 @@ START_TEST(test_uevents)
 	ck_assert_int_eq(vscmi_uevent_read(u), VSCMI_UEVENT_UP);
 	vscmi_uevent_free(u);
 	close(sv[1]);
+}
+END_TEST
+
+/* --- the asynchronous path ------------------------------------------------------ */
+
+/* Two changes in flight at once: the one the firmware answers first ends
+ * first, each with its own result. */
+START_TEST(test_async_out_of_order)
+{
+	struct vscmi_config *cfg = load("");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct vscmi_raw_stats st;
+
+	ck_assert_int_ge(vscmi_platform_fd(p), 0);
+	/* The first command's reply takes 250 ms, the others' 50 ms. */
+	rfs("delay 50");
+	rfs("delay-next 250");
+	start_op(p, VSCMI_OP_CLOCK_RATE, 1, 50000000, 1);
+	start_op(p, VSCMI_OP_POWER_STATE, 0, 0, 2);
+	/* A refusal comes back the same way, as the firmware's status. */
+	start_op(p, VSCMI_OP_CLOCK_RATE, 1, 555, 3);
+	ck_assert_int_eq(dlog.n, 0);
+	PUMP_UNTIL(p, dlog.n == 3, 3000);
+	ck_assert_int_eq(dlog.tag[0], 2);
+	ck_assert_int_eq(dlog.result[0], 0);
+	ck_assert_int_eq(dlog.tag[1], 3);
+	ck_assert_int_eq(dlog.result[1], -ERANGE);
+	ck_assert_int_eq(dlog.tag[2], 1);
+	ck_assert_int_eq(dlog.result[2], 0);
+	ck_assert_int_eq(rfs("state clock-rate 1"), 50000000);
+	ck_assert_int_eq(rfs("state power-state 0"), 0);
+	vscmi_raw_stats(p, &st);
+	ck_assert_uint_eq(st.stale, 0);
+	ck_assert_uint_eq(st.timeouts, 0);
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
+}
+END_TEST
+
+/* A synchronous command that reads another command's reply while waiting
+ * for its own hands it over: the pending one still completes. */
+START_TEST(test_sync_call_hands_over_other_replies)
+{
+	struct vscmi_config *cfg = load("");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct vscmi_op op = { .type = VSCMI_OP_CLOCK_RATE, .id = 1 };
+	struct vscmi_raw_stats st;
+	int64_t value = 0;
+	uint64_t ts = 0;
+
+	/* Replies come at once: start's is queued before apply writes. */
+	start_op(p, VSCMI_OP_CLOCK_ENABLE, 1, 1, 1);
+	ck_assert_int_eq(apply(p, VSCMI_OP_POWER_STATE, 0, 0), 0);
+	start_op(p, VSCMI_OP_CLOCK_RATE, 1, 30000000, 2);
+	ck_assert_int_eq(vscmi_platform_read(p, &op), 0);
+	/* message_async shares the queue: the sensor read sees it too. */
+	start_op(p, VSCMI_OP_CLOCK_ENABLE, 0, 1, 3);
+	ck_assert_int_eq(p->ops->sensor_read(p, 0, &value, &ts), 0);
+	ck_assert_int_eq(value, 45000);
+	ck_assert_int_eq(dlog.n, 0);
+	PUMP_UNTIL(p, dlog.n == 3, 2000);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(dlog.result[i], 0);
+	vscmi_raw_stats(p, &st);
+	ck_assert_uint_eq(st.stale, 0);
+	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
+	ck_assert_int_eq(rfs("state clock-enable 0"), 1);
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
+}
+END_TEST
+
+/* A command the firmware does not answer in time ends with -ETIMEDOUT from
+ * dispatch; its reply, coming later, is dropped and counted. */
+START_TEST(test_async_timeout_then_late_reply)
+{
+	struct vscmi_config *cfg = load("");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct vscmi_raw_stats st;
+
+	/* 450 ms: after our 300, before the kernel's own 1000. */
+	rfs("delay-next 450");
+	start_op(p, VSCMI_OP_CLOCK_ENABLE, 1, 1, 1);
+	PUMP_UNTIL(p, dlog.n == 1, 3000);
+	ck_assert_int_eq(dlog.result[0], -ETIMEDOUT);
+	vscmi_raw_stats(p, &st);
+	ck_assert_uint_eq(st.timeouts, 1);
+	ck_assert_uint_eq(st.stale, 0);
+	/* The late reply makes the fd readable, and nothing more. */
+	PUMP_UNTIL(p, (vscmi_raw_stats(p, &st), st.stale == 1), 3000);
+	ck_assert_int_eq(dlog.n, 1);
+	ck_assert(vscmi_raw_up(p));
+	start_op(p, VSCMI_OP_CLOCK_RATE, 1, 20000000, 2);
+	PUMP_UNTIL(p, dlog.n == 2, 3000);
+	ck_assert_int_eq(dlog.result[1], 0);
+	ck_assert_int_eq(rfs("state clock-rate 1"), 20000000);
+	/* A firmware that stops answering altogether takes the link down. */
+	rfs("silent 3");
+	start_op(p, VSCMI_OP_CLOCK_ENABLE, 1, 0, 3);
+	start_op(p, VSCMI_OP_CLOCK_ENABLE, 0, 1, 4);
+	start_op(p, VSCMI_OP_POWER_STATE, 0, 0, 5);
+	PUMP_UNTIL(p, dlog.n == 5, 3000);
+	for (int i = 2; i < 5; i++)
+		ck_assert_int_eq(dlog.result[i], -ETIMEDOUT);
+	ck_assert(!vscmi_raw_up(p));
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
+}
+END_TEST
+
+/* Beyond the cap, start refuses; a cancelled command's reply reaches no
+ * one, and its slot comes back. */
+START_TEST(test_async_cap_and_cancel)
+{
+	struct vscmi_config *cfg = load("");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct vscmi_op op = { .type = VSCMI_OP_CLOCK_RATE, .id = 1, .val = 10000000 };
+	struct vscmi_raw_stats st;
+	int t;
+
+	rfs("delay 100");
+	for (t = 0; t < VSCMI_RAW_INFLIGHT_MAX; t++)
+		start_op(p, VSCMI_OP_CLOCK_RATE, 1, 10000000 + t * 1000000, t);
+	ck_assert_int_eq(vscmi_platform_start(p, &op, on_done, &dtags[0]), -EBUSY);
+	/* The first is cancelled: all but it come back. */
+	vscmi_platform_cancel(p, &dtags[0]);
+	PUMP_UNTIL(p, dlog.n == VSCMI_RAW_INFLIGHT_MAX - 1, 3000);
+	for (int i = 0; i < dlog.n; i++) {
+		ck_assert_int_ne(dlog.tag[i], 0);
+		ck_assert_int_eq(dlog.result[i], 0);
+	}
+	rfs("delay 0");
+	/* The cancelled one's reply is in by the time the last is. */
+	start_op(p, VSCMI_OP_CLOCK_RATE, 1, 90000000, VSCMI_RAW_INFLIGHT_MAX);
+	PUMP_UNTIL(p, dlog.n == VSCMI_RAW_INFLIGHT_MAX, 3000);
+	ck_assert_int_eq(dlog.tag[VSCMI_RAW_INFLIGHT_MAX - 1], VSCMI_RAW_INFLIGHT_MAX);
+	vscmi_raw_stats(p, &st);
+	ck_assert_uint_eq(st.stale, 0);
+	ck_assert_uint_eq(st.timeouts, 0);
+	ck_assert_int_eq(rfs("state clock-rate 1"), 90000000);
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
+}
+END_TEST
+
+/* The driver unbinds with commands in flight: they end with -ECOMM from
+ * dispatch, new ones fail at once, and after the link is back they work. */
+START_TEST(test_async_link_loss)
+{
+	struct vscmi_config *cfg = load("");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct vscmi_op op = { .type = VSCMI_OP_CLOCK_ENABLE, .id = 1, .val = 1 };
+	int fd = vscmi_platform_fd(p);
+	char err[512] = "";
+
+	memset(link_changes, 0, sizeof(link_changes));
+	vscmi_raw_set_link_cb(p, on_link, NULL);
+	rfs("delay 500");
+	start_op(p, VSCMI_OP_CLOCK_ENABLE, 1, 1, 1);
+	start_op(p, VSCMI_OP_POWER_STATE, 0, 0, 2);
+	rfs("down");
+	PUMP_UNTIL(p, dlog.n == 2, 3000);
+	ck_assert_int_eq(dlog.result[0], -ECOMM);
+	ck_assert_int_eq(dlog.result[1], -ECOMM);
+	ck_assert(!vscmi_raw_up(p));
+	ck_assert_int_eq(link_changes[0], 1);
+	ck_assert_int_eq(vscmi_platform_start(p, &op, on_done, &dtags[0]), -ECOMM);
+	rfs("up");
+	rfs("delay 0");
+	ck_assert_int_eq(vscmi_raw_reconnect(p, err, sizeof(err)), 0);
+	/* The same fd, the embedder need not watch another. */
+	ck_assert_int_eq(vscmi_platform_fd(p), fd);
+	start_op(p, VSCMI_OP_CLOCK_ENABLE, 1, 1, 3);
+	PUMP_UNTIL(p, dlog.n == 3, 3000);
+	ck_assert_int_eq(dlog.result[2], 0);
+	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
 }
 END_TEST
 
@@ -720,6 +970,11 @@ static Suite *rawlink_suite(void)
 	tcase_add_test(tc, test_delayed_responses_out_of_order);
 	tcase_add_test(tc, test_notifications_become_events);
 	tcase_add_test(tc, test_link_loss_and_resync);
+	tcase_add_test(tc, test_async_out_of_order);
+	tcase_add_test(tc, test_sync_call_hands_over_other_replies);
+	tcase_add_test(tc, test_async_timeout_then_late_reply);
+	tcase_add_test(tc, test_async_cap_and_cancel);
+	tcase_add_test(tc, test_async_link_loss);
 	tcase_add_test(tc, test_vscmid_link_lost_and_back);
 	tcase_add_test(tc, test_vscmid_refuses_to_start);
 	suite_add_tcase(s, tc);
