@@ -26,6 +26,7 @@
 #include "vscmi/arbiter.h"
 #include "vscmi/buf.h"
 #include "vscmi/config.h"
+#include "vscmi/control.h"
 #include "vscmi/platform.h"
 #include "vscmi/scmi.h"
 
@@ -904,6 +905,220 @@ static int32_t agent_cmd(int fd, uint8_t proto, uint8_t msg, int n, const uint32
 	return 0;
 }
 
+/* Sends one command with this token. */
+static void agent_send(int fd, uint8_t proto, uint8_t msg, uint32_t token, int n,
+		       const uint32_t *w)
+{
+	uint8_t b[64];
+
+	vscmi_put_le32(b, SCMI_HDR(msg, 0, proto, token));
+	for (int i = 0; i < n; i++)
+		vscmi_put_le32(b + 4 + 4 * i, w[i]);
+	ck_assert_int_eq(send(fd, b, 4 + 4 * (size_t)n, 0), 4 + 4 * n);
+}
+
+/* The next reply (notifications skipped): its status, its token in *token,
+ * its first return value in *ret if any. A failure if none comes. */
+static int32_t agent_reply(int fd, uint32_t *token, uint32_t *ret)
+{
+	uint8_t b[64];
+
+	for (int i = 0; i < 16; i++) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		ck_assert_msg(poll(&pfd, 1, 5000) == 1, "no reply from vscmid");
+		r = recv(fd, b, sizeof(b), 0);
+		ck_assert_int_ge(r, 8);
+		if (SCMI_HDR_TYPE(vscmi_get_le32(b)) != 0)
+			continue;
+		*token = SCMI_HDR_TOKEN(vscmi_get_le32(b));
+		if (ret)
+			*ret = r >= 12 ? vscmi_get_le32(b + 8) : 0;
+		return (int32_t)vscmi_get_le32(b + 4);
+	}
+	ck_abort_msg("no reply");
+	return 0;
+}
+
+/* Nothing but notifications waits on fd now. */
+static bool agent_no_reply_yet(int fd)
+{
+	uint8_t b[64];
+
+	for (int i = 0; i < 16; i++) {
+		ssize_t r = recv(fd, b, sizeof(b), MSG_DONTWAIT);
+
+		if (r < 0 && errno == EAGAIN)
+			return true;
+		ck_assert_int_ge(r, 4);
+		if (SCMI_HDR_TYPE(vscmi_get_le32(b)) == 0)
+			return false;
+	}
+	return false;
+}
+
+/* A number from vscmid's status (vscmictl status): "key": N. */
+static long long daemon_status(const char *key)
+{
+	static const char req[] = "{\"version\": 1, \"command\": \"status\"}";
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	char *out = malloc(VSCMI_CONTROL_REPLY_MAX + 1), needle[64], *at;
+	long long v = -1;
+	ssize_t n;
+
+	ck_assert(out);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/control", dir);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(send(fd, req, sizeof(req) - 1, 0), (ssize_t)sizeof(req) - 1);
+	n = recv(fd, out, VSCMI_CONTROL_REPLY_MAX, 0);
+	ck_assert_int_gt(n, 0);
+	out[n] = '\0';
+	snprintf(needle, sizeof(needle), "\"%s\"", key);
+	at = strstr(out, needle);
+	ck_assert_msg(at, "no %s in %s", key, out);
+	at += strlen(needle);
+	while (*at == ' ' || *at == ':')
+		at++;
+	v = strtoll(at, NULL, 10);
+	free(out);
+	close(fd);
+	return v;
+}
+
+static void vscmid_stop(pid_t pid, int errfd)
+{
+	int st;
+
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(errfd);
+}
+
+/* While the firmware takes its time over agent cam's clock change, every
+ * command that needs no firmware is answered: the other agent's, and cam's
+ * own on other resources. The change's reply comes when the firmware's
+ * does, with its token. */
+START_TEST(test_vscmid_slow_firmware_stalls_nobody)
+{
+	uint32_t on[3] = { 0, 1, 0 }, zero = 0, token = 0, ret = 0;
+	int errfd, cam, disp;
+	pid_t pid;
+
+	/* The firmware's reply is held until released, so no timeout may
+	 * come first: the order below does not hang on how fast this runs. */
+	conf_timeout_ms = 10000;
+	pid = vscmid_start("", &errfd);
+	cam = agent_connect("cam");
+	disp = agent_connect("disp");
+	rfs("hold-next");
+	/* clock 0 of agent cam is physical clock 1; its parent goes on first */
+	agent_send(cam, 0x14, 0x7, 5, 3, on);
+	agent_send(cam, 0x11, 0x3, 6, 1, &zero);	/* POWER_DOMAIN_ATTRIBUTES */
+	agent_send(cam, 0x11, 0x5, 7, 1, &zero);	/* POWER_STATE_GET */
+	ck_assert_int_eq(agent_cmd(disp, 0x10, 0x0, 0, NULL), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_cmd(disp, 0x10, 0x1, 0, NULL), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x1, 0, NULL), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x3, 1, &zero), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 6);
+	ck_assert_int_eq(agent_reply(cam, &token, &ret), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 7);
+	ck_assert_uint_eq(ret, 0x40000000);	/* off: cam never voted */
+	/* All of that was answered while the clock change waits. */
+	ck_assert(agent_no_reply_yet(cam));
+	ck_assert_int_eq(rfs("state clock-enable 1"), 0);
+	rfs("release");
+	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 5);
+	ck_assert_int_eq(rfs("state clock-enable 0"), 1);
+	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
+	ck_assert_int_eq(daemon_status("timeouts"), 0);
+	close(cam);
+	close(disp);
+	vscmid_stop(pid, errfd);
+}
+END_TEST
+
+/* A firmware that does not answer within upstream_timeout_ms: the agent
+ * gets COMMS_ERROR, its vote is rolled back, the late reply is dropped and
+ * counted, and the daemon goes on serving. */
+START_TEST(test_vscmid_timeout_is_an_error)
+{
+	uint32_t set_on[3] = { 0, 0, 0 }, zero = 0, token = 0, ret = 0;
+	int errfd, cam, disp;
+	pid_t pid = vscmid_start("", &errfd);
+	bool counted = false;
+
+	cam = agent_connect("cam");
+	disp = agent_connect("disp");
+	/* 450 ms: after vscmid's 300, before the kernel's 1000 */
+	rfs("delay-next 450");
+	agent_send(cam, 0x11, 0x4, 9, 3, set_on);	/* POWER_STATE_SET isp on */
+	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_COMMS_ERROR);
+	ck_assert_uint_eq(token, 9);
+	agent_send(cam, 0x11, 0x5, 10, 1, &zero);
+	ck_assert_int_eq(agent_reply(cam, &token, &ret), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 10);
+	ck_assert_uint_eq(ret, 0x40000000);
+	ck_assert_int_eq(daemon_status("timeouts"), 1);
+	for (int i = 0; i < 60 && !counted; i++) {
+		counted = daemon_status("stale_replies") == 1;
+		if (!counted)
+			usleep(50 * 1000);
+	}
+	ck_assert_msg(counted, "the late reply was not seen and counted");
+	ck_assert_int_eq(agent_cmd(disp, 0x10, 0x0, 0, NULL), SCMI_SUCCESS);
+	/* The firmware answers again: the same change goes through. */
+	agent_send(cam, 0x11, 0x4, 11, 3, set_on);
+	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 11);
+	ck_assert_int_eq(rfs("state power-state 0"), 0);
+	close(cam);
+	close(disp);
+	vscmid_stop(pid, errfd);
+}
+END_TEST
+
+/* The driver unbinds while a change waits for the firmware: the change
+ * fails with COMMS_ERROR, the other agent is still served, and the link
+ * comes back as ever. */
+START_TEST(test_vscmid_link_lost_in_flight)
+{
+	uint32_t on[3] = { 0, 1, 0 }, token = 0;
+	int errfd, cam, disp;
+	pid_t pid;
+	bool back = false;
+
+	conf_timeout_ms = 10000;
+	pid = vscmid_start("", &errfd);
+	cam = agent_connect("cam");
+	disp = agent_connect("disp");
+	rfs("hold-next");
+	agent_send(cam, 0x14, 0x7, 3, 3, on);
+	ck_assert_int_eq(agent_cmd(disp, 0x10, 0x0, 0, NULL), SCMI_SUCCESS);
+	ck_assert(agent_no_reply_yet(cam));
+	rfs("down");
+	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_COMMS_ERROR);
+	ck_assert_uint_eq(token, 3);
+	ck_assert_int_eq(agent_cmd(disp, 0x10, 0x1, 0, NULL), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_cmd(cam, 0x14, 0x7, 3, on), SCMI_COMMS_ERROR);
+	rfs("up");
+	for (int i = 0; i < 40 && !back; i++) {
+		usleep(100 * 1000);
+		back = agent_cmd(cam, 0x14, 0x7, 3, on) == SCMI_SUCCESS;
+	}
+	ck_assert_msg(back, "the link did not come back");
+	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
+	ck_assert_int_eq(daemon_status("link_losses"), 1);
+	close(cam);
+	close(disp);
+	vscmid_stop(pid, errfd);
+}
+END_TEST
+
 START_TEST(test_vscmid_link_lost_and_back)
 {
 	int errfd, st;
@@ -977,6 +1192,9 @@ static Suite *rawlink_suite(void)
 	tcase_add_test(tc, test_async_link_loss);
 	tcase_add_test(tc, test_vscmid_link_lost_and_back);
 	tcase_add_test(tc, test_vscmid_refuses_to_start);
+	tcase_add_test(tc, test_vscmid_slow_firmware_stalls_nobody);
+	tcase_add_test(tc, test_vscmid_timeout_is_an_error);
+	tcase_add_test(tc, test_vscmid_link_lost_in_flight);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("channel");
 	tcase_add_checked_fixture(tc, setup_channel, teardown);
