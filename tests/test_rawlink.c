@@ -26,6 +26,7 @@
 #include "vscmi/arbiter.h"
 #include "vscmi/buf.h"
 #include "vscmi/config.h"
+#include "vscmi/control.h"
 #include "vscmi/platform.h"
 #include "vscmi/scmi.h"
 
@@ -34,6 +35,8 @@ static char mnt[128];
 static pid_t rawfs_pid = -1;
 static const char *rawfs_channel = "-1";
 static int ctl = -1;
+/* vscmid's upstream_timeout_ms; a test may raise it before load(). */
+static uint32_t conf_timeout_ms = 300;
 
 /* The firmware: what the co-processor has, its resources numbered as the
  * agent "linux" (the raw link) sees them. It has no perf protocol. */
@@ -69,8 +72,10 @@ static const char fw_conf[] = "[clock fw_pll]\n"
 static const char daemon_conf[] = "[daemon]\n"
 				  "platform = linux-raw\n"
 				  "raw_dir = %s\n"
-				  "upstream_timeout_ms = 300\n"
+				  "upstream_timeout_ms = %u\n"
 				  "control = %s/control\n"
+				  /* the journal too: a run must not inherit an earlier one's votes */
+				  "socket_dir = %s\n"
 				  "[clock pll]\n"
 				  "id = 0\n"
 				  "rates = 100M 200M 400M\n"
@@ -226,17 +231,17 @@ static struct vscmi_config *load(const char *extra)
 	char path[128], *text;
 	struct vscmi_config *cfg = NULL;
 	char err[512];
-	size_t cap = sizeof(daemon_conf) + 4 * sizeof(dir) + strlen(extra) + 256;
+	size_t cap = sizeof(daemon_conf) + 5 * sizeof(dir) + strlen(extra) + 256;
 
 	text = malloc(cap);
 	ck_assert(text);
-	snprintf(text, cap, daemon_conf, mnt, dir, extra, dir, dir);
+	snprintf(text, cap, daemon_conf, mnt, conf_timeout_ms, dir, dir, extra, dir, dir);
 	snprintf(path, sizeof(path), "%s/vscmid.conf", dir);
 	write_file(path, text);
 	free(text);
 	ck_assert_msg(vscmi_config_load(path, &cfg, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_str_eq(cfg->platform, "linux-raw");
-	ck_assert_uint_eq(cfg->upstream_timeout_ms, 300);
+	ck_assert_uint_eq(cfg->upstream_timeout_ms, conf_timeout_ms);
 	return cfg;
 }
 
@@ -260,15 +265,82 @@ static int apply(struct vscmi_platform *p, enum vscmi_op_type t, uint32_t id, in
 	return vscmi_platform_apply(p, &op);
 }
 
+/* --- completions ------------------------------------------------------------- */
+
+/* What start() left in flight, as it ends: the order and the results. */
+struct done_log {
+	int n;
+	int tag[VSCMI_RAW_INFLIGHT_MAX + 4];
+	int result[VSCMI_RAW_INFLIGHT_MAX + 4];
+};
+
+static struct done_log dlog;
+static int dtags[VSCMI_RAW_INFLIGHT_MAX + 4];
+
+static void on_done(void *ctx, int result)
+{
+	int *tag = ctx;
+
+	ck_assert_int_lt(dlog.n, (int)(sizeof(dlog.tag) / sizeof(dlog.tag[0])));
+	dlog.tag[dlog.n] = *tag;
+	dlog.result[dlog.n++] = result;
+}
+
+/* Starts op with completion tag t; start() must leave it in flight. */
+static void start_op(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t id, int64_t val,
+		     int t)
+{
+	struct vscmi_op op = { .type = type, .id = id, .val = val };
+
+	dtags[t] = t;
+	ck_assert_int_eq(vscmi_platform_start(p, &op, on_done, &dtags[t]), -EINPROGRESS);
+}
+
+/* Runs the platform's dispatch whenever its fd says so, until cond holds
+ * or timeout_ms passes (a failure: the completion never came). */
+#define PUMP_UNTIL(p, cond, timeout_ms)                                                    \
+	do {                                                                               \
+		uint64_t end_ = now_ms() + (timeout_ms);                                   \
+		while (!(cond)) {                                                          \
+			struct pollfd pfd_ = { .fd = vscmi_platform_fd(p), .events = POLLIN }; \
+			ck_assert_msg(now_ms() < end_, "still waiting for: %s", #cond);    \
+			if (poll(&pfd_, 1, 20) == 1)                                       \
+				ck_assert_int_eq(vscmi_platform_dispatch(p), 0);           \
+		}                                                                          \
+	} while (0)
+
+/* The arbiter's changes: their result, waiting for the firmware if it
+ * went asynchronous. */
+static int arb_results;
+static int arb_last;
+
+static void on_arb_done(void *ctx, struct arb_vote *v, int result)
+{
+	arb_results++;
+	arb_last = result;
+}
+
+static int settle(struct vscmi_platform *p, int r)
+{
+	int want = arb_results + 1;
+
+	if (r != -EINPROGRESS)
+		return r;
+	PUMP_UNTIL(p, arb_results >= want, 3000);
+	return arb_last;
+}
+
 static void setup(void)
 {
+	conf_timeout_ms = 300;
+	memset(&dlog, 0, sizeof(dlog));
 	rawfs_start();
 }
 
 static void setup_channel(void)
 {
 	rawfs_channel = "0x14";
-	rawfs_start();
+	setup();
 }
 
 static void teardown(void)
@@ -511,19 +583,20 @@ START_TEST(test_link_loss_and_resync)
 
 	memset(link_changes, 0, sizeof(link_changes));
 	vscmi_raw_set_link_cb(p, on_link, NULL);
-	ck_assert_int_eq(arb_clock_rate(v, 60000000), 0);
-	ck_assert_int_eq(arb_clock_enable(v, true), 0);
+	arb_set_done(arb, on_arb_done, NULL);
+	ck_assert_int_eq(settle(p, arb_clock_rate(v, 60000000)), 0);
+	ck_assert_int_eq(settle(p, arb_clock_enable(v, true)), 0);
 	/* The parent the arbiter knows of went on first. */
 	ck_assert_int_eq(rfs("state clock-enable 0"), 1);
 	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
 
 	/* The driver unbinds: the files vanish; commands fail, nothing hangs. */
 	rfs("down");
-	ck_assert_int_eq(arb_clock_rate(v, 70000000), -ECOMM);
+	ck_assert_int_eq(settle(p, arb_clock_rate(v, 70000000)), -ECOMM);
 	ck_assert(!vscmi_raw_up(p));
 	ck_assert_int_eq(link_changes[0], 1);
 	ck_assert_int_eq(vscmi_raw_notify_fd(p), -1);
-	ck_assert_int_eq(arb_clock_enable(v, false), -ECOMM);
+	ck_assert_int_eq(settle(p, arb_clock_enable(v, false)), -ECOMM);
 	ck_assert_int_lt(vscmi_raw_reconnect(p, err, sizeof(err)), 0);
 	ck_assert_msg(strstr(err, "cannot open"), "%s", err);
 
@@ -541,7 +614,7 @@ START_TEST(test_link_loss_and_resync)
 	/* The power domain nobody voted for stays off, the reset asserted. */
 	ck_assert_int_eq(rfs("state power-state 0"), 0x40000000);
 	ck_assert_int_eq(rfs("state reset-line 0"), 1);
-	ck_assert_int_eq(arb_clock_rate(v, 70000000), 0);
+	ck_assert_int_eq(settle(p, arb_clock_rate(v, 70000000)), 0);
 	ck_assert_int_eq(rfs("state clock-rate 1"), 70000000);
 
 	arb_agent_free(a);
@@ -588,6 +661,184 @@ START_TEST(test_uevents)
 	ck_assert_int_eq(vscmi_uevent_read(u), VSCMI_UEVENT_UP);
 	vscmi_uevent_free(u);
 	close(sv[1]);
+}
+END_TEST
+
+/* --- the asynchronous path ------------------------------------------------------ */
+
+/* Two changes in flight at once: the one the firmware answers first ends
+ * first, each with its own result. */
+START_TEST(test_async_out_of_order)
+{
+	struct vscmi_config *cfg = load("");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct vscmi_raw_stats st;
+
+	ck_assert_int_ge(vscmi_platform_fd(p), 0);
+	/* The first command's reply takes 250 ms, the others' 50 ms. */
+	rfs("delay 50");
+	rfs("delay-next 250");
+	start_op(p, VSCMI_OP_CLOCK_RATE, 1, 50000000, 1);
+	start_op(p, VSCMI_OP_POWER_STATE, 0, 0, 2);
+	/* A refusal comes back the same way, as the firmware's status. */
+	start_op(p, VSCMI_OP_CLOCK_RATE, 1, 555, 3);
+	ck_assert_int_eq(dlog.n, 0);
+	PUMP_UNTIL(p, dlog.n == 3, 3000);
+	ck_assert_int_eq(dlog.tag[0], 2);
+	ck_assert_int_eq(dlog.result[0], 0);
+	ck_assert_int_eq(dlog.tag[1], 3);
+	ck_assert_int_eq(dlog.result[1], -ERANGE);
+	ck_assert_int_eq(dlog.tag[2], 1);
+	ck_assert_int_eq(dlog.result[2], 0);
+	ck_assert_int_eq(rfs("state clock-rate 1"), 50000000);
+	ck_assert_int_eq(rfs("state power-state 0"), 0);
+	vscmi_raw_stats(p, &st);
+	ck_assert_uint_eq(st.stale, 0);
+	ck_assert_uint_eq(st.timeouts, 0);
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
+}
+END_TEST
+
+/* A synchronous command that reads another command's reply while waiting
+ * for its own hands it over: the pending one still completes. */
+START_TEST(test_sync_call_hands_over_other_replies)
+{
+	struct vscmi_config *cfg = load("");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct vscmi_op op = { .type = VSCMI_OP_CLOCK_RATE, .id = 1 };
+	struct vscmi_raw_stats st;
+	int64_t value = 0;
+	uint64_t ts = 0;
+
+	/* Replies come at once: start's is queued before apply writes. */
+	start_op(p, VSCMI_OP_CLOCK_ENABLE, 1, 1, 1);
+	ck_assert_int_eq(apply(p, VSCMI_OP_POWER_STATE, 0, 0), 0);
+	start_op(p, VSCMI_OP_CLOCK_RATE, 1, 30000000, 2);
+	ck_assert_int_eq(vscmi_platform_read(p, &op), 0);
+	/* message_async shares the queue: the sensor read sees it too. */
+	start_op(p, VSCMI_OP_CLOCK_ENABLE, 0, 1, 3);
+	ck_assert_int_eq(p->ops->sensor_read(p, 0, &value, &ts), 0);
+	ck_assert_int_eq(value, 45000);
+	ck_assert_int_eq(dlog.n, 0);
+	PUMP_UNTIL(p, dlog.n == 3, 2000);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(dlog.result[i], 0);
+	vscmi_raw_stats(p, &st);
+	ck_assert_uint_eq(st.stale, 0);
+	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
+	ck_assert_int_eq(rfs("state clock-enable 0"), 1);
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
+}
+END_TEST
+
+/* A command the firmware does not answer in time ends with -ETIMEDOUT from
+ * dispatch; its reply, coming later, is dropped and counted. */
+START_TEST(test_async_timeout_then_late_reply)
+{
+	struct vscmi_config *cfg = load("");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct vscmi_raw_stats st;
+
+	/* 450 ms: after our 300, before the kernel's own 1000. */
+	rfs("delay-next 450");
+	start_op(p, VSCMI_OP_CLOCK_ENABLE, 1, 1, 1);
+	PUMP_UNTIL(p, dlog.n == 1, 3000);
+	ck_assert_int_eq(dlog.result[0], -ETIMEDOUT);
+	vscmi_raw_stats(p, &st);
+	ck_assert_uint_eq(st.timeouts, 1);
+	ck_assert_uint_eq(st.stale, 0);
+	/* The late reply makes the fd readable, and nothing more. */
+	PUMP_UNTIL(p, (vscmi_raw_stats(p, &st), st.stale == 1), 3000);
+	ck_assert_int_eq(dlog.n, 1);
+	ck_assert(vscmi_raw_up(p));
+	start_op(p, VSCMI_OP_CLOCK_RATE, 1, 20000000, 2);
+	PUMP_UNTIL(p, dlog.n == 2, 3000);
+	ck_assert_int_eq(dlog.result[1], 0);
+	ck_assert_int_eq(rfs("state clock-rate 1"), 20000000);
+	/* A firmware that stops answering altogether takes the link down. */
+	rfs("silent 3");
+	start_op(p, VSCMI_OP_CLOCK_ENABLE, 1, 0, 3);
+	start_op(p, VSCMI_OP_CLOCK_ENABLE, 0, 1, 4);
+	start_op(p, VSCMI_OP_POWER_STATE, 0, 0, 5);
+	PUMP_UNTIL(p, dlog.n == 5, 3000);
+	for (int i = 2; i < 5; i++)
+		ck_assert_int_eq(dlog.result[i], -ETIMEDOUT);
+	ck_assert(!vscmi_raw_up(p));
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
+}
+END_TEST
+
+/* Beyond the cap, start refuses; a cancelled command's reply reaches no
+ * one, and its slot comes back. */
+START_TEST(test_async_cap_and_cancel)
+{
+	struct vscmi_config *cfg = load("");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct vscmi_op op = { .type = VSCMI_OP_CLOCK_RATE, .id = 1, .val = 10000000 };
+	struct vscmi_raw_stats st;
+	int t;
+
+	rfs("delay 100");
+	for (t = 0; t < VSCMI_RAW_INFLIGHT_MAX; t++)
+		start_op(p, VSCMI_OP_CLOCK_RATE, 1, 10000000 + t * 1000000, t);
+	ck_assert_int_eq(vscmi_platform_start(p, &op, on_done, &dtags[0]), -EBUSY);
+	/* The first is cancelled: all but it come back. */
+	vscmi_platform_cancel(p, &dtags[0]);
+	PUMP_UNTIL(p, dlog.n == VSCMI_RAW_INFLIGHT_MAX - 1, 3000);
+	for (int i = 0; i < dlog.n; i++) {
+		ck_assert_int_ne(dlog.tag[i], 0);
+		ck_assert_int_eq(dlog.result[i], 0);
+	}
+	rfs("delay 0");
+	/* The cancelled one's reply is in by the time the last is. */
+	start_op(p, VSCMI_OP_CLOCK_RATE, 1, 90000000, VSCMI_RAW_INFLIGHT_MAX);
+	PUMP_UNTIL(p, dlog.n == VSCMI_RAW_INFLIGHT_MAX, 3000);
+	ck_assert_int_eq(dlog.tag[VSCMI_RAW_INFLIGHT_MAX - 1], VSCMI_RAW_INFLIGHT_MAX);
+	vscmi_raw_stats(p, &st);
+	ck_assert_uint_eq(st.stale, 0);
+	ck_assert_uint_eq(st.timeouts, 0);
+	ck_assert_int_eq(rfs("state clock-rate 1"), 90000000);
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
+}
+END_TEST
+
+/* The driver unbinds with commands in flight: they end with -ECOMM from
+ * dispatch, new ones fail at once, and after the link is back they work. */
+START_TEST(test_async_link_loss)
+{
+	struct vscmi_config *cfg = load("");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct vscmi_op op = { .type = VSCMI_OP_CLOCK_ENABLE, .id = 1, .val = 1 };
+	int fd = vscmi_platform_fd(p);
+	char err[512] = "";
+
+	memset(link_changes, 0, sizeof(link_changes));
+	vscmi_raw_set_link_cb(p, on_link, NULL);
+	rfs("delay 500");
+	start_op(p, VSCMI_OP_CLOCK_ENABLE, 1, 1, 1);
+	start_op(p, VSCMI_OP_POWER_STATE, 0, 0, 2);
+	rfs("down");
+	PUMP_UNTIL(p, dlog.n == 2, 3000);
+	ck_assert_int_eq(dlog.result[0], -ECOMM);
+	ck_assert_int_eq(dlog.result[1], -ECOMM);
+	ck_assert(!vscmi_raw_up(p));
+	ck_assert_int_eq(link_changes[0], 1);
+	ck_assert_int_eq(vscmi_platform_start(p, &op, on_done, &dtags[0]), -ECOMM);
+	rfs("up");
+	rfs("delay 0");
+	ck_assert_int_eq(vscmi_raw_reconnect(p, err, sizeof(err)), 0);
+	/* The same fd, the embedder need not watch another. */
+	ck_assert_int_eq(vscmi_platform_fd(p), fd);
+	start_op(p, VSCMI_OP_CLOCK_ENABLE, 1, 1, 3);
+	PUMP_UNTIL(p, dlog.n == 3, 3000);
+	ck_assert_int_eq(dlog.result[2], 0);
+	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
 }
 END_TEST
 
@@ -653,6 +904,220 @@ static int32_t agent_cmd(int fd, uint8_t proto, uint8_t msg, int n, const uint32
 	ck_abort_msg("no reply");
 	return 0;
 }
+
+/* Sends one command with this token. */
+static void agent_send(int fd, uint8_t proto, uint8_t msg, uint32_t token, int n,
+		       const uint32_t *w)
+{
+	uint8_t b[64];
+
+	vscmi_put_le32(b, SCMI_HDR(msg, 0, proto, token));
+	for (int i = 0; i < n; i++)
+		vscmi_put_le32(b + 4 + 4 * i, w[i]);
+	ck_assert_int_eq(send(fd, b, 4 + 4 * (size_t)n, 0), 4 + 4 * n);
+}
+
+/* The next reply (notifications skipped): its status, its token in *token,
+ * its first return value in *ret if any. A failure if none comes. */
+static int32_t agent_reply(int fd, uint32_t *token, uint32_t *ret)
+{
+	uint8_t b[64];
+
+	for (int i = 0; i < 16; i++) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		ck_assert_msg(poll(&pfd, 1, 5000) == 1, "no reply from vscmid");
+		r = recv(fd, b, sizeof(b), 0);
+		ck_assert_int_ge(r, 8);
+		if (SCMI_HDR_TYPE(vscmi_get_le32(b)) != 0)
+			continue;
+		*token = SCMI_HDR_TOKEN(vscmi_get_le32(b));
+		if (ret)
+			*ret = r >= 12 ? vscmi_get_le32(b + 8) : 0;
+		return (int32_t)vscmi_get_le32(b + 4);
+	}
+	ck_abort_msg("no reply");
+	return 0;
+}
+
+/* Nothing but notifications waits on fd now. */
+static bool agent_no_reply_yet(int fd)
+{
+	uint8_t b[64];
+
+	for (int i = 0; i < 16; i++) {
+		ssize_t r = recv(fd, b, sizeof(b), MSG_DONTWAIT);
+
+		if (r < 0 && errno == EAGAIN)
+			return true;
+		ck_assert_int_ge(r, 4);
+		if (SCMI_HDR_TYPE(vscmi_get_le32(b)) == 0)
+			return false;
+	}
+	return false;
+}
+
+/* A number from vscmid's status (vscmictl status): "key": N. */
+static long long daemon_status(const char *key)
+{
+	static const char req[] = "{\"version\": 1, \"command\": \"status\"}";
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	char *out = malloc(VSCMI_CONTROL_REPLY_MAX + 1), needle[64], *at;
+	long long v = -1;
+	ssize_t n;
+
+	ck_assert(out);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/control", dir);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(send(fd, req, sizeof(req) - 1, 0), (ssize_t)sizeof(req) - 1);
+	n = recv(fd, out, VSCMI_CONTROL_REPLY_MAX, 0);
+	ck_assert_int_gt(n, 0);
+	out[n] = '\0';
+	snprintf(needle, sizeof(needle), "\"%s\"", key);
+	at = strstr(out, needle);
+	ck_assert_msg(at, "no %s in %s", key, out);
+	at += strlen(needle);
+	while (*at == ' ' || *at == ':')
+		at++;
+	v = strtoll(at, NULL, 10);
+	free(out);
+	close(fd);
+	return v;
+}
+
+static void vscmid_stop(pid_t pid, int errfd)
+{
+	int st;
+
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(errfd);
+}
+
+/* While the firmware takes its time over agent cam's clock change, every
+ * command that needs no firmware is answered: the other agent's, and cam's
+ * own on other resources. The change's reply comes when the firmware's
+ * does, with its token. */
+START_TEST(test_vscmid_slow_firmware_stalls_nobody)
+{
+	uint32_t on[3] = { 0, 1, 0 }, zero = 0, token = 0, ret = 0;
+	int errfd, cam, disp;
+	pid_t pid;
+
+	/* The firmware's reply is held until released, so no timeout may
+	 * come first: the order below does not hang on how fast this runs. */
+	conf_timeout_ms = 10000;
+	pid = vscmid_start("", &errfd);
+	cam = agent_connect("cam");
+	disp = agent_connect("disp");
+	rfs("hold-next");
+	/* clock 0 of agent cam is physical clock 1; its parent goes on first */
+	agent_send(cam, 0x14, 0x7, 5, 3, on);
+	agent_send(cam, 0x11, 0x3, 6, 1, &zero);	/* POWER_DOMAIN_ATTRIBUTES */
+	agent_send(cam, 0x11, 0x5, 7, 1, &zero);	/* POWER_STATE_GET */
+	ck_assert_int_eq(agent_cmd(disp, 0x10, 0x0, 0, NULL), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_cmd(disp, 0x10, 0x1, 0, NULL), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x1, 0, NULL), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x3, 1, &zero), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 6);
+	ck_assert_int_eq(agent_reply(cam, &token, &ret), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 7);
+	ck_assert_uint_eq(ret, 0x40000000);	/* off: cam never voted */
+	/* All of that was answered while the clock change waits. */
+	ck_assert(agent_no_reply_yet(cam));
+	ck_assert_int_eq(rfs("state clock-enable 1"), 0);
+	rfs("release");
+	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 5);
+	ck_assert_int_eq(rfs("state clock-enable 0"), 1);
+	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
+	ck_assert_int_eq(daemon_status("timeouts"), 0);
+	close(cam);
+	close(disp);
+	vscmid_stop(pid, errfd);
+}
+END_TEST
+
+/* A firmware that does not answer within upstream_timeout_ms: the agent
+ * gets COMMS_ERROR, its vote is rolled back, the late reply is dropped and
+ * counted, and the daemon goes on serving. */
+START_TEST(test_vscmid_timeout_is_an_error)
+{
+	uint32_t set_on[3] = { 0, 0, 0 }, zero = 0, token = 0, ret = 0;
+	int errfd, cam, disp;
+	pid_t pid = vscmid_start("", &errfd);
+	bool counted = false;
+
+	cam = agent_connect("cam");
+	disp = agent_connect("disp");
+	/* 450 ms: after vscmid's 300, before the kernel's 1000 */
+	rfs("delay-next 450");
+	agent_send(cam, 0x11, 0x4, 9, 3, set_on);	/* POWER_STATE_SET isp on */
+	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_COMMS_ERROR);
+	ck_assert_uint_eq(token, 9);
+	agent_send(cam, 0x11, 0x5, 10, 1, &zero);
+	ck_assert_int_eq(agent_reply(cam, &token, &ret), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 10);
+	ck_assert_uint_eq(ret, 0x40000000);
+	ck_assert_int_eq(daemon_status("timeouts"), 1);
+	for (int i = 0; i < 60 && !counted; i++) {
+		counted = daemon_status("stale_replies") == 1;
+		if (!counted)
+			usleep(50 * 1000);
+	}
+	ck_assert_msg(counted, "the late reply was not seen and counted");
+	ck_assert_int_eq(agent_cmd(disp, 0x10, 0x0, 0, NULL), SCMI_SUCCESS);
+	/* The firmware answers again: the same change goes through. */
+	agent_send(cam, 0x11, 0x4, 11, 3, set_on);
+	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 11);
+	ck_assert_int_eq(rfs("state power-state 0"), 0);
+	close(cam);
+	close(disp);
+	vscmid_stop(pid, errfd);
+}
+END_TEST
+
+/* The driver unbinds while a change waits for the firmware: the change
+ * fails with COMMS_ERROR, the other agent is still served, and the link
+ * comes back as ever. */
+START_TEST(test_vscmid_link_lost_in_flight)
+{
+	uint32_t on[3] = { 0, 1, 0 }, token = 0;
+	int errfd, cam, disp;
+	pid_t pid;
+	bool back = false;
+
+	conf_timeout_ms = 10000;
+	pid = vscmid_start("", &errfd);
+	cam = agent_connect("cam");
+	disp = agent_connect("disp");
+	rfs("hold-next");
+	agent_send(cam, 0x14, 0x7, 3, 3, on);
+	ck_assert_int_eq(agent_cmd(disp, 0x10, 0x0, 0, NULL), SCMI_SUCCESS);
+	ck_assert(agent_no_reply_yet(cam));
+	rfs("down");
+	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_COMMS_ERROR);
+	ck_assert_uint_eq(token, 3);
+	ck_assert_int_eq(agent_cmd(disp, 0x10, 0x1, 0, NULL), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_cmd(cam, 0x14, 0x7, 3, on), SCMI_COMMS_ERROR);
+	rfs("up");
+	for (int i = 0; i < 40 && !back; i++) {
+		usleep(100 * 1000);
+		back = agent_cmd(cam, 0x14, 0x7, 3, on) == SCMI_SUCCESS;
+	}
+	ck_assert_msg(back, "the link did not come back");
+	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
+	ck_assert_int_eq(daemon_status("link_losses"), 1);
+	close(cam);
+	close(disp);
+	vscmid_stop(pid, errfd);
+}
+END_TEST
 
 START_TEST(test_vscmid_link_lost_and_back)
 {
@@ -720,8 +1185,16 @@ static Suite *rawlink_suite(void)
 	tcase_add_test(tc, test_delayed_responses_out_of_order);
 	tcase_add_test(tc, test_notifications_become_events);
 	tcase_add_test(tc, test_link_loss_and_resync);
+	tcase_add_test(tc, test_async_out_of_order);
+	tcase_add_test(tc, test_sync_call_hands_over_other_replies);
+	tcase_add_test(tc, test_async_timeout_then_late_reply);
+	tcase_add_test(tc, test_async_cap_and_cancel);
+	tcase_add_test(tc, test_async_link_loss);
 	tcase_add_test(tc, test_vscmid_link_lost_and_back);
 	tcase_add_test(tc, test_vscmid_refuses_to_start);
+	tcase_add_test(tc, test_vscmid_slow_firmware_stalls_nobody);
+	tcase_add_test(tc, test_vscmid_timeout_is_an_error);
+	tcase_add_test(tc, test_vscmid_link_lost_in_flight);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("channel");
 	tcase_add_checked_fixture(tc, setup_channel, teardown);

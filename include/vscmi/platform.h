@@ -139,13 +139,21 @@ void vscmi_emu_clear_log(struct vscmi_platform *p);
 void vscmi_emu_raise(struct vscmi_platform *p, const struct vscmi_plat_event *ev);
 
 /* The Linux SCMI raw-mode link: debugfs scmi/<instance>/raw/ of the dom0
- * kernel (CONFIG_ARM_SCMI_RAW_MODE_SUPPORT). */
+ * kernel (CONFIG_ARM_SCMI_RAW_MODE_SUPPORT). start() sends the command and
+ * answers -EINPROGRESS; the reply, a timeout (-ETIMEDOUT) or the link's loss
+ * (-ECOMM) completes it from vscmi_platform_dispatch. vscmi_platform_fd
+ * stays the same fd for the platform's life, link lost or not.
+ * Notifications have their own file (vscmi_raw_notify_fd, vscmi_raw_dispatch). */
 struct vscmi_raw_opts {
 	const char *dir;		/* the debugfs scmi directory */
 	uint32_t instance;
 	int channel;			/* raw/channels/0xNN/, or -1: the common files */
 	uint32_t timeout_ms;		/* for a reply; again for a delayed response */
 };
+
+/* Commands the linux-raw platform keeps in flight at once through start();
+ * one more is refused with -EBUSY until a reply or a timeout frees a slot. */
+#define VSCMI_RAW_INFLIGHT_MAX 16
 
 struct vscmi_raw_stats {
 	uint64_t commands;		/* sent upstream */

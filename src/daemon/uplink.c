@@ -1,7 +1,10 @@
-/* The daemon's side of the upstream link: which platform to create, and for
- * linux-raw the notification file in the event loop, the kernel's uevents
- * about the SCMI driver, and the retries while the link is down. When the
- * link comes back, the arbiter sets the firmware to the votes again. */
+/* The daemon's side of the upstream link: which platform to create, the
+ * platform's completions in the event loop (vscmi_platform_fd; for
+ * linux-raw the firmware's replies, timeouts and the failures of a lost
+ * link, on one fd that outlives link losses), and for linux-raw the
+ * notification file, the kernel's uevents about the SCMI driver, and the
+ * retries while the link is down. When the link comes back, the arbiter
+ * sets the firmware to the votes again. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

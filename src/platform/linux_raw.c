@@ -33,8 +33,14 @@
  * - When the SCMI driver unbinds, the debugfs tree goes away: open files
  *   answer -EIO (poll: POLLHUP), new opens -ENOENT.
  *
- * Every command is synchronous: apply() returns when the firmware has
- * answered or the timeout has passed. */
+ * The arbiter's changes go through start(): the command is written, a
+ * pending entry keyed by its token is kept, and the reply completes it from
+ * dispatch(), which the embedder runs when fd() is readable (the message
+ * file has a reply, a deadline passed, or a completion is ready). So a slow
+ * firmware holds up only the changes that wait for it. apply(), read() and
+ * sensor reads still wait for their own reply (start-up, link recovery,
+ * rare commands); a reply to a pending command that shows up meanwhile is
+ * handed to its entry, never dropped. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -43,6 +49,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,6 +77,10 @@
 #define RAW_TIMEOUTS_DOWN 3	/* timeouts in a row that mean the firmware is gone */
 #define RAW_WORDS_MAX 8		/* command payload words */
 #define RAW_PROTOCOLS_MAX 256
+/* The arbiter has one change in flight per resource chain; the cap keeps
+ * the firmware's channel from queueing more than a few, whatever the
+ * configuration. */
+#define RAW_INFLIGHT_MAX VSCMI_RAW_INFLIGHT_MAX
 
 enum {
 	P_BASE = 0x10,
@@ -116,6 +129,18 @@ struct raw_reply {
 	size_t len;			/* header and status included */
 };
 
+/* A command started and not yet delivered. */
+struct raw_pend {
+	bool used;
+	bool done;			/* result known, delivered by the next dispatch */
+	uint32_t hdr;			/* the reply's header, token included (28 bits) */
+	uint64_t deadline_us;		/* CLOCK_MONOTONIC */
+	int result;
+	vscmi_done_fn fn;		/* NULL: cancelled, its reply is dropped */
+	void *ctx;
+	struct vscmi_op op;		/* for the log */
+};
+
 struct raw {
 	struct vscmi_platform base;
 	const struct vscmi_model *m;
@@ -124,6 +149,10 @@ struct raw {
 	char msgdir[PATH_MAX];		/* raw, or raw/channels/0xNN */
 	uint32_t timeout_ms;
 	int msg_fd, async_fd, notif_fd;
+	int ep_fd;			/* fd(): message file, timer_fd, kick_fd */
+	int timer_fd;			/* armed for the earliest pending deadline */
+	int kick_fd;			/* eventfd: a completion is ready */
+	struct raw_pend pend[RAW_INFLIGHT_MAX];
 	bool up;
 	uint32_t token;
 	uint32_t timeouts_in_row;
@@ -190,12 +219,17 @@ static int raw_errno(int32_t s)
 	}
 }
 
-static uint64_t raw_now_ms(void)
+static uint64_t raw_now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static uint64_t raw_now_ms(void)
+{
+	return raw_now_us() / 1000u;
 }
 
 static bool raw_link_errno(int err)
@@ -207,13 +241,73 @@ static bool raw_link_errno(int err)
 
 static void raw_close(struct raw *r)
 {
-	if (r->msg_fd >= 0)
+	if (r->msg_fd >= 0) {
+		epoll_ctl(r->ep_fd, EPOLL_CTL_DEL, r->msg_fd, NULL);
 		close(r->msg_fd);
+	}
 	if (r->async_fd >= 0)
 		close(r->async_fd);
 	if (r->notif_fd >= 0)
 		close(r->notif_fd);
 	r->msg_fd = r->async_fd = r->notif_fd = -1;
+}
+
+/* --- pending commands ---------------------------------------------------- */
+
+/* Makes fd() readable: a completion waits for dispatch. */
+static void raw_kick(struct raw *r)
+{
+	uint64_t one = 1;
+
+	if (write(r->kick_fd, &one, sizeof(one)) < 0)
+		log_debug("linux-raw: waking the dispatcher: %s", strerror(errno));
+}
+
+static void raw_pend_free(struct raw_pend *pe)
+{
+	memset(pe, 0, sizeof(*pe));
+}
+
+/* Entries whose reply the firmware still owes. */
+static unsigned int raw_in_flight(const struct raw *r)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < RAW_INFLIGHT_MAX; i++)
+		n += r->pend[i].used && !r->pend[i].done;
+	return n;
+}
+
+static void raw_pend_complete(struct raw *r, struct raw_pend *pe, int result)
+{
+	if (!pe->fn) {
+		/* cancelled: nobody waits for it any more */
+		raw_pend_free(pe);
+		return;
+	}
+	pe->done = true;
+	pe->result = result;
+	raw_kick(r);
+}
+
+/* The timer follows the earliest deadline of what is in flight. */
+static void raw_arm(struct raw *r)
+{
+	struct itimerspec its = { 0 };
+	uint64_t first = 0;
+
+	for (unsigned int i = 0; i < RAW_INFLIGHT_MAX; i++) {
+		const struct raw_pend *pe = &r->pend[i];
+
+		if (pe->used && !pe->done && (!first || pe->deadline_us < first))
+			first = pe->deadline_us;
+	}
+	if (first) {
+		its.it_value.tv_sec = (time_t)(first / 1000000u);
+		its.it_value.tv_nsec = (long)(first % 1000000u) * 1000;
+	}
+	if (timerfd_settime(r->timer_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+		log_warn("linux-raw: cannot arm the reply timer: %s", strerror(errno));
 }
 
 void vscmi_raw_link_lost(struct vscmi_platform *p, const char *why)
@@ -228,6 +322,10 @@ void vscmi_raw_link_lost(struct vscmi_platform *p, const char *why)
 		 why);
 	r->up = false;
 	r->stats.losses++;
+	/* What was in flight will never be answered on these files. */
+	for (unsigned int i = 0; i < RAW_INFLIGHT_MAX; i++)
+		if (r->pend[i].used && !r->pend[i].done)
+			raw_pend_complete(r, &r->pend[i], -ECOMM);
 	/* The listener drops its event sources before the files close. */
 	if (r->link_cb)
 		r->link_cb(r->link_ctx, false);
@@ -278,15 +376,47 @@ static int raw_flush(struct raw *r)
 	return err;
 }
 
-/* Waits for the message of this type and token; everything else that
- * shows up meanwhile is a late reply to an earlier command, and dropped. */
+/* A message read off the reply queue that is not what a synchronous call
+ * waits for: the reply to a pending command completes it (delivered by the
+ * next dispatch); anything else is late or unknown, and dropped. */
+static void raw_take(struct raw *r, const struct raw_reply *rep)
+{
+	uint32_t hdr;
+
+	if (rep->len < 8) {
+		r->stats.stale++;
+		log_debug("linux-raw: dropped a malformed reply");
+		return;
+	}
+	hdr = vscmi_get_le32(rep->b) & 0x0fffffffu;
+	for (unsigned int i = 0; i < RAW_INFLIGHT_MAX; i++) {
+		struct raw_pend *pe = &r->pend[i];
+		int err;
+
+		if (!pe->used || pe->done || pe->hdr != hdr)
+			continue;
+		r->timeouts_in_row = 0;
+		err = raw_errno((int32_t)vscmi_get_le32(rep->b + 4));
+		if (err < 0 && pe->fn)
+			log_info("linux-raw: firmware refused %s %u -> %lld: %s",
+				 vscmi_op_name(pe->op.type), pe->op.id, (long long)pe->op.val,
+				 strerror(-err));
+		raw_pend_complete(r, pe, err);
+		return;
+	}
+	r->stats.stale++;
+	log_debug("linux-raw: dropped a reply to no pending command (header 0x%08x)",
+		  vscmi_get_le32(rep->b));
+}
+
+/* Waits for the message of this type and token; a reply to a pending
+ * command goes to its entry, anything else is late and dropped. */
 static int raw_wait(struct raw *r, int fd, uint32_t want, uint64_t deadline,
 		    struct raw_reply *rep)
 {
 	for (int i = 0; i < RAW_READS_MAX;) {
 		uint64_t now = raw_now_ms();
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		uint32_t hdr;
 		int n, err;
 
 		if (now >= deadline)
@@ -304,42 +434,53 @@ static int raw_wait(struct raw *r, int fd, uint32_t want, uint64_t deadline,
 		err = raw_read_msg(fd, rep);
 		if (err == -EAGAIN)
 			continue;
-		if (err == -EMSGSIZE || (err == 0 && rep->len < 8)) {
+		if (err == -EMSGSIZE) {
 			r->stats.stale++;
 			log_debug("linux-raw: dropped a malformed reply");
 			continue;
 		}
 		if (err < 0)
 			return err;
-		hdr = vscmi_get_le32(rep->b);
-		if ((hdr & 0x0fffffffu) == want)
+		if (rep->len >= 8 && (vscmi_get_le32(rep->b) & 0x0fffffffu) == want)
 			return 0;
-		r->stats.stale++;
-		log_debug("linux-raw: dropped a reply to no pending command (header 0x%08x)", hdr);
+		raw_take(r, rep);
 	}
 	return -ETIMEDOUT;
 }
 
-/* One command, and its delayed response when async; reply holds the
- * response (or the delayed response) from its header on. */
-static int raw_xfer(struct raw *r, uint8_t proto, uint8_t msg, const uint32_t *w, unsigned int n,
-		    bool async, struct raw_reply *rep)
+/* A token the firmware holds no command of ours under. */
+static uint32_t raw_token(struct raw *r)
+{
+	for (unsigned int tries = 0; tries < RAW_TOKENS; tries++) {
+		uint32_t token = r->token++ % RAW_TOKENS;
+		bool busy = false;
+
+		for (unsigned int i = 0; i < RAW_INFLIGHT_MAX && !busy; i++)
+			busy = r->pend[i].used && !r->pend[i].done &&
+			       RAW_HDR_TOKEN(r->pend[i].hdr) == token;
+		if (!busy)
+			return token;
+	}
+	/* RAW_INFLIGHT_MAX < RAW_TOKENS: not reached */
+	return r->token++ % RAW_TOKENS;
+}
+
+/* Writes one command; *hdr is the header its reply will carry. */
+static int raw_send(struct raw *r, int fd, uint8_t proto, uint8_t msg, const uint32_t *w,
+		    unsigned int n, uint32_t *hdr)
 {
 	uint8_t buf[4 + 4 * RAW_WORDS_MAX];
-	uint32_t token, hdr;
-	int fd, err;
 	ssize_t wr;
+	int err;
 
 	if (!r->up)
 		return -ECOMM;
 	if (n > RAW_WORDS_MAX)
 		return -EINVAL;
-	token = r->token++ % RAW_TOKENS;
-	hdr = RAW_HDR(msg, RAW_TYPE_COMMAND, proto, token);
-	vscmi_put_le32(buf, hdr);
+	*hdr = RAW_HDR(msg, RAW_TYPE_COMMAND, proto, raw_token(r));
+	vscmi_put_le32(buf, *hdr);
 	for (unsigned int i = 0; i < n; i++)
 		vscmi_put_le32(buf + 4 + 4 * i, w[i]);
-	fd = async ? r->async_fd : r->msg_fd;
 	r->stats.commands++;
 	wr = write(fd, buf, 4 + 4 * (size_t)n);
 	if (wr < 0) {
@@ -353,20 +494,43 @@ static int raw_xfer(struct raw *r, uint8_t proto, uint8_t msg, const uint32_t *w
 	}
 	if ((size_t)wr != 4 + 4 * (size_t)n)
 		return -ECOMM;
+	return 0;
+}
+
+/* A command that got no reply in time. What is queued now is stale, and
+ * is flushed unless other commands' replies may be among it; a reply that
+ * comes later carries a token nobody waits for and is dropped on reading. */
+static void raw_timed_out(struct raw *r, uint32_t hdr)
+{
+	r->stats.timeouts++;
+	r->timeouts_in_row++;
+	log_warn("linux-raw: no reply to 0x%02x/0x%02x (token %u) within %u ms",
+		 RAW_HDR_PROTO(hdr), RAW_HDR_MSG(hdr), RAW_HDR_TOKEN(hdr), r->timeout_ms);
+	if (r->timeouts_in_row >= RAW_TIMEOUTS_DOWN) {
+		vscmi_raw_link_lost(&r->base, "the firmware stopped answering");
+		return;
+	}
+	if (!raw_in_flight(r) && raw_flush(r) < 0)
+		log_debug("linux-raw: flushing the raw queues failed");
+}
+
+/* One command, and its delayed response when async, waited for; reply
+ * holds the response (or the delayed response) from its header on. */
+static int raw_xfer(struct raw *r, uint8_t proto, uint8_t msg, const uint32_t *w, unsigned int n,
+		    bool async, struct raw_reply *rep)
+{
+	uint32_t hdr;
+	int fd = async ? r->async_fd : r->msg_fd;
+	int err = raw_send(r, fd, proto, msg, w, n, &hdr);
+
+	if (err)
+		return err;
 	err = raw_wait(r, fd, hdr, raw_now_ms() + r->timeout_ms, rep);
 	if (err == 0 && async && vscmi_get_le32(rep->b + 4) == 0)
-		err = raw_wait(r, fd, RAW_HDR(msg, RAW_TYPE_DELAYED, proto, token),
+		err = raw_wait(r, fd, RAW_HDR(msg, RAW_TYPE_DELAYED, proto, RAW_HDR_TOKEN(hdr)),
 			       raw_now_ms() + r->timeout_ms, rep);
 	if (err == -ETIMEDOUT) {
-		r->stats.timeouts++;
-		r->timeouts_in_row++;
-		log_warn("linux-raw: no reply to 0x%02x/0x%02x (token %u) within %u ms", proto, msg,
-			 token, r->timeout_ms);
-		/* What is queued is stale now; what comes later has an old token. */
-		if (raw_flush(r) < 0)
-			log_debug("linux-raw: flushing the raw queues failed");
-		if (r->timeouts_in_row >= RAW_TIMEOUTS_DOWN)
-			vscmi_raw_link_lost(&r->base, "the firmware stopped answering");
+		raw_timed_out(r, hdr);
 		return -ETIMEDOUT;
 	}
 	if (raw_link_errno(err)) {
@@ -387,79 +551,227 @@ static void raw_payload(const struct raw_reply *rep, struct vscmi_rd *rd)
 
 /* --- the ops table ------------------------------------------------------- */
 
+/* One change as the firmware's command. */
+struct raw_cmd {
+	uint8_t proto, msg;
+	uint32_t w[4];
+	unsigned int n;
+};
+
+static int raw_encode(const struct raw *r, const struct vscmi_op *op, struct raw_cmd *c)
+{
+	*c = (struct raw_cmd){ .w = { op->id }, .n = 2 };
+	switch (op->type) {
+	case VSCMI_OP_CLOCK_ENABLE:
+		c->proto = P_CLOCK, c->msg = M_CLOCK_CONFIG_SET;
+		c->w[1] = op->val ? 1 : 0;
+		/* Clock v3 added a word for an extended configuration. */
+		c->n = r->clock_version >= 0x30000 ? 3 : 2;
+		break;
+	case VSCMI_OP_CLOCK_RATE:
+		c->proto = P_CLOCK, c->msg = M_CLOCK_RATE_SET, c->n = 4;
+		c->w[0] = 0;	/* synchronous, exact */
+		c->w[1] = op->id;
+		c->w[2] = (uint32_t)op->val;
+		c->w[3] = (uint32_t)((uint64_t)op->val >> 32);
+		break;
+	case VSCMI_OP_POWER_STATE:
+		c->proto = P_POWER, c->msg = M_POWER_STATE_SET, c->n = 3;
+		c->w[0] = 0;
+		c->w[1] = op->id;
+		c->w[2] = (uint32_t)op->val;
+		break;
+	case VSCMI_OP_RESET_LINE:
+		c->proto = P_RESET, c->msg = M_RESET, c->n = 3;
+		c->w[1] = op->val ? 1u << 1 : 0;	/* explicit assert or deassert */
+		c->w[2] = 0;
+		break;
+	case VSCMI_OP_RESET_PULSE:
+		c->proto = P_RESET, c->msg = M_RESET, c->n = 3;
+		c->w[1] = 1u << 0;			/* autonomous, synchronous */
+		c->w[2] = (uint32_t)op->val;
+		break;
+	case VSCMI_OP_VOLTAGE_CONFIG:
+		c->proto = P_VOLTAGE, c->msg = M_VOLTAGE_CONFIG_SET;
+		c->w[1] = op->val ? 0x7 : 0x0;	/* architectural ON, OFF */
+		break;
+	case VSCMI_OP_VOLTAGE_LEVEL:
+		c->proto = P_VOLTAGE, c->msg = M_VOLTAGE_LEVEL_SET, c->n = 3;
+		c->w[1] = 0;
+		c->w[2] = (uint32_t)(int32_t)op->val;
+		break;
+	case VSCMI_OP_PERF_LEVEL:
+		c->proto = P_PERF, c->msg = M_PERF_LEVEL_SET;
+		c->w[1] = (uint32_t)op->val;
+		break;
+	case VSCMI_OP_PERF_LIMITS:
+		c->proto = P_PERF, c->msg = M_PERF_LIMITS_SET, c->n = 3;
+		c->w[1] = (uint32_t)op->val;
+		c->w[2] = (uint32_t)op->val2;
+		break;
+	case VSCMI_OP_SYSTEM_POWER:
+		c->proto = P_SYSTEM, c->msg = M_SYSTEM_STATE_SET;
+		c->w[0] = (uint32_t)op->val2;
+		c->w[1] = (uint32_t)op->val;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int raw_apply(struct vscmi_platform *p, const struct vscmi_op *op)
 {
 	struct raw *r = to_raw(p);
-	struct raw_reply *rep = malloc(sizeof(*rep));
-	uint32_t w[4] = { op->id };
-	uint8_t proto, msg;
-	unsigned int n = 2;
-	int err;
+	struct raw_reply *rep = NULL;
+	struct raw_cmd c;
+	int err = raw_encode(r, op, &c);
 
+	if (err)
+		return err;
+	rep = malloc(sizeof(*rep));
 	if (!rep)
 		return -ENOMEM;
-	switch (op->type) {
-	case VSCMI_OP_CLOCK_ENABLE:
-		proto = P_CLOCK, msg = M_CLOCK_CONFIG_SET;
-		w[1] = op->val ? 1 : 0;
-		/* Clock v3 added a word for an extended configuration. */
-		n = r->clock_version >= 0x30000 ? 3 : 2;
-		break;
-	case VSCMI_OP_CLOCK_RATE:
-		proto = P_CLOCK, msg = M_CLOCK_RATE_SET, n = 4;
-		w[0] = 0;	/* synchronous, exact */
-		w[1] = op->id;
-		w[2] = (uint32_t)op->val;
-		w[3] = (uint32_t)((uint64_t)op->val >> 32);
-		break;
-	case VSCMI_OP_POWER_STATE:
-		proto = P_POWER, msg = M_POWER_STATE_SET, n = 3;
-		w[0] = 0;
-		w[1] = op->id;
-		w[2] = (uint32_t)op->val;
-		break;
-	case VSCMI_OP_RESET_LINE:
-		proto = P_RESET, msg = M_RESET, n = 3;
-		w[1] = op->val ? 1u << 1 : 0;	/* explicit assert or deassert */
-		w[2] = 0;
-		break;
-	case VSCMI_OP_RESET_PULSE:
-		proto = P_RESET, msg = M_RESET, n = 3;
-		w[1] = 1u << 0;			/* autonomous, synchronous */
-		w[2] = (uint32_t)op->val;
-		break;
-	case VSCMI_OP_VOLTAGE_CONFIG:
-		proto = P_VOLTAGE, msg = M_VOLTAGE_CONFIG_SET;
-		w[1] = op->val ? 0x7 : 0x0;	/* architectural ON, OFF */
-		break;
-	case VSCMI_OP_VOLTAGE_LEVEL:
-		proto = P_VOLTAGE, msg = M_VOLTAGE_LEVEL_SET, n = 3;
-		w[1] = 0;
-		w[2] = (uint32_t)(int32_t)op->val;
-		break;
-	case VSCMI_OP_PERF_LEVEL:
-		proto = P_PERF, msg = M_PERF_LEVEL_SET;
-		w[1] = (uint32_t)op->val;
-		break;
-	case VSCMI_OP_PERF_LIMITS:
-		proto = P_PERF, msg = M_PERF_LIMITS_SET, n = 3;
-		w[1] = (uint32_t)op->val;
-		w[2] = (uint32_t)op->val2;
-		break;
-	case VSCMI_OP_SYSTEM_POWER:
-		proto = P_SYSTEM, msg = M_SYSTEM_STATE_SET;
-		w[0] = (uint32_t)op->val2;
-		w[1] = (uint32_t)op->val;
-		break;
-	default:
-		free(rep);
-		return -EINVAL;
-	}
-	err = raw_xfer(r, proto, msg, w, n, false, rep);
+	err = raw_xfer(r, c.proto, c.msg, c.w, c.n, false, rep);
 	if (err < 0 && err != -ECOMM && err != -ETIMEDOUT)
 		log_info("linux-raw: firmware refused %s %u -> %lld: %s", vscmi_op_name(op->type),
 			 op->id, (long long)op->val, strerror(-err));
 	free(rep);
+	return err;
+}
+
+/* Writes the command and leaves it pending: dispatch completes it. */
+static int raw_start(struct vscmi_platform *p, const struct vscmi_op *op, vscmi_done_fn done,
+		     void *ctx)
+{
+	struct raw *r = to_raw(p);
+	struct raw_pend *pe = NULL;
+	struct raw_cmd c;
+	uint32_t hdr;
+	int err;
+
+	if (!r->up)
+		return -ECOMM;
+	err = raw_encode(r, op, &c);
+	if (err)
+		return err;
+	for (unsigned int i = 0; i < RAW_INFLIGHT_MAX && !pe; i++)
+		if (!r->pend[i].used)
+			pe = &r->pend[i];
+	if (!pe)
+		return -EBUSY;
+	err = raw_send(r, r->msg_fd, c.proto, c.msg, c.w, c.n, &hdr);
+	if (err)
+		return err;
+	*pe = (struct raw_pend){
+		.used = true,
+		.hdr = hdr,
+		.deadline_us = raw_now_us() + (uint64_t)r->timeout_ms * 1000u,
+		.fn = done,
+		.ctx = ctx,
+		.op = *op,
+	};
+	raw_arm(r);
+	return -EINPROGRESS;
+}
+
+static void raw_cancel(struct vscmi_platform *p, void *ctx)
+{
+	struct raw *r = to_raw(p);
+
+	for (unsigned int i = 0; i < RAW_INFLIGHT_MAX; i++) {
+		struct raw_pend *pe = &r->pend[i];
+
+		if (!pe->used || pe->ctx != ctx)
+			continue;
+		/* Still in flight, the entry keeps its token taken until the
+		 * reply or the deadline, which then only frees it. */
+		if (pe->done)
+			raw_pend_free(pe);
+		else
+			pe->fn = NULL, pe->ctx = NULL;
+	}
+}
+
+static int raw_fd(struct vscmi_platform *p)
+{
+	return to_raw(p)->ep_fd;
+}
+
+/* Reads the replies queued now, fires the deadlines that passed, and
+ * delivers every completion. */
+static int raw_plat_dispatch(struct vscmi_platform *p)
+{
+	struct raw *r = to_raw(p);
+	uint64_t now, count;
+	bool fired = false;
+	int err = 0;
+
+	/* What made the fd readable is consumed before anything can set it again. */
+	if (read(r->kick_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		log_debug("linux-raw: reading the wake-up: %s", strerror(errno));
+	if (read(r->timer_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		log_debug("linux-raw: reading the reply timer: %s", strerror(errno));
+	if (r->up) {
+		struct raw_reply *rep = malloc(sizeof(*rep));
+
+		/* Capped: the fd stays readable for what is left. */
+		for (int i = 0; rep && i < RAW_READS_MAX && r->up; i++) {
+			int e = raw_read_msg(r->msg_fd, rep);
+
+			if (e == -EAGAIN)
+				break;
+			if (e == -EINTR)
+				continue;
+			if (e == -EMSGSIZE) {
+				r->stats.stale++;
+				log_debug("linux-raw: dropped a malformed reply");
+				continue;
+			}
+			if (e < 0) {
+				vscmi_raw_link_lost(p, raw_link_errno(e) ? "the raw message file is gone" :
+							"the raw message file fails");
+				break;
+			}
+			raw_take(r, rep);
+		}
+		if (!rep)
+			err = -ENOMEM;
+		free(rep);
+	}
+	now = raw_now_us();
+	for (unsigned int i = 0; i < RAW_INFLIGHT_MAX; i++) {
+		struct raw_pend *pe = &r->pend[i];
+
+		if (!pe->used || pe->done || pe->deadline_us > now)
+			continue;
+		fired = true;
+		r->stats.timeouts++;
+		r->timeouts_in_row++;
+		log_warn("linux-raw: no reply to %s %u -> %lld (token %u) within %u ms",
+			 vscmi_op_name(pe->op.type), pe->op.id, (long long)pe->op.val,
+			 RAW_HDR_TOKEN(pe->hdr), r->timeout_ms);
+		raw_pend_complete(r, pe, -ETIMEDOUT);
+	}
+	if (fired && r->timeouts_in_row >= RAW_TIMEOUTS_DOWN)
+		vscmi_raw_link_lost(p, "the firmware stopped answering");
+	else if (fired && r->up && !raw_in_flight(r) && raw_flush(r) < 0)
+		log_debug("linux-raw: flushing the raw queues failed");
+	/* Each entry is freed before its callback, which may start the next
+	 * command in its slot; one pass, what completes meanwhile kicks. */
+	for (unsigned int i = 0; i < RAW_INFLIGHT_MAX; i++) {
+		struct raw_pend *pe = &r->pend[i];
+		vscmi_done_fn fn = pe->fn;
+		void *ctx = pe->ctx;
+		int result = pe->result;
+
+		if (!pe->used || !pe->done)
+			continue;
+		raw_pend_free(pe);
+		if (fn)
+			fn(ctx, result);
+	}
+	raw_arm(r);
 	return err;
 }
 
@@ -581,7 +893,7 @@ out:
 
 static uint64_t raw_completion_delay_us(struct vscmi_platform *p, const struct vscmi_op *op)
 {
-	/* apply() returned when the firmware had done it. */
+	/* The firmware's reply says the change is done. */
 	return 0;
 }
 
@@ -590,6 +902,12 @@ static void raw_destroy(struct vscmi_platform *p)
 	struct raw *r = to_raw(p);
 
 	raw_close(r);
+	if (r->ep_fd >= 0)
+		close(r->ep_fd);
+	if (r->timer_fd >= 0)
+		close(r->timer_fd);
+	if (r->kick_fd >= 0)
+		close(r->kick_fd);
 	for (int k = 0; k < VSCMI_KIND_COUNT; k++)
 		free(r->res[k]);
 	free(r);
@@ -598,6 +916,10 @@ static void raw_destroy(struct vscmi_platform *p)
 static const struct vscmi_platform_ops raw_ops = {
 	.name = "linux-raw",
 	.apply = raw_apply,
+	.start = raw_start,
+	.cancel = raw_cancel,
+	.fd = raw_fd,
+	.dispatch = raw_plat_dispatch,
 	.sensor_read = raw_sensor_read,
 	.read = raw_read,
 	.completion_delay_us = raw_completion_delay_us,
@@ -916,6 +1238,12 @@ static int raw_connect(struct raw *r, char *err, size_t errlen)
 	if (e)
 		goto fail;
 	raw_check_kernel_timeout(r);
+	/* From here on replies are read by dispatch when fd() says so. */
+	if (epoll_ctl(r->ep_fd, EPOLL_CTL_ADD, r->msg_fd,
+		      &(struct epoll_event){ .events = EPOLLIN }) < 0) {
+		raw_fail(err, errlen, "cannot watch %s/message: %s", r->msgdir, strerror(errno));
+		goto fail;
+	}
 	return 0;
 fail:
 	r->up = false;
@@ -935,6 +1263,18 @@ int vscmi_raw_new(const struct vscmi_model *m, const struct vscmi_raw_opts *o,
 	r->base.ops = &raw_ops;
 	r->m = m;
 	r->msg_fd = r->async_fd = r->notif_fd = -1;
+	r->ep_fd = epoll_create1(EPOLL_CLOEXEC);
+	r->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	r->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (r->ep_fd < 0 || r->timer_fd < 0 || r->kick_fd < 0 ||
+	    epoll_ctl(r->ep_fd, EPOLL_CTL_ADD, r->timer_fd,
+		      &(struct epoll_event){ .events = EPOLLIN }) < 0 ||
+	    epoll_ctl(r->ep_fd, EPOLL_CTL_ADD, r->kick_fd,
+		      &(struct epoll_event){ .events = EPOLLIN }) < 0) {
+		e = -errno;
+		raw_fail(err, errlen, "cannot set up the reply watch: %s", strerror(-e));
+		goto fail;
+	}
 	r->timeout_ms = o->timeout_ms ? o->timeout_ms : 1000;
 	r->own_agent = UINT32_MAX;
 	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {

@@ -22,6 +22,7 @@
  * Control: a SOCK_SEQPACKET socket (--control PATH), one text command per
  * packet, one reply ("ok ..." or "err ...") each:
  *   delay MS | delay-next MS | dresp-delay MS | silent N
+ *   hold-next (the next reply waits for release) | release
  *   event KIND ID MSG [WORD...] | down | up
  *   state OP ID | count OP ID | stats */
 #define FUSE_USE_VERSION 35
@@ -125,6 +126,15 @@ struct rfs {
 	int channel;
 	uint32_t kernel_timeout_ms;
 	uint32_t delay_ms, delay_next_ms, dresp_delay_ms, silent;
+	/* hold-next: one reply kept back until release, whatever the time */
+	bool hold_next, holding;
+	struct {
+		uint64_t gen;
+		enum rfs_queue q;
+		struct rfs_msg m;
+		uint32_t token;
+		bool frees;
+	} held;
 	uint64_t writes, resets;
 	/* the firmware */
 	const char *fw_path;
@@ -404,6 +414,17 @@ static int rfs_command(enum rfs_ino ino, const uint8_t *b, size_t len)
 	}
 	if (delay > R.kernel_timeout_ms) {
 		rfs_deliver_at(Q_ERRORS, resp, n, t->reply_due, token, true);
+		return 0;
+	}
+	if (R.hold_next && n <= RFS_MSG) {
+		R.hold_next = false;
+		R.holding = true;
+		R.held.gen = R.gen;
+		R.held.q = chan ? Q_CHAN : Q_REPLY;
+		memcpy(R.held.m.b, resp, n);
+		R.held.m.len = n;
+		R.held.token = token;
+		R.held.frees = !async || vscmi_get_le32(resp + 4) != 0;
 		return 0;
 	}
 	/* An asynchronous command's token stays busy for its delayed response. */
@@ -702,6 +723,22 @@ static void rfs_control(char *cmd, char *out, size_t cap)
 		R.dresp_delay_ms = (uint32_t)v;
 	} else if (!strcmp(w[0], "silent") && n == 2) {
 		R.silent = (uint32_t)v;
+	} else if (!strcmp(w[0], "hold-next") && n == 1) {
+		if (R.holding || R.hold_next) {
+			snprintf(out, cap, "err a reply is held already");
+			return;
+		}
+		R.hold_next = true;
+	} else if (!strcmp(w[0], "release") && n == 1) {
+		if (!R.holding) {
+			snprintf(out, cap, "err no reply is held");
+			return;
+		}
+		R.holding = false;
+		/* A reply held across a down is gone with the firmware. */
+		if (R.held.gen == R.gen && !R.down)
+			rfs_deliver_at(R.held.q, R.held.m.b, R.held.m.len, 0, R.held.token,
+				       R.held.frees);
 	} else if (!strcmp(w[0], "down") && n == 1) {
 		if (!R.down)
 			rfs_down();
