@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "vscmi/log.h"
@@ -321,8 +322,11 @@ static void xen_xs_scan(struct xen_backend *xb)
 }
 
 /* Whether a domain is gone or dying. A failed query is not a death (a
- * driver domain may not be allowed to ask): said once, assumed alive. */
-static bool xen_domain_dead(struct xen_backend *xb, uint32_t domid)
+ * driver domain may not be allowed to ask): said once, assumed alive.
+ * With shut_is_dead, a domain shut down for good (not suspended) counts
+ * too: a dom0less guest has no toolstack to destroy it, and stays a
+ * shut-down shell until the machine reboots. */
+static bool xen_domain_dead(struct xen_backend *xb, uint32_t domid, bool shut_is_dead)
 {
 	xc_dominfo_t info;
 	int n = xc_domain_getinfo(xb->xch, domid, 1, &info);
@@ -334,7 +338,9 @@ static bool xen_domain_dead(struct xen_backend *xb, uint32_t domid)
 		xb->getinfo_failed = true;
 		return false;
 	}
-	return n == 0 || info.domid != domid || info.dying;
+	if (n == 0 || info.domid != domid || info.dying)
+		return true;
+	return shut_is_dead && info.shutdown && info.shutdown_reason != SHUTDOWN_suspend;
 }
 
 /* A domain died: tear down the devices of every guest that is gone. */
@@ -342,13 +348,13 @@ static void xen_release_domains(struct xen_backend *xb)
 {
 	for (struct xen_guest *g = xb->guests, *next; g; g = next) {
 		next = g->next;
-		if (xen_domain_dead(xb, g->domid))
-			xen_guest_remove(xb, g, true, "gone: its domain was destroyed");
+		if (xen_domain_dead(xb, g->domid, g->dom0less))
+			xen_guest_remove(xb, g, true, "gone: its domain ended");
 	}
 	for (uint32_t i = 0; i < xb->nignored;) {
 		uint32_t domid = xb->ignored[i].domid;
 
-		if (xen_domain_dead(xb, domid))
+		if (xen_domain_dead(xb, domid, false))
 			xen_unignore(xb, domid, UINT32_MAX);
 		else
 			i++;
@@ -482,12 +488,34 @@ static bool xen_need_xenstore(const struct vscmi_config *cfg)
 	return false;
 }
 
+/* Where libxenstore looks for xenstored's socket. */
+static const char *xen_xs_socket(char *buf, size_t len)
+{
+	const char *s = getenv("XENSTORED_PATH");
+
+	if (s && *s)
+		return s;
+	s = getenv("XENSTORED_RUNDIR");
+	snprintf(buf, len, "%s/socket", s && *s ? s : "/var/run/xenstored");
+	return buf;
+}
+
 static int xen_xs_open(struct xen_backend *xb, char *err, size_t errlen)
 {
+	char buf[256];
+	const char *sock = xen_xs_socket(buf, sizeof(buf));
 	unsigned int len;
 	char *self;
 	int r;
 
+	/* Where only dom0less guests are served, XenStore is a help, not a
+	 * need: without xenstored's socket, keep off the kernel's xenbus
+	 * device (libxenstore's fallback), whose reads wait for a xenstored
+	 * that a dom0less system may never start. */
+	if (!xen_need_xenstore(xb->cfg) && access(sock, F_OK) < 0) {
+		snprintf(err, errlen, "no xenstored (%s: %s)", sock, strerror(errno));
+		return -ENODEV;
+	}
 	xb->xs = xs_open(0);
 	if (!xb->xs) {
 		snprintf(err, errlen, "XenStore is not reachable (%s)", strerror(errno));
