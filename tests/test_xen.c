@@ -778,7 +778,7 @@ START_TEST(test_guest_destroyed_while_daemon_down_is_released)
 	start_daemon_with(conf_text, true);
 	ck_assert(log_has("agent rt: 1 resource states restored from the journal"));
 	ck_assert(log_has("dom7: the last run's device cannot be taken back"));
-	ck_assert(log_wait("dom7: device 0 gone: its domain was destroyed"));
+	ck_assert(log_wait("dom7: device 0 gone: its domain ended"));
 	ck_assert_int_eq(emu(3), 0);
 	ck_assert_int_eq(emu(1), 1);
 	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_BASE, 0x0), 0);
@@ -844,6 +844,35 @@ START_TEST(test_reload_adds_and_removes_xen_guests)
 	ck_assert_int_eq(SCMI(&rt, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
 	ck_assert_int_eq(emu(3), 1);
 	ck_assert_int_eq(rt.mmio_failures, 0);
+}
+END_TEST
+
+/* A dom0less guest that powers itself off stays a shut-down shell (no
+ * toolstack destroys it): that is its end, and its votes are released. */
+START_TEST(test_dom0less_guest_poweroff_releases_its_votes)
+{
+	struct guest rt;
+	struct sim_domain_info info;
+	uint8_t resp[SIM_MSG_SIZE];
+	size_t rlen;
+	bool released = false;
+
+	start_rt(&rt);
+	ck_assert_int_eq(SCMI(&rt, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(emu(3), 1);
+	vscmi_put_le32(resp, SCMI_HDR(0x3, 0, SCMI_PROTO_SYSTEM, 1));
+	vscmi_put_le32(resp + 4, 0);
+	vscmi_put_le32(resp + 8, 0);	/* shutdown */
+	ck_assert_int_ge(sim_guest_submit(&rt.g, resp, 12), 0);
+	sim_guest_kick(&rt.g, 0);
+	ck_assert_int_eq(sim_domain_info(sim, RT, &info), 0);
+	ck_assert(info.shutdown && !info.dying);
+	for (int i = 0; i < 250 && !released; i++) {
+		usleep(20000);
+		released = emu(3) == 0;
+	}
+	ck_assert_msg(released, "the powered-off guest's clock stayed on");
+	ck_assert(log_wait("dom7: device 0 gone: its domain ended"));
 }
 END_TEST
 
@@ -1180,6 +1209,7 @@ static Suite *xen_suite(void)
 	tcase_add_test(tc, test_killed_daemon_hands_running_devices_over);
 	tcase_add_test(tc, test_guest_destroyed_while_daemon_down_is_released);
 	tcase_add_test(tc, test_reload_adds_and_removes_xen_guests);
+	tcase_add_test(tc, test_dom0less_guest_poweroff_releases_its_votes);
 	tcase_add_test(tc, test_dom0less_guest_death_releases_its_votes);
 	tcase_add_test(tc, test_unserved_device_is_forgotten_with_its_domain);
 	tcase_add_test(tc, test_dom0less_without_xenstore_sees_guest_death);
