@@ -95,79 +95,108 @@ static int xen_guest_event(sd_event_source *s, int fd, uint32_t revents, void *u
 	return 0;
 }
 
+/* Steps both ways of setting up share. Each returns 0, or -1 with errno
+ * set and *step naming what failed; what was done is undone by
+ * xen_guest_stop from the flags and handles it left. */
+
+/* The vCPUs (want: the count the last run served, or 0), a port slot for
+ * each, and the event channel handle. */
+static int xen_guest_prepare(struct xen_guest *g, unsigned int want, const char **step)
+{
+	struct xen_backend *xb = g->xb;
+	unsigned int n;
+
+	*step = "counting vCPUs";
+	if (xendevicemodel_nr_vcpus(xb->dmod, g->domid, &n) < 0)
+		return -1;
+	/* One ioreq page serves at most this many vCPUs. */
+	if (n == 0 || n > XEN_PAGE / sizeof(ioreq_t) || (want && n != want)) {
+		errno = want && n != want ? ESTALE : ERANGE;
+		return -1;
+	}
+	g->nvcpus = n;
+	g->ports = calloc(n, sizeof(*g->ports));
+	if (!g->ports)
+		return -1;
+	*step = "opening event channels";
+	g->xce = xenevtchn_open(xb->log, 0);
+	return g->xce ? 0 : -1;
+}
+
+static int xen_guest_map_page(struct xen_guest *g, const char **step)
+{
+	void *addr = NULL;
+
+	*step = "mapping the ioreq page";
+	g->res = xenforeignmemory_map_resource(g->xb->fmem, g->domid, XENMEM_resource_ioreq_server,
+					       g->ioservid,
+					       XENMEM_resource_ioreq_server_frame_ioreq(0), 1, &addr,
+					       PROT_READ | PROT_WRITE, 0);
+	if (!g->res)
+		return -1;
+	g->page = addr;
+	return 0;
+}
+
+/* Each vCPU's channel bound (Xen has written the ports into the page by
+ * now), the device made, the channels watched. */
+static int xen_guest_connect(struct xen_guest *g, const char **step)
+{
+	struct xen_backend *xb = g->xb;
+	int r;
+
+	*step = "binding vCPU event channels";
+	for (uint32_t v = 0; v < g->nvcpus; v++) {
+		xenevtchn_port_or_error_t p =
+			xenevtchn_bind_interdomain(g->xce, g->domid, g->page->vcpu_ioreq[v].vp_eport);
+
+		if (p < 0)
+			return -1;
+		g->ports[v] = (evtchn_port_t)p;
+	}
+	*step = "creating the device";
+	xen_mem_init(&g->mem, g);
+	g->dev = vio_scmi_new(xb->srv, g->agent, &g->mem.ops,
+			      g->grants ? VIO_F_ACCESS_PLATFORM : 0, xen_guest_irq, g);
+	if (!g->dev)
+		return -1;
+	*step = "watching the event channels";
+	r = sd_event_add_io(xb->ev, &g->src, xenevtchn_fd(g->xce), EPOLLIN, xen_guest_event, g);
+	if (r < 0) {
+		errno = -r;
+		return -1;
+	}
+	return 0;
+}
+
 /* The last run's IOREQ server, still enabled with the device's range (a
  * daemon that exited or was killed leaves it so): mapped and bound again,
  * and the device carried on from its journaled setup. Accesses the guest
- * made meanwhile wait in the ioreq page and are answered here. 0, or
- * -errno with everything undone, the old server included. */
+ * made meanwhile wait in the ioreq page and are answered here. The old
+ * daemon's ports closed with it, which left the vCPUs' channels waiting to
+ * be bound again. 0, or -errno with everything undone, the old server
+ * included. */
 static int xen_guest_takeover(struct xen_guest *g, const struct xen_saved *s)
 {
 	struct xen_backend *xb = g->xb;
-	const char *step;
-	void *addr = NULL;
-	unsigned int n;
+	const char *step = "finding the IOREQ server";
 	int r;
 
-	step = "counting vCPUs";
-	if (xendevicemodel_nr_vcpus(xb->dmod, g->domid, &n) < 0)
-		goto fail;
 	/* The server is checked first: only one that exists is ours to undo. */
-	step = "finding the IOREQ server";
 	if (xendevicemodel_get_ioreq_server_info(xb->dmod, g->domid, (ioservid_t)s->ioservid, NULL,
 						 NULL, NULL) < 0)
 		goto fail;
 	g->ioservid = (ioservid_t)s->ioservid;
 	g->server_created = g->server_enabled = g->range_mapped = true;
-	step = "checking the vCPU count";
-	if (n != s->nvcpus || n == 0 || n > XEN_PAGE / sizeof(ioreq_t)) {
-		errno = ESTALE;
-		goto fail;
-	}
-	g->nvcpus = n;
-	g->ports = calloc(n, sizeof(*g->ports));
-	if (!g->ports)
-		goto fail;
-	step = "opening event channels";
-	g->xce = xenevtchn_open(xb->log, 0);
-	if (!g->xce)
-		goto fail;
-	step = "mapping the ioreq page";
-	g->res = xenforeignmemory_map_resource(xb->fmem, g->domid, XENMEM_resource_ioreq_server,
-					       g->ioservid,
-					       XENMEM_resource_ioreq_server_frame_ioreq(0), 1, &addr,
-					       PROT_READ | PROT_WRITE, 0);
-	if (!g->res)
-		goto fail;
-	g->page = addr;
-	/* The old daemon's ports closed with it, which left the vCPUs'
-	 * channels waiting to be bound again. */
-	step = "binding vCPU event channels";
-	for (uint32_t v = 0; v < n; v++) {
-		xenevtchn_port_or_error_t p =
-			xenevtchn_bind_interdomain(g->xce, g->domid, g->page->vcpu_ioreq[v].vp_eport);
-
-		if (p < 0)
-			goto fail;
-		g->ports[v] = (evtchn_port_t)p;
-	}
-	step = "creating the device";
-	xen_mem_init(&g->mem, g);
-	g->dev = vio_scmi_new(xb->srv, g->agent, &g->mem.ops,
-			      g->grants ? VIO_F_ACCESS_PLATFORM : 0, xen_guest_irq, g);
-	if (!g->dev)
+	if (xen_guest_prepare(g, s->nvcpus, &step) < 0 || xen_guest_map_page(g, &step) < 0 ||
+	    xen_guest_connect(g, &step) < 0)
 		goto fail;
 	step = "resuming the device";
 	if (vio_dev_resume(vio_scmi_dev(g->dev), &s->dev) < 0) {
 		errno = EINVAL;
 		goto fail;
 	}
-	step = "watching the event channels";
-	r = sd_event_add_io(xb->ev, &g->src, xenevtchn_fd(g->xce), EPOLLIN, xen_guest_event, g);
-	if (r < 0) {
-		errno = -r;
-		goto fail;
-	}
-	for (uint32_t v = 0; v < n; v++)
+	for (uint32_t v = 0; v < g->nvcpus; v++)
 		xen_guest_ioreq(g, v, true);
 	g->state = XEN_GUEST_CONNECTED;
 	g->taken_over = true;
@@ -191,8 +220,6 @@ int xen_guest_start(struct xen_guest *g)
 	struct xen_backend *xb = g->xb;
 	struct xen_saved saved;
 	const char *step;
-	void *addr = NULL;
-	unsigned int n;
 	int r;
 
 	r = xen_journal_load(g, &saved);
@@ -202,62 +229,23 @@ int xen_guest_start(struct xen_guest *g)
 		xen_journal_drop(g);
 	errno = 0;
 
-	step = "counting vCPUs";
-	if (xendevicemodel_nr_vcpus(xb->dmod, g->domid, &n) < 0)
-		goto fail;
-	/* One ioreq page serves at most this many vCPUs. */
-	if (n == 0 || n > XEN_PAGE / sizeof(ioreq_t)) {
-		errno = ERANGE;
-		goto fail;
-	}
-	g->nvcpus = n;
-	g->ports = calloc(n, sizeof(*g->ports));
-	if (!g->ports)
-		goto fail;
-
-	step = "opening event channels";
-	g->xce = xenevtchn_open(xb->log, 0);
-	if (!g->xce)
+	if (xen_guest_prepare(g, 0, &step) < 0)
 		goto fail;
 	step = "creating the IOREQ server";
 	if (xendevicemodel_create_ioreq_server(xb->dmod, g->domid, HVM_IOREQSRV_BUFIOREQ_OFF,
 					       &g->ioservid) < 0)
 		goto fail;
 	g->server_created = true;
-	step = "mapping the ioreq page";
-	g->res = xenforeignmemory_map_resource(xb->fmem, g->domid, XENMEM_resource_ioreq_server,
-					       g->ioservid,
-					       XENMEM_resource_ioreq_server_frame_ioreq(0), 1, &addr,
-					       PROT_READ | PROT_WRITE, 0);
-	if (!g->res)
+	/* Mapped before the server is enabled, so Xen writes each vCPU's
+	 * event channel into it. */
+	if (xen_guest_map_page(g, &step) < 0)
 		goto fail;
-	g->page = addr;
 	step = "enabling the IOREQ server";
 	if (xendevicemodel_set_ioreq_server_state(xb->dmod, g->domid, g->ioservid, 1) < 0)
 		goto fail;
 	g->server_enabled = true;
-	step = "binding vCPU event channels";
-	for (uint32_t v = 0; v < n; v++) {
-		xenevtchn_port_or_error_t p =
-			xenevtchn_bind_interdomain(g->xce, g->domid, g->page->vcpu_ioreq[v].vp_eport);
-
-		if (p < 0)
-			goto fail;
-		g->ports[v] = (evtchn_port_t)p;
-	}
-
-	step = "creating the device";
-	xen_mem_init(&g->mem, g);
-	g->dev = vio_scmi_new(xb->srv, g->agent, &g->mem.ops,
-			      g->grants ? VIO_F_ACCESS_PLATFORM : 0, xen_guest_irq, g);
-	if (!g->dev)
+	if (xen_guest_connect(g, &step) < 0)
 		goto fail;
-	step = "watching the event channels";
-	r = sd_event_add_io(xb->ev, &g->src, xenevtchn_fd(g->xce), EPOLLIN, xen_guest_event, g);
-	if (r < 0) {
-		errno = -r;
-		goto fail;
-	}
 	step = "mapping the MMIO range";
 	if (xendevicemodel_map_io_range_to_ioreq_server(xb->dmod, g->domid, g->ioservid, 1, g->base,
 							g->base + VIO_MMIO_SIZE - 1) < 0)
@@ -266,8 +254,8 @@ int xen_guest_start(struct xen_guest *g)
 	g->state = XEN_GUEST_CONNECTED;
 	xen_journal_save(g);
 	log_info("xen: dom%u: virtio-scmi at 0x%llx, SPI %u, %u vCPU(s), %s, agent %s", g->domid,
-		 (unsigned long long)g->base, g->irq, n, g->grants ? "grants" : "foreign mapping",
-		 scmi_agent_name(g->agent));
+		 (unsigned long long)g->base, g->irq, g->nvcpus,
+		 g->grants ? "grants" : "foreign mapping", scmi_agent_name(g->agent));
 	return 0;
 fail:
 	r = errno ? -errno : -EIO;
@@ -294,11 +282,12 @@ void xen_guest_stop(struct xen_guest *g, enum xen_stop how)
 								g->base,
 								g->base + VIO_MMIO_SIZE - 1);
 	g->range_mapped = false;
-	/* Accesses Xen forwarded before the range went are answered: a
-	 * request left READY would hold its vCPU. */
+	/* Accesses Xen forwarded before the range went are answered, and so
+	 * is one a dead daemon left in process (a failed takeover): a request
+	 * left waiting would hold its vCPU. */
 	for (uint32_t v = 0; g->page && g->dev && g->ports && v < g->nvcpus; v++)
 		if (g->ports[v])
-			xen_guest_ioreq(g, v, false);
+			xen_guest_ioreq(g, v, true);
 	g->src = sd_event_source_disable_unref(g->src);
 	if (g->dev) {
 		vio_scmi_free(g->dev);
