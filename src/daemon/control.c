@@ -389,6 +389,7 @@ static struct json_object *ctl_release(struct vscmid *d, struct json_object *req
 {
 	struct json_object *jname, *o;
 	struct scmi_agent *agent;
+	struct vscmid_agent *ch;
 	const char *name;
 
 	if (!json_object_object_get_ex(req, VSCMI_CTL_KEY_AGENT, &jname) ||
@@ -398,13 +399,14 @@ static struct json_object *ctl_release(struct vscmid *d, struct json_object *req
 	agent = scmi_server_agent_by_name(d->srv, name);
 	if (!agent)
 		return reply_error("unknown agent '%.64s'", name);
+	/* an agent a reload could not give a channel has none */
+	ch = d->agents[scmi_agent_id(agent) - 1];
 	o = reply_new(true);
 	jadd(o, "agent", json_object_new_string(scmi_agent_name(agent)));
-	jadd(o, "was_connected",
-	     json_object_new_boolean(vscmid_agent_connected(d->agents[scmi_agent_id(agent) - 1])));
+	jadd(o, "was_connected", json_object_new_boolean(ch && vscmid_agent_connected(ch)));
 	log_notice("agent %s: released by operator", scmi_agent_name(agent));
-	if (vscmid_agent_connected(d->agents[scmi_agent_id(agent) - 1]))
-		vscmid_agent_disconnect(d->agents[scmi_agent_id(agent) - 1], "released by operator");
+	if (ch && vscmid_agent_connected(ch))
+		vscmid_agent_disconnect(ch, "released by operator");
 	else
 		scmi_agent_reset(agent);
 	return o;

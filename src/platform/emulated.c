@@ -552,6 +552,24 @@ struct vscmi_platform *vscmi_emu_open(const struct vscmi_model *m, const char *p
 		snprintf(err, errlen, "%s: %s", path, strerror(r));
 		goto fail;
 	}
+	if (*adopted) {
+		struct emu_entry *have = (struct emu_entry *)((uint8_t *)map + sizeof(head));
+		bool same = true;
+
+		/* The file is ours only while nobody else writes it: entries
+		 * that are not the model's start over, and counts stay in
+		 * bounds whatever the file says. */
+		for (uint32_t i = 0; i < e->nentries && same; i++)
+			same = have[i].type == e->entries[i].type && have[i].id == e->entries[i].id;
+		if (!same) {
+			memcpy(have, e->entries, (size_t)e->nentries * sizeof(*have));
+			memset(&((struct emu_file *)map)->stats, 0, sizeof(struct vscmi_emu_stats));
+			*adopted = false;
+		}
+		for (uint32_t i = 0; i < e->nentries; i++)
+			if (have[i].nvals > EMU_VALS)
+				have[i].nvals = EMU_VALS;
+	}
 	free(e->entries);
 	e->map = map;
 	e->maplen = len;

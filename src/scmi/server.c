@@ -802,7 +802,13 @@ void scmi_server_remove_agent(struct scmi_server *srv, struct scmi_agent *a)
 	scmi_agent_set_output(a, NULL, NULL, false);
 	scmi_agent_reset(a);
 	scmi_watchers_remove(srv, a);
-	/* delayed responses still queued go nowhere */
+	/* Delayed responses held for a reply still to come would never be
+	 * armed: they go now. Those already queued go nowhere when due. */
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++)
+		for (uint32_t i = 0; i < a->nviews[k]; i++) {
+			scmi_dresp_drop(a->views[k][i].later_dresp);
+			a->views[k][i].later_dresp = NULL;
+		}
 	for (struct scmi_deferred *d = srv->deferred; d; d = d->next)
 		if (d->agent == a)
 			d->agent = NULL;
