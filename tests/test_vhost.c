@@ -639,6 +639,40 @@ START_TEST(test_qemu_sequence_pci_no_p2a_and_restart)
 }
 END_TEST
 
+/* The eventq runs over vhost-user as over MMIO: a delayed response lands
+ * in the buffer the driver posted on queue 1, with a call on its fd. */
+START_TEST(test_eventq_carries_a_delayed_response)
+{
+	const uint32_t evt = 0x42000u;
+	uint8_t *u, *m;
+	uint32_t id, len;
+
+	fe_start(true, 1024);
+	put_desc(1, 0, RAM_GPA + evt, 64, 2, 0);
+	offer(1, 0);
+	kick(1);
+	ck_assert_uint_eq(used_idx(1), 0);
+	/* CLOCK_RATE_SET, asynchronous: the reply now, the delayed response
+	 * when the platform is done */
+	ck_assert_int_eq(CMD(SCMI_PROTO_CLOCK, 0x5, 1, 0, 25000000, 0), 0);
+	ck_assert_int_eq(world_ndeferred(), 1);
+	world_run_deferred();
+	ck_assert_uint_eq(used_idx(1), 1);
+	ck_assert(called(1));
+	u = fe.ram + RING_OFF(1) + USED_OFF + 4;
+	memcpy(&id, u, 4);
+	memcpy(&len, u + 4, 4);
+	ck_assert_uint_eq(id, 0);
+	ck_assert_uint_ge(len, 12);
+	m = host(RAM_GPA + evt);
+	ck_assert_uint_eq(SCMI_HDR_TYPE(vscmi_get_le32(m)), SCMI_TYPE_DELAYED);
+	ck_assert_uint_eq(SCMI_HDR_MSG(vscmi_get_le32(m)), 0x5);
+	ck_assert_uint_eq(SCMI_HDR_PROTO(vscmi_get_le32(m)), SCMI_PROTO_CLOCK);
+	ck_assert_int_eq((int32_t)vscmi_get_le32(m + 4), 0);
+	disconnect();
+}
+END_TEST
+
 START_TEST(test_disconnect_releases_votes)
 {
 	fe_start(true, 1024);
@@ -895,6 +929,7 @@ static Suite *vhost_suite(void)
 	tcase_add_test(tc, test_qemu_sequence_mmio_p2a);
 	tcase_add_test(tc, test_qemu_sequence_pci_no_p2a_and_restart);
 	tcase_add_test(tc, test_pause_and_resume_keep_votes);
+	tcase_add_test(tc, test_eventq_carries_a_delayed_response);
 	tcase_add_test(tc, test_pause_with_a_reply_to_come_answered_while_paused);
 	tcase_add_test(tc, test_pause_with_a_reply_to_come_answered_after_resume);
 	tcase_add_test(tc, test_disconnect_releases_votes);
