@@ -85,6 +85,7 @@ struct emu {
 	struct emu_sensor *sensors;
 	uint32_t nsensors;
 	struct emu_rule rules[EMU_RULES];
+	unsigned int rules_set;		/* rules ever set: none, no search */
 	uint64_t delay_us[VSCMI_OP_COUNT];
 	int64_t latency_us[VSCMI_OP_COUNT];	/* < 0: synchronous */
 	struct emu_flight flight[EMU_INFLIGHT];
@@ -127,7 +128,7 @@ static struct emu_entry *emu_find(struct emu *e, enum vscmi_op_type type, uint32
 
 static int emu_refusal(struct emu *e, const struct vscmi_op *op)
 {
-	for (int i = 0; i < EMU_RULES; i++) {
+	for (unsigned int i = 0; i < e->rules_set; i++) {
 		struct emu_rule *r = &e->rules[i];
 
 		if (!r->left || r->type != op->type || (r->id != UINT32_MAX && r->id != op->id))
@@ -633,6 +634,8 @@ void vscmi_emu_refuse(struct vscmi_platform *p, enum vscmi_op_type type, uint32_
 
 		if (r->left == 0 || (r->type == type && r->id == id)) {
 			*r = (struct emu_rule){ .type = type, .id = id, .left = n, .err = err };
+			if ((unsigned int)i >= e->rules_set)
+				e->rules_set = (unsigned int)i + 1;
 			return;
 		}
 	}
