@@ -322,7 +322,7 @@ static void print_xen(struct json_object *xen)
 
 static int cmd_status(struct ctl *ctl, int argc, char **argv)
 {
-	struct json_object *reply, *daemon, *plat, *sys, *agents;
+	struct json_object *reply, *daemon, *plat, *sys, *agents, *jr;
 	struct table t;
 	int r = ctl_query(ctl, VSCMI_CTL_STATUS, &reply);
 
@@ -335,6 +335,10 @@ static int cmd_status(struct ctl *ctl, int argc, char **argv)
 	       jint(daemon, "pid"), jint(daemon, "uptime_s"), jstr(daemon, "config", "?"));
 	printf("platform %s: %lld transitions, %lld refused\n", jstr(plat, "name", "?"),
 	       jint(plat, "transitions"), jint(plat, "refused"));
+	jr = jget(reply, "journal");
+	if (json_object_is_type(jr, json_type_object))
+		printf("journal %s: %lld writes, %lld failed\n", jstr(jr, "dir", "?"),
+		       jint(jr, "writes"), jint(jr, "errors"));
 	if (json_object_is_type(sys, json_type_object))
 		printf("last system request: agent %s, %s%s\n", jstr(sys, "agent", "?"),
 		       jstr(sys, "state_name", "?"), jbool(sys, "graceful") ? " (graceful)" : "");
