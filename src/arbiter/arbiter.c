@@ -56,6 +56,7 @@ enum arb_req_kind {
 	ARB_REQ_VOLTAGE_LEVEL,
 	ARB_REQ_PERF_LEVEL,
 	ARB_REQ_PERF_LIMITS,
+	ARB_REQ_RESET_PULSE,
 	ARB_REQ_RELEASE,
 };
 
@@ -77,7 +78,8 @@ struct arb_vote {
 	void *data;
 };
 
-enum arb_txn_kind { ARB_TXN_CHANGE, ARB_TXN_RELEASE, ARB_TXN_RECONCILE };
+/* A pulse is one platform call on a held chain, no vote changes. */
+enum arb_txn_kind { ARB_TXN_CHANGE, ARB_TXN_RELEASE, ARB_TXN_RECONCILE, ARB_TXN_PULSE };
 
 struct arb_txn {
 	struct arb *arb;
@@ -674,7 +676,7 @@ static void txn_finish(struct arb_txn *t, int result)
 {
 	struct arb *arb = t->arb;
 	struct arb_vote *v = t->v;
-	bool tell = t->notify && t->kind == ARB_TXN_CHANGE && v;
+	bool tell = t->notify && (t->kind == ARB_TXN_CHANGE || t->kind == ARB_TXN_PULSE) && v;
 
 	for (unsigned int i = 0; i < t->n; i++)
 		t->chain[i]->lock = NULL;
@@ -690,11 +692,42 @@ static void txn_finish(struct arb_txn *t, int result)
 		arb->done(arb->done_ctx, v, result);
 }
 
+/* A pulse: its one call, and the record of it once done. */
+static int txn_pulse(struct arb_txn *t)
+{
+	struct arb_res *res = t->chain[0];
+	int r;
+
+	if (t->resume) {
+		t->resume = false;
+		r = t->resume_r;
+	} else {
+		r = vscmi_platform_start(t->arb->plat, &t->op, txn_platform_done, t);
+		if (r == -EINPROGRESS) {
+			t->waiting = true;
+			return r;
+		}
+	}
+	if (r < 0) {
+		log_debug("arbiter: %s %s refused: %d", vscmi_op_name(t->op.type), res->d->name, r);
+		return r;
+	}
+	arb_record(res, &t->op, t->cause);
+	return 0;
+}
+
 /* Runs the transaction until it waits for the platform or ends. */
 static void txn_drive(struct arb_txn *t)
 {
 	struct arb_res *res = t->chain[0];
 
+	if (t->kind == ARB_TXN_PULSE) {
+		int r = txn_pulse(t);
+
+		if (r != -EINPROGRESS)
+			txn_finish(t, r);
+		return;
+	}
 	for (;;) {
 		int r = t->undo || t->err == 0 ? txn_step(t) : 0;
 
@@ -1002,19 +1035,36 @@ int arb_reset_line(struct arb_vote *v, bool asserted)
 	return arb_request(v, ARB_REQ_RESET_LINE, asserted, 0);
 }
 
-int arb_reset_pulse(struct arb_vote *v, uint32_t reset_state)
+/* Pulsing a line others hold deasserted would reset their devices. */
+static bool pulse_allowed(const struct arb_res *res)
+{
+	return res->users <= 1 || res->d->u.reset.allow_autonomous;
+}
+
+/* A pulse holds the line's chain while the platform carries it out: a
+ * change of the line waits for it, and it waits for one in progress. */
+static int reset_pulse(struct arb_vote *v, uint32_t reset_state)
 {
 	struct arb_res *res = v->res;
+	struct arb_txn *t = &res->txn;
 
-	if (res->d->kind != VSCMI_RESET)
-		return -EINVAL;
-	/* Pulsing a line others hold deasserted would reset their devices. */
-	if (res->users > 1 && !res->d->u.reset.allow_autonomous)
+	/* Users may have come while it waited. */
+	if (!pulse_allowed(res))
 		return -EACCES;
-	/* A pulse waits for the platform; never in the middle of a change. */
-	if (!chain_free(res) || res->wait_head)
-		return -EBUSY;
-	return arb_do(res, VSCMI_OP_RESET_PULSE, reset_state, 0, v->agent->id);
+	txn_init(t, res, ARB_TXN_PULSE, v->agent->id);
+	t->v = v;
+	t->op = (struct vscmi_op){ .type = VSCMI_OP_RESET_PULSE, .id = res->d->plat_id,
+				   .val = reset_state };
+	return txn_go(t);
+}
+
+int arb_reset_pulse(struct arb_vote *v, uint32_t reset_state)
+{
+	if (v->res->d->kind != VSCMI_RESET)
+		return -EINVAL;
+	if (!pulse_allowed(v->res))
+		return -EACCES;
+	return arb_request(v, ARB_REQ_RESET_PULSE, reset_state, 0);
 }
 
 static bool perf_is_level(const struct arb_res *res, uint32_t level)
@@ -1090,6 +1140,8 @@ static int req_run(struct arb_vote *v, enum arb_req_kind kind, int64_t a, int64_
 		return perf_level(v, (uint32_t)a);
 	case ARB_REQ_PERF_LIMITS:
 		return perf_limits(v, (uint32_t)a, (uint32_t)b);
+	case ARB_REQ_RESET_PULSE:
+		return reset_pulse(v, (uint32_t)a);
 	case ARB_REQ_RELEASE:
 		return vote_release(v);
 	}

@@ -136,9 +136,14 @@ struct raw_pend {
 	uint32_t hdr;			/* the reply's header, token included (28 bits) */
 	uint64_t deadline_us;		/* CLOCK_MONOTONIC */
 	int result;
-	vscmi_done_fn fn;		/* NULL: cancelled, its reply is dropped */
+	vscmi_done_fn fn;		/* NULL (and rfn NULL): cancelled, its reply is dropped */
+	vscmi_reading_fn rfn;		/* a sensor reading: op.id is the sensor */
 	void *ctx;
 	struct vscmi_op op;		/* for the log */
+	bool reading;
+	bool async;			/* the value comes in a delayed response */
+	int64_t value;			/* a reading's result */
+	uint64_t ts;
 };
 
 struct raw {
@@ -278,9 +283,19 @@ static unsigned int raw_in_flight(const struct raw *r)
 	return n;
 }
 
+static bool raw_pend_live(const struct raw_pend *pe)
+{
+	return pe->fn || pe->rfn;
+}
+
+static const char *raw_pend_name(const struct raw_pend *pe)
+{
+	return pe->reading ? "sensor-reading" : vscmi_op_name(pe->op.type);
+}
+
 static void raw_pend_complete(struct raw *r, struct raw_pend *pe, int result)
 {
-	if (!pe->fn) {
+	if (!raw_pend_live(pe)) {
 		/* cancelled: nobody waits for it any more */
 		raw_pend_free(pe);
 		return;
@@ -376,6 +391,27 @@ static int raw_flush(struct raw *r)
 	return err;
 }
 
+/* The value and timestamp in a reading's reply (or delayed response, which
+ * names the sensor first): 0 or -EPROTO. */
+static int raw_reading_parse(const struct raw_reply *rep, bool async, uint32_t id,
+			     int64_t *value, uint64_t *timestamp)
+{
+	uint32_t lo, hi, tlo = 0, thi = 0, rid;
+	struct vscmi_rd rd;
+
+	vscmi_rd_init(&rd, rep->b + 8, rep->len - 8);
+	if (async && (vscmi_rd_u32(&rd, &rid) < 0 || rid != id))
+		return -EPROTO;
+	if (vscmi_rd_u32(&rd, &lo) < 0 || vscmi_rd_u32(&rd, &hi) < 0)
+		return -EPROTO;
+	/* Sensor v3 adds a timestamp; older firmware has none. */
+	if (vscmi_rd_u32(&rd, &tlo) < 0 || vscmi_rd_u32(&rd, &thi) < 0)
+		tlo = thi = 0;
+	*value = (int64_t)((uint64_t)hi << 32 | lo);
+	*timestamp = (uint64_t)thi << 32 | tlo;
+	return 0;
+}
+
 /* A message read off the reply queue that is not what a synchronous call
  * waits for: the reply to a pending command completes it (delivered by the
  * next dispatch); anything else is late or unknown, and dropped. */
@@ -397,10 +433,21 @@ static void raw_take(struct raw *r, const struct raw_reply *rep)
 			continue;
 		r->timeouts_in_row = 0;
 		err = raw_errno((int32_t)vscmi_get_le32(rep->b + 4));
-		if (err < 0 && pe->fn)
-			log_info("linux-raw: firmware refused %s %u -> %lld: %s",
-				 vscmi_op_name(pe->op.type), pe->op.id, (long long)pe->op.val,
-				 strerror(-err));
+		if (err < 0 && raw_pend_live(pe))
+			log_info("linux-raw: firmware refused %s %u -> %lld: %s", raw_pend_name(pe),
+				 pe->op.id, (long long)pe->op.val, strerror(-err));
+		if (err == 0 && pe->reading && pe->async &&
+		    RAW_HDR_TYPE(hdr) == RAW_TYPE_COMMAND) {
+			/* Accepted: the value follows in the delayed response,
+			 * which gets a deadline of its own. */
+			pe->hdr = RAW_HDR(RAW_HDR_MSG(hdr), RAW_TYPE_DELAYED, RAW_HDR_PROTO(hdr),
+					  RAW_HDR_TOKEN(hdr));
+			pe->deadline_us = raw_now_us() + (uint64_t)r->timeout_ms * 1000u;
+			raw_arm(r);
+			return;
+		}
+		if (err == 0 && pe->reading)
+			err = raw_reading_parse(rep, pe->async, pe->op.id, &pe->value, &pe->ts);
 		raw_pend_complete(r, pe, err);
 		return;
 	}
@@ -689,7 +736,7 @@ static void raw_cancel(struct vscmi_platform *p, void *ctx)
 		if (pe->done)
 			raw_pend_free(pe);
 		else
-			pe->fn = NULL, pe->ctx = NULL;
+			pe->fn = NULL, pe->rfn = NULL, pe->ctx = NULL;
 	}
 }
 
@@ -749,7 +796,7 @@ static int raw_plat_dispatch(struct vscmi_platform *p)
 		r->stats.timeouts++;
 		r->timeouts_in_row++;
 		log_warn("linux-raw: no reply to %s %u -> %lld (token %u) within %u ms",
-			 vscmi_op_name(pe->op.type), pe->op.id, (long long)pe->op.val,
+			 raw_pend_name(pe), pe->op.id, (long long)pe->op.val,
 			 RAW_HDR_TOKEN(pe->hdr), r->timeout_ms);
 		raw_pend_complete(r, pe, -ETIMEDOUT);
 	}
@@ -762,14 +809,19 @@ static int raw_plat_dispatch(struct vscmi_platform *p)
 	for (unsigned int i = 0; i < RAW_INFLIGHT_MAX; i++) {
 		struct raw_pend *pe = &r->pend[i];
 		vscmi_done_fn fn = pe->fn;
+		vscmi_reading_fn rfn = pe->rfn;
 		void *ctx = pe->ctx;
 		int result = pe->result;
+		int64_t value = pe->value;
+		uint64_t ts = pe->ts;
 
 		if (!pe->used || !pe->done)
 			continue;
 		raw_pend_free(pe);
 		if (fn)
 			fn(ctx, result);
+		else if (rfn)
+			rfn(ctx, result, result == 0 ? value : 0, result == 0 ? ts : 0);
 	}
 	raw_arm(r);
 	return err;
@@ -790,8 +842,7 @@ static int raw_sensor_read(struct vscmi_platform *p, uint32_t id, int64_t *value
 	int i = raw_sensor_index(r, id);
 	bool async = i >= 0 && r->res[VSCMI_SENSOR] && r->res[VSCMI_SENSOR][i].async;
 	struct raw_reply *rep = malloc(sizeof(*rep));
-	uint32_t w[2] = { id, async ? 1u : 0u }, lo, hi, tlo = 0, thi = 0, rid;
-	struct vscmi_rd rd;
+	uint32_t w[2] = { id, async ? 1u : 0u };
 	int err;
 
 	if (!rep)
@@ -799,25 +850,47 @@ static int raw_sensor_read(struct vscmi_platform *p, uint32_t id, int64_t *value
 	/* Like Linux, a sensor that reads asynchronously is read so: the
 	 * firmware answers at once and sends the value later. */
 	err = raw_xfer(r, P_SENSOR, M_SENSOR_READING_GET, w, 2, async, rep);
-	if (err < 0)
-		goto out;
-	raw_payload(rep, &rd);
-	if (async && (vscmi_rd_u32(&rd, &rid) < 0 || rid != id)) {
-		err = -EPROTO;
-		goto out;
-	}
-	if (vscmi_rd_u32(&rd, &lo) < 0 || vscmi_rd_u32(&rd, &hi) < 0) {
-		err = -EPROTO;
-		goto out;
-	}
-	/* Sensor v3 adds a timestamp; older firmware has none. */
-	if (vscmi_rd_u32(&rd, &tlo) < 0 || vscmi_rd_u32(&rd, &thi) < 0)
-		tlo = thi = 0;
-	*value = (int64_t)((uint64_t)hi << 32 | lo);
-	*timestamp = (uint64_t)thi << 32 | tlo;
-out:
+	if (err == 0)
+		err = raw_reading_parse(rep, async, id, value, timestamp);
 	free(rep);
 	return err;
+}
+
+/* The same, left pending: dispatch completes it with the value (after the
+ * delayed response for an asynchronous sensor). */
+static int raw_sensor_start(struct vscmi_platform *p, uint32_t id, int64_t *value,
+			    uint64_t *timestamp, vscmi_reading_fn done, void *ctx)
+{
+	struct raw *r = to_raw(p);
+	int i = raw_sensor_index(r, id);
+	bool async = i >= 0 && r->res[VSCMI_SENSOR] && r->res[VSCMI_SENSOR][i].async;
+	uint32_t w[2] = { id, async ? 1u : 0u }, hdr;
+	struct raw_pend *pe = NULL;
+	int err;
+
+	if (!r->up)
+		return -ECOMM;
+	for (unsigned int k = 0; k < RAW_INFLIGHT_MAX && !pe; k++)
+		if (!r->pend[k].used)
+			pe = &r->pend[k];
+	if (!pe)
+		return -EBUSY;
+	err = raw_send(r, async ? r->async_fd : r->msg_fd, P_SENSOR, M_SENSOR_READING_GET, w, 2,
+		       &hdr);
+	if (err)
+		return err;
+	*pe = (struct raw_pend){
+		.used = true,
+		.hdr = hdr,
+		.deadline_us = raw_now_us() + (uint64_t)r->timeout_ms * 1000u,
+		.rfn = done,
+		.ctx = ctx,
+		.op = { .id = id },
+		.reading = true,
+		.async = async,
+	};
+	raw_arm(r);
+	return -EINPROGRESS;
 }
 
 /* The hardware's state for (type, id), asked of the firmware: at start-up
@@ -921,6 +994,7 @@ static const struct vscmi_platform_ops raw_ops = {
 	.fd = raw_fd,
 	.dispatch = raw_plat_dispatch,
 	.sensor_read = raw_sensor_read,
+	.sensor_start = raw_sensor_start,
 	.read = raw_read,
 	.completion_delay_us = raw_completion_delay_us,
 	.destroy = raw_destroy,
