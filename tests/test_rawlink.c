@@ -567,6 +567,13 @@ END_TEST
 
 static int link_changes[2];
 
+static int resync_failed;
+
+static void on_resynced(void *ctx, int failed)
+{
+	resync_failed = failed;
+}
+
 static void on_link(void *ctx, bool up)
 {
 	link_changes[up]++;
@@ -606,7 +613,13 @@ START_TEST(test_link_loss_and_resync)
 	ck_assert_int_eq(vscmi_raw_reconnect(p, err, sizeof(err)), 0);
 	ck_assert_int_eq(link_changes[1], 1);
 	ck_assert_int_ge(vscmi_raw_notify_fd(p), 0);
-	ck_assert_int_eq(arb_resync(arb), 0);
+	/* The walk waits for each reply: it ends from the completions. */
+	resync_failed = -1;
+	ck_assert_int_eq(arb_resync(arb, on_resynced, NULL), -EINPROGRESS);
+	ck_assert(arb_resyncing(arb));
+	PUMP_UNTIL(p, resync_failed >= 0, 3000);
+	ck_assert_int_eq(resync_failed, 0);
+	ck_assert(!arb_resyncing(arb));
 	ck_assert(!arb_has_dirty(arb));
 	ck_assert_int_eq(rfs("state clock-enable 0"), 1);
 	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
