@@ -59,12 +59,26 @@ static const char fw_conf[] = "[clock fw_pll]\n"
 			      "id = 0\n"
 			      "type = celsius\n"
 			      "value = 45000\n"
+			      /* More rates and levels than one reply of the channel
+			       * below carries: 8 rates, 3 levels a part. */
+			      "[clock fw_many]\n"
+			      "id = 2\n"
+			      "rates = 10M 20M 30M 40M 50M 60M 70M 80M 90M 100M\n"
+			      "policy = max\n"
+			      "rate = 10M\n"
+			      "[perf fw_cpu]\n"
+			      "id = 0\n"
+			      "levels = 100:150:20:200000 200:300:20:400000 300:500:30:600000\n"
+			      "\t 400:750:30:800000 500:1100:40:1000000\n"
+			      "initial = 100\n"
 			      "[agent linux]\n"
 			      "privileged = yes\n"
-			      "protocols = base power system clock sensor reset\n"
-			      "clocks = fw_pll fw_cam\n"
+			      "protocols = base power system perf clock sensor reset\n"
+			      "max_msg_size = 68\n"
+			      "clocks = fw_pll fw_cam fw_many\n"
 			      "power = fw_isp\n"
 			      "resets = fw_bus\n"
+			      "perf = fw_cpu\n"
 			      "sensors = fw_temp\n";
 
 /* What vscmid is configured with: the same physical resources, a parent
@@ -409,9 +423,23 @@ START_TEST(test_discovery_refuses_what_the_firmware_lacks)
 {
 	static const char *const cases[][2] = {
 		{ "[clock ghost]\nid = 7\nrange = 1M 2M 1M\n",
-		  "[clock ghost]: id 7, but the firmware has 2 clocks" },
-		{ "[perf gpu]\nid = 0\nlevels = 100:150:20:200000\ninitial = 100\n",
-		  "[perf gpu]: the firmware has no performance domain protocol (0x13)" },
+		  "[clock ghost]: id 7, but the firmware has 3 clocks" },
+		{ "[voltage vdd]\nid = 0\nlevels = 800000\nlevel = 800000\n",
+		  "[voltage vdd]: the firmware has no voltage domain protocol (0x17)" },
+		/* The rates come in two parts (8, then 2): a rate missing is
+		 * told with what the firmware has, all ten of them. */
+		{ "[clock many]\nid = 2\nrates = 20M 100M 110M\npolicy = max\nrate = 20M\n",
+		  "[clock many]: rate 110000000 Hz, but the firmware's clock 2 (fw_many) has "
+		  "10000000, 20000000, 30000000, 40000000, 50000000, 60000000, 70000000, "
+		  "80000000, ... (10 in all) Hz" },
+		/* A segment must lie on the firmware's list. */
+		{ "[clock many]\nid = 2\nrange = 10M 100M 5M\npolicy = max\n",
+		  "[clock many]: rate 15000000 Hz, but the firmware's clock 2 (fw_many)" },
+		/* Levels in two parts (3, then 2); the last one differs. */
+		{ "[perf cpu]\nid = 0\nlevels = 100:150:20:200000 500:1100:40:1000000 "
+		  "600:1500:40:1200000\ninitial = 100\n",
+		  "[perf cpu]: level 600, but the firmware's performance domain 0 (fw_cpu) has "
+		  "100, 200, 300, 400, 500" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -425,6 +453,27 @@ START_TEST(test_discovery_refuses_what_the_firmware_lacks)
 		ck_assert_msg(strstr(err, cases[i][1]), "message: %s", err);
 		vscmi_config_free(cfg);
 	}
+}
+END_TEST
+
+/* Rates and levels the firmware has, the last ones only in the second part
+ * of its replies: discovery reads every part and accepts them. */
+START_TEST(test_discovery_reads_multipart_replies)
+{
+	struct vscmi_config *cfg = load("[clock many]\nid = 2\nrates = 10M 90M 100M\n"
+					"policy = max\nrate = 10M\n"
+					"[perf cpu]\nid = 0\nlevels = 100:150:20:200000 "
+					"400:750:30:800000 500:1100:40:1000000\ninitial = 100\n");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct vscmi_raw_stats st;
+
+	vscmi_raw_stats(p, &st);
+	ck_assert_uint_eq(st.timeouts, 0);
+	ck_assert_uint_eq(st.stale, 0);
+	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_RATE, 2, 100000000), 0);
+	ck_assert_int_eq(rfs("state clock-rate 2"), 100000000);
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
 }
 END_TEST
 
@@ -1171,15 +1220,18 @@ START_TEST(test_vscmid_refuses_to_start)
 	size_t len = 0;
 	ssize_t n;
 	int errfd, st;
-	pid_t pid = vscmid_start("[clock ghost]\nid = 9\nrange = 1M 2M 1M\n", &errfd);
+	pid_t pid = vscmid_start("[clock many]\nid = 2\nrates = 10M 25M\npolicy = max\n"
+				 "rate = 10M\n",
+				 &errfd);
 
 	while (len < sizeof(out) - 1 && (n = read(errfd, out + len, sizeof(out) - 1 - len)) > 0)
 		len += (size_t)n;
 	out[len] = '\0';
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) != 0);
-	ck_assert_msg(strstr(out, "[clock ghost]: id 9, but the firmware has 2 clocks"), "%s",
-		      out);
+	ck_assert_msg(strstr(out, "linux-raw platform: [clock many]: rate 25000000 Hz, but the "
+				  "firmware's clock 2 (fw_many) has 10000000, 20000000"),
+		      "%s", out);
 	close(errfd);
 }
 END_TEST
@@ -1194,6 +1246,7 @@ static Suite *rawlink_suite(void)
 	tcase_add_test(tc, test_commands_reach_the_firmware);
 	tcase_add_test(tc, test_read_asks_the_firmware_its_state);
 	tcase_add_test(tc, test_discovery_refuses_what_the_firmware_lacks);
+	tcase_add_test(tc, test_discovery_reads_multipart_replies);
 	tcase_add_test(tc, test_timeout_then_late_reply_is_dropped);
 	tcase_add_test(tc, test_delayed_responses_out_of_order);
 	tcase_add_test(tc, test_notifications_become_events);
