@@ -1104,6 +1104,155 @@ START_TEST(test_vscmid_slow_firmware_stalls_nobody)
 }
 END_TEST
 
+/* The next delayed response on fd (replies and notifications skipped): its
+ * token, its status, and the words after it. */
+static int32_t agent_dresp(int fd, uint32_t *token, uint32_t *w, int n)
+{
+	uint8_t b[64];
+
+	for (int i = 0; i < 16; i++) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		ck_assert_msg(poll(&pfd, 1, 5000) == 1, "no delayed response from vscmid");
+		r = recv(fd, b, sizeof(b), 0);
+		ck_assert_int_ge(r, 8);
+		if (SCMI_HDR_TYPE(vscmi_get_le32(b)) != SCMI_TYPE_DELAYED)
+			continue;
+		*token = SCMI_HDR_TOKEN(vscmi_get_le32(b));
+		for (int k = 0; k < n; k++)
+			w[k] = r >= 12 + 4 * k ? vscmi_get_le32(b + 8 + 4 * k) : 0;
+		return (int32_t)vscmi_get_le32(b + 4);
+	}
+	ck_abort_msg("no delayed response");
+	return 0;
+}
+
+/* A privileged agent for SYSTEM_POWER_STATE_SET, with its socket in dir. */
+static const char *root_agent(void)
+{
+	static char conf[256];
+
+	snprintf(conf, sizeof(conf),
+		 "[agent root]\nsocket = %s/root.sock\nprivileged = yes\nprotocols = base system\n",
+		 dir);
+	return conf;
+}
+
+/* A sensor reading, a reset pulse and a privileged system power change,
+ * each held by the firmware: meanwhile the same agent's other commands and
+ * the other agents' are answered; the reply (or, for the asynchronous
+ * reading, the delayed response with the value) comes with the firmware's,
+ * under the agent's token. */
+START_TEST(test_vscmid_slow_reading_pulse_system_stall_nobody)
+{
+	uint32_t sync[2] = { 0, 0 }, async[2] = { 0, 1 }, pulse[3] = { 0, 1, 0 }, zero = 0;
+	uint32_t off[2] = { 0, 0 }, token = 0, ret = 0, dw[3];
+	int errfd, cam, disp, root;
+	pid_t pid;
+
+	conf_timeout_ms = 10000;
+	pid = vscmid_start(root_agent(), &errfd);
+	cam = agent_connect("cam");
+	disp = agent_connect("disp");
+	root = agent_connect("root");
+
+	/* SENSOR_READING_GET, synchronous form. */
+	rfs("hold-next");
+	agent_send(cam, 0x15, 0x6, 11, 2, sync);
+	agent_send(cam, 0x11, 0x5, 12, 1, &zero);	/* POWER_STATE_GET */
+	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x3, 1, &zero), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_cmd(root, 0x12, 0x4, 0, NULL), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 12);
+	ck_assert(agent_no_reply_yet(cam));
+	rfs("release");
+	ck_assert_int_eq(agent_reply(cam, &token, &ret), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 11);
+	ck_assert_uint_eq(ret, 45000);
+
+	/* The asynchronous form: accepted now, the value in the delayed response. */
+	rfs("hold-next");
+	agent_send(cam, 0x15, 0x6, 13, 2, async);
+	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 13);
+	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x3, 1, &zero), SCMI_SUCCESS);
+	rfs("release");
+	ck_assert_int_eq(agent_dresp(cam, &token, dw, 3), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 13);
+	ck_assert_uint_eq(dw[0], 0);		/* cam's sensor 0 */
+	ck_assert_uint_eq(dw[1], 45000);
+
+	/* RESET, autonomous: the firmware pulses the line when it answers. */
+	rfs("hold-next");
+	agent_send(cam, 0x16, 0x4, 14, 3, pulse);
+	agent_send(cam, 0x11, 0x5, 15, 1, &zero);
+	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x3, 1, &zero), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 15);
+	ck_assert(agent_no_reply_yet(cam));
+	/* (The test firmware acts on the command at once; only its reply is held.) */
+	rfs("release");
+	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 14);
+	ck_assert_int_eq(rfs("count reset-pulse 0"), 1);
+
+	/* SYSTEM_POWER_STATE_SET of the privileged agent, forwarded. */
+	rfs("hold-next");
+	agent_send(root, 0x12, 0x3, 16, 2, off);
+	ck_assert_int_eq(agent_cmd(cam, 0x11, 0x5, 1, &zero), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x3, 1, &zero), SCMI_SUCCESS);
+	ck_assert(agent_no_reply_yet(root));
+	rfs("release");
+	ck_assert_int_eq(agent_reply(root, &token, NULL), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 16);
+	ck_assert_int_eq(rfs("count system-power 0"), 1);
+	ck_assert_int_eq(daemon_status("timeouts"), 0);
+	close(cam);
+	close(disp);
+	close(root);
+	vscmid_stop(pid, errfd);
+}
+END_TEST
+
+/* A reading the firmware answers too late is COMMS_ERROR; a channel that
+ * goes away with a reading pending loses that reply only, and the daemon
+ * carries on. */
+START_TEST(test_vscmid_reading_timeout_and_disconnect)
+{
+	uint32_t sync[2] = { 0, 0 }, zero = 0, token = 0, ret = 0;
+	int errfd, cam, disp;
+	pid_t pid = vscmid_start("", &errfd);
+
+	cam = agent_connect("cam");
+	disp = agent_connect("disp");
+	/* 450 ms: after vscmid's 300, before the kernel's 1000 */
+	rfs("delay-next 450");
+	agent_send(cam, 0x15, 0x6, 21, 2, sync);
+	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x3, 1, &zero), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_COMMS_ERROR);
+	ck_assert_uint_eq(token, 21);
+	ck_assert_int_eq(daemon_status("timeouts"), 1);
+
+	rfs("hold-next");
+	agent_send(cam, 0x15, 0x6, 22, 2, sync);
+	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x3, 1, &zero), SCMI_SUCCESS);
+	close(cam);
+	cam = agent_connect("cam");
+	rfs("release");
+	/* The new channel gets answers to its own commands only. */
+	agent_send(cam, 0x15, 0x6, 23, 2, sync);
+	ck_assert_int_eq(agent_reply(cam, &token, &ret), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 23);
+	ck_assert_uint_eq(ret, 45000);
+	ck_assert(agent_no_reply_yet(cam));
+	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x3, 1, &zero), SCMI_SUCCESS);
+	close(cam);
+	close(disp);
+	vscmid_stop(pid, errfd);
+}
+END_TEST
+
 /* A firmware that does not answer within upstream_timeout_ms: the agent
  * gets COMMS_ERROR, its vote is rolled back, the late reply is dropped and
  * counted, and the daemon goes on serving. */
@@ -1260,6 +1409,8 @@ static Suite *rawlink_suite(void)
 	tcase_add_test(tc, test_vscmid_refuses_to_start);
 	tcase_add_test(tc, test_vscmid_slow_firmware_stalls_nobody);
 	tcase_add_test(tc, test_vscmid_timeout_is_an_error);
+	tcase_add_test(tc, test_vscmid_slow_reading_pulse_system_stall_nobody);
+	tcase_add_test(tc, test_vscmid_reading_timeout_and_disconnect);
 	tcase_add_test(tc, test_vscmid_link_lost_in_flight);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("channel");
