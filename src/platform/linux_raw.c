@@ -37,10 +37,17 @@
  * pending entry keyed by its token is kept, and the reply completes it from
  * dispatch(), which the embedder runs when fd() is readable (the message
  * file has a reply, a deadline passed, or a completion is ready). So a slow
- * firmware holds up only the changes that wait for it. apply(), read() and
- * sensor reads still wait for their own reply (start-up, link recovery,
- * rare commands); a reply to a pending command that shows up meanwhile is
- * handed to its entry, never dropped. */
+ * firmware holds up only the commands that wait for it. Sensor readings
+ * work the same way through sensor_start(); an asynchronous sensor's entry
+ * waits for the response, then for the delayed response under a deadline
+ * of its own. apply(), read() and sensor_read() still wait for their own
+ * reply (discovery, start-up, rare commands); a reply to a pending command
+ * that shows up meanwhile is handed to its entry, never dropped.
+ *
+ * Discovery checks the configured rates and levels against the firmware's
+ * describe replies, which come in parts: each names how many it returned
+ * and how many remain, and the next is asked for from there, a bounded
+ * number of times. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

@@ -21,6 +21,16 @@
  * agent's, are answered at once. A reset bumps the agent's generation:
  * a reply of the old one is dropped, its change still finishes and the
  * release queued behind it withdraws the vote.
+ *
+ * Platform requests that are not vote changes (sensor readings, a
+ * privileged agent's system power change) use a small per-agent table
+ * instead (struct scmi_preq): the handler starts the request through
+ * scmi_preq_reading or scmi_preq_op; when the platform finishes later the
+ * protocol's finish function writes the return values, and the reply, or
+ * the delayed response of a command answered at once, goes out here. The
+ * entry is the platform's context: an agent reset leaves it to finish and
+ * drops its reply; removing the agent cancels it at the platform. A
+ * platform that finishes at once never touches the table.
  */
 #include <errno.h>
 #include <stdlib.h>
