@@ -59,12 +59,26 @@ static const char fw_conf[] = "[clock fw_pll]\n"
 			      "id = 0\n"
 			      "type = celsius\n"
 			      "value = 45000\n"
+			      /* More rates and levels than one reply of the channel
+			       * below carries: 8 rates, 3 levels a part. */
+			      "[clock fw_many]\n"
+			      "id = 2\n"
+			      "rates = 10M 20M 30M 40M 50M 60M 70M 80M 90M 100M\n"
+			      "policy = max\n"
+			      "rate = 10M\n"
+			      "[perf fw_cpu]\n"
+			      "id = 0\n"
+			      "levels = 100:150:20:200000 200:300:20:400000 300:500:30:600000\n"
+			      "\t 400:750:30:800000 500:1100:40:1000000\n"
+			      "initial = 100\n"
 			      "[agent linux]\n"
 			      "privileged = yes\n"
-			      "protocols = base power system clock sensor reset\n"
-			      "clocks = fw_pll fw_cam\n"
+			      "protocols = base power system perf clock sensor reset\n"
+			      "max_msg_size = 68\n"
+			      "clocks = fw_pll fw_cam fw_many\n"
 			      "power = fw_isp\n"
 			      "resets = fw_bus\n"
+			      "perf = fw_cpu\n"
 			      "sensors = fw_temp\n";
 
 /* What vscmid is configured with: the same physical resources, a parent
@@ -409,9 +423,23 @@ START_TEST(test_discovery_refuses_what_the_firmware_lacks)
 {
 	static const char *const cases[][2] = {
 		{ "[clock ghost]\nid = 7\nrange = 1M 2M 1M\n",
-		  "[clock ghost]: id 7, but the firmware has 2 clocks" },
-		{ "[perf gpu]\nid = 0\nlevels = 100:150:20:200000\ninitial = 100\n",
-		  "[perf gpu]: the firmware has no performance domain protocol (0x13)" },
+		  "[clock ghost]: id 7, but the firmware has 3 clocks" },
+		{ "[voltage vdd]\nid = 0\nlevels = 800000\nlevel = 800000\n",
+		  "[voltage vdd]: the firmware has no voltage domain protocol (0x17)" },
+		/* The rates come in two parts (8, then 2): a rate missing is
+		 * told with what the firmware has, all ten of them. */
+		{ "[clock many]\nid = 2\nrates = 20M 100M 110M\npolicy = max\nrate = 20M\n",
+		  "[clock many]: rate 110000000 Hz, but the firmware's clock 2 (fw_many) has "
+		  "10000000, 20000000, 30000000, 40000000, 50000000, 60000000, 70000000, "
+		  "80000000, ... (10 in all) Hz" },
+		/* A segment must lie on the firmware's list. */
+		{ "[clock many]\nid = 2\nrange = 10M 100M 5M\npolicy = max\n",
+		  "[clock many]: rate 15000000 Hz, but the firmware's clock 2 (fw_many)" },
+		/* Levels in two parts (3, then 2); the last one differs. */
+		{ "[perf cpu]\nid = 0\nlevels = 100:150:20:200000 500:1100:40:1000000 "
+		  "600:1500:40:1200000\ninitial = 100\n",
+		  "[perf cpu]: level 600, but the firmware's performance domain 0 (fw_cpu) has "
+		  "100, 200, 300, 400, 500" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -425,6 +453,27 @@ START_TEST(test_discovery_refuses_what_the_firmware_lacks)
 		ck_assert_msg(strstr(err, cases[i][1]), "message: %s", err);
 		vscmi_config_free(cfg);
 	}
+}
+END_TEST
+
+/* Rates and levels the firmware has, the last ones only in the second part
+ * of its replies: discovery reads every part and accepts them. */
+START_TEST(test_discovery_reads_multipart_replies)
+{
+	struct vscmi_config *cfg = load("[clock many]\nid = 2\nrates = 10M 90M 100M\n"
+					"policy = max\nrate = 10M\n"
+					"[perf cpu]\nid = 0\nlevels = 100:150:20:200000 "
+					"400:750:30:800000 500:1100:40:1000000\ninitial = 100\n");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct vscmi_raw_stats st;
+
+	vscmi_raw_stats(p, &st);
+	ck_assert_uint_eq(st.timeouts, 0);
+	ck_assert_uint_eq(st.stale, 0);
+	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_RATE, 2, 100000000), 0);
+	ck_assert_int_eq(rfs("state clock-rate 2"), 100000000);
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
 }
 END_TEST
 
@@ -567,6 +616,13 @@ END_TEST
 
 static int link_changes[2];
 
+static int resync_failed;
+
+static void on_resynced(void *ctx, int failed)
+{
+	resync_failed = failed;
+}
+
 static void on_link(void *ctx, bool up)
 {
 	link_changes[up]++;
@@ -606,7 +662,13 @@ START_TEST(test_link_loss_and_resync)
 	ck_assert_int_eq(vscmi_raw_reconnect(p, err, sizeof(err)), 0);
 	ck_assert_int_eq(link_changes[1], 1);
 	ck_assert_int_ge(vscmi_raw_notify_fd(p), 0);
-	ck_assert_int_eq(arb_resync(arb), 0);
+	/* The walk waits for each reply: it ends from the completions. */
+	resync_failed = -1;
+	ck_assert_int_eq(arb_resync(arb, on_resynced, NULL), -EINPROGRESS);
+	ck_assert(arb_resyncing(arb));
+	PUMP_UNTIL(p, resync_failed >= 0, 3000);
+	ck_assert_int_eq(resync_failed, 0);
+	ck_assert(!arb_resyncing(arb));
 	ck_assert(!arb_has_dirty(arb));
 	ck_assert_int_eq(rfs("state clock-enable 0"), 1);
 	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
@@ -1042,6 +1104,155 @@ START_TEST(test_vscmid_slow_firmware_stalls_nobody)
 }
 END_TEST
 
+/* The next delayed response on fd (replies and notifications skipped): its
+ * token, its status, and the words after it. */
+static int32_t agent_dresp(int fd, uint32_t *token, uint32_t *w, int n)
+{
+	uint8_t b[64];
+
+	for (int i = 0; i < 16; i++) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		ck_assert_msg(poll(&pfd, 1, 5000) == 1, "no delayed response from vscmid");
+		r = recv(fd, b, sizeof(b), 0);
+		ck_assert_int_ge(r, 8);
+		if (SCMI_HDR_TYPE(vscmi_get_le32(b)) != SCMI_TYPE_DELAYED)
+			continue;
+		*token = SCMI_HDR_TOKEN(vscmi_get_le32(b));
+		for (int k = 0; k < n; k++)
+			w[k] = r >= 12 + 4 * k ? vscmi_get_le32(b + 8 + 4 * k) : 0;
+		return (int32_t)vscmi_get_le32(b + 4);
+	}
+	ck_abort_msg("no delayed response");
+	return 0;
+}
+
+/* A privileged agent for SYSTEM_POWER_STATE_SET, with its socket in dir. */
+static const char *root_agent(void)
+{
+	static char conf[256];
+
+	snprintf(conf, sizeof(conf),
+		 "[agent root]\nsocket = %s/root.sock\nprivileged = yes\nprotocols = base system\n",
+		 dir);
+	return conf;
+}
+
+/* A sensor reading, a reset pulse and a privileged system power change,
+ * each held by the firmware: meanwhile the same agent's other commands and
+ * the other agents' are answered; the reply (or, for the asynchronous
+ * reading, the delayed response with the value) comes with the firmware's,
+ * under the agent's token. */
+START_TEST(test_vscmid_slow_reading_pulse_system_stall_nobody)
+{
+	uint32_t sync[2] = { 0, 0 }, async[2] = { 0, 1 }, pulse[3] = { 0, 1, 0 }, zero = 0;
+	uint32_t off[2] = { 0, 0 }, token = 0, ret = 0, dw[3];
+	int errfd, cam, disp, root;
+	pid_t pid;
+
+	conf_timeout_ms = 10000;
+	pid = vscmid_start(root_agent(), &errfd);
+	cam = agent_connect("cam");
+	disp = agent_connect("disp");
+	root = agent_connect("root");
+
+	/* SENSOR_READING_GET, synchronous form. */
+	rfs("hold-next");
+	agent_send(cam, 0x15, 0x6, 11, 2, sync);
+	agent_send(cam, 0x11, 0x5, 12, 1, &zero);	/* POWER_STATE_GET */
+	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x3, 1, &zero), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_cmd(root, 0x12, 0x4, 0, NULL), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 12);
+	ck_assert(agent_no_reply_yet(cam));
+	rfs("release");
+	ck_assert_int_eq(agent_reply(cam, &token, &ret), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 11);
+	ck_assert_uint_eq(ret, 45000);
+
+	/* The asynchronous form: accepted now, the value in the delayed response. */
+	rfs("hold-next");
+	agent_send(cam, 0x15, 0x6, 13, 2, async);
+	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 13);
+	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x3, 1, &zero), SCMI_SUCCESS);
+	rfs("release");
+	ck_assert_int_eq(agent_dresp(cam, &token, dw, 3), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 13);
+	ck_assert_uint_eq(dw[0], 0);		/* cam's sensor 0 */
+	ck_assert_uint_eq(dw[1], 45000);
+
+	/* RESET, autonomous: the firmware pulses the line when it answers. */
+	rfs("hold-next");
+	agent_send(cam, 0x16, 0x4, 14, 3, pulse);
+	agent_send(cam, 0x11, 0x5, 15, 1, &zero);
+	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x3, 1, &zero), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 15);
+	ck_assert(agent_no_reply_yet(cam));
+	/* (The test firmware acts on the command at once; only its reply is held.) */
+	rfs("release");
+	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 14);
+	ck_assert_int_eq(rfs("count reset-pulse 0"), 1);
+
+	/* SYSTEM_POWER_STATE_SET of the privileged agent, forwarded. */
+	rfs("hold-next");
+	agent_send(root, 0x12, 0x3, 16, 2, off);
+	ck_assert_int_eq(agent_cmd(cam, 0x11, 0x5, 1, &zero), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x3, 1, &zero), SCMI_SUCCESS);
+	ck_assert(agent_no_reply_yet(root));
+	rfs("release");
+	ck_assert_int_eq(agent_reply(root, &token, NULL), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 16);
+	ck_assert_int_eq(rfs("count system-power 0"), 1);
+	ck_assert_int_eq(daemon_status("timeouts"), 0);
+	close(cam);
+	close(disp);
+	close(root);
+	vscmid_stop(pid, errfd);
+}
+END_TEST
+
+/* A reading the firmware answers too late is COMMS_ERROR; a channel that
+ * goes away with a reading pending loses that reply only, and the daemon
+ * carries on. */
+START_TEST(test_vscmid_reading_timeout_and_disconnect)
+{
+	uint32_t sync[2] = { 0, 0 }, zero = 0, token = 0, ret = 0;
+	int errfd, cam, disp;
+	pid_t pid = vscmid_start("", &errfd);
+
+	cam = agent_connect("cam");
+	disp = agent_connect("disp");
+	/* 450 ms: after vscmid's 300, before the kernel's 1000 */
+	rfs("delay-next 450");
+	agent_send(cam, 0x15, 0x6, 21, 2, sync);
+	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x3, 1, &zero), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_COMMS_ERROR);
+	ck_assert_uint_eq(token, 21);
+	ck_assert_int_eq(daemon_status("timeouts"), 1);
+
+	rfs("hold-next");
+	agent_send(cam, 0x15, 0x6, 22, 2, sync);
+	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x3, 1, &zero), SCMI_SUCCESS);
+	close(cam);
+	cam = agent_connect("cam");
+	rfs("release");
+	/* The new channel gets answers to its own commands only. */
+	agent_send(cam, 0x15, 0x6, 23, 2, sync);
+	ck_assert_int_eq(agent_reply(cam, &token, &ret), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 23);
+	ck_assert_uint_eq(ret, 45000);
+	ck_assert(agent_no_reply_yet(cam));
+	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x3, 1, &zero), SCMI_SUCCESS);
+	close(cam);
+	close(disp);
+	vscmid_stop(pid, errfd);
+}
+END_TEST
+
 /* A firmware that does not answer within upstream_timeout_ms: the agent
  * gets COMMS_ERROR, its vote is rolled back, the late reply is dropped and
  * counted, and the daemon goes on serving. */
@@ -1158,15 +1369,18 @@ START_TEST(test_vscmid_refuses_to_start)
 	size_t len = 0;
 	ssize_t n;
 	int errfd, st;
-	pid_t pid = vscmid_start("[clock ghost]\nid = 9\nrange = 1M 2M 1M\n", &errfd);
+	pid_t pid = vscmid_start("[clock many]\nid = 2\nrates = 10M 25M\npolicy = max\n"
+				 "rate = 10M\n",
+				 &errfd);
 
 	while (len < sizeof(out) - 1 && (n = read(errfd, out + len, sizeof(out) - 1 - len)) > 0)
 		len += (size_t)n;
 	out[len] = '\0';
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) != 0);
-	ck_assert_msg(strstr(out, "[clock ghost]: id 9, but the firmware has 2 clocks"), "%s",
-		      out);
+	ck_assert_msg(strstr(out, "linux-raw platform: [clock many]: rate 25000000 Hz, but the "
+				  "firmware's clock 2 (fw_many) has 10000000, 20000000"),
+		      "%s", out);
 	close(errfd);
 }
 END_TEST
@@ -1181,6 +1395,7 @@ static Suite *rawlink_suite(void)
 	tcase_add_test(tc, test_commands_reach_the_firmware);
 	tcase_add_test(tc, test_read_asks_the_firmware_its_state);
 	tcase_add_test(tc, test_discovery_refuses_what_the_firmware_lacks);
+	tcase_add_test(tc, test_discovery_reads_multipart_replies);
 	tcase_add_test(tc, test_timeout_then_late_reply_is_dropped);
 	tcase_add_test(tc, test_delayed_responses_out_of_order);
 	tcase_add_test(tc, test_notifications_become_events);
@@ -1194,6 +1409,8 @@ static Suite *rawlink_suite(void)
 	tcase_add_test(tc, test_vscmid_refuses_to_start);
 	tcase_add_test(tc, test_vscmid_slow_firmware_stalls_nobody);
 	tcase_add_test(tc, test_vscmid_timeout_is_an_error);
+	tcase_add_test(tc, test_vscmid_slow_reading_pulse_system_stall_nobody);
+	tcase_add_test(tc, test_vscmid_reading_timeout_and_disconnect);
 	tcase_add_test(tc, test_vscmid_link_lost_in_flight);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("channel");

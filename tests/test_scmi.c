@@ -102,8 +102,13 @@ static void setup(void)
 	world_add_res(&model, VSCMI_RESET, "rst_isp", 7, -1);
 	model.res[VSCMI_RESET][2].u.reset.allow_autonomous = true;
 
+	world_add_res(&model, VSCMI_SENSOR, "soc_temp", 20, -1);
+	model.res[VSCMI_SENSOR][0].u.sensor.type = 2;
+	model.res[VSCMI_SENSOR][0].u.sensor.value = 45000;
+
 	a = world_add_agent(&model, "camera", SCMI_PROTO_ALL, SCMI_DEFAULT_PAYLOAD);
 	add_views(a, VSCMI_CLOCK, CAM_PIX, "pixel", CAM_CORE, NULL, -1);
+	add_views(a, VSCMI_SENSOR, 0, NULL, -1);
 	add_views(a, VSCMI_POWER, 0, NULL, -1);
 	add_views(a, VSCMI_RESET, 0, NULL, 1, "csi", 2, NULL, -1);
 	a = world_add_agent(&model, "display", SCMI_PROTO_ALL, SCMI_DEFAULT_PAYLOAD);
@@ -877,6 +882,182 @@ START_TEST(test_slow_change_agent_reset_while_pending_drops_reply_releases_vote)
 }
 END_TEST
 
+/* --- platform requests answered later: readings, pulses, system power ------ */
+
+static void req_setup(void)
+{
+	slow_setup();
+	vscmi_emu_latency(plat, VSCMI_OP_CLOCK_ENABLE, -1);
+	vscmi_emu_reading_latency(plat, 0);
+	vscmi_emu_latency(plat, VSCMI_OP_RESET_PULSE, 0);
+	vscmi_emu_latency(plat, VSCMI_OP_SYSTEM_POWER, 0);
+	for (uint32_t i = 2; i <= model.nagents; i++)
+		scmi_agent_set_reply(scmi_server_agent(srv, i), later_reply, NULL);
+}
+
+#define READING_GET(token) SCMI_HDR(0x6, 0, SCMI_PROTO_SENSOR, token)
+
+START_TEST(test_slow_reading_others_answered_meanwhile_reply_carries_value)
+{
+	const uint32_t sync[] = { 0, 0 }, core[] = { 1 }, rst[] = { 0, 0, 0 };
+
+	ck_assert_uint_eq(tagged(CAMERA, READING_GET(0x21), 2, sync, 201), 0);
+	ck_assert_uint_eq(scmi_agent_waiting(scmi_server_agent(srv, CAMERA)), 1);
+	/* The camera's other commands and the display's are answered now. */
+	ck_assert_uint_eq(tagged(CAMERA, SCMI_HDR(0x3, 0, SCMI_PROTO_CLOCK, 0x22), 1, core, 202),
+			  32);
+	ck_assert_uint_eq(tagged(DISPLAY, SCMI_HDR(0x4, 0, SCMI_PROTO_RESET, 3), 3, rst, 0), 8);
+	ck_assert_int_eq(status(), SCMI_SUCCESS);
+	ck_assert_int_eq(later.n, 0);
+
+	ck_assert_int_eq(vscmi_emu_finish_reading(plat, 20), 1);
+	ck_assert_int_eq(later.n, 1);
+	ck_assert_uint_eq(later.tag[0], 201);
+	ck_assert_uint_eq(later.len[0], 24);
+	ck_assert_uint_eq(vscmi_get_le32(later.b[0]), READING_GET(0x21));
+	ck_assert_int_eq((int32_t)vscmi_get_le32(later.b[0] + 4), SCMI_SUCCESS);
+	ck_assert_uint_eq(vscmi_get_le32(later.b[0] + 8), 45000);
+	ck_assert_uint_eq(vscmi_get_le32(later.b[0] + 12), 0);
+	ck_assert_uint_eq(scmi_agent_waiting(scmi_server_agent(srv, CAMERA)), 0);
+}
+END_TEST
+
+/* The asynchronous form is accepted at once; the delayed response carries
+ * the reading when the platform has it. */
+START_TEST(test_slow_async_reading_delayed_response_carries_value)
+{
+	const uint32_t async[] = { 0, 1 };
+	const struct world_msg *m;
+
+	ck_assert_uint_eq(tagged(CAMERA, READING_GET(0x31), 2, async, 301), 8);
+	ck_assert_int_eq(status(), SCMI_SUCCESS);
+	ck_assert_uint_eq(scmi_agent_waiting(scmi_server_agent(srv, CAMERA)), 0);
+	world_run_deferred();
+	ck_assert_int_eq(world_ninbox(CAMERA), 0);
+	ck_assert_int_eq(vscmi_emu_finish_reading(plat, 20), 1);
+	world_run_deferred();
+	ck_assert_int_eq(world_ninbox(CAMERA), 1);
+	m = world_msg(CAMERA, 0);
+	ck_assert_uint_eq(m->len, 28);
+	ck_assert_uint_eq(vscmi_get_le32(m->b), SCMI_HDR(0x6, SCMI_TYPE_DELAYED, SCMI_PROTO_SENSOR,
+							 0x31));
+	ck_assert_int_eq((int32_t)vscmi_get_le32(m->b + 4), SCMI_SUCCESS);
+	ck_assert_uint_eq(vscmi_get_le32(m->b + 8), 0);		/* the agent's sensor ID */
+	ck_assert_uint_eq(vscmi_get_le32(m->b + 12), 45000);
+	ck_assert_int_eq(later.n, 0);
+}
+END_TEST
+
+START_TEST(test_slow_readings_capped_per_agent)
+{
+	const uint32_t sync[] = { 0, 0 };
+
+	for (uint32_t i = 0; i < 4; i++)
+		ck_assert_uint_eq(tagged(CAMERA, READING_GET(0x40 + i), 2, sync, 400 + i), 0);
+	ck_assert_uint_eq(tagged(CAMERA, READING_GET(0x44), 2, sync, 404), 8);
+	ck_assert_int_eq(status(), SCMI_BUSY);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(vscmi_emu_finish_reading(plat, 20), 1);
+	ck_assert_int_eq(later.n, 4);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_uint_eq(later.tag[i], 400 + (uint64_t)i);
+		ck_assert_int_eq((int32_t)vscmi_get_le32(later.b[i] + 4), SCMI_SUCCESS);
+	}
+	/* Free again. */
+	ck_assert_uint_eq(tagged(CAMERA, READING_GET(0x45), 2, sync, 405), 0);
+}
+END_TEST
+
+/* A pulse waits on the firmware holding its line; the camera's other
+ * commands and the display are served meanwhile; an async pulse's delayed
+ * response follows the reply. */
+START_TEST(test_slow_reset_pulse_answered_later)
+{
+	const uint32_t pulse[] = { 2, 1 | 4, 0 }, rst[] = { 0, 0, 0 }, sync[] = { 0, 0 };
+
+	ck_assert_uint_eq(tagged(CAMERA, SCMI_HDR(0x4, 0, SCMI_PROTO_RESET, 0x51), 3, pulse, 501),
+			  0);
+	ck_assert_uint_eq(tagged(DISPLAY, SCMI_HDR(0x4, 0, SCMI_PROTO_RESET, 3), 3, rst, 0), 8);
+	ck_assert_int_eq(status(), SCMI_SUCCESS);
+	ck_assert_uint_eq(tagged(CAMERA, READING_GET(0x52), 2, sync, 502), 0);
+	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_RESET_PULSE, 7, -1), 0);
+	world_run_deferred();
+	ck_assert_int_eq(world_ninbox(CAMERA), 0);
+
+	ck_assert_int_eq(vscmi_emu_finish(plat, VSCMI_OP_RESET_PULSE, 7), 1);
+	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_RESET_PULSE, 7, -1), 1);
+	ck_assert_int_eq(later.n, 1);
+	ck_assert_uint_eq(later.tag[0], 501);
+	ck_assert_uint_eq(SCMI_HDR_TOKEN(vscmi_get_le32(later.b[0])), 0x51);
+	ck_assert_int_eq((int32_t)vscmi_get_le32(later.b[0] + 4), SCMI_SUCCESS);
+	world_run_deferred();
+	ck_assert_int_eq(world_ninbox(CAMERA), 1);
+	ck_assert_uint_eq(vscmi_get_le32(world_msg(CAMERA, 0)->b),
+			  SCMI_HDR(0x4, SCMI_TYPE_DELAYED, SCMI_PROTO_RESET, 0x51));
+	ck_assert_int_eq(vscmi_emu_finish_reading(plat, 20), 1);
+	ck_assert_int_eq(later.n, 2);
+	ck_assert_uint_eq(later.tag[1], 502);
+}
+END_TEST
+
+START_TEST(test_slow_system_power_answered_later_and_timeout_is_comms_error)
+{
+	const uint32_t off[] = { 0, 0 }, ver[] = { 0 };
+
+	ck_assert_uint_eq(tagged(OPS, SCMI_HDR(0x3, 0, SCMI_PROTO_SYSTEM, 0x61), 2, off, 601), 0);
+	ck_assert_uint_eq(tagged(DISPLAY, SCMI_HDR(0x3, 0, SCMI_PROTO_CLOCK, 2), 1, ver, 0), 32);
+	ck_assert_int_eq(later.n, 0);
+	ck_assert_int_eq(vscmi_emu_finish(plat, VSCMI_OP_SYSTEM_POWER, UINT32_MAX), 1);
+	ck_assert_int_eq(later.n, 1);
+	ck_assert_uint_eq(later.tag[0], 601);
+	ck_assert_int_eq((int32_t)vscmi_get_le32(later.b[0] + 4), SCMI_SUCCESS);
+	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_SYSTEM_POWER, 0, 0), 1);
+	ck_assert_uint_eq(tagged(OPS, SCMI_HDR(0x4, 0, SCMI_PROTO_SYSTEM, 0x62), 0, NULL, 602), 12);
+	ck_assert_uint_eq(rv(0), 0);
+
+	/* What linux-raw answers when the firmware stays silent. */
+	vscmi_emu_refuse(plat, VSCMI_OP_SYSTEM_POWER, UINT32_MAX, 1, -ETIMEDOUT);
+	ck_assert_uint_eq(tagged(OPS, SCMI_HDR(0x3, 0, SCMI_PROTO_SYSTEM, 0x63), 2, off, 603), 0);
+	ck_assert_int_eq(vscmi_emu_finish(plat, VSCMI_OP_SYSTEM_POWER, UINT32_MAX), 1);
+	ck_assert_int_eq(later.n, 2);
+	ck_assert_uint_eq(later.tag[1], 603);
+	ck_assert_uint_eq(later.len[1], 8);
+	ck_assert_int_eq((int32_t)vscmi_get_le32(later.b[1] + 4), SCMI_COMMS_ERROR);
+}
+END_TEST
+
+/* A channel reset with a reading pending drops its reply; a removed agent's
+ * reading is forgotten by the platform, so nothing comes back to it. */
+START_TEST(test_slow_reading_dropped_on_reset_forgotten_on_removal)
+{
+	const uint32_t sync[] = { 0, 0 }, async[] = { 0, 1 };
+	struct scmi_agent *cam = scmi_server_agent(srv, CAMERA);
+	struct scmi_agent_stats st;
+
+	ck_assert_uint_eq(tagged(CAMERA, READING_GET(0x71), 2, sync, 701), 0);
+	scmi_agent_reset(cam);
+	ck_assert_uint_eq(scmi_agent_waiting(cam), 0);
+	ck_assert_int_eq(vscmi_emu_finish_reading(plat, 20), 1);
+	ck_assert_int_eq(later.n, 0);
+	scmi_agent_stats(cam, &st);
+	ck_assert_uint_eq(st.dropped, 1);
+	/* The new channel is served. */
+	ck_assert_uint_eq(tagged(CAMERA, READING_GET(0x72), 2, sync, 702), 0);
+	ck_assert_int_eq(vscmi_emu_finish_reading(plat, 20), 1);
+	ck_assert_int_eq(later.n, 1);
+	ck_assert_uint_eq(later.tag[0], 702);
+
+	ck_assert_uint_eq(tagged(CAMERA, READING_GET(0x73), 2, sync, 703), 0);
+	ck_assert_uint_eq(tagged(CAMERA, READING_GET(0x74), 2, async, 704), 8);
+	ck_assert_uint_eq(vscmi_emu_in_flight(plat), 2);
+	scmi_server_remove_agent(srv, cam);
+	ck_assert_uint_eq(vscmi_emu_in_flight(plat), 0);
+	ck_assert_int_eq(vscmi_emu_finish_reading(plat, UINT32_MAX), 0);
+	world_run_deferred();
+	ck_assert_int_eq(later.n, 1);
+}
+END_TEST
+
 static Suite *scmi_suite(void)
 {
 	Suite *s = suite_create("scmi");
@@ -921,6 +1102,16 @@ static Suite *scmi_suite(void)
 	tcase_add_test(tc, test_slow_change_others_answered_meanwhile_reply_later_with_token);
 	tcase_add_test(tc, test_slow_change_timeout_is_an_error_reply_and_rolls_back);
 	tcase_add_test(tc, test_slow_change_agent_reset_while_pending_drops_reply_releases_vote);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("slow-platform-requests");
+	tcase_add_checked_fixture(tc, req_setup, teardown);
+	tcase_add_test(tc, test_slow_reading_others_answered_meanwhile_reply_carries_value);
+	tcase_add_test(tc, test_slow_async_reading_delayed_response_carries_value);
+	tcase_add_test(tc, test_slow_readings_capped_per_agent);
+	tcase_add_test(tc, test_slow_reset_pulse_answered_later);
+	tcase_add_test(tc, test_slow_system_power_answered_later_and_timeout_is_comms_error);
+	tcase_add_test(tc, test_slow_reading_dropped_on_reset_forgotten_on_removal);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("power-reset-system");

@@ -129,7 +129,13 @@ uint64_t arb_agent_seq(const struct arb_agent *agent);
  * the arbiter believes the platform holds (after the firmware came back from
  * a restart). Votes are kept. Returns the number of transitions the platform
  * refused (their resources are marked, like after a failed release, for a
- * later retry). */
-int arb_resync(struct arb *arb);
+ * later retry), or -EINPROGRESS when it waits for the platform: then the
+ * walk goes on from the completions, one resource at a time (held while
+ * its calls run, so changes of it wait and others go ahead), and done gets
+ * that number at the end (done may be NULL). A call while one is under
+ * way starts it over. */
+int arb_resync(struct arb *arb, void (*done)(void *ctx, int failed), void *ctx);
+/* Whether a resync is under way. */
+bool arb_resyncing(const struct arb *arb);
 
 #endif

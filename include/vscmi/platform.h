@@ -47,6 +47,9 @@ struct vscmi_platform;
 /* The end of an operation that start() left in flight: 0 or -errno
  * (-ETIMEDOUT: the firmware did not answer in time). */
 typedef void (*vscmi_done_fn)(void *ctx, int result);
+/* The end of a sensor reading that sensor_start() left in flight: 0 with
+ * the value and its timestamp, or -errno (-ETIMEDOUT as above). */
+typedef void (*vscmi_reading_fn)(void *ctx, int result, int64_t value, uint64_t timestamp);
 
 struct vscmi_platform_ops {
 	const char *name;
@@ -68,6 +71,12 @@ struct vscmi_platform_ops {
 	int (*dispatch)(struct vscmi_platform *p);
 	int (*sensor_read)(struct vscmi_platform *p, uint32_t id, int64_t *value,
 			   uint64_t *timestamp);
+	/* Starts a reading without waiting: 0 with *value and *timestamp set
+	 * when it finished at once, -errno, or -EINPROGRESS and then done
+	 * exactly once from vscmi_platform_dispatch. cancel(ctx) forgets it
+	 * like an op. NULL: sensor_read. */
+	int (*sensor_start)(struct vscmi_platform *p, uint32_t id, int64_t *value,
+			    uint64_t *timestamp, vscmi_reading_fn done, void *ctx);
 	/* The state the hardware is in for op's type and id, into op's val
 	 * and val2; -EOPNOTSUPP when the platform cannot tell (may be NULL). */
 	int (*read)(struct vscmi_platform *p, struct vscmi_op *op);
@@ -91,6 +100,11 @@ void vscmi_platform_cancel(struct vscmi_platform *p, void *ctx);
 int vscmi_platform_fd(struct vscmi_platform *p);
 int vscmi_platform_dispatch(struct vscmi_platform *p);
 int vscmi_platform_read(struct vscmi_platform *p, struct vscmi_op *op);
+/* A sensor reading: 0 (value set), -errno, or -EINPROGRESS and done later. */
+int vscmi_platform_sensor_start(struct vscmi_platform *p, uint32_t id, int64_t *value,
+				uint64_t *timestamp, vscmi_reading_fn done, void *ctx);
+/* Whether sensor readings may finish later (sensor_start is there). */
+bool vscmi_platform_reads_later(const struct vscmi_platform *p);
 void vscmi_platform_free(struct vscmi_platform *p);
 const char *vscmi_op_name(enum vscmi_op_type type);
 
@@ -130,7 +144,13 @@ void vscmi_emu_latency(struct vscmi_platform *p, enum vscmi_op_type type, int64_
  * (VSCMI_OP_COUNT: of any type; UINT32_MAX: any ID), as a test steps the
  * hardware; returns how many completed (0 or 1). */
 int vscmi_emu_finish(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t id);
-/* Ops started and not yet completed. */
+/* Sensor readings take usec (< 0: synchronous again, the default), as
+ * vscmi_emu_latency does for ops; the value is the one at completion. */
+void vscmi_emu_reading_latency(struct vscmi_platform *p, int64_t usec);
+/* Completes now the oldest reading in flight of this sensor (UINT32_MAX:
+ * any); returns how many completed (0 or 1). */
+int vscmi_emu_finish_reading(struct vscmi_platform *p, uint32_t id);
+/* Ops and readings started and not yet completed. */
 uint32_t vscmi_emu_in_flight(struct vscmi_platform *p);
 /* The recorded log of transitions, oldest first; returns how many. */
 size_t vscmi_emu_log(struct vscmi_platform *p, const struct vscmi_op **log);

@@ -56,6 +56,7 @@ enum arb_req_kind {
 	ARB_REQ_VOLTAGE_LEVEL,
 	ARB_REQ_PERF_LEVEL,
 	ARB_REQ_PERF_LIMITS,
+	ARB_REQ_RESET_PULSE,
 	ARB_REQ_RELEASE,
 };
 
@@ -77,7 +78,8 @@ struct arb_vote {
 	void *data;
 };
 
-enum arb_txn_kind { ARB_TXN_CHANGE, ARB_TXN_RELEASE, ARB_TXN_RECONCILE };
+/* A pulse is one platform call on a held chain, no vote changes. */
+enum arb_txn_kind { ARB_TXN_CHANGE, ARB_TXN_RELEASE, ARB_TXN_RECONCILE, ARB_TXN_PULSE };
 
 struct arb_txn {
 	struct arb *arb;
@@ -95,6 +97,23 @@ struct arb_txn {
 	int resume_r;
 	uint32_t cause;
 	struct vscmi_op op;		/* the call in flight */
+};
+
+/* arb_resync's walk: one resource at a time, held while its calls run;
+ * each completion carries the walk on. */
+struct arb_resync {
+	bool active, running, waiting;
+	int pass;			/* 0: what goes up, roots first; 1: down, leaves first */
+	int step;			/* depth index within the pass */
+	int k;
+	uint32_t i;
+	unsigned int op;		/* calls made on the current resource */
+	struct arb_res *held;		/* the current resource, locked by lock */
+	struct vscmi_op cur;		/* the call in flight */
+	int failed;
+	void (*done)(void *ctx, int failed);
+	void *ctx;
+	struct arb_txn lock;		/* stands for the walk in res->lock */
 };
 
 struct arb_agent {
@@ -141,6 +160,7 @@ struct arb {
 	uint32_t nasync;		/* transactions waiting on the platform */
 	uint32_t nwaiting;		/* requests queued, releases included */
 	bool draining, redrain;
+	struct arb_resync rs;
 };
 
 enum arb_phase { ARB_UP, ARB_DOWN };
@@ -201,21 +221,6 @@ static void arb_record(struct arb_res *res, const struct vscmi_op *op, uint32_t 
 	}
 	if (res->arb->observer)
 		res->arb->observer(res->arb->observer_ctx, res, op, cause);
-}
-
-/* One call, waiting for the platform: pulses and the resync only. */
-static int arb_do(struct arb_res *res, enum vscmi_op_type type, int64_t val, int64_t val2,
-		  uint32_t cause)
-{
-	struct vscmi_op op = { .type = type, .id = res->d->plat_id, .val = val, .val2 = val2 };
-	int r = vscmi_platform_apply(res->arb->plat, &op);
-
-	if (r < 0) {
-		log_debug("arbiter: %s %s refused: %d", vscmi_op_name(type), res->d->name, r);
-		return r;
-	}
-	arb_record(res, &op, cause);
-	return 0;
 }
 
 /* --- gate + level: clocks and voltage domains ------------------------- */
@@ -669,12 +674,13 @@ static void txn_refused(struct arb_txn *t, int err)
 }
 
 static void arb_drain(struct arb *arb);
+static void resync_run(struct arb *arb);
 
 static void txn_finish(struct arb_txn *t, int result)
 {
 	struct arb *arb = t->arb;
 	struct arb_vote *v = t->v;
-	bool tell = t->notify && t->kind == ARB_TXN_CHANGE && v;
+	bool tell = t->notify && (t->kind == ARB_TXN_CHANGE || t->kind == ARB_TXN_PULSE) && v;
 
 	for (unsigned int i = 0; i < t->n; i++)
 		t->chain[i]->lock = NULL;
@@ -686,8 +692,35 @@ static void txn_finish(struct arb_txn *t, int result)
 	/* What waited on this chain goes first: a caller answered below
 	 * cannot overtake it with a new change. t may be reused from here. */
 	arb_drain(arb);
+	/* The resync may have stopped at one of these resources. */
+	if (arb->rs.active && !arb->rs.waiting)
+		resync_run(arb);
 	if (tell && arb->done)
 		arb->done(arb->done_ctx, v, result);
+}
+
+/* A pulse: its one call, and the record of it once done. */
+static int txn_pulse(struct arb_txn *t)
+{
+	struct arb_res *res = t->chain[0];
+	int r;
+
+	if (t->resume) {
+		t->resume = false;
+		r = t->resume_r;
+	} else {
+		r = vscmi_platform_start(t->arb->plat, &t->op, txn_platform_done, t);
+		if (r == -EINPROGRESS) {
+			t->waiting = true;
+			return r;
+		}
+	}
+	if (r < 0) {
+		log_debug("arbiter: %s %s refused: %d", vscmi_op_name(t->op.type), res->d->name, r);
+		return r;
+	}
+	arb_record(res, &t->op, t->cause);
+	return 0;
 }
 
 /* Runs the transaction until it waits for the platform or ends. */
@@ -695,6 +728,13 @@ static void txn_drive(struct arb_txn *t)
 {
 	struct arb_res *res = t->chain[0];
 
+	if (t->kind == ARB_TXN_PULSE) {
+		int r = txn_pulse(t);
+
+		if (r != -EINPROGRESS)
+			txn_finish(t, r);
+		return;
+	}
 	for (;;) {
 		int r = t->undo || t->err == 0 ? txn_step(t) : 0;
 
@@ -1002,19 +1042,36 @@ int arb_reset_line(struct arb_vote *v, bool asserted)
 	return arb_request(v, ARB_REQ_RESET_LINE, asserted, 0);
 }
 
-int arb_reset_pulse(struct arb_vote *v, uint32_t reset_state)
+/* Pulsing a line others hold deasserted would reset their devices. */
+static bool pulse_allowed(const struct arb_res *res)
+{
+	return res->users <= 1 || res->d->u.reset.allow_autonomous;
+}
+
+/* A pulse holds the line's chain while the platform carries it out: a
+ * change of the line waits for it, and it waits for one in progress. */
+static int reset_pulse(struct arb_vote *v, uint32_t reset_state)
 {
 	struct arb_res *res = v->res;
+	struct arb_txn *t = &res->txn;
 
-	if (res->d->kind != VSCMI_RESET)
-		return -EINVAL;
-	/* Pulsing a line others hold deasserted would reset their devices. */
-	if (res->users > 1 && !res->d->u.reset.allow_autonomous)
+	/* Users may have come while it waited. */
+	if (!pulse_allowed(res))
 		return -EACCES;
-	/* A pulse waits for the platform; never in the middle of a change. */
-	if (!chain_free(res) || res->wait_head)
-		return -EBUSY;
-	return arb_do(res, VSCMI_OP_RESET_PULSE, reset_state, 0, v->agent->id);
+	txn_init(t, res, ARB_TXN_PULSE, v->agent->id);
+	t->v = v;
+	t->op = (struct vscmi_op){ .type = VSCMI_OP_RESET_PULSE, .id = res->d->plat_id,
+				   .val = reset_state };
+	return txn_go(t);
+}
+
+int arb_reset_pulse(struct arb_vote *v, uint32_t reset_state)
+{
+	if (v->res->d->kind != VSCMI_RESET)
+		return -EINVAL;
+	if (!pulse_allowed(v->res))
+		return -EACCES;
+	return arb_request(v, ARB_REQ_RESET_PULSE, reset_state, 0);
 }
 
 static bool perf_is_level(const struct arb_res *res, uint32_t level)
@@ -1090,6 +1147,8 @@ static int req_run(struct arb_vote *v, enum arb_req_kind kind, int64_t a, int64_
 		return perf_level(v, (uint32_t)a);
 	case ARB_REQ_PERF_LIMITS:
 		return perf_limits(v, (uint32_t)a, (uint32_t)b);
+	case ARB_REQ_RESET_PULSE:
+		return reset_pulse(v, (uint32_t)a);
 	case ARB_REQ_RELEASE:
 		return vote_release(v);
 	}
@@ -1315,6 +1374,8 @@ void arb_free(struct arb *arb)
 {
 	if (!arb)
 		return;
+	if (arb->rs.waiting)
+		vscmi_platform_cancel(arb->plat, &arb->rs);
 	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
 		for (uint32_t i = 0; i < arb->nres[k]; i++) {
 			/* No completion may come back to what is freed here. */
@@ -1511,75 +1572,214 @@ int arb_reconcile_all(struct arb *arb)
 	return failed;
 }
 
-int arb_resync(struct arb *arb)
+/* The resync's i-th call for res in this pass: every quantity is set
+ * again, whatever the arbiter believes the platform holds. */
+static bool resync_op(const struct arb_res *res, bool up, unsigned int idx, struct vscmi_op *op)
 {
-	int failed = 0;
+	const struct vscmi_res_desc *d = res->d;
+	struct vscmi_op ops[2];
+	unsigned int n = 0;
+	struct arb_state t;
+
+	res_target(res, &t);
+	switch (d->kind) {
+	case VSCMI_CLOCK:
+	case VSCMI_VOLTAGE: {
+		bool clk = d->kind == VSCMI_CLOCK;
+
+		if (up)
+			arb_op(&ops[n++], clk ? VSCMI_OP_CLOCK_RATE : VSCMI_OP_VOLTAGE_LEVEL,
+			       t.level, 0);
+		if (up == t.on)
+			arb_op(&ops[n++], clk ? VSCMI_OP_CLOCK_ENABLE : VSCMI_OP_VOLTAGE_CONFIG,
+			       t.on, 0);
+		break;
+	}
+	case VSCMI_POWER:
+		if (up == (t.pd != d->u.power.nstates - 1))
+			arb_op(&ops[n++], VSCMI_OP_POWER_STATE, d->u.power.states[t.pd].value, 0);
+		break;
+	case VSCMI_RESET:
+		if (up != t.asserted)
+			arb_op(&ops[n++], VSCMI_OP_RESET_LINE, t.asserted, 0);
+		break;
+	case VSCMI_PERF:
+		if (up) {
+			arb_op(&ops[n++], VSCMI_OP_PERF_LIMITS, t.max, t.min);
+			arb_op(&ops[n++], VSCMI_OP_PERF_LEVEL, t.level, 0);
+		}
+		break;
+	default:
+		break;
+	}
+	if (idx >= n)
+		return false;
+	*op = ops[idx];
+	op->id = d->plat_id;
+	return true;
+}
+
+static int res_depth(const struct arb_res *res)
+{
+	int n = 0;
+
+	for (const struct arb_res *p = res->parent; p && n < ARB_MAX_DEPTH; p = p->parent)
+		n++;
+	return n;
+}
+
+/* Lets go of the current resource: what waited on it may run. */
+static void resync_release(struct arb *arb)
+{
+	struct arb_resync *rs = &arb->rs;
+
+	if (!rs->held)
+		return;
+	update_demand(rs->held);
+	if (rs->held->lock == &rs->lock)
+		rs->held->lock = NULL;
+	rs->held = NULL;
+	rs->op = 0;
+}
+
+/* The next position of the walk; false past the end. */
+static bool resync_advance(struct arb *arb)
+{
+	struct arb_resync *rs = &arb->rs;
+
+	resync_release(arb);
+	if (++rs->i < arb->nres[rs->k])
+		return true;
+	rs->i = 0;
+	if (++rs->k < VSCMI_KIND_COUNT)
+		return true;
+	rs->k = 0;
+	if (++rs->step < ARB_MAX_DEPTH)
+		return true;
+	rs->step = 0;
+	return ++rs->pass < 2;
+}
+
+static void resync_done(void *ctx, int result);
+
+/* Carries the walk on until it waits for the platform, for a resource a
+ * transaction holds, or ends. */
+static void resync_run(struct arb *arb)
+{
+	struct arb_resync *rs = &arb->rs;
+	/* Each position is visited once, each resource makes two calls at
+	 * most per pass: a bound whatever the platform answers. */
+	uint64_t cap = 2ull * ARB_MAX_DEPTH * VSCMI_KIND_COUNT;
+
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++)
+		cap += 6ull * arb->nres[k] * ARB_MAX_DEPTH;
+	if (rs->running)
+		return;
+	rs->running = true;
+	for (uint64_t n = 0; rs->active && !rs->waiting && n < cap; n++) {
+		struct arb_res *res;
+		bool up = rs->pass == 0;
+		int depth = up ? rs->step : ARB_MAX_DEPTH - 1 - rs->step;
+		int r;
+
+		if (rs->i >= arb->nres[rs->k] || (!rs->held && res_depth(&arb->res[rs->k][rs->i]) != depth)) {
+			if (!resync_advance(arb))
+				rs->active = false;
+			continue;
+		}
+		res = &arb->res[rs->k][rs->i];
+		if (!rs->held) {
+			/* A change in progress there goes first; its end
+			 * resumes the walk. */
+			if (res->lock)
+				break;
+			res->lock = &rs->lock;
+			rs->held = res;
+			if (up)
+				set_dirty(res, false);
+		}
+		if (!resync_op(res, up, rs->op, &rs->cur)) {
+			if (!resync_advance(arb))
+				rs->active = false;
+			continue;
+		}
+		rs->op++;
+		r = vscmi_platform_start(arb->plat, &rs->cur, resync_done, rs);
+		if (r == -EINPROGRESS) {
+			rs->waiting = true;
+			arb->nasync++;
+			break;
+		}
+		if (r == 0) {
+			arb_record(res, &rs->cur, 0);
+			continue;
+		}
+		log_debug("arbiter: %s %s refused: %d", vscmi_op_name(rs->cur.type), res->d->name, r);
+		/* Marked, like after a failed release, for a later retry. */
+		set_dirty(res, true);
+		rs->failed++;
+		if (!resync_advance(arb))
+			rs->active = false;
+	}
+	rs->running = false;
+	if (!rs->active) {
+		resync_release(arb);
+		if (rs->done)
+			rs->done(rs->ctx, rs->failed);
+	}
+}
+
+static void resync_done(void *ctx, int result)
+{
+	struct arb_resync *rs = ctx;
+	struct arb *arb = rs->lock.arb;
+	struct arb_res *res = rs->held;
+
+	rs->waiting = false;
+	arb->nasync--;
+	if (result == 0 && res) {
+		arb_record(res, &rs->cur, 0);
+	} else if (res) {
+		log_debug("arbiter: %s %s refused: %d", vscmi_op_name(rs->cur.type), res->d->name,
+			  result);
+		set_dirty(res, true);
+		rs->failed++;
+		if (!resync_advance(arb))
+			rs->active = false;
+	}
+	resync_run(arb);
+	/* What queued on the resource meanwhile runs now. */
+	arb_drain(arb);
+}
+
+int arb_resync(struct arb *arb, void (*done)(void *ctx, int failed), void *ctx)
+{
+	struct arb_resync *rs = &arb->rs;
 
 	/* The firmware may have lost everything (a restart): each quantity is
 	 * set again, whatever the arbiter believes it holds. Two passes in
 	 * parent order, like reconcile: what goes up, roots first; then what
-	 * goes down, leaves first. Depth is found by walking up, bounded. */
-	for (int pass = 0; pass < 2; pass++) {
-		for (int step = 0; step < ARB_MAX_DEPTH; step++) {
-			int depth = pass == 0 ? step : ARB_MAX_DEPTH - 1 - step;
-
-			for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
-				for (uint32_t i = 0; i < arb->nres[k]; i++) {
-					struct arb_res *res = &arb->res[k][i];
-					const struct vscmi_res_desc *d = res->d;
-					struct arb_state t;
-					int n = 0, r = 0;
-					bool up = pass == 0;
-
-					for (struct arb_res *p = res->parent; p && n < ARB_MAX_DEPTH;
-					     p = p->parent)
-						n++;
-					if (n != depth)
-						continue;
-					res_target(res, &t);
-					if (up)
-						set_dirty(res, false);
-					switch (d->kind) {
-					case VSCMI_CLOCK:
-					case VSCMI_VOLTAGE: {
-						bool clk = d->kind == VSCMI_CLOCK;
-
-						if (up)
-							r = arb_do(res, clk ? VSCMI_OP_CLOCK_RATE :
-									      VSCMI_OP_VOLTAGE_LEVEL,
-								   t.level, 0, 0);
-						if (r == 0 && up == t.on)
-							r = arb_do(res, clk ? VSCMI_OP_CLOCK_ENABLE :
-									      VSCMI_OP_VOLTAGE_CONFIG,
-								   t.on, 0, 0);
-						break;
-					}
-					case VSCMI_POWER:
-						if (up == (t.pd != d->u.power.nstates - 1))
-							r = arb_do(res, VSCMI_OP_POWER_STATE,
-								   d->u.power.states[t.pd].value, 0, 0);
-						break;
-					case VSCMI_RESET:
-						if (up != t.asserted)
-							r = arb_do(res, VSCMI_OP_RESET_LINE, t.asserted, 0, 0);
-						break;
-					case VSCMI_PERF:
-						if (up)
-							r = arb_do(res, VSCMI_OP_PERF_LIMITS, t.max, t.min, 0);
-						if (up && r == 0)
-							r = arb_do(res, VSCMI_OP_PERF_LEVEL, t.level, 0, 0);
-						break;
-					default:
-						break;
-					}
-					update_demand(res);
-					if (r < 0) {
-						set_dirty(res, true);
-						failed++;
-					}
-				}
-			}
-		}
+	 * goes down, leaves first. A walk already under way starts over. */
+	if (rs->waiting) {
+		vscmi_platform_cancel(arb->plat, rs);
+		rs->waiting = false;
+		arb->nasync--;
 	}
-	return failed;
+	resync_release(arb);
+	*rs = (struct arb_resync){ .active = true, .done = NULL };
+	rs->lock.arb = arb;
+	rs->lock.active = true;
+	resync_run(arb);
+	if (!rs->active) {
+		arb_drain(arb);
+		return rs->failed;
+	}
+	rs->done = done;
+	rs->ctx = ctx;
+	return -EINPROGRESS;
+}
+
+bool arb_resyncing(const struct arb *arb)
+{
+	return arb->rs.active;
 }

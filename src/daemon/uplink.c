@@ -65,6 +65,16 @@ static int uplink_on_notification(sd_event_source *src, int fd, uint32_t revents
 	return 0;
 }
 
+static void uplink_resynced(void *ctx, int failed)
+{
+	if (failed)
+		log_warn("linux-raw: the firmware refused %d transitions while being set to the "
+			 "votes again; they are retried with the next command",
+			 failed);
+	else
+		log_notice("linux-raw: the firmware is set to the votes again");
+}
+
 static void uplink_try(struct vscmid *d, bool quiet)
 {
 	char why[384];
@@ -79,13 +89,11 @@ static void uplink_try(struct vscmid *d, bool quiet)
 			log_warn("linux-raw: still down: %s", why);
 		return;
 	}
-	n = arb_resync(d->arb);
-	if (n)
-		log_warn("linux-raw: the firmware refused %d transitions while being set to the "
-			 "votes again; they are retried with the next command",
-			 n);
-	else
-		log_notice("linux-raw: the firmware is set to the votes again");
+	/* The walk goes on from the firmware's replies: the loop serves every
+	 * agent between its steps. */
+	n = arb_resync(d->arb, uplink_resynced, d);
+	if (n != -EINPROGRESS)
+		uplink_resynced(d, n);
 }
 
 static int uplink_on_retry(sd_event_source *src, uint64_t usec, void *userdata)

@@ -51,6 +51,7 @@ struct emu_flight {
 	uint64_t due_us;		/* CLOCK_MONOTONIC */
 	uint64_t seq;			/* start order, for ties */
 	vscmi_done_fn done;
+	vscmi_reading_fn reading;	/* a sensor reading of op.id, not an op */
 	void *ctx;
 };
 
@@ -88,6 +89,7 @@ struct emu {
 	unsigned int rules_set;		/* rules ever set: none, no search */
 	uint64_t delay_us[VSCMI_OP_COUNT];
 	int64_t latency_us[VSCMI_OP_COUNT];	/* < 0: synchronous */
+	int64_t reading_latency_us;		/* the same for sensor readings */
 	struct emu_flight flight[EMU_INFLIGHT];
 	uint32_t nflight;
 	uint64_t flight_seq;
@@ -194,16 +196,19 @@ static uint64_t emu_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* The in-flight op that completes first: earliest due, then oldest. */
-static int emu_first(const struct emu *e, enum vscmi_op_type type, uint32_t id)
+/* The in-flight op that completes first: earliest due, then oldest.
+ * type VSCMI_OP_COUNT takes readings too; readings: readings only. */
+static int emu_first(const struct emu *e, enum vscmi_op_type type, uint32_t id, bool readings)
 {
 	int best = -1;
 
 	for (uint32_t i = 0; i < e->nflight; i++) {
 		const struct emu_flight *f = &e->flight[i];
 
-		if ((type != VSCMI_OP_COUNT && f->op.type != type) ||
-		    (id != UINT32_MAX && f->op.id != id))
+		if (readings ? !f->reading
+			     : type != VSCMI_OP_COUNT && (f->reading || f->op.type != type))
+			continue;
+		if (id != UINT32_MAX && f->op.id != id)
 			continue;
 		if (best < 0 || f->due_us < e->flight[best].due_us ||
 		    (f->due_us == e->flight[best].due_us && f->seq < e->flight[best].seq))
@@ -215,7 +220,7 @@ static int emu_first(const struct emu *e, enum vscmi_op_type type, uint32_t id)
 static void emu_arm(struct emu *e)
 {
 	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
-	int i = emu_first(e, VSCMI_OP_COUNT, UINT32_MAX);
+	int i = emu_first(e, VSCMI_OP_COUNT, UINT32_MAX, false);
 
 	if (e->tfd < 0)
 		return;
@@ -236,6 +241,14 @@ static void emu_complete(struct emu *e, int i)
 	struct emu_flight f = e->flight[i];
 
 	e->flight[i] = e->flight[--e->nflight];
+	if (f.reading) {
+		int64_t value = 0;
+		uint64_t ts = 0;
+		int r = e->base.ops->sensor_read(&e->base, f.op.id, &value, &ts);
+
+		f.reading(f.ctx, r, value, ts);
+		return;
+	}
 	f.done(f.ctx, emu_do(e, &f.op));
 }
 
@@ -283,7 +296,7 @@ static int emu_dispatch(struct vscmi_platform *p)
 	}
 	/* Bounded: a callback that starts a due op again cannot keep us. */
 	for (int n = 0; n < EMU_INFLIGHT; n++) {
-		int i = emu_first(e, VSCMI_OP_COUNT, UINT32_MAX);
+		int i = emu_first(e, VSCMI_OP_COUNT, UINT32_MAX, false);
 
 		if (i < 0 || e->flight[i].due_us > emu_now_us())
 			break;
@@ -337,6 +350,26 @@ static int emu_sensor_read(struct vscmi_platform *p, uint32_t id, int64_t *value
 	return -ENOENT;
 }
 
+static int emu_sensor_start(struct vscmi_platform *p, uint32_t id, int64_t *value,
+			    uint64_t *timestamp, vscmi_reading_fn done, void *ctx)
+{
+	struct emu *e = to_emu(p);
+
+	if (e->reading_latency_us < 0)
+		return emu_sensor_read(p, id, value, timestamp);
+	if (e->nflight == EMU_INFLIGHT)
+		return -EBUSY;
+	e->flight[e->nflight++] = (struct emu_flight){
+		.op = { .id = id },
+		.due_us = emu_now_us() + (uint64_t)e->reading_latency_us,
+		.seq = e->flight_seq++,
+		.reading = done,
+		.ctx = ctx,
+	};
+	emu_arm(e);
+	return -EINPROGRESS;
+}
+
 static uint64_t emu_completion_delay_us(struct vscmi_platform *p, const struct vscmi_op *op)
 {
 	return (unsigned int)op->type < VSCMI_OP_COUNT ? to_emu(p)->delay_us[op->type] : 0;
@@ -375,6 +408,7 @@ static const struct vscmi_platform_ops emu_ops = {
 	.fd = emu_fd,
 	.dispatch = emu_dispatch,
 	.sensor_read = emu_sensor_read,
+	.sensor_start = emu_sensor_start,
 	.read = emu_read,
 	.completion_delay_us = emu_completion_delay_us,
 	.destroy = emu_destroy,
@@ -402,6 +436,7 @@ struct vscmi_platform *vscmi_emu_new(const struct vscmi_model *m)
 	e->stats = &e->own_stats;
 	for (int t = 0; t < VSCMI_OP_COUNT; t++)
 		e->latency_us[t] = -1;
+	e->reading_latency_us = -1;
 	e->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	for (int k = 0; k < VSCMI_KIND_COUNT; k++)
 		n += 2 * m->nres[k];
@@ -661,7 +696,29 @@ int vscmi_emu_finish(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t
 	if (!is_emu(p))
 		return 0;
 	e = to_emu(p);
-	i = emu_first(e, type, id);
+	i = emu_first(e, type, id, false);
+	if (i < 0)
+		return 0;
+	emu_complete(e, i);
+	emu_arm(e);
+	return 1;
+}
+
+void vscmi_emu_reading_latency(struct vscmi_platform *p, int64_t usec)
+{
+	if (is_emu(p))
+		to_emu(p)->reading_latency_us = usec < 0 ? -1 : usec;
+}
+
+int vscmi_emu_finish_reading(struct vscmi_platform *p, uint32_t id)
+{
+	struct emu *e;
+	int i;
+
+	if (!is_emu(p))
+		return 0;
+	e = to_emu(p);
+	i = emu_first(e, VSCMI_OP_COUNT, id, true);
 	if (i < 0)
 		return 0;
 	emu_complete(e, i);

@@ -37,10 +37,17 @@
  * pending entry keyed by its token is kept, and the reply completes it from
  * dispatch(), which the embedder runs when fd() is readable (the message
  * file has a reply, a deadline passed, or a completion is ready). So a slow
- * firmware holds up only the changes that wait for it. apply(), read() and
- * sensor reads still wait for their own reply (start-up, link recovery,
- * rare commands); a reply to a pending command that shows up meanwhile is
- * handed to its entry, never dropped. */
+ * firmware holds up only the commands that wait for it. Sensor readings
+ * work the same way through sensor_start(); an asynchronous sensor's entry
+ * waits for the response, then for the delayed response under a deadline
+ * of its own. apply(), read() and sensor_read() still wait for their own
+ * reply (discovery, start-up, rare commands); a reply to a pending command
+ * that shows up meanwhile is handed to its entry, never dropped.
+ *
+ * Discovery checks the configured rates and levels against the firmware's
+ * describe replies, which come in parts: each names how many it returned
+ * and how many remain, and the next is asked for from there, a bounded
+ * number of times. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -77,6 +84,12 @@
 #define RAW_TIMEOUTS_DOWN 3	/* timeouts in a row that mean the firmware is gone */
 #define RAW_WORDS_MAX 8		/* command payload words */
 #define RAW_PROTOCOLS_MAX 256
+/* Rates or levels taken from one firmware resource when checking the
+ * configuration, and the multi-part rounds asking for them. */
+#define RAW_VALUES_MAX 1024
+#define RAW_ROUNDS_MAX 256
+/* Values of a configured segment checked one by one against a list. */
+#define RAW_SEGMENT_CHECK_MAX 4096
 /* The arbiter has one change in flight per resource chain; the cap keeps
  * the firmware's channel from queueing more than a few, whatever the
  * configuration. */
@@ -110,6 +123,7 @@ enum {
 	M_CLOCK_RATE_SET = 0x5,
 	M_CLOCK_CONFIG_SET = 0x7,
 	M_CLOCK_RATE_NOTIFY = 0x9,
+	M_DESCRIBE = 0x4,		/* CLOCK_DESCRIBE_RATES, PERFORMANCE_ and VOLTAGE_DESCRIBE_LEVELS */
 	M_SENSOR_DESCRIPTION_GET = 0x3,
 	M_SENSOR_READING_GET = 0x6,
 	M_RESET = 0x4,
@@ -120,6 +134,7 @@ enum {
 /* What discovery learnt about one configured resource. */
 struct raw_res {
 	uint32_t attributes;		/* the firmware's attributes word */
+	char name[17];			/* the firmware's (short) name, for messages */
 	bool async;			/* sensor: asynchronous reads */
 	bool found;			/* sensor: described by the firmware */
 };
@@ -136,9 +151,14 @@ struct raw_pend {
 	uint32_t hdr;			/* the reply's header, token included (28 bits) */
 	uint64_t deadline_us;		/* CLOCK_MONOTONIC */
 	int result;
-	vscmi_done_fn fn;		/* NULL: cancelled, its reply is dropped */
+	vscmi_done_fn fn;		/* NULL (and rfn NULL): cancelled, its reply is dropped */
+	vscmi_reading_fn rfn;		/* a sensor reading: op.id is the sensor */
 	void *ctx;
 	struct vscmi_op op;		/* for the log */
+	bool reading;
+	bool async;			/* the value comes in a delayed response */
+	int64_t value;			/* a reading's result */
+	uint64_t ts;
 };
 
 struct raw {
@@ -158,6 +178,7 @@ struct raw {
 	uint32_t timeouts_in_row;
 	uint32_t own_agent;		/* our agent id at the firmware; UINT32_MAX unknown */
 	uint32_t clock_version;
+	uint32_t perf_version;
 	struct raw_res *res[VSCMI_KIND_COUNT];
 	struct vscmi_raw_stats stats;
 	void (*link_cb)(void *ctx, bool up);
@@ -278,9 +299,19 @@ static unsigned int raw_in_flight(const struct raw *r)
 	return n;
 }
 
+static bool raw_pend_live(const struct raw_pend *pe)
+{
+	return pe->fn || pe->rfn;
+}
+
+static const char *raw_pend_name(const struct raw_pend *pe)
+{
+	return pe->reading ? "sensor-reading" : vscmi_op_name(pe->op.type);
+}
+
 static void raw_pend_complete(struct raw *r, struct raw_pend *pe, int result)
 {
-	if (!pe->fn) {
+	if (!raw_pend_live(pe)) {
 		/* cancelled: nobody waits for it any more */
 		raw_pend_free(pe);
 		return;
@@ -376,6 +407,27 @@ static int raw_flush(struct raw *r)
 	return err;
 }
 
+/* The value and timestamp in a reading's reply (or delayed response, which
+ * names the sensor first): 0 or -EPROTO. */
+static int raw_reading_parse(const struct raw_reply *rep, bool async, uint32_t id,
+			     int64_t *value, uint64_t *timestamp)
+{
+	uint32_t lo, hi, tlo = 0, thi = 0, rid;
+	struct vscmi_rd rd;
+
+	vscmi_rd_init(&rd, rep->b + 8, rep->len - 8);
+	if (async && (vscmi_rd_u32(&rd, &rid) < 0 || rid != id))
+		return -EPROTO;
+	if (vscmi_rd_u32(&rd, &lo) < 0 || vscmi_rd_u32(&rd, &hi) < 0)
+		return -EPROTO;
+	/* Sensor v3 adds a timestamp; older firmware has none. */
+	if (vscmi_rd_u32(&rd, &tlo) < 0 || vscmi_rd_u32(&rd, &thi) < 0)
+		tlo = thi = 0;
+	*value = (int64_t)((uint64_t)hi << 32 | lo);
+	*timestamp = (uint64_t)thi << 32 | tlo;
+	return 0;
+}
+
 /* A message read off the reply queue that is not what a synchronous call
  * waits for: the reply to a pending command completes it (delivered by the
  * next dispatch); anything else is late or unknown, and dropped. */
@@ -397,10 +449,21 @@ static void raw_take(struct raw *r, const struct raw_reply *rep)
 			continue;
 		r->timeouts_in_row = 0;
 		err = raw_errno((int32_t)vscmi_get_le32(rep->b + 4));
-		if (err < 0 && pe->fn)
-			log_info("linux-raw: firmware refused %s %u -> %lld: %s",
-				 vscmi_op_name(pe->op.type), pe->op.id, (long long)pe->op.val,
-				 strerror(-err));
+		if (err < 0 && raw_pend_live(pe))
+			log_info("linux-raw: firmware refused %s %u -> %lld: %s", raw_pend_name(pe),
+				 pe->op.id, (long long)pe->op.val, strerror(-err));
+		if (err == 0 && pe->reading && pe->async &&
+		    RAW_HDR_TYPE(hdr) == RAW_TYPE_COMMAND) {
+			/* Accepted: the value follows in the delayed response,
+			 * which gets a deadline of its own. */
+			pe->hdr = RAW_HDR(RAW_HDR_MSG(hdr), RAW_TYPE_DELAYED, RAW_HDR_PROTO(hdr),
+					  RAW_HDR_TOKEN(hdr));
+			pe->deadline_us = raw_now_us() + (uint64_t)r->timeout_ms * 1000u;
+			raw_arm(r);
+			return;
+		}
+		if (err == 0 && pe->reading)
+			err = raw_reading_parse(rep, pe->async, pe->op.id, &pe->value, &pe->ts);
 		raw_pend_complete(r, pe, err);
 		return;
 	}
@@ -689,7 +752,7 @@ static void raw_cancel(struct vscmi_platform *p, void *ctx)
 		if (pe->done)
 			raw_pend_free(pe);
 		else
-			pe->fn = NULL, pe->ctx = NULL;
+			pe->fn = NULL, pe->rfn = NULL, pe->ctx = NULL;
 	}
 }
 
@@ -749,7 +812,7 @@ static int raw_plat_dispatch(struct vscmi_platform *p)
 		r->stats.timeouts++;
 		r->timeouts_in_row++;
 		log_warn("linux-raw: no reply to %s %u -> %lld (token %u) within %u ms",
-			 vscmi_op_name(pe->op.type), pe->op.id, (long long)pe->op.val,
+			 raw_pend_name(pe), pe->op.id, (long long)pe->op.val,
 			 RAW_HDR_TOKEN(pe->hdr), r->timeout_ms);
 		raw_pend_complete(r, pe, -ETIMEDOUT);
 	}
@@ -762,14 +825,19 @@ static int raw_plat_dispatch(struct vscmi_platform *p)
 	for (unsigned int i = 0; i < RAW_INFLIGHT_MAX; i++) {
 		struct raw_pend *pe = &r->pend[i];
 		vscmi_done_fn fn = pe->fn;
+		vscmi_reading_fn rfn = pe->rfn;
 		void *ctx = pe->ctx;
 		int result = pe->result;
+		int64_t value = pe->value;
+		uint64_t ts = pe->ts;
 
 		if (!pe->used || !pe->done)
 			continue;
 		raw_pend_free(pe);
 		if (fn)
 			fn(ctx, result);
+		else if (rfn)
+			rfn(ctx, result, result == 0 ? value : 0, result == 0 ? ts : 0);
 	}
 	raw_arm(r);
 	return err;
@@ -790,8 +858,7 @@ static int raw_sensor_read(struct vscmi_platform *p, uint32_t id, int64_t *value
 	int i = raw_sensor_index(r, id);
 	bool async = i >= 0 && r->res[VSCMI_SENSOR] && r->res[VSCMI_SENSOR][i].async;
 	struct raw_reply *rep = malloc(sizeof(*rep));
-	uint32_t w[2] = { id, async ? 1u : 0u }, lo, hi, tlo = 0, thi = 0, rid;
-	struct vscmi_rd rd;
+	uint32_t w[2] = { id, async ? 1u : 0u };
 	int err;
 
 	if (!rep)
@@ -799,25 +866,47 @@ static int raw_sensor_read(struct vscmi_platform *p, uint32_t id, int64_t *value
 	/* Like Linux, a sensor that reads asynchronously is read so: the
 	 * firmware answers at once and sends the value later. */
 	err = raw_xfer(r, P_SENSOR, M_SENSOR_READING_GET, w, 2, async, rep);
-	if (err < 0)
-		goto out;
-	raw_payload(rep, &rd);
-	if (async && (vscmi_rd_u32(&rd, &rid) < 0 || rid != id)) {
-		err = -EPROTO;
-		goto out;
-	}
-	if (vscmi_rd_u32(&rd, &lo) < 0 || vscmi_rd_u32(&rd, &hi) < 0) {
-		err = -EPROTO;
-		goto out;
-	}
-	/* Sensor v3 adds a timestamp; older firmware has none. */
-	if (vscmi_rd_u32(&rd, &tlo) < 0 || vscmi_rd_u32(&rd, &thi) < 0)
-		tlo = thi = 0;
-	*value = (int64_t)((uint64_t)hi << 32 | lo);
-	*timestamp = (uint64_t)thi << 32 | tlo;
-out:
+	if (err == 0)
+		err = raw_reading_parse(rep, async, id, value, timestamp);
 	free(rep);
 	return err;
+}
+
+/* The same, left pending: dispatch completes it with the value (after the
+ * delayed response for an asynchronous sensor). */
+static int raw_sensor_start(struct vscmi_platform *p, uint32_t id, int64_t *value,
+			    uint64_t *timestamp, vscmi_reading_fn done, void *ctx)
+{
+	struct raw *r = to_raw(p);
+	int i = raw_sensor_index(r, id);
+	bool async = i >= 0 && r->res[VSCMI_SENSOR] && r->res[VSCMI_SENSOR][i].async;
+	uint32_t w[2] = { id, async ? 1u : 0u }, hdr;
+	struct raw_pend *pe = NULL;
+	int err;
+
+	if (!r->up)
+		return -ECOMM;
+	for (unsigned int k = 0; k < RAW_INFLIGHT_MAX && !pe; k++)
+		if (!r->pend[k].used)
+			pe = &r->pend[k];
+	if (!pe)
+		return -EBUSY;
+	err = raw_send(r, async ? r->async_fd : r->msg_fd, P_SENSOR, M_SENSOR_READING_GET, w, 2,
+		       &hdr);
+	if (err)
+		return err;
+	*pe = (struct raw_pend){
+		.used = true,
+		.hdr = hdr,
+		.deadline_us = raw_now_us() + (uint64_t)r->timeout_ms * 1000u,
+		.rfn = done,
+		.ctx = ctx,
+		.op = { .id = id },
+		.reading = true,
+		.async = async,
+	};
+	raw_arm(r);
+	return -EINPROGRESS;
 }
 
 /* The hardware's state for (type, id), asked of the firmware: at start-up
@@ -921,6 +1010,7 @@ static const struct vscmi_platform_ops raw_ops = {
 	.fd = raw_fd,
 	.dispatch = raw_plat_dispatch,
 	.sensor_read = raw_sensor_read,
+	.sensor_start = raw_sensor_start,
 	.read = raw_read,
 	.completion_delay_us = raw_completion_delay_us,
 	.destroy = raw_destroy,
@@ -1079,6 +1169,219 @@ static void raw_subscribe(struct raw *r, enum vscmi_kind k, uint32_t i, struct r
 			   raw_kind_title(k), r->m->res[k][i].name, strerror(-e));
 }
 
+/* What a firmware resource can be set to: a list, or a segment. */
+struct raw_values {
+	bool segment;
+	int64_t min, max, step;
+	uint32_t n;
+	int64_t v[RAW_VALUES_MAX];
+};
+
+static bool raw_values_has(const struct raw_values *fv, int64_t x)
+{
+	if (fv->segment)
+		return x >= fv->min && x <= fv->max &&
+		       (fv->step <= 0 ? x == fv->min : (x - fv->min) % fv->step == 0);
+	for (uint32_t i = 0; i < fv->n; i++)
+		if (fv->v[i] == x)
+			return true;
+	return false;
+}
+
+/* "100000000, 200000000, ..." or "1000000..100000000 in steps of 1000000". */
+static void raw_values_text(const struct raw_values *fv, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	if (fv->segment) {
+		snprintf(buf, len, "%lld..%lld in steps of %lld", (long long)fv->min,
+			 (long long)fv->max, (long long)fv->step);
+		return;
+	}
+	for (uint32_t i = 0; i < fv->n && at + 1 < len; i++) {
+		int n = snprintf(buf + at, len - at, "%s%lld", i ? ", " : "", (long long)fv->v[i]);
+
+		if (n < 0)
+			return;
+		at += (size_t)n;
+		if (i == 7 && fv->n > 8) {
+			snprintf(buf + (at < len ? at : len - 1), len - (at < len ? at : len - 1),
+				 ", ... (%u in all)", fv->n);
+			return;
+		}
+	}
+}
+
+/* Reads a resource's rates (clock), levels (voltage) or performance levels
+ * from the firmware: multi-part replies, asked for again from the index
+ * after the last returned until nothing remains, a bounded number of times. */
+static int raw_read_values(struct raw *r, enum vscmi_kind k, uint32_t id, struct raw_values *fv,
+			   struct raw_reply *rep, char *err, size_t errlen)
+{
+	uint8_t proto = raw_kind_proto[k];
+	/* Perf v4 levels carry a frequency and an index besides the level,
+	 * power cost and latency. */
+	uint32_t perf_words = r->perf_version >= 0x40000 ? 5 : 3;
+	uint32_t index = 0;
+
+	fv->segment = false;
+	fv->n = 0;
+	for (int round = 0; round < RAW_ROUNDS_MAX; round++) {
+		uint32_t w[2] = { id, index }, flags, returned, remaining;
+		struct vscmi_rd rd;
+		int e = raw_ask(r, proto, M_DESCRIBE, w, 2, rep, err, errlen);
+
+		if (e)
+			return e;
+		raw_payload(rep, &rd);
+		if (vscmi_rd_u32(&rd, &flags) < 0)
+			return raw_fail(err, errlen, "a describe reply of protocol 0x%02x is too short",
+					proto);
+		returned = flags & 0xfff;
+		remaining = flags >> 16;
+		if (k != VSCMI_PERF && (flags & (1u << 12))) {
+			int64_t t[3];
+
+			/* A segment: min, max, step, in one part. */
+			for (int i = 0; i < 3; i++) {
+				uint32_t lo, hi = 0;
+
+				if (vscmi_rd_u32(&rd, &lo) < 0 ||
+				    (k == VSCMI_CLOCK && vscmi_rd_u32(&rd, &hi) < 0))
+					return raw_fail(err, errlen, "a describe reply of protocol "
+								     "0x%02x is too short",
+							proto);
+				t[i] = k == VSCMI_CLOCK ? (int64_t)((uint64_t)hi << 32 | lo)
+							: (int64_t)(int32_t)lo;
+			}
+			fv->segment = true;
+			fv->min = t[0], fv->max = t[1], fv->step = t[2];
+			return 0;
+		}
+		if (returned == 0 && remaining)
+			return raw_fail(err, errlen, "the firmware's describe replies of protocol "
+						     "0x%02x make no progress",
+					proto);
+		for (uint32_t i = 0; i < returned; i++) {
+			uint32_t lo, hi = 0, skip;
+			int64_t x;
+
+			if (vscmi_rd_u32(&rd, &lo) < 0 ||
+			    (k == VSCMI_CLOCK && vscmi_rd_u32(&rd, &hi) < 0))
+				return raw_fail(err, errlen,
+						"a describe reply of protocol 0x%02x is too short",
+						proto);
+			for (uint32_t j = 1; k == VSCMI_PERF && j < perf_words; j++)
+				if (vscmi_rd_u32(&rd, &skip) < 0)
+					return raw_fail(err, errlen, "a describe reply of protocol "
+								     "0x%02x is too short",
+							proto);
+			x = k == VSCMI_CLOCK ? (int64_t)((uint64_t)hi << 32 | lo) :
+			    k == VSCMI_VOLTAGE ? (int64_t)(int32_t)lo : (int64_t)lo;
+			if (fv->n < RAW_VALUES_MAX)
+				fv->v[fv->n++] = x;
+		}
+		index += returned;
+		if (!remaining)
+			return 0;
+		if (fv->n == RAW_VALUES_MAX) {
+			log_notice("linux-raw: the firmware describes more than %u values of resource "
+				   "%u of protocol 0x%02x; the rest are not checked",
+				   RAW_VALUES_MAX, id, proto);
+			return 0;
+		}
+	}
+	return raw_fail(err, errlen, "the firmware's describe replies of protocol 0x%02x do not end",
+			proto);
+}
+
+/* Every rate or level the configuration lets agents ask for must be one
+ * the firmware has: agents see the configured ones, and a set the
+ * firmware would refuse is better found at start. */
+static int raw_check_values(struct raw *r, enum vscmi_kind k, uint32_t i, struct raw_reply *rep,
+			    char *err, size_t errlen)
+{
+	const struct vscmi_res_desc *d = &r->m->res[k][i];
+	const struct vscmi_range *rg = NULL;
+	const char *what = k == VSCMI_CLOCK ? "rate" : "level", *unit = "";
+	struct raw_values *fv = malloc(sizeof(*fv));
+	int64_t bad = 0;
+	bool missing = false;
+	char have[256];
+	int e;
+
+	if (!fv)
+		return raw_fail(err, errlen, "out of memory");
+	e = raw_read_values(r, k, d->plat_id, fv, rep, err, errlen);
+	if (e)
+		goto out;
+	if (k == VSCMI_CLOCK) {
+		rg = &d->u.clock.rates, unit = " Hz";
+		if (d->u.clock.policy == VSCMI_POLICY_FIXED && !raw_values_has(fv, (int64_t)d->u.clock.rate))
+			missing = true, bad = (int64_t)d->u.clock.rate;
+	} else if (k == VSCMI_VOLTAGE) {
+		rg = &d->u.voltage.levels, unit = " uV";
+		if (d->u.voltage.policy == VSCMI_POLICY_FIXED && !raw_values_has(fv, d->u.voltage.level))
+			missing = true, bad = d->u.voltage.level;
+	} else {
+		for (uint32_t l = 0; l < d->u.perf.nlevels && !missing; l++)
+			if (!raw_values_has(fv, d->u.perf.levels[l].perf))
+				missing = true, bad = d->u.perf.levels[l].perf;
+	}
+	if (rg && !missing && !rg->segment) {
+		for (uint32_t l = 0; l < rg->count && !missing; l++)
+			if (!raw_values_has(fv, rg->values[l]))
+				missing = true, bad = rg->values[l];
+	} else if (rg && !missing && rg->step > 0 && fv->segment) {
+		/* A segment inside the firmware's, on its grid. */
+		if (!raw_values_has(fv, rg->min))
+			missing = true, bad = rg->min;
+		else if (!raw_values_has(fv, rg->max))
+			missing = true, bad = rg->max;
+		else if (fv->step > 0 && rg->step % fv->step)
+			missing = true, bad = rg->min + rg->step;
+	} else if (rg && !missing && rg->step > 0) {
+		for (int64_t x = rg->min, n = 0; x <= rg->max && !missing; x += rg->step, n++) {
+			if (n == RAW_SEGMENT_CHECK_MAX) {
+				log_notice("linux-raw: [%s %s]: only the first %u values checked",
+					   vscmi_kind_name(d->kind), d->name, RAW_SEGMENT_CHECK_MAX);
+				break;
+			}
+			if (!raw_values_has(fv, x))
+				missing = true, bad = x;
+		}
+	}
+	if (missing) {
+		raw_values_text(fv, have, sizeof(have));
+		e = raw_fail(err, errlen,
+			     "[%s %s]: %s %lld%s, but the firmware's %s %u (%s) has %s%s",
+			     vscmi_kind_name(d->kind), d->name, what, (long long)bad, unit,
+			     raw_kind_title(d->kind), d->plat_id,
+			     r->res[k][i].name[0] ? r->res[k][i].name : "unnamed", have, unit);
+	}
+out:
+	free(fv);
+	return e;
+}
+
+/* The firmware's short name of a resource, from its attributes reply. */
+static void raw_res_name(struct raw *r, enum vscmi_kind k, uint32_t i, const struct raw_reply *rep)
+{
+	/* Where the name sits among the return values. */
+	size_t at = k == VSCMI_PERF ? 16 : k == VSCMI_RESET ? 8 : 4;
+	char *name = r->res[k][i].name;
+
+	name[0] = '\0';
+	if (rep->len < 8 + at + 16)
+		return;
+	memcpy(name, rep->b + 8 + at, 16);
+	name[16] = '\0';
+	for (char *c = name; *c; c++)
+		if (*c < 0x20 || *c > 0x7e)
+			*c = '?';
+}
+
 static int raw_discover(struct raw *r, char *err, size_t errlen)
 {
 	const struct vscmi_model *m = r->m;
@@ -1108,11 +1411,14 @@ static int raw_discover(struct raw *r, char *err, size_t errlen)
 				     raw_kind_title((enum vscmi_kind)k), proto);
 			goto out;
 		}
-		if (k == VSCMI_CLOCK) {
+		if (k == VSCMI_CLOCK || k == VSCMI_PERF) {
+			uint32_t *version = k == VSCMI_CLOCK ? &r->clock_version : &r->perf_version;
+
 			e = raw_ask(r, proto, M_VERSION, NULL, 0, rep, err, errlen);
 			raw_payload(rep, &rd);
-			if (e || vscmi_rd_u32(&rd, &r->clock_version) < 0) {
-				e = e ? e : raw_fail(err, errlen, "clock PROTOCOL_VERSION too short");
+			if (e || vscmi_rd_u32(&rd, version) < 0) {
+				e = e ? e : raw_fail(err, errlen, "PROTOCOL_VERSION of 0x%02x too short",
+						     proto);
 				goto out;
 			}
 		}
@@ -1149,6 +1455,12 @@ static int raw_discover(struct raw *r, char *err, size_t errlen)
 					     e == -EPROTO ? "reply too short" :
 					     raw_status_name((int32_t)vscmi_get_le32(rep->b + 4)));
 				goto out;
+			}
+			raw_res_name(r, (enum vscmi_kind)k, i, rep);
+			if (k == VSCMI_CLOCK || k == VSCMI_VOLTAGE || k == VSCMI_PERF) {
+				e = raw_check_values(r, (enum vscmi_kind)k, i, rep, err, errlen);
+				if (e)
+					goto out;
 			}
 		}
 		if (k == VSCMI_SENSOR) {

@@ -44,6 +44,19 @@ int vscmi_platform_read(struct vscmi_platform *p, struct vscmi_op *op)
 	return p->ops->read ? p->ops->read(p, op) : -EOPNOTSUPP;
 }
 
+int vscmi_platform_sensor_start(struct vscmi_platform *p, uint32_t id, int64_t *value,
+				uint64_t *timestamp, vscmi_reading_fn done, void *ctx)
+{
+	if (p->ops->sensor_start)
+		return p->ops->sensor_start(p, id, value, timestamp, done, ctx);
+	return p->ops->sensor_read ? p->ops->sensor_read(p, id, value, timestamp) : -EOPNOTSUPP;
+}
+
+bool vscmi_platform_reads_later(const struct vscmi_platform *p)
+{
+	return p->ops->sensor_start != NULL;
+}
+
 void vscmi_platform_free(struct vscmi_platform *p)
 {
 	if (p)

@@ -20,6 +20,8 @@
 #define SCMI_EXT_NAME 64
 #define SCMI_MAX_TRIPS 4
 
+struct scmi_preq;
+
 struct scmi_ctx {
 	struct scmi_server *srv;
 	struct scmi_agent *agent;
@@ -28,6 +30,7 @@ struct scmi_ctx {
 	size_t payload_max;		/* return values the agent takes */
 	struct scmi_vres *view;		/* the resource the command names */
 	struct scmi_deferred *dresp;	/* delayed response, sent after the reply */
+	struct scmi_preq *preq;		/* a platform request the command left pending */
 };
 
 /* Returns 0 with the return values written after the status, or -errno
@@ -87,6 +90,38 @@ struct scmi_parked {
 	uint8_t b[SCMI_MSG_MAX + 4];
 };
 
+/* Platform requests (readings, system power) an agent may have waiting on
+ * slow firmware at once; one more is answered BUSY. Small: one agent must
+ * not take every command slot of the firmware's channel. */
+#define SCMI_PREQ_MAX 4
+
+/* The protocol's end of a platform request: the return values into resp
+ * (the reply's, or the delayed response's), or -errno. current: the agent
+ * is still the one that asked (no reset since); nothing of the agent's
+ * own state may change otherwise. */
+typedef int (*scmi_finish_fn)(struct scmi_preq *q, int result, bool current,
+			      struct vscmi_wr *resp);
+
+/* A platform request whose result comes later, not tied to a vote: the
+ * server keeps what the reply needs; the protocol says what it holds. */
+struct scmi_preq {
+	struct scmi_agent *agent;
+	bool used;
+	bool answered;			/* the reply went out: the result goes in a delayed
+					 * response of message dresp_msg */
+	uint8_t proto, dresp_msg;
+	uint32_t gen;			/* the agent's generation when asked */
+	uint32_t hdr;
+	uint64_t tag;
+	size_t payload_max;
+	scmi_finish_fn finish;
+	struct scmi_vres *view;		/* the resource, or NULL */
+	uint32_t vid;
+	uint32_t arg[2];		/* the command's words the finish needs */
+	int64_t value;			/* a reading's result */
+	uint64_t ts;
+};
+
 /* One resource as an agent sees it: dense per-agent ID = index. */
 struct scmi_vres {
 	struct scmi_agent *agent;
@@ -118,6 +153,8 @@ struct scmi_agent {
 	scmi_reply_fn reply;
 	void *reply_ctx;
 	uint32_t nlater;		/* views with a reply to come */
+	struct scmi_preq preq[SCMI_PREQ_MAX];
+	uint32_t npreq;			/* entries used */
 	struct scmi_parked park[SCMI_PARK_MAX];
 	uint32_t npark;
 	bool unparking;
@@ -184,6 +221,15 @@ static inline uint32_t scmi_view_count(const struct scmi_ctx *c, enum vscmi_kind
  * once the command's own reply is out. status then payload. */
 int scmi_delayed_response(struct scmi_ctx *c, uint8_t msg, int32_t status, const uint8_t *payload,
 			  size_t len, uint64_t usec);
+/* A sensor reading for the command: 0 with the value at once, -errno,
+ * or -EINPROGRESS with c->preq set: finish gets the result later (the
+ * reading in q->value, q->ts). -EBUSY when the agent has SCMI_PREQ_MAX
+ * requests waiting. The handler returns -EINPROGRESS to answer later, or
+ * marks c->preq answered and returns 0 to answer now. */
+int scmi_preq_reading(struct scmi_ctx *c, uint32_t plat_id, int64_t *value, uint64_t *ts,
+		      scmi_finish_fn finish);
+/* The same for a platform op outside the arbiter (system power). */
+int scmi_preq_op(struct scmi_ctx *c, const struct vscmi_op *op, scmi_finish_fn finish);
 /* Which agents other than the cause hear of a change: those whose reads
  * of it follow the physical state. */
 enum scmi_follow {

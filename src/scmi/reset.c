@@ -73,18 +73,22 @@ static int reset_reset(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr
 		if (c->agent->pending >= RESET_MAX_ASYNC)
 			return -EBUSY;
 	}
+	/* -EINPROGRESS: slow firmware, or a change of the line before it; the
+	 * reply comes when the pulse is done, and for the asynchronous form
+	 * the delayed response right after it. */
 	r = arb_reset_pulse(v->vote, state);
-	if (r < 0 || !(flags & RESET_ASYNC))
+	if ((r < 0 && r != -EINPROGRESS) || !(flags & RESET_ASYNC))
 		return r;
 
 	uint8_t dr[4];
 	struct vscmi_op op = { VSCMI_OP_RESET_PULSE, scmi_vres_desc(v)->plat_id, state, 0 };
 	struct vscmi_platform *p = c->srv->plat;
+	int d;
 
 	vscmi_put_le32(dr, vid);
-	return scmi_delayed_response(c, RESET_RESET, SCMI_SUCCESS, dr, sizeof(dr),
-				     p->ops->completion_delay_us ?
-					     p->ops->completion_delay_us(p, &op) : 0);
+	d = scmi_delayed_response(c, RESET_RESET, SCMI_SUCCESS, dr, sizeof(dr),
+				  p->ops->completion_delay_us ? p->ops->completion_delay_us(p, &op) : 0);
+	return r == -EINPROGRESS ? r : d;
 }
 
 static int reset_notify(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)

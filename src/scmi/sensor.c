@@ -74,7 +74,7 @@ static void sensor_trip_event(struct scmi_agent *a, uint32_t vid, uint32_t trip,
 
 /* Trip points are evaluated against the readings the agent takes: a
  * crossing since its last look raises an event in the armed direction. */
-static void sensor_trips_check(struct scmi_ctx *c, struct scmi_vres *v, uint32_t vid,
+static void sensor_trips_check(struct scmi_agent *a, struct scmi_vres *v, uint32_t vid,
 			       int64_t value)
 {
 	for (uint32_t i = 0; i < SCMI_MAX_TRIPS; i++) {
@@ -84,10 +84,10 @@ static void sensor_trips_check(struct scmi_ctx *c, struct scmi_vres *v, uint32_t
 		if (!t->armed || above == t->above)
 			continue;
 		t->above = above;
-		c->agent->seq++;
+		a->seq++;
 		if ((t->mode & (above ? TRIP_UP : TRIP_DOWN)) &&
 		    (v->notify & (1u << SENSOR_TRIP_POINT_EVENT)))
-			sensor_trip_event(c->agent, vid, i, above);
+			sensor_trip_event(a, vid, i, above);
 	}
 }
 
@@ -187,6 +187,23 @@ static int sensor_trip_point_config(struct scmi_ctx *c, struct vscmi_rd *req,
 	return 0;
 }
 
+/* A reading the platform finished later: the reply's return values, or
+ * the delayed response's (which names the sensor first). */
+static int sensor_reading_finish(struct scmi_preq *q, int result, bool current,
+				 struct vscmi_wr *resp)
+{
+	if (result < 0)
+		return result;
+	/* A reset agent's trip points are gone: nothing to check. */
+	if (current)
+		sensor_trips_check(q->agent, q->view, q->vid, q->value);
+	if (q->answered)
+		vscmi_wr_u32(resp, q->vid);
+	vscmi_wr_u64(resp, (uint64_t)q->value);
+	vscmi_wr_u64(resp, q->ts);
+	return 0;
+}
+
 static int sensor_reading_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
 {
 	struct scmi_vres *v;
@@ -202,12 +219,23 @@ static int sensor_reading_get(struct scmi_ctx *c, struct vscmi_rd *req, struct v
 		return -EINVAL;
 	if ((flags & READING_ASYNC) && !c->agent->p2a)
 		return -EOPNOTSUPP;
-	if ((flags & READING_ASYNC) && c->agent->pending >= SENSOR_MAX_ASYNC)
+	if ((flags & READING_ASYNC) && c->agent->pending + c->agent->npreq >= SENSOR_MAX_ASYNC)
 		return -EBUSY;
-	r = sensor_read(c, v, &value, &ts);
+	r = scmi_preq_reading(c, scmi_vres_desc(v)->plat_id, &value, &ts, sensor_reading_finish);
+	if (r == -EINPROGRESS) {
+		/* Slow firmware: the synchronous form is answered when the value
+		 * comes; the asynchronous one now, its delayed response then. */
+		c->preq->view = v;
+		c->preq->vid = vid;
+		if (!(flags & READING_ASYNC))
+			return -EINPROGRESS;
+		c->preq->answered = true;
+		c->preq->dresp_msg = SENSOR_READING_GET;
+		return 0;
+	}
 	if (r < 0)
 		return r;
-	sensor_trips_check(c, v, vid, value);
+	sensor_trips_check(c->agent, v, vid, value);
 	if (flags & READING_ASYNC) {
 		uint8_t dr[20];
 

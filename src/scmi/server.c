@@ -21,6 +21,16 @@
  * agent's, are answered at once. A reset bumps the agent's generation:
  * a reply of the old one is dropped, its change still finishes and the
  * release queued behind it withdraws the vote.
+ *
+ * Platform requests that are not vote changes (sensor readings, a
+ * privileged agent's system power change) use a small per-agent table
+ * instead (struct scmi_preq): the handler starts the request through
+ * scmi_preq_reading or scmi_preq_op; when the platform finishes later the
+ * protocol's finish function writes the return values, and the reply, or
+ * the delayed response of a command answered at once, goes out here. The
+ * entry is the platform's context: an agent reset leaves it to finish and
+ * drops its reply; removing the agent cancels it at the platform. A
+ * platform that finishes at once never touches the table.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -193,6 +203,26 @@ static size_t scmi_handle(struct scmi_server *srv, struct scmi_agent *a, const v
 	c.payload_max = cap - 8 < a->d->max_msg_size ? cap - 8 : a->d->max_msg_size;
 	vscmi_wr_init(&wr, out + 8, c.payload_max);
 	r = m->fn(&c, &rd, &wr);
+	/* A platform request left pending: its reply, or the delayed response
+	 * of an answered one, comes when the platform finishes. */
+	if (c.preq) {
+		struct scmi_preq *q = c.preq;
+
+		q->gen = a->generation;
+		q->hdr = hdr;
+		q->tag = tag;
+		q->proto = c.proto->id;
+		q->payload_max = c.payload_max;
+		/* A handler that gave up on what it started: its end goes
+		 * nowhere, as after a reset. */
+		if (r != -EINPROGRESS && !(r == 0 && q->answered))
+			q->gen = a->generation - 1;
+		if (r == -EINPROGRESS) {
+			scmi_dresp_drop(c.dresp);
+			*how = SCMI_LATER;
+			return 0;
+		}
+	}
 	if (r == -EALREADY && c.view && c.view->later) {
 		scmi_dresp_drop(c.dresp);
 		*how = SCMI_PARK;
@@ -306,6 +336,138 @@ static void scmi_unpark(struct scmi_agent *a)
 	a->unparking = false;
 }
 
+/* The reply to a command answered later: status, then the return values
+ * when it succeeded. */
+static void scmi_reply_later(struct scmi_agent *a, uint32_t hdr, uint64_t tag, int32_t status,
+			     const uint8_t *ret, size_t len)
+{
+	struct scmi_server *srv = a->srv;
+	uint8_t msg[SCMI_MSG_MAX];
+	size_t n = 8;
+
+	vscmi_put_le32(msg, hdr);
+	vscmi_put_le32(msg + 4, (uint32_t)status);
+	if (status == SCMI_SUCCESS && len && len <= sizeof(msg) - 8) {
+		memcpy(msg + 8, ret, len);
+		n += len;
+	}
+	a->stats.later++;
+	if (status != SCMI_SUCCESS)
+		a->stats.errors++;
+	scmi_agent_persist(a);
+	if (srv->hooks.trace)
+		srv->hooks.trace(srv->hooks.ctx, a, msg, 4, msg, n);
+	scmi_agent_reply(a, tag, msg, n);
+}
+
+/* --- platform requests ------------------------------------------------------ */
+
+static struct scmi_preq *scmi_preq_slot(struct scmi_agent *a)
+{
+	if (a->npreq >= SCMI_PREQ_MAX)
+		return NULL;
+	for (unsigned int i = 0; i < SCMI_PREQ_MAX; i++)
+		if (!a->preq[i].used)
+			return &a->preq[i];
+	return NULL;
+}
+
+/* The platform started q and will finish it later. */
+static void scmi_preq_take(struct scmi_ctx *c, struct scmi_preq *q, scmi_finish_fn finish)
+{
+	*q = (struct scmi_preq){ .agent = c->agent, .used = true, .finish = finish };
+	c->agent->npreq++;
+	c->preq = q;
+}
+
+static void scmi_dresp_send_now(struct scmi_agent *a, uint32_t hdr, int32_t status,
+				const uint8_t *payload, size_t len);
+
+/* The platform finished q: its reply (or delayed response) goes out, or
+ * nowhere when the agent was reset meanwhile. */
+static void scmi_preq_end(struct scmi_preq *q, int result)
+{
+	struct scmi_agent *a = q->agent;
+	bool current = q->gen == a->generation;
+	uint8_t ret[SCMI_MSG_MAX - 8];
+	struct vscmi_wr wr;
+	int32_t status;
+	int r;
+
+	vscmi_wr_init(&wr, ret, q->payload_max < sizeof(ret) ? q->payload_max : sizeof(ret));
+	r = q->finish ? q->finish(q, result, current, &wr) : result;
+	if (r == 0 && wr.overflow)
+		r = -ECOMM;
+	q->used = false;
+	a->npreq--;
+	if (!current) {
+		/* Asked by a channel that is gone: nobody to answer. */
+		a->stats.dropped++;
+		return;
+	}
+	status = scmi_status_from_errno(r);
+	if (q->answered)
+		scmi_dresp_send_now(a, SCMI_HDR(q->dresp_msg, SCMI_TYPE_DELAYED, q->proto,
+						SCMI_HDR_TOKEN(q->hdr)),
+				    status, ret, wr.len);
+	else
+		scmi_reply_later(a, q->hdr, q->tag, status, ret, wr.len);
+}
+
+static void scmi_preq_on_done(void *ctx, int result)
+{
+	scmi_preq_end(ctx, result);
+}
+
+static void scmi_preq_on_reading(void *ctx, int result, int64_t value, uint64_t ts)
+{
+	struct scmi_preq *q = ctx;
+
+	q->value = value;
+	q->ts = ts;
+	scmi_preq_end(q, result);
+}
+
+int scmi_preq_reading(struct scmi_ctx *c, uint32_t plat_id, int64_t *value, uint64_t *ts,
+		      scmi_finish_fn finish)
+{
+	struct scmi_preq *q = scmi_preq_slot(c->agent);
+	int r;
+
+	if (!q)
+		return -EBUSY;
+	/* q is the platform's handle; nothing calls back before start returns. */
+	r = vscmi_platform_sensor_start(c->srv->plat, plat_id, value, ts, scmi_preq_on_reading, q);
+	if (r == -EINPROGRESS)
+		scmi_preq_take(c, q, finish);
+	return r;
+}
+
+int scmi_preq_op(struct scmi_ctx *c, const struct vscmi_op *op, scmi_finish_fn finish)
+{
+	struct scmi_preq *q = scmi_preq_slot(c->agent);
+	int r;
+
+	if (!q)
+		return -EBUSY;
+	r = vscmi_platform_start(c->srv->plat, op, scmi_preq_on_done, q);
+	if (r == -EINPROGRESS)
+		scmi_preq_take(c, q, finish);
+	return r;
+}
+
+/* The agent goes away: what it left with the platform never calls back. */
+static void scmi_preq_cancel_all(struct scmi_agent *a)
+{
+	for (unsigned int i = 0; i < SCMI_PREQ_MAX; i++) {
+		if (!a->preq[i].used)
+			continue;
+		vscmi_platform_cancel(a->srv->plat, &a->preq[i]);
+		a->preq[i].used = false;
+	}
+	a->npreq = 0;
+}
+
 /* The arbiter finished a change that answered -EINPROGRESS. */
 static void scmi_on_done(void *ctx, struct arb_vote *vote, int result)
 {
@@ -313,8 +475,6 @@ static void scmi_on_done(void *ctx, struct arb_vote *vote, int result)
 	struct scmi_vres *v = arb_vote_data(vote);
 	struct scmi_deferred *d;
 	struct scmi_agent *a;
-	uint8_t msg[8];
-	int32_t status;
 
 	if (!v || !v->later)
 		return;
@@ -332,16 +492,8 @@ static void scmi_on_done(void *ctx, struct arb_vote *vote, int result)
 			result = scmi_dresp_arm(srv, d);
 		else
 			scmi_dresp_drop(d);
-		status = scmi_status_from_errno(result);
-		vscmi_put_le32(msg, v->later_hdr);
-		vscmi_put_le32(msg + 4, (uint32_t)status);
-		a->stats.later++;
-		if (status != SCMI_SUCCESS)
-			a->stats.errors++;
-		scmi_agent_persist(a);
-		if (srv->hooks.trace)
-			srv->hooks.trace(srv->hooks.ctx, a, msg, 4, msg, sizeof(msg));
-		scmi_agent_reply(a, v->later_tag, msg, sizeof(msg));
+		scmi_reply_later(a, v->later_hdr, v->later_tag, scmi_status_from_errno(result),
+				 NULL, 0);
 	}
 	scmi_unpark(a);
 }
@@ -384,21 +536,20 @@ static void scmi_deferred_fire(void *arg)
 	free(d);
 }
 
-int scmi_delayed_response(struct scmi_ctx *c, uint8_t msg, int32_t status, const uint8_t *payload,
-			  size_t len, uint64_t usec)
+static struct scmi_deferred *scmi_deferred_new(struct scmi_agent *a, uint32_t hdr, int32_t status,
+					       const uint8_t *payload, size_t len, uint64_t usec)
 {
-	struct scmi_server *srv = c->srv;
+	struct scmi_server *srv = a->srv;
 	struct scmi_deferred *d;
-	uint32_t hdr = SCMI_HDR(msg, SCMI_TYPE_DELAYED, c->proto->id, SCMI_HDR_TOKEN(c->hdr));
 
 	if (len + 8 > SCMI_MSG_MAX)
-		return -EINVAL;
+		return NULL;
 	d = calloc(1, sizeof(*d));
 	if (!d)
-		return -ENOMEM;
+		return NULL;
 	d->srv = srv;
-	d->agent = c->agent;
-	d->generation = c->agent->generation;
+	d->agent = a;
+	d->generation = a->generation;
 	d->usec = usec;
 	vscmi_put_le32(d->msg, hdr);
 	vscmi_put_le32(d->msg + 4, (uint32_t)status);
@@ -410,11 +561,36 @@ int scmi_delayed_response(struct scmi_ctx *c, uint8_t msg, int32_t status, const
 	if (d->next)
 		d->next->prev = d;
 	srv->deferred = d;
-	c->agent->pending++;
+	a->pending++;
+	return d;
+}
+
+int scmi_delayed_response(struct scmi_ctx *c, uint8_t msg, int32_t status, const uint8_t *payload,
+			  size_t len, uint64_t usec)
+{
+	uint32_t hdr = SCMI_HDR(msg, SCMI_TYPE_DELAYED, c->proto->id, SCMI_HDR_TOKEN(c->hdr));
+	struct scmi_deferred *d;
+
+	if (len + 8 > SCMI_MSG_MAX)
+		return -EINVAL;
+	d = scmi_deferred_new(c->agent, hdr, status, payload, len, usec);
+	if (!d)
+		return -ENOMEM;
 	/* Armed once the command's reply is out, which may be later. */
 	scmi_dresp_drop(c->dresp);
 	c->dresp = d;
 	return 0;
+}
+
+/* The delayed response of a request whose reply is out already: through
+ * the loop like the others, so it never overtakes anything in flight. */
+static void scmi_dresp_send_now(struct scmi_agent *a, uint32_t hdr, int32_t status,
+				const uint8_t *payload, size_t len)
+{
+	struct scmi_deferred *d = scmi_deferred_new(a, hdr, status, payload, len, 0);
+
+	if (!d || scmi_dresp_arm(a->srv, d) < 0)
+		a->stats.dropped++;
 }
 
 static void scmi_dresp_drop(struct scmi_deferred *d)
@@ -722,6 +898,8 @@ void scmi_server_free(struct scmi_server *srv)
 		free(d);
 	}
 	for (uint32_t i = 0; i < srv->nagents; i++) {
+		if (srv->agents[i])
+			scmi_preq_cancel_all(srv->agents[i]);
 		scmi_agent_fini(srv->agents[i]);
 		free(srv->agents[i]);
 	}
@@ -801,6 +979,7 @@ void scmi_server_remove_agent(struct scmi_server *srv, struct scmi_agent *a)
 {
 	scmi_agent_set_output(a, NULL, NULL, false);
 	scmi_agent_reset(a);
+	scmi_preq_cancel_all(a);
 	scmi_watchers_remove(srv, a);
 	/* Delayed responses held for a reply still to come would never be
 	 * armed: they go now. Those already queued go nowhere when due. */
@@ -857,7 +1036,12 @@ void scmi_agent_set_reply(struct scmi_agent *agent, scmi_reply_fn reply, void *c
 
 uint32_t scmi_agent_waiting(const struct scmi_agent *agent)
 {
-	return agent->nlater + agent->npark;
+	uint32_t n = agent->nlater + agent->npark;
+
+	for (unsigned int i = 0; i < SCMI_PREQ_MAX; i++)
+		n += agent->preq[i].used && !agent->preq[i].answered &&
+		     agent->preq[i].gen == agent->generation;
+	return n;
 }
 
 void scmi_agent_reset(struct scmi_agent *a)

@@ -36,22 +36,43 @@ static uint32_t system_msg_attributes(struct scmi_ctx *c, uint32_t msg)
 	return msg == SYSTEM_POWER_STATE_SET ? 1u << 31 : 0;
 }
 
-static void system_notify_all(struct scmi_ctx *c, uint32_t flags, uint32_t state)
+static void system_notify_all(struct scmi_server *srv, uint32_t cause, uint32_t flags,
+			      uint32_t state)
 {
 	uint8_t buf[20];
 
 	vscmi_put_le32(buf, SCMI_HDR(SYSTEM_POWER_STATE_NOTIFIER, SCMI_TYPE_NOTIFICATION,
 				     SCMI_PROTO_SYSTEM, 0));
-	vscmi_put_le32(buf + 4, c->agent->id);
+	vscmi_put_le32(buf + 4, cause);
 	vscmi_put_le32(buf + 8, flags);
 	vscmi_put_le32(buf + 12, state);
 	vscmi_put_le32(buf + 16, 0);	/* no timeout for graceful requests */
-	for (uint32_t i = 0; i < c->srv->nagents; i++) {
-		struct scmi_agent *a = c->srv->agents[i];
+	for (uint32_t i = 0; i < srv->nagents; i++) {
+		struct scmi_agent *a = srv->agents[i];
 
 		if (a && a->notify_system && scmi_agent_send(a, buf, sizeof(buf)) == 0)
 			a->stats.notifications++;
 	}
+}
+
+static void system_notify_all(struct scmi_server *srv, uint32_t cause, uint32_t flags,
+			      uint32_t state);
+
+/* A privileged agent's state the firmware carried out later. */
+static int system_state_finish(struct scmi_preq *q, int result, bool current,
+			       struct vscmi_wr *resp)
+{
+	uint32_t flags = q->arg[0], state = q->arg[1];
+
+	if (result < 0)
+		return result;
+	/* The platform changed state whatever became of the asking channel. */
+	if (current) {
+		q->agent->system_state = state;
+		q->agent->seq++;
+	}
+	system_notify_all(q->agent->srv, q->agent->id, flags, state);
+	return 0;
 }
 
 static int system_state_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
@@ -80,11 +101,17 @@ static int system_state_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vsc
 
 		log_notice("agent %s: system state %u forwarded to the platform",
 			   c->agent->d->name, state);
-		r = vscmi_platform_apply(c->srv->plat, &op);
+		/* Slow firmware answers later; everyone else is served meanwhile. */
+		r = scmi_preq_op(c, &op, system_state_finish);
+		if (r == -EINPROGRESS) {
+			c->preq->arg[0] = flags;
+			c->preq->arg[1] = state;
+			return r;
+		}
 		if (r == 0) {
 			c->agent->system_state = state;
 			c->agent->seq++;
-			system_notify_all(c, flags, state);
+			system_notify_all(c->srv, c->agent->id, flags, state);
 		}
 		return r;
 	}

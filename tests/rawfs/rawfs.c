@@ -22,7 +22,7 @@
  * Control: a SOCK_SEQPACKET socket (--control PATH), one text command per
  * packet, one reply ("ok ..." or "err ...") each:
  *   delay MS | delay-next MS | dresp-delay MS | silent N
- *   hold-next (the next reply waits for release) | release
+ *   hold-next (the next reply, and its delayed response, wait for release) | release
  *   event KIND ID MSG [WORD...] | down | up
  *   state OP ID | count OP ID | stats */
 #define FUSE_USE_VERSION 35
@@ -134,6 +134,9 @@ struct rfs {
 		struct rfs_msg m;
 		uint32_t token;
 		bool frees;
+		/* the held command's delayed response, never before its response */
+		bool has_dresp;
+		struct rfs_msg dresp;
 	} held;
 	uint64_t writes, resets;
 	/* the firmware */
@@ -337,6 +340,13 @@ static int rfs_fw_send(void *ctx, const uint8_t *msg, size_t len)
 	/* Never before its response, and later by dresp-delay. */
 	at = (t->reply_due > rfs_now() ? t->reply_due : rfs_now()) +
 	     (uint64_t)R.dresp_delay_ms * 1000u;
+	if (R.holding && R.held.token == token && t->inflight && t->async && len <= RFS_MSG &&
+	    !R.held.has_dresp) {
+		memcpy(R.held.dresp.b, msg, len);
+		R.held.dresp.len = len;
+		R.held.has_dresp = true;
+		return 0;
+	}
 	if (!t->inflight || !t->async)
 		rfs_deliver_at(Q_ERRORS, msg, len, at, token, false);
 	else if (R.dresp_delay_ms > R.kernel_timeout_ms)
@@ -425,6 +435,7 @@ static int rfs_command(enum rfs_ino ino, const uint8_t *b, size_t len)
 		R.held.m.len = n;
 		R.held.token = token;
 		R.held.frees = !async || vscmi_get_le32(resp + 4) != 0;
+		R.held.has_dresp = false;
 		return 0;
 	}
 	/* An asynchronous command's token stays busy for its delayed response. */
@@ -736,9 +747,14 @@ static void rfs_control(char *cmd, char *out, size_t cap)
 		}
 		R.holding = false;
 		/* A reply held across a down is gone with the firmware. */
-		if (R.held.gen == R.gen && !R.down)
+		if (R.held.gen == R.gen && !R.down) {
 			rfs_deliver_at(R.held.q, R.held.m.b, R.held.m.len, 0, R.held.token,
 				       R.held.frees);
+			if (R.held.has_dresp)
+				rfs_deliver_at(R.held.q, R.held.dresp.b, R.held.dresp.len, 0,
+					       R.held.token, true);
+		}
+		R.held.has_dresp = false;
 	} else if (!strcmp(w[0], "down") && n == 1) {
 		if (!R.down)
 			rfs_down();
