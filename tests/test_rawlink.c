@@ -240,6 +240,18 @@ __attribute__((format(printf, 1, 2))) static long long rfs(const char *fmt, ...)
 	return strtoll(out + 2, NULL, 0);
 }
 
+/* The command hold-next was set for has reached the firmware (the daemon
+ * sends it when its event loop gets to it). */
+static void rfs_wait_held(void)
+{
+	for (int i = 0; i < 400; i++) {
+		if (rfs("held") == 1)
+			return;
+		usleep(5000);
+	}
+	ck_abort_msg("the firmware never got the command to hold");
+}
+
 static struct vscmi_config *load(const char *extra)
 {
 	char path[128], *text;
@@ -1092,6 +1104,7 @@ START_TEST(test_vscmid_slow_firmware_stalls_nobody)
 	/* All of that was answered while the clock change waits. */
 	ck_assert(agent_no_reply_yet(cam));
 	ck_assert_int_eq(rfs("state clock-enable 1"), 0);
+	rfs_wait_held();
 	rfs("release");
 	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_SUCCESS);
 	ck_assert_uint_eq(token, 5);
@@ -1166,6 +1179,7 @@ START_TEST(test_vscmid_slow_reading_pulse_system_stall_nobody)
 	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_SUCCESS);
 	ck_assert_uint_eq(token, 12);
 	ck_assert(agent_no_reply_yet(cam));
+	rfs_wait_held();
 	rfs("release");
 	ck_assert_int_eq(agent_reply(cam, &token, &ret), SCMI_SUCCESS);
 	ck_assert_uint_eq(token, 11);
@@ -1177,6 +1191,7 @@ START_TEST(test_vscmid_slow_reading_pulse_system_stall_nobody)
 	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_SUCCESS);
 	ck_assert_uint_eq(token, 13);
 	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x3, 1, &zero), SCMI_SUCCESS);
+	rfs_wait_held();
 	rfs("release");
 	ck_assert_int_eq(agent_dresp(cam, &token, dw, 3), SCMI_SUCCESS);
 	ck_assert_uint_eq(token, 13);
@@ -1192,6 +1207,7 @@ START_TEST(test_vscmid_slow_reading_pulse_system_stall_nobody)
 	ck_assert_uint_eq(token, 15);
 	ck_assert(agent_no_reply_yet(cam));
 	/* (The test firmware acts on the command at once; only its reply is held.) */
+	rfs_wait_held();
 	rfs("release");
 	ck_assert_int_eq(agent_reply(cam, &token, NULL), SCMI_SUCCESS);
 	ck_assert_uint_eq(token, 14);
@@ -1203,6 +1219,7 @@ START_TEST(test_vscmid_slow_reading_pulse_system_stall_nobody)
 	ck_assert_int_eq(agent_cmd(cam, 0x11, 0x5, 1, &zero), SCMI_SUCCESS);
 	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x3, 1, &zero), SCMI_SUCCESS);
 	ck_assert(agent_no_reply_yet(root));
+	rfs_wait_held();
 	rfs("release");
 	ck_assert_int_eq(agent_reply(root, &token, NULL), SCMI_SUCCESS);
 	ck_assert_uint_eq(token, 16);
@@ -1239,6 +1256,7 @@ START_TEST(test_vscmid_reading_timeout_and_disconnect)
 	ck_assert_int_eq(agent_cmd(disp, 0x14, 0x3, 1, &zero), SCMI_SUCCESS);
 	close(cam);
 	cam = agent_connect("cam");
+	rfs_wait_held();
 	rfs("release");
 	/* The new channel gets answers to its own commands only. */
 	agent_send(cam, 0x15, 0x6, 23, 2, sync);

@@ -798,6 +798,9 @@ static void rfs_control(char *cmd, char *out, size_t cap)
 		}
 		snprintf(out, cap, "ok %lld", (long long)val);
 		return;
+	} else if (!strcmp(w[0], "held") && n == 1) {
+		snprintf(out, cap, "ok %d", R.holding ? 1 : 0);
+		return;
 	} else if (!strcmp(w[0], "stats") && n == 1) {
 		snprintf(out, cap, "ok writes=%llu resets=%llu errors=%u", (unsigned long long)R.writes,
 			 (unsigned long long)R.resets, R.q[Q_ERRORS].len);
