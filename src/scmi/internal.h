@@ -117,7 +117,7 @@ struct scmi_preq {
 	scmi_finish_fn finish;
 	struct scmi_vres *view;		/* the resource, or NULL */
 	uint32_t vid;
-	uint32_t arg[2];		/* the command's words the finish needs */
+	uint32_t arg[4];		/* the command's words the finish needs */
 	int64_t value;			/* a reading's result */
 	uint64_t ts;
 };

@@ -48,16 +48,6 @@ static int sensor_view(struct scmi_ctx *c, struct vscmi_rd *req, struct scmi_vre
 	return scmi_view_get(c, req, VSCMI_SENSOR, v, vid);
 }
 
-static int sensor_read(struct scmi_ctx *c, const struct scmi_vres *v, int64_t *value,
-		       uint64_t *ts)
-{
-	struct vscmi_platform *p = c->srv->plat;
-
-	if (!p->ops->sensor_read)
-		return -EOPNOTSUPP;
-	return p->ops->sensor_read(p, scmi_vres_desc(v)->plat_id, value, ts);
-}
-
 static void sensor_trip_event(struct scmi_agent *a, uint32_t vid, uint32_t trip, bool up)
 {
 	uint8_t buf[16];
@@ -151,6 +141,31 @@ static int sensor_trip_point_notify(struct scmi_ctx *c, struct vscmi_rd *req,
 	return scmi_notify_set(c, v, SENSOR_TRIP_POINT_EVENT, ctl & 1);
 }
 
+/* Arms a trip point on the side the sensor is on now: crossings count
+ * from then. */
+static void sensor_trip_arm(struct scmi_agent *a, struct scmi_trip *t, uint32_t mode,
+			    int64_t value, int64_t now)
+{
+	t->armed = true;
+	t->mode = mode;
+	t->value = value;
+	t->above = now >= value;
+	a->seq++;
+}
+
+/* The reading a trip point is armed on came later (slow firmware). */
+static int sensor_trip_finish(struct scmi_preq *q, int result, bool current,
+			      struct vscmi_wr *resp)
+{
+	if (result < 0)
+		return result;
+	/* a reset agent's trip points start over: nothing to arm */
+	if (current)
+		sensor_trip_arm(q->agent, &q->view->trips[q->arg[0]], q->arg[1],
+				(int64_t)((uint64_t)q->arg[3] << 32 | q->arg[2]), q->value);
+	return 0;
+}
+
 static int sensor_trip_point_config(struct scmi_ctx *c, struct vscmi_rd *req,
 				    struct vscmi_wr *resp)
 {
@@ -175,15 +190,21 @@ static int sensor_trip_point_config(struct scmi_ctx *c, struct vscmi_rd *req,
 		c->agent->seq++;
 		return 0;
 	}
-	/* Crossings count from now: the side the sensor is on at arming. */
-	r = sensor_read(c, v, &now, &ts);
+	/* Crossings count from now: the side the sensor is on at arming,
+	 * which a slow firmware tells later (the reply waits for it). */
+	r = scmi_preq_reading(c, scmi_vres_desc(v)->plat_id, &now, &ts, sensor_trip_finish);
+	if (r == -EINPROGRESS) {
+		c->preq->view = v;
+		c->preq->arg[0] = id;
+		c->preq->arg[1] = ctl & TRIP_EVCTL_MODE;
+		c->preq->arg[2] = lo;
+		c->preq->arg[3] = hi;
+		return -EINPROGRESS;
+	}
 	if (r < 0)
 		return r;
-	t->armed = true;
-	t->mode = ctl & TRIP_EVCTL_MODE;
-	t->value = (int64_t)((uint64_t)hi << 32 | lo);
-	t->above = now >= t->value;
-	c->agent->seq++;
+	sensor_trip_arm(c->agent, t, ctl & TRIP_EVCTL_MODE, (int64_t)((uint64_t)hi << 32 | lo),
+			now);
 	return 0;
 }
 
