@@ -897,6 +897,15 @@ static void req_setup(void)
 
 #define READING_GET(token) SCMI_HDR(0x6, 0, SCMI_PROTO_SENSOR, token)
 
+/* The saved state of the agent's sensor 0. */
+static void find_sensor_view(void *ctx, const struct scmi_view_state *vs)
+{
+	struct scmi_view_state *out = ctx;
+
+	if (vs->kind == VSCMI_SENSOR && vs->vid == 0)
+		*out = *vs;
+}
+
 START_TEST(test_slow_reading_others_answered_meanwhile_reply_carries_value)
 {
 	const uint32_t sync[] = { 0, 0 }, core[] = { 1 }, rst[] = { 0, 0, 0 };
@@ -919,6 +928,33 @@ START_TEST(test_slow_reading_others_answered_meanwhile_reply_carries_value)
 	ck_assert_uint_eq(vscmi_get_le32(later.b[0] + 8), 45000);
 	ck_assert_uint_eq(vscmi_get_le32(later.b[0] + 12), 0);
 	ck_assert_uint_eq(scmi_agent_waiting(scmi_server_agent(srv, CAMERA)), 0);
+}
+END_TEST
+
+/* Arming a trip point needs the sensor's side now: with a slow firmware
+ * the reply waits for the reading, the other agents are served meanwhile,
+ * and the point is armed on the value that came. */
+START_TEST(test_slow_trip_point_config_answered_after_the_reading)
+{
+	/* trip 0, both directions, at 40000 (the reading is 45000: above) */
+	const uint32_t trip[] = { 0, 0x3, 40000, 0 }, rst[] = { 0, 0, 0 };
+	struct scmi_view_state vs = { .kind = VSCMI_SENSOR };
+
+	ck_assert_uint_eq(tagged(CAMERA, SCMI_HDR(0x5, 0, SCMI_PROTO_SENSOR, 0x31), 4, trip, 301),
+			  0);
+	ck_assert_uint_eq(tagged(DISPLAY, SCMI_HDR(0x4, 0, SCMI_PROTO_RESET, 3), 3, rst, 0), 8);
+	ck_assert_int_eq(status(), SCMI_SUCCESS);
+	ck_assert_int_eq(later.n, 0);
+	ck_assert_int_eq(vscmi_emu_finish_reading(plat, 20), 1);
+	ck_assert_int_eq(later.n, 1);
+	ck_assert_uint_eq(later.tag[0], 301);
+	ck_assert_uint_eq(later.len[0], 8);
+	ck_assert_int_eq((int32_t)vscmi_get_le32(later.b[0] + 4), SCMI_SUCCESS);
+	/* armed, on the side the reading put it */
+	scmi_agent_save_views(scmi_server_agent(srv, CAMERA), find_sensor_view, &vs);
+	ck_assert(vs.trips[0].armed);
+	ck_assert(vs.trips[0].above);
+	ck_assert_int_eq(vs.trips[0].value, 40000);
 }
 END_TEST
 
@@ -1107,6 +1143,7 @@ static Suite *scmi_suite(void)
 	tc = tcase_create("slow-platform-requests");
 	tcase_add_checked_fixture(tc, req_setup, teardown);
 	tcase_add_test(tc, test_slow_reading_others_answered_meanwhile_reply_carries_value);
+	tcase_add_test(tc, test_slow_trip_point_config_answered_after_the_reading);
 	tcase_add_test(tc, test_slow_async_reading_delayed_response_carries_value);
 	tcase_add_test(tc, test_slow_readings_capped_per_agent);
 	tcase_add_test(tc, test_slow_reset_pulse_answered_later);
