@@ -7,6 +7,7 @@
  * reaches a half-built device. Every request taken from the page is
  * completed, whatever happens: an uncompleted one hangs that vCPU. */
 #include <errno.h>
+#include <linux/virtio_mmio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -57,8 +58,12 @@ static void xen_guest_ioreq(struct xen_guest *g, uint32_t vcpu, bool takeover)
 		} else if (ok) {
 			vio_mmio_write(d, off, req.size, (uint32_t)req.data);
 			/* Before the guest sees the write done: a restart must
-			 * find the setup the driver believes in. */
-			xen_journal_save(g);
+			 * find the setup the driver believes in. A command's
+			 * notify and interrupt ack leave it as it is (a ring a
+			 * notify finds broken is found broken again after a
+			 * restart). */
+			if (off != VIRTIO_MMIO_QUEUE_NOTIFY && off != VIRTIO_MMIO_INTERRUPT_ACK)
+				xen_journal_save(g);
 		}
 		break;
 	}
