@@ -96,9 +96,11 @@ if ! apt-get "${APT_OPTS[@]}" -oDir::State::status="$APT/status" update >"$APT/u
 	die "cannot reach the Debian archive at $uri (see above); the guest world cannot be built offline the first time"
 fi
 
+# awk reads to the end: quitting early would kill apt-cache with SIGPIPE,
+# which pipefail turns into a silent exit of the whole script.
 field() { # package[:arch] field -> value of the candidate
 	apt-cache "${APT_OPTS[@]}" -oDir::State::status="$APT/status" show "$1" 2>/dev/null |
-		awk -v f="$2:" '$1 == f { sub(/^[^:]*: */, ""); print; exit }'
+		awk -v f="$2:" '$1 == f && !done { sub(/^[^:]*: */, ""); print; done = 1 }'
 }
 
 if [ -n "${VSCMI_GUEST_KERNEL:-}" ]; then
