@@ -37,6 +37,8 @@ die() {
 	exit 1
 }
 say() { echo "world.sh: $*" >&2; }
+# set -e alone would end the script without a word
+trap 'echo "world.sh: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 
 mkdir -p "$CACHE"
 exec 9>"$CACHE/.lock"
