@@ -7,6 +7,8 @@
 #   modules/virtio_mmio.ko             from the same kernel package
 #   modules/dwc3-of-simple.ko          (the reset consumer the guest test binds)
 #   modules/scmi_transport_virtio.ko   built out of tree from linux-source
+#   modules/xen/*.ko                   what a dom0 on the same kernel needs for
+#                                      a device model (tests/realxen)
 #   busybox                            busybox-static, arm64
 #
 # The world lives outside the checkout, in
@@ -24,7 +26,7 @@ KERNEL_SUITE=bookworm-security		# where the 6.12 kernel lives for Debian 12
 QEMU_SUITE=bookworm-backports		# QEMU 10: the first with vhost-user-scmi is 8.x; 7.2 in bookworm has none
 QEMU_MAJOR=10
 BUSYBOX_SUITE=bookworm
-WORLD_FORMAT=1				# bump when the products below change
+WORLD_FORMAT=2				# bump when the products below change
 # VSCMI_GUEST_KERNEL=6.12.N+deb12 pins the kernel ABI instead of the series' current one.
 # --------------------------------------------------------------------------
 
@@ -166,6 +168,10 @@ cp "$R/boot/vmlinuz-$K-arm64" Image
 MD=$R/lib/modules/$K-arm64/kernel
 xz -dc "$MD/drivers/virtio/virtio_mmio.ko.xz" >modules/virtio_mmio.ko
 xz -dc "$MD/drivers/usb/dwc3/dwc3-of-simple.ko.xz" >modules/dwc3-of-simple.ko
+mkdir -p modules/xen
+for m in xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs/xenfs; do
+	xz -dc "$MD/drivers/xen/$m.ko.xz" >"modules/xen/${m#*/}.ko"
+done
 cp "$R/bin/busybox" busybox
 
 # scmi_transport_virtio: Debian builds ARM_SCMI_TRANSPORT_VIRTIO neither in nor
