@@ -1,0 +1,446 @@
+#!/bin/bash
+# The real-Xen test: a Xen 4.17 hypervisor with IOREQ servers (built from
+# Debian's source) boots under QEMU (TCG) with a dom0 that runs vscmid,
+# cross-built for arm64, and two dom0less Linux domUs whose SCMI stacks
+# reach it through real IOREQ, event channels, foreign mapping and SPIs.
+# The two guests share a PLL, a clock, a power domain and a reset line.
+#
+#   test_realxen.sh VSCMID VSCMICTL ARM64_BUILD_DIR
+#
+# VSCMID and VSCMICTL are the native build (they print the guests' partial
+# device trees before the boot); ARM64_BUILD_DIR is where the arm64 build
+# of the same tree goes (kept between runs: ninja rebuilds what changed).
+# The host conducts the run on the serial console: it types commands to
+# dom0 (tests/realxen/init-dom0), which checks vscmid's votes, and "go" to
+# each domU (tests/guest/init), switching Xen's console input with CTRL-a.
+# KEEP=1 keeps the scratch directory (console, device trees, images).
+set -uo pipefail
+
+VSCMID=${1:?usage: test_realxen.sh VSCMID VSCMICTL ARM64_BUILD_DIR}
+VSCMICTL=${2:?usage: test_realxen.sh VSCMID VSCMICTL ARM64_BUILD_DIR}
+ARM64=${3:?usage: test_realxen.sh VSCMID VSCMICTL ARM64_BUILD_DIR}
+HERE=$(cd "$(dirname "$0")" && pwd)
+SRC=$(cd "$HERE/../.." && pwd)
+RUN_TIMEOUT=${VSCMI_REALXEN_TIMEOUT:-300}	# the whole QEMU run, seconds
+READS=${VSCMI_GUEST_READS:-500}
+RATE1=50000000
+RATE2=74000000
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/vscmi-realxen.XXXXXX") || exit 1
+QPID=""
+CPID=""
+HPID=""
+cleanup() {
+	local p
+	for p in $QPID $HPID $CPID; do
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	if [ -n "${KEEP:-}" ]; then
+		echo "kept $T"
+	else
+		rm -rf "$T"
+	fi
+}
+trap cleanup EXIT
+
+CON=$T/console
+fail() {
+	echo "FAIL: $*"
+	if [ -s "$CON" ]; then
+		echo "---- console (last 80 lines)"
+		tail -n 80 "$CON" | tr -d '\r'
+	fi
+	[ -s "$T/qemu.log" ] && { echo "---- qemu"; tail -n 20 "$T/qemu.log"; }
+	exit 1
+}
+need() { command -v "$1" >/dev/null || fail "$1 not found ($2)"; }
+need dtc "install device-tree-compiler"
+need cpio "install cpio"
+need aarch64-linux-gnu-gcc "install gcc-aarch64-linux-gnu"
+case "$(uname -m)" in
+x86_64) ;;
+*)
+	echo "SKIP: the worlds are built for an x86_64 host (this is $(uname -m))"
+	exit 77
+	;;
+esac
+T_START=$(date +%s%N)
+elapsed() { awk -v a="$T_START" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'; }
+
+# ---- the worlds (cached): kernel, QEMU, Xen, the arm64 sysroot -----------------
+W=$("$SRC/tests/guest/world.sh") || fail "could not build the guest world (tests/guest/world.sh, above)"
+X=$("$HERE/world.sh") || fail "could not build Xen (tests/realxen/world.sh, above)"
+S=$("$HERE/sysroot.sh") || fail "could not build the arm64 sysroot (tests/realxen/sysroot.sh, above)"
+echo "worlds ready at $(elapsed) s: $(tr '\n' ' ' <"$W/versions")$(cat "$X/versions"), sysroot $(tr '\n' ' ' <"$S/versions")"
+Q=$W/qemu
+
+# ---- vscmid for arm64 -------------------------------------------------------------
+if [ -f "$ARM64/meson-private/coredata.dat" ]; then
+	meson setup --reconfigure "$ARM64" "$SRC" --cross-file "$S/sysroot.ini" \
+		--cross-file "$SRC/cross/aarch64-linux-gnu.ini" >"$T/cross.log" 2>&1
+else
+	meson setup "$ARM64" "$SRC" --cross-file "$S/sysroot.ini" \
+		--cross-file "$SRC/cross/aarch64-linux-gnu.ini" -Dtests=false \
+		--buildtype=release >"$T/cross.log" 2>&1
+fi || { cat "$T/cross.log"; fail "meson setup of the arm64 build failed"; }
+meson compile -C "$ARM64" src/daemon/vscmid src/ctl/vscmictl >>"$T/cross.log" 2>&1 ||
+	{ tail -n 40 "$T/cross.log"; fail "the arm64 build failed"; }
+aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -o "$T/vscmi-rtt" "$HERE/rtt.c" ||
+	fail "could not build vscmi-rtt for arm64"
+echo "arm64 build ready at $(elapsed) s"
+
+# ---- the configuration: dom0less guests 1 and 2 ------------------------------------
+# conf SOCKETS: SOCKETS=none for dom0; the host's copy gives each agent a
+# socket too, so that a vscmid without Xen has something to serve and can
+# answer gen-dt.
+conf() {
+	cat <<CONF
+[daemon]
+platform = emulated
+
+; both pixel clocks run from the PLL, which nobody may retune
+[clock pll]
+id = 0
+rates = 594M 1188M
+policy = fixed
+rate = 1188M
+
+[clock pix1]
+id = 1
+parent = pll
+range = 25M 200M 1M
+policy = exclusive
+
+[clock pix2]
+id = 2
+parent = pll
+range = 25M 200M 1M
+policy = exclusive
+
+; one bus clock for both guests, at the highest rate either asks
+[clock axi]
+id = 3
+rates = 100M 200M 400M
+policy = max
+
+[power media]
+id = 0
+initial = off
+
+; shared: deasserted while either guest holds it deasserted
+[reset rst_bus]
+id = 0
+autonomous = deny
+initial = asserted
+
+[reset rst_vm1]
+id = 1
+initial = asserted
+
+[reset rst_vm2]
+id = 2
+initial = asserted
+CONF
+	local g d
+	for d in 1 2; do
+		g=vm$d
+		cat <<CONF
+
+[agent $g]
+domid = $d
+dom0less = yes
+mmio_base = 0x02000000
+irq = 33
+grant_usage = no
+socket = $([ "$1" = none ] && echo none || echo "$1/$g.sock")
+protocols = base power clock reset
+clocks = pix$d:pixel axi
+power = media
+resets = rst_bus:bus rst_$g:dev
+CONF
+	done
+}
+conf none >"$T/vscmid.conf"
+mkdir -p "$T/host"
+conf "$T/host" >"$T/host/vscmid.conf"
+
+# ---- the domUs' partial device trees, from vscmictl gen-dt --xen -------------------
+"$VSCMID" --config "$T/host/vscmid.conf" --runtime-dir "$T/host" >"$T/host/vscmid.log" 2>&1 &
+HPID=$!
+for _ in $(seq 100); do
+	[ -S "$T/host/control" ] && break
+	kill -0 $HPID 2>/dev/null || { cat "$T/host/vscmid.log"; fail "the host's vscmid exited at start"; }
+	sleep 0.05
+done
+declare -A RATE=([vm1]=$RATE1 [vm2]=$RATE2)
+for g in vm1 vm2; do
+	"$VSCMICTL" --socket "$T/host/control" gen-dt --xen $g >"$T/$g-scmi.dtsi" ||
+		fail "vscmictl gen-dt --xen $g"
+	{
+		echo '/dts-v1/;'
+		echo "/include/ \"$g-scmi.dtsi\""
+		cat <<DTS
+/ {
+	passthrough {
+		/* clock on at probe (CLOCK_CONFIG_SET), its rate (CLOCK_RATE_SET),
+		 * and the power domain, on at probe and off at unbind; nothing is
+		 * mapped at this address in a domU, and the driver reads nothing */
+		sram@c000000 {
+			compatible = "mmio-sram";
+			reg = <0x0 0x0c000000 0x0 0x1000>;
+			clocks = <&scmi_clk 0>;
+			assigned-clocks = <&scmi_clk 0>;
+			assigned-clock-rates = <${RATE[$g]}>;
+			power-domains = <&scmi_pd 0>;
+		};
+
+		/* dwc3-of-simple touches no register of its own: it deasserts
+		 * every reset and enables every clock at probe, undoes both at
+		 * unbind */
+		usb-glue {
+			compatible = "sprd,sc9860-dwc3";
+			clocks = <&scmi_clk 1>;
+			resets = <&scmi_reset 0>, <&scmi_reset 1>;
+		};
+	};
+};
+DTS
+	} >"$T/$g.dts"
+	dtc -q -I dts -O dtb -i "$T" -o "$T/$g.dtb" "$T/$g.dts" || fail "dtc could not build $g.dtb"
+done
+kill $HPID
+wait $HPID 2>/dev/null
+HPID=""
+
+# ---- initramfs images ------------------------------------------------------------------
+# dom0: busybox, vscmid, vscmictl, jq and the shared libraries they need,
+# the Xen device-model modules, the configuration, /init
+I=$T/dom0
+mkdir -p "$I/bin" "$I/proc" "$I/sys" "$I/dev" "$I/lib/modules" "$I/etc/vscmi"
+cp "$W/busybox" "$I/bin/busybox"
+cp "$W"/modules/xen/*.ko "$I/lib/modules/"
+cp "$ARM64/src/daemon/vscmid" "$ARM64/src/ctl/vscmictl" "$I/bin/"
+cp "$S/usr/bin/jq" "$I/bin/jq"
+aarch64-linux-gnu-strip "$I/bin/vscmid" "$I/bin/vscmictl"
+"$HERE/libclosure.sh" "$S" "$I/bin/vscmid" "$I/bin/vscmictl" "$I/bin/jq" >"$T/libs" ||
+	fail "could not list the arm64 libraries vscmid needs"
+(cd "$S" && cpio -pdm --quiet "$I") <"$T/libs" || fail "could not copy the arm64 libraries"
+cp "$T/vscmid.conf" "$I/etc/vscmi/vscmid.conf"
+install -m 755 "$HERE/init-dom0" "$I/init"
+(cd "$I" && find . | cpio -o -H newc --quiet | gzip -1 >"$T/dom0.cpio.gz") || fail "cpio dom0"
+# domU: the real-Linux-guest test's /init and modules, and vscmi-rtt
+I=$T/domU
+mkdir -p "$I/bin" "$I/proc" "$I/sys" "$I/dev" "$I/tmp" "$I/lib/modules"
+cp "$W/busybox" "$I/bin/busybox"
+cp "$W"/modules/*.ko "$I/lib/modules/"
+cp "$T/vscmi-rtt" "$I/bin/vscmi-rtt"
+install -m 755 "$SRC/tests/guest/init" "$I/init"
+(cd "$I" && find . | cpio -o -H newc --quiet | gzip -1 >"$T/domU.cpio.gz") || fail "cpio domU"
+
+# ---- the machine's device tree: QEMU's, plus Xen's boot modules under /chosen -------
+MACHINE=(-M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp 2 -m 2048 -nic none)
+"$Q" "${MACHINE[@]}" -M "virt,virtualization=on,gic-version=3,dumpdtb=$T/virt.dtb" -display none \
+	>"$T/dumpdtb.log" 2>&1 || { cat "$T/dumpdtb.log"; fail "QEMU could not dump its device tree"; }
+dtc -q -I dtb -O dts -o "$T/virt.dts" "$T/virt.dtb" || fail "dtc could not decompile virt.dtb"
+
+# Boot modules from 0x49000000 up (QEMU keeps its own tree below), each on
+# a 2 MiB boundary. Both domUs run the kernel and the initramfs dom0 runs
+# or shares: Xen loads a module that several domains name once.
+LOADERS=()
+next=$((0x49000000))
+declare -A MOD
+place() { # name file
+	local size
+	size=$(stat -c %s "$2")
+	MOD[$1]=$(printf '0x0 0x%x 0x0 0x%x' "$next" "$size")
+	LOADERS+=(-device "loader,file=$2,addr=$(printf 0x%x "$next"),force-raw=on")
+	next=$(((next + size + 0x1fffff) & ~0x1fffff))
+}
+place kernel "$W/Image"
+place dom0rd "$T/dom0.cpio.gz"
+place domUrd "$T/domU.cpio.gz"
+place vm1dt "$T/vm1.dtb"
+place vm2dt "$T/vm2.dtb"
+[ $next -lt $((0x60000000)) ] || fail "the boot modules do not fit below 0x60000000"
+
+domu() { # domid
+	cat <<DTS
+		domU$1 {
+			compatible = "xen,domain";
+			#address-cells = <2>;
+			#size-cells = <2>;
+			memory = <0x0 0x40000>;	/* KiB */
+			cpus = <1>;
+			vpl011;
+			module@1 {
+				compatible = "multiboot,kernel", "multiboot,module";
+				reg = <${MOD[kernel]}>;
+				bootargs = "console=ttyAMA0 panic=-1 rdinit=/init vscmi.agent=vm$1 vscmi.unbind=$(($1 - 1)) vscmi.reads=$READS vscmi.mmio=0x02000000";
+			};
+			module@2 {
+				compatible = "multiboot,ramdisk", "multiboot,module";
+				reg = <${MOD[domUrd]}>;
+			};
+			module@3 {
+				compatible = "multiboot,device-tree", "multiboot,module";
+				reg = <${MOD[vm$1dt]}>;
+			};
+		};
+DTS
+}
+{
+	cat "$T/virt.dts"
+	cat <<DTS
+/ {
+	chosen {
+		#address-cells = <2>;
+		#size-cells = <2>;
+		xen,xen-bootargs = "dom0_mem=512M dom0_max_vcpus=1 loglvl=all guest_loglvl=all console=dtuart";
+		module@1 {
+			compatible = "multiboot,kernel", "multiboot,module";
+			reg = <${MOD[kernel]}>;
+			bootargs = "console=hvc0 earlycon=xen panic=-1 rdinit=/init vscmi.rate1=$RATE1 vscmi.rate2=$RATE2";
+		};
+		module@2 {
+			compatible = "multiboot,ramdisk", "multiboot,module";
+			reg = <${MOD[dom0rd]}>;
+		};
+$(domu 1)
+$(domu 2)
+	};
+};
+DTS
+} >"$T/machine.dts"
+dtc -q -I dts -O dtb -o "$T/machine.dtb" "$T/machine.dts" || fail "dtc could not build the machine's tree"
+echo "images ready at $(elapsed) s"
+
+# ---- the run -----------------------------------------------------------------------------
+mkfifo "$T/con.in" "$T/con.out"
+cat "$T/con.out" >"$CON" &
+CPID=$!
+Q0=$(date +%s%N)
+timeout "$RUN_TIMEOUT" "$Q" "${MACHINE[@]}" -display none -monitor none -no-reboot \
+	-chardev "pipe,id=con,path=$T/con" -serial chardev:con \
+	-kernel "$X/xen" -dtb "$T/machine.dtb" "${LOADERS[@]}" >"$T/qemu.log" 2>&1 &
+QPID=$!
+# keeps the input fifo open, so QEMU never sees it close between commands
+exec 8<>"$T/con.in"
+
+since() { awk -v a="$Q0" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
+# Waits for a console line matching the ERE $1 (after line $3, if given),
+# failing at once on any sign that something went wrong.
+wait_for() { # ere seconds [after-line]
+	local end=$((SECONDS + $2)) l
+	while :; do
+		l=$(tr -d '\r' <"$CON" | grep -m1 -E 'VSCMI-(GUEST|DOM0): FAIL|Kernel panic|\(XEN\) (Panic|Assertion|Xen BUG)|scmi.*(-110|timed out)|arm-scmi.*failed')
+		[ -n "$l" ] && fail "$l"
+		tr -d '\r' <"$CON" | tail -n +"${3:-1}" | grep -qE "$1" && return 0
+		kill -0 "$QPID" 2>/dev/null || fail "QEMU exited before a line matching '$1'"
+		[ $SECONDS -lt $end ] || fail "no line matching '$1' within $2 s"
+		sleep 0.1
+	done
+}
+lines() { wc -l <"$CON"; }
+# Points Xen's serial input at DOM$1 (or "Xen"): CTRL-a three times moves it
+# on one step, Xen, dom0, each domU in turn; Xen says where it went.
+focus() {
+	local i n
+	for i in 1 2 3 4 5 6; do
+		n=$(lines)
+		printf '\001\001\001' >&8
+		wait_for '\*\*\* Serial input to (DOM[0-9]+|Xen)' 10 "$((n + 1))"
+		tr -d '\r' <"$CON" | tail -n +"$((n + 1))" | grep -qE "Serial input to DOM$1( |\$)" && return 0
+	done
+	fail "could not switch Xen's serial input to DOM$1"
+}
+type_to() { # domid words
+	focus "$1"
+	printf '%s\r' "$2" >&8
+}
+# The value after "VSCMI-GUEST: $2 " on domU $1's console lines.
+seen() {
+	tr -d '\r' <"$CON" | sed -n "s/^(XEN) DOM$1: VSCMI-GUEST: $2 \(.*\)$/\1/p" | head -n1
+}
+dom0_cmd() { # command
+	local n
+	n=$(lines)
+	type_to 0 "$1"
+	wait_for "^VSCMI-DOM0: done $1 " 60 "$((n + 1))"
+	tr -d '\r' <"$CON" | tail -n +"$((n + 1))" | grep -E '^VSCMI-DOM0: (ok|FAIL)'
+}
+
+checks=0
+ok() {
+	checks=$((checks + 1))
+	echo "ok $checks - $*"
+}
+expect() { # what expected actual
+	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+	ok "$1 = $2"
+}
+
+wait_for '^VSCMI-DOM0: vscmid up' 120
+ok "dom0: vscmid up ($(tr -d '\r' <"$CON" | sed -n 's/^VSCMI-DOM0: vscmid up at //p' | head -n1) after dom0's boot)"
+declare -A READY
+for d in 1 2; do
+	wait_for "^\(XEN\) DOM$d: VSCMI-GUEST: ready" 180
+	READY[$d]=$(since)
+done
+for d in 1 2; do
+	g=vm$d
+	core=$(seen $d scmi-core)
+	case "$core" in
+	*"SCMI Protocol v2.1 'vscmi:emulated'"*) ok "$g: SCMI core probed: $core" ;;
+	*) fail "$g: unexpected SCMI core line: '$core'" ;;
+	esac
+	expect "$g: clocks" "axi pixel" "$(seen $d clocks)"
+	expect "$g: power domains" "media" "$(seen $d power-domains)"
+	expect "$g: SCMI reset controllers" 1 "$(seen $d reset-controllers)"
+	tr -d '\r' <"$CON" | grep -q "^(XEN) DOM$d: VSCMI-GUEST: bound sram" || fail "$g: mmio-sram did not bind"
+	tr -d '\r' <"$CON" | grep -q "^(XEN) DOM$d: VSCMI-GUEST: bound dwc3-of-simple" ||
+		fail "$g: dwc3-of-simple did not bind"
+	ok "$g: consumers bound"
+	expect "$g: pixel clock" "rate ${RATE[$g]} enable_count 1" "$(seen $d 'clock pixel')"
+	expect "$g: power domain media" "on" "$(seen $d 'power-domain media')"
+done
+
+# ---- from dom0: vscmid's votes with both guests up, after vm1 powers off, at the end -----
+dom0_result() { # command
+	local out
+	out=$(dom0_cmd "$1")
+	echo "$out" | sed 's/^VSCMI-DOM0: /dom0: /'
+	echo "$out" | grep -q FAIL && fail "dom0 $1"
+	checks=$((checks + $(echo "$out" | grep -c '^VSCMI-DOM0: ok')))
+}
+dom0_result check-both
+n=$(lines)
+type_to 1 go
+wait_for '^\(XEN\) DOM1: VSCMI-GUEST: poweroff' 30 "$((n + 1))"
+dom0_result check-vm1-gone
+n=$(lines)
+type_to 2 go
+wait_for '^\(XEN\) DOM2: VSCMI-GUEST: poweroff' 60 "$((n + 1))"
+expect "vm2 unbound: pixel enable_count" "enable_count 0" "$(seen 2 'unbound clock pixel')"
+expect "vm2 unbound: media in the guest" "off-0" "$(seen 2 'unbound power-domain media')"
+dom0_result check-all-off
+n=$(lines)
+type_to 0 poweroff
+wait_for '^VSCMI-DOM0: poweroff' 30 "$((n + 1))"
+wait "$QPID"
+r=$?
+QPID=""
+[ $r -eq 0 ] || fail "QEMU exited with status $r$([ $r -eq 124 ] && echo " (timed out)")"
+tr -d '\r' <"$CON" | grep -q '^VSCMI-DOM0: vscmid exited with 0' || fail "vscmid did not exit cleanly"
+ok "vscmid exited cleanly, QEMU halted"
+
+echo
+echo "figures (Xen $(cut -d' ' -f2 "$X/versions"), QEMU $(sed -n 's/^qemu //p' "$W/versions") TCG, kernel $(cat "$W/kernel") in dom0 and both domUs):"
+for d in 1 2; do
+	printf '  vm%s: QEMU start to SCMI ready %s s; device up at %s; SCMI %s\n' "$d" "${READY[$d]}" \
+		"$(seen $d "device at 0x02000000 up at" | sed 's/^/guest uptime /')" "$(seen $d probe)"
+	printf '    floor:  %s\n    SCMI:   %s\n    (shell: %s)\n' "$(seen $d floor)" "$(seen $d rtt)" "$(seen $d bench)"
+done
+tr -d '\r' <"$CON" | sed -n 's/^VSCMI-DOM0: devices /  vscmid: /p' | head -n1
+echo "  whole run $(since) s of QEMU, $(elapsed) s in all"
+echo "all $checks checks passed"
