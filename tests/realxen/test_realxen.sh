@@ -72,7 +72,7 @@ elapsed() { awk -v a="$T_START" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b 
 W=$("$SRC/tests/guest/world.sh") || fail "could not build the guest world (tests/guest/world.sh, above)"
 X=$("$HERE/world.sh") || fail "could not build Xen (tests/realxen/world.sh, above)"
 S=$("$HERE/sysroot.sh") || fail "could not build the arm64 sysroot (tests/realxen/sysroot.sh, above)"
-echo "worlds ready at $(elapsed) s: $(tr '\n' ' ' <"$W/versions")$(cat "$X/versions"), sysroot $(tr '\n' ' ' <"$S/versions")"
+echo "worlds ready at $(elapsed) s: $(tr '\n' ' ' <"$W/versions")$(cat "$X/versions"), sysroot: $(head -n1 "$S/versions")"
 Q=$W/qemu
 
 # ---- vscmid for arm64 -------------------------------------------------------------
@@ -328,29 +328,50 @@ QPID=$!
 exec 8<>"$T/con.in"
 
 since() { awk -v a="$Q0" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
-# Waits for a console line matching the ERE $1 (after line $3, if given),
-# failing at once on any sign that something went wrong.
-wait_for() { # ere seconds [after-line]
+console() { tr -d '\r' <"$CON"; }
+# What domU $1 printed, without Xen's prefix. Xen prefixes a domU's lines
+# with "(XEN) DOMn: " except while its serial input goes to that domU, when
+# they come as "(XEN) " alone; the "*** Serial input to" lines tell which.
+domlines() { # domid
+	console | awk -v d="$1" '
+		/\*\*\* Serial input to DOM[0-9]+/ { f = $0; sub(/.*Serial input to DOM/, "", f); focus = f + 0; next }
+		/\*\*\* Serial input to Xen/ { focus = -1; next }
+		index($0, "(XEN) DOM" d ": ") == 1 { print substr($0, length("(XEN) DOM" d ": ") + 1); next }
+		focus == d && /^\(XEN\) / && !/^\(XEN\) DOM[0-9]+: / { print substr($0, 7) }'
+}
+# Waits until the command $1 succeeds, failing at once on any sign that
+# something went wrong.
+wait_until() { # command seconds what
 	local end=$((SECONDS + $2)) l
 	while :; do
-		l=$(tr -d '\r' <"$CON" | grep -m1 -E 'VSCMI-(GUEST|DOM0): FAIL|Kernel panic|\(XEN\) (Panic|Assertion|Xen BUG)|scmi.*(-110|timed out)|arm-scmi.*failed')
-		[ -n "$l" ] && fail "$l"
-		tr -d '\r' <"$CON" | tail -n +"${3:-1}" | grep -qE "$1" && return 0
-		kill -0 "$QPID" 2>/dev/null || fail "QEMU exited before a line matching '$1'"
-		[ $SECONDS -lt $end ] || fail "no line matching '$1' within $2 s"
+		l=$(console | grep -m1 -E 'VSCMI-(GUEST|DOM0): FAIL|Kernel panic|\(XEN\) (Panic|Assertion|Xen BUG)|scmi.*(-110|timed out)|arm-scmi.*failed')
+		# what the failing side prints next is the reason
+		[ -n "$l" ] && { sleep 3; fail "$l"; }
+		eval "$1" && return 0
+		kill -0 "$QPID" 2>/dev/null || fail "QEMU exited before $3"
+		[ $SECONDS -lt $end ] || fail "no $3 within $2 s"
 		sleep 0.1
 	done
 }
+# a console line matching ERE $1 after line $3
+wait_for() { # ere seconds [after-line]
+	wait_until "console | tail -n +${3:-1} | grep -qE '$1'" "$2" "line matching '$1'"
+}
+# a line of domU $1 matching ERE $2
+wait_dom() { # domid ere seconds
+	wait_until "domlines $1 | grep -qE '$2'" "$3" "DOM$1 line matching '$2'"
+}
 lines() { wc -l <"$CON"; }
-# Points Xen's serial input at DOM$1 (or "Xen"): CTRL-a three times moves it
-# on one step, Xen, dom0, each domU in turn; Xen says where it went.
+# Points Xen's serial input at DOM$1: CTRL-a three times moves it on one
+# step, Xen, dom0, each domU in turn; Xen says where it went.
 focus() {
 	local i n
-	for i in 1 2 3 4 5 6; do
+	for i in 0 1 2 3 4 5 6; do
+		console | grep -E 'Serial input to (DOM[0-9]+|Xen)' | tail -n1 |
+			grep -qE "Serial input to DOM$1( |\$)" && return 0
 		n=$(lines)
 		printf '\001\001\001' >&8
 		wait_for '\*\*\* Serial input to (DOM[0-9]+|Xen)' 10 "$((n + 1))"
-		tr -d '\r' <"$CON" | tail -n +"$((n + 1))" | grep -qE "Serial input to DOM$1( |\$)" && return 0
 	done
 	fail "could not switch Xen's serial input to DOM$1"
 }
@@ -358,9 +379,9 @@ type_to() { # domid words
 	focus "$1"
 	printf '%s\r' "$2" >&8
 }
-# The value after "VSCMI-GUEST: $2 " on domU $1's console lines.
+# The value after "VSCMI-GUEST: $2 " in what domU $1 printed.
 seen() {
-	tr -d '\r' <"$CON" | sed -n "s/^(XEN) DOM$1: VSCMI-GUEST: $2 \(.*\)$/\1/p" | head -n1
+	domlines "$1" | sed -n "s/^VSCMI-GUEST: $2 \(.*\)$/\1/p" | head -n1
 }
 dom0_cmd() { # command
 	local n
@@ -384,7 +405,7 @@ wait_for '^VSCMI-DOM0: vscmid up' 120
 ok "dom0: vscmid up ($(tr -d '\r' <"$CON" | sed -n 's/^VSCMI-DOM0: vscmid up at //p' | head -n1) after dom0's boot)"
 declare -A READY
 for d in 1 2; do
-	wait_for "^\(XEN\) DOM$d: VSCMI-GUEST: ready" 180
+	wait_dom $d '^VSCMI-GUEST: ready' 180
 	READY[$d]=$(since)
 done
 for d in 1 2; do
@@ -397,8 +418,8 @@ for d in 1 2; do
 	expect "$g: clocks" "axi pixel" "$(seen $d clocks)"
 	expect "$g: power domains" "media" "$(seen $d power-domains)"
 	expect "$g: SCMI reset controllers" 1 "$(seen $d reset-controllers)"
-	tr -d '\r' <"$CON" | grep -q "^(XEN) DOM$d: VSCMI-GUEST: bound sram" || fail "$g: mmio-sram did not bind"
-	tr -d '\r' <"$CON" | grep -q "^(XEN) DOM$d: VSCMI-GUEST: bound dwc3-of-simple" ||
+	domlines $d | grep -q "^VSCMI-GUEST: bound sram" || fail "$g: mmio-sram did not bind"
+	domlines $d | grep -q "^VSCMI-GUEST: bound dwc3-of-simple" ||
 		fail "$g: dwc3-of-simple did not bind"
 	ok "$g: consumers bound"
 	expect "$g: pixel clock" "rate ${RATE[$g]} enable_count 1" "$(seen $d 'clock pixel')"
@@ -414,13 +435,11 @@ dom0_result() { # command
 	checks=$((checks + $(echo "$out" | grep -c '^VSCMI-DOM0: ok')))
 }
 dom0_result check-both
-n=$(lines)
 type_to 1 go
-wait_for '^\(XEN\) DOM1: VSCMI-GUEST: poweroff' 30 "$((n + 1))"
+wait_dom 1 '^VSCMI-GUEST: poweroff' 30
 dom0_result check-vm1-gone
-n=$(lines)
 type_to 2 go
-wait_for '^\(XEN\) DOM2: VSCMI-GUEST: poweroff' 60 "$((n + 1))"
+wait_dom 2 '^VSCMI-GUEST: poweroff' 60
 expect "vm2 unbound: pixel enable_count" "enable_count 0" "$(seen 2 'unbound clock pixel')"
 expect "vm2 unbound: media in the guest" "off-0" "$(seen 2 'unbound power-domain media')"
 dom0_result check-all-off
