@@ -76,17 +76,13 @@ echo "worlds ready at $(elapsed) s: $(tr '\n' ' ' <"$W/versions")$(cat "$X/versi
 Q=$W/qemu
 
 # ---- vscmid for arm64 -------------------------------------------------------------
-if [ -f "$ARM64/meson-private/coredata.dat" ]; then
-	meson setup --reconfigure "$ARM64" "$SRC" --cross-file "$S/sysroot.ini" \
-		--cross-file "$SRC/cross/aarch64-linux-gnu.ini" >"$T/cross.log" 2>&1
-else
-	meson setup "$ARM64" "$SRC" --cross-file "$S/sysroot.ini" \
-		--cross-file "$SRC/cross/aarch64-linux-gnu.ini" -Dtests=false \
-		--buildtype=release >"$T/cross.log" 2>&1
-fi || { cat "$T/cross.log"; fail "meson setup of the arm64 build failed"; }
-meson compile -C "$ARM64" src/daemon/vscmid src/ctl/vscmictl >>"$T/cross.log" 2>&1 ||
-	{ tail -n 40 "$T/cross.log"; fail "the arm64 build failed"; }
-aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -o "$T/vscmi-rtt" "$HERE/rtt.c" ||
+"$SRC/scripts/cross-arm64" "$ARM64" >"$T/cross.log" 2>&1 ||
+	{ tail -n 40 "$T/cross.log"; fail "the arm64 build failed (scripts/cross-arm64, above)"; }
+# static, against the same sysroot (the cross compiler's own libc is not
+# needed then)
+aarch64-linux-gnu-gcc --sysroot="$S" -B"$S/usr/lib/aarch64-linux-gnu/" \
+	-isystem "$S/usr/include/aarch64-linux-gnu" -isystem "$S/usr/include" \
+	-static -O2 -Wall -Wextra -Werror -o "$T/vscmi-rtt" "$HERE/rtt.c" ||
 	fail "could not build vscmi-rtt for arm64"
 echo "arm64 build ready at $(elapsed) s"
 
