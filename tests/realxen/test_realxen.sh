@@ -272,7 +272,7 @@ domu() { # domid
 			module@1 {
 				compatible = "multiboot,kernel", "multiboot,module";
 				reg = <${MOD[kernel]}>;
-				bootargs = "console=ttyAMA0 panic=-1 rdinit=/init vscmi.agent=vm$1 vscmi.unbind=$(($1 - 1)) vscmi.reads=$READS vscmi.mmio=0x02000000";
+				bootargs = "console=ttyAMA0 panic=-1 rdinit=/init vscmi.agent=vm$1 vscmi.unbind=$(($1 - 1)) vscmi.reads=$READS vscmi.mmio=0x02000000 vscmi.hold=1 vscmi.load=$(($1 - 1))";
 			};
 			module@2 {
 				compatible = "multiboot,ramdisk", "multiboot,module";
@@ -292,7 +292,7 @@ DTS
 	chosen {
 		#address-cells = <2>;
 		#size-cells = <2>;
-		xen,xen-bootargs = "dom0_mem=512M dom0_max_vcpus=1 loglvl=all guest_loglvl=all console=dtuart";
+		xen,xen-bootargs = "dom0_mem=512M dom0_max_vcpus=1 loglvl=all guest_loglvl=all console=dtuart bootscrub=0 console_timestamps=boot";
 		module@1 {
 			compatible = "multiboot,kernel", "multiboot,module";
 			reg = <${MOD[kernel]}>;
@@ -324,17 +324,31 @@ QPID=$!
 exec 8<>"$T/con.in"
 
 since() { awk -v a="$Q0" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
-console() { tr -d '\r' <"$CON"; }
-# What domU $1 printed, without Xen's prefix. Xen prefixes a domU's lines
-# with "(XEN) DOMn: " except while its serial input goes to that domU, when
-# they come as "(XEN) " alone; the "*** Serial input to" lines tell which.
+# The console without carriage returns and without Xen's timestamps
+# (console_timestamps=boot: "(XEN) [    1.234567] ...").
+console() { tr -d '\r' <"$CON" | sed -E 's/^\(XEN\) \[ *[0-9]+\.[0-9]+\] /(XEN) /'; }
+# What domU $1 printed, without Xen's prefix (with TS=1, each line after
+# the Xen time it was printed at). Xen prefixes a domU's lines with
+# "(XEN) DOMn: " except while its serial input goes to that domU, when they
+# come as "(XEN) " alone; the "*** Serial input to" lines tell which.
 domlines() { # domid
-	console | awk -v d="$1" '
+	tr -d '\r' <"$CON" | awk -v d="$1" -v ts="${TS:-}" '
 		/\*\*\* Serial input to DOM[0-9]+/ { f = $0; sub(/.*Serial input to DOM/, "", f); focus = f + 0; next }
 		/\*\*\* Serial input to Xen/ { focus = -1; next }
-		index($0, "(XEN) DOM" d ": ") == 1 { print substr($0, length("(XEN) DOM" d ": ") + 1); next }
-		focus == d && /^\(XEN\) / && !/^\(XEN\) DOM[0-9]+: / { print substr($0, 7) }'
+		!/^\(XEN\) / { next }
+		{
+			line = substr($0, 7); t = ""
+			if (match(line, /^\[ *[0-9]+\.[0-9]+\] /)) {
+				t = substr(line, 2, RLENGTH - 3); sub(/^ */, "", t); line = substr(line, RLENGTH + 1)
+			}
+			pre = "DOM" d ": "
+			if (index(line, pre) == 1) line = substr(line, length(pre) + 1)
+			else if (focus != d || line ~ /^DOM[0-9]+: /) next
+			print (ts != "" ? t " " : "") line
+		}'
 }
+# the Xen time at which domU $1 first printed a line starting with $2
+xen_time() { TS=1 domlines "$1" | awk -v m="$2" 'index($0, " " m) == index($0, " ") && !done { print $1; done = 1 }'; }
 # Waits until the command $1 succeeds, failing at once on any sign that
 # something went wrong.
 wait_until() { # command seconds what
@@ -399,9 +413,22 @@ expect() { # what expected actual
 
 wait_for '^VSCMI-DOM0: vscmid up' 120
 ok "dom0: vscmid up ($(tr -d '\r' <"$CON" | sed -n 's/^VSCMI-DOM0: vscmid up at //p' | head -n1) after dom0's boot)"
-declare -A READY
+# Both domUs boot at once and wait for their devices; then one at a time
+# times its bare MMIO reads, probes SCMI and times its clock reads, so that
+# neither figure is the other guest's load.
+declare -A READY HELD
+# notes when each domU's device came up; true once both have
+both_held() {
+	local d
+	for d in 1 2; do
+		[ -n "${HELD[$d]:-}" ] || ! domlines $d | grep -q '^VSCMI-GUEST: hold' || HELD[$d]=$(since)
+	done
+	[ -n "${HELD[1]:-}" ] && [ -n "${HELD[2]:-}" ]
+}
+wait_until both_held 180 "both domUs' devices up"
 for d in 1 2; do
-	wait_dom $d '^VSCMI-GUEST: ready' 180
+	type_to $d bench
+	wait_dom $d '^VSCMI-GUEST: ready' 120
 	READY[$d]=$(since)
 done
 for d in 1 2; do
@@ -431,11 +458,18 @@ dom0_result() { # command
 	checks=$((checks + $(echo "$out" | grep -c '^VSCMI-DOM0: ok')))
 }
 dom0_result check-both
+# vm2 keeps reading its clock meanwhile (vscmi.load=1)
+dom0_result restart
 type_to 1 go
 wait_dom 1 '^VSCMI-GUEST: poweroff' 30
 dom0_result check-vm1-gone
 type_to 2 go
 wait_dom 2 '^VSCMI-GUEST: poweroff' 60
+load=$(seen 2 load)
+case "$load" in
+*" reads, 0 other values") ok "vm2 read its clock all through the restart: $load" ;;
+*) fail "vm2's clock reads through the restart: '$load'" ;;
+esac
 expect "vm2 unbound: pixel enable_count" "enable_count 0" "$(seen 2 'unbound clock pixel')"
 expect "vm2 unbound: media in the guest" "off-0" "$(seen 2 'unbound power-domain media')"
 dom0_result check-all-off
@@ -452,8 +486,12 @@ ok "vscmid exited cleanly, QEMU halted"
 echo
 echo "figures (Xen $(cut -d' ' -f2 "$X/versions"), QEMU $(sed -n 's/^qemu //p' "$W/versions") TCG, kernel $(cat "$W/kernel") in dom0 and both domUs):"
 for d in 1 2; do
-	printf '  vm%s: QEMU start to SCMI ready %s s; device up at %s; SCMI %s\n' "$d" "${READY[$d]}" \
-		"$(seen $d "device at 0x02000000 up at" | sed 's/^/guest uptime /')" "$(seen $d probe)"
+	up=$(xen_time $d "VSCMI-GUEST: device at")
+	word=$(xen_time $d "VSCMI-GUEST: host said bench")
+	ready=$(xen_time $d "VSCMI-GUEST: ready")
+	printf '  vm%s: device up at Xen time %s s (guest uptime %s); once told to go on, SCMI %s, ready %s s later (QEMU start to ready %s s)\n' \
+		"$d" "$up" "$(seen $d "device at 0x02000000 up at")" "$(seen $d probe)" \
+		"$(awk -v a="$word" -v b="$ready" 'BEGIN { printf "%.2f", b - a }')" "${READY[$d]}"
 	printf '    floor:  %s\n    SCMI:   %s\n    (shell: %s)\n' "$(seen $d floor)" "$(seen $d rtt)" "$(seen $d bench)"
 done
 tr -d '\r' <"$CON" | sed -n 's/^VSCMI-DOM0: devices /  vscmid: /p' | head -n1
