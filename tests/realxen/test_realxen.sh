@@ -494,6 +494,12 @@ for d in 1 2; do
 		"$(awk -v a="$word" -v b="$ready" 'BEGIN { printf "%.2f", b - a }')" "${READY[$d]}"
 	printf '    floor:  %s\n    SCMI:   %s\n    (shell: %s)\n' "$(seen $d floor)" "$(seen $d rtt)" "$(seen $d bench)"
 done
-tr -d '\r' <"$CON" | sed -n 's/^VSCMI-DOM0: devices /  vscmid: /p' | head -n1
+devs=$(console | sed -n 's/^VSCMI-DOM0: devices //p' | head -n1)
+echo "  vscmid before the restart: $devs"
+echo "$devs" | tr ' ' '\n' | sed -n 's/^\(vm[0-9]\).*ioreqs=\([0-9]*\),commands=\([0-9]*\)$/\1 \2 \3/p' |
+	while read -r g io cmds; do
+		[ "$cmds" -gt 0 ] &&
+			awk -v g="$g" -v i="$io" -v c="$cmds" 'BEGIN { printf "    %s: %.2f MMIO exits per SCMI command\n", g, i / c }'
+	done
 echo "  whole run $(since) s of QEMU, $(elapsed) s in all"
 echo "all $checks checks passed"
