@@ -1061,6 +1061,24 @@ static long long daemon_status(const char *key)
 	return v;
 }
 
+/* What "vscmictl status" prints for a person. */
+static void ctl_status_text(char *out, size_t cap)
+{
+	const char *ctl_path = getenv("VSCMICTL");
+	char cmd[512];
+	size_t len = 0, n;
+	FILE *p;
+
+	ck_assert_msg(ctl_path, "VSCMICTL must be set");
+	snprintf(cmd, sizeof(cmd), "%s --socket %s/control status", ctl_path, dir);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	while (len < cap - 1 && (n = fread(out + len, 1, cap - 1 - len, p)) > 0)
+		len += n;
+	out[len] = '\0';
+	ck_assert_int_eq(pclose(p), 0);
+}
+
 static void vscmid_stop(pid_t pid, int errfd)
 {
 	int st;
@@ -1355,6 +1373,7 @@ START_TEST(test_vscmid_link_lost_and_back)
 	int cam = agent_connect("cam");
 	uint32_t on[3] = { 0, 1, 0 }, rate[4] = { 0, 0, 80000000, 0 };
 	bool back = false;
+	char text[4096];
 
 	/* clock 0 of agent cam is physical clock 1 */
 	ck_assert_int_eq(agent_cmd(cam, 0x14, 0x7, 3, on), SCMI_SUCCESS);
@@ -1362,6 +1381,11 @@ START_TEST(test_vscmid_link_lost_and_back)
 	rfs("down");
 	ck_assert_int_eq(agent_cmd(cam, 0x14, 0x5, 4, rate), SCMI_COMMS_ERROR);
 	ck_assert_int_eq(agent_cmd(cam, 0x14, 0x5, 4, rate), SCMI_COMMS_ERROR);
+	/* an operator sees the loss */
+	ctl_status_text(text, sizeof(text));
+	ck_assert_msg(strstr(text, "platform linux-raw: link down,") &&
+			      strstr(text, ", 1 link losses"),
+		      "%s", text);
 	/* Back with a restarted firmware: vscmid retries each second and sets
 	 * the firmware to the votes again. */
 	rfs("up");
@@ -1370,6 +1394,8 @@ START_TEST(test_vscmid_link_lost_and_back)
 		back = rfs("state clock-enable 1") == 1;
 	}
 	ck_assert_msg(back, "vscmid did not set the firmware again after the link came back");
+	ctl_status_text(text, sizeof(text));
+	ck_assert_msg(strstr(text, "platform linux-raw: link up,"), "%s", text);
 	ck_assert_int_eq(rfs("state clock-enable 0"), 1);
 	ck_assert_int_eq(agent_cmd(cam, 0x14, 0x5, 4, rate), SCMI_SUCCESS);
 	ck_assert_int_eq(rfs("state clock-rate 1"), 80000000);

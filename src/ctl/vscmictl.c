@@ -333,8 +333,15 @@ static int cmd_status(struct ctl *ctl, int argc, char **argv)
 	sys = jget(reply, "system_request");
 	printf("vscmid %s, pid %lld, up %llds, config %s\n", jstr(daemon, "version", "?"),
 	       jint(daemon, "pid"), jint(daemon, "uptime_s"), jstr(daemon, "config", "?"));
-	printf("platform %s: %lld transitions, %lld refused\n", jstr(plat, "name", "?"),
-	       jint(plat, "transitions"), jint(plat, "refused"));
+	if (jstr(plat, "link", NULL))
+		printf("platform %s: link %s, %lld commands, %lld timeouts, %lld stale replies, "
+		       "%lld notifications, %lld link losses\n",
+		       jstr(plat, "name", "?"), jstr(plat, "link", "?"), jint(plat, "commands"),
+		       jint(plat, "timeouts"), jint(plat, "stale_replies"),
+		       jint(plat, "notifications"), jint(plat, "link_losses"));
+	else
+		printf("platform %s: %lld transitions, %lld refused\n", jstr(plat, "name", "?"),
+		       jint(plat, "transitions"), jint(plat, "refused"));
 	jr = jget(reply, "journal");
 	if (json_object_is_type(jr, json_type_object))
 		printf("journal %s: %lld writes, %lld failed\n", jstr(jr, "dir", "?"),
