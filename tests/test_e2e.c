@@ -127,9 +127,12 @@ static void start_daemon(void)
 	spawn_daemon();
 }
 
+/* The exit status of a daemon a test case stopped itself. */
+static int daemon_reaped = -1;
+
 static void stop_daemon(void)
 {
-	int status = -1;
+	int status = daemon_reaped;
 	char cmd[300];
 
 	if (daemon_pid > 0) {
@@ -137,6 +140,7 @@ static void stop_daemon(void)
 		waitpid(daemon_pid, &status, 0);
 		daemon_pid = 0;
 	}
+	daemon_reaped = -1;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", rundir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", rundir);
@@ -1261,6 +1265,192 @@ START_TEST(test_restart_after_a_torn_journal_write)
 }
 END_TEST
 
+/* ---- systemd: sd_notify as the service manager sees it ------------------ */
+
+static int notify_fd = -1;
+static char notify_path[108];
+
+/* A datagram socket standing in for systemd's notification socket, and a
+ * watchdog of 200 ms: vscmid should ping it every 100 ms. */
+static void start_daemon_notify(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(notify_path, sizeof(notify_path), "%s/vscmi-notify-%d", tmp ? tmp : "/tmp",
+		 (int)getpid());
+	unlink(notify_path);
+	notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(notify_fd, 0);
+	strcpy(sa.sun_path, notify_path);
+	ck_assert_int_eq(bind(notify_fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	setenv("NOTIFY_SOCKET", notify_path, 1);
+	setenv("WATCHDOG_USEC", "200000", 1);
+	start_daemon();
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+}
+
+static void stop_daemon_notify(void)
+{
+	stop_daemon();
+	close(notify_fd);
+	notify_fd = -1;
+	unlink(notify_path);
+}
+
+/* The next notification, as text; false if none comes within ms. */
+static bool notify_next(char *buf, size_t cap, int ms)
+{
+	ssize_t n = recv_wait(notify_fd, buf, cap - 1, ms);
+
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	return true;
+}
+
+/* Waits up to ms for a notification holding needle, counting on the way
+ * those that hold count_this (may be NULL). */
+static bool notify_wait(const char *needle, int ms, const char *count_this, int *count,
+			char *last, size_t cap)
+{
+	for (int waited = 0; waited < ms; waited += 50) {
+		while (notify_next(last, cap, 50)) {
+			if (count_this && strstr(last, count_this))
+				(*count)++;
+			if (strstr(last, needle))
+				return true;
+		}
+	}
+	return false;
+}
+
+START_TEST(test_sd_notify_ready_status_watchdog_stopping)
+{
+	char msg[512];
+	int pings = 0, st, fd;
+
+	/* the daemon is ready before the control socket answers */
+	ck_assert_msg(notify_wait("READY=1", 2000, NULL, NULL, msg, sizeof(msg)),
+		      "no READY=1");
+	ck_assert_msg(strstr(msg, "STATUS=serving 4 agents on emulated platform, 0 of 4 agent "
+				  "sockets connected"),
+		      "%s", msg);
+	/* WATCHDOG_USEC=200000: a ping at least every 100 ms while it runs */
+	for (int i = 0; i < 10; i++)
+		if (notify_next(msg, sizeof(msg), 300) && strstr(msg, "WATCHDOG=1"))
+			pings++;
+	ck_assert_int_ge(pings, 5);
+	/* an agent's connection is told in STATUS= */
+	fd = agent_connect("camera");
+	ck_assert_msg(notify_wait("1 of 4 agent sockets connected", 2000, NULL, NULL, msg,
+				  sizeof(msg)),
+		      "no STATUS= for the connection");
+	close(fd);
+	ck_assert_msg(notify_wait("0 of 4 agent sockets connected", 2000, NULL, NULL, msg,
+				  sizeof(msg)),
+		      "no STATUS= for the hang-up");
+	kill(daemon_pid, SIGTERM);
+	ck_assert_int_eq(waitpid(daemon_pid, &st, 0), daemon_pid);
+	daemon_pid = 0;
+	daemon_reaped = st;
+	ck_assert_msg(notify_wait("STOPPING=1", 1000, NULL, NULL, msg, sizeof(msg)),
+		      "no STOPPING=1");
+}
+END_TEST
+
+/* ---- vscmictl: what a person and a script see ---------------------------- */
+
+/* Runs vscmictl with args against this daemon (or socket, if given), its
+ * output in out; returns its exit status. */
+static int run_ctl(const char *socket_path, const char *args, char *out, size_t cap)
+{
+	const char *ctl = getenv("VSCMICTL");
+	char cmd[1024], sock[256];
+	size_t len = 0, n;
+	FILE *p;
+	int st;
+
+	ck_assert_msg(ctl, "VSCMICTL must be set");
+	if (!socket_path) {
+		run_path(sock, sizeof(sock), "control");
+		socket_path = sock;
+	}
+	snprintf(cmd, sizeof(cmd), "%s --socket '%s' %s 2>&1", ctl, socket_path, args);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	while (len < cap - 1 && (n = fread(out + len, 1, cap - 1 - len, p)) > 0)
+		len += n;
+	out[len] = '\0';
+	st = pclose(p);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+/* The table row whose first cells are those of prefix (single spaces in
+ * prefix stand for a column gap). */
+static bool has_row(const char *out, const char *first, const char *second)
+{
+	const char *line = out;
+
+	while (line && *line) {
+		char a[64], b[64];
+
+		if (sscanf(line, "%63s %63s", a, b) == 2 && strcmp(a, first) == 0 &&
+		    strcmp(b, second) == 0)
+			return true;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return false;
+}
+
+START_TEST(test_vscmictl_tables_and_exit_codes)
+{
+	static char out[65536];
+	int cam = agent_connect("camera");
+	char args[64];
+
+	ck_assert_int_eq(clock_config(cam, 0, true), SCMI_SUCCESS);
+
+	ck_assert_int_eq(run_ctl(NULL, "status", out, sizeof(out)), 0);
+	ck_assert_msg(strstr(out, "platform emulated: ") && strstr(out, " transitions, 0 refused"),
+		      "%s", out);
+	ck_assert_msg(has_row(out, "ID", "AGENT") && has_row(out, "1", "camera") &&
+			      has_row(out, "4", "ops"),
+		      "%s", out);
+	ck_assert_msg(strstr(out, "xen: no hypervisor"), "%s", out);
+
+	ck_assert_int_eq(run_ctl(NULL, "agents", out, sizeof(out)), 0);
+	ck_assert_msg(has_row(out, "camera", "clock") && strstr(out, "pixel") &&
+			      strstr(out, "cam_pix"),
+		      "%s", out);
+
+	/* the physical clock behind camera's clock 0, on by camera's vote */
+	ck_assert_int_eq(run_ctl(NULL, "resources", out, sizeof(out)), 0);
+	ck_assert_msg(has_row(out, "clock", "cam_pix") && strstr(out, "camera: on"), "%s", out);
+
+	ck_assert_int_eq(run_ctl(NULL, "--json resources", out, sizeof(out)), 0);
+	ck_assert_msg(out[0] == '{' && strstr(out, "\"cam_pix\""), "%s", out);
+
+	ck_assert_int_eq(run_ctl(NULL, "release camera", out, sizeof(out)), 0);
+	ck_assert_int_eq(run_ctl(NULL, "resources", out, sizeof(out)), 0);
+	ck_assert_msg(!strstr(out, "camera: on"), "%s", out);
+
+	/* 1: the daemon said no; 2: usage; 3: no daemon */
+	ck_assert_int_eq(run_ctl(NULL, "release nosuch", out, sizeof(out)), 1);
+	ck_assert_msg(strstr(out, "unknown agent 'nosuch'"), "%s", out);
+	ck_assert_int_eq(run_ctl(NULL, "frobnicate", out, sizeof(out)), 2);
+	ck_assert_int_eq(run_ctl(NULL, "release", out, sizeof(out)), 2);
+	snprintf(args, sizeof(args), "status");
+	ck_assert_int_eq(run_ctl("/nonexistent/control", args, out, sizeof(out)), 3);
+	ck_assert_msg(strstr(out, "cannot connect to /nonexistent/control"), "%s", out);
+	close(cam);
+}
+END_TEST
+
 static Suite *e2e_suite(void)
 {
 	Suite *s = suite_create("e2e");
@@ -1306,6 +1496,16 @@ static Suite *e2e_suite(void)
 
 	tc = tcase_create("cli");
 	tcase_add_test(tc, test_check_config);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("systemd");
+	tcase_add_checked_fixture(tc, start_daemon_notify, stop_daemon_notify);
+	tcase_add_test(tc, test_sd_notify_ready_status_watchdog_stopping);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("vscmictl");
+	tcase_add_checked_fixture(tc, start_daemon, stop_daemon);
+	tcase_add_test(tc, test_vscmictl_tables_and_exit_codes);
 	suite_add_tcase(s, tc);
 	return s;
 }
