@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vscmi-build.h"
 #include "vscmi/control.h"
 #include "vscmi/scmi.h"
 #include "vscmi/vhost.h"
@@ -1286,9 +1287,12 @@ static void start_daemon_notify(void)
 	ck_assert_int_eq(bind(notify_fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	setenv("NOTIFY_SOCKET", notify_path, 1);
 	setenv("WATCHDOG_USEC", "200000", 1);
+	/* stderr is the journal's: each line says its priority */
+	setenv("JOURNAL_STREAM", "8:1234", 1);
 	start_daemon();
 	unsetenv("NOTIFY_SOCKET");
 	unsetenv("WATCHDOG_USEC");
+	unsetenv("JOURNAL_STREAM");
 }
 
 static void stop_daemon_notify(void)
@@ -1357,6 +1361,35 @@ START_TEST(test_sd_notify_ready_status_watchdog_stopping)
 	daemon_reaped = st;
 	ck_assert_msg(notify_wait("STOPPING=1", 1000, NULL, NULL, msg, sizeof(msg)),
 		      "no STOPPING=1");
+}
+END_TEST
+
+/* Under JOURNAL_STREAM every line starts with its syslog priority. */
+START_TEST(test_journal_lines_carry_their_priority)
+{
+	static const char start[] = "<6>vscmid " VSCMI_VERSION ": 4 agents";
+	char path[256], line[512];
+	int info = 0, debug = 0, lines = 0;
+	FILE *f;
+
+	/* --verbose: the connection is logged at debug level */
+	close(agent_connect("camera"));
+	ck_assert(notify_wait("0 of 4 agent sockets connected", 2000, NULL, NULL, line,
+			      sizeof(line)));
+	run_path(path, sizeof(path), "vscmid.log");
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f)) {
+		lines++;
+		ck_assert_msg(line[0] == '<' && line[1] >= '0' && line[1] <= '7' && line[2] == '>',
+			      "a line without its priority: %s", line);
+		info += strncmp(line, start, strlen(start)) == 0;
+		debug += line[1] == '7';
+	}
+	fclose(f);
+	ck_assert_int_gt(lines, 0);
+	ck_assert_int_eq(info, 1);
+	ck_assert_int_gt(debug, 0);
 }
 END_TEST
 
@@ -1501,6 +1534,7 @@ static Suite *e2e_suite(void)
 	tc = tcase_create("systemd");
 	tcase_add_checked_fixture(tc, start_daemon_notify, stop_daemon_notify);
 	tcase_add_test(tc, test_sd_notify_ready_status_watchdog_stopping);
+	tcase_add_test(tc, test_journal_lines_carry_their_priority);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("vscmictl");
