@@ -159,29 +159,9 @@ for g in vm1 vm2; do
 		echo '/dts-v1/;'
 		echo "/include/ \"$g-scmi.dtsi\""
 		grep -v '^/dts-v1/;' "$T/virt.dts"
-		cat <<DTS
-/ {
-	/* clock on at probe (CLOCK_CONFIG_SET), its rate (CLOCK_RATE_SET), and
-	 * the power domain, on at probe and off at unbind (POWER_STATE_SET);
-	 * the window is an empty part of the virt board's platform bus */
-	sram@c000000 {
-		compatible = "mmio-sram";
-		reg = <0x0 0x0c000000 0x0 0x1000>;
-		clocks = <&scmi_clk 0>;
-		assigned-clocks = <&scmi_clk 0>;
-		assigned-clock-rates = <${RATE[$g]}>;
-		power-domains = <&scmi_pd 0>;
-	};
-
-	/* dwc3-of-simple touches no register of its own: it deasserts every
-	 * reset and enables every clock at probe, and undoes both at unbind */
-	usb-glue {
-		compatible = "sprd,sc9860-dwc3";
-		clocks = <&scmi_clk 1>;
-		resets = <&scmi_reset 0>, <&scmi_reset 1>;
-	};
-};
-DTS
+		echo '/ {'
+		sed "s/@RATE@/${RATE[$g]}/" "$HERE/consumers.dtsi.in"
+		echo '};'
 	} >"$T/$g.dts"
 	dtc -q -I dts -O dtb -i "$T" -o "$T/$g.dtb" "$T/$g.dts" || fail "dtc could not build $g.dtb"
 done
@@ -277,6 +257,7 @@ for g in vm1 vm2; do
 	expect "$g: clocks" "axi pixel" "$(seen $g clocks)"
 	expect "$g: power domains" "media" "$(seen $g power-domains)"
 	expect "$g: SCMI reset controllers" 1 "$(seen $g reset-controllers)"
+	expect "$g: no third reset line" "refused: -22" "$(seen $g 'reset index 2')"
 	grep -q "VSCMI-GUEST: bound sram" "$T/$g.console" || fail "$g: mmio-sram did not bind"
 	grep -q "VSCMI-GUEST: bound dwc3-of-simple" "$T/$g.console" || fail "$g: dwc3-of-simple did not bind"
 	ok "$g: consumers bound"
@@ -320,9 +301,19 @@ ctl resources
 
 # ---- vm2 unbinds its consumers, then powers off ---------------------------------
 go vm2
-wait_exit vm2
+wait_for vm2 "consumers unbound" 30
 expect "vm2 unbound: pixel enable_count" "enable_count 0" "$(seen vm2 'unbound clock pixel')"
 expect "vm2 unbound: media in the guest" "off-0" "$(seen vm2 'unbound power-domain media')"
+# vm2 still runs: its own votes say off and asserted, and so does everything
+sample
+expect "vm2 unbound: pix2 off by its vote" "false false" "$(st clock pix2 on) $(vote clock pix2 vm2 on)"
+expect "vm2 unbound: axi off by its vote" "false false" "$(st clock axi on) $(vote clock axi vm2 on)"
+expect "vm2 unbound: pll off" "false" "$(st clock pll on)"
+expect "vm2 unbound: media off by its vote" "off off" "$(st power media state) $(vote power media vm2 state)"
+expect "vm2 unbound: rst_bus, rst_vm2 asserted by its votes" "true true true true" \
+	"$(st reset rst_bus asserted) $(vote reset rst_bus vm2 asserted) $(st reset rst_vm2 asserted) $(vote reset rst_vm2 vm2 asserted)"
+go vm2
+wait_exit vm2
 sample
 expect "all off: pix2 pll axi" "false false false" "$(st clock pix2 on) $(st clock pll on) $(st clock axi on)"
 expect "all off: media" "off" "$(st power media state)"
