@@ -1044,6 +1044,64 @@ END_TEST
 
 /* A guest that does not come back after the restart has its votes
  * released once the grace period ends; one that does keeps them. */
+/* The camera alone switches its pixel clock (and with it the PLL) on and
+ * off as fast as it can, and vscmid is killed somewhere in the middle of
+ * that: between a vote and its journal write, or a platform call and its
+ * reply. However the kill falls, the restarted daemon leaves the hardware
+ * and the votes it restored agreeing, and changes at most what disagreed. */
+START_TEST(test_kill9_mid_change_leaves_hardware_and_votes_agreeing)
+{
+	for (int round = 0; round < 6; round++) {
+		int cam = agent_connect("camera"), st;
+		struct json_object *o;
+		uint64_t before;
+		pid_t load;
+		bool on;
+
+		/* a process that toggles until the daemon goes away */
+		load = fork();
+		ck_assert_int_ge(load, 0);
+		if (load == 0) {
+			/* no ck_assert here: the daemon's death ends the loop */
+			uint8_t req[16], resp[64];
+
+			for (uint16_t i = 0;; i++) {
+				clock_req(req, i, CAMERA_PIXEL, i % 2 == 0);
+				if (send(cam, req, sizeof(req), MSG_NOSIGNAL) < 0 ||
+				    recv_wait(cam, resp, sizeof(resp), 5000) <= 0)
+					_exit(0);
+			}
+		}
+		sleep_ms(5 + round * 7);
+		kill9_daemon();
+		ck_assert_int_eq(waitpid(load, &st, 0), load);
+		close(cam);
+		spawn_daemon();
+		o = control(VSCMI_CTL_RESOURCES, NULL);
+		ck_assert(reply_ok(o));
+		on = clock_vote(o, "cam_pix", "camera") == 1;
+		ck_assert_msg(clock_on(o, "cam_pix") == on,
+			      "round %d: cam_pix is %s, the camera's restored vote %s", round,
+			      clock_on(o, "cam_pix") ? "on" : "off", on ? "on" : "off");
+		ck_assert_msg(clock_on(o, "pll_video") == on, "round %d: pll_video disagrees",
+			      round);
+		json_object_put(o);
+		/* from here on it is served as before, and a command that
+		 * changes nothing changes nothing */
+		before = transitions();
+		cam = agent_connect("camera");
+		ck_assert_int_eq(clock_config(cam, CAMERA_PIXEL, on), SCMI_SUCCESS);
+		ck_assert_uint_eq(transitions(), before);
+		ck_assert_int_eq(clock_config(cam, CAMERA_PIXEL, !on), SCMI_SUCCESS);
+		o = control(VSCMI_CTL_RESOURCES, NULL);
+		ck_assert(clock_on(o, "cam_pix") == !on);
+		json_object_put(o);
+		close(cam);
+		wait_disconnected("camera");
+	}
+}
+END_TEST
+
 START_TEST(test_restart_releases_agents_that_stay_away)
 {
 	int cam = agent_connect("camera"), disp = agent_connect("display");
@@ -1515,6 +1573,7 @@ static Suite *e2e_suite(void)
 	tc = tcase_create("restart");
 	tcase_add_checked_fixture(tc, start_daemon, stop_daemon);
 	tcase_add_test(tc, test_kill9_under_load_changes_nothing);
+	tcase_add_test(tc, test_kill9_mid_change_leaves_hardware_and_votes_agreeing);
 	tcase_add_test(tc, test_restart_releases_agents_that_stay_away);
 	tcase_add_test(tc, test_restart_with_a_broken_journal);
 	tcase_add_test(tc, test_restart_after_a_torn_journal_write);

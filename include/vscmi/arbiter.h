@@ -23,7 +23,8 @@ struct arb_state {
 	bool asserted;		/* reset */
 	bool has_level;		/* a rate or level was voted */
 	bool has_limits;	/* perf limits were voted */
-	bool voted;		/* power, reset, perf level: any vote at all */
+	bool voted;		/* power, reset, perf level: any vote at all;
+				 * clock, voltage: the gate was ever switched */
 	uint32_t pd;		/* power: index into the states */
 	int64_t level;		/* clock Hz, voltage uV, perf level */
 	uint32_t min, max;	/* perf limits */

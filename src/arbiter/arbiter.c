@@ -940,6 +940,9 @@ static int gl_enable(struct arb_vote *v, bool on)
 	if (st.on == on)
 		return 0;
 	st.on = on;
+	/* An "off" that follows an "on" is a vote too: after a restart it is
+	 * what brings a clock the last daemon left running back off. */
+	st.voted = true;
 	/* Another agent owns the rate: a rate this agent voted for earlier
 	 * would never apply, and reading it back would lie. It follows the
 	 * owner's rate instead; a refusal below restores the vote. */
