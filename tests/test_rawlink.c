@@ -918,7 +918,9 @@ END_TEST
 
 /* --- vscmid itself ------------------------------------------------------------ */
 
-static pid_t vscmid_start(const char *extra, int *errfd)
+/* uevent_fd >= 0: passed to vscmid as systemd passes the fd named
+ * "uevent" (LISTEN_FDS, LISTEN_PID, LISTEN_FDNAMES; the fd at 3). */
+static pid_t vscmid_start_fds(const char *extra, int *errfd, int uevent_fd)
 {
 	const char *vscmid = getenv("VSCMID");
 	char conf[128];
@@ -935,12 +937,27 @@ static pid_t vscmid_start(const char *extra, int *errfd)
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		dup2(pipefd[1], 2);
 		close(pipefd[0]);
+		if (uevent_fd >= 0) {
+			char me[32];
+
+			if (uevent_fd != 3 && dup2(uevent_fd, 3) < 0)
+				_exit(126);
+			snprintf(me, sizeof(me), "%d", (int)getpid());
+			setenv("LISTEN_FDS", "1", 1);
+			setenv("LISTEN_PID", me, 1);
+			setenv("LISTEN_FDNAMES", "uevent", 1);
+		}
 		execl(vscmid, vscmid, "--config", conf, (char *)NULL);
 		_exit(127);
 	}
 	close(pipefd[1]);
 	*errfd = pipefd[0];
 	return pid;
+}
+
+static pid_t vscmid_start(const char *extra, int *errfd)
+{
+	return vscmid_start_fds(extra, errfd, -1);
 }
 
 static int agent_connect(const char *name)
@@ -1407,6 +1424,97 @@ START_TEST(test_vscmid_link_lost_and_back)
 }
 END_TEST
 
+/* One uevent as the kernel words it: "ACTION@DEVPATH", then KEY=VALUE
+ * strings, each NUL-terminated. */
+static void uevent_send(int fd, const char *action, const char *devpath, const char *driver)
+{
+	char msg[512];
+	int n = snprintf(msg, sizeof(msg), "%s@%s%cACTION=%s%cDEVPATH=%s%cSUBSYSTEM=platform%c",
+			 action, devpath, 0, action, 0, devpath, 0, 0);
+
+	if (driver)
+		n += snprintf(msg + n, sizeof(msg) - (size_t)n, "DRIVER=%s%c", driver, 0);
+	n += snprintf(msg + n, sizeof(msg) - (size_t)n, "SEQNUM=%d%c", 4242, 0);
+	ck_assert_int_eq(send(fd, msg, (size_t)n, 0), n);
+}
+
+/* The kernel's word on the SCMI driver, through the socket a service
+ * manager passes (a socket unit with ListenNetlink=kobject-uevent 1): an
+ * unbind takes the link down at once, though the files still answer; the
+ * bind brings it back and the firmware is set to the votes again, without
+ * waiting for the retry. */
+START_TEST(test_vscmid_link_follows_passed_uevents)
+{
+	static const char dev[] = "/devices/platform/firmware:scmi";
+	int sv[2], errfd, cam, st;
+	uint32_t on[3] = { 0, 1, 0 }, rate[4] = { 0, 0, 80000000, 0 };
+	char text[4096];
+	pid_t pid;
+	bool down = false, back = false;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv), 0);
+	pid = vscmid_start_fds("", &errfd, sv[1]);
+	close(sv[1]);
+	cam = agent_connect("cam");
+	ck_assert_int_eq(agent_cmd(cam, 0x14, 0x7, 3, on), SCMI_SUCCESS);
+	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
+	/* other drivers, and devices never seen bound to arm-scmi, are nothing */
+	uevent_send(sv[0], "bind", "/devices/platform/serial8250", "serial8250");
+	uevent_send(sv[0], "unbind", dev, NULL);
+	usleep(200 * 1000);
+	ctl_status_text(text, sizeof(text));
+	ck_assert_msg(strstr(text, "link up,"), "%s", text);
+	/* bound, then unbound: the link is down, commands fail plainly */
+	uevent_send(sv[0], "bind", dev, "arm-scmi");
+	uevent_send(sv[0], "unbind", dev, NULL);
+	for (int i = 0; i < 20 && !down; i++) {
+		usleep(50 * 1000);
+		ctl_status_text(text, sizeof(text));
+		down = strstr(text, "link down,") != NULL;
+	}
+	ck_assert_msg(down, "vscmid did not take the unbind: %s", text);
+	ck_assert_int_eq(agent_cmd(cam, 0x14, 0x5, 4, rate), SCMI_COMMS_ERROR);
+	/* a restarted firmware forgot the clock; the bind brings it back */
+	rfs("down");
+	rfs("up");
+	ck_assert_int_eq(rfs("state clock-enable 1"), 0);
+	uevent_send(sv[0], "bind", dev, "arm-scmi");
+	for (int i = 0; i < 6 && !back; i++) {
+		usleep(100 * 1000);
+		back = rfs("state clock-enable 1") == 1;
+	}
+	ck_assert_msg(back, "the bind did not bring the link back within 600 ms");
+	ctl_status_text(text, sizeof(text));
+	ck_assert_msg(strstr(text, "link up,"), "%s", text);
+	close(cam);
+	close(sv[0]);
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* it was the uevents, not the retry: the log says so */
+	{
+		static char log[65536];
+		size_t len = 0;
+		ssize_t n;
+		int bound = 0;
+		const char *at = log;
+
+		while (len < sizeof(log) - 1 &&
+		       (n = read(errfd, log + len, sizeof(log) - 1 - len)) > 0)
+			len += (size_t)n;
+		log[len] = '\0';
+		ck_assert_msg(strstr(log, "kernel uevents from the socket the service manager passed"),
+			      "%s", log);
+		while ((at = strstr(at, "uevent: SCMI device bound"))) {
+			bound++;
+			at++;
+		}
+		ck_assert_msg(bound == 2 && strstr(log, "uevent: SCMI device unbound"), "%s", log);
+	}
+	close(errfd);
+}
+END_TEST
+
 START_TEST(test_vscmid_refuses_to_start)
 {
 	char out[4096] = "";
@@ -1450,6 +1558,7 @@ static Suite *rawlink_suite(void)
 	tcase_add_test(tc, test_async_cap_and_cancel);
 	tcase_add_test(tc, test_async_link_loss);
 	tcase_add_test(tc, test_vscmid_link_lost_and_back);
+	tcase_add_test(tc, test_vscmid_link_follows_passed_uevents);
 	tcase_add_test(tc, test_vscmid_refuses_to_start);
 	tcase_add_test(tc, test_vscmid_slow_firmware_stalls_nobody);
 	tcase_add_test(tc, test_vscmid_timeout_is_an_error);

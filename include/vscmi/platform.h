@@ -211,7 +211,9 @@ enum vscmi_uevent_link {
 struct vscmi_uevent;
 
 /* fd < 0: a NETLINK_KOBJECT_UEVENT socket on the kernel's group; otherwise
- * a datagram socket that carries the same messages (taken over). */
+ * a datagram socket that carries the same messages (taken over): a netlink
+ * socket passed by the service manager, whose messages count only when the
+ * kernel sent them, or any other, trusted as given. */
 int vscmi_uevent_open(int fd, struct vscmi_uevent **out);
 void vscmi_uevent_free(struct vscmi_uevent *u);
 int vscmi_uevent_fd(const struct vscmi_uevent *u);

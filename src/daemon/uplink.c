@@ -7,7 +7,11 @@
  * sets the firmware to the votes again. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
 
 #include "vscmi/arbiter.h"
 #include "vscmi/log.h"
@@ -108,6 +112,30 @@ static int uplink_on_retry(sd_event_source *src, uint64_t usec, void *userdata)
 	return 0;
 }
 
+/* A uevent socket the service manager opened for us, passed as the fd
+ * named "uevent" (a socket unit with ListenNetlink=kobject-uevent 1 and
+ * FileDescriptorName=uevent); -1 when there is none. */
+static int uplink_passed_uevent_fd(void)
+{
+	char **names = NULL;
+	int n = sd_listen_fds_with_names(1, &names), fd = -1;
+
+	for (int i = 0; i < n; i++) {
+		if (fd < 0 && names && names[i] && strcmp(names[i], "uevent") == 0)
+			fd = SD_LISTEN_FDS_START + i;
+		else
+			close(SD_LISTEN_FDS_START + i);
+	}
+	if (names) {
+		for (int i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+	}
+	if (fd >= 0)
+		log_info("linux-raw: kernel uevents from the socket the service manager passed");
+	return fd;
+}
+
 static int uplink_on_uevent(sd_event_source *src, int fd, uint32_t revents, void *userdata)
 {
 	struct vscmid *d = userdata;
@@ -173,7 +201,7 @@ int vscmid_uplink_open(struct vscmid *d, char *err, size_t errlen)
 	vscmi_raw_set_link_cb(d->plat, uplink_changed, d);
 	/* Without uevents (no netlink in a container) the retries still
 	 * bring the link back; only the news of an unbind comes later. */
-	r = vscmi_uevent_open(-1, &d->uev);
+	r = vscmi_uevent_open(uplink_passed_uevent_fd(), &d->uev);
 	if (r < 0) {
 		log_notice("linux-raw: no kernel uevents (%s); a lost link is noticed on use",
 			   strerror(-r));

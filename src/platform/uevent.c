@@ -13,6 +13,7 @@
 #include <libmnl/libmnl.h>
 #include <limits.h>
 #include <linux/netlink.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@
 struct vscmi_uevent {
 	struct mnl_socket *nl;		/* NULL: a socket handed in */
 	int fd;
+	bool kernel_only;		/* netlink: only the kernel's messages count */
 	char devpath[UEV_DEVICES][UEV_DEVPATH_MAX];
 	unsigned int ndev;
 };
@@ -131,7 +133,14 @@ int vscmi_uevent_open(int fd, struct vscmi_uevent **out)
 	if (!u)
 		return -ENOMEM;
 	if (fd >= 0) {
+		struct sockaddr_nl sa = { 0 };
+		socklen_t salen = sizeof(sa);
+
 		u->fd = fd;
+		/* The service manager's socket (ListenNetlink=kobject-uevent 1) is
+		 * netlink too, and anyone may send on it. */
+		u->kernel_only = getsockname(fd, (struct sockaddr *)&sa, &salen) == 0 &&
+				 sa.nl_family == AF_NETLINK;
 	} else {
 		u->nl = mnl_socket_open2(NETLINK_KOBJECT_UEVENT, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (!u->nl || mnl_socket_bind(u->nl, 1 /* the kernel's group */, 0) < 0) {
@@ -140,6 +149,7 @@ int vscmi_uevent_open(int fd, struct vscmi_uevent **out)
 			return r;
 		}
 		u->fd = mnl_socket_get_fd(u->nl);
+		u->kernel_only = true;
 	}
 	uev_scan_bound(u);
 	*out = u;
@@ -183,7 +193,8 @@ int vscmi_uevent_read(struct vscmi_uevent *u)
 			break;
 		}
 		/* Only the kernel (port 0) speaks for devices on netlink. */
-		if (u->nl && (salen < sizeof(sa) || sa.nl_family != AF_NETLINK || sa.nl_pid != 0))
+		if (u->kernel_only &&
+		    (salen < sizeof(sa) || sa.nl_family != AF_NETLINK || sa.nl_pid != 0))
 			continue;
 		buf[n] = '\0';
 		l = vscmi_uevent_parse(u, buf, (size_t)n);
