@@ -45,7 +45,7 @@ show() { # file [lines]
 fail() {
 	echo "FAIL: $*"
 	show "$T/vscmid.log" 30
-	for g in vm1 vm2; do
+	for g in vm1 vm2 vm1b; do
 		show "$T/$g.qemu.log" 15
 		show "$T/$g.console" 60
 	done
@@ -176,8 +176,8 @@ install -m 755 "$HERE/init" "$I/init"
 
 # ---- the guests ---------------------------------------------------------------
 declare -A T0 T1
-boot() { # guest transport unbind
-	local g=$1 dev
+boot() { # name transport unbind [agent: the name]
+	local g=$1 a=${4:-$1} dev
 	mkfifo "$T/$g.con.in" "$T/$g.con.out"
 	cat "$T/$g.con.out" >"$T/$g.console" &
 	CPIDS+=($!)
@@ -189,9 +189,9 @@ boot() { # guest transport unbind
 	T0[$g]=$(date +%s%N)
 	timeout "$GUEST_TIMEOUT" "$Q" "${MACHINE[@]}" -display none -monitor none -no-reboot \
 		-chardev "pipe,id=con,path=$T/$g.con" -serial chardev:con \
-		-kernel "$W/Image" -initrd "$T/initrd.gz" -dtb "$T/$g.dtb" \
-		-append "console=ttyAMA0 panic=-1 rdinit=/init vscmi.agent=$g vscmi.unbind=$3 vscmi.reads=$READS" \
-		-chardev "socket,id=vu,path=$T/$g.vhost" "${dev[@]}" >"$T/$g.qemu.log" 2>&1 &
+		-kernel "$W/Image" -initrd "$T/initrd.gz" -dtb "$T/$a.dtb" \
+		-append "console=ttyAMA0 panic=-1 rdinit=/init vscmi.agent=$a vscmi.unbind=$3 vscmi.reads=$READS" \
+		-chardev "socket,id=vu,path=$T/$a.vhost" "${dev[@]}" >"$T/$g.qemu.log" 2>&1 &
 	QPID[$g]=$!
 }
 
@@ -298,6 +298,31 @@ expect "vm1 gone: media on for vm2 only" "on - on" \
 expect "vm1 gone: rst_bus held by vm2, rst_vm1 asserted" "false - true" \
 	"$(st reset rst_bus asserted) $(vote reset rst_bus vm1 asserted) $(st reset rst_vm1 asserted)"
 ctl resources
+
+# ---- vm1 again: a new QEMU on the same socket is served afresh --------------------
+boot vm1b mmio 0 vm1
+wait_for vm1b "agent vm1 up" 90
+wait_for vm1b ready 90
+case "$(seen vm1b scmi-core)" in
+*"SCMI Protocol v2.1 'vscmi:emulated'"*) ok "vm1 again: SCMI core probed" ;;
+*) fail "vm1 again: unexpected SCMI core line: '$(seen vm1b scmi-core)'" ;;
+esac
+expect "vm1 again: pixel clock" "rate ${RATE[vm1]} enable_count 1" "$(seen vm1b 'clock pixel')"
+sample
+expect "vm1 again: pix1 on, vm1's, at its rate" "true true ${RATE[vm1]}" \
+	"$(st clock pix1 on) $(vote clock pix1 vm1 on) $(st clock pix1 rate)"
+expect "vm1 again: media, votes vm1 vm2" "on on on" \
+	"$(st power media state) $(vote power media vm1 state) $(vote power media vm2 state)"
+expect "vm1 again: rst_vm1 deasserted" "false" "$(st reset rst_vm1 asserted)"
+go vm1b
+wait_exit vm1b
+for _ in $(seq 50); do
+	sample
+	[ "$(vote clock pix1 vm1 on)" != true ] && [ "$(vote power media vm1 state)" = - ] && break
+	sleep 0.1
+done
+expect "vm1 gone again: pix1 off, media for vm2 only" "false on - on" \
+	"$(st clock pix1 on) $(st power media state) $(vote power media vm1 state) $(vote power media vm2 state)"
 
 # ---- vm2 unbinds its consumers, then powers off ---------------------------------
 go vm2
