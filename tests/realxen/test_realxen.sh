@@ -91,53 +91,7 @@ echo "arm64 build ready at $(elapsed) s"
 # socket too, so that a vscmid without Xen has something to serve and can
 # answer gen-dt.
 conf() {
-	cat <<CONF
-[daemon]
-platform = emulated
-
-; both pixel clocks run from the PLL, which nobody may retune
-[clock pll]
-id = 0
-rates = 594M 1188M
-policy = fixed
-rate = 1188M
-
-[clock pix1]
-id = 1
-parent = pll
-range = 25M 200M 1M
-policy = exclusive
-
-[clock pix2]
-id = 2
-parent = pll
-range = 25M 200M 1M
-policy = exclusive
-
-; one bus clock for both guests, at the highest rate either asks
-[clock axi]
-id = 3
-rates = 100M 200M 400M
-policy = max
-
-[power media]
-id = 0
-initial = off
-
-; shared: deasserted while either guest holds it deasserted
-[reset rst_bus]
-id = 0
-autonomous = deny
-initial = asserted
-
-[reset rst_vm1]
-id = 1
-initial = asserted
-
-[reset rst_vm2]
-id = 2
-initial = asserted
-CONF
+	cat "$SRC/tests/guest/resources.conf"
 	local g d
 	for d in 1 2; do
 		g=vm$d
