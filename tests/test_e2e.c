@@ -681,6 +681,11 @@ START_TEST(test_trace_follows_one_agent)
 	ck_assert_str_eq(json_object_get_string(v), "CLOCK_CONFIG_SET");
 	ck_assert(json_object_object_get_ex(t, "status", &v));
 	ck_assert_str_eq(json_object_get_string(v), "SUCCESS");
+	/* the resource, by the agent's name and the platform's */
+	ck_assert(json_object_object_get_ex(t, "resource", &v));
+	ck_assert_str_eq(json_object_get_string(v), "pixel");
+	ck_assert(json_object_object_get_ex(t, "physical", &v));
+	ck_assert_str_eq(json_object_get_string(v), "cam_pix");
 	json_object_put(o);
 	ck_assert_int_lt(recv_wait(fd, buf, sizeof(buf) - 1, 200), 0);
 	close(cam);
@@ -1498,6 +1503,58 @@ static bool has_row(const char *out, const char *first, const char *second)
 	return false;
 }
 
+/* vscmictl trace as a person reads it: the resource and what was asked
+ * or answered, decoded. */
+START_TEST(test_vscmictl_trace_decodes)
+{
+	const char *ctl = getenv("VSCMICTL");
+	static char out[16384];
+	char sock[256];
+	int pfd[2], cam, st;
+	uint32_t rate_get[1] = { CAMERA_PIXEL };
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+
+	ck_assert_msg(ctl, "VSCMICTL must be set");
+	run_path(sock, sizeof(sock), "control");
+	ck_assert_int_eq(pipe(pfd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		execl(ctl, ctl, "--socket", sock, "trace", "camera", (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	/* the follower is in once a read of the camera's shows */
+	cam = agent_connect("camera");
+	for (int i = 0; i < 50 && len == 0; i++) {
+		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+
+		ck_assert_int_eq(scmi_cmd(cam, SCMI_PROTO_BASE, 0x0, 1, NULL, 0), SCMI_SUCCESS);
+		if (poll(&p, 1, 100) == 1 && (n = read(pfd[0], out, sizeof(out) - 1)) > 0)
+			len = (size_t)n;
+	}
+	ck_assert_msg(len > 0, "vscmictl trace showed nothing");
+	ck_assert_int_eq(clock_config(cam, CAMERA_PIXEL, true), SCMI_SUCCESS);
+	ck_assert_int_eq(scmi_cmd(cam, SCMI_PROTO_CLOCK, 0x6, 7, rate_get, 1), SCMI_SUCCESS);
+	sleep_ms(300);
+	kill(pid, SIGTERM);
+	while (len < sizeof(out) - 1 && (n = read(pfd[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	close(pfd[0]);
+	waitpid(pid, &st, 0);
+	close(cam);
+	ck_assert_msg(strstr(out, "CLOCK_CONFIG_SET") && strstr(out, "pixel (cam_pix)") &&
+			      strstr(out, " on "),
+		      "%s", out);
+	ck_assert_msg(strstr(out, "CLOCK_RATE_GET") && strstr(out, "-> 25000000 Hz"), "%s", out);
+}
+END_TEST
+
 START_TEST(test_vscmictl_tables_and_exit_codes)
 {
 	static char out[65536];
@@ -1599,6 +1656,7 @@ static Suite *e2e_suite(void)
 	tc = tcase_create("vscmictl");
 	tcase_add_checked_fixture(tc, start_daemon, stop_daemon);
 	tcase_add_test(tc, test_vscmictl_tables_and_exit_codes);
+	tcase_add_test(tc, test_vscmictl_trace_decodes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -102,6 +102,9 @@ for _ in $(seq 100); do
 done
 [ -S "$T/vm2.vhost" ] || fail "vscmid did not open its control and vhost-user sockets"
 ctl() { "$VSCMICTL" --socket "$T/control" "$@"; }
+# every SCMI command the guests send, decoded
+ctl trace >"$T/trace.log" 2>&1 &
+CPIDS+=($!)
 
 # ---- device trees: QEMU's own, the SCMI node from gen-dt, the consumers -----
 "$Q" "${MACHINE[@]}" -M "virt,gic-version=3,memory-backend=mem,dumpdtb=$T/virt.dtb" \
@@ -235,6 +238,13 @@ expect "rst_bus deasserted by both" "false false false" \
 expect "rst_vm1, rst_vm2 deasserted" "false false" "$(st reset rst_vm1 asserted) $(st reset rst_vm2 asserted)"
 ctl resources
 ctl agents
+# Every command the guests sent succeeded, but the one Linux sends to list
+# the agents before its own: a guest learns of no other guest.
+bad=$(grep -E '^[0-9:.]+ ' "$T/trace.log" | grep -v ' SUCCESS ' | grep -vE ' base +DISCOVER_AGENT .* NOT_FOUND ')
+[ -z "$bad" ] || fail "SCMI commands that failed: $bad"
+expect "vm2's discovery of vm1 refused, vm1's of no one" "1 0" \
+	"$(grep -cE '^[0-9:.]+ vm2 +base +DISCOVER_AGENT .* NOT_FOUND ' "$T/trace.log") $(grep -cE '^[0-9:.]+ vm1 .* NOT_FOUND ' "$T/trace.log")"
+ok "every other SCMI command of both guests succeeded ($(grep -cE '^[0-9:.]+ ' "$T/trace.log") traced)"
 
 # ---- vm1 powers off holding its votes: vscmid withdraws them --------------------
 go vm1
