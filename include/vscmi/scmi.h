@@ -68,6 +68,7 @@ const char *scmi_message_name(uint8_t proto, uint8_t msg);
 
 struct scmi_server;
 struct scmi_agent;
+struct scmi_trace_res;
 
 struct scmi_hooks {
 	void *ctx;
@@ -82,9 +83,17 @@ struct scmi_hooks {
 	/* What scmi_agent_save reports changed (a command, or a reset): the
 	 * embedder journals it before the reply goes out. May be NULL. */
 	void (*persist)(void *ctx, struct scmi_agent *agent);
-	/* Every command and its reply, for tracing; may be NULL. */
-	void (*trace)(void *ctx, struct scmi_agent *agent, const uint8_t *req, size_t req_len,
-		      const uint8_t *resp, size_t resp_len);
+	/* Every command and its reply, for tracing; may be NULL. res: the
+	 * resource the command named (NULL: none, or not known any more for a
+	 * reply that came later). */
+	void (*trace)(void *ctx, struct scmi_agent *agent, const struct scmi_trace_res *res,
+		      const uint8_t *req, size_t req_len, const uint8_t *resp, size_t resp_len);
+};
+
+/* A traced command's resource: the agent's name for it, and the platform's. */
+struct scmi_trace_res {
+	const char *name;
+	const char *physical;
 };
 
 /* Agent output for delayed responses and notifications (header + payload).

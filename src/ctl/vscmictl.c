@@ -570,19 +570,152 @@ static int cmd_release(struct ctl *ctl, int argc, char **argv)
 
 /* trace: one line per SCMI command, until interrupted */
 
+/* The little-endian words of a message the daemon sent as hex: the header
+ * first. Returns how many were read, at most cap. */
+static size_t trace_words(const char *hexs, uint32_t *w, size_t cap)
+{
+	size_t n = 0, len = strlen(hexs);
+
+	for (; n < cap && (n + 1) * 8 <= len; n++) {
+		w[n] = 0;
+		for (int b = 0; b < 4; b++) {
+			unsigned int byte;
+
+			if (sscanf(hexs + n * 8 + b * 2, "%2x", &byte) != 1)
+				return n;
+			w[n] |= (uint32_t)byte << (8 * b);
+		}
+	}
+	return n;
+}
+
+/* What the command asked and, for reads, what came back, for the
+ * commands an operator follows most: gates, rates, levels, states,
+ * resets, readings. Words: q[0] is the request's header, r[0] the reply's
+ * header and r[1] its status. */
+enum trace_form {
+	TF_ON_OFF,		/* q[at] bit 0 */
+	TF_U64,			/* q[at], q[at+1] */
+	TF_HEX,			/* q[at] */
+	TF_S32,			/* q[at] */
+	TF_RESET,		/* flags q[at] */
+	TF_LIMITS,		/* max q[at], min q[at+1] */
+	TF_REPLY_U64,		/* r[at], r[at+1] */
+	TF_REPLY_S64,		/* r[at], r[at+1] */
+	TF_REPLY_HEX,		/* r[at] */
+	TF_REPLY_S32,		/* r[at] */
+};
+
+static const struct trace_decoder {
+	uint8_t proto, msg;
+	enum trace_form form;
+	uint8_t at;
+	const char *unit;
+} trace_decoders[] = {
+	{ 0x14, 0x7, TF_ON_OFF, 2, NULL },	/* CLOCK_CONFIG_SET */
+	{ 0x14, 0x5, TF_U64, 3, "Hz" },		/* CLOCK_RATE_SET */
+	{ 0x14, 0x6, TF_REPLY_U64, 2, "Hz" },	/* CLOCK_RATE_GET */
+	{ 0x11, 0x4, TF_HEX, 3, NULL },		/* POWER_STATE_SET */
+	{ 0x11, 0x5, TF_REPLY_HEX, 2, NULL },	/* POWER_STATE_GET */
+	{ 0x16, 0x4, TF_RESET, 2, NULL },	/* RESET */
+	{ 0x17, 0x5, TF_ON_OFF, 2, NULL },	/* VOLTAGE_CONFIG_SET */
+	{ 0x17, 0x7, TF_S32, 3, "uV" },		/* VOLTAGE_LEVEL_SET */
+	{ 0x17, 0x8, TF_REPLY_S32, 2, "uV" },	/* VOLTAGE_LEVEL_GET */
+	{ 0x13, 0x5, TF_LIMITS, 2, NULL },	/* PERFORMANCE_LIMITS_SET */
+	{ 0x13, 0x7, TF_HEX, 2, NULL },		/* PERFORMANCE_LEVEL_SET */
+	{ 0x13, 0x8, TF_REPLY_HEX, 2, NULL },	/* PERFORMANCE_LEVEL_GET */
+	{ 0x15, 0x6, TF_REPLY_S64, 2, NULL },	/* SENSOR_READING_GET */
+	{ 0x12, 0x3, TF_HEX, 2, NULL },		/* SYSTEM_POWER_STATE_SET */
+};
+
+static void trace_decode(struct json_object *t, char *out, size_t cap)
+{
+	uint32_t q[8], r[8];
+	size_t nq = trace_words(jstr(t, "request", ""), q, 8);
+	size_t nr = trace_words(jstr(t, "reply", ""), r, 8);
+	long long proto = jint(t, "protocol_id"), msg = jint(t, "message_id");
+	bool ok = nr >= 2 && r[1] == 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(trace_decoders) / sizeof(trace_decoders[0]); i++) {
+		const struct trace_decoder *td = &trace_decoders[i];
+		const char *u = td->unit ? td->unit : "";
+		const char *sp = td->unit ? " " : "";
+		size_t at = td->at;
+
+		if (td->proto != proto || td->msg != msg)
+			continue;
+		switch (td->form) {
+		case TF_ON_OFF:
+			if (nq > at)
+				snprintf(out, cap, "%s", q[at] & 1 ? "on" : "off");
+			break;
+		case TF_U64:
+			if (nq > at + 1)
+				snprintf(out, cap, "%llu%s%s",
+					 (unsigned long long)q[at] | (unsigned long long)q[at + 1] << 32,
+					 sp, u);
+			break;
+		case TF_HEX:
+			if (nq > at)
+				snprintf(out, cap, "0x%x", q[at]);
+			break;
+		case TF_S32:
+			if (nq > at)
+				snprintf(out, cap, "%d%s%s", (int32_t)q[at], sp, u);
+			break;
+		case TF_RESET:
+			if (nq > at)
+				snprintf(out, cap, "%s", q[at] & 1   ? "autonomous reset"
+							 : q[at] & 2 ? "assert"
+								     : "deassert");
+			break;
+		case TF_LIMITS:
+			if (nq > at + 1)
+				snprintf(out, cap, "max 0x%x min 0x%x", q[at], q[at + 1]);
+			break;
+		case TF_REPLY_U64:
+			if (ok && nr > at + 1)
+				snprintf(out, cap, "-> %llu%s%s",
+					 (unsigned long long)r[at] | (unsigned long long)r[at + 1] << 32,
+					 sp, u);
+			break;
+		case TF_REPLY_S64:
+			if (ok && nr > at + 1)
+				snprintf(out, cap, "-> %lld%s%s",
+					 (long long)((uint64_t)r[at] | (uint64_t)r[at + 1] << 32), sp, u);
+			break;
+		case TF_REPLY_HEX:
+			if (ok && nr > at)
+				snprintf(out, cap, "-> 0x%x", r[at]);
+			break;
+		case TF_REPLY_S32:
+			if (ok && nr > at)
+				snprintf(out, cap, "-> %d%s%s", (int32_t)r[at], sp, u);
+			break;
+		}
+		return;
+	}
+}
+
 static void print_trace(struct json_object *t)
 {
 	long long us = jint(t, "time_us");
 	time_t sec = (time_t)(us / 1000000);
 	struct tm tm;
-	char when[16] = "?";
+	char when[16] = "?", res[96] = "", what[64];
 
 	if (localtime_r(&sec, &tm))
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	printf("%s.%06lld %-12s %-7s %-36s token %-4lld %s  req %s  reply %s\n", when,
-	       us % 1000000, jstr(t, "agent", "?"), jstr(t, "protocol", "?"),
-	       jstr(t, "message", "?"), jint(t, "token"), jstr(t, "status", "?"),
-	       jstr(t, "request", ""), jstr(t, "reply", ""));
+	if (jstr(t, "resource", NULL))
+		snprintf(res, sizeof(res), "%s (%s)", jstr(t, "resource", "?"),
+			 jstr(t, "physical", "?"));
+	trace_decode(t, what, sizeof(what));
+	printf("%s.%06lld %-12s %-7s %-36s %-24s %-16s token %-4lld %s  req %s  reply %s\n",
+	       when, us % 1000000, jstr(t, "agent", "?"), jstr(t, "protocol", "?"),
+	       jstr(t, "message", "?"), res[0] ? res : "-", what[0] ? what : "-",
+	       jint(t, "token"), jstr(t, "status", "?"), jstr(t, "request", ""),
+	       jstr(t, "reply", ""));
 	fflush(stdout);
 }
 

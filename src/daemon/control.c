@@ -455,8 +455,9 @@ static struct json_object *hex(const uint8_t *p, size_t n)
 
 static int ctl_send(struct vscmid_ctl_client *c, struct json_object *reply);
 
-void vscmid_control_trace(struct vscmid *d, struct scmi_agent *agent, const uint8_t *req,
-			  size_t req_len, const uint8_t *resp, size_t resp_len)
+void vscmid_control_trace(struct vscmid *d, struct scmi_agent *agent,
+			  const struct scmi_trace_res *res, const uint8_t *req, size_t req_len,
+			  const uint8_t *resp, size_t resp_len)
 {
 	struct json_object *o = NULL, *t;
 	uint32_t hdr = req_len >= 4 ? vscmi_get_le32(req) : 0;
@@ -484,6 +485,8 @@ void vscmid_control_trace(struct vscmid *d, struct scmi_agent *agent, const uint
 			jadd(t, "message", msg ? json_object_new_string(msg) : NULL);
 			jadd(t, "message_id", json_object_new_int(SCMI_HDR_MSG(hdr)));
 			jadd(t, "token", json_object_new_int(SCMI_HDR_TOKEN(hdr)));
+			jadd(t, "resource", res ? json_object_new_string(res->name) : NULL);
+			jadd(t, "physical", res ? json_object_new_string(res->physical) : NULL);
 			jadd(t, "status", json_object_new_string(scmi_status_name(status)));
 			jadd(t, "request", hex(req, req_len));
 			jadd(t, "reply", hex(resp, resp_len));

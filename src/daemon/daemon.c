@@ -76,13 +76,14 @@ static int vscmid_hook_defer(void *ctx, uint64_t usec, void (*fn)(void *arg), vo
 	return 0;
 }
 
-static void vscmid_hook_trace(void *ctx, struct scmi_agent *agent, const uint8_t *req,
-			      size_t req_len, const uint8_t *resp, size_t resp_len)
+static void vscmid_hook_trace(void *ctx, struct scmi_agent *agent,
+			      const struct scmi_trace_res *res, const uint8_t *req, size_t req_len,
+			      const uint8_t *resp, size_t resp_len)
 {
 	struct vscmid *d = ctx;
 
 	if (d->ntracing)
-		vscmid_control_trace(d, agent, req, req_len, resp, resp_len);
+		vscmid_control_trace(d, agent, res, req, req_len, resp, resp_len);
 }
 
 static int vscmid_hook_system_power(void *ctx, struct scmi_agent *agent, uint32_t flags,

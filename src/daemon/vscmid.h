@@ -163,7 +163,8 @@ int vscmid_uplink_open(struct vscmid *d, char *err, size_t errlen);
 void vscmid_uplink_close(struct vscmid *d);
 
 /* One command and its reply, to the clients that follow the traffic. */
-void vscmid_control_trace(struct vscmid *d, struct scmi_agent *agent, const uint8_t *req,
-			  size_t req_len, const uint8_t *resp, size_t resp_len);
+void vscmid_control_trace(struct vscmid *d, struct scmi_agent *agent,
+			  const struct scmi_trace_res *res, const uint8_t *req, size_t req_len,
+			  const uint8_t *resp, size_t resp_len);
 
 #endif

@@ -265,8 +265,15 @@ reply:
 			a->stats.malformed++;
 	}
 	scmi_agent_persist(a);
-	if (srv->hooks.trace)
-		srv->hooks.trace(srv->hooks.ctx, a, req, len, out, out_len);
+	if (srv->hooks.trace) {
+		struct scmi_trace_res tr;
+
+		if (c.view) {
+			tr.name = c.view->name;
+			tr.physical = arb_res_desc(c.view->res)->name;
+		}
+		srv->hooks.trace(srv->hooks.ctx, a, c.view ? &tr : NULL, req, len, out, out_len);
+	}
 	return out_len;
 }
 
@@ -356,7 +363,7 @@ static void scmi_reply_later(struct scmi_agent *a, uint32_t hdr, uint64_t tag, i
 		a->stats.errors++;
 	scmi_agent_persist(a);
 	if (srv->hooks.trace)
-		srv->hooks.trace(srv->hooks.ctx, a, msg, 4, msg, n);
+		srv->hooks.trace(srv->hooks.ctx, a, NULL, msg, 4, msg, n);
 	scmi_agent_reply(a, tag, msg, n);
 }
 
