@@ -31,7 +31,6 @@ WORLD_FORMAT=2				# bump when the products below change
 # --------------------------------------------------------------------------
 
 CACHE=${VSCMI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vscmi}
-SOURCES=/etc/apt/sources.list.d/debian.sources
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 die() {
@@ -70,13 +69,16 @@ for t in apt-get apt-cache dpkg-deb xz cpio gzip make bc aarch64-linux-gnu-gcc-1
 done
 [ ${#missing[@]} -eq 0 ] ||
 	die "missing host tools: ${missing[*]} (scripts/test installs them: cpio xz-utils make bc gcc-aarch64-linux-gnu)"
-[ -r "$SOURCES" ] || die "$SOURCES not found: cannot derive the Debian mirror"
 [ -r "$KEYRING" ] || die "$KEYRING not found (package debian-archive-keyring)"
 
 # ---- private apt ---------------------------------------------------------
 APT=$CACHE/apt
 mkdir -p "$APT/sources.list.d" "$APT/preferences.d" "$APT/lists/partial" "$APT/cache/archives/partial" "$APT/host"
 : >"$APT/status"
+. "$(dirname "$0")/../lib/debian-sources.sh"
+SOURCES=$APT/system.sources
+vscmi_debian_sources >"$SOURCES" ||
+	die "no Debian source in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list: cannot derive the mirror"
 uri=$(awk '/^URIs:/ { print $2; exit }' "$SOURCES")
 [ -n "$uri" ] || die "no URIs: line in $SOURCES"
 {
@@ -85,7 +87,7 @@ uri=$(awk '/^URIs:/ { print $2; exit }' "$SOURCES")
 		"$uri" "$QEMU_SUITE" "$KEYRING"
 } >"$APT/sources.list.d/debian.sources"
 grep -q "$KERNEL_SUITE" "$APT/sources.list.d/debian.sources" ||
-	die "$SOURCES has no $KERNEL_SUITE suite: the $KERNEL_SERIES kernel comes from there"
+	die "the system's apt sources have no $KERNEL_SUITE suite: the $KERNEL_SERIES kernel comes from there"
 
 APT_OPTS=(-q -oDir::Etc::SourceParts="$APT/sources.list.d" -oDir::Etc::SourceList=/dev/null
 	-oDir::Etc::Preferences=/dev/null -oDir::Etc::PreferencesParts="$APT/preferences.d"

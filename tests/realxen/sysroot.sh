@@ -32,7 +32,6 @@ SYSROOT_FORMAT=1			# bump when the layout or the fix-ups below change
 # --------------------------------------------------------------------------
 
 CACHE=${VSCMI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vscmi}
-SOURCES=/etc/apt/sources.list.d/debian.sources
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 die() {
@@ -66,7 +65,6 @@ for t in apt-get dpkg-deb flock sha256sum realpath; do
 	command -v "$t" >/dev/null || missing+=("$t")
 done
 [ ${#missing[@]} -eq 0 ] || die "missing host tools: ${missing[*]}"
-[ -r "$SOURCES" ] || die "$SOURCES not found: cannot derive the Debian mirror"
 [ -r "$KEYRING" ] || die "$KEYRING not found (package debian-archive-keyring)"
 
 # ---- private apt, arm64 only ---------------------------------------------
@@ -74,7 +72,10 @@ done
 APT=$CACHE/apt-sysroot
 mkdir -p "$APT/sources.list.d" "$APT/preferences.d" "$APT/lists/partial" "$APT/cache/archives/partial"
 : >"$APT/status"			# empty: nothing counts as installed
-cp "$SOURCES" "$APT/sources.list.d/debian.sources"
+. "$(dirname "$0")/../lib/debian-sources.sh"
+SOURCES=$APT/sources.list.d/debian.sources
+vscmi_debian_sources >"$SOURCES" ||
+	die "no Debian source in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list: cannot derive the mirror"
 # A dependency apt pulls in itself (libxenhypfs1, ...) is held too.
 cat >"$APT/preferences.d/xen" <<PIN
 Package: libxen* xen*

@@ -31,7 +31,6 @@ WORLD_FORMAT=1
 # ---------------------------------------------------------------------------
 
 CACHE=${VSCMI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vscmi}
-SOURCES=/etc/apt/sources.list.d/debian.sources
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 die() {
@@ -58,14 +57,17 @@ for t in apt-get dpkg-deb dpkg-source make flex bison aarch64-linux-gnu-gcc; do
 done
 [ ${#missing[@]} -eq 0 ] ||
 	die "missing host tools: ${missing[*]} (scripts/test installs them: dpkg-dev flex bison gcc-aarch64-linux-gnu make)"
-[ -r "$SOURCES" ] || die "$SOURCES not found: cannot derive the Debian mirror"
+[ -r "$KEYRING" ] || die "$KEYRING not found (package debian-archive-keyring)"
 
 # ---- private apt: deb-src for the source, arm64 for Debian's config --------
 APT=$CACHE/apt-xen
 mkdir -p "$APT/sources.list.d" "$APT/lists/partial" "$APT/cache/archives/partial"
 : >"$APT/status"
-uri=$(awk '/^URIs:/ && !u { u = $2 } END { print u }' "$SOURCES")
-[ -n "$uri" ] || die "no URIs: line in $SOURCES"
+. "$(dirname "$0")/../lib/debian-sources.sh"
+# the main archive: the first source, as the system lists it
+uri=$(vscmi_debian_sources | awk '/^URIs:/ && !u { u = $2 } END { print u }')
+[ -n "$uri" ] ||
+	die "no Debian source in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list: cannot derive the mirror"
 printf 'Types: deb deb-src\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: %s\n' \
 	"$uri" "$XEN_SUITE" "$KEYRING" >"$APT/sources.list.d/debian.sources"
 APT_OPTS=(-q -oDir::Etc::SourceParts="$APT/sources.list.d" -oDir::Etc::SourceList=/dev/null

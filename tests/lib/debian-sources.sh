@@ -1,0 +1,29 @@
+# shellcheck shell=bash
+# Sourced by the scripts that fetch from Debian's archive with private apt
+# state (tests/guest/world.sh, tests/realxen/world.sh, tests/realxen/sysroot.sh).
+#
+# vscmi_debian_sources: prints the system's Debian sources as deb822
+# stanzas: /etc/apt/sources.list.d/debian.sources as it is (Debian's
+# container images), else the "deb" lines of /etc/apt/sources.list (what
+# Debian's installer writes). Fails when neither names a source.
+vscmi_debian_sources() {
+	local d822=/etc/apt/sources.list.d/debian.sources list=/etc/apt/sources.list
+	local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+
+	if [ -r "$d822" ] && grep -q '^URIs:' "$d822"; then
+		cat "$d822"
+		return 0
+	fi
+	[ -r "$list" ] || return 1
+	# deb [options] URI SUITE COMPONENT... ; the options ([arch=...],
+	# [signed-by=...]) are dropped: the archive keyring signs Debian
+	awk -v k="$keyring" '
+		$1 == "deb" {
+			i = 2
+			if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+			if (i + 1 > NF) next
+			printf "%sTypes: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: %s\n",
+				n++ ? "\n" : "", $i, $(i + 1), k
+		}
+		END { exit n ? 0 : 1 }' "$list"
+}
