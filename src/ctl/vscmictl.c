@@ -591,110 +591,92 @@ static size_t trace_words(const char *hexs, uint32_t *w, size_t cap)
 
 /* What the command asked and, for reads, what came back, for the
  * commands an operator follows most: gates, rates, levels, states,
- * resets, readings. Words: q[0] is the request's header, r[0] the reply's
- * header and r[1] its status. */
+ * resets, readings. The value is word at (and at + 1 for 64 bits) of the
+ * request, or of a successful reply; word 0 is the header, and a reply's
+ * word 1 its status. */
 enum trace_form {
-	TF_ON_OFF,		/* q[at] bit 0 */
-	TF_U64,			/* q[at], q[at+1] */
-	TF_HEX,			/* q[at] */
-	TF_S32,			/* q[at] */
-	TF_RESET,		/* flags q[at] */
-	TF_LIMITS,		/* max q[at], min q[at+1] */
-	TF_REPLY_U64,		/* r[at], r[at+1] */
-	TF_REPLY_S64,		/* r[at], r[at+1] */
-	TF_REPLY_HEX,		/* r[at] */
-	TF_REPLY_S32,		/* r[at] */
+	TF_ON_OFF,		/* bit 0 */
+	TF_U64,
+	TF_S64,
+	TF_HEX,
+	TF_S32,
+	TF_RESET,		/* RESET's flags */
+	TF_LIMITS,		/* max, then min */
 };
 
 static const struct trace_decoder {
 	uint8_t proto, msg;
 	enum trace_form form;
+	bool reply;
 	uint8_t at;
 	const char *unit;
 } trace_decoders[] = {
-	{ 0x14, 0x7, TF_ON_OFF, 2, NULL },	/* CLOCK_CONFIG_SET */
-	{ 0x14, 0x5, TF_U64, 3, "Hz" },		/* CLOCK_RATE_SET */
-	{ 0x14, 0x6, TF_REPLY_U64, 2, "Hz" },	/* CLOCK_RATE_GET */
-	{ 0x11, 0x4, TF_HEX, 3, NULL },		/* POWER_STATE_SET */
-	{ 0x11, 0x5, TF_REPLY_HEX, 2, NULL },	/* POWER_STATE_GET */
-	{ 0x16, 0x4, TF_RESET, 2, NULL },	/* RESET */
-	{ 0x17, 0x5, TF_ON_OFF, 2, NULL },	/* VOLTAGE_CONFIG_SET */
-	{ 0x17, 0x7, TF_S32, 3, "uV" },		/* VOLTAGE_LEVEL_SET */
-	{ 0x17, 0x8, TF_REPLY_S32, 2, "uV" },	/* VOLTAGE_LEVEL_GET */
-	{ 0x13, 0x5, TF_LIMITS, 2, NULL },	/* PERFORMANCE_LIMITS_SET */
-	{ 0x13, 0x7, TF_HEX, 2, NULL },		/* PERFORMANCE_LEVEL_SET */
-	{ 0x13, 0x8, TF_REPLY_HEX, 2, NULL },	/* PERFORMANCE_LEVEL_GET */
-	{ 0x15, 0x6, TF_REPLY_S64, 2, NULL },	/* SENSOR_READING_GET */
-	{ 0x12, 0x3, TF_HEX, 2, NULL },		/* SYSTEM_POWER_STATE_SET */
+	{ 0x14, 0x7, TF_ON_OFF, false, 2, NULL },	/* CLOCK_CONFIG_SET */
+	{ 0x14, 0x5, TF_U64, false, 3, "Hz" },		/* CLOCK_RATE_SET */
+	{ 0x14, 0x6, TF_U64, true, 2, "Hz" },		/* CLOCK_RATE_GET */
+	{ 0x11, 0x4, TF_HEX, false, 3, NULL },		/* POWER_STATE_SET */
+	{ 0x11, 0x5, TF_HEX, true, 2, NULL },		/* POWER_STATE_GET */
+	{ 0x16, 0x4, TF_RESET, false, 2, NULL },	/* RESET */
+	{ 0x17, 0x5, TF_ON_OFF, false, 2, NULL },	/* VOLTAGE_CONFIG_SET */
+	{ 0x17, 0x7, TF_S32, false, 3, "uV" },		/* VOLTAGE_LEVEL_SET */
+	{ 0x17, 0x8, TF_S32, true, 2, "uV" },		/* VOLTAGE_LEVEL_GET */
+	{ 0x13, 0x5, TF_LIMITS, false, 2, NULL },	/* PERFORMANCE_LIMITS_SET */
+	{ 0x13, 0x7, TF_HEX, false, 2, NULL },		/* PERFORMANCE_LEVEL_SET */
+	{ 0x13, 0x8, TF_HEX, true, 2, NULL },		/* PERFORMANCE_LEVEL_GET */
+	{ 0x15, 0x6, TF_S64, true, 2, NULL },		/* SENSOR_READING_GET */
+	{ 0x12, 0x3, TF_HEX, false, 2, NULL },		/* SYSTEM_POWER_STATE_SET */
 };
 
 static void trace_decode(struct json_object *t, char *out, size_t cap)
 {
-	uint32_t q[8], r[8];
-	size_t nq = trace_words(jstr(t, "request", ""), q, 8);
-	size_t nr = trace_words(jstr(t, "reply", ""), r, 8);
 	long long proto = jint(t, "protocol_id"), msg = jint(t, "message_id");
-	bool ok = nr >= 2 && r[1] == 0;
+	const struct trace_decoder *td = NULL;
+	uint32_t w[8];
+	const char *arrow, *unit, *sp;
+	uint64_t v64;
+	size_t n;
 
 	out[0] = '\0';
-	for (size_t i = 0; i < sizeof(trace_decoders) / sizeof(trace_decoders[0]); i++) {
-		const struct trace_decoder *td = &trace_decoders[i];
-		const char *u = td->unit ? td->unit : "";
-		const char *sp = td->unit ? " " : "";
-		size_t at = td->at;
-
-		if (td->proto != proto || td->msg != msg)
-			continue;
-		switch (td->form) {
-		case TF_ON_OFF:
-			if (nq > at)
-				snprintf(out, cap, "%s", q[at] & 1 ? "on" : "off");
-			break;
-		case TF_U64:
-			if (nq > at + 1)
-				snprintf(out, cap, "%llu%s%s",
-					 (unsigned long long)q[at] | (unsigned long long)q[at + 1] << 32,
-					 sp, u);
-			break;
-		case TF_HEX:
-			if (nq > at)
-				snprintf(out, cap, "0x%x", q[at]);
-			break;
-		case TF_S32:
-			if (nq > at)
-				snprintf(out, cap, "%d%s%s", (int32_t)q[at], sp, u);
-			break;
-		case TF_RESET:
-			if (nq > at)
-				snprintf(out, cap, "%s", q[at] & 1   ? "autonomous reset"
-							 : q[at] & 2 ? "assert"
-								     : "deassert");
-			break;
-		case TF_LIMITS:
-			if (nq > at + 1)
-				snprintf(out, cap, "max 0x%x min 0x%x", q[at], q[at + 1]);
-			break;
-		case TF_REPLY_U64:
-			if (ok && nr > at + 1)
-				snprintf(out, cap, "-> %llu%s%s",
-					 (unsigned long long)r[at] | (unsigned long long)r[at + 1] << 32,
-					 sp, u);
-			break;
-		case TF_REPLY_S64:
-			if (ok && nr > at + 1)
-				snprintf(out, cap, "-> %lld%s%s",
-					 (long long)((uint64_t)r[at] | (uint64_t)r[at + 1] << 32), sp, u);
-			break;
-		case TF_REPLY_HEX:
-			if (ok && nr > at)
-				snprintf(out, cap, "-> 0x%x", r[at]);
-			break;
-		case TF_REPLY_S32:
-			if (ok && nr > at)
-				snprintf(out, cap, "-> %d%s%s", (int32_t)r[at], sp, u);
-			break;
-		}
+	for (size_t i = 0; i < sizeof(trace_decoders) / sizeof(trace_decoders[0]); i++)
+		if (trace_decoders[i].proto == proto && trace_decoders[i].msg == msg)
+			td = &trace_decoders[i];
+	if (!td)
 		return;
+	n = trace_words(jstr(t, td->reply ? "reply" : "request", ""), w, 8);
+	if (td->reply && (n < 2 || w[1] != 0))
+		return;
+	/* two words for the 64-bit forms and the limits */
+	if (n <= td->at || (n <= td->at + 1u && (td->form == TF_U64 || td->form == TF_S64 ||
+						 td->form == TF_LIMITS)))
+		return;
+	arrow = td->reply ? "-> " : "";
+	unit = td->unit ? td->unit : "";
+	sp = td->unit ? " " : "";
+	v64 = w[td->at] | (td->at + 1u < n ? (uint64_t)w[td->at + 1] << 32 : 0);
+	switch (td->form) {
+	case TF_ON_OFF:
+		snprintf(out, cap, "%s%s", arrow, w[td->at] & 1 ? "on" : "off");
+		break;
+	case TF_U64:
+		snprintf(out, cap, "%s%llu%s%s", arrow, (unsigned long long)v64, sp, unit);
+		break;
+	case TF_S64:
+		snprintf(out, cap, "%s%lld%s%s", arrow, (long long)v64, sp, unit);
+		break;
+	case TF_HEX:
+		snprintf(out, cap, "%s0x%x", arrow, w[td->at]);
+		break;
+	case TF_S32:
+		snprintf(out, cap, "%s%d%s%s", arrow, (int32_t)w[td->at], sp, unit);
+		break;
+	case TF_RESET:
+		snprintf(out, cap, "%s", w[td->at] & 1   ? "autonomous reset"
+					 : w[td->at] & 2 ? "assert"
+							 : "deassert");
+		break;
+	case TF_LIMITS:
+		snprintf(out, cap, "max 0x%x min 0x%x", w[td->at], w[td->at + 1]);
+		break;
 	}
 }
 
