@@ -1078,6 +1078,18 @@ static long long daemon_status(const char *key)
 	return v;
 }
 
+/* Up to tries times, 100 ms apart: does the firmware's state query q
+ * answer want? */
+static bool rfs_wait(const char *q, int want, int tries)
+{
+	for (int i = 0; i < tries; i++) {
+		usleep(100 * 1000);
+		if (rfs("%s", q) == want)
+			return true;
+	}
+	return false;
+}
+
 /* What "vscmictl status" prints for a person. */
 static void ctl_status_text(char *out, size_t cap)
 {
@@ -1389,7 +1401,6 @@ START_TEST(test_vscmid_link_lost_and_back)
 	pid_t pid = vscmid_start("", &errfd);
 	int cam = agent_connect("cam");
 	uint32_t on[3] = { 0, 1, 0 }, rate[4] = { 0, 0, 80000000, 0 };
-	bool back = false;
 	char text[4096];
 
 	/* clock 0 of agent cam is physical clock 1 */
@@ -1406,11 +1417,8 @@ START_TEST(test_vscmid_link_lost_and_back)
 	/* Back with a restarted firmware: vscmid retries each second and sets
 	 * the firmware to the votes again. */
 	rfs("up");
-	for (int i = 0; i < 40 && !back; i++) {
-		usleep(100 * 1000);
-		back = rfs("state clock-enable 1") == 1;
-	}
-	ck_assert_msg(back, "vscmid did not set the firmware again after the link came back");
+	ck_assert_msg(rfs_wait("state clock-enable 1", 1, 40),
+		      "vscmid did not set the firmware again after the link came back");
 	ctl_status_text(text, sizeof(text));
 	ck_assert_msg(strstr(text, "platform linux-raw: link up,"), "%s", text);
 	ck_assert_int_eq(rfs("state clock-enable 0"), 1);
@@ -1450,7 +1458,7 @@ START_TEST(test_vscmid_link_follows_passed_uevents)
 	uint32_t on[3] = { 0, 1, 0 }, rate[4] = { 0, 0, 80000000, 0 };
 	char text[4096];
 	pid_t pid;
-	bool down = false, back = false;
+	bool down = false;
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv), 0);
 	pid = vscmid_start_fds("", &errfd, sv[1]);
@@ -1479,11 +1487,8 @@ START_TEST(test_vscmid_link_follows_passed_uevents)
 	rfs("up");
 	ck_assert_int_eq(rfs("state clock-enable 1"), 0);
 	uevent_send(sv[0], "bind", dev, "arm-scmi");
-	for (int i = 0; i < 6 && !back; i++) {
-		usleep(100 * 1000);
-		back = rfs("state clock-enable 1") == 1;
-	}
-	ck_assert_msg(back, "the bind did not bring the link back within 600 ms");
+	ck_assert_msg(rfs_wait("state clock-enable 1", 1, 6),
+		      "the bind did not bring the link back within 600 ms");
 	ctl_status_text(text, sizeof(text));
 	ck_assert_msg(strstr(text, "link up,"), "%s", text);
 	close(cam);
