@@ -23,18 +23,8 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/vscmi-guest.XXXXXX") || exit 1
 declare -A QPID
 CPIDS=()
 DPID=""
-cleanup() {
-	local p
-	for p in "${QPID[@]}" $DPID "${CPIDS[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	if [ -n "${KEEP:-}" ]; then
-		echo "kept $T"
-	else
-		rm -rf "$T"
-	fi
-}
+. "$HERE/../lib/scratch.sh"
+cleanup() { scratch_cleanup "${QPID[@]}" $DPID "${CPIDS[@]}"; }
 trap cleanup EXIT
 
 show() { # file [lines]

@@ -30,20 +30,8 @@ WORLD_FORMAT=2				# bump when the products below change
 # VSCMI_GUEST_KERNEL=6.12.N+deb12 pins the kernel ABI instead of the series' current one.
 # --------------------------------------------------------------------------
 
-CACHE=${VSCMI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vscmi}
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-
-die() {
-	echo "world.sh: $*" >&2
-	exit 1
-}
-say() { echo "world.sh: $*" >&2; }
-# set -e alone would end the script without a word
-trap 'echo "world.sh: line $LINENO failed: $BASH_COMMAND" >&2' ERR
-
-mkdir -p "$CACHE"
-exec 9>"$CACHE/.lock"
-flock 9
+. "$(dirname "$0")/../lib/fetch.sh"
+fetch_begin world.sh .lock
 
 stamp_of() { echo "format=$WORLD_FORMAT kernel=$1 series=$KERNEL_SERIES qemu=$QEMU_SUITE/$QEMU_MAJOR"; }
 
@@ -75,7 +63,6 @@ done
 APT=$CACHE/apt
 mkdir -p "$APT/sources.list.d" "$APT/preferences.d" "$APT/lists/partial" "$APT/cache/archives/partial" "$APT/host"
 : >"$APT/status"
-. "$(dirname "$0")/../lib/debian-sources.sh"
 SOURCES=$APT/system.sources
 vscmi_debian_sources >"$SOURCES" ||
 	die "no Debian source in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list: cannot derive the mirror"

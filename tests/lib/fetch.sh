@@ -1,7 +1,28 @@
 # shellcheck shell=bash
 # Sourced by the scripts that fetch from Debian's archive with private apt
-# state (tests/guest/world.sh, tests/realxen/world.sh, tests/realxen/sysroot.sh).
-#
+# state into the cache (tests/guest/world.sh, tests/realxen/world.sh,
+# tests/realxen/sysroot.sh).
+
+# fetch_begin NAME LOCK: CACHE (canonical: the linker compares paths with
+# --sysroot) and KEYRING set, die and say speaking as NAME, a failing step
+# named (set -e alone would end the script without a word), and the cache's
+# LOCK file held until the script exits.
+fetch_begin() {
+	FETCH_NAME=$1
+	CACHE=${VSCMI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vscmi}
+	KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+	trap 'echo "$FETCH_NAME: line $LINENO failed: $BASH_COMMAND" >&2' ERR
+	mkdir -p "$CACHE"
+	CACHE=$(readlink -f "$CACHE")
+	exec 9>"$CACHE/$2"
+	flock 9
+}
+die() {
+	echo "$FETCH_NAME: $*" >&2
+	exit 1
+}
+say() { echo "$FETCH_NAME: $*" >&2; }
+
 # vscmi_debian_sources: prints the system's Debian sources as deb822
 # stanzas: /etc/apt/sources.list.d/debian.sources as it is (Debian's
 # container images), else the "deb" lines of /etc/apt/sources.list (what

@@ -31,22 +31,8 @@ EXTRA_PKGS=(jq)				# a test script inside the VM reads JSON
 SYSROOT_FORMAT=1			# bump when the layout or the fix-ups below change
 # --------------------------------------------------------------------------
 
-CACHE=${VSCMI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vscmi}
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-
-die() {
-	echo "sysroot.sh: $*" >&2
-	exit 1
-}
-say() { echo "sysroot.sh: $*" >&2; }
-# set -e alone would end the script without a word
-trap 'echo "sysroot.sh: line $LINENO failed: $BASH_COMMAND" >&2' ERR
-
-mkdir -p "$CACHE"
-# the linker compares a script's path with --sysroot: keep every path canonical
-CACHE=$(readlink -f "$CACHE")
-exec 9>"$CACHE/.lock-sysroot"
-flock 9
+. "$(dirname "$0")/../lib/fetch.sh"
+fetch_begin sysroot.sh .lock-sysroot
 
 STAMP="format=$SYSROOT_FORMAT arch=arm64 xen=$XEN_VERSION xen-pkgs=${XEN_PKGS[*]} pkgs=${DEV_PKGS[*]} ${EXTRA_PKGS[*]}"
 S=$CACHE/sysroot-arm64-$(printf '%s\n' "$STAMP" | sha256sum | cut -c1-12)
@@ -72,7 +58,6 @@ done
 APT=$CACHE/apt-sysroot
 mkdir -p "$APT/sources.list.d" "$APT/preferences.d" "$APT/lists/partial" "$APT/cache/archives/partial"
 : >"$APT/status"			# empty: nothing counts as installed
-. "$(dirname "$0")/../lib/debian-sources.sh"
 SOURCES=$APT/sources.list.d/debian.sources
 vscmi_debian_sources >"$SOURCES" ||
 	die "no Debian source in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list: cannot derive the mirror"

@@ -30,18 +30,8 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/vscmi-realxen.XXXXXX") || exit 1
 QPID=""
 CPID=""
 HPID=""
-cleanup() {
-	local p
-	for p in $QPID $HPID $CPID; do
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	if [ -n "${KEEP:-}" ]; then
-		echo "kept $T"
-	else
-		rm -rf "$T"
-	fi
-}
+. "$SRC/tests/lib/scratch.sh"
+cleanup() { scratch_cleanup $QPID $HPID $CPID; }
 trap cleanup EXIT
 
 CON=$T/console
@@ -196,6 +186,13 @@ place vm1dt "$T/vm1.dtb"
 place vm2dt "$T/vm2.dtb"
 [ $next -lt $((0x60000000)) ] || fail "the boot modules do not fit below 0x60000000"
 
+# One boot module's node under /chosen or a domU's node.
+module() { # index kind placed-name [bootargs]
+	printf '\t\tmodule@%s {\n\t\t\tcompatible = "multiboot,%s", "multiboot,module";\n' "$1" "$2"
+	printf '\t\t\treg = <%s>;\n' "${MOD[$3]}"
+	[ -n "${4:-}" ] && printf '\t\t\tbootargs = "%s";\n' "$4"
+	printf '\t\t};\n'
+}
 domu() { # domid
 	cat <<DTS
 		domU$1 {
@@ -205,22 +202,14 @@ domu() { # domid
 			memory = <0x0 0x40000>;	/* KiB */
 			cpus = <1>;
 			vpl011;
-			module@1 {
-				compatible = "multiboot,kernel", "multiboot,module";
-				reg = <${MOD[kernel]}>;
-				bootargs = "console=ttyAMA0 loglevel=4 panic=-1 rdinit=/init vscmi.agent=vm$1 vscmi.unbind=$(($1 - 1)) vscmi.reads=$READS vscmi.mmio=0x02000000 vscmi.hold=1 vscmi.load=$(($1 - 1))";
-			};
-			module@2 {
-				compatible = "multiboot,ramdisk", "multiboot,module";
-				reg = <${MOD[domUrd]}>;
-			};
-			module@3 {
-				compatible = "multiboot,device-tree", "multiboot,module";
-				reg = <${MOD[vm$1dt]}>;
-			};
-		};
 DTS
+	module 1 kernel kernel "console=ttyAMA0 loglevel=4 panic=-1 rdinit=/init vscmi.agent=vm$1 vscmi.unbind=$(($1 - 1)) vscmi.reads=$READS vscmi.mmio=0x02000000 vscmi.hold=1 vscmi.load=$(($1 - 1))"
+	module 2 ramdisk domUrd
+	module 3 device-tree "vm$1dt"
+	printf '\t\t};\n'
 }
+# console_timestamps: the console parsing below expects Xen's "[time] ";
+# bootscrub=0: no idle scrubbing of memory QEMU hands over zeroed anyway
 {
 	cat "$T/virt.dts"
 	cat <<DTS
@@ -229,20 +218,12 @@ DTS
 		#address-cells = <2>;
 		#size-cells = <2>;
 		xen,xen-bootargs = "dom0_mem=512M dom0_max_vcpus=1 loglvl=all guest_loglvl=all console=dtuart bootscrub=0 console_timestamps=boot";
-		module@1 {
-			compatible = "multiboot,kernel", "multiboot,module";
-			reg = <${MOD[kernel]}>;
-			bootargs = "console=hvc0 earlycon=xen panic=-1 rdinit=/init vscmi.rate1=$RATE1 vscmi.rate2=$RATE2";
-		};
-		module@2 {
-			compatible = "multiboot,ramdisk", "multiboot,module";
-			reg = <${MOD[dom0rd]}>;
-		};
-$(domu 1)
-$(domu 2)
-	};
-};
 DTS
+	module 1 kernel kernel "console=hvc0 earlycon=xen panic=-1 rdinit=/init vscmi.rate1=$RATE1 vscmi.rate2=$RATE2"
+	module 2 ramdisk dom0rd
+	domu 1
+	domu 2
+	printf '\t};\n};\n'
 } >"$T/machine.dts"
 dtc -q -I dts -O dtb -o "$T/machine.dtb" "$T/machine.dts" || fail "dtc could not build the machine's tree"
 echo "images ready at $(elapsed) s"
@@ -263,19 +244,18 @@ since() { awk -v a="$Q0" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 
 # The console without carriage returns and without Xen's timestamps
 # (console_timestamps=boot: "(XEN) [    1.234567] ...").
 console() { tr -d '\r' <"$CON" | sed -E 's/^\(XEN\) \[ *[0-9]+\.[0-9]+\] /(XEN) /'; }
-# What domU $1 printed, without Xen's prefix (with TS=1, each line after
-# the Xen time it was printed at, "?" where Xen gave none). Xen prefixes a
-# domU's lines with "(XEN) DOMn: " except while its serial input goes to
-# that domU: then it prints the characters as they come, so a line may
-# come as "(XEN) " alone, with a prefix inside it, or with none at all
-# (dom0 writes without one too, but never says VSCMI-GUEST); the
-# "*** Serial input to" lines tell which domU has the input.
+# What domU $1 printed, without Xen's prefix. Xen prefixes a domU's lines
+# with "(XEN) DOMn: " except while its serial input goes to that domU:
+# then it prints the characters as they come, so a line may come as
+# "(XEN) " alone, with a prefix inside it, or with none at all (dom0 writes
+# without one too, but never says VSCMI-GUEST); the "*** Serial input to"
+# lines tell which domU has the input.
 domlines() { # domid
 	# A whole "(XEN) [ts] DOMn: " or "(XEN) [ts] *** " inside a line starts
 	# a line of its own: Xen put it after what dom0 had not ended.
 	tr -d '\r' <"$CON" |
 		sed -E 's/(.)(\(XEN\) \[ *[0-9]+\.[0-9]+\] (DOM[0-9]+: |\*\*\* ))/\1\n\2/g' |
-		awk -v d="$1" -v ts="${TS:-}" '
+		awk -v d="$1" '
 		/\*\*\* Serial input to DOM[0-9]+/ { f = $0; sub(/.*Serial input to DOM/, "", f); focus = f + 0; next }
 		/\*\*\* Serial input to Xen/ { focus = -1; next }
 		# a line Xen did not prefix: dom0 wrote it, or the domU that has
@@ -284,25 +264,21 @@ domlines() { # domid
 			if (focus != d) next
 			line = $0
 			gsub(/\(XEN\) \[ *[0-9]+\.[0-9]+\] /, "", line)
-			print (ts != "" ? "? " : "") line
+			print line
 			next
 		}
 		{
-			line = substr($0, 7); t = ""
-			if (match(line, /^\[ *[0-9]+\.[0-9]+\] /)) {
-				t = substr(line, 2, RLENGTH - 3); sub(/^ */, "", t); line = substr(line, RLENGTH + 1)
-			}
+			line = substr($0, 7)
+			sub(/^\[ *[0-9]+\.[0-9]+\] /, "", line)
 			# While a domU has the input, Xen prints its characters as
 			# they come, and a prefix can land inside one of its lines.
 			gsub(/\(XEN\) \[ *[0-9]+\.[0-9]+\] /, "", line)
 			pre = "DOM" d ": "
 			if (index(line, pre) == 1) line = substr(line, length(pre) + 1)
 			else if (focus != d || line ~ /^DOM[0-9]+: /) next
-			print (ts != "" ? t " " : "") line
+			print line
 		}'
 }
-# the Xen time at which domU $1 first printed a line starting with $2
-xen_time() { TS=1 domlines "$1" | awk -v m="$2" 'index($0, " " m) == index($0, " ") && !done { print $1; done = 1 }'; }
 # Waits until the command $1 succeeds, failing at once on any sign that
 # something went wrong. (A grep that ends a pipeline here reads all its
 # input: with -q it would quit early, and pipefail would take the writer's
@@ -375,21 +351,11 @@ ok "dom0: vscmid up ($(tr -d '\r' <"$CON" | sed -n 's/^VSCMI-DOM0: vscmid up at 
 # Both domUs boot at once and wait for their devices; then one at a time
 # times its bare MMIO reads, probes SCMI and times its clock reads, so that
 # neither figure is the other guest's load.
-declare -A READY HELD
-# notes when each domU's device came up; true once both have
-both_held() {
-	local d
-	for d in 1 2; do
-		[ -n "${HELD[$d]:-}" ] || ! domlines $d | grep 'VSCMI-GUEST: hold' >/dev/null ||
-			HELD[$d]=$(since)
-	done
-	[ -n "${HELD[1]:-}" ] && [ -n "${HELD[2]:-}" ]
-}
-wait_until both_held 180 "both domUs' devices up"
+wait_dom 1 'VSCMI-GUEST: hold' 180
+wait_dom 2 'VSCMI-GUEST: hold' 60
 for d in 1 2; do
 	type_to $d bench
 	wait_dom $d '^VSCMI-GUEST: ready' 120
-	READY[$d]=$(since)
 done
 for d in 1 2; do
 	g=vm$d

@@ -30,19 +30,8 @@ CONFIG_DELTA="CONFIG_EXPERT=y CONFIG_IOREQ_SERVER=y"
 WORLD_FORMAT=1
 # ---------------------------------------------------------------------------
 
-CACHE=${VSCMI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vscmi}
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-
-die() {
-	echo "realxen/world.sh: $*" >&2
-	exit 1
-}
-say() { echo "realxen/world.sh: $*" >&2; }
-trap 'echo "realxen/world.sh: line $LINENO failed: $BASH_COMMAND" >&2' ERR
-
-mkdir -p "$CACHE"
-exec 9>"$CACHE/.lock-xen"
-flock 9
+. "$(dirname "$0")/../lib/fetch.sh"
+fetch_begin realxen/world.sh .lock-xen
 
 W=$CACHE/xen-$XEN_VERSION-$WORLD_FORMAT
 stamp="format=$WORLD_FORMAT xen=$XEN_VERSION config=$CONFIG_DELTA"
@@ -63,7 +52,6 @@ done
 APT=$CACHE/apt-xen
 mkdir -p "$APT/sources.list.d" "$APT/lists/partial" "$APT/cache/archives/partial"
 : >"$APT/status"
-. "$(dirname "$0")/../lib/debian-sources.sh"
 # the main archive: the first source, as the system lists it
 uri=$(vscmi_debian_sources | awk '/^URIs:/ && !u { u = $2 } END { print u }')
 [ -n "$uri" ] ||
