@@ -180,10 +180,7 @@ expect() { # what expected actual
 }
 RES=$T/resources.json
 sample() { ctl --json resources >"$RES" || fail "vscmictl resources"; }
-# kind name jq-path-in-state
-st() { jq -r --arg n "$2" ".resources.$1[] | select(.name == \$n) | .state.$3" "$RES"; }
-# kind name agent field: the agent's vote, "-" when it has none
-vote() { jq -r --arg k "$1" --arg n "$2" --arg a "$3" --arg f "$4" '[.resources[$k][] | select(.name == $n) | .votes[] | select(.agent == $a) | if has($f) then .[$f] | tostring else "-" end] | first // "-"' "$RES"; }
+. "$HERE/votes.sh"
 
 boot vm1 mmio 0
 boot vm2 pci 1
@@ -216,16 +213,7 @@ done
 
 # ---- both guests up: every vote recorded ----------------------------------------
 sample
-expect "pix1 on, vm1's" "true true" "$(st clock pix1 on) $(vote clock pix1 vm1 on)"
-expect "pix1 rate" "${RATE[vm1]} ${RATE[vm1]}" "$(st clock pix1 rate) $(vote clock pix1 vm1 rate)"
-expect "pix2 on, vm2's" "true true" "$(st clock pix2 on) $(vote clock pix2 vm2 on)"
-expect "pix2 rate" "${RATE[vm2]} ${RATE[vm2]}" "$(st clock pix2 rate) $(vote clock pix2 vm2 rate)"
-expect "pll on for both pixel clocks" "true 1188000000" "$(st clock pll on) $(st clock pll rate)"
-expect "axi on, votes vm1 vm2" "true true true" "$(st clock axi on) $(vote clock axi vm1 on) $(vote clock axi vm2 on)"
-expect "media on, votes vm1 vm2" "on on on" "$(st power media state) $(vote power media vm1 state) $(vote power media vm2 state)"
-expect "rst_bus deasserted by both" "false false false" \
-	"$(st reset rst_bus asserted) $(vote reset rst_bus vm1 asserted) $(vote reset rst_bus vm2 asserted)"
-expect "rst_vm1, rst_vm2 deasserted" "false false" "$(st reset rst_vm1 asserted) $(st reset rst_vm2 asserted)"
+votes_both "${RATE[vm1]}" "${RATE[vm2]}"
 ctl resources
 ctl agents
 # Every command the guests sent succeeded, but the one Linux sends to list
@@ -241,18 +229,10 @@ go vm1
 wait_exit vm1
 for _ in $(seq 50); do # the release follows the frontend's reset or hang-up
 	sample
-	[ "$(vote clock pix1 vm1 on)" != true ] && [ "$(vote power media vm1 state)" = - ] && break
+	vm1_released && break
 	sleep 0.1
 done
-expect "vm1 gone: pix1 off, no vote" "false -" "$(st clock pix1 on) $(vote clock pix1 vm1 on | sed 's/false/-/')"
-expect "vm1 gone: pix2 still on at its rate" "true ${RATE[vm2]}" "$(st clock pix2 on) $(st clock pix2 rate)"
-expect "vm1 gone: pll still on" "true" "$(st clock pll on)"
-expect "vm1 gone: axi on for vm2 only" "true - true" \
-	"$(st clock axi on) $(vote clock axi vm1 on | sed 's/false/-/') $(vote clock axi vm2 on)"
-expect "vm1 gone: media on for vm2 only" "on - on" \
-	"$(st power media state) $(vote power media vm1 state) $(vote power media vm2 state)"
-expect "vm1 gone: rst_bus held by vm2, rst_vm1 asserted" "false - true" \
-	"$(st reset rst_bus asserted) $(vote reset rst_bus vm1 asserted) $(st reset rst_vm1 asserted)"
+votes_vm1_gone "${RATE[vm2]}"
 ctl resources
 
 # ---- vm1 again: a new QEMU on the same socket is served afresh --------------------
@@ -274,7 +254,7 @@ go vm1b
 wait_exit vm1b
 for _ in $(seq 50); do
 	sample
-	[ "$(vote clock pix1 vm1 on)" != true ] && [ "$(vote power media vm1 state)" = - ] && break
+	vm1_released && break
 	sleep 0.1
 done
 expect "vm1 gone again: pix1 off, media for vm2 only" "false on - on" \
@@ -287,18 +267,11 @@ expect "vm2 unbound: pixel enable_count" "enable_count 0" "$(seen vm2 'unbound c
 expect "vm2 unbound: media in the guest" "off-0" "$(seen vm2 'unbound power-domain media')"
 # vm2 still runs: its own votes say off and asserted, and so does everything
 sample
-expect "vm2 unbound: pix2 off by its vote" "false false" "$(st clock pix2 on) $(vote clock pix2 vm2 on)"
-expect "vm2 unbound: axi off by its vote" "false false" "$(st clock axi on) $(vote clock axi vm2 on)"
-expect "vm2 unbound: pll off" "false" "$(st clock pll on)"
-expect "vm2 unbound: media off by its vote" "off off" "$(st power media state) $(vote power media vm2 state)"
-expect "vm2 unbound: rst_bus, rst_vm2 asserted by its votes" "true true true true" \
-	"$(st reset rst_bus asserted) $(vote reset rst_bus vm2 asserted) $(st reset rst_vm2 asserted) $(vote reset rst_vm2 vm2 asserted)"
+votes_vm2_unbound
 go vm2
 wait_exit vm2
 sample
-expect "all off: pix2 pll axi" "false false false" "$(st clock pix2 on) $(st clock pll on) $(st clock axi on)"
-expect "all off: media" "off" "$(st power media state)"
-expect "all asserted: rst_bus rst_vm2" "true true" "$(st reset rst_bus asserted) $(st reset rst_vm2 asserted)"
+votes_all_off
 ctl resources
 
 # ---- figures ------------------------------------------------------------------------

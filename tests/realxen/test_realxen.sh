@@ -149,6 +149,7 @@ aarch64-linux-gnu-strip "$I/bin/vscmid" "$I/bin/vscmictl"
 	fail "could not list the arm64 libraries vscmid needs"
 (cd "$S" && cpio -pdm --quiet "$I") <"$T/libs" || fail "could not copy the arm64 libraries"
 cp "$T/vscmid.conf" "$I/etc/vscmi/vscmid.conf"
+cp "$SRC/tests/guest/votes.sh" "$I/etc/vscmi/votes.sh"
 install -m 755 "$HERE/init-dom0" "$I/init"
 (cd "$I" && find . | cpio -o -H newc --quiet | gzip -1 >"$T/dom0.cpio.gz") || fail "cpio dom0"
 # domU: the real-Linux-guest test's /init and modules, and vscmi-rtt
