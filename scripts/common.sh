@@ -24,3 +24,14 @@ install_missing() {
 # shellcheck disable=SC2034 # used by the scripts that source this
 BUILD_PACKAGES=(meson ninja-build pkg-config gcc libc6-dev check libinih-dev
 	libsystemd-dev libjson-c-dev libxen-dev libmnl-dev)
+
+# xen_utils_package: the xen-utils package of the Xen release libxen-dev is
+# (xen-utils-4.17 on Debian 12, xen-utils-4.20 on Debian 13): it brings the
+# real xenstored the Xen tests run, of the same release as the headers
+# vscmid is built against. Call after libxen-dev is installed.
+xen_utils_package() {
+	local v
+	v=$(dpkg-query -W -f='${Version}' libxen-dev 2>/dev/null) || return 1
+	v=${v#*:}
+	echo "xen-utils-$(echo "$v" | cut -d. -f1,2)"
+}

@@ -57,6 +57,11 @@ static void sim_teardown(void)
 	sim = NULL;
 }
 
+static unsigned int shutdown_reason(const xc_domaininfo_t *di)
+{
+	return (di->flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask;
+}
+
 static struct sim_domain_info info_of(uint32_t domid)
 {
 	struct sim_domain_info info;
@@ -507,7 +512,7 @@ static void weird(enum be_mode mode, int outcome, enum sim_violation v, bool cra
 	struct backend b;
 	struct sim_domain_info info;
 	xc_interface *xch = xc_interface_open(NULL, NULL, 0);
-	xc_dominfo_t di;
+	xc_domaininfo_t di;
 	uint64_t data = 0;
 	int t;
 
@@ -520,10 +525,10 @@ static void weird(enum be_mode mode, int outcome, enum sim_violation v, bool cra
 	ck_assert_uint_eq(info.violations, 1);
 	ck_assert_int_eq(info.last_violation, v);
 	ck_assert_int_eq(info.crashed, crash);
-	ck_assert_int_eq(xc_domain_getinfo(xch, GUEST, 1, &di), 1);
-	ck_assert_int_eq(di.crashed, crash);
+	ck_assert_int_eq(xc_domain_getinfolist(xch, GUEST, 1, &di), 1);
+	ck_assert_int_eq(!!(di.flags & XEN_DOMINF_shutdown), crash);
 	if (crash) {
-		ck_assert_uint_eq(di.shutdown_reason, SHUTDOWN_crash);
+		ck_assert_uint_eq(shutdown_reason(&di), SHUTDOWN_crash);
 		ck_assert_int_eq(sim_mmio(sim, GUEST, 0, MMIO_BASE, 4, false, &data, 100),
 				 -ESHUTDOWN);
 	}
@@ -893,34 +898,52 @@ START_TEST(domain_info_shutdown)
 {
 	struct sim_domain_config cfg = { .domid = 5, .name = "five", .vcpus = 4, .ram_mib = 8 };
 	xc_interface *xch = xc_interface_open(NULL, NULL, 0);
-	xc_dominfo_t di[4];
+	xc_domaininfo_t di[4];
 	uint64_t data = 0;
 
 	ck_assert_ptr_nonnull(xch);
 	ck_assert_int_eq(sim_domain_create(sim, &cfg), 0);
 	ck_assert_int_eq(sim_domain_create(sim, &cfg), -EEXIST);
 	memset(di, 0xa5, sizeof(di));
-	ck_assert_int_eq(xc_domain_getinfo(xch, 0, 4, di), 3);
-	ck_assert_uint_eq(di[0].domid, 0);
-	ck_assert_uint_eq(di[1].domid, GUEST);
-	ck_assert_uint_eq(di[2].domid, 5);
+	ck_assert_int_eq(xc_domain_getinfolist(xch, 0, 4, di), 3);
+	ck_assert_uint_eq(di[0].domain, 0);
+	ck_assert_uint_eq(di[1].domain, GUEST);
+	ck_assert_uint_eq(di[2].domain, 5);
 	ck_assert_uint_eq(di[2].nr_online_vcpus, 4);
 	ck_assert_uint_eq(di[2].max_vcpu_id, 3);
-	ck_assert_uint_eq(di[2].nr_pages, 8 * 256);
-	ck_assert_int_eq(di[2].hvm, 1);
-	ck_assert_int_eq(di[2].dying, 0);
-	ck_assert_int_eq(di[2].shutdown, 0);
+	ck_assert_uint_eq(di[2].tot_pages, 8 * 256);
+	ck_assert_uint_eq(di[2].flags & (XEN_DOMINF_hvm_guest | XEN_DOMINF_running | XEN_DOMINF_dying |
+					 XEN_DOMINF_shutdown | XEN_DOMINF_paused),
+			  XEN_DOMINF_hvm_guest | XEN_DOMINF_running);
 	/* The first domains with an id at or above the one asked. */
-	ck_assert_int_eq(xc_domain_getinfo(xch, 2, 1, di), 1);
-	ck_assert_uint_eq(di[0].domid, 5);
-	ck_assert_int_eq(xc_domain_getinfo(xch, 6, 1, di), 0);
+	ck_assert_int_eq(xc_domain_getinfolist(xch, 2, 1, di), 1);
+	ck_assert_uint_eq(di[0].domain, 5);
+	ck_assert_int_eq(xc_domain_getinfolist(xch, 6, 1, di), 0);
+#if SIMXEN_HAVE_XC_DOMAIN_GETINFO_SINGLE
+	/* Xen 4.18+'s query, which that xenstored makes: that domain or ESRCH. */
+	ck_assert_int_eq(xc_domain_getinfo_single(xch, 5, di), 0);
+	ck_assert_uint_eq(di[0].domain, 5);
+	ck_assert_int_eq(xc_domain_getinfo_single(xch, 2, di), -1);
+	ck_assert_int_eq(errno, ESRCH);
+#endif
+#if SIMXEN_HAVE_XC_DOMINFO
+	{
+		/* Xen 4.17's query, which that xenstored makes. */
+		xc_dominfo_t old;
+
+		ck_assert_int_eq(xc_domain_getinfo(xch, 2, 1, &old), 1);
+		ck_assert_uint_eq(old.domid, 5);
+		ck_assert_uint_eq(old.nr_online_vcpus, 4);
+		ck_assert_int_eq(old.running, 1);
+	}
+#endif
 
 	ck_assert_int_eq(xc_domain_shutdown(xch, GUEST, SHUTDOWN_reboot), 0);
 	ck_assert_int_eq(xc_domain_shutdown(xch, GUEST, SHUTDOWN_poweroff), 0);
-	ck_assert_int_eq(xc_domain_getinfo(xch, GUEST, 1, di), 1);
-	ck_assert_int_eq(di[0].shutdown, 1);
-	ck_assert_int_eq(di[0].crashed, 0);
-	ck_assert_uint_eq(di[0].shutdown_reason, SHUTDOWN_reboot);
+	ck_assert_int_eq(xc_domain_getinfolist(xch, GUEST, 1, di), 1);
+	ck_assert(di[0].flags & XEN_DOMINF_shutdown);
+	ck_assert(!(di[0].flags & XEN_DOMINF_running));
+	ck_assert_uint_eq(shutdown_reason(&di[0]), SHUTDOWN_reboot);
 	ck_assert_int_eq(sim_mmio(sim, GUEST, 0, MMIO_BASE, 4, false, &data, 100), -ESHUTDOWN);
 	ck_assert_int_eq(xc_domain_shutdown(xch, 77, SHUTDOWN_poweroff), -1);
 	ck_assert_int_eq(errno, ESRCH);
@@ -949,8 +972,8 @@ START_TEST(domain_destroy)
 	xen_pfn_t pfn = RAM0_PFN;
 	struct sim_port_info pi;
 	struct backend b;
-	xc_dominfo_t di;
-	int virq;
+	xc_domaininfo_t di;
+	int virq, n;
 	void *p;
 
 	virq = xenevtchn_bind_virq(xce, VIRQ_DOM_EXC);
@@ -961,9 +984,9 @@ START_TEST(domain_destroy)
 	ck_assert_int_eq(sim_domain_destroy(sim, GUEST), 0);
 	ck_assert(dom_exc_within(xce, virq, 1000));
 	/* Dying while we map its memory (the ioreq page and one RAM page). */
-	ck_assert_int_eq(xc_domain_getinfo(xch, GUEST, 1, &di), 1);
-	ck_assert_uint_eq(di.domid, GUEST);
-	ck_assert_int_eq(di.dying, 1);
+	ck_assert_int_eq(xc_domain_getinfolist(xch, GUEST, 1, &di), 1);
+	ck_assert_uint_eq(di.domain, GUEST);
+	ck_assert(di.flags & XEN_DOMINF_dying);
 	ck_assert_uint_eq(info_of(GUEST).ioreq_servers, 0);
 	ck_assert_int_eq(sim_port_info(sim, 0, b.local[0], &pi), 0);
 	ck_assert_int_eq(pi.state, SIM_PORT_UNBOUND);
@@ -976,7 +999,9 @@ START_TEST(domain_destroy)
 	backend_close(&b);
 	ck_assert_int_eq(sim_domain_wait_gone(sim, GUEST, 1000), 0);
 	ck_assert(dom_exc_within(xce, virq, 1000));
-	ck_assert_int_eq(xc_domain_getinfo(xch, GUEST, 1, &di), 0);
+	/* gone: the next domain up, if any, is another one */
+	n = xc_domain_getinfolist(xch, GUEST, 1, &di);
+	ck_assert(n == 0 || (n == 1 && di.domain != GUEST));
 	xenevtchn_close(xce);
 	xenforeignmemory_close(fm);
 	xc_interface_close(xch);

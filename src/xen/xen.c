@@ -328,8 +328,12 @@ static void xen_xs_scan(struct xen_backend *xb)
  * shut-down shell until the machine reboots. */
 static bool xen_domain_dead(struct xen_backend *xb, uint32_t domid, bool shut_is_dead)
 {
-	xc_dominfo_t info;
-	int n = xc_domain_getinfo(xb->xch, domid, 1, &info);
+	/* getinfolist, not getinfo (gone in Xen 4.18) nor getinfo_single
+	 * (new in 4.18): the one query every supported Xen has. It answers
+	 * the first domain at or above domid. */
+	xc_domaininfo_t info;
+	int n = xc_domain_getinfolist(xb->xch, domid, 1, &info);
+	unsigned int reason;
 
 	if (n < 0) {
 		if (!xb->getinfo_failed)
@@ -338,9 +342,10 @@ static bool xen_domain_dead(struct xen_backend *xb, uint32_t domid, bool shut_is
 		xb->getinfo_failed = true;
 		return false;
 	}
-	if (n == 0 || info.domid != domid || info.dying)
+	if (n == 0 || info.domain != domid || (info.flags & XEN_DOMINF_dying))
 		return true;
-	return shut_is_dead && info.shutdown && info.shutdown_reason != SHUTDOWN_suspend;
+	reason = (info.flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask;
+	return shut_is_dead && (info.flags & XEN_DOMINF_shutdown) && reason != SHUTDOWN_suspend;
 }
 
 /* A domain died: tear down the devices of every guest that is gone. */

@@ -28,7 +28,9 @@
 #ifndef SIMXEN_SHIM
 #define SIMXEN_SHIM "xenstored_shim.so"
 #endif
-#define XENSTORED_BIN "/usr/lib/xen-4.17/bin/xenstored"
+#ifndef SIMXEN_XENSTORED_BIN
+#define SIMXEN_XENSTORED_BIN "/usr/lib/xen-4.17/bin/xenstored"
+#endif
 #define GNTTAB_RESERVED_XENSTORE 1
 
 _Static_assert(SIM_IO_ABORTED == (int)SX_IO_ABORTED, "sim_io mirrors sx_io");
@@ -674,7 +676,7 @@ static int connectable(const char *path)
 
 int sim_xenstored_start(struct sim *s, struct sim_xenstored **out)
 {
-	const char *bin = path_from("SIMXEN_XENSTORED", XENSTORED_BIN);
+	const char *bin = path_from("SIMXEN_XENSTORED", SIMXEN_XENSTORED_BIN);
 	char preload[2 * PATH_MAX + 2], e_preload[2 * PATH_MAX + 16], e_sock[PATH_MAX + 32];
 	char e_shim[PATH_MAX + 32], e_path[PATH_MAX + 32], e_rundir[PATH_MAX + 32];
 	char trace[PATH_MAX], pidfile[PATH_MAX], sock[PATH_MAX], num[16];

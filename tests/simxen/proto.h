@@ -110,6 +110,7 @@ enum sx_violation {
 
 #define SX_DI_DYING 1u
 #define SX_DI_SHUTDOWN 2u
+#define SX_DI_PAUSED 4u
 
 struct sx_dominfo {
 	uint32_t domid;

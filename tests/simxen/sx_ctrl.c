@@ -37,15 +37,99 @@ SX_API int xc_interface_close(xc_interface *xch)
 	return 0;
 }
 
+/* The first max domains whose id is first_domid or above, as simxend
+ * reports them, into out[]: their number, or -1 with errno. */
+static int query(xc_interface *xch, uint32_t first_domid, unsigned int max,
+		 struct sx_dominfo *out)
+{
+	struct sx_msg req, rep;
+	unsigned int n = 0;
+	int ret, i;
+
+	if (!xch || (max && !out)) {
+		errno = EINVAL;
+		return -1;
+	}
+	while (n < max) {
+		sx_msg_init(&req, SX_DOMINFO);
+		req.arg[0] = first_domid;
+		req.arg[1] = max - n;
+		ret = sx_call(&xch->c, &req, &rep, NULL);
+		if (ret < 0) {
+			errno = -ret;
+			return -1;
+		}
+		if ((size_t)ret * sizeof(struct sx_dominfo) != rep.len)
+			break;
+		for (i = 0; i < ret; i++)
+			out[n++] = rep.data.info[i];
+		if (!ret || (size_t)ret < SX_MAX_DOMINFO)
+			break;
+		first_domid = out[n - 1].domid + 1;
+	}
+	return (int)n;
+}
+
+/* The hypercall's own record, which every Xen's libxenctrl hands out. */
+static void fill_domctl(xc_domaininfo_t *info, const struct sx_dominfo *d)
+{
+	memset(info, 0, sizeof(*info));
+	info->domain = (domid_t)d->domid;
+	info->flags = XEN_DOMINF_hvm_guest | XEN_DOMINF_hap;
+	if (d->flags & SX_DI_DYING)
+		info->flags |= XEN_DOMINF_dying;
+	if (d->flags & SX_DI_SHUTDOWN)
+		info->flags |= XEN_DOMINF_shutdown |
+			       (d->shutdown_reason & XEN_DOMINF_shutdownmask)
+				       << XEN_DOMINF_shutdownshift;
+	if (d->flags & SX_DI_PAUSED)
+		info->flags |= XEN_DOMINF_paused;
+	else if (!(d->flags & (SX_DI_DYING | SX_DI_SHUTDOWN)))
+		info->flags |= XEN_DOMINF_running;
+	info->tot_pages = d->ram_pages;
+	info->max_pages = d->ram_pages;
+	info->nr_online_vcpus = d->nr_vcpus;
+	info->max_vcpu_id = d->nr_vcpus ? d->nr_vcpus - 1 : 0;
+}
+
+SX_API int xc_domain_getinfolist(xc_interface *xch, uint32_t first_domain, unsigned int max_domains,
+				 xc_domaininfo_t *info)
+{
+	struct sx_dominfo d[SX_MAX_DOMINFO];
+	unsigned int got = 0;
+	int n;
+
+	if (max_domains && !info) {
+		errno = EINVAL;
+		return -1;
+	}
+	while (got < max_domains) {
+		unsigned int want = max_domains - got;
+
+		n = query(xch, first_domain, want < SX_MAX_DOMINFO ? want : SX_MAX_DOMINFO, d);
+		if (n < 0)
+			return -1;
+		for (int i = 0; i < n; i++)
+			fill_domctl(&info[got++], &d[i]);
+		if ((unsigned int)n < SX_MAX_DOMINFO || !n)
+			break;
+		first_domain = d[n - 1].domid + 1;
+	}
+	return (int)got;
+}
+
+#if SIMXEN_HAVE_XC_DOMINFO
+/* Xen up to 4.17 (what its xenstored calls). */
 static void fill(xc_dominfo_t *info, const struct sx_dominfo *d)
 {
 	memset(info, 0, sizeof(*info));
 	info->domid = d->domid;
 	info->dying = !!(d->flags & SX_DI_DYING);
 	info->shutdown = !!(d->flags & SX_DI_SHUTDOWN);
+	info->paused = !!(d->flags & SX_DI_PAUSED);
 	info->shutdown_reason = info->shutdown ? d->shutdown_reason : 0;
 	info->crashed = info->shutdown && d->shutdown_reason == SHUTDOWN_crash;
-	info->running = !info->shutdown && !info->dying;
+	info->running = !info->shutdown && !info->dying && !info->paused;
 	info->hvm = 1;
 	info->hap = 1;
 	info->nr_pages = d->ram_pages;
@@ -55,37 +139,51 @@ static void fill(xc_dominfo_t *info, const struct sx_dominfo *d)
 	info->gpaddr_bits = 40;
 }
 
-/* The first max_doms domains whose id is first_domid or above. */
 SX_API int xc_domain_getinfo(xc_interface *xch, uint32_t first_domid, unsigned int max_doms,
 			     xc_dominfo_t *info)
 {
-	struct sx_msg req, rep;
-	unsigned int n = 0;
-	int ret, i;
+	struct sx_dominfo d[SX_MAX_DOMINFO];
+	unsigned int got = 0;
+	int n;
 
-	if (!xch || (max_doms && !info)) {
+	if (max_doms && !info) {
 		errno = EINVAL;
 		return -1;
 	}
-	while (n < max_doms) {
-		sx_msg_init(&req, SX_DOMINFO);
-		req.arg[0] = first_domid;
-		req.arg[1] = max_doms - n;
-		ret = sx_call(&xch->c, &req, &rep, NULL);
-		if (ret < 0) {
-			errno = -ret;
+	while (got < max_doms) {
+		unsigned int want = max_doms - got;
+
+		n = query(xch, first_domid, want < SX_MAX_DOMINFO ? want : SX_MAX_DOMINFO, d);
+		if (n < 0)
 			return -1;
-		}
-		if ((size_t)ret * sizeof(struct sx_dominfo) != rep.len)
+		for (int i = 0; i < n; i++)
+			fill(&info[got++], &d[i]);
+		if ((unsigned int)n < SX_MAX_DOMINFO || !n)
 			break;
-		for (i = 0; i < ret; i++)
-			fill(&info[n++], &rep.data.info[i]);
-		if (!ret || (size_t)ret < SX_MAX_DOMINFO)
-			break;
-		first_domid = info[n - 1].domid + 1;
+		first_domid = d[n - 1].domid + 1;
 	}
-	return (int)n;
+	return (int)got;
 }
+#endif
+
+#if SIMXEN_HAVE_XC_DOMAIN_GETINFO_SINGLE
+/* Xen 4.18 and later (what their xenstored calls): that domain or ESRCH. */
+SX_API int xc_domain_getinfo_single(xc_interface *xch, uint32_t domid, xc_domaininfo_t *info)
+{
+	struct sx_dominfo d;
+	int n = query(xch, domid, 1, &d);
+
+	if (n < 0)
+		return -1;
+	if (n == 0 || d.domid != domid) {
+		errno = ESRCH;
+		return -1;
+	}
+	if (info)
+		fill_domctl(info, &d);
+	return 0;
+}
+#endif
 
 SX_API int xc_domain_shutdown(xc_interface *xch, uint32_t domid, int reason)
 {
