@@ -10,8 +10,11 @@
 # lib/aarch64-linux-gnu/ld-linux-aarch64.so.1). Libraries are looked up in
 # the binary's DT_RUNPATH/DT_RPATH (inside SYSROOT), then in
 # lib/aarch64-linux-gnu and usr/lib/aarch64-linux-gnu, as the loader does
-# without an ld.so.cache. What is opened with dlopen (NSS modules, ...) has
-# no DT_NEEDED entry and is not listed.
+# without an ld.so.cache. Of what is opened with dlopen (NSS modules, ...),
+# which has no DT_NEEDED entry, only libgcc_s.so.1 is listed: glibc opens
+# it to unwind a thread in pthread_cancel, which libxenstore's xs_close()
+# calls once a watch was set; without it a program that used XenStore
+# aborts at exit.
 #
 # Fails, naming the library and who needs it, when one is not in SYSROOT.
 set -euo pipefail
@@ -92,6 +95,9 @@ follow() {
 	REAL=$p
 }
 
+# the libraries glibc itself may dlopen, looked up like a DT_NEEDED one
+DLOPENED=(libgcc_s.so.1)
+
 queue=()
 for b in "$@"; do
 	[ -f "$b" ] || die "$b: no such file"
@@ -136,4 +142,14 @@ while [ ${#queue[@]} -gt 0 ]; do
 		done
 		[ -n "$found" ] || die "$lib (needed by ${f#"$S"/}) is not in $S/{${dirs[*]}}"
 	done < <(needed "$f")
+done
+
+for lib in "${DLOPENED[@]}"; do
+	for d in "lib/$MULTIARCH" "usr/lib/$MULTIARCH"; do
+		if [ -e "$S/$d/$lib" ]; then
+			follow "$d/$lib"
+			break
+		fi
+	done
+	[ -n "${printed[$d/$lib]:-}" ] || die "$lib (opened by glibc at run time) is not in $S"
 done

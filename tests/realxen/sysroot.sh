@@ -17,24 +17,55 @@
 # network). apt runs with private state and source lists derived from the
 # system's, for arm64 only and against an empty dpkg status, so that it
 # resolves the full closure; the system's apt configuration is never touched.
+#
+#   sysroot.sh [bookworm|trixie]
+#
+# bookworm (Debian 12, Xen 4.17) is the default. trixie (Debian 13, Xen 4.20)
+# adds Debian's Xen userspace for dom0 (xl, xenstored, xenconsoled,
+# xen-init-dom0, the xenstore tools), unpacked without the packages'
+# non-library dependencies (python3, udev): the dom0 image takes only the
+# programs and their library closure (tests/realxen/libclosure.sh).
 set -euo pipefail
 
+SUITE=${1:-bookworm}
 # ---- pins: everything the sysroot depends on is chosen here --------------
-# The hypervisor is built from the 4.17.5 source (bookworm main): the tools
-# libraries must be the same release. bookworm-security has 4.17.7, which
-# apt would prefer; every xen binary package is held to this version.
-XEN_VERSION=4.17.5+72-g01140da4e8-1
-XEN_PKGS=(libxen-dev libxenstore4 libxencall1 libxendevicemodel1 libxenevtchn1
-	libxenforeignmemory1 libxengnttab1 libxenmisc4.17 libxentoolcore1 libxentoollog1)
 DEV_PKGS=(libc6-dev libinih-dev libsystemd-dev libjson-c-dev libmnl-dev)
 EXTRA_PKGS=(jq)				# a test script inside the VM reads JSON
-SYSROOT_FORMAT=1			# bump when the layout or the fix-ups below change
+TOOL_PKGS=()				# taken alone, their dependencies named below
+case $SUITE in
+bookworm)
+	# The hypervisor is built from the 4.17.5 source (bookworm main): the
+	# tools libraries must be the same release. bookworm-security has
+	# 4.17.7, which apt would prefer; every xen binary package is held to
+	# this version.
+	XEN_VERSION=4.17.5+72-g01140da4e8-1
+	XEN_PKGS=(libxen-dev libxenstore4 libxencall1 libxendevicemodel1 libxenevtchn1
+		libxenforeignmemory1 libxengnttab1 libxenmisc4.17 libxentoolcore1 libxentoollog1)
+	SUITES="bookworm"
+	SYSROOT_FORMAT=1		# bump when the layout or the fix-ups below change
+	;;
+trixie)
+	XEN_VERSION=4.20.4+63-g7abfd2bce2-0+deb13u1
+	XEN_PKGS=(libxen-dev libxenstore4 libxencall1 libxendevicemodel1 libxenevtchn1
+		libxenforeignmemory1 libxengnttab1 libxenmisc4.20 libxentoolcore1 libxentoollog1
+		libxenhypfs1)
+	TOOL_PKGS=(xen-utils-4.20 xen-utils-common xenstore-utils)
+	# what xl and xenconsole link besides the Xen libraries
+	EXTRA_PKGS+=(libyajl2 libncurses6 libtinfo6 libgcc-s1)
+	SUITES="trixie trixie-updates"
+	SYSROOT_FORMAT=2
+	;;
+*)
+	echo "sysroot.sh: no suite $SUITE (bookworm or trixie)" >&2
+	exit 2
+	;;
+esac
 # --------------------------------------------------------------------------
 
 . "$(dirname "$0")/../lib/fetch.sh"
 fetch_begin sysroot.sh .lock-sysroot
 
-STAMP="format=$SYSROOT_FORMAT arch=arm64 xen=$XEN_VERSION xen-pkgs=${XEN_PKGS[*]} pkgs=${DEV_PKGS[*]} ${EXTRA_PKGS[*]}"
+STAMP="format=$SYSROOT_FORMAT suite=$SUITE arch=arm64 xen=$XEN_VERSION xen-pkgs=${XEN_PKGS[*]} pkgs=${DEV_PKGS[*]} ${EXTRA_PKGS[*]} tools=${TOOL_PKGS[*]}"
 S=$CACHE/sysroot-arm64-$(printf '%s\n' "$STAMP" | sha256sum | cut -c1-12)
 
 usable() {
@@ -55,12 +86,18 @@ done
 
 # ---- private apt, arm64 only ---------------------------------------------
 # Its own state, apart from tests/guest/world.sh's (which holds another lock).
-APT=$CACHE/apt-sysroot
+APT=$CACHE/apt-sysroot$([ "$SUITE" = bookworm ] || echo "-$SUITE")
 mkdir -p "$APT/sources.list.d" "$APT/preferences.d" "$APT/lists/partial" "$APT/cache/archives/partial"
 : >"$APT/status"			# empty: nothing counts as installed
 SOURCES=$APT/sources.list.d/debian.sources
 vscmi_debian_sources >"$SOURCES" ||
 	die "no Debian source in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list: cannot derive the mirror"
+if [ "$SUITE" != bookworm ]; then
+	# the system's mirror, for the other release
+	uri=$(awk '/^URIs:/ { print $2; exit }' "$SOURCES")
+	printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: %s\n' \
+		"$uri" "$SUITES" "$KEYRING" >"$SOURCES"
+fi
 # A dependency apt pulls in itself (libxenhypfs1, ...) is held too.
 cat >"$APT/preferences.d/xen" <<PIN
 Package: libxen* xen*
@@ -82,7 +119,7 @@ if ! apt-get "${APT_OPTS[@]}" update >"$APT/update.log" 2>&1 ||
 	die "cannot reach the Debian archive at $uri (see above); the sysroot cannot be built offline the first time"
 fi
 
-say "building the arm64 sysroot (xen $XEN_VERSION) in $S"
+say "building the arm64 sysroot ($SUITE, xen $XEN_VERSION) in $S"
 T=$S.tmp
 rm -rf "$T" "$T.debs"
 mkdir -p "$T" "$T.debs/partial"
@@ -95,6 +132,16 @@ done
 apt-get "${APT_OPTS[@]}" --no-install-recommends -y -d -oDir::Cache::Archives="$T.debs" \
 	install "${want[@]}" >"$T.download.log" 2>&1 ||
 	{ cat "$T.download.log" >&2; die "cannot download the arm64 packages (see above)"; }
+
+# The tools alone: their libraries are in the closure above.
+if [ ${#TOOL_PKGS[@]} -gt 0 ]; then
+	tools=()
+	for p in "${TOOL_PKGS[@]}"; do
+		tools+=("$p=$XEN_VERSION")
+	done
+	(cd "$T.debs" && apt-get "${APT_OPTS[@]}" download "${tools[@]}") >>"$T.download.log" 2>&1 ||
+		{ cat "$T.download.log" >&2; die "cannot download ${TOOL_PKGS[*]} (see above)"; }
+fi
 
 shopt -s nullglob
 debs=("$T.debs"/*.deb)
@@ -113,6 +160,19 @@ done
 say "unpacked ${#debs[@]} packages"
 
 # ---- fix-ups -------------------------------------------------------------
+# Debian 13 is merged-/usr: its packages name /lib, /bin and /sbin through
+# links into usr/ that no package ships. Anything unpacked to the top
+# directories moves under usr/, and the links are made.
+if [ "$SUITE" != bookworm ]; then
+	for d in lib bin sbin; do
+		mkdir -p "$T/usr/$d"
+		if [ -d "$T/$d" ] && [ ! -L "$T/$d" ]; then
+			cp -a "$T/$d/." "$T/usr/$d/"
+			rm -rf "${T:?}/$d"
+		fi
+		ln -sfn "usr/$d" "$T/$d"
+	done
+fi
 # An absolute link (libfoo.so -> /lib/aarch64-linux-gnu/libfoo.so.1) would
 # point into the build host; re-point it, relatively, inside the sysroot.
 n=0
@@ -128,7 +188,8 @@ dangling=$(cd "$T" && find lib usr/lib -xtype l -name '*.so*' -printf '%p ')
 
 for f in usr/lib/aarch64-linux-gnu/libc.so lib/ld-linux-aarch64.so.1 \
 	usr/lib/aarch64-linux-gnu/crt1.o usr/include/xenctrl.h usr/include/systemd/sd-daemon.h \
-	usr/lib/aarch64-linux-gnu/pkgconfig/xencontrol.pc usr/bin/jq; do
+	usr/lib/aarch64-linux-gnu/pkgconfig/xencontrol.pc usr/bin/jq \
+	$([ "$SUITE" = bookworm ] || echo usr/lib/xen-4.20/bin/xl usr/lib/xen-4.20/bin/xenstored usr/bin/xenstore-read); do
 	[ -e "$T/$f" ] || die "the sysroot has no $f"
 done
 

@@ -15,17 +15,45 @@
 # xen-<version>-<format> and is built once; a later run costs nothing (no
 # network). apt runs with private state and source lists derived from the
 # system's; nothing is installed.
+#
+#   world.sh [4.17|4.20]
+#
+# 4.17 (the default) is Debian 12's Xen, built from its source package. 4.20
+# is Debian 13's: the archive does not serve trixie's Xen source, so the
+# hypervisor is built from the Xen project's release tarball of the same
+# upstream version, named by VSCMI_XEN_TARBALL (or found in the cache), with
+# Debian 13's arm64 config. Debian's 4.20.4+63 userspace (xl, xenstored, the
+# libraries) runs on that hypervisor unchanged.
 set -euo pipefail
 
+RELEASE=${1:-4.17}
 # ---- pins -----------------------------------------------------------------
-# bookworm's point-release Xen: the security update's source is not on the
-# mirror (its .dsc answers 404), so main's version is the one both the
-# hypervisor and the libraries use.
-XEN_VERSION=4.17.5+72-g01140da4e8-1
-XEN_SUITE=bookworm
-# Debian's arm64 config, plus: IOREQ servers are behind EXPERT; the two
-# EXPERT-gated symbols that then appear (DEBUG_INFO, SCHED_CREDIT2_DEFAULT)
-# take their defaults.
+case $RELEASE in
+4.17)
+	# bookworm's point-release Xen: the security update's source is not on
+	# the mirror (its .dsc answers 404), so main's version is the one both
+	# the hypervisor and the libraries use.
+	XEN_VERSION=4.17.5+72-g01140da4e8-1
+	XEN_SUITES="bookworm"
+	;;
+4.20)
+	# the hypervisor: upstream RELEASE-4.20.4; the config and (in the
+	# sysroot) the userspace: Debian 13's 4.20.4+63 packages
+	XEN_VERSION=4.20.4+63-g7abfd2bce2-0+deb13u1
+	XEN_SUITES="trixie trixie-updates"
+	XEN_UPSTREAM=4.20.4
+	# a git archive of the tag (as ../shared/xen/README.md describes it);
+	# the Xen project's own xen-4.20.4.tar.gz differs and is checked by its
+	# contents instead
+	XEN_TARBALL_SHA256=77c8c7d1f250f41d85d76838bf8f0bf7bf8b08f911085d8b58046e39240d2b72
+	;;
+*)
+	echo "world.sh: no Xen release $RELEASE (4.17 or 4.20)" >&2
+	exit 2
+	;;
+esac
+# Debian's arm64 config, plus: IOREQ servers are behind EXPERT; the
+# EXPERT-gated symbols that then appear take their defaults.
 CONFIG_DELTA="CONFIG_EXPERT=y CONFIG_IOREQ_SERVER=y"
 WORLD_FORMAT=1
 # ---------------------------------------------------------------------------
@@ -34,10 +62,27 @@ WORLD_FORMAT=1
 fetch_begin realxen/world.sh .lock-xen
 
 W=$CACHE/xen-$XEN_VERSION-$WORLD_FORMAT
+HYP=xen-hypervisor-$RELEASE-arm64
 stamp="format=$WORLD_FORMAT xen=$XEN_VERSION config=$CONFIG_DELTA"
 if [ -f "$W/stamp" ] && [ "$(cat "$W/stamp")" = "$stamp" ] && [ -s "$W/xen" ]; then
 	echo "$W"
 	exit 0
+fi
+
+# The upstream tarball for 4.20 (needed only to build): VSCMI_XEN_TARBALL,
+# else the copy an earlier run kept in the cache.
+TARBALL=""
+if [ "$RELEASE" != 4.17 ]; then
+	TARBALL=${VSCMI_XEN_TARBALL:-}
+	if [ -z "$TARBALL" ]; then
+		for t in "$CACHE/xen-$XEN_UPSTREAM".tar.{xz,gz}; do
+			[ -r "$t" ] && TARBALL=$t && break
+		done
+	fi
+	[ -n "$TARBALL" ] && [ -r "$TARBALL" ] ||
+		die "no source for Xen $XEN_UPSTREAM: set VSCMI_XEN_TARBALL to the Xen project's" \
+			"release tarball (https://downloads.xenproject.org/release/xen/$XEN_UPSTREAM/xen-$XEN_UPSTREAM.tar.gz)" \
+			"or to a 'git archive --prefix=xen-$XEN_UPSTREAM/' of its tag RELEASE-$XEN_UPSTREAM (.tar.xz)"
 fi
 
 missing=()
@@ -49,15 +94,15 @@ done
 [ -r "$KEYRING" ] || die "$KEYRING not found (package debian-archive-keyring)"
 
 # ---- private apt: deb-src for the source, arm64 for Debian's config --------
-APT=$CACHE/apt-xen
+APT=$CACHE/apt-xen$([ "$RELEASE" = 4.17 ] || echo "-$RELEASE")
 mkdir -p "$APT/sources.list.d" "$APT/lists/partial" "$APT/cache/archives/partial"
 : >"$APT/status"
 # the main archive: the first source, as the system lists it
 uri=$(vscmi_debian_sources | awk '/^URIs:/ && !u { u = $2 } END { print u }')
 [ -n "$uri" ] ||
 	die "no Debian source in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list: cannot derive the mirror"
-printf 'Types: deb deb-src\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: %s\n' \
-	"$uri" "$XEN_SUITE" "$KEYRING" >"$APT/sources.list.d/debian.sources"
+printf 'Types: deb%s\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: %s\n' \
+	"$([ -z "$TARBALL" ] && echo " deb-src")" "$uri" "$XEN_SUITES" "$KEYRING" >"$APT/sources.list.d/debian.sources"
 APT_OPTS=(-q -oDir::Etc::SourceParts="$APT/sources.list.d" -oDir::Etc::SourceList=/dev/null
 	-oDir::Etc::Preferences=/dev/null -oDir::Etc::PreferencesParts=/dev/null
 	-oDir::State::Lists="$APT/lists" -oDir::Cache="$APT/cache" -oDir::State::status="$APT/status"
@@ -74,18 +119,40 @@ fi
 say "building Xen $XEN_VERSION with IOREQ servers in $W"
 rm -rf "$W.tmp"
 mkdir -p "$W.tmp/src" "$W.tmp/deb"
-cd "$W.tmp/src"
-apt-get "${APT_OPTS[@]}" source --download-only "xen=$XEN_VERSION" >../download.log 2>&1 ||
-	{ cat ../download.log >&2; die "cannot download the source of xen $XEN_VERSION"; }
-cd ../deb
-apt-get "${APT_OPTS[@]}" download "xen-hypervisor-4.17-arm64=$XEN_VERSION" >>../download.log 2>&1 ||
-	{ cat ../download.log >&2; die "cannot download xen-hypervisor-4.17-arm64 $XEN_VERSION"; }
-dpkg-deb -x xen-hypervisor-4.17-arm64_*.deb root
+cd "$W.tmp/deb"
+apt-get "${APT_OPTS[@]}" download "$HYP=$XEN_VERSION" >>../download.log 2>&1 ||
+	{ cat ../download.log >&2; die "cannot download $HYP $XEN_VERSION (its config is the base)"; }
+dpkg-deb -x "$HYP"_*.deb root
 cd ../src
-# the signature is not checked here: apt already checked every file's hash
-# against the signed Sources index
-dpkg-source -q -x xen_*.dsc tree >../unpack.log 2>&1 ||
-	{ cat ../unpack.log >&2; die "dpkg-source could not unpack xen $XEN_VERSION"; }
+if [ -z "$TARBALL" ]; then
+	apt-get "${APT_OPTS[@]}" source --download-only "xen=$XEN_VERSION" >../download.log 2>&1 ||
+		{ cat ../download.log >&2; die "cannot download the source of xen $XEN_VERSION"; }
+	# the signature is not checked here: apt already checked every file's
+	# hash against the signed Sources index
+	dpkg-source -q -x xen_*.dsc tree >../unpack.log 2>&1 ||
+		{ cat ../unpack.log >&2; die "dpkg-source could not unpack xen $XEN_VERSION"; }
+	FROM="Debian source"
+else
+	sum=$(sha256sum "$TARBALL" | cut -d' ' -f1)
+	mkdir tree
+	tar -xf "$TARBALL" -C tree --strip-components=1 ||
+		die "cannot unpack $TARBALL"
+	# the release's own Makefile says which release it is
+	v=$(sed -nE 's/^export XEN_(VERSION|SUBVERSION|EXTRAVERSION) *\??= *//p' tree/xen/Makefile |
+		sed 's/\$(XEN_VENDORVERSION)//' | tr '\n' . | sed -E 's/\.+$//; s/\.\.+/./g')
+	[ "$v" = "$XEN_UPSTREAM" ] || die "$TARBALL holds Xen '$v', not $XEN_UPSTREAM"
+	if [ "$sum" = "$XEN_TARBALL_SHA256" ]; then
+		FROM="upstream RELEASE-$XEN_UPSTREAM, git archive sha256 $sum"
+	else
+		FROM="upstream $XEN_UPSTREAM tarball sha256 $sum"
+	fi
+	# kept for the next build (a new cache needs it only once)
+	case $TARBALL in
+	"$CACHE"/*) ;;
+	*) cp "$TARBALL" "$CACHE/xen-$XEN_UPSTREAM.tar.${TARBALL##*.tar.}.tmp" &&
+		mv "$CACHE/xen-$XEN_UPSTREAM.tar.${TARBALL##*.tar.}.tmp" "$CACHE/xen-$XEN_UPSTREAM.tar.${TARBALL##*.tar.}" ;;
+	esac
+fi
 
 X=$W.tmp/src/tree/xen
 cfg=$(ls "$W.tmp"/deb/root/boot/xen-*-arm64.config)
@@ -101,7 +168,7 @@ make "${MK[@]}" -j"$(nproc)" >>../build.log 2>&1 ||
 cd "$W.tmp"
 cp "$X/xen" xen
 cp "$X/.config" config
-printf 'xen %s (Debian source, CONFIG_IOREQ_SERVER=y)\n' "$XEN_VERSION" >versions
+printf 'xen %s (hypervisor: %s, Debian config + %s)\n' "$XEN_VERSION" "$FROM" "$CONFIG_DELTA" >versions
 rm -rf src deb
 echo "$stamp" >stamp
 rm -rf "$W"
