@@ -5,7 +5,14 @@
 # reach it through real IOREQ, event channels, foreign mapping and SPIs.
 # The two guests share a PLL, a clock, a power domain and a reset line.
 #
-#   test_realxen.sh VSCMID VSCMICTL ARM64_BUILD_DIR
+#   test_realxen.sh VSCMID VSCMICTL ARM64_BUILD_DIR [RELEASE]
+#
+# RELEASE 4.17 (the default): Debian 12's Xen, dom0 without a toolstack,
+# both domUs dom0less. RELEASE 4.20: Debian 13's Xen userspace in dom0
+# (xenstored, xenconsoled, xl) on a Xen 4.20 hypervisor (the upstream
+# release tarball: VSCMI_XEN_TARBALL, see tests/realxen/world.sh); vm1 is
+# dom0less, vm2 is made by the real xl from an xl.cfg with a virtio= line,
+# rebooted, shut down and destroyed with it.
 #
 # VSCMID and VSCMICTL are the native build (they print the guests' partial
 # device trees before the boot); ARM64_BUILD_DIR is where the arm64 build
@@ -18,7 +25,16 @@ set -uo pipefail
 
 VSCMID=${1:?usage: test_realxen.sh VSCMID VSCMICTL ARM64_BUILD_DIR}
 VSCMICTL=${2:?usage: test_realxen.sh VSCMID VSCMICTL ARM64_BUILD_DIR}
-ARM64=${3:?usage: test_realxen.sh VSCMID VSCMICTL ARM64_BUILD_DIR}
+ARM64=${3:?usage: test_realxen.sh VSCMID VSCMICTL ARM64_BUILD_DIR [RELEASE]}
+RELEASE=${4:-4.17}
+case $RELEASE in
+4.17) SUITE=bookworm XL= ;;
+4.20) SUITE=trixie XL=usr/lib/xen-4.20/bin ;;
+*)
+	echo "test_realxen.sh: no Xen release $RELEASE (4.17 or 4.20)"
+	exit 1
+	;;
+esac
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 RUN_TIMEOUT=${VSCMI_REALXEN_TIMEOUT:-480}	# the whole QEMU run, seconds
@@ -60,8 +76,8 @@ elapsed() { awk -v a="$T_START" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b 
 
 # ---- the worlds (cached): kernel, QEMU, Xen, the arm64 sysroot -----------------
 W=$("$SRC/tests/guest/world.sh") || fail "could not build the guest world (tests/guest/world.sh, above)"
-X=$("$HERE/world.sh") || fail "could not build Xen (tests/realxen/world.sh, above)"
-S=$("$HERE/sysroot.sh") || fail "could not build the arm64 sysroot (tests/realxen/sysroot.sh, above)"
+X=$("$HERE/world.sh" "$RELEASE") || fail "could not build Xen $RELEASE (tests/realxen/world.sh, above)"
+S=$("$HERE/sysroot.sh" "$SUITE") || fail "could not build the arm64 sysroot (tests/realxen/sysroot.sh, above)"
 echo "worlds ready at $(elapsed) s: $(tr '\n' ' ' <"$W/versions")$(cat "$X/versions"), sysroot: $(head -n1 "$S/versions")"
 Q=$W/qemu
 # the hypervisor and the libraries vscmid talks to it with: one Xen
@@ -71,7 +87,7 @@ sv=$(awk '$1 == "xen" { print $2; exit }' "$S/versions")
 	fail "the hypervisor is Xen '$xv' but the arm64 libraries are '$sv' (tests/realxen/world.sh and sysroot.sh pin both)"
 
 # ---- vscmid for arm64 -------------------------------------------------------------
-"$SRC/scripts/cross-arm64" "$ARM64" >"$T/cross.log" 2>&1 ||
+"$SRC/scripts/cross-arm64" "$ARM64" "$SUITE" >"$T/cross.log" 2>&1 ||
 	{ tail -n 40 "$T/cross.log"; fail "the arm64 build failed (scripts/cross-arm64, above)"; }
 echo "arm64 build ready at $(elapsed) s"
 
@@ -84,14 +100,14 @@ conf() {
 	local g d
 	for d in 1 2; do
 		g=vm$d
+		if [ -n "$XL" ] && [ $d = 2 ]; then
+			# the toolstack's guest: found by its name in XenStore
+			printf '\n[agent %s]\ndomain = %s\n' $g $g
+		else
+			printf '\n[agent %s]\ndomid = %s\ndom0less = yes\n' $g $d
+			printf 'mmio_base = 0x02000000\nirq = 33\ngrant_usage = no\n'
+		fi
 		cat <<CONF
-
-[agent $g]
-domid = $d
-dom0less = yes
-mmio_base = 0x02000000
-irq = 33
-grant_usage = no
 socket = $([ "$1" = none ] && echo none || echo "$1/$g.sock")
 protocols = base power clock reset
 clocks = pix$d:pixel axi
@@ -130,6 +146,21 @@ wait $HPID 2>/dev/null
 HPID=""
 
 # ---- initramfs images ------------------------------------------------------------------
+# domU: the real-Linux-guest test's /init and modules, and vscmi-rtt
+I=$T/domU
+mkdir -p "$I/bin" "$I/proc" "$I/sys" "$I/dev" "$I/tmp" "$I/lib/modules"
+cp "$W/busybox" "$I/bin/busybox"
+cp "$W"/modules/*.ko "$I/lib/modules/"
+cp "$ARM64/tests/realxen/vscmi-rtt" "$I/bin/vscmi-rtt"
+install -m 755 "$SRC/tests/guest/init" "$I/init"
+# What the kernel runs when the toolstack asks for a shutdown or a reboot
+# (control/shutdown): without them it refuses to act.
+mkdir -p "$I/sbin"
+printf '#!/bin/busybox sh\nexec /bin/busybox poweroff -f\n' >"$I/sbin/poweroff"
+printf '#!/bin/busybox sh\nexec /bin/busybox reboot -f\n' >"$I/sbin/reboot"
+chmod 755 "$I/sbin/poweroff" "$I/sbin/reboot"
+(cd "$I" && find . | cpio -o -H newc --quiet | gzip -1 >"$T/domU.cpio.gz") || fail "cpio domU"
+
 # dom0: busybox, vscmid, vscmictl, jq and the shared libraries they need,
 # the Xen device-model modules, the configuration, /init
 I=$T/dom0
@@ -142,19 +173,42 @@ aarch64-linux-gnu-strip "$I/bin/vscmid" "$I/bin/vscmictl"
 "$HERE/libclosure.sh" "$S" "$I/bin/vscmid" "$I/bin/vscmictl" "$I/bin/jq" >"$T/libs" ||
 	fail "could not list the arm64 libraries vscmid needs"
 (cd "$S" && cpio -pdm --quiet "$I") <"$T/libs" || fail "could not copy the arm64 libraries"
+if [ -n "$XL" ]; then
+	# Debian 13's Xen userspace (merged /usr: /lib is usr/lib), and what
+	# xl loads for vm2
+	ln -s usr/lib "$I/lib.merged"
+	mkdir -p "$I/usr/lib" "$I/usr/bin" "$I/$XL" "$I/guest" "$I/etc/xen"
+	cp -a "$I/lib/." "$I/usr/lib/" && rm -rf "$I/lib" && mv "$I/lib.merged" "$I/lib"
+	for b in xl xenstored xenconsoled xen-init-dom0; do
+		cp "$S/$XL/$b" "$I/$XL/$b"
+	done
+	cp -a "$S"/usr/bin/xenstore "$S"/usr/bin/xenstore-* "$I/usr/bin/"
+	"$HERE/libclosure.sh" "$S" "$I"/$XL/* "$I/usr/bin/xenstore" >"$T/xllibs" ||
+		fail "could not list the arm64 libraries of Debian's Xen userspace"
+	grep -vxF -f "$T/libs" "$T/xllibs" | (cd "$S" && cpio -pdm --quiet "$I") ||
+		fail "could not copy the Xen userspace's libraries"
+	gzip -1 -c "$W/Image" >"$I/guest/Image.gz"
+	cp "$T/domU.cpio.gz" "$T/vm2.dtb" "$I/guest/"
+	cat >"$I/etc/xen/vm2.cfg" <<CFG
+# vm2, as an integrator writes it: vscmi's device by xl.cfg's generic
+# virtio= line, its SCMI nodes from vscmictl gen-dt --xen (libxl copies
+# /passthrough)
+name = "vm2"
+type = "pvh"
+kernel = "/guest/Image.gz"
+ramdisk = "/guest/domU.cpio.gz"
+memory = 256
+vcpus = 1
+on_reboot = "restart"
+extra = "console=hvc0 loglevel=4 panic=-1 rdinit=/init vscmi.agent=vm2 vscmi.unbind=1 vscmi.reads=$READS vscmi.mmio=0x02000000 vscmi.hold=1 vscmi.load=1"
+device_tree = "/guest/vm2.dtb"
+virtio = [ "type=virtio,device20,transport=mmio,grant_usage=0" ]
+CFG
+fi
 cp "$T/vscmid.conf" "$I/etc/vscmi/vscmid.conf"
 cp "$SRC/tests/guest/votes.sh" "$I/etc/vscmi/votes.sh"
 install -m 755 "$HERE/init-dom0" "$I/init"
 (cd "$I" && find . | cpio -o -H newc --quiet | gzip -1 >"$T/dom0.cpio.gz") || fail "cpio dom0"
-# domU: the real-Linux-guest test's /init and modules, and vscmi-rtt
-I=$T/domU
-mkdir -p "$I/bin" "$I/proc" "$I/sys" "$I/dev" "$I/tmp" "$I/lib/modules"
-cp "$W/busybox" "$I/bin/busybox"
-cp "$W"/modules/*.ko "$I/lib/modules/"
-cp "$ARM64/tests/realxen/vscmi-rtt" "$I/bin/vscmi-rtt"
-install -m 755 "$SRC/tests/guest/init" "$I/init"
-(cd "$I" && find . | cpio -o -H newc --quiet | gzip -1 >"$T/domU.cpio.gz") || fail "cpio domU"
-
 # ---- the machine's device tree: QEMU's, plus Xen's boot modules under /chosen -------
 MACHINE=(-M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp 2 -m 2048 -nic none)
 "$Q" "${MACHINE[@]}" -M "virt,virtualization=on,gic-version=3,dumpdtb=$T/virt.dtb" -display none \
@@ -178,7 +232,7 @@ place kernel "$W/Image"
 place dom0rd "$T/dom0.cpio.gz"
 place domUrd "$T/domU.cpio.gz"
 place vm1dt "$T/vm1.dtb"
-place vm2dt "$T/vm2.dtb"
+[ -n "$XL" ] || place vm2dt "$T/vm2.dtb"
 [ $next -lt $((0x60000000)) ] || fail "the boot modules do not fit below 0x60000000"
 
 # One boot module's node under /chosen or a domU's node.
@@ -217,7 +271,7 @@ DTS
 	module 1 kernel kernel "console=hvc0 earlycon=xen panic=-1 rdinit=/init vscmi.rate1=$RATE1 vscmi.rate2=$RATE2"
 	module 2 ramdisk dom0rd
 	domu 1
-	domu 2
+	[ -n "$XL" ] || domu 2
 	printf '\t};\n};\n'
 } >"$T/machine.dts"
 dtc -q -I dts -O dtb -o "$T/machine.dtb" "$T/machine.dts" || fail "dtc could not build the machine's tree"
@@ -246,6 +300,14 @@ console() { tr -d '\r' <"$CON" | sed -E 's/^\(XEN\) \[ *[0-9]+\.[0-9]+\] /(XEN) 
 # without one too, but never says VSCMI-GUEST); the "*** Serial input to"
 # lines tell which domU has the input.
 domlines() { # domid
+	if [ -n "$XL" ] && [ "$1" = 2 ]; then
+		# the toolstack's guest: its console as dom0 relays it, of its
+		# latest domain only (each reboot makes another)
+		local d
+		d=$(tr -d '\r' <"$CON" | sed -n 's/^VSCMI-XL vm2\.\([0-9]*\): .*/\1/p' | tail -n1)
+		tr -d '\r' <"$CON" | sed -n "s/^VSCMI-XL vm2\.$d: //p"
+		return
+	fi
 	# A whole "(XEN) [ts] DOMn: " or "(XEN) [ts] *** " inside a line starts
 	# a line of its own: Xen put it after what dom0 had not ended.
 	tr -d '\r' <"$CON" |
@@ -315,6 +377,10 @@ focus() {
 	fail "could not switch Xen's serial input to DOM$1"
 }
 type_to() { # domid words
+	if [ -n "$XL" ] && [ "$1" = 2 ]; then
+		dom0_cmd "tell vm2 $2" >/dev/null
+		return
+	fi
 	focus "$1"
 	printf '%s\r' "$2" >&8
 }
@@ -330,6 +396,13 @@ dom0_cmd() { # command
 	tr -d '\r' <"$CON" | tail -n +"$((n + 1))" | grep -E '^VSCMI-DOM0: (ok|FAIL)'
 }
 
+dom0_result() { # command
+	local out
+	out=$(dom0_cmd "$1")
+	echo "$out" | sed 's/^VSCMI-DOM0: /dom0: /'
+	echo "$out" | grep FAIL >/dev/null && fail "dom0 $1"
+	checks=$((checks + $(echo "$out" | grep -c '^VSCMI-DOM0: ok')))
+}
 checks=0
 ok() {
 	checks=$((checks + 1))
@@ -347,7 +420,8 @@ ok "dom0: vscmid up ($(tr -d '\r' <"$CON" | sed -n 's/^VSCMI-DOM0: vscmid up at 
 # times its bare MMIO reads, probes SCMI and times its clock reads, so that
 # neither figure is the other guest's load.
 wait_dom 1 'VSCMI-GUEST: hold' 180
-wait_dom 2 'VSCMI-GUEST: hold' 60
+[ -n "$XL" ] && dom0_result "xl-create vm2"
+wait_dom 2 'VSCMI-GUEST: hold' 120
 for d in 1 2; do
 	type_to $d bench
 	wait_dom $d '^VSCMI-GUEST: ready' 120
@@ -372,13 +446,6 @@ for d in 1 2; do
 done
 
 # ---- from dom0: vscmid's votes with both guests up, after vm1 powers off, at the end -----
-dom0_result() { # command
-	local out
-	out=$(dom0_cmd "$1")
-	echo "$out" | sed 's/^VSCMI-DOM0: /dom0: /'
-	echo "$out" | grep FAIL >/dev/null && fail "dom0 $1"
-	checks=$((checks + $(echo "$out" | grep -c '^VSCMI-DOM0: ok')))
-}
 dom0_result check-both
 # vm2 keeps reading its clock meanwhile (vscmi.load=1)
 dom0_result restart
@@ -398,6 +465,17 @@ esac
 expect "vm2 unbound: pixel enable_count" "enable_count 0" "$(seen 2 'unbound clock pixel')"
 expect "vm2 unbound: media in the guest" "off-0" "$(seen 2 'unbound power-domain media')"
 dom0_result check-all-off
+if [ -n "$XL" ]; then
+	# the toolstack's verbs on a guest that holds votes, or waits for a word
+	dom0_result "xl-create vm2"
+	wait_dom 2 'VSCMI-GUEST: hold' 120
+	type_to 2 bench
+	wait_dom 2 '^VSCMI-GUEST: ready' 120
+	dom0_result "xl-reboot vm2"
+	dom0_result "xl-shutdown vm2"
+	dom0_result "xl-create vm2"
+	dom0_result "xl-destroy vm2"
+fi
 n=$(lines)
 type_to 0 poweroff
 wait_for '^VSCMI-DOM0: poweroff' 30 "$((n + 1))"
