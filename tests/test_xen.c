@@ -891,6 +891,36 @@ START_TEST(test_dom0less_guest_death_releases_its_votes)
 }
 END_TEST
 
+/* Beside a xenstored that never heard of it (a dom0less guest built
+ * without XenStore), whose @releaseDomain stays silent and who holds the
+ * VIRQ: its death is still seen, and its votes go. */
+START_TEST(test_dom0less_unknown_to_xenstored_death_is_seen)
+{
+	struct sim_domain_config c = {
+		.domid = RT, .name = "rt", .vcpus = 2, .ram_mib = 4, .nr_spis = 16,
+	};
+	struct guest rt;
+	uint8_t resp[SIM_MSG_SIZE];
+	size_t rlen;
+	bool released = false;
+
+	ck_assert_int_eq(sim_domain_create(sim, &c), 0);
+	start_daemon_with(conf_text, true);
+	ck_assert(log_wait("dom0less guests unknown to xenstored"));
+	guest_init(&rt, RT, false);
+	ck_assert_int_eq(sim_guest_probe(&rt.g, false), 0);
+	ck_assert_int_eq(SCMI(&rt, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(emu(3), 1);
+	ck_assert_int_eq(sim_domain_destroy(sim, RT), 0);
+	for (int i = 0; i < 150 && !released; i++) {
+		usleep(20000);
+		released = emu(3) == 0;
+	}
+	ck_assert_msg(released, "the dead guest's clock stayed on");
+	ck_assert(log_wait("dom7: device 0 gone: its domain ended"));
+}
+END_TEST
+
 START_TEST(test_dom0less_without_xenstore_sees_guest_death)
 {
 	struct sim_domain_config c = {
@@ -1213,6 +1243,7 @@ static Suite *xen_suite(void)
 	tcase_add_test(tc, test_dom0less_guest_death_releases_its_votes);
 	tcase_add_test(tc, test_unserved_device_is_forgotten_with_its_domain);
 	tcase_add_test(tc, test_dom0less_without_xenstore_sees_guest_death);
+	tcase_add_test(tc, test_dom0less_unknown_to_xenstored_death_is_seen);
 	tcase_add_test(tc, test_notification_flood_is_contained);
 	tcase_add_test(tc, test_toolstack_close_gets_closed_state);
 	tcase_add_test(tc, test_dom0less_guest_served_without_toolstack);

@@ -111,6 +111,8 @@ struct xen_backend {
 	/* Domain deaths straight from Xen, when no xenstored holds the VIRQ. */
 	xenevtchn_handle *virq_xce;
 	sd_event_source *virq_src;
+	/* Dom0less guests that neither the VIRQ nor XenStore tell us of. */
+	sd_event_source *poll_src;
 	uint32_t self;			/* our own domid */
 	void (*listener)(void *ctx);
 	void *listener_ctx;

@@ -7,7 +7,9 @@
  * answer 2 (InitWait) when we take it and 4 (Connected) once the guest can
  * reach it. online=0 or state 5 (libxl destroying the domain) tears it
  * down, and we answer 6 (Closed) so libxl need not wait out its timeout.
- * A dead domain is noticed through @releaseDomain, never by polling. */
+ * A dead domain is noticed through @releaseDomain, or VIRQ_DOM_EXC when no
+ * xenstored runs; only a dom0less guest unknown to a running xenstored,
+ * which neither tells of, is polled. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -419,6 +421,57 @@ fail:
 	xb->virq_xce = NULL;
 }
 
+/* xenstored fires @releaseDomain only for domains introduced to it, and it
+ * holds VIRQ_DOM_EXC: a dom0less guest built without XenStore beside a
+ * xenstored dies unheard. Such guests alone are looked at, once a second,
+ * while any is left; the agent's votes then go within about a second. */
+#define XEN_POLL_USEC (1000 * 1000)
+#define XEN_POLL_ACCURACY_USEC (100 * 1000)	/* a second's tenth: nobody waits on it */
+
+static bool xen_unheard(struct xen_backend *xb, const struct xen_guest *g)
+{
+	return g->dom0less && xb->xs && !xb->virq_xce && !xs_is_domain_introduced(xb->xs, g->domid);
+}
+
+static int xen_poll_event(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct xen_backend *xb = userdata;
+	bool left = false;
+
+	for (struct xen_guest *g = xb->guests, *next; g; g = next) {
+		next = g->next;
+		if (!xen_unheard(xb, g))
+			continue;
+		if (xen_domain_dead(xb, g->domid, true))
+			xen_guest_remove(xb, g, true, "gone: its domain ended");
+		else
+			left = true;
+	}
+	if (!left || sd_event_source_set_time_relative(s, XEN_POLL_USEC) < 0 ||
+	    sd_event_source_set_enabled(s, SD_EVENT_ONESHOT) < 0)
+		xb->poll_src = sd_event_source_disable_unref(xb->poll_src);
+	return 0;
+}
+
+static void xen_poll_start(struct xen_backend *xb)
+{
+	bool any = false;
+	int r;
+
+	for (struct xen_guest *g = xb->guests; g && !any; g = g->next)
+		any = xen_unheard(xb, g);
+	if (!any || xb->poll_src)
+		return;
+	r = sd_event_add_time_relative(xb->ev, &xb->poll_src, CLOCK_MONOTONIC, XEN_POLL_USEC,
+				       XEN_POLL_ACCURACY_USEC, xen_poll_event, xb);
+	if (r < 0) {
+		log_warn("xen: cannot watch dom0less guests unknown to xenstored (%s): their end "
+			 "is not seen", strerror(-r));
+		return;
+	}
+	log_info("xen: dom0less guests unknown to xenstored: their domains are looked at once a second");
+}
+
 /* A dom0less guest's device, from its agent's section. */
 static int xen_start_one_static(struct xen_backend *xb, struct scmi_agent *a)
 {
@@ -601,6 +654,7 @@ int xen_backend_new(sd_event *ev, struct scmi_server *srv, const struct vscmi_co
 		xb->xs = NULL;
 		xen_virq_open(xb);
 	}
+	xen_poll_start(xb);
 	*out = xb;
 	return 0;
 nodev:
@@ -626,6 +680,7 @@ void xen_backend_free(struct xen_backend *xb)
 	xb->virq_src = sd_event_source_disable_unref(xb->virq_src);
 	if (xb->virq_xce)
 		xenevtchn_close(xb->virq_xce);
+	xb->poll_src = sd_event_source_disable_unref(xb->poll_src);
 	if (xb->xgt)
 		xengnttab_close(xb->xgt);
 	if (xb->fmem)
