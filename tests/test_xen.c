@@ -13,10 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <xenctrl.h>
 #include <xenstore.h>
 
 #include "harness.h"
@@ -891,6 +893,92 @@ START_TEST(test_dom0less_guest_death_releases_its_votes)
 }
 END_TEST
 
+/* libxl builds the domain paused, writes the device, then unpauses it
+ * without waiting for a backend: vscmid holds a pause of its own from the
+ * device's appearance until it answers, so the guest's first access finds
+ * it. The toolstack's own pause is left alone. */
+START_TEST(test_new_guest_is_held_paused_until_its_device_answers)
+{
+	struct sim_domain_config c = {
+		.domid = CAMERA, .name = "camera", .vcpus = 2, .ram_mib = 4, .nr_spis = 16,
+		.paused = true,
+	};
+	xc_interface *xch = xc_interface_open(NULL, NULL, 0);
+	struct sim_domain_info info;
+	uint64_t gfn;
+	uint32_t port, magic = 0;
+	char path[64];
+
+	ck_assert_ptr_nonnull(xch);
+	ck_assert_int_eq(sim_domain_create(sim, &c), 0);
+	ck_assert_int_eq(sim_xenstore_prepare_guest(sim, CAMERA, &gfn, &port), 0);
+	ck_assert(xs_introduce_domain(xs, CAMERA, gfn, port));
+	snprintf(path, sizeof(path), "/local/domain/%u/name", CAMERA);
+	ck_assert(xs_write(xs, XBT_NULL, path, "camera", 6));
+	start_daemon_with(conf_text, true);
+	libxl_add_device(CAMERA, false, "virtio,device20");
+	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
+	ck_assert(log_wait("dom1: held paused for"));
+	ck_assert_int_eq(sim_domain_info(sim, CAMERA, &info), 0);
+	ck_assert_uint_eq(info.pauses, 1);		/* vscmid's */
+	ck_assert_uint_eq(info.pause_count, 1);		/* the toolstack's, still held */
+	ck_assert_int_eq(xc_domain_unpause(xch, CAMERA), 0);
+	ck_assert_int_eq(sim_mmio_read32(sim, CAMERA, BASE0, &magic), SIM_IO_OK);
+	ck_assert_uint_eq(magic, 0x74726976);		/* "virt" */
+	ck_assert_int_eq(sim_domain_info(sim, CAMERA, &info), 0);
+	ck_assert_uint_eq(info.pause_count, 0);
+	/* a device taken back after a restart is not new: no hold */
+	kill(daemon_pid, SIGKILL);
+	waitpid(daemon_pid, NULL, 0);
+	daemon_pid = -1;
+	start_daemon_with(conf_text, true);
+	ck_assert(log_wait("was ours before a restart"));
+	ck_assert_int_eq(sim_domain_info(sim, CAMERA, &info), 0);
+	ck_assert_uint_eq(info.pauses, 1);
+	ck_assert_uint_eq(info.pause_count, 0);
+	xc_interface_close(xch);
+}
+END_TEST
+
+/* A daemon killed while it held a guest paused left its marker: the next
+ * one drops that pause once it has the device back, and only a pause that
+ * is still there (a kill after the unpause leaves the marker alone). */
+START_TEST(test_pause_left_by_a_killed_daemon_is_dropped)
+{
+	xc_interface *xch = xc_interface_open(NULL, NULL, 0);
+	struct sim_domain_info info;
+	char path[300];
+	int fd;
+
+	ck_assert_ptr_nonnull(xch);
+	domain(CAMERA, "camera");
+	domain(DISPLAY, "display");
+	snprintf(path, sizeof(path), "%s/state", dir);
+	ck_assert(mkdir(path, 0700) == 0 || errno == EEXIST);
+	snprintf(path, sizeof(path), "%s/state/xen-hold-dom%u", dir, CAMERA);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/state/xen-hold-dom%u", dir, DISPLAY);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	/* the camera's pause, as the killed daemon took it */
+	ck_assert_int_eq(xc_domain_pause(xch, CAMERA), 0);
+	start_daemon_with(conf_text, true);
+	ck_assert(log_wait("dom1: dropped the pause a previous run left"));
+	ck_assert_int_eq(sim_domain_info(sim, CAMERA, &info), 0);
+	ck_assert_uint_eq(info.pause_count, 0);
+	ck_assert_int_eq(sim_domain_info(sim, DISPLAY, &info), 0);
+	ck_assert_uint_eq(info.pause_count, 0);
+	ck_assert(!log_has("dom2: dropped"));
+	ck_assert_int_ne(access(path, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/state/xen-hold-dom%u", dir, CAMERA);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	xc_interface_close(xch);
+}
+END_TEST
+
 /* Beside a xenstored that never heard of it (a dom0less guest built
  * without XenStore), whose @releaseDomain stays silent and who holds the
  * VIRQ: its death is still seen, and its votes go. */
@@ -1244,6 +1332,8 @@ static Suite *xen_suite(void)
 	tcase_add_test(tc, test_unserved_device_is_forgotten_with_its_domain);
 	tcase_add_test(tc, test_dom0less_without_xenstore_sees_guest_death);
 	tcase_add_test(tc, test_dom0less_unknown_to_xenstored_death_is_seen);
+	tcase_add_test(tc, test_new_guest_is_held_paused_until_its_device_answers);
+	tcase_add_test(tc, test_pause_left_by_a_killed_daemon_is_dropped);
 	tcase_add_test(tc, test_notification_flood_is_contained);
 	tcase_add_test(tc, test_toolstack_close_gets_closed_state);
 	tcase_add_test(tc, test_dom0less_guest_served_without_toolstack);

@@ -144,6 +144,18 @@ enum xen_stop {
 /* Undoes what xen_guest_start did, in reverse, as far as how says. */
 void xen_guest_stop(struct xen_guest *g, enum xen_stop how);
 
+/* Holding a new toolstack guest paused while its device is set up
+ * (hold.c). */
+struct xen_hold {
+	uint32_t domid;
+	bool held;
+	uint64_t since;			/* CLOCK_MONOTONIC, usec */
+};
+void xen_hold(struct xen_backend *xb, uint32_t domid, struct xen_hold *h);
+void xen_release(struct xen_backend *xb, struct xen_hold *h);
+/* Drops the pauses a killed daemon left held (their markers). */
+void xen_hold_recover(struct xen_backend *xb);
+
 /* The device journal (journal.c). */
 void xen_journal_save(struct xen_guest *g);
 void xen_journal_drop(struct xen_guest *g);

@@ -192,6 +192,7 @@ static void xen_xs_device(struct xen_backend *xb, uint32_t domid, uint32_t devid
 	struct xen_guest *g = xen_find(xb, domid, devid);
 	struct scmi_agent *agent;
 	uint64_t state = 0, online = 1, base, irq, grants = 0, fe;
+	struct xen_hold hold = { .held = false };
 	unsigned int len;
 
 	snprintf(dir, sizeof(dir), "%s/%u/%u", xb->watch_path, domid, devid);
@@ -261,6 +262,11 @@ static void xen_xs_device(struct xen_backend *xb, uint32_t domid, uint32_t devid
 	g->base = base;
 	g->irq = (uint32_t)irq;
 	g->grants = grants != 0;
+	/* A new device: its guest may not have run yet (libxl writes the
+	 * device before it unpauses the domain), and must not run before
+	 * the device answers. */
+	if (state == 1)
+		xen_hold(xb, domid, &hold);
 	if (state != 1)
 		log_info("xen: dom%u: device %u was ours before a restart (state %llu)", domid,
 			 devid, (unsigned long long)state);
@@ -269,9 +275,11 @@ static void xen_xs_device(struct xen_backend *xb, uint32_t domid, uint32_t devid
 	if (xen_guest_start(g) < 0) {
 		xen_ignore(xb, domid, devid, true);
 		xen_guest_remove(xb, g, false, "could not be set up");
+		xen_release(xb, &hold);
 		return;
 	}
 	xs_write_state(xb, dir, XS_CONNECTED);
+	xen_release(xb, &hold);
 	if (xb->listener)
 		xb->listener(xb->listener_ctx);
 }
@@ -654,6 +662,9 @@ int xen_backend_new(sd_event *ev, struct scmi_server *srv, const struct vscmi_co
 		xb->xs = NULL;
 		xen_virq_open(xb);
 	}
+	/* After the devices are taken back: a guest a killed daemon held
+	 * paused runs again only once its device answers. */
+	xen_hold_recover(xb);
 	xen_poll_start(xb);
 	*out = xb;
 	return 0;

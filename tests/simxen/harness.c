@@ -369,6 +369,7 @@ int sim_domain_create(struct sim *s, const struct sim_domain_config *cfg)
 	req.arg[1] = cfg->vcpus;
 	req.arg[2] = cfg->ram_mib;
 	req.arg[3] = cfg->nr_spis;
+	req.arg[4] = cfg->paused;
 	req.len = (uint32_t)strnlen(name, SX_NAME_MAX - 1);
 	memcpy(req.data.str, name, req.len);
 	ret = hcall(s, &req, &rep, &fd);
@@ -437,6 +438,9 @@ int sim_domain_info(struct sim *s, uint32_t domid, struct sim_domain_info *info)
 	info->ioreq_servers = h->servers;
 	info->ioreq_servers_enabled = h->enabled;
 	info->blocked_vcpus = h->blocked_vcpus;
+	info->pause_count = h->pause_count;
+	info->pauses = h->pauses;
+	info->parked = h->parked;
 	info->grant_maps = h->grant_maps;
 	info->foreign_pages = h->foreign_pages;
 	info->resource_maps = h->resource_maps;

@@ -53,6 +53,7 @@ struct sim_domain_config {
 	unsigned int vcpus;	/* 1 .. 128 */
 	unsigned int ram_mib;	/* 1 .. 3072, at SIM_RAM0_BASE */
 	unsigned int nr_spis;	/* SPIs 32 .. 32 + nr_spis - 1 exist */
+	bool paused;		/* created paused, as libxl builds a domain */
 };
 
 int sim_domain_create(struct sim *s, const struct sim_domain_config *cfg);
@@ -91,6 +92,9 @@ struct sim_domain_info {
 	unsigned int ioreq_servers;
 	unsigned int ioreq_servers_enabled;
 	unsigned int blocked_vcpus;
+	unsigned int pause_count;	/* pauses the control domain holds now */
+	uint64_t pauses;		/* pauses taken, ever */
+	unsigned int parked;		/* accesses waiting for the domain to run */
 	uint64_t grant_maps;	/* grant refs mapped, all mappers together */
 	uint64_t foreign_pages;	/* pages mapped by xenforeignmemory_map */
 	uint64_t resource_maps;	/* ioreq pages mapped */

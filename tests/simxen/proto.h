@@ -64,8 +64,11 @@ enum sx_op {
 
 	SX_DOMINFO,		/* arg0 first domid, arg1 max -> struct sx_dominfo[] */
 	SX_SHUTDOWN,		/* arg0 domid, arg1 reason */
+	SX_PAUSE,		/* arg0 domid: one more pause by the control domain */
+	SX_UNPAUSE,		/* arg0 domid: one fewer (-EINVAL at none) */
 
-	SX_H_CREATE,		/* arg0 domid, arg1 vcpus, arg2 RAM MiB, arg3 nr_spis, str name -> memfd */
+	SX_H_CREATE,		/* arg0 domid, arg1 vcpus, arg2 RAM MiB, arg3 nr_spis,
+				 * arg4 created paused (as libxl builds), str name -> memfd */
 	SX_H_DESTROY,		/* arg0 domid */
 	SX_H_RAM,		/* arg0 domid -> memfd, arg0 pages */
 	SX_H_GRANT,		/* arg0 domid, arg1 gref, arg2 gfn, arg3 to domid, arg4 readonly */
@@ -132,6 +135,9 @@ struct sx_hinfo {
 	uint32_t violations;
 	uint32_t last_violation;
 	uint32_t blocked_vcpus;
+	uint32_t pause_count;	/* the control domain's pauses held now */
+	uint64_t pauses;	/* SX_PAUSE calls that took, ever */
+	uint32_t parked;	/* accesses waiting for the domain to run */
 	uint32_t pad;
 	char last_text[SX_TEXT_MAX];
 };

@@ -90,6 +90,12 @@ struct vcpu {
 	struct conn *waiter;
 	uint32_t seq;
 	uint64_t deadline;
+	/* An access made while the domain is paused: the vCPU does not run,
+	 * so it is issued once the domain runs again. */
+	bool parked;
+	struct conn *parked_conn;
+	uint32_t parked_seq;
+	uint64_t parked_arg[7];
 };
 
 struct grant {
@@ -108,6 +114,8 @@ struct domain {
 	int ram_fd;
 	bool dying, shutdown;
 	unsigned int reason;
+	unsigned int pause_count;	/* the control domain's, as Xen counts them */
+	uint64_t pauses;
 	uint32_t dm_domid;
 	struct grant *grants;
 	uint32_t ngrants;
@@ -591,6 +599,13 @@ static void vcpus_expire(uint64_t now)
 		for (v = 0; v < d->nr_vcpus; v++) {
 			struct vcpu *vc = &d->vcpus[v];
 
+			if (vc->parked && vc->deadline <= now) {
+				/* still paused: the access was never made */
+				vc->parked = false;
+				reply_deferred(vc->parked_conn, SX_H_MMIO, vc->parked_seq, 0,
+					       SX_IO_TIMEOUT, 0, 0);
+				continue;
+			}
 			if (!vc->blocked || !vc->waiter || vc->deadline > now)
 				continue;
 			/* The vCPU stays blocked: a late completion frees it. */
@@ -853,6 +868,8 @@ static void spi_waiters_drop(uint32_t domid)
 	}
 }
 
+static void vcpus_unpark(struct domain *d);
+
 /* domain_kill(): vCPUs stop, IOREQ servers and event channels go; the
  * domain lingers, dying, while others still map its memory. */
 static void domain_kill(struct domain *d)
@@ -864,6 +881,7 @@ static void domain_kill(struct domain *d)
 	for (v = 0; v < d->nr_vcpus; v++)
 		if (d->vcpus[v].blocked)
 			vcpu_finish(d, v, SX_IO_ABORTED);
+	vcpus_unpark(d);
 	for (id = 0; id < SX_MAX_SERVERS; id++)
 		server_destroy(d, id);
 	for (pn = 1; pn < SX_NR_PORTS; pn++)
@@ -919,9 +937,12 @@ static void conn_forget(struct conn *c)
 		for (pn = 1; pn < SX_NR_PORTS; pn++)
 			if (d->ports[pn].consumer == CONS_HANDLE && d->ports[pn].handle == c)
 				port_close(d, pn);
-		for (v = 0; v < d->nr_vcpus; v++)
+		for (v = 0; v < d->nr_vcpus; v++) {
 			if (d->vcpus[v].waiter == c)
 				d->vcpus[v].waiter = NULL;
+			if (d->vcpus[v].parked_conn == c)
+				d->vcpus[v].parked_conn = NULL;
+		}
 	}
 	while ((w = *pp)) {
 		if (w->conn == c) {
@@ -1399,7 +1420,8 @@ static int op_dominfo(struct sx_msg *m, struct sx_msg *r)
 		if (d->domid < m->arg[0])
 			continue;
 		i->domid = d->domid;
-		i->flags = (d->dying ? SX_DI_DYING : 0) | (d->shutdown ? SX_DI_SHUTDOWN : 0);
+		i->flags = (d->dying ? SX_DI_DYING : 0) | (d->shutdown ? SX_DI_SHUTDOWN : 0) |
+			   (d->pause_count ? SX_DI_PAUSED : 0);
 		i->shutdown_reason = d->reason;
 		i->nr_vcpus = d->nr_vcpus;
 		i->ram_pages = d->ram_pages;
@@ -1427,6 +1449,60 @@ static int op_shutdown(struct conn *c, struct sx_msg *m)
 	return 0;
 }
 
+static int op_h_mmio(struct conn *c, struct sx_msg *m, struct sx_msg *r);
+
+/* The accesses parked while the domain was paused, issued now that it runs
+ * (or answered ABORTED, when it died meanwhile). */
+static void vcpus_unpark(struct domain *d)
+{
+	for (unsigned int v = 0; v < d->nr_vcpus; v++) {
+		struct vcpu *vc = &d->vcpus[v];
+		struct sx_msg m, r;
+		int ret;
+
+		if (!vc->parked)
+			continue;
+		vc->parked = false;
+		if (d->dying) {
+			reply_deferred(vc->parked_conn, SX_H_MMIO, vc->parked_seq, 0, SX_IO_ABORTED, 0, 0);
+			continue;
+		}
+		memset(&m, 0, SX_HDR_LEN);
+		memset(&r, 0, SX_HDR_LEN);
+		m.op = SX_H_MMIO;
+		m.seq = vc->parked_seq;
+		memcpy(m.arg, vc->parked_arg, sizeof(vc->parked_arg));
+		ret = op_h_mmio(vc->parked_conn, &m, &r);
+		if (ret != DEFER)
+			reply_deferred(vc->parked_conn, SX_H_MMIO, vc->parked_seq, ret, r.arg[0],
+				       r.arg[1], 0);
+	}
+}
+
+/* XEN_DOMCTL_pausedomain / unpausedomain: a count, held by the control
+ * domain (domain_pause_by_systemcontroller()). */
+static int op_pause(struct conn *c, struct sx_msg *m, bool pause)
+{
+	struct domain *d = live_domain(m->arg[0]);
+
+	if (!d)
+		return -ESRCH;
+	if (c->domid != 0)
+		return -EPERM;
+	if (pause) {
+		if (d->pause_count >= 255)
+			return -EOVERFLOW;
+		d->pause_count++;
+		d->pauses++;
+		return 0;
+	}
+	if (!d->pause_count)
+		return -EINVAL;
+	if (--d->pause_count == 0)
+		vcpus_unpark(d);
+	return 0;
+}
+
 static int op_h_create(struct sx_msg *m, int *fd)
 {
 	struct domain *d;
@@ -1446,6 +1522,7 @@ static int op_h_create(struct sx_msg *m, int *fd)
 		       m->arg[2] << (20 - SX_PAGE_SHIFT), (unsigned int)m->arg[3]);
 	if (!d)
 		return -ENOMEM;
+	d->pause_count = m->arg[4] != 0;
 	*fd = d->ram_fd;
 	return 0;
 }
@@ -1513,9 +1590,17 @@ static int op_h_mmio(struct conn *c, struct sx_msg *m, struct sx_msg *r)
 	if (d->shutdown)
 		return -ESHUTDOWN;
 	vc = &d->vcpus[m->arg[1]];
-	if (vc->blocked) {
+	if (vc->blocked || vc->parked) {
 		r->arg[0] = SX_IO_HUNG;
 		return 0;
+	}
+	if (d->pause_count) {
+		vc->parked = true;
+		vc->parked_conn = c;
+		vc->parked_seq = m->seq;
+		memcpy(vc->parked_arg, m->arg, sizeof(vc->parked_arg));
+		vc->deadline = now_ms() + m->arg[6];
+		return DEFER;
 	}
 	sid = select_server(d, addr, (uint32_t)size);
 	if (sid < 0) {
@@ -1649,7 +1734,10 @@ static int op_h_info(struct sx_msg *m, struct sx_msg *r)
 		return -ESRCH;
 	memset(h, 0, sizeof(*h));
 	h->d.domid = d->domid;
-	h->d.flags = (d->dying ? SX_DI_DYING : 0) | (d->shutdown ? SX_DI_SHUTDOWN : 0);
+	h->d.flags = (d->dying ? SX_DI_DYING : 0) | (d->shutdown ? SX_DI_SHUTDOWN : 0) |
+		     (d->pause_count ? SX_DI_PAUSED : 0);
+	h->pause_count = d->pause_count;
+	h->pauses = d->pauses;
 	h->d.shutdown_reason = d->reason;
 	h->d.nr_vcpus = d->nr_vcpus;
 	h->d.ram_pages = d->ram_pages;
@@ -1662,9 +1750,12 @@ static int op_h_info(struct sx_msg *m, struct sx_msg *r)
 				h->enabled++;
 		}
 	}
-	for (i = 0; i < d->nr_vcpus; i++)
+	for (i = 0; i < d->nr_vcpus; i++) {
 		if (d->vcpus[i].blocked)
 			h->blocked_vcpus++;
+		if (d->vcpus[i].parked)
+			h->parked++;
+	}
 	h->grant_maps = d->grant_maps;
 	h->foreign_pages = d->foreign_pages;
 	h->resource_maps = d->resource_maps;
@@ -1819,6 +1910,9 @@ static int dispatch(struct conn *c, struct sx_msg *m, struct sx_msg *r, int *fd)
 		return op_dominfo(m, r);
 	case SX_SHUTDOWN:
 		return op_shutdown(c, m);
+	case SX_PAUSE:
+	case SX_UNPAUSE:
+		return op_pause(c, m, m->op == SX_PAUSE);
 	default:
 		if (m->op >= SX_H_CREATE && m->op < SX_OP_MAX)
 			return op_harness(c, m, r, fd);
@@ -1923,7 +2017,8 @@ static uint64_t next_deadline(void)
 
 	for (d = domains; d; d = d->next)
 		for (v = 0; v < d->nr_vcpus; v++)
-			if (d->vcpus[v].blocked && d->vcpus[v].waiter && d->vcpus[v].deadline < dl)
+			if (((d->vcpus[v].blocked && d->vcpus[v].waiter) || d->vcpus[v].parked) &&
+			    d->vcpus[v].deadline < dl)
 				dl = d->vcpus[v].deadline;
 	for (w = spi_waiters; w; w = w->next)
 		if (w->deadline < dl)

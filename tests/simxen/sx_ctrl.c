@@ -204,3 +204,32 @@ SX_API int xc_domain_shutdown(xc_interface *xch, uint32_t domid, int reason)
 	}
 	return 0;
 }
+
+static int pause_op(xc_interface *xch, uint32_t domid, uint32_t op)
+{
+	struct sx_msg req, rep;
+	int ret;
+
+	if (!xch) {
+		errno = EINVAL;
+		return -1;
+	}
+	sx_msg_init(&req, op);
+	req.arg[0] = domid;
+	ret = sx_call(&xch->c, &req, &rep, NULL);
+	if (ret < 0) {
+		errno = -ret;
+		return -1;
+	}
+	return 0;
+}
+
+SX_API int xc_domain_pause(xc_interface *xch, uint32_t domid)
+{
+	return pause_op(xch, domid, SX_PAUSE);
+}
+
+SX_API int xc_domain_unpause(xc_interface *xch, uint32_t domid)
+{
+	return pause_op(xch, domid, SX_UNPAUSE);
+}
