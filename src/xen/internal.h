@@ -80,6 +80,7 @@ struct xen_guest {
 	struct vio_scmi *dev;
 	uint64_t ioreqs;
 	bool irq_failed;		/* said once */
+	bool addr_kind_said;		/* grants vs addresses mismatch, said once */
 
 	/* The device journal: the setup last written, and whether it was */
 	struct vio_dev_saved saved;

@@ -23,6 +23,28 @@ static struct xen_mem *to_mem(struct vio_mem *m)
 	return (struct xen_mem *)m;
 }
 
+/* An address of the other kind than the device's grant_usage says: the
+ * guest's kernel and its xl.cfg disagree, which no reset will mend. Said
+ * once, with the cause, instead of a generic broken-device message. */
+static void xen_addr_kind_mismatch(struct xen_guest *g, uint64_t addr)
+{
+	if (g->addr_kind_said)
+		return;
+	g->addr_kind_said = true;
+	if (g->grants)
+		log_err("xen: dom%u: the guest gives plain guest addresses (0x%llx), not grant "
+			"references: its device has grant_usage=1 but its kernel does not use grants "
+			"for virtio (that needs CONFIG_XEN_VIRTIO and the xen,grant-dma node libxl "
+			"writes); give it such a kernel, or grant_usage=0 in its xl.cfg virtio= line",
+			g->domid, (unsigned long long)addr);
+	else
+		log_err("xen: dom%u: the guest gives grant references (0x%llx) where guest addresses "
+			"were expected: its kernel uses grants for virtio but the device has "
+			"grant_usage=0; set grant_usage=1 in its xl.cfg virtio= line (for dom0less: "
+			"grant_usage = yes in its agent's section)",
+			g->domid, (unsigned long long)addr);
+}
+
 /* Page range of [addr, addr+len): first frame (gref or pfn), count. */
 static int xen_pages(const struct xen_mem *m, uint64_t addr, size_t len, uint64_t *first,
 		     uint32_t *pages)
@@ -31,7 +53,11 @@ static int xen_pages(const struct xen_mem *m, uint64_t addr, size_t len, uint64_
 	uint64_t a = addr & ~XEN_GRANT_ADDR;
 	uint64_t n;
 
-	if (grant != m->g->grants || len == 0 || a + len < a)
+	if (grant != m->g->grants) {
+		xen_addr_kind_mismatch(m->g, addr);
+		return -EFAULT;
+	}
+	if (len == 0 || a + len < a)
 		return -EFAULT;
 	n = ((a & (XEN_PAGE - 1)) + len + XEN_PAGE - 1) / XEN_PAGE;
 	if (n > XEN_MAP_PAGES)
