@@ -304,7 +304,7 @@ domlines() { # domid
 		# the toolstack's guest: its console as dom0 relays it, of its
 		# latest domain only (each reboot makes another)
 		local d
-		d=$(tr -d '\r' <"$CON" | sed -n 's/^VSCMI-XL vm2\.\([0-9]*\): .*/\1/p' | tail -n1)
+		d=$(tr -d '\r' <"$CON" | sed -n 's/^VSCMI-DOM0: vm2 is domain \([0-9]*\)$/\1/p' | tail -n1)
 		tr -d '\r' <"$CON" | sed -n "s/^VSCMI-XL vm2\.$d: //p"
 		return
 	fi
@@ -392,7 +392,8 @@ dom0_cmd() { # command
 	local n
 	n=$(lines)
 	type_to 0 "$1"
-	wait_for "^VSCMI-DOM0: done $1 " 60 "$((n + 1))"
+	# xl's verbs wait for domains to go and come (xl reboot: 60 s at most)
+	wait_for "^VSCMI-DOM0: done $1 " 180 "$((n + 1))"
 	tr -d '\r' <"$CON" | tail -n +"$((n + 1))" | grep -E '^VSCMI-DOM0: (ok|FAIL)'
 }
 
