@@ -41,6 +41,7 @@ RUN_TIMEOUT=${VSCMI_REALXEN_TIMEOUT:-480}	# the whole QEMU run, seconds
 READS=${VSCMI_GUEST_READS:-500}
 RATE1=50000000
 RATE2=74000000
+RATE3=60000000
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/vscmi-realxen.XXXXXX") || exit 1
 QPID=""
@@ -76,6 +77,10 @@ elapsed() { awk -v a="$T_START" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b 
 
 # ---- the worlds (cached): kernel, QEMU, Xen, the arm64 sysroot -----------------
 W=$("$SRC/tests/guest/world.sh") || fail "could not build the guest world (tests/guest/world.sh, above)"
+if [ -n "$XL" ]; then
+	# vm3's kernel: grants for virtio (CONFIG_XEN_VIRTIO), everything built in
+	K=$("$SRC/tests/guest/kernel.sh") || fail "could not build the guest kernel (tests/guest/kernel.sh, above)"
+fi
 X=$("$HERE/world.sh" "$RELEASE") || fail "could not build Xen $RELEASE (tests/realxen/world.sh, above)"
 S=$("$HERE/sysroot.sh" "$SUITE") || fail "could not build the arm64 sysroot (tests/realxen/sysroot.sh, above)"
 echo "worlds ready at $(elapsed) s: $(tr '\n' ' ' <"$W/versions")$(cat "$X/versions"), sysroot: $(head -n1 "$S/versions")"
@@ -115,6 +120,28 @@ power = media
 resets = rst_bus:bus rst_$g:dev
 CONF
 	done
+	[ -n "$XL" ] || return 0
+	# a second xl guest on the same PLL, bus clock, power domain and reset
+	cat <<CONF
+
+[clock pix3]
+id = 4
+parent = pll
+range = 25M 200M 1M
+policy = exclusive
+
+[reset rst_vm3]
+id = 3
+initial = asserted
+
+[agent vm3]
+domain = vm3
+socket = $([ "$1" = none ] && echo none || echo "$1/vm3.sock")
+protocols = base power clock reset
+clocks = pix3:pixel axi
+power = media
+resets = rst_bus:bus rst_vm3:dev
+CONF
 }
 conf none >"$T/vscmid.conf"
 mkdir -p "$T/host"
@@ -128,8 +155,8 @@ for _ in $(seq 100); do
 	kill -0 $HPID 2>/dev/null || { cat "$T/host/vscmid.log"; fail "the host's vscmid exited at start"; }
 	sleep 0.05
 done
-declare -A RATE=([vm1]=$RATE1 [vm2]=$RATE2)
-for g in vm1 vm2; do
+declare -A RATE=([vm1]=$RATE1 [vm2]=$RATE2 [vm3]=$RATE3)
+for g in vm1 vm2 $([ -n "$XL" ] && echo vm3); do
 	"$VSCMICTL" --socket "$T/host/control" gen-dt --xen $g >"$T/$g-scmi.dtsi" ||
 		fail "vscmictl gen-dt --xen $g"
 	{
@@ -188,7 +215,8 @@ if [ -n "$XL" ]; then
 	grep -vxF -f "$T/libs" "$T/xllibs" | (cd "$S" && cpio -pdm --quiet "$I") ||
 		fail "could not copy the Xen userspace's libraries"
 	gzip -1 -c "$W/Image" >"$I/guest/Image.gz"
-	cp "$T/domU.cpio.gz" "$T/vm2.dtb" "$I/guest/"
+	gzip -1 -c "$K/Image" >"$I/guest/Image-grants.gz"
+	cp "$T/domU.cpio.gz" "$T/vm2.dtb" "$T/vm3.dtb" "$I/guest/"
 	cat >"$I/etc/xen/vm2.cfg" <<CFG
 # vm2, as an integrator writes it: vscmi's device by xl.cfg's generic
 # virtio= line, its SCMI nodes from vscmictl gen-dt --xen (libxl copies
@@ -203,6 +231,19 @@ on_reboot = "restart"
 extra = "console=hvc0 loglevel=4 panic=-1 rdinit=/init vscmi.agent=vm2 vscmi.unbind=1 vscmi.reads=$READS vscmi.mmio=0x02000000 vscmi.hold=1 vscmi.load=1"
 device_tree = "/guest/vm2.dtb"
 virtio = [ "type=virtio,device20,transport=mmio,grant_usage=0" ]
+CFG
+	cat >"$I/etc/xen/vm3.cfg" <<CFG
+# vm3: a kernel that uses grants for virtio (xen,grant-dma) and probes
+# virtio-mmio at boot, before /init: it must never meet its device unserved
+name = "vm3"
+type = "pvh"
+kernel = "/guest/Image-grants.gz"
+ramdisk = "/guest/domU.cpio.gz"
+memory = 256
+vcpus = 1
+extra = "console=hvc0 loglevel=4 panic=-1 rdinit=/init vscmi.agent=vm3 vscmi.reads=$READS vscmi.builtin=1"
+device_tree = "/guest/vm3.dtb"
+virtio = [ "type=virtio,device20,transport=mmio,grant_usage=1" ]
 CFG
 fi
 cp "$T/vscmid.conf" "$I/etc/vscmi/vscmid.conf"
@@ -268,7 +309,7 @@ DTS
 		#size-cells = <2>;
 		xen,xen-bootargs = "dom0_mem=512M dom0_max_vcpus=1 loglvl=all guest_loglvl=all console=dtuart bootscrub=0 console_timestamps=boot";
 DTS
-	module 1 kernel kernel "console=hvc0 earlycon=xen panic=-1 rdinit=/init vscmi.rate1=$RATE1 vscmi.rate2=$RATE2"
+	module 1 kernel kernel "console=hvc0 earlycon=xen panic=-1 rdinit=/init vscmi.rate1=$RATE1 vscmi.rate2=$RATE2 vscmi.rate3=$RATE3"
 	module 2 ramdisk dom0rd
 	domu 1
 	[ -n "$XL" ] || domu 2
@@ -300,12 +341,12 @@ console() { tr -d '\r' <"$CON" | sed -E 's/^\(XEN\) \[ *[0-9]+\.[0-9]+\] /(XEN) 
 # without one too, but never says VSCMI-GUEST); the "*** Serial input to"
 # lines tell which domU has the input.
 domlines() { # domid
-	if [ -n "$XL" ] && [ "$1" = 2 ]; then
-		# the toolstack's guest: its console as dom0 relays it, of its
+	if [ -n "$XL" ] && [ "$1" != 1 ]; then
+		# a toolstack guest: its console as dom0 relays it, of its
 		# latest domain only (each reboot makes another)
 		local d
-		d=$(tr -d '\r' <"$CON" | sed -n 's/^VSCMI-DOM0: vm2 is domain \([0-9]*\)$/\1/p' | tail -n1)
-		tr -d '\r' <"$CON" | sed -n "s/^VSCMI-XL vm2\.$d: //p"
+		d=$(tr -d '\r' <"$CON" | sed -n "s/^VSCMI-DOM0: vm$1 is domain \([0-9]*\)\$/\1/p" | tail -n1)
+		tr -d '\r' <"$CON" | sed -n "s/^VSCMI-XL vm$1\.$d: //p"
 		return
 	fi
 	# A whole "(XEN) [ts] DOMn: " or "(XEN) [ts] *** " inside a line starts
@@ -377,8 +418,8 @@ focus() {
 	fail "could not switch Xen's serial input to DOM$1"
 }
 type_to() { # domid words
-	if [ -n "$XL" ] && [ "$1" = 2 ]; then
-		dom0_cmd "tell vm2 $2" >/dev/null
+	if [ -n "$XL" ] && [ "$1" != 1 ]; then
+		dom0_cmd "tell vm$1 $2" >/dev/null
 		return
 	fi
 	focus "$1"
@@ -427,8 +468,8 @@ for d in 1 2; do
 	type_to $d bench
 	wait_dom $d '^VSCMI-GUEST: ready' 120
 done
-for d in 1 2; do
-	g=vm$d
+guest_checks() { # domid
+	local d=$1 g=vm$1 core
 	core=$(seen $d scmi-core)
 	case "$core" in
 	*"SCMI Protocol v2.1 'vscmi:emulated'"*) ok "$g: SCMI core probed: $core" ;;
@@ -444,7 +485,20 @@ for d in 1 2; do
 	ok "$g: consumers bound"
 	expect "$g: pixel clock" "rate ${RATE[$g]} enable_count 1" "$(seen $d 'clock pixel')"
 	expect "$g: power domain media" "on" "$(seen $d 'power-domain media')"
-done
+}
+guest_checks 1
+guest_checks 2
+if [ -n "$XL" ]; then
+	# beside them, a second xl guest whose kernel probes its device at boot
+	# and reaches it through grants
+	dom0_result "xl-create vm3"
+	wait_dom 3 '^VSCMI-GUEST: ready' 180
+	guest_checks 3
+	ok "vm3: $(seen 3 'probe built in:')"
+	dom0_result check-vm3
+	dom0_result "xl-destroy vm3"
+	dom0_result check-vm3-gone
+fi
 
 # ---- from dom0: vscmid's votes with both guests up, after vm1 powers off, at the end -----
 dom0_result check-both
