@@ -23,7 +23,7 @@ install_missing() {
 
 # shellcheck disable=SC2034 # used by the scripts that source this
 BUILD_PACKAGES=(meson ninja-build pkg-config gcc libc6-dev check libinih-dev
-	libsystemd-dev libjson-c-dev libxen-dev libmnl-dev)
+	libsystemd-dev libjson-c-dev libxen-dev libmnl-dev libfuse3-dev)
 
 # xen_utils_package: the xen-utils package of the Xen release libxen-dev is
 # (xen-utils-4.17 on Debian 12, xen-utils-4.20 on Debian 13): it brings the
