@@ -190,25 +190,13 @@ deb_of() { # the kept .deb of linux-source at version SV, if any
 	return 1
 }
 if ! DEB=$(deb_of); then
-	mkdir -p "$APT/sources.list.d" "$APT/preferences.d" "$APT/lists/partial" "$APT/cache/archives/partial"
-	: >"$APT/status"
+	apt_private "$APT" amd64
 	SOURCES=$APT/sources.list.d/debian.sources
 	vscmi_debian_sources >"$SOURCES" ||
 		die "no Debian source in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list: cannot derive the mirror"
 	grep -q "$KERNEL_SUITE" "$SOURCES" ||
 		die "the system's apt sources have no $KERNEL_SUITE suite: the $KERNEL_SERIES kernel comes from there"
-	APT_OPTS=(-q -oDir::Etc::SourceParts="$APT/sources.list.d" -oDir::Etc::SourceList=/dev/null
-		-oDir::Etc::Preferences=/dev/null -oDir::Etc::PreferencesParts="$APT/preferences.d"
-		-oDir::State::Lists="$APT/lists" -oDir::Cache="$APT/cache" -oDir::State::status="$APT/status"
-		-oAPT::Architecture=amd64 -oAPT::Architectures::=amd64
-		-oAPT::Sandbox::User="$(id -un)" -oAcquire::Retries=3)
-	uri=$(awk '/^URIs:/ && !done { print $2; done = 1 }' "$SOURCES")
-	say "updating the private package lists from $uri"
-	if ! apt-get "${APT_OPTS[@]}" update >"$APT/update.log" 2>&1 ||
-		grep -qE '^(W|E): (Failed to fetch|Some index files failed)' "$APT/update.log"; then
-		cat "$APT/update.log" >&2
-		die "cannot reach the Debian archive at $uri (see above); the kernel source cannot be fetched offline the first time"
-	fi
+	apt_private_update "the kernel source"
 	say "downloading linux-source-$KERNEL_SERIES $SV"
 	# Older versions of the source are of no further use.
 	rm -f "$DEBS"/linux-source-"$KERNEL_SERIES"_*.deb

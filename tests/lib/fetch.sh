@@ -48,3 +48,32 @@ vscmi_debian_sources() {
 		}
 		END { exit n ? 0 : 1 }' "$list"
 }
+
+# apt_private DIR ARCH: a private apt state in DIR (its sources.list.d and
+# preferences.d, lists, cache and an empty dpkg status: nothing counts as
+# installed) for packages of ARCH only, and APT_OPTS that point apt-get at
+# it. The system's apt configuration is never read or touched.
+apt_private() {
+	APT=$1
+	mkdir -p "$APT/sources.list.d" "$APT/preferences.d" "$APT/lists/partial" "$APT/cache/archives/partial"
+	: >"$APT/status"
+	APT_OPTS=(-q -oDir::Etc::SourceParts="$APT/sources.list.d" -oDir::Etc::SourceList=/dev/null
+		-oDir::Etc::Preferences=/dev/null -oDir::Etc::PreferencesParts="$APT/preferences.d"
+		-oDir::State::Lists="$APT/lists" -oDir::Cache="$APT/cache" -oDir::State::status="$APT/status"
+		-oAPT::Architecture="$2" -oAPT::Architectures::="$2"
+		-oAPT::Sandbox::User="$(id -un)" -oAcquire::Retries=3)
+}
+
+# apt_private_update WHAT: refreshes the private lists from the first mirror
+# the private sources name, or dies saying that WHAT cannot be had offline
+# the first time. Any list that failed counts as a failure.
+apt_private_update() {
+	local uri
+	uri=$(cat "$APT"/sources.list.d/*.sources | awk '/^URIs:/ { print $2; exit }')
+	say "updating the private package lists from $uri"
+	if ! apt-get "${APT_OPTS[@]}" update >"$APT/update.log" 2>&1 ||
+		grep -qE '^(W|E): (Failed to fetch|Some index files failed)' "$APT/update.log"; then
+		cat "$APT/update.log" >&2
+		die "cannot reach the Debian archive at $uri (see above); $1 cannot be had offline the first time"
+	fi
+}

@@ -86,9 +86,7 @@ done
 
 # ---- private apt, arm64 only ---------------------------------------------
 # Its own state, apart from tests/guest/world.sh's (which holds another lock).
-APT=$CACHE/apt-sysroot$([ "$SUITE" = bookworm ] || echo "-$SUITE")
-mkdir -p "$APT/sources.list.d" "$APT/preferences.d" "$APT/lists/partial" "$APT/cache/archives/partial"
-: >"$APT/status"			# empty: nothing counts as installed
+apt_private "$CACHE/apt-sysroot$([ "$SUITE" = bookworm ] || echo "-$SUITE")" arm64
 SOURCES=$APT/sources.list.d/debian.sources
 vscmi_debian_sources >"$SOURCES" ||
 	die "no Debian source in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list: cannot derive the mirror"
@@ -105,19 +103,7 @@ Pin: version $XEN_VERSION
 Pin-Priority: 1001
 PIN
 
-APT_OPTS=(-q -oDir::Etc::SourceParts="$APT/sources.list.d" -oDir::Etc::SourceList=/dev/null
-	-oDir::Etc::Preferences=/dev/null -oDir::Etc::PreferencesParts="$APT/preferences.d"
-	-oDir::State::Lists="$APT/lists" -oDir::Cache="$APT/cache" -oDir::State::status="$APT/status"
-	-oAPT::Architecture=arm64 -oAPT::Architectures::=arm64
-	-oAPT::Sandbox::User="$(id -un)" -oAcquire::Retries=3)
-
-uri=$(awk '/^URIs:/ && !done { print $2; done = 1 }' "$SOURCES")
-say "updating the private arm64 package lists from $uri"
-if ! apt-get "${APT_OPTS[@]}" update >"$APT/update.log" 2>&1 ||
-	grep -qE '^(W|E): (Failed to fetch|Some index files failed)' "$APT/update.log"; then
-	cat "$APT/update.log" >&2
-	die "cannot reach the Debian archive at $uri (see above); the sysroot cannot be built offline the first time"
-fi
+apt_private_update "the sysroot"
 
 say "building the arm64 sysroot ($SUITE, xen $XEN_VERSION) in $S"
 T=$S.tmp

@@ -341,7 +341,7 @@ console() { tr -d '\r' <"$CON" | sed -E 's/^\(XEN\) \[ *[0-9]+\.[0-9]+\] /(XEN) 
 # without one too, but never says VSCMI-GUEST); the "*** Serial input to"
 # lines tell which domU has the input.
 domlines() { # domid
-	if [ -n "$XL" ] && [ "$1" != 1 ]; then
+	if [ -n "$XL" ] && [ "$1" -ge 2 ]; then
 		# a toolstack guest: its console as dom0 relays it, of its
 		# latest domain only (each reboot makes another)
 		local d
@@ -418,7 +418,7 @@ focus() {
 	fail "could not switch Xen's serial input to DOM$1"
 }
 type_to() { # domid words
-	if [ -n "$XL" ] && [ "$1" != 1 ]; then
+	if [ -n "$XL" ] && [ "$1" -ge 2 ]; then
 		dom0_cmd "tell vm$1 $2" >/dev/null
 		return
 	fi

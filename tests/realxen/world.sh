@@ -94,27 +94,14 @@ done
 [ -r "$KEYRING" ] || die "$KEYRING not found (package debian-archive-keyring)"
 
 # ---- private apt: deb-src for the source, arm64 for Debian's config --------
-APT=$CACHE/apt-xen$([ "$RELEASE" = 4.17 ] || echo "-$RELEASE")
-mkdir -p "$APT/sources.list.d" "$APT/lists/partial" "$APT/cache/archives/partial"
-: >"$APT/status"
+apt_private "$CACHE/apt-xen$([ "$RELEASE" = 4.17 ] || echo "-$RELEASE")" arm64
 # the main archive: the first source, as the system lists it
 uri=$(vscmi_debian_sources | awk '/^URIs:/ && !u { u = $2 } END { print u }')
 [ -n "$uri" ] ||
 	die "no Debian source in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list: cannot derive the mirror"
 printf 'Types: deb%s\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: %s\n' \
 	"$([ -z "$TARBALL" ] && echo " deb-src")" "$uri" "$XEN_SUITES" "$KEYRING" >"$APT/sources.list.d/debian.sources"
-APT_OPTS=(-q -oDir::Etc::SourceParts="$APT/sources.list.d" -oDir::Etc::SourceList=/dev/null
-	-oDir::Etc::Preferences=/dev/null -oDir::Etc::PreferencesParts=/dev/null
-	-oDir::State::Lists="$APT/lists" -oDir::Cache="$APT/cache" -oDir::State::status="$APT/status"
-	-oAPT::Architecture=arm64 -oAPT::Architectures::=arm64
-	-oAPT::Sandbox::User="$(id -un)" -oAcquire::Retries=3)
-
-say "updating the private package lists from $uri"
-if ! apt-get "${APT_OPTS[@]}" update >"$APT/update.log" 2>&1 ||
-	grep -qE '^(W|E): (Failed to fetch|Some index files failed)' "$APT/update.log"; then
-	cat "$APT/update.log" >&2
-	die "cannot reach the Debian archive at $uri (see above); Xen cannot be built offline the first time"
-fi
+apt_private_update "Xen"
 
 say "building Xen $XEN_VERSION with IOREQ servers in $W"
 rm -rf "$W.tmp"

@@ -38,9 +38,10 @@ SX_API int xc_interface_close(xc_interface *xch)
 }
 
 /* The first max domains whose id is first_domid or above, as simxend
- * reports them, into out[]: their number, or -1 with errno. */
-static int query(xc_interface *xch, uint32_t first_domid, unsigned int max,
-		 struct sx_dominfo *out)
+ * reports them, each handed to fill(out, index, record): their number, or
+ * -1 with errno. */
+static int query_each(xc_interface *xch, uint32_t first_domid, unsigned int max,
+		      void (*fill)(void *out, unsigned int i, const struct sx_dominfo *d), void *out)
 {
 	struct sx_msg req, rep;
 	unsigned int n = 0;
@@ -62,10 +63,10 @@ static int query(xc_interface *xch, uint32_t first_domid, unsigned int max,
 		if ((size_t)ret * sizeof(struct sx_dominfo) != rep.len)
 			break;
 		for (i = 0; i < ret; i++)
-			out[n++] = rep.data.info[i];
+			fill(out, n++, &rep.data.info[i]);
 		if (!ret || (size_t)ret < SX_MAX_DOMINFO)
 			break;
-		first_domid = out[n - 1].domid + 1;
+		first_domid = rep.data.info[ret - 1].domid + 1;
 	}
 	return (int)n;
 }
@@ -92,30 +93,15 @@ static void fill_domctl(xc_domaininfo_t *info, const struct sx_dominfo *d)
 	info->max_vcpu_id = d->nr_vcpus ? d->nr_vcpus - 1 : 0;
 }
 
+static void fill_domctl_at(void *out, unsigned int i, const struct sx_dominfo *d)
+{
+	fill_domctl((xc_domaininfo_t *)out + i, d);
+}
+
 SX_API int xc_domain_getinfolist(xc_interface *xch, uint32_t first_domain, unsigned int max_domains,
 				 xc_domaininfo_t *info)
 {
-	struct sx_dominfo d[SX_MAX_DOMINFO];
-	unsigned int got = 0;
-	int n;
-
-	if (max_domains && !info) {
-		errno = EINVAL;
-		return -1;
-	}
-	while (got < max_domains) {
-		unsigned int want = max_domains - got;
-
-		n = query(xch, first_domain, want < SX_MAX_DOMINFO ? want : SX_MAX_DOMINFO, d);
-		if (n < 0)
-			return -1;
-		for (int i = 0; i < n; i++)
-			fill_domctl(&info[got++], &d[i]);
-		if ((unsigned int)n < SX_MAX_DOMINFO || !n)
-			break;
-		first_domain = d[n - 1].domid + 1;
-	}
-	return (int)got;
+	return query_each(xch, first_domain, max_domains, fill_domctl_at, info);
 }
 
 #if SIMXEN_HAVE_XC_DOMINFO
@@ -139,39 +125,29 @@ static void fill(xc_dominfo_t *info, const struct sx_dominfo *d)
 	info->gpaddr_bits = 40;
 }
 
+static void fill_at(void *out, unsigned int i, const struct sx_dominfo *d)
+{
+	fill((xc_dominfo_t *)out + i, d);
+}
+
 SX_API int xc_domain_getinfo(xc_interface *xch, uint32_t first_domid, unsigned int max_doms,
 			     xc_dominfo_t *info)
 {
-	struct sx_dominfo d[SX_MAX_DOMINFO];
-	unsigned int got = 0;
-	int n;
-
-	if (max_doms && !info) {
-		errno = EINVAL;
-		return -1;
-	}
-	while (got < max_doms) {
-		unsigned int want = max_doms - got;
-
-		n = query(xch, first_domid, want < SX_MAX_DOMINFO ? want : SX_MAX_DOMINFO, d);
-		if (n < 0)
-			return -1;
-		for (int i = 0; i < n; i++)
-			fill(&info[got++], &d[i]);
-		if ((unsigned int)n < SX_MAX_DOMINFO || !n)
-			break;
-		first_domid = d[n - 1].domid + 1;
-	}
-	return (int)got;
+	return query_each(xch, first_domid, max_doms, fill_at, info);
 }
 #endif
 
 #if SIMXEN_HAVE_XC_DOMAIN_GETINFO_SINGLE
+static void copy_at(void *out, unsigned int i, const struct sx_dominfo *d)
+{
+	((struct sx_dominfo *)out)[i] = *d;
+}
+
 /* Xen 4.18 and later (what their xenstored calls): that domain or ESRCH. */
 SX_API int xc_domain_getinfo_single(xc_interface *xch, uint32_t domid, xc_domaininfo_t *info)
 {
 	struct sx_dominfo d;
-	int n = query(xch, domid, 1, &d);
+	int n = query_each(xch, domid, 1, copy_at, &d);
 
 	if (n < 0)
 		return -1;
