@@ -486,14 +486,34 @@ guest_checks() { # domid
 	expect "$g: pixel clock" "rate ${RATE[$g]} enable_count 1" "$(seen $d 'clock pixel')"
 	expect "$g: power domain media" "on" "$(seen $d 'power-domain media')"
 }
+# A guest's figures, taken while its lines are those of the domain timed
+# (an xl guest's later domains print others).
+declare -A FIG
+figures_of() { # domid
+	local d=$1 up probe bound
+	up=$(seen $d "device at 0x02000000 up at")
+	probe=$(seen $d probe)
+	if [ -n "$up" ]; then
+		bound=$(echo "$probe" | sed -n 's/.*consumers bound \([0-9.]*\) ms.*/\1/p')
+		printf '  vm%s: device up at guest uptime %s; SCMI %s; so boot to SCMI ready %s s of guest time\n' \
+			"$d" "$up" "$probe" "$(echo "$up" | awk -v p="$bound" '{ printf "%.2f", $1 + p / 1000 }')"
+		printf '    floor:  %s\n' "$(seen $d floor)"
+	else
+		printf '  vm%s: SCMI %s\n' "$d" "$(seen $d 'probe built in:')"
+	fi
+	printf '    SCMI:   %s\n    (shell: %s)\n' "$(seen $d rtt)" "$(seen $d bench)"
+}
 guest_checks 1
 guest_checks 2
+FIG[1]=$(figures_of 1)
+FIG[2]=$(figures_of 2)
 if [ -n "$XL" ]; then
 	# beside them, a second xl guest whose kernel probes its device at boot
 	# and reaches it through grants
 	dom0_result "xl-create vm3"
 	wait_dom 3 '^VSCMI-GUEST: ready' 180
 	guest_checks 3
+	FIG[3]=$(figures_of 3)
 	ok "vm3: $(seen 3 'probe built in:')"
 	dom0_result check-vm3
 	dom0_result "xl-destroy vm3"
@@ -542,13 +562,14 @@ console | grep '^VSCMI-DOM0: vscmid exited with 0' >/dev/null || fail "vscmid di
 ok "vscmid exited cleanly, QEMU halted"
 
 echo
-echo "figures (Xen $(cut -d' ' -f2 "$X/versions"), QEMU $(sed -n 's/^qemu //p' "$W/versions") TCG, kernel $(cat "$W/kernel") in dom0 and both domUs):"
-for d in 1 2; do
-	printf '  vm%s: device up at guest uptime %s; SCMI %s; so boot to SCMI ready %s s of guest time\n' \
-		"$d" "$(seen $d "device at 0x02000000 up at")" "$(seen $d probe)" \
-		"$(seen $d "device at 0x02000000 up at" | awk -v p="$(seen $d probe | sed -n 's/.*consumers bound \([0-9.]*\) ms.*/\1/p')" '{ printf "%.2f", $1 + p / 1000 }')"
-	printf '    floor:  %s\n    SCMI:   %s\n    (shell: %s)\n' "$(seen $d floor)" "$(seen $d rtt)" "$(seen $d bench)"
+echo "figures (Xen $(cut -d' ' -f2 "$X/versions"), QEMU $(sed -n 's/^qemu //p' "$W/versions") TCG, kernel $(cat "$W/kernel") in dom0 and vm1, vm2$([ -n "$XL" ] && echo ", $(cat "$K/versions") built here in vm3"):"
+for d in 1 2 3; do
+	[ -n "${FIG[$d]:-}" ] && echo "${FIG[$d]}"
 done
+if [ -n "$XL" ]; then
+	# what xl and vscmid said of each toolstack operation, in order
+	console | sed -nE 's/^VSCMI-DOM0: (ok [0-9]+ - )?//; /xl create .* returned|device connected|held domain|xl shutdown -w|device closed/s/^/  /p'
+fi
 echo "  QEMU start to vscmid up in dom0: ${VSCMID_UP} s (dom0 uptime $(console | sed -n 's/^VSCMI-DOM0: vscmid up at //p' | head -n1))"
 console | sed -n 's/^VSCMI-DOM0: steady /  vscmid, under vm2'"'"'s load: /p' | head -n1
 console | sed -n 's/^VSCMI-DOM0: vscmid back after /  vscmid after kill -9, until it answers with the devices taken back: /p' | head -n1
