@@ -262,16 +262,16 @@ static void xen_xs_device(struct xen_backend *xb, uint32_t domid, uint32_t devid
 	g->base = base;
 	g->irq = (uint32_t)irq;
 	g->grants = grants != 0;
-	/* A new device: its guest may not have run yet (libxl writes the
-	 * device before it unpauses the domain), and must not run before
-	 * the device answers. */
-	if (state == 1)
+	if (state == 1) {
+		/* A new device: its guest may not have run yet (libxl writes
+		 * the device before it unpauses the domain), and must not run
+		 * before the device answers. */
 		xen_hold(xb, domid, &hold);
-	if (state != 1)
+		xs_write_state(xb, dir, XS_INITWAIT);
+	} else {
 		log_info("xen: dom%u: device %u was ours before a restart (state %llu)", domid,
 			 devid, (unsigned long long)state);
-	else
-		xs_write_state(xb, dir, XS_INITWAIT);
+	}
 	if (xen_guest_start(g) < 0) {
 		xen_ignore(xb, domid, devid, true);
 		xen_guest_remove(xb, g, false, "could not be set up");
