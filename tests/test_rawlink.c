@@ -581,6 +581,73 @@ START_TEST(test_channel)
 }
 END_TEST
 
+/* --- the files themselves ------------------------------------------------------ */
+
+/* A command without parameters, straight to a raw file. */
+static void raw_write_cmd(int fd, uint8_t proto, uint8_t msg, uint32_t token)
+{
+	uint8_t b[4];
+
+	vscmi_put_le32(b, SCMI_HDR(msg, 0, proto, token));
+	ck_assert_int_eq(write(fd, b, sizeof(b)), (ssize_t)sizeof(b));
+}
+
+/* The header of the next message on fd, waited for; the read of 0 that
+ * ends the message is done too. */
+static uint32_t raw_read_hdr(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	uint8_t b[256];
+	ssize_t n;
+
+	ck_assert_msg(poll(&pfd, 1, 2000) == 1, "no reply on the raw file");
+	n = read(fd, b, sizeof(b));
+	ck_assert_int_ge(n, 8);
+	ck_assert_int_eq(read(fd, b, sizeof(b)), 0);
+	return vscmi_get_le32(b);
+}
+
+/* rawfs moves the file position as the kernel's raw mode does: a write
+ * after a read on the same open file sends the previous message again, and
+ * the file cannot be seeked back; a file only ever written and another only
+ * ever read carry each message as written. */
+START_TEST(test_rawfs_file_position_is_the_kernels)
+{
+	char path[256];
+	uint8_t b[4] = { 0 };
+	int fd, wfd, rfd;
+
+	snprintf(path, sizeof(path), "%s/0/raw/message", mnt);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	raw_write_cmd(fd, 0x10, 0x0, 1);	/* PROTOCOL_VERSION */
+	ck_assert_uint_eq(raw_read_hdr(fd), SCMI_HDR(0x0, 0, 0x10, 1));
+	raw_write_cmd(fd, 0x10, 0x1, 2);	/* PROTOCOL_ATTRIBUTES */
+	/* What went out is the first command again, token and all. */
+	ck_assert_uint_eq(raw_read_hdr(fd), SCMI_HDR(0x0, 0, 0x10, 1));
+	ck_assert_int_eq(rfs("repeats"), 1);
+	errno = 0;
+	ck_assert_int_eq(pwrite(fd, b, sizeof(b), 0), -1);
+	ck_assert_int_eq(errno, ESPIPE);
+	errno = 0;
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), -1);
+	ck_assert_int_eq(errno, ESPIPE);
+	close(fd);
+
+	wfd = open(path, O_WRONLY | O_CLOEXEC);
+	rfd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(wfd, 0);
+	ck_assert_int_ge(rfd, 0);
+	for (uint32_t t = 3; t < 6; t++) {
+		raw_write_cmd(wfd, 0x10, 0x1, t);
+		ck_assert_uint_eq(raw_read_hdr(rfd), SCMI_HDR(0x1, 0, 0x10, t));
+	}
+	ck_assert_int_eq(rfs("repeats"), 1);
+	close(wfd);
+	close(rfd);
+}
+END_TEST
+
 static struct vscmi_plat_event seen[8];
 static int nseen;
 
@@ -1108,6 +1175,36 @@ static void ctl_status_text(char *out, size_t cap)
 	ck_assert_int_eq(pclose(p), 0);
 }
 
+/* The agents' sockets answer; if vscmid exited instead, a failure with
+ * what it said. */
+static void vscmid_wait_up(pid_t pid, int errfd)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	static char log[8192];
+	size_t len = 0;
+	ssize_t n;
+	int st;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/cam.sock", dir);
+	for (int i = 0; i < 200; i++) {
+		int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		bool up = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+
+		close(fd);
+		if (up)
+			return;
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			while (len < sizeof(log) - 1 &&
+			       (n = read(errfd, log + len, sizeof(log) - 1 - len)) > 0)
+				len += (size_t)n;
+			log[len] = '\0';
+			ck_abort_msg("vscmid exited before serving:\n%s", log);
+		}
+		usleep(50 * 1000);
+	}
+	ck_abort_msg("vscmid did not come up");
+}
+
 static void vscmid_stop(pid_t pid, int errfd)
 {
 	int st;
@@ -1160,6 +1257,42 @@ START_TEST(test_vscmid_slow_firmware_stalls_nobody)
 	ck_assert_int_eq(daemon_status("timeouts"), 0);
 	close(cam);
 	close(disp);
+	vscmid_stop(pid, errfd);
+}
+END_TEST
+
+/* Command after command through vscmid: discovery, the state read back and
+ * each agent's change reach the firmware each as itself, none of them a
+ * copy of the one before (the kernel's raw files resend the previous
+ * message when written where a reply was read). */
+START_TEST(test_vscmid_commands_in_a_row_reach_the_firmware)
+{
+	uint32_t on[3] = { 0, 1, 0 }, rate[4] = { 0, 0, 80000000, 0 };
+	uint32_t pwr[3] = { 0, 0, 0 }, rst[3] = { 0, 0, 0 }, rd[2] = { 0, 0 };
+	uint32_t token = 0, ret = 0;
+	int errfd, cam;
+	pid_t pid;
+
+	pid = vscmid_start("", &errfd);
+	vscmid_wait_up(pid, errfd);
+	cam = agent_connect("cam");
+	/* clock 0 of agent cam is physical clock 1; its parent goes on first */
+	ck_assert_int_eq(agent_cmd(cam, 0x14, 0x7, 3, on), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_cmd(cam, 0x14, 0x5, 4, rate), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_cmd(cam, 0x11, 0x4, 3, pwr), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_cmd(cam, 0x16, 0x4, 3, rst), SCMI_SUCCESS);
+	agent_send(cam, 0x15, 0x6, 9, 2, rd);
+	ck_assert_int_eq(agent_reply(cam, &token, &ret), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 9);
+	ck_assert_uint_eq(ret, 45000);
+	ck_assert_int_eq(rfs("state clock-enable 0"), 1);
+	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
+	ck_assert_int_eq(rfs("state clock-rate 1"), 80000000);
+	ck_assert_int_eq(rfs("state power-state 0"), 0);
+	ck_assert_int_eq(rfs("state reset-line 0"), 0);
+	ck_assert_int_eq(rfs("repeats"), 0);
+	ck_assert_int_eq(daemon_status("timeouts"), 0);
+	close(cam);
 	vscmid_stop(pid, errfd);
 }
 END_TEST
@@ -1549,6 +1682,7 @@ static Suite *rawlink_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_rawfs_file_position_is_the_kernels);
 	tcase_add_test(tc, test_commands_reach_the_firmware);
 	tcase_add_test(tc, test_read_asks_the_firmware_its_state);
 	tcase_add_test(tc, test_discovery_refuses_what_the_firmware_lacks);
@@ -1565,6 +1699,7 @@ static Suite *rawlink_suite(void)
 	tcase_add_test(tc, test_vscmid_link_lost_and_back);
 	tcase_add_test(tc, test_vscmid_link_follows_passed_uevents);
 	tcase_add_test(tc, test_vscmid_refuses_to_start);
+	tcase_add_test(tc, test_vscmid_commands_in_a_row_reach_the_firmware);
 	tcase_add_test(tc, test_vscmid_slow_firmware_stalls_nobody);
 	tcase_add_test(tc, test_vscmid_timeout_is_an_error);
 	tcase_add_test(tc, test_vscmid_slow_reading_pulse_system_stall_nobody);

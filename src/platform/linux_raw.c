@@ -168,8 +168,13 @@ struct raw {
 	char rawdir[PATH_MAX];		/* scmi/<n>/raw */
 	char msgdir[PATH_MAX];		/* raw, or raw/channels/0xNN */
 	uint32_t timeout_ms;
-	int msg_fd, async_fd, notif_fd;
-	int ep_fd;			/* fd(): message file, timer_fd, kick_fd */
+	/* The kernel's raw files keep one position for reads and writes: a
+	 * write where a reply was read sends the previous message again. So
+	 * message is opened twice, written through one, read through the
+	 * other; message_async, whose replies come on the same queue, is only
+	 * written. */
+	int tx_fd, async_tx_fd, rx_fd, notif_fd;
+	int ep_fd;			/* fd(): rx_fd, timer_fd, kick_fd */
 	int timer_fd;			/* armed for the earliest pending deadline */
 	int kick_fd;			/* eventfd: a completion is ready */
 	struct raw_pend pend[RAW_INFLIGHT_MAX];
@@ -262,15 +267,17 @@ static bool raw_link_errno(int err)
 
 static void raw_close(struct raw *r)
 {
-	if (r->msg_fd >= 0) {
-		epoll_ctl(r->ep_fd, EPOLL_CTL_DEL, r->msg_fd, NULL);
-		close(r->msg_fd);
+	if (r->rx_fd >= 0) {
+		epoll_ctl(r->ep_fd, EPOLL_CTL_DEL, r->rx_fd, NULL);
+		close(r->rx_fd);
 	}
-	if (r->async_fd >= 0)
-		close(r->async_fd);
+	if (r->tx_fd >= 0)
+		close(r->tx_fd);
+	if (r->async_tx_fd >= 0)
+		close(r->async_tx_fd);
 	if (r->notif_fd >= 0)
 		close(r->notif_fd);
-	r->msg_fd = r->async_fd = r->notif_fd = -1;
+	r->tx_fd = r->async_tx_fd = r->rx_fd = r->notif_fd = -1;
 }
 
 /* --- pending commands ---------------------------------------------------- */
@@ -583,14 +590,14 @@ static int raw_xfer(struct raw *r, uint8_t proto, uint8_t msg, const uint32_t *w
 		    bool async, struct raw_reply *rep)
 {
 	uint32_t hdr;
-	int fd = async ? r->async_fd : r->msg_fd;
-	int err = raw_send(r, fd, proto, msg, w, n, &hdr);
+	int err = raw_send(r, async ? r->async_tx_fd : r->tx_fd, proto, msg, w, n, &hdr);
 
 	if (err)
 		return err;
-	err = raw_wait(r, fd, hdr, raw_now_ms() + r->timeout_ms, rep);
+	err = raw_wait(r, r->rx_fd, hdr, raw_now_ms() + r->timeout_ms, rep);
 	if (err == 0 && async && vscmi_get_le32(rep->b + 4) == 0)
-		err = raw_wait(r, fd, RAW_HDR(msg, RAW_TYPE_DELAYED, proto, RAW_HDR_TOKEN(hdr)),
+		err = raw_wait(r, r->rx_fd,
+			       RAW_HDR(msg, RAW_TYPE_DELAYED, proto, RAW_HDR_TOKEN(hdr)),
 			       raw_now_ms() + r->timeout_ms, rep);
 	if (err == -ETIMEDOUT) {
 		raw_timed_out(r, hdr);
@@ -723,7 +730,7 @@ static int raw_start(struct vscmi_platform *p, const struct vscmi_op *op, vscmi_
 			pe = &r->pend[i];
 	if (!pe)
 		return -EBUSY;
-	err = raw_send(r, r->msg_fd, c.proto, c.msg, c.w, c.n, &hdr);
+	err = raw_send(r, r->tx_fd, c.proto, c.msg, c.w, c.n, &hdr);
 	if (err)
 		return err;
 	*pe = (struct raw_pend){
@@ -780,7 +787,7 @@ static int raw_plat_dispatch(struct vscmi_platform *p)
 
 		/* Capped: the fd stays readable for what is left. */
 		for (int i = 0; rep && i < RAW_READS_MAX && r->up; i++) {
-			int e = raw_read_msg(r->msg_fd, rep);
+			int e = raw_read_msg(r->rx_fd, rep);
 
 			if (e == -EAGAIN)
 				break;
@@ -891,8 +898,8 @@ static int raw_sensor_start(struct vscmi_platform *p, uint32_t id, int64_t *valu
 			pe = &r->pend[k];
 	if (!pe)
 		return -EBUSY;
-	err = raw_send(r, async ? r->async_fd : r->msg_fd, P_SENSOR, M_SENSOR_READING_GET, w, 2,
-		       &hdr);
+	err = raw_send(r, async ? r->async_tx_fd : r->tx_fd, P_SENSOR, M_SENSOR_READING_GET, w,
+		       2, &hdr);
 	if (err)
 		return err;
 	*pe = (struct raw_pend){
@@ -1529,11 +1536,14 @@ static int raw_connect(struct raw *r, char *err, size_t errlen)
 	int e;
 
 	raw_close(r);
-	r->msg_fd = raw_open_file(r->msgdir, "message", O_RDWR, err, errlen);
-	if (r->msg_fd < 0)
+	r->tx_fd = raw_open_file(r->msgdir, "message", O_WRONLY, err, errlen);
+	if (r->tx_fd < 0)
 		goto fail;
-	r->async_fd = raw_open_file(r->msgdir, "message_async", O_RDWR, err, errlen);
-	if (r->async_fd < 0)
+	r->rx_fd = raw_open_file(r->msgdir, "message", O_RDONLY, err, errlen);
+	if (r->rx_fd < 0)
+		goto fail;
+	r->async_tx_fd = raw_open_file(r->msgdir, "message_async", O_WRONLY, err, errlen);
+	if (r->async_tx_fd < 0)
 		goto fail;
 	r->notif_fd = raw_open_file(r->rawdir, "notification", O_RDONLY, err, errlen);
 	if (r->notif_fd < 0)
@@ -1551,7 +1561,7 @@ static int raw_connect(struct raw *r, char *err, size_t errlen)
 		goto fail;
 	raw_check_kernel_timeout(r);
 	/* From here on replies are read by dispatch when fd() says so. */
-	if (epoll_ctl(r->ep_fd, EPOLL_CTL_ADD, r->msg_fd,
+	if (epoll_ctl(r->ep_fd, EPOLL_CTL_ADD, r->rx_fd,
 		      &(struct epoll_event){ .events = EPOLLIN }) < 0) {
 		raw_fail(err, errlen, "cannot watch %s/message: %s", r->msgdir, strerror(errno));
 		goto fail;
@@ -1574,7 +1584,7 @@ int vscmi_raw_new(const struct vscmi_model *m, const struct vscmi_raw_opts *o,
 		return raw_fail(err, errlen, "out of memory"), -ENOMEM;
 	r->base.ops = &raw_ops;
 	r->m = m;
-	r->msg_fd = r->async_fd = r->notif_fd = -1;
+	r->tx_fd = r->async_tx_fd = r->rx_fd = r->notif_fd = -1;
 	r->ep_fd = epoll_create1(EPOLL_CLOEXEC);
 	r->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	r->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

@@ -6,13 +6,19 @@
  *   MOUNT/0/raw/channels/0xNN/{message,message_async}   (--channel NN)
  *   MOUNT/0/transport/max_rx_timeout_ms
  *
- * A write to message* is one command; the reply is read back from the same
- * open file, one message per read sequence ended by a read of 0 bytes;
- * O_NONBLOCK reads answer EAGAIN when nothing is queued; poll says POLLIN
- * while the queue is not empty. message and message_async share one reply
- * queue (per channel); reset flushes the common queues. Replies later than
- * the kernel's own timeout go to errors, as do delayed responses to
- * commands written to message. When "down", the tree vanishes: lookups
+ * A write to message* is one command; the reply is read back, one message
+ * per read sequence ended by a read of 0 bytes; O_NONBLOCK reads answer
+ * EAGAIN when nothing is queued; poll says POLLIN while the queue is not
+ * empty. Each open file has one position for reads and writes, moved as the
+ * kernel's raw_mode.c moves *ppos: a new message read sets it to 0 and
+ * reading advances it; the EOF leaves it at the message's length; a write
+ * lands in the file's TX buffer at the position, and what goes out is the
+ * buffer from 0, after which the position is 0 again. A write after a read
+ * on the same open file so sends the previous message again. The files are
+ * non-seekable (pwrite and lseek: ESPIPE). message and message_async share
+ * one reply queue (per channel); reset flushes the common queues. Replies
+ * later than the kernel's own timeout go to errors, as do delayed responses
+ * to commands written to message. When "down", the tree vanishes: lookups
  * answer ENOENT and files opened before answer EIO (poll: POLLHUP).
  *
  * Behind the files is the firmware: vscmi's own SCMI server over the
@@ -24,7 +30,8 @@
  *   delay MS | delay-next MS | dresp-delay MS | silent N
  *   hold-next (the next reply, and its delayed response, wait for release) | release
  *   event KIND ID MSG [WORD...] | down | up
- *   state OP ID | count OP ID | stats */
+ *   state OP ID | count OP ID | stats
+ *   repeats (commands whose header, token included, was the previous one's) */
 #define FUSE_USE_VERSION 35
 
 #include <errno.h>
@@ -50,6 +57,8 @@
 #define RFS_WAITERS 16
 #define RFS_DEFERS 128
 #define RFS_TOKENS 1024
+/* The kernel's TX buffer: max_msg_size plus the header. */
+#define RFS_TX (4 + SCMI_DEFAULT_PAYLOAD)
 
 enum rfs_ino {
 	INO_ROOT = 1,
@@ -97,9 +106,13 @@ struct rfs_file {
 	enum rfs_ino ino;
 	int flags;
 	uint64_t gen;
+	/* The kernel's per-file state: the message being read out (rx_size 0:
+	 * none), the one being written, and *ppos, which both share. */
 	struct rfs_msg rx;
-	size_t rx_off;
-	bool has_rx;
+	size_t rx_size;
+	uint8_t tx[RFS_TX];
+	size_t tx_size, tx_req;
+	size_t pos;
 };
 
 struct rfs_token {
@@ -139,6 +152,10 @@ struct rfs {
 		struct rfs_msg dresp;
 	} held;
 	uint64_t writes, resets;
+	/* commands whose header, token included, is the previous command's */
+	uint64_t repeats;
+	uint32_t last_hdr;
+	bool has_last;
 	/* the firmware */
 	const char *fw_path;
 	struct vscmi_config *cfg;
@@ -411,6 +428,10 @@ static int rfs_command(enum rfs_ino ino, const uint8_t *b, size_t len)
 	if (t->inflight)
 		return -EBUSY;
 	R.writes++;
+	if (R.has_last && R.last_hdr == vscmi_get_le32(b))
+		R.repeats++;
+	R.last_hdr = vscmi_get_le32(b);
+	R.has_last = true;
 	*t = (struct rfs_token){ .inflight = true, .async = async, .chan = chan };
 	delay = R.delay_next_ms ? R.delay_next_ms : R.delay_ms;
 	R.delay_next_ms = 0;
@@ -509,7 +530,7 @@ static void rfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (ino == INO_TIMEOUT) {
 		f->rx.len = (size_t)snprintf((char *)f->rx.b, sizeof(f->rx.b), "%u\n",
 					     R.kernel_timeout_ms);
-		f->has_rx = true;
+		f->rx_size = f->rx.len;
 	}
 	f->next = R.files;
 	if (R.files)
@@ -517,6 +538,7 @@ static void rfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	R.files = f;
 	fi->fh = (uint64_t)(uintptr_t)f;
 	fi->direct_io = 1;
+	/* As the kernel's nonseekable_open(): pwrite and lseek fail (ESPIPE). */
 	fi->nonseekable = 1;
 	fuse_reply_open(req, fi);
 }
@@ -546,16 +568,29 @@ static bool rfs_stale(const struct rfs_file *f)
 	return R.down || f->gen != R.gen;
 }
 
+/* simple_read_from_buffer(): from the position, which it advances. */
+static void rfs_read_out(fuse_req_t req, struct rfs_file *f, size_t size)
+{
+	size_t n = f->pos < f->rx_size ? f->rx_size - f->pos : 0;
+
+	if (n > size)
+		n = size;
+	fuse_reply_buf(req, (const char *)f->rx.b + f->pos, n);
+	f->pos += n;
+}
+
 /* The kernel's read: take a message, hand it out, then one EOF. */
 static void rfs_serve_read(fuse_req_t req, struct rfs_file *f, size_t size)
 {
-	size_t n;
-
 	if (rfs_stale(f)) {
 		fuse_reply_err(req, EIO);
 		return;
 	}
-	if (!f->has_rx) {
+	if (f->ino == INO_TIMEOUT) {
+		rfs_read_out(req, f, size);
+		return;
+	}
+	if (!f->rx_size) {
 		if (!rfs_dequeue(rfs_file_queue(f->ino), &f->rx)) {
 			struct rfs_queue_s *q = &R.q[rfs_file_queue(f->ino)];
 
@@ -568,20 +603,52 @@ static void rfs_serve_read(fuse_req_t req, struct rfs_file *f, size_t size)
 			q->parked_size = size;
 			return;
 		}
-		f->has_rx = true;
-		f->rx_off = 0;
-	} else if (f->rx_off == f->rx.len) {
-		f->has_rx = f->ino == INO_TIMEOUT;
-		if (f->ino != INO_TIMEOUT)
-			f->rx_off = 0;
+		f->rx_size = f->rx.len;
+		/* A new message is read from 0, whatever moved the position. */
+		f->pos = 0;
+	} else if (f->pos == f->rx_size) {
+		/* The EOF ends the message but leaves the position at its end:
+		 * a write on this file lands there. */
+		f->rx_size = 0;
 		fuse_reply_buf(req, NULL, 0);
 		return;
 	}
-	n = f->rx.len - f->rx_off;
-	if (n > size)
-		n = size;
-	fuse_reply_buf(req, (const char *)f->rx.b + f->rx_off, n);
-	f->rx_off += n;
+	rfs_read_out(req, f, size);
+}
+
+/* The kernel's write to message*: the bytes land in the file's TX buffer
+ * at its position, and once the count the first write announced is there,
+ * the buffer from 0 is sent and the position goes back to 0. *done: what
+ * write() returns. */
+static int rfs_message_write(struct rfs_file *f, const uint8_t *buf, size_t count, size_t *done)
+{
+	int r;
+
+	if (count > sizeof(f->tx) - f->tx_size)
+		return -ENOSPC;
+	if (!f->tx_size)
+		f->tx_req = count;
+	if (f->tx_size < f->tx_req) {
+		size_t cnt = 0;
+
+		if (f->pos < sizeof(f->tx)) {
+			cnt = sizeof(f->tx) - f->pos;
+			if (cnt > count)
+				cnt = count;
+			memcpy(f->tx + f->pos, buf, cnt);
+			f->pos += cnt;
+		}
+		f->tx_size += cnt;
+		if (cnt < count) {
+			*done = cnt;
+			return 0;
+		}
+	}
+	r = rfs_command(f->ino, f->tx, f->tx_size);
+	f->tx_size = 0;
+	f->pos = 0;
+	*done = count;
+	return r;
 }
 
 static void rfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -602,8 +669,10 @@ static void rfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t si
 		      struct fuse_file_info *fi)
 {
 	struct rfs_file *f = (struct rfs_file *)(uintptr_t)fi->fh;
+	size_t done = size;
 	int r = 0;
 
+	/* off is FUSE's own count, not the kernel's position: ignored. */
 	if (rfs_stale(f)) {
 		fuse_reply_err(req, EIO);
 		return;
@@ -620,7 +689,7 @@ static void rfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t si
 	case INO_ASYNC:
 	case INO_CHAN_MESSAGE:
 	case INO_CHAN_ASYNC:
-		r = rfs_command(f->ino, (const uint8_t *)buf, size);
+		r = rfs_message_write(f, (const uint8_t *)buf, size, &done);
 		break;
 	default:
 		r = -EINVAL;
@@ -629,7 +698,7 @@ static void rfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t si
 	if (r < 0)
 		fuse_reply_err(req, -r);
 	else
-		fuse_reply_write(req, size);
+		fuse_reply_write(req, done);
 }
 
 static void rfs_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
@@ -800,6 +869,9 @@ static void rfs_control(char *cmd, char *out, size_t cap)
 		return;
 	} else if (!strcmp(w[0], "held") && n == 1) {
 		snprintf(out, cap, "ok %d", R.holding ? 1 : 0);
+		return;
+	} else if (!strcmp(w[0], "repeats") && n == 1) {
+		snprintf(out, cap, "ok %llu", (unsigned long long)R.repeats);
 		return;
 	} else if (!strcmp(w[0], "stats") && n == 1) {
 		snprintf(out, cap, "ok writes=%llu resets=%llu errors=%u", (unsigned long long)R.writes,
