@@ -42,6 +42,7 @@ READS=${VSCMI_GUEST_READS:-500}
 RATE1=50000000
 RATE2=74000000
 RATE3=60000000
+RATE4=52000000
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/vscmi-realxen.XXXXXX") || exit 1
 QPID=""
@@ -143,9 +144,23 @@ power = media
 resets = rst_bus:bus rst_vm3:dev
 CONF
 }
+# vm4, served by vscmid in the driver domain vscmi-dd (its own emulated
+# platform): matched by domid there, which dom0 learns only once xl has made
+# the domain; the host's copy prints its device tree.
+dd_agent() { # match-line
+	printf '\n[agent vm4]\n%s\nsocket = none\nprotocols = base power clock reset\n' "$1"
+	printf 'clocks = pix1:pixel axi\npower = media\nresets = rst_bus:bus rst_vm1:dev\n'
+}
 conf none >"$T/vscmid.conf"
 mkdir -p "$T/host"
 conf "$T/host" >"$T/host/vscmid.conf"
+if [ -n "$XL" ]; then
+	dd_agent "domain = vm4" >>"$T/host/vscmid.conf"
+	{
+		cat "$SRC/tests/guest/resources.conf"
+		dd_agent "domid = @GUEST@"
+	} >"$T/dd-vscmid.conf.in"
+fi
 
 # ---- the domUs' partial device trees, from vscmictl gen-dt --xen -------------------
 "$VSCMID" --config "$T/host/vscmid.conf" --runtime-dir "$T/host" >"$T/host/vscmid.log" 2>&1 &
@@ -155,8 +170,8 @@ for _ in $(seq 100); do
 	kill -0 $HPID 2>/dev/null || { cat "$T/host/vscmid.log"; fail "the host's vscmid exited at start"; }
 	sleep 0.05
 done
-declare -A RATE=([vm1]=$RATE1 [vm2]=$RATE2 [vm3]=$RATE3)
-for g in vm1 vm2 $([ -n "$XL" ] && echo vm3); do
+declare -A RATE=([vm1]=$RATE1 [vm2]=$RATE2 [vm3]=$RATE3 [vm4]=$RATE4)
+for g in vm1 vm2 $([ -n "$XL" ] && echo vm3 vm4); do
 	"$VSCMICTL" --socket "$T/host/control" gen-dt --xen $g >"$T/$g-scmi.dtsi" ||
 		fail "vscmictl gen-dt --xen $g"
 	{
@@ -187,6 +202,24 @@ printf '#!/bin/busybox sh\nexec /bin/busybox poweroff -f\n' >"$I/sbin/poweroff"
 printf '#!/bin/busybox sh\nexec /bin/busybox reboot -f\n' >"$I/sbin/reboot"
 chmod 755 "$I/sbin/poweroff" "$I/sbin/reboot"
 (cd "$I" && find . | cpio -o -H newc --quiet | gzip -1 >"$T/domU.cpio.gz") || fail "cpio domU"
+if [ -n "$XL" ]; then
+	# the driver domain: busybox, vscmid, vscmictl, jq, the xenstore tools and
+	# their libraries (Debian 13's, merged /usr), the Xen modules
+	I=$T/dd
+	mkdir -p "$I/bin" "$I/usr/bin" "$I/usr/lib/modules" "$I/proc" "$I/sys" "$I/dev" "$I/etc/vscmi"
+	ln -s usr/lib "$I/lib"
+	cp "$W/busybox" "$I/bin/busybox"
+	cp "$W"/modules/xen/*.ko "$I/usr/lib/modules/"
+	cp "$ARM64/src/daemon/vscmid" "$ARM64/src/ctl/vscmictl" "$S/usr/bin/jq" "$I/usr/bin/"
+	cp -a "$S"/usr/bin/xenstore "$S"/usr/bin/xenstore-* "$I/usr/bin/"
+	aarch64-linux-gnu-strip "$I/usr/bin/vscmid" "$I/usr/bin/vscmictl"
+	"$HERE/libclosure.sh" "$S" "$I/usr/bin/vscmid" "$I/usr/bin/vscmictl" "$I/usr/bin/jq" \
+		"$I/usr/bin/xenstore" >"$T/ddlibs" || fail "could not list the driver domain's libraries"
+	(cd "$S" && cpio -pdm --quiet "$I") <"$T/ddlibs" || fail "could not copy the driver domain's libraries"
+	cp "$T/dd-vscmid.conf.in" "$I/etc/vscmi/vscmid.conf.in"
+	install -m 755 "$HERE/init-dd" "$I/init"
+	(cd "$I" && find . | cpio -o -H newc --quiet | gzip -1 >"$T/dd.cpio.gz") || fail "cpio dd"
+fi
 
 # dom0: busybox, vscmid, vscmictl, jq and the shared libraries they need,
 # the Xen device-model modules, the configuration, /init
@@ -216,7 +249,8 @@ if [ -n "$XL" ]; then
 		fail "could not copy the Xen userspace's libraries"
 	gzip -1 -c "$W/Image" >"$I/guest/Image.gz"
 	gzip -1 -c "$K/Image" >"$I/guest/Image-grants.gz"
-	cp "$T/domU.cpio.gz" "$T/vm2.dtb" "$T/vm3.dtb" "$I/guest/"
+	cp "$T/domU.cpio.gz" "$T/vm2.dtb" "$T/vm3.dtb" "$T/vm4.dtb" "$T/dd.cpio.gz" "$I/guest/"
+	cp "$ARM64/tests/realxen/vscmi-set-target" "$I/usr/bin/"
 	cat >"$I/etc/xen/vm2.cfg" <<CFG
 # vm2, as an integrator writes it: vscmi's device by xl.cfg's generic
 # virtio= line, its SCMI nodes from vscmictl gen-dt --xen (libxl copies
@@ -244,6 +278,28 @@ vcpus = 1
 extra = "console=hvc0 loglevel=4 panic=-1 rdinit=/init vscmi.agent=vm3 vscmi.reads=$READS vscmi.builtin=1"
 device_tree = "/guest/vm3.dtb"
 virtio = [ "type=virtio,device20,transport=mmio,grant_usage=1" ]
+CFG
+	# the driver domain, and vm4, whose device it serves (grants: the
+	# default when the backend is not dom0)
+	cat >"$I/etc/xen/vscmi-dd.cfg" <<CFG
+name = "vscmi-dd"
+type = "pvh"
+kernel = "/guest/Image.gz"
+ramdisk = "/guest/dd.cpio.gz"
+memory = 256
+vcpus = 1
+extra = "console=hvc0 loglevel=4 panic=-1 rdinit=/init"
+CFG
+	cat >"$I/etc/xen/vm4.cfg" <<CFG
+name = "vm4"
+type = "pvh"
+kernel = "/guest/Image-grants.gz"
+ramdisk = "/guest/domU.cpio.gz"
+memory = 256
+vcpus = 1
+extra = "console=hvc0 loglevel=4 panic=-1 rdinit=/init vscmi.agent=vm4 vscmi.reads=$READS vscmi.builtin=1"
+device_tree = "/guest/vm4.dtb"
+virtio = [ "backend=vscmi-dd,type=virtio,device20,transport=mmio" ]
 CFG
 fi
 cp "$T/vscmid.conf" "$I/etc/vscmi/vscmid.conf"
@@ -298,6 +354,11 @@ DTS
 	module 3 device-tree "vm$1dt"
 	printf '\t\t};\n'
 }
+# xsm=dummy for 4.20's driver domain: Xen on Arm's default XSM module is
+# SILO, which refuses event channels and grants between two domUs, so a
+# driver domain could serve no guest (the creation of its IOREQ server is
+# refused); the dummy policy is what XSM_DUMMY_DEFAULT builds
+XSM=$([ -n "$XL" ] && echo " xsm=dummy")
 # console_timestamps: the console parsing below expects Xen's "[time] ";
 # bootscrub=0: no idle scrubbing of memory QEMU hands over zeroed anyway
 {
@@ -307,7 +368,7 @@ DTS
 	chosen {
 		#address-cells = <2>;
 		#size-cells = <2>;
-		xen,xen-bootargs = "dom0_mem=512M dom0_max_vcpus=1 loglvl=all guest_loglvl=all console=dtuart bootscrub=0 console_timestamps=boot";
+		xen,xen-bootargs = "dom0_mem=512M dom0_max_vcpus=1 loglvl=all guest_loglvl=all console=dtuart bootscrub=0 console_timestamps=boot$XSM";
 DTS
 	module 1 kernel kernel "console=hvc0 earlycon=xen panic=-1 rdinit=/init vscmi.rate1=$RATE1 vscmi.rate2=$RATE2 vscmi.rate3=$RATE3"
 	module 2 ramdisk dom0rd
@@ -550,6 +611,13 @@ if [ -n "$XL" ]; then
 	dom0_result "xl-shutdown vm2"
 	dom0_result "xl-create vm2"
 	dom0_result "xl-destroy vm2"
+	# vscmid in a driver domain, the device model of vm4 (set by dom0)
+	dom0_result dd-create
+	dom0_result dd-guest
+	wait_dom 4 '^VSCMI-GUEST: ready' 180
+	guest_checks 4
+	FIG[4]=$(figures_of 4)
+	dom0_result dd-guest-destroy
 fi
 n=$(lines)
 type_to 0 poweroff
@@ -562,8 +630,8 @@ console | grep '^VSCMI-DOM0: vscmid exited with 0' >/dev/null || fail "vscmid di
 ok "vscmid exited cleanly, QEMU halted"
 
 echo
-echo "figures (Xen $(cut -d' ' -f2 "$X/versions"), QEMU $(sed -n 's/^qemu //p' "$W/versions") TCG, kernel $(cat "$W/kernel") in dom0 and vm1, vm2$([ -n "$XL" ] && echo ", $(cat "$K/versions") built here in vm3"):"
-for d in 1 2 3; do
+echo "figures (Xen $(cut -d' ' -f2 "$X/versions"), QEMU $(sed -n 's/^qemu //p' "$W/versions") TCG, kernel $(cat "$W/kernel") in dom0 and vm1, vm2$([ -n "$XL" ] && echo ", $(cat "$K/versions") built here in vm3 and vm4"):"
+for d in 1 2 3 4; do
 	[ -n "${FIG[$d]:-}" ] && echo "${FIG[$d]}"
 done
 if [ -n "$XL" ]; then
