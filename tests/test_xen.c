@@ -1051,6 +1051,38 @@ START_TEST(test_dom0less_unknown_to_xenstored_death_is_seen)
 }
 END_TEST
 
+/* The same for such a guest whose agent a reload added. */
+START_TEST(test_dom0less_added_by_reload_unknown_to_xenstored_death_is_seen)
+{
+	struct sim_domain_config c = {
+		.domid = RT, .name = "rt", .vcpus = 2, .ram_mib = 4, .nr_spis = 16,
+	};
+	char conf[sizeof(conf_text)];
+	struct guest rt;
+	uint8_t resp[SIM_MSG_SIZE];
+	size_t rlen;
+	bool released = false;
+
+	ck_assert_int_eq(sim_domain_create(sim, &c), 0);
+	conf_without(conf, sizeof(conf), "[agent rt]");
+	start_daemon_with(conf, true);
+	ck_assert(!log_has("dom0less guests unknown to xenstored"));
+	rewrite_conf(conf_text);
+	kill(daemon_pid, SIGHUP);
+	ck_assert(log_wait("dom0less guests unknown to xenstored"));
+	guest_init(&rt, RT, false);
+	ck_assert_int_eq(sim_guest_probe(&rt.g, false), 0);
+	ck_assert_int_eq(SCMI(&rt, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(emu(3), 1);
+	ck_assert_int_eq(sim_domain_destroy(sim, RT), 0);
+	for (int i = 0; i < 150 && !released; i++) {
+		usleep(20000);
+		released = emu(3) == 0;
+	}
+	ck_assert_msg(released, "the dead guest's clock stayed on");
+}
+END_TEST
+
 START_TEST(test_dom0less_without_xenstore_sees_guest_death)
 {
 	struct sim_domain_config c = {
@@ -1374,6 +1406,7 @@ static Suite *xen_suite(void)
 	tcase_add_test(tc, test_unserved_device_is_forgotten_with_its_domain);
 	tcase_add_test(tc, test_dom0less_without_xenstore_sees_guest_death);
 	tcase_add_test(tc, test_dom0less_unknown_to_xenstored_death_is_seen);
+	tcase_add_test(tc, test_dom0less_added_by_reload_unknown_to_xenstored_death_is_seen);
 	tcase_add_test(tc, test_new_guest_is_held_paused_until_its_device_answers);
 	tcase_add_test(tc, test_pause_left_by_a_killed_daemon_is_dropped);
 	tcase_add_test(tc, test_guest_without_grants_on_a_grant_device_is_named);

@@ -534,6 +534,7 @@ void xen_backend_agent_added(struct xen_backend *xb, struct scmi_agent *agent)
 	if (d->xen_static.enabled) {
 		if (xen_start_one_static(xb, agent) < 0)
 			log_err("xen: agent %s: out of memory", d->name);
+		xen_poll_start(xb);
 		if (xb->listener)
 			xb->listener(xb->listener_ctx);
 		return;
