@@ -215,8 +215,10 @@ if [ -n "$XL" ]; then
 	aarch64-linux-gnu-strip "$I/usr/bin/vscmid" "$I/usr/bin/vscmictl"
 	"$HERE/libclosure.sh" "$S" "$I/usr/bin/vscmid" "$I/usr/bin/vscmictl" "$I/usr/bin/jq" \
 		"$I/usr/bin/xenstore" >"$T/ddlibs" || fail "could not list the driver domain's libraries"
-	(cd "$S" && cpio -pdm --quiet "$I") <"$T/ddlibs" || fail "could not copy the driver domain's libraries"
+	# -u: lib/... and usr/lib/... are one directory here (merged /usr)
+	(cd "$S" && cpio -pdmu --quiet "$I") <"$T/ddlibs" || fail "could not copy the driver domain's libraries"
 	cp "$T/dd-vscmid.conf.in" "$I/etc/vscmi/vscmid.conf.in"
+	cp "$SRC/tests/guest/votes.sh" "$I/etc/vscmi/votes.sh"
 	install -m 755 "$HERE/init-dd" "$I/init"
 	(cd "$I" && find . | cpio -o -H newc --quiet | gzip -1 >"$T/dd.cpio.gz") || fail "cpio dd"
 fi
