@@ -1290,6 +1290,55 @@ START_TEST(test_refused_child_undoes_parent_already_switched_on)
 }
 END_TEST
 
+/* A call the firmware answers too late may still have been carried out:
+ * the undo sets the old value again instead of trusting that nothing
+ * changed, and the hardware ends where the votes say. */
+START_TEST(test_unanswered_change_is_undone_as_if_done)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam;
+
+	build_video(&w);
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(CAM_PIX), 1, -ETIMEDOUT);
+	ck_assert_int_eq(arb_clock_enable(cam, true), -ETIMEDOUT);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1),
+		   OP(CLOCK_ENABLE, CAM_PIX, 0), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
+	ck_assert(!vst(cam).on);
+	check_clock(&w, CAM_PIX, false, -1);
+	check_clock(&w, PLL_VIDEO, false, -1);
+	ck_assert(!arb_has_dirty(w.arb));
+	world_end(&w);
+}
+END_TEST
+
+/* The same when the undo is not answered either: both were carried out,
+ * in order, and the record says so; the resource is marked, and its
+ * reconciliation sets only what the undo did not reach. */
+START_TEST(test_unanswered_change_and_undo_leave_record_and_hardware_agreeing)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam;
+
+	build_video(&w);
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(CAM_PIX), 2, -ETIMEDOUT);
+	ck_assert_int_eq(arb_clock_enable(cam, true), -ETIMEDOUT);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1),
+		   OP(CLOCK_ENABLE, CAM_PIX, 0));
+	check_clock(&w, CAM_PIX, false, -1);
+	/* the undo stopped there: its parent is left for the reconciliation */
+	check_clock(&w, PLL_VIDEO, true, -1);
+	ck_assert(arb_has_dirty(w.arb));
+	ck_assert_int_eq(arb_reconcile_all(w.arb), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 0));
+	ck_assert(!arb_has_dirty(w.arb));
+	world_end(&w);
+}
+END_TEST
+
 START_TEST(test_refused_vote_leaves_counts_so_retry_and_sibling_work)
 {
 	struct world w = { 0 };
@@ -2708,6 +2757,8 @@ static Suite *arbiter_suite(void)
 
 	tc = tcase_create("transactions");
 	tcase_add_test(tc, test_refused_child_undoes_parent_already_switched_on);
+	tcase_add_test(tc, test_unanswered_change_is_undone_as_if_done);
+	tcase_add_test(tc, test_unanswered_change_and_undo_leave_record_and_hardware_agreeing);
 	tcase_add_test(tc, test_refused_vote_leaves_counts_so_retry_and_sibling_work);
 	tcase_add_test(tc, test_refused_switch_off_of_parent_turns_child_back_on);
 	tcase_add_test(tc, test_refused_power_parent_rolls_back_child_domain_vote);

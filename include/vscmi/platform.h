@@ -131,7 +131,8 @@ void vscmi_emu_stats(struct vscmi_platform *p, struct vscmi_emu_stats *st);
 /* Current state of (type, id) as the hardware would have it; -ENOENT if unknown. */
 int vscmi_emu_state(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t id,
 		    int64_t *val);
-/* Refuse the next n ops of this type and ID (UINT32_MAX: any) with -err. */
+/* Refuse the next n ops of this type and ID (UINT32_MAX: any) with -err;
+ * with -ETIMEDOUT the op is carried out all the same (a late firmware). */
 void vscmi_emu_refuse(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t id,
 		      unsigned int n, int err);
 void vscmi_emu_delay(struct vscmi_platform *p, enum vscmi_op_type type, uint64_t usec);

@@ -188,8 +188,8 @@ static bool arb_op(struct vscmi_op *op, enum vscmi_op_type type, int64_t val, in
 	return true;
 }
 
-/* The platform did op: the record follows, and the observer hears of it. */
-static void arb_record(struct arb_res *res, const struct vscmi_op *op, uint32_t cause)
+/* What op sets, into the record of the platform's state. */
+static void phys_apply(struct arb_res *res, const struct vscmi_op *op)
 {
 	int64_t val = op->val, val2 = op->val2;
 
@@ -219,6 +219,12 @@ static void arb_record(struct arb_res *res, const struct vscmi_op *op, uint32_t 
 	default:
 		break;
 	}
+}
+
+/* The platform did op: the record follows, and the observer hears of it. */
+static void arb_record(struct arb_res *res, const struct vscmi_op *op, uint32_t cause)
+{
+	phys_apply(res, op);
 	if (res->arb->observer)
 		res->arb->observer(res->arb->observer_ctx, res, op, cause);
 }
@@ -607,6 +613,16 @@ static int txn_result(struct arb_txn *t, int r)
 	enum arb_phase phase;
 	struct arb_res *res = txn_at(t, &phase);
 
+	if (r == -ETIMEDOUT) {
+		/* Sent but not answered in time: a late firmware still works
+		 * through its queue and carries it out. Taken as done, so that
+		 * the undo sets the old value again (an idempotent set, harmless
+		 * if it never happened) instead of trusting that nothing
+		 * changed; the firmware, in order, ends where the record does. */
+		log_info("arbiter: %s %s: no answer in time, taken as done", vscmi_op_name(t->op.type),
+			 res->d->name);
+		phys_apply(res, &t->op);
+	}
 	if (r < 0) {
 		log_debug("arbiter: %s %s refused: %d", vscmi_op_name(t->op.type), res->d->name, r);
 		/* Demand follows what the platform did up to here. */

@@ -165,10 +165,12 @@ static int emu_do(struct emu *e, const struct vscmi_op *op)
 	if (!en)
 		return -ENOENT;
 	err = emu_refusal(e, op);
-	if (err) {
+	if (err && err != -ETIMEDOUT) {
 		e->stats->refused++;
 		return err;
 	}
+	/* -ETIMEDOUT stands for a late firmware: it carries the op out, but
+	 * its answer comes after the caller gave up. */
 	en->val = op->val;
 	en->val2 = op->val2;
 	emu_count(en, op->val);
@@ -180,7 +182,9 @@ static int emu_do(struct emu *e, const struct vscmi_op *op)
 		e->log_start = (e->log_start + 1) % EMU_LOG;
 	log_debug("emulated: %s id %u -> %lld", vscmi_op_name(op->type), op->id,
 		  (long long)op->val);
-	return 0;
+	if (err)
+		e->stats->refused++;
+	return err;
 }
 
 static int emu_apply(struct vscmi_platform *p, const struct vscmi_op *op)
