@@ -738,7 +738,11 @@ START_TEST(test_link_loss_and_resync)
 	/* It comes back, the firmware restarted: all off, rates as at boot. */
 	rfs("up");
 	ck_assert_int_eq(rfs("state clock-enable 1"), 0);
-	ck_assert_int_eq(vscmi_raw_reconnect(p, err, sizeof(err)), 0);
+	/* Discovery goes on from the replies, the link comes up at its end. */
+	ck_assert_int_eq(vscmi_raw_reconnect(p, err, sizeof(err)), -EINPROGRESS);
+	ck_assert(!vscmi_raw_up(p));
+	ck_assert_int_eq(vscmi_raw_reconnect(p, err, sizeof(err)), -EINPROGRESS);
+	PUMP_UNTIL(p, vscmi_raw_up(p), 3000);
 	ck_assert_int_eq(link_changes[1], 1);
 	ck_assert_int_ge(vscmi_raw_notify_fd(p), 0);
 	/* The walk waits for each reply: it ends from the completions. */
@@ -760,6 +764,37 @@ START_TEST(test_link_loss_and_resync)
 
 	arb_agent_free(a);
 	arb_free(arb);
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
+}
+END_TEST
+
+/* A firmware whose files are back but which does not answer: the retry's
+ * discovery waits for nothing, fails when its command times out, and the
+ * link stays down; the next retry, answered, brings it up. */
+START_TEST(test_rediscovery_never_waits)
+{
+	struct vscmi_config *cfg = load("");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct vscmi_raw_stats st;
+	char err[512] = "";
+
+	memset(link_changes, 0, sizeof(link_changes));
+	vscmi_raw_set_link_cb(p, on_link, NULL);
+	rfs("down");
+	vscmi_raw_link_lost(p, "test");
+	ck_assert_int_eq(link_changes[0], 1);
+	rfs("up");
+	rfs("silent 1");
+	vscmi_raw_stats(p, &st);
+	ck_assert_int_eq(vscmi_raw_reconnect(p, err, sizeof(err)), -EINPROGRESS);
+	PUMP_UNTIL(p, (vscmi_raw_stats(p, &st), st.timeouts == 1), 3000);
+	ck_assert(!vscmi_raw_up(p));
+	ck_assert_int_eq(link_changes[1], 0);
+	ck_assert_int_eq(vscmi_raw_reconnect(p, err, sizeof(err)), -EINPROGRESS);
+	PUMP_UNTIL(p, vscmi_raw_up(p), 3000);
+	ck_assert_int_eq(link_changes[1], 1);
+	ck_assert_int_eq(vscmi_raw_notify_fd(p) >= 0, 1);
 	vscmi_platform_free(p);
 	vscmi_config_free(cfg);
 }
@@ -971,7 +1006,8 @@ START_TEST(test_async_link_loss)
 	ck_assert_int_eq(vscmi_platform_start(p, &op, on_done, &dtags[0]), -ECOMM);
 	rfs("up");
 	rfs("delay 0");
-	ck_assert_int_eq(vscmi_raw_reconnect(p, err, sizeof(err)), 0);
+	ck_assert_int_eq(vscmi_raw_reconnect(p, err, sizeof(err)), -EINPROGRESS);
+	PUMP_UNTIL(p, vscmi_raw_up(p), 3000);
 	/* The same fd, the embedder need not watch another. */
 	ck_assert_int_eq(vscmi_platform_fd(p), fd);
 	start_op(p, VSCMI_OP_CLOCK_ENABLE, 1, 1, 3);
@@ -1696,6 +1732,7 @@ static Suite *rawlink_suite(void)
 	tcase_add_test(tc, test_async_timeout_then_late_reply);
 	tcase_add_test(tc, test_async_cap_and_cancel);
 	tcase_add_test(tc, test_async_link_loss);
+	tcase_add_test(tc, test_rediscovery_never_waits);
 	tcase_add_test(tc, test_vscmid_link_lost_and_back);
 	tcase_add_test(tc, test_vscmid_link_follows_passed_uevents);
 	tcase_add_test(tc, test_vscmid_refuses_to_start);

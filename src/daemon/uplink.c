@@ -86,18 +86,15 @@ static void uplink_try(struct vscmid *d, bool quiet)
 
 	if (vscmi_raw_up(d->plat))
 		return;
-	if (vscmi_raw_reconnect(d->plat, why, sizeof(why)) < 0) {
+	/* Discovery goes on from the firmware's replies; its end reports the
+	 * link up (uplink_changed) or leaves it down for the next try. */
+	n = vscmi_raw_reconnect(d->plat, why, sizeof(why));
+	if (n < 0 && n != -EINPROGRESS) {
 		if (quiet)
 			log_debug("linux-raw: still down: %s", why);
 		else
 			log_warn("linux-raw: still down: %s", why);
-		return;
 	}
-	/* The walk goes on from the firmware's replies: the loop serves every
-	 * agent between its steps. */
-	n = arb_resync(d->arb, uplink_resynced, d);
-	if (n != -EINPROGRESS)
-		uplink_resynced(d, n);
 }
 
 static int uplink_on_retry(sd_event_source *src, uint64_t usec, void *userdata)
@@ -156,10 +153,18 @@ static void uplink_changed(void *ctx, bool up)
 	/* Down: the source goes before the platform closes the file. */
 	d->notif_src = sd_event_source_disable_unref(d->notif_src);
 	if (up) {
+		int n;
+
 		if (fd >= 0 && sd_event_add_io(d->ev, &d->notif_src, fd, EPOLLIN,
 					       uplink_on_notification, d) < 0)
 			log_err("linux-raw: cannot watch the notification file");
 		sd_event_source_set_enabled(d->retry_src, SD_EVENT_OFF);
+		/* A restarted co-processor has forgotten the state. The walk
+		 * goes on from the firmware's replies: the loop serves every
+		 * agent between its steps. */
+		n = arb_resync(d->arb, uplink_resynced, d);
+		if (n != -EINPROGRESS)
+			uplink_resynced(d, n);
 	} else {
 		sd_event_source_set_time_relative(d->retry_src, UPLINK_RETRY_USEC);
 		sd_event_source_set_enabled(d->retry_src, SD_EVENT_ONESHOT);

@@ -88,6 +88,8 @@
  * configuration, and the multi-part rounds asking for them. */
 #define RAW_VALUES_MAX 1024
 #define RAW_ROUNDS_MAX 256
+/* Commands one discovery may make: a bound, whatever the firmware answers. */
+#define RAW_DISC_MAX 4096
 /* Values of a configured segment checked one by one against a list. */
 #define RAW_SEGMENT_CHECK_MAX 4096
 /* The arbiter has one change in flight per resource chain; the cap keeps
@@ -161,6 +163,29 @@ struct raw_pend {
 	uint64_t ts;
 };
 
+/* One answer a discovery had: a reply (err its status as -errno), or
+ * -ETIMEDOUT. */
+struct raw_disc_ans {
+	int err;
+	size_t len;
+	uint8_t *b;
+};
+
+/* Discovery when the link comes back, without holding the loop. It is run
+ * from the start each time an answer comes, every command answered from
+ * those had so far; the first one not had yet is sent and the run stops
+ * there (-EINPROGRESS). Given the same answers a run takes the same path,
+ * one command further each time: the replays cost some parsing, nothing
+ * beside the firmware's round trips. */
+struct raw_disc {
+	bool active;
+	bool quiet;			/* a run that will be repeated logs nothing */
+	uint32_t want;			/* the header of the reply awaited; 0: none */
+	uint64_t deadline_us;
+	unsigned int n, pos, cap;
+	struct raw_disc_ans *ans;
+};
+
 struct raw {
 	struct vscmi_platform base;
 	const struct vscmi_model *m;
@@ -186,6 +211,7 @@ struct raw {
 	uint32_t perf_version;
 	struct raw_res *res[VSCMI_KIND_COUNT];
 	struct vscmi_raw_stats stats;
+	struct raw_disc disc;
 	void (*link_cb)(void *ctx, bool up);
 	void *link_ctx;
 };
@@ -340,6 +366,8 @@ static void raw_arm(struct raw *r)
 		if (pe->used && !pe->done && (!first || pe->deadline_us < first))
 			first = pe->deadline_us;
 	}
+	if (r->disc.active && r->disc.want && (!first || r->disc.deadline_us < first))
+		first = r->disc.deadline_us;
 	if (first) {
 		its.it_value.tv_sec = (time_t)(first / 1000000u);
 		its.it_value.tv_nsec = (long)(first % 1000000u) * 1000;
@@ -543,7 +571,7 @@ static int raw_send(struct raw *r, int fd, uint8_t proto, uint8_t msg, const uin
 	ssize_t wr;
 	int err;
 
-	if (!r->up)
+	if (!r->up && !r->disc.active)
 		return -ECOMM;
 	if (n > RAW_WORDS_MAX)
 		return -EINVAL;
@@ -586,11 +614,18 @@ static void raw_timed_out(struct raw *r, uint32_t hdr)
 
 /* One command, and its delayed response when async, waited for; reply
  * holds the response (or the delayed response) from its header on. */
+static int raw_disc_xfer(struct raw *r, uint8_t proto, uint8_t msg, const uint32_t *w,
+			 unsigned int n, bool async, struct raw_reply *rep);
+
 static int raw_xfer(struct raw *r, uint8_t proto, uint8_t msg, const uint32_t *w, unsigned int n,
 		    bool async, struct raw_reply *rep)
 {
 	uint32_t hdr;
-	int err = raw_send(r, async ? r->async_tx_fd : r->tx_fd, proto, msg, w, n, &hdr);
+	int err;
+
+	if (r->disc.active)
+		return raw_disc_xfer(r, proto, msg, w, n, async, rep);
+	err = raw_send(r, async ? r->async_tx_fd : r->tx_fd, proto, msg, w, n, &hdr);
 
 	if (err)
 		return err;
@@ -618,6 +653,9 @@ static void raw_payload(const struct raw_reply *rep, struct vscmi_rd *rd)
 {
 	vscmi_rd_init(rd, rep->b + 8, rep->len - 8);
 }
+
+static void raw_disc_reset(struct raw *r);
+static void raw_disc_dispatch(struct raw *r);
 
 /* --- the ops table ------------------------------------------------------- */
 
@@ -782,6 +820,8 @@ static int raw_plat_dispatch(struct vscmi_platform *p)
 		log_debug("linux-raw: reading the wake-up: %s", strerror(errno));
 	if (read(r->timer_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		log_debug("linux-raw: reading the reply timer: %s", strerror(errno));
+	if (r->disc.active)
+		raw_disc_dispatch(r);
 	if (r->up) {
 		struct raw_reply *rep = malloc(sizeof(*rep));
 
@@ -997,6 +1037,7 @@ static void raw_destroy(struct vscmi_platform *p)
 {
 	struct raw *r = to_raw(p);
 
+	raw_disc_reset(r);
 	raw_close(r);
 	if (r->ep_fd >= 0)
 		close(r->ep_fd);
@@ -1053,6 +1094,8 @@ static int raw_ask(struct raw *r, uint8_t proto, uint8_t msg, const uint32_t *w,
 {
 	int e = raw_xfer(r, proto, msg, w, n, false, rep);
 
+	if (e == -EINPROGRESS)
+		return e;
 	if (e == -ETIMEDOUT || e == -ECOMM)
 		return raw_fail(err, errlen,
 				"the firmware did not answer command 0x%02x of protocol 0x%02x "
@@ -1155,8 +1198,9 @@ static int raw_find_sensors(struct raw *r, uint32_t count, struct raw_reply *rep
 	return 0;
 }
 
-/* Subscribes to the changes the firmware makes on its own. */
-static void raw_subscribe(struct raw *r, enum vscmi_kind k, uint32_t i, struct raw_reply *rep)
+/* Subscribes to the changes the firmware makes on its own: 0, or
+ * -EINPROGRESS while a discovery waits for the answer. */
+static int raw_subscribe(struct raw *r, enum vscmi_kind k, uint32_t i, struct raw_reply *rep)
 {
 	uint32_t attr = r->res[k][i].attributes, w[2] = { r->m->res[k][i].plat_id, 1 };
 	int e = 0;
@@ -1171,9 +1215,12 @@ static void raw_subscribe(struct raw *r, enum vscmi_kind k, uint32_t i, struct r
 		if (e == 0 && (attr >> 28 & 1))
 			e = raw_xfer(r, P_PERF, M_PERF_NOTIFY_LEVEL, w, 2, false, rep);
 	}
-	if (e < 0)
+	if (e == -EINPROGRESS)
+		return e;
+	if (e < 0 && !r->disc.quiet)
 		log_notice("linux-raw: %s %s: no notifications from the firmware: %s",
 			   raw_kind_title(k), r->m->res[k][i].name, strerror(-e));
+	return 0;
 }
 
 /* What a firmware resource can be set to: a list, or a segment. */
@@ -1293,7 +1340,8 @@ static int raw_read_values(struct raw *r, enum vscmi_kind k, uint32_t id, struct
 		if (!remaining)
 			return 0;
 		if (fv->n == RAW_VALUES_MAX) {
-			log_notice("linux-raw: the firmware describes more than %u values of resource "
+			if (!r->disc.quiet)
+				log_notice("linux-raw: the firmware describes more than %u values of resource "
 				   "%u of protocol 0x%02x; the rest are not checked",
 				   RAW_VALUES_MAX, id, proto);
 			return 0;
@@ -1351,8 +1399,11 @@ static int raw_check_values(struct raw *r, enum vscmi_kind k, uint32_t i, struct
 	} else if (rg && !missing && rg->step > 0) {
 		for (int64_t x = rg->min, n = 0; x <= rg->max && !missing; x += rg->step, n++) {
 			if (n == RAW_SEGMENT_CHECK_MAX) {
-				log_notice("linux-raw: [%s %s]: only the first %u values checked",
-					   vscmi_kind_name(d->kind), d->name, RAW_SEGMENT_CHECK_MAX);
+				if (!r->disc.quiet)
+					log_notice("linux-raw: [%s %s]: only the first %u values "
+						   "checked",
+						   vscmi_kind_name(d->kind), d->name,
+						   RAW_SEGMENT_CHECK_MAX);
 				break;
 			}
 			if (!raw_values_has(fv, x))
@@ -1450,6 +1501,8 @@ static int raw_discover(struct raw *r, char *err, size_t errlen)
 			if (k == VSCMI_SENSOR)
 				continue;
 			e = raw_xfer(r, proto, M_DOMAIN_ATTRIBUTES, &d->plat_id, 1, false, rep);
+			if (e == -EINPROGRESS)
+				goto out;
 			raw_payload(rep, &rd);
 			if (e == 0 && vscmi_rd_u32(&rd, &r->res[k][i].attributes) < 0)
 				e = -EPROTO;
@@ -1478,14 +1531,20 @@ static int raw_discover(struct raw *r, char *err, size_t errlen)
 	}
 	/* Our own agent id: a notification with it echoes our own command. */
 	r->own_agent = UINT32_MAX;
-	if (raw_xfer(r, P_BASE, M_BASE_DISCOVER_AGENT, &me, 1, false, rep) == 0) {
+	e = raw_xfer(r, P_BASE, M_BASE_DISCOVER_AGENT, &me, 1, false, rep);
+	if (e == -EINPROGRESS)
+		goto out;
+	if (e == 0) {
 		raw_payload(rep, &rd);
 		if (vscmi_rd_u32(&rd, &me) == 0)
 			r->own_agent = me;
 	}
 	for (int k = 0; k < VSCMI_KIND_COUNT; k++)
 		for (uint32_t i = 0; i < m->nres[k]; i++)
-			raw_subscribe(r, (enum vscmi_kind)k, i, rep);
+			if (raw_subscribe(r, (enum vscmi_kind)k, i, rep) == -EINPROGRESS) {
+				e = -EINPROGRESS;
+				goto out;
+			}
 	e = 0;
 out:
 	free(has);
@@ -1531,7 +1590,8 @@ static void raw_check_kernel_timeout(struct raw *r)
 			 ms, r->timeout_ms);
 }
 
-static int raw_connect(struct raw *r, char *err, size_t errlen)
+/* Opens the raw files and flushes what an earlier user left queued. */
+static int raw_open(struct raw *r, char *err, size_t errlen)
 {
 	int e;
 
@@ -1554,23 +1614,187 @@ static int raw_connect(struct raw *r, char *err, size_t errlen)
 		raw_fail(err, errlen, "cannot write %s/reset: %s", r->rawdir, strerror(-e));
 		goto fail;
 	}
+	return 0;
+fail:
+	raw_close(r);
+	return -ENODEV;
+}
+
+/* Replies are read by dispatch when fd() says so. */
+static int raw_watch(struct raw *r, char *err, size_t errlen)
+{
+	if (epoll_ctl(r->ep_fd, EPOLL_CTL_ADD, r->rx_fd,
+		      &(struct epoll_event){ .events = EPOLLIN }) < 0)
+		return raw_fail(err, errlen, "cannot watch %s/message: %s", r->msgdir,
+				strerror(errno));
+	return 0;
+}
+
+/* At start, before anything is served: discovery waits for each reply. */
+static int raw_connect(struct raw *r, char *err, size_t errlen)
+{
+	int e = raw_open(r, err, errlen);
+
+	if (e)
+		return e;
 	r->up = true;
 	r->timeouts_in_row = 0;
 	e = raw_discover(r, err, errlen);
-	if (e)
-		goto fail;
-	raw_check_kernel_timeout(r);
-	/* From here on replies are read by dispatch when fd() says so. */
-	if (epoll_ctl(r->ep_fd, EPOLL_CTL_ADD, r->rx_fd,
-		      &(struct epoll_event){ .events = EPOLLIN }) < 0) {
-		raw_fail(err, errlen, "cannot watch %s/message: %s", r->msgdir, strerror(errno));
-		goto fail;
+	if (e == 0)
+		e = raw_watch(r, err, errlen);
+	if (e) {
+		r->up = false;
+		raw_close(r);
+		return -ENODEV;
 	}
+	raw_check_kernel_timeout(r);
 	return 0;
-fail:
-	r->up = false;
-	raw_close(r);
-	return -ENODEV;
+}
+
+/* --- discovery when the link comes back --------------------------------------- */
+
+static void raw_disc_reset(struct raw *r)
+{
+	for (unsigned int i = 0; i < r->disc.n; i++)
+		free(r->disc.ans[i].b);
+	free(r->disc.ans);
+	r->disc = (struct raw_disc){ 0 };
+}
+
+/* raw_xfer during such a discovery: the answer had, or the command sent
+ * and -EINPROGRESS. */
+static int raw_disc_xfer(struct raw *r, uint8_t proto, uint8_t msg, const uint32_t *w,
+			 unsigned int n, bool async, struct raw_reply *rep)
+{
+	struct raw_disc *d = &r->disc;
+	int err;
+
+	if (d->pos < d->n) {
+		const struct raw_disc_ans *a = &d->ans[d->pos++];
+
+		memcpy(rep->b, a->b, a->len);
+		rep->len = a->len;
+		return a->err;
+	}
+	/* Discovery asks synchronously, one command at a time. */
+	if (async || d->want)
+		return -EINVAL;
+	if (d->n >= RAW_DISC_MAX)
+		return -E2BIG;
+	err = raw_send(r, r->tx_fd, proto, msg, w, n, &d->want);
+	if (err)
+		return err;
+	d->deadline_us = raw_now_us() + (uint64_t)r->timeout_ms * 1000u;
+	raw_arm(r);
+	return -EINPROGRESS;
+}
+
+/* Keeps the answer to the command awaited (rep NULL: none came in time). */
+static int raw_disc_had(struct raw *r, int err, const struct raw_reply *rep)
+{
+	struct raw_disc *d = &r->disc;
+	struct raw_disc_ans *a;
+
+	if (d->n == d->cap) {
+		unsigned int cap = d->cap ? 2 * d->cap : 32;
+		struct raw_disc_ans *ans = realloc(d->ans, cap * sizeof(*ans));
+
+		if (!ans)
+			return -ENOMEM;
+		d->ans = ans;
+		d->cap = cap;
+	}
+	a = &d->ans[d->n];
+	*a = (struct raw_disc_ans){ .err = err, .len = rep ? rep->len : 8 };
+	a->b = calloc(1, a->len);
+	if (!a->b)
+		return -ENOMEM;
+	if (rep)
+		memcpy(a->b, rep->b, rep->len);
+	d->n++;
+	d->want = 0;
+	return 0;
+}
+
+/* One more run of discovery. When it no longer waits, the walk ends:
+ * once more from the answers had, logging this time, and the link is up;
+ * or it failed, and the link stays down. */
+static int raw_disc_step(struct raw *r, char *err, size_t errlen)
+{
+	int e;
+
+	r->disc.pos = 0;
+	e = raw_discover(r, err, errlen);
+	if (e == -EINPROGRESS)
+		return e;
+	if (e == 0) {
+		r->disc.quiet = false;
+		r->disc.pos = 0;
+		e = raw_discover(r, err, errlen);
+		if (e == -EINPROGRESS)
+			e = raw_fail(err, errlen, "discovery took another path on the same answers");
+	}
+	raw_disc_reset(r);
+	raw_arm(r);
+	if (e) {
+		raw_close(r);
+		return e;
+	}
+	raw_check_kernel_timeout(r);
+	r->up = true;
+	r->timeouts_in_row = 0;
+	log_notice("linux-raw: link to the firmware is back");
+	if (r->link_cb)
+		r->link_cb(r->link_ctx, true);
+	return 0;
+}
+
+/* The answers that came, and the deadline: the walk goes on or ends. */
+static void raw_disc_dispatch(struct raw *r)
+{
+	struct raw_disc *d = &r->disc;
+	struct raw_reply *rep = malloc(sizeof(*rep));
+	char err[384] = "";
+	int e = -EINPROGRESS;
+
+	for (int i = 0; rep && i < RAW_READS_MAX && e == -EINPROGRESS && d->want; i++) {
+		int m = raw_read_msg(r->rx_fd, rep);
+
+		if (m == -EAGAIN)
+			break;
+		if (m == -EINTR || m == -EMSGSIZE)
+			continue;
+		if (m < 0) {
+			raw_disc_reset(r);
+			raw_close(r);
+			e = raw_fail(err, sizeof(err), "reading %s/message: %s", r->msgdir,
+				     strerror(-m));
+			break;
+		}
+		if (rep->len < 8 || (vscmi_get_le32(rep->b) & 0x0fffffffu) != d->want) {
+			/* an earlier user's, or one given up on */
+			r->stats.stale++;
+			continue;
+		}
+		e = raw_disc_had(r, raw_errno((int32_t)vscmi_get_le32(rep->b + 4)), rep);
+		if (e == 0)
+			e = raw_disc_step(r, err, sizeof(err));
+	}
+	if (e == -EINPROGRESS && d->active && d->want && raw_now_us() >= d->deadline_us) {
+		r->stats.timeouts++;
+		e = raw_disc_had(r, -ETIMEDOUT, NULL);
+		if (e == 0)
+			e = raw_disc_step(r, err, sizeof(err));
+	}
+	if (e != -EINPROGRESS && d->active) {
+		/* out of memory on the way */
+		raw_disc_reset(r);
+		raw_close(r);
+		raw_fail(err, sizeof(err), "%s", strerror(-e));
+	}
+	if (e < 0 && e != -EINPROGRESS)
+		log_info("linux-raw: still down: %s", err);
+	free(rep);
 }
 
 int vscmi_raw_new(const struct vscmi_model *m, const struct vscmi_raw_opts *o,
@@ -1659,13 +1883,17 @@ int vscmi_raw_reconnect(struct vscmi_platform *p, char *err, size_t errlen)
 	r = to_raw(p);
 	if (r->up)
 		return 0;
-	e = raw_connect(r, err, errlen);
-	if (e)
-		return e;
-	log_notice("linux-raw: link to the firmware is back");
-	if (r->link_cb)
-		r->link_cb(r->link_ctx, true);
-	return 0;
+	if (r->disc.active)
+		return -EINPROGRESS;
+	e = raw_open(r, err, errlen);
+	if (e == 0)
+		e = raw_watch(r, err, errlen);
+	if (e) {
+		raw_close(r);
+		return -ENODEV;
+	}
+	r->disc.active = r->disc.quiet = true;
+	return raw_disc_step(r, err, errlen);
 }
 
 void vscmi_raw_set_link_cb(struct vscmi_platform *p, void (*fn)(void *ctx, bool up), void *ctx)

@@ -369,6 +369,30 @@ sample
 gok "ctl --json resources | jq -c '.resources.clock[] | select(.name == \"pix1\") | .state'" vscmid
 expect "after the late firmware: the firmware's pix1 follows the votes (off)" false "$(st clock pix1 on)"
 
+# ---- a firmware that stops answering, and comes back -----------------------------------
+# Three commands in a row without an answer take the link down; each second
+# a retry's discovery asks the firmware again, and never holds the loop:
+# vm3 is answered throughout. When the firmware answers again, the link
+# comes back and the firmware is set to the votes.
+kill -STOP $FPID
+out=$(g "agent vm1 clock-on 0 reset-deassert 1; wait_link down 10 && echo down")
+echo "$out" | sed 's/^/    vm1: /'
+case "$out" in
+*down) ok "the firmware's silence took the link down" ;;
+*) kill -CONT $FPID; fail "the link stayed up while the firmware did not answer" ;;
+esac
+out=$(g "for i in 1 2 3 4 5 6; do ms agent vm3 proto-version base | sed -n 's/^took //p'; usleep 300000; done")
+kill -CONT $FPID
+echo "    vm3 while retries wait on the firmware: $(echo $out)"
+expect "vm3's commands answered while the link was down" 6 "$(echo "$out" | grep -c ' ms$')"
+gok "wait_link up 10"
+ok "the link came back once the firmware answered"
+sleep 1
+sample
+expect "after the firmware's return: pix1 off, rst_vm1 asserted, pix2 on (the votes)" "false true true" \
+	"$(st clock pix1 on) $(st reset rst_vm1 asserted) $(st clock pix2 on)"
+gok "grep -E 'link|still down' /tmp/vscmid.log | tail -n 4" vscmid
+
 # ---- the summary -----------------------------------------------------------------------
 gok "ctl status"
 echo "$checks checks passed"
