@@ -41,17 +41,10 @@ fail() {
 	done
 	exit 1
 }
-need() { command -v "$1" >/dev/null || fail "$1 not found ($2)"; }
 need dtc "install device-tree-compiler"
 need jq "install jq"
 need cpio "install cpio"
-case "$(uname -m)" in
-x86_64) ;;
-*)
-	echo "SKIP: the guest world is built for an x86_64 host (this is $(uname -m))"
-	exit 77
-	;;
-esac
+x86_64_only
 
 # ---- the world: QEMU 10, the kernel, modules, busybox (cached) --------------
 W=$("$HERE/world.sh") || fail "could not build the guest world (tests/guest/world.sh, above)"
@@ -172,12 +165,6 @@ wait_exit() { # guest
 	grep -q "VSCMI-GUEST: poweroff" "$T/$1.console" || fail "$1: no poweroff line"
 }
 
-checks=0
-ok() { checks=$((checks + 1)); echo "ok $checks - $*"; }
-expect() { # what expected actual
-	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
-	ok "$1 = $2"
-}
 RES=$T/resources.json
 sample() { ctl --json resources >"$RES" || fail "vscmictl resources"; }
 . "$HERE/votes.sh"

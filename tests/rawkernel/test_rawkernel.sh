@@ -38,34 +38,14 @@ trap cleanup EXIT
 CON=$T/console
 fail() {
 	echo "FAIL: $*"
-	if [ -s "$CON" ]; then
-		echo "---- console (last 60 lines)"
-		tail -n 60 "$CON" | tr -d '\r'
-	fi
-	[ -s "$T/qemu.log" ] && { echo "---- qemu"; tail -n 20 "$T/qemu.log"; }
+	show_console 60
 	[ -s "$T/fw.log" ] && { echo "---- the firmware's log"; tail -n 20 "$T/fw.log"; }
 	exit 1
 }
-need() { command -v "$1" >/dev/null || fail "$1 not found ($2)"; }
 need dtc "install device-tree-compiler"
 need cpio "install cpio"
 need jq "install jq"
-case "$(uname -m)" in
-x86_64) ;;
-*)
-	echo "SKIP: the worlds are built for an x86_64 host (this is $(uname -m))"
-	exit 77
-	;;
-esac
-checks=0
-ok() {
-	checks=$((checks + 1))
-	echo "ok $checks - $*"
-}
-expect() { # what expected actual
-	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
-	ok "$1 = $2"
-}
+x86_64_only
 
 # ---- the worlds (cached): QEMU, the raw-mode kernel, the arm64 build ---------------
 W=$("$SRC/tests/guest/world.sh") || fail "could not build the guest world (tests/guest/world.sh, above)"
@@ -156,21 +136,12 @@ dtc -q -I dts -O dtb -o "$T/machine.dtb" "$T/machine.dts" || fail "dtc could not
 # vscmid in the machine: the same resources on the firmware, two agents
 {
 	sed 's/^platform = emulated$/platform = linux-raw/' "$SRC/tests/guest/resources.conf"
+	for d in 1 2; do
+		printf '\n[agent vm%s]\nsocket = /run/vscmi/vm%s.sock\n' $d $d
+		printf 'protocols = base power clock reset\nclocks = pix%s:pixel axi\n' $d
+		printf 'power = media\nresets = rst_bus:bus rst_vm%s:dev\n' $d
+	done
 	cat <<CONF
-
-[agent vm1]
-socket = /run/vscmi/vm1.sock
-protocols = base power clock reset
-clocks = pix1:pixel axi
-power = media
-resets = rst_bus:bus rst_vm1:dev
-
-[agent vm2]
-socket = /run/vscmi/vm2.sock
-protocols = base power clock reset
-clocks = pix2:pixel axi
-power = media
-resets = rst_bus:bus rst_vm2:dev
 
 ; an onlooker: whether vscmid answers while the firmware does not
 [agent vm3]

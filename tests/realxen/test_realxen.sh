@@ -55,24 +55,13 @@ trap cleanup EXIT
 CON=$T/console
 fail() {
 	echo "FAIL: $*"
-	if [ -s "$CON" ]; then
-		echo "---- console (last 80 lines)"
-		tail -n 80 "$CON" | tr -d '\r'
-	fi
-	[ -s "$T/qemu.log" ] && { echo "---- qemu"; tail -n 20 "$T/qemu.log"; }
+	show_console 80
 	exit 1
 }
-need() { command -v "$1" >/dev/null || fail "$1 not found ($2)"; }
 need dtc "install device-tree-compiler"
 need cpio "install cpio"
 need aarch64-linux-gnu-gcc "install gcc-aarch64-linux-gnu"
-case "$(uname -m)" in
-x86_64) ;;
-*)
-	echo "SKIP: the worlds are built for an x86_64 host (this is $(uname -m))"
-	exit 77
-	;;
-esac
+x86_64_only
 T_START=$(date +%s%N)
 elapsed() { awk -v a="$T_START" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'; }
 
@@ -507,15 +496,6 @@ dom0_result() { # command
 	echo "$out" | sed 's/^VSCMI-DOM0: /dom0: /'
 	echo "$out" | grep FAIL >/dev/null && fail "dom0 $1"
 	checks=$((checks + $(echo "$out" | grep -c '^VSCMI-DOM0: ok')))
-}
-checks=0
-ok() {
-	checks=$((checks + 1))
-	echo "ok $checks - $*"
-}
-expect() { # what expected actual
-	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
-	ok "$1 = $2"
 }
 
 wait_for '^VSCMI-DOM0: vscmid up' 120
