@@ -8,7 +8,11 @@
 #   test_realxen.sh VSCMID VSCMICTL ARM64_BUILD_DIR [RELEASE]
 #
 # RELEASE 4.17 (the default): Debian 12's Xen, dom0 without a toolstack,
-# both domUs dom0less. RELEASE 4.20: Debian 13's Xen userspace in dom0
+# both domUs dom0less, and the whole production chain: dom0's kernel
+# (tests/guest/kernel.sh) has SCMI raw mode, its SCMI instance is QEMU's
+# vhost-user-scmi device (virtio-mmio, handed to dom0 by Xen) served by a
+# vscmid on the host that plays the firmware, and vscmid in dom0 runs
+# platform = linux-raw; the host checks the firmware's state. RELEASE 4.20: Debian 13's Xen userspace in dom0
 # (xenstored, xenconsoled, xl) on a Xen 4.20 hypervisor (the upstream
 # release tarball: VSCMI_XEN_TARBALL, see tests/realxen/world.sh); vm1 is
 # dom0less, vm2 is made by the real xl from an xl.cfg with a virtio= line,
@@ -28,8 +32,8 @@ VSCMICTL=${2:?usage: test_realxen.sh VSCMID VSCMICTL ARM64_BUILD_DIR}
 ARM64=${3:?usage: test_realxen.sh VSCMID VSCMICTL ARM64_BUILD_DIR [RELEASE]}
 RELEASE=${4:-4.17}
 case $RELEASE in
-4.17) SUITE=bookworm XL= ;;
-4.20) SUITE=trixie XL=usr/lib/xen-4.20/bin ;;
+4.17) SUITE=bookworm XL= RAW=1 PLATFORM=linux-raw ;;
+4.20) SUITE=trixie XL=usr/lib/xen-4.20/bin RAW= PLATFORM=emulated ;;
 *)
 	echo "test_realxen.sh: no Xen release $RELEASE (4.17 or 4.20)"
 	exit 1
@@ -48,8 +52,10 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/vscmi-realxen.XXXXXX") || exit 1
 QPID=""
 CPID=""
 HPID=""
+FPID=""
+TPID=""
 . "$SRC/tests/lib/scratch.sh"
-cleanup() { scratch_cleanup $QPID $HPID $CPID; }
+cleanup() { scratch_cleanup $QPID $HPID $TPID $FPID $CPID; }
 trap cleanup EXIT
 
 CON=$T/console
@@ -61,16 +67,16 @@ fail() {
 need dtc "install device-tree-compiler"
 need cpio "install cpio"
 need aarch64-linux-gnu-gcc "install gcc-aarch64-linux-gnu"
+need jq "install jq"
 x86_64_only
 T_START=$(date +%s%N)
 elapsed() { awk -v a="$T_START" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'; }
 
 # ---- the worlds (cached): kernel, QEMU, Xen, the arm64 sysroot -----------------
 W=$("$SRC/tests/guest/world.sh") || fail "could not build the guest world (tests/guest/world.sh, above)"
-if [ -n "$XL" ]; then
-	# vm3's kernel: grants for virtio (CONFIG_XEN_VIRTIO), everything built in
-	K=$("$SRC/tests/guest/kernel.sh") || fail "could not build the guest kernel (tests/guest/kernel.sh, above)"
-fi
+# vm3's kernel (grants for virtio, CONFIG_XEN_VIRTIO) and the raw-mode
+# dom0's: everything built in
+K=$("$SRC/tests/guest/kernel.sh") || fail "could not build the guest kernel (tests/guest/kernel.sh, above)"
 X=$("$HERE/world.sh" "$RELEASE") || fail "could not build Xen $RELEASE (tests/realxen/world.sh, above)"
 S=$("$HERE/sysroot.sh" "$SUITE") || fail "could not build the arm64 sysroot (tests/realxen/sysroot.sh, above)"
 echo "worlds ready at $(elapsed) s: $(tr '\n' ' ' <"$W/versions")$(cat "$X/versions"), sysroot: $(head -n1 "$S/versions")"
@@ -141,6 +147,11 @@ dd_agent() { # match-line
 	printf 'clocks = pix1:pixel axi\npower = media\nresets = rst_bus:bus rst_vm1:dev\n'
 }
 conf none >"$T/vscmid.conf"
+if [ -n "$RAW" ]; then
+	# dom0 drives the firmware through its kernel's raw mode
+	grep -q '^platform = emulated$' "$T/vscmid.conf" || fail "resources.conf names no emulated platform"
+	sed -i 's/^platform = emulated$/platform = linux-raw\nupstream_timeout_ms = 1000/' "$T/vscmid.conf"
+fi
 mkdir -p "$T/host"
 conf "$T/host" >"$T/host/vscmid.conf"
 if [ -n "$XL" ]; then
@@ -217,7 +228,8 @@ fi
 I=$T/dom0
 mkdir -p "$I/bin" "$I/proc" "$I/sys" "$I/dev" "$I/lib/modules" "$I/etc/vscmi"
 cp "$W/busybox" "$I/bin/busybox"
-cp "$W"/modules/xen/*.ko "$I/lib/modules/"
+# the raw-mode dom0's kernel has them built in
+[ -n "$RAW" ] || cp "$W"/modules/xen/*.ko "$I/lib/modules/"
 cp "$ARM64/src/daemon/vscmid" "$ARM64/src/ctl/vscmictl" "$I/bin/"
 cp "$S/usr/bin/jq" "$I/bin/jq"
 aarch64-linux-gnu-strip "$I/bin/vscmid" "$I/bin/vscmictl"
@@ -299,6 +311,9 @@ install -m 755 "$HERE/init-dom0" "$I/init"
 (cd "$I" && find . | cpio -o -H newc --quiet | gzip -1 >"$T/dom0.cpio.gz") || fail "cpio dom0"
 # ---- the machine's device tree: QEMU's, plus Xen's boot modules under /chosen -------
 MACHINE=(-M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp 2 -m 2048 -nic none)
+# The firmware's vhost-user device reaches dom0's memory: the machine's RAM
+# is shared with it.
+[ -n "$RAW" ] && MACHINE+=(-object memory-backend-memfd,id=mem,size=2048M,share=on -M memory-backend=mem)
 "$Q" "${MACHINE[@]}" -M "virt,virtualization=on,gic-version=3,dumpdtb=$T/virt.dtb" -display none \
 	>"$T/dumpdtb.log" 2>&1 || { cat "$T/dumpdtb.log"; fail "QEMU could not dump its device tree"; }
 dtc -q -I dtb -O dts -o "$T/virt.dts" "$T/virt.dtb" || fail "dtc could not decompile virt.dtb"
@@ -317,6 +332,11 @@ place() { # name file
 	next=$(((next + size + 0x1fffff) & ~0x1fffff))
 }
 place kernel "$W/Image"
+if [ -n "$RAW" ]; then
+	place dom0kernel "$K/Image"
+else
+	MOD[dom0kernel]=${MOD[kernel]}
+fi
 place dom0rd "$T/dom0.cpio.gz"
 place domUrd "$T/domU.cpio.gz"
 place vm1dt "$T/vm1.dtb"
@@ -361,14 +381,64 @@ XSM=$([ -n "$XL" ] && echo " xsm=dummy")
 		#size-cells = <2>;
 		xen,xen-bootargs = "dom0_mem=512M dom0_max_vcpus=1 loglvl=all guest_loglvl=all console=dtuart bootscrub=0 console_timestamps=boot$XSM";
 DTS
-	module 1 kernel kernel "console=hvc0 earlycon=xen panic=-1 rdinit=/init vscmi.rate1=$RATE1 vscmi.rate2=$RATE2 vscmi.rate3=$RATE3"
+	module 1 kernel dom0kernel "console=hvc0 earlycon=xen panic=-1 rdinit=/init vscmi.rate1=$RATE1 vscmi.rate2=$RATE2 vscmi.rate3=$RATE3"
 	module 2 ramdisk dom0rd
 	domu 1
 	[ -n "$XL" ] || domu 2
 	printf '\t};\n};\n'
+	# dom0's SCMI instance, vscmid's alone (no protocol nodes): Xen hands
+	# the node and the virtio-mmio device behind it to dom0
+	[ -z "$RAW" ] || cat <<DTS
+/ {
+	firmware {
+		scmi {
+			compatible = "arm,scmi-virtio";
+			arm,max-rx-timeout-ms = <500>;
+			#address-cells = <1>;
+			#size-cells = <0>;
+		};
+	};
+};
+DTS
 } >"$T/machine.dts"
 dtc -q -I dts -O dtb -o "$T/machine.dtb" "$T/machine.dts" || fail "dtc could not build the machine's tree"
 echo "images ready at $(elapsed) s"
+
+# ---- the firmware, for the raw-mode dom0: a vscmid on the host -------------------------
+# On the emulated platform, the machine its agent "dom0" (IDs as the
+# config's: every resource in ID order), reached through QEMU's
+# vhost-user-scmi device; its control socket shows what it was asked.
+FIRMWARE=()
+if [ -n "$RAW" ]; then
+	FW=$T/fw
+	mkdir -p "$FW"
+	{
+		# its PLL offers both rates: dom0's vscmid checks its own against them
+		sed '/^policy = fixed$/s/fixed/max/' "$SRC/tests/guest/resources.conf"
+		printf '\n[agent dom0]\nvhost = %s\nsocket = none\n' "$FW/dom0.vhost"
+		printf 'protocols = base power clock reset\nclocks = pll pix1 pix2 axi\n'
+		printf 'power = media\nresets = rst_bus rst_vm1 rst_vm2\n'
+	} >"$FW/vscmid.conf"
+	"$VSCMID" --config "$FW/vscmid.conf" --runtime-dir "$FW" >"$T/fw.log" 2>&1 &
+	FPID=$!
+	for _ in $(seq 100); do
+		[ -S "$FW/dom0.vhost" ] && break
+		kill -0 $FPID 2>/dev/null || { cat "$T/fw.log"; fail "the firmware's vscmid exited at start"; }
+		sleep 0.05
+	done
+	[ -S "$FW/dom0.vhost" ] || fail "the firmware's vscmid opened no vhost-user socket"
+	"$VSCMICTL" --socket "$FW/control" trace >"$T/fw.trace" 2>&1 &
+	TPID=$!
+	FIRMWARE=(-chardev "socket,id=vu,path=$FW/dom0.vhost"
+		-global virtio-mmio.force-legacy=false -device vhost-user-scmi,chardev=vu)
+fi
+FWRES=$T/fw.json
+# kind name field: the firmware's state of a resource
+fwst() { jq -r --arg n "$2" ".resources.$1[] | select(.name == \$n) | .state.$3" "$FWRES"; }
+fw_sample() { "$VSCMICTL" --socket "$FW/control" --json resources >"$FWRES" || fail "vscmictl resources (the firmware)"; }
+# the changes dom0 asked of the firmware so far (GETs and discovery not counted)
+fw_sets() { grep -cE '^[0-9:.]* dom0 .*(CONFIG_SET|RATE_SET|STATE_SET|RESET )' "$T/fw.trace"; }
+fw_resets() { grep -cE '^[0-9:.]* dom0 .*RESET ' "$T/fw.trace"; }
 
 # ---- the run -----------------------------------------------------------------------------
 mkfifo "$T/con.in" "$T/con.out"
@@ -377,7 +447,7 @@ CPID=$!
 Q0=$(date +%s%N)
 timeout -k 10 "$RUN_TIMEOUT" "$Q" "${MACHINE[@]}" -display none -monitor none -no-reboot \
 	-chardev "pipe,id=con,path=$T/con" -serial chardev:con \
-	-kernel "$X/xen" -dtb "$T/machine.dtb" "${LOADERS[@]}" >"$T/qemu.log" 2>&1 &
+	-kernel "$X/xen" -dtb "$T/machine.dtb" "${LOADERS[@]}" "${FIRMWARE[@]}" >"$T/qemu.log" 2>&1 &
 QPID=$!
 # keeps the input fifo open, so QEMU never sees it close between commands
 exec 8<>"$T/con.in"
@@ -515,7 +585,7 @@ guest_checks() { # domid
 	local d=$1 g=vm$1 core
 	core=$(seen $d scmi-core)
 	case "$core" in
-	*"SCMI Protocol v2.1 'vscmi:emulated'"*) ok "$g: SCMI core probed: $core" ;;
+	*"SCMI Protocol v2.1 'vscmi:$PLATFORM'"*) ok "$g: SCMI core probed: $core" ;;
 	*) fail "$g: unexpected SCMI core line: '$core'" ;;
 	esac
 	expect "$g: clocks" "axi pixel" "$(seen $d clocks)"
@@ -565,11 +635,37 @@ fi
 
 # ---- from dom0: vscmid's votes with both guests up, after vm1 powers off, at the end -----
 dom0_result check-both
+if [ -n "$RAW" ]; then
+	fw_sample
+	expect "firmware: pix1, pix2 on at the guests' rates" "true $RATE1 true $RATE2" \
+		"$(fwst clock pix1 on) $(fwst clock pix1 rate) $(fwst clock pix2 on) $(fwst clock pix2 rate)"
+	expect "firmware: pll, axi on; media on" "true true on" \
+		"$(fwst clock pll on) $(fwst clock axi on) $(fwst power media state)"
+	expect "firmware: rst_bus, rst_vm1, rst_vm2 deasserted" "false false false" \
+		"$(fwst reset rst_bus asserted) $(fwst reset rst_vm1 asserted) $(fwst reset rst_vm2 asserted)"
+	SETS=$(fw_sets)
+	RESETS=$(fw_resets)
+fi
 # vm2 keeps reading its clock meanwhile (vscmi.load=1)
 dom0_result restart
+if [ -n "$RAW" ]; then
+	# The new vscmid read the state back: nothing to change but the reset
+	# lines, which SCMI cannot read (no RESET GET): each is set again to
+	# what it already is, deasserted.
+	expect "changes but resets sent to the firmware by the restart" 0 \
+		"$(($(fw_sets) - SETS - ($(fw_resets) - RESETS)))"
+	expect "resets sent by the restart, each to the state it had" "3 deassert deassert deassert" \
+		"$(($(fw_resets) - RESETS)) $(grep -E '^[0-9:.]* dom0 .*RESET ' "$T/fw.trace" | tail -n 3 | awk '{ print $7 }' | tr '\n' ' ' | sed 's/ $//')"
+fi
 type_to 1 go
 wait_dom 1 'VSCMI-GUEST: poweroff|reboot: Power down' 30
 dom0_result check-vm1-gone
+if [ -n "$RAW" ]; then
+	fw_sample
+	expect "firmware, vm1 gone: pix1 off, rst_vm1 asserted; pix2, axi on, media on" \
+		"false true true true on" \
+		"$(fwst clock pix1 on) $(fwst reset rst_vm1 asserted) $(fwst clock pix2 on) $(fwst clock axi on) $(fwst power media state)"
+fi
 type_to 2 go
 wait_dom 2 'VSCMI-GUEST: consumers unbound' 60
 dom0_result check-vm2-unbound
@@ -583,6 +679,12 @@ esac
 expect "vm2 unbound: pixel enable_count" "enable_count 0" "$(seen 2 'unbound clock pixel')"
 expect "vm2 unbound: media in the guest" "off-0" "$(seen 2 'unbound power-domain media')"
 dom0_result check-all-off
+if [ -n "$RAW" ]; then
+	fw_sample
+	expect "firmware, all off: pix2 pll axi, media, rst_bus" "false false false off true" \
+		"$(fwst clock pix2 on) $(fwst clock pll on) $(fwst clock axi on) $(fwst power media state) $(fwst reset rst_bus asserted)"
+	ok "the firmware got $(grep -c '^[0-9:.]* dom0 ' "$T/fw.trace") commands from dom0's kernel, $(fw_sets) of them changes"
+fi
 if [ -n "$XL" ]; then
 	# the toolstack's verbs on a guest that holds votes, or waits for a word
 	dom0_result "xl-create vm2"
@@ -612,7 +714,12 @@ console | grep '^VSCMI-DOM0: vscmid exited with 0' >/dev/null || fail "vscmid di
 ok "vscmid exited cleanly, QEMU halted"
 
 echo
-echo "figures (Xen $(cut -d' ' -f2 "$X/versions"), QEMU $(sed -n 's/^qemu //p' "$W/versions") TCG, kernel $(cat "$W/kernel") in dom0 and vm1, vm2$([ -n "$XL" ] && echo ", $(cat "$K/versions") built here in vm3 and vm4"):"
+if [ -n "$RAW" ]; then
+	kernels="kernel $(cat "$W/kernel") in vm1 and vm2, $(cat "$K/versions") built here in dom0"
+else
+	kernels="kernel $(cat "$W/kernel") in dom0 and vm1, vm2, $(cat "$K/versions") built here in vm3 and vm4"
+fi
+echo "figures (Xen $(cut -d' ' -f2 "$X/versions"), QEMU $(sed -n 's/^qemu //p' "$W/versions") TCG, $kernels):"
 for d in 1 2 3 4; do
 	[ -n "${FIG[$d]:-}" ] && echo "${FIG[$d]}"
 done
