@@ -182,6 +182,9 @@ struct vscmi_raw_stats {
 	uint64_t stale;			/* replies to no pending command, discarded */
 	uint64_t notifications;		/* raised as platform events */
 	uint64_t losses;		/* times the link went down */
+	uint64_t answered;		/* pending commands the firmware answered */
+	uint64_t rtt_sum_us;		/* their round trips: written to answer read */
+	uint64_t rtt_max_us;
 };
 
 /* Opens the link and checks that the firmware has every resource the model

@@ -339,7 +339,11 @@ static int cmd_status(struct ctl *ctl, int argc, char **argv)
 		       jstr(plat, "name", "?"), jstr(plat, "link", "?"), jint(plat, "commands"),
 		       jint(plat, "timeouts"), jint(plat, "stale_replies"),
 		       jint(plat, "notifications"), jint(plat, "link_losses"));
-	else
+	if (jstr(plat, "link", NULL) && jint(plat, "answered") > 0)
+		printf("  commands answered: %lld, round trip %lld us mean, %lld us max\n",
+		       jint(plat, "answered"), jint(plat, "round_trip_mean_us"),
+		       jint(plat, "round_trip_max_us"));
+	else if (!jstr(plat, "link", NULL))
 		printf("platform %s: %lld transitions, %lld refused\n", jstr(plat, "name", "?"),
 		       jint(plat, "transitions"), jint(plat, "refused"));
 	jr = jget(reply, "journal");

@@ -151,6 +151,10 @@ static struct json_object *ctl_status(struct vscmid *d, struct json_object *req)
 		jadd(plat, "stale_replies", json_object_new_uint64(st.stale));
 		jadd(plat, "notifications", json_object_new_uint64(st.notifications));
 		jadd(plat, "link_losses", json_object_new_uint64(st.losses));
+		jadd(plat, "answered", json_object_new_uint64(st.answered));
+		jadd(plat, "round_trip_mean_us",
+		     json_object_new_uint64(st.answered ? st.rtt_sum_us / st.answered : 0));
+		jadd(plat, "round_trip_max_us", json_object_new_uint64(st.rtt_max_us));
 	}
 
 	jr = jadd(o, "journal", json_object_new_object());

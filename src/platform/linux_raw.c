@@ -152,6 +152,7 @@ struct raw_pend {
 	bool done;			/* result known, delivered by the next dispatch */
 	uint32_t hdr;			/* the reply's header, token included (28 bits) */
 	uint64_t deadline_us;		/* CLOCK_MONOTONIC */
+	uint64_t sent_us;
 	int result;
 	vscmi_done_fn fn;		/* NULL (and rfn NULL): cancelled, its reply is dropped */
 	vscmi_reading_fn rfn;		/* a sensor reading: op.id is the sensor */
@@ -463,6 +464,17 @@ static int raw_reading_parse(const struct raw_reply *rep, bool async, uint32_t i
 	return 0;
 }
 
+/* The round trip of a pending command, from its write to its answer. */
+static void raw_answered(struct raw *r, const struct raw_pend *pe)
+{
+	uint64_t us = raw_now_us() - pe->sent_us;
+
+	r->stats.answered++;
+	r->stats.rtt_sum_us += us;
+	if (us > r->stats.rtt_max_us)
+		r->stats.rtt_max_us = us;
+}
+
 /* A message read off the reply queue that is not what a synchronous call
  * waits for: the reply to a pending command completes it (delivered by the
  * next dispatch); anything else is late or unknown, and dropped. */
@@ -499,6 +511,7 @@ static void raw_take(struct raw *r, const struct raw_reply *rep)
 		}
 		if (err == 0 && pe->reading)
 			err = raw_reading_parse(rep, pe->async, pe->op.id, &pe->value, &pe->ts);
+		raw_answered(r, pe);
 		raw_pend_complete(r, pe, err);
 		return;
 	}
@@ -775,6 +788,7 @@ static int raw_start(struct vscmi_platform *p, const struct vscmi_op *op, vscmi_
 		.used = true,
 		.hdr = hdr,
 		.deadline_us = raw_now_us() + (uint64_t)r->timeout_ms * 1000u,
+		.sent_us = raw_now_us(),
 		.fn = done,
 		.ctx = ctx,
 		.op = *op,
@@ -946,6 +960,7 @@ static int raw_sensor_start(struct vscmi_platform *p, uint32_t id, int64_t *valu
 		.used = true,
 		.hdr = hdr,
 		.deadline_us = raw_now_us() + (uint64_t)r->timeout_ms * 1000u,
+		.sent_us = raw_now_us(),
 		.rfn = done,
 		.ctx = ctx,
 		.op = { .id = id },

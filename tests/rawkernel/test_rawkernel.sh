@@ -268,6 +268,23 @@ expect "vm1 gone: axi on, media on, rst_bus deasserted (vm2's)" "true on false" 
 	"$(st clock axi on) $(st power media state) $(st reset rst_bus asserted)"
 expect "commands sent when vm1 went: pix1 off, rst_vm1 asserted" 2 "$(($(sent) - n0))"
 
+# ---- figures: a change's round trip through the chain, and upstream alone ---------
+# vm1 switches pix1 on and off, 100 changes on one connection, each one
+# command to the firmware; vscmid's own figure is the upstream round trip
+# (its write to the reply it reads), the rest of an agent's wait is vscmid
+# and the socket.
+N=100
+cmds=$(for _ in $(seq $((N / 2))); do printf 'clock-on 0 clock-off 0 '; done)
+a0=$(sent)
+g "ctl --json status | jq -r '\"\(.platform.answered) \(.platform.round_trip_mean_us)\"' >/tmp/rtt0" >/dev/null
+out=$(g "ms agent vm1 $cmds | tail -n 1") || fail "vm1's $N changes"
+expect "commands sent for vm1's $N changes" $N "$(($(sent) - a0))"
+rtt=$(g "set -- \$(cat /tmp/rtt0); ctl --json status | jq -r --argjson n \$1 --argjson m \$2 '(.platform.answered - \$n) as \$k | ((.platform.round_trip_mean_us * .platform.answered - \$m * \$n) / \$k | floor)'")
+took=$(echo "$out" | sed -n 's/^took \([0-9]*\) ms$/\1/p')
+[ -n "$took" ] || fail "no time for vm1's changes: $out"
+FIG_CHAIN="an agent's change through vscmid, raw mode, virtio and QEMU to the firmware: $((took * 1000 / N)) us each ($N in $took ms, one connection); of which upstream (vscmid's write to the reply it reads): $rtt us mean"
+echo "    $FIG_CHAIN"
+
 # ---- a notification the firmware raises reaches the agent that asked -------------
 # The firmware's other agent raises axi to 400 MHz (policy max): the kernel
 # hands the notification to raw mode, vscmid to vm2, which asked for it.
@@ -366,6 +383,8 @@ gok "grep -E 'link|still down' /tmp/vscmid.log | tail -n 4" vscmid
 
 # ---- the summary -----------------------------------------------------------------------
 gok "ctl status"
+echo "figures (QEMU TCG, $(cat "$K/versions")):"
+echo "  $FIG_CHAIN"
 echo "$checks checks passed"
 printf '0 poweroff -f\r' >&8
 wait $QPID 2>/dev/null

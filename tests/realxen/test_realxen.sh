@@ -727,6 +727,7 @@ if [ -n "$XL" ]; then
 	# what xl and vscmid said of each toolstack operation, in order
 	console | sed -nE 's/^VSCMI-DOM0: (ok [0-9]+ - )?//; /xl create .* returned|device connected|held domain|xl shutdown -w|device closed/s/^/  /p'
 fi
+[ -n "$RAW" ] && console | sed -n 's/^  commands answered: \([0-9]*\), round trip \(.*\)$/  vscmid in dom0, upstream through raw mode, virtio and QEMU to the firmware: \2 (the guests'"'"' \1 changes by check-both)/p' | head -n1
 echo "  QEMU start to vscmid up in dom0: ${VSCMID_UP} s (dom0 uptime $(console | sed -n 's/^VSCMI-DOM0: vscmid up at //p' | head -n1))"
 console | sed -n 's/^VSCMI-DOM0: steady /  vscmid, under vm2'"'"'s load: /p' | head -n1
 console | sed -n 's/^VSCMI-DOM0: vscmid back after /  vscmid after kill -9, until it answers with the devices taken back: /p' | head -n1
