@@ -10,7 +10,11 @@
 # on sockets; vscmi-agent plays them. The host types each step on the
 # machine's console (tests/rawkernel/init) and checks the firmware.
 #
-#   test_rawkernel.sh VSCMID VSCMICTL ARM64_BUILD_DIR
+#   test_rawkernel.sh VSCMID VSCMICTL ARM64_BUILD_DIR [coex]
+#
+# coex: the instance also has clock and power-domain protocol nodes, so the
+# kernel's own SCMI drivers bind beside raw mode (ARM_SCMI_RAW_MODE_SUPPORT_
+# COEX, which the kernel has); without it the instance is vscmid's alone.
 #
 # ARM64_BUILD_DIR is the arm64 build of the same tree (scripts/cross-arm64,
 # Debian 12's sysroot), shared with the real-Xen test. KEEP=1 keeps the
@@ -19,7 +23,16 @@ set -uo pipefail
 
 VSCMID=${1:?usage: test_rawkernel.sh VSCMID VSCMICTL ARM64_BUILD_DIR}
 VSCMICTL=${2:?usage: test_rawkernel.sh VSCMID VSCMICTL ARM64_BUILD_DIR}
-ARM64=${3:?usage: test_rawkernel.sh VSCMID VSCMICTL ARM64_BUILD_DIR}
+ARM64=${3:?usage: test_rawkernel.sh VSCMID VSCMICTL ARM64_BUILD_DIR [coex]}
+COEX=
+case ${4:-} in
+'') ;;
+coex) COEX=1 ;;
+*)
+	echo "test_rawkernel.sh: no mode '$4' (coex or none)"
+	exit 1
+	;;
+esac
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 RUN_TIMEOUT=${VSCMI_RAWKERNEL_TIMEOUT:-500}	# the whole QEMU run, seconds
@@ -115,7 +128,9 @@ MACHINE=(-M "virt,gic-version=3,memory-backend=mem" -cpu cortex-a57 -smp 1 -m $M
 	-display none >"$T/dumpdtb.log" 2>&1 || { cat "$T/dumpdtb.log"; fail "QEMU could not dump its device tree"; }
 dtc -q -I dtb -O dts -o "$T/virt.dts" "$T/virt.dtb" || fail "dtc could not decompile virt.dtb"
 # An SCMI instance of vscmid's alone: no protocol nodes, so none of the
-# kernel's own SCMI drivers binds to it (the COEX kernel would let them).
+# kernel's own SCMI drivers binds to it. With coex, clock and power domain
+# nodes: the kernel's drivers register the firmware's clocks and domain
+# beside raw mode.
 {
 	cat "$T/virt.dts"
 	cat <<DTS
@@ -126,10 +141,18 @@ dtc -q -I dtb -O dts -o "$T/virt.dts" "$T/virt.dtb" || fail "dtc could not decom
 			arm,max-rx-timeout-ms = <$KTIMEOUT>;
 			#address-cells = <1>;
 			#size-cells = <0>;
-		};
-	};
-};
 DTS
+	[ -z "$COEX" ] || cat <<DTS
+			protocol@11 {
+				reg = <0x11>;
+				#power-domain-cells = <1>;
+			};
+			protocol@14 {
+				reg = <0x14>;
+				#clock-cells = <1>;
+			};
+DTS
+	printf '\t\t};\n\t};\n};\n'
 } >"$T/machine.dts"
 dtc -q -I dts -O dtb -o "$T/machine.dtb" "$T/machine.dts" || fail "dtc could not build the machine's tree"
 
@@ -218,6 +241,16 @@ echo "$dm" | sed 's/^/    /'
 echo "$dm" | grep -q 'SCMI RAW Mode initialized for instance 0' || fail "no 'SCMI RAW Mode initialized' in dmesg"
 echo "$dm" | grep -q "max-rx-timeout: ${KTIMEOUT}ms" || fail "the kernel did not take arm,max-rx-timeout-ms"
 ok "the kernel's reply timeout is ${KTIMEOUT} ms"
+if [ -n "$COEX" ]; then
+	expect "the kernel's own clock driver beside raw mode: the firmware's clocks" "axi pix1 pix2 pll" \
+		"$(g "ls /sys/kernel/debug/clk | grep -xE 'pll|pix1|pix2|axi' | sort | tr '\n' ' ' | sed 's/ \$//'")"
+	expect "the kernel's own power domain driver: the firmware's domain" 1 \
+		"$(g "grep -c '^media ' /sys/kernel/debug/pm_genpd/pm_genpd_summary")"
+	kcmds0=$(grep -c '^[0-9:.]* dom0 ' "$T/fw.trace")
+else
+	expect "no SCMI protocol driver of the kernel bound" 0 \
+		"$(g "ls /sys/bus/scmi_protocol/drivers/*/ | grep -c '^scmi_dev' || true")"
+fi
 
 # ---- discovery and the state read at start, through the real raw mode -------------
 sent0=$(sent)
@@ -380,6 +413,14 @@ sample
 expect "after the firmware's return: pix1 off, rst_vm1 asserted, pix2 on (the votes)" "false true true" \
 	"$(st clock pix1 on) $(st reset rst_vm1 asserted) $(st clock pix2 on)"
 gok "grep -E 'link|still down' /tmp/vscmid.log | tail -n 4" vscmid
+
+if [ -n "$COEX" ]; then
+	# the kernel's drivers and vscmid shared the instance and its token
+	# space: nothing of the kernel's reached vscmid as a stale reply
+	expect "stale replies vscmid dropped beside the kernel's own drivers" 0 \
+		"$(g "ctl --json status | jq .platform.stale_replies")"
+	ok "the kernel's own drivers sent $kcmds0 commands at boot, vscmid $(($(grep -c '^[0-9:.]* dom0 ' "$T/fw.trace") - kcmds0)) since"
+fi
 
 # ---- the summary -----------------------------------------------------------------------
 gok "ctl status"
