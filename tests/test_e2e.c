@@ -436,6 +436,32 @@ START_TEST(test_malformed)
 }
 END_TEST
 
+/* A client that hangs up as soon as it has its reply: the hang-up may come
+ * while vscmid still reads that connection's packets, and reads as an empty
+ * packet there; it is a hang-up, never a malformed command. */
+START_TEST(test_hangup_after_reply_is_no_command)
+{
+	struct json_object *reply, *a;
+
+	for (int i = 0; i < 100; i++) {
+		int fd = agent_connect("display");
+
+		ck_assert_int_eq(scmi_cmd(fd, SCMI_PROTO_BASE, 0x0, (uint16_t)i, NULL, 0),
+				 SCMI_SUCCESS);
+		close(fd);
+		wait_disconnected("display");
+	}
+	reply = control(VSCMI_CTL_STATUS, NULL);
+	ck_assert(reply_ok(reply));
+	a = find_named(jget(reply, "agents"), "name", "display");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(json_object_get_int64(jget(a, "commands")), 100);
+	ck_assert_int_eq(json_object_get_int64(jget(a, "errors")), 0);
+	ck_assert_int_eq(json_object_get_int64(jget(a, "malformed")), 0);
+	json_object_put(reply);
+}
+END_TEST
+
 START_TEST(test_second_connection)
 {
 	uint8_t buf[64];
@@ -1611,6 +1637,7 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_delayed_response);
 	tcase_add_test(tc, test_unknown_protocol);
 	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_hangup_after_reply_is_no_command);
 	tcase_add_test(tc, test_second_connection);
 	tcase_add_test(tc, test_second_connections_do_not_flood_the_log);
 	suite_add_tcase(s, tc);

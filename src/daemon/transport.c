@@ -87,6 +87,15 @@ void vscmid_agent_disconnect(struct vscmid_agent *a, const char *why)
 	vscmid_notify_status(a->d, "");
 }
 
+/* A peer that closed and reconnected at once may be seen connecting before
+ * its hangup is handled. */
+static bool transport_peer_gone(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLRDHUP };
+
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLRDHUP | POLLERR));
+}
+
 static int transport_on_packet(sd_event_source *src, int fd, uint32_t revents, void *userdata)
 {
 	struct vscmid_agent *a = userdata;
@@ -104,8 +113,10 @@ static int transport_on_packet(sd_event_source *src, int fd, uint32_t revents, v
 			vscmid_agent_disconnect(a, strerror(errno));
 			return 0;
 		}
-		/* seqpacket EOF reads as an empty packet; HUP tells them apart */
-		if (n == 0 && (revents & (EPOLLHUP | EPOLLRDHUP))) {
+		/* seqpacket EOF reads as an empty packet; HUP tells them apart,
+		 * and may have come since revents was taken (a peer that closes
+		 * as soon as it has its reply) */
+		if (n == 0 && ((revents & (EPOLLHUP | EPOLLRDHUP)) || transport_peer_gone(fd))) {
 			vscmid_agent_disconnect(a, "closed by peer");
 			return 0;
 		}
@@ -151,15 +162,6 @@ static void transport_log_refused(struct vscmid_agent *a, pid_t pid)
 			 scmi_agent_name(a->agent), (int)pid);
 	refused_log[i].next_usec = now + TRANSPORT_REFUSED_LOG_USEC;
 	refused_log[i].quiet = 0;
-}
-
-/* A peer that closed and reconnected at once may be seen connecting before
- * its hangup is handled. */
-static bool transport_peer_gone(int fd)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLRDHUP };
-
-	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLRDHUP | POLLERR));
 }
 
 static int transport_on_connect(sd_event_source *src, int lfd, uint32_t revents, void *userdata)
