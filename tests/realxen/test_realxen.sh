@@ -360,7 +360,7 @@ domu() { # domid
 			cpus = <1>;
 			vpl011;
 DTS
-	module 1 kernel kernel "console=ttyAMA0 loglevel=4 panic=-1 rdinit=/init vscmi.agent=vm$1 vscmi.unbind=$(($1 - 1)) vscmi.reads=$READS vscmi.mmio=0x02000000 vscmi.hold=1 vscmi.load=$(($1 - 1))"
+	module 1 kernel kernel "console=ttyAMA0 loglevel=4 panic=-1 rdinit=/init vscmi.agent=vm$1 vscmi.unbind=$(($1 - 1)) vscmi.reads=$READS vscmi.mmio=0x02000000 vscmi.hold=1 vscmi.load=$(($1 - 1))$([ "$1" = 1 ] && echo " vscmi.cycles=20")"
 	module 2 ramdisk domUrd
 	module 3 device-tree "vm$1dt"
 	printf '\t\t};\n'
@@ -615,6 +615,9 @@ figures_of() { # domid
 		printf '  vm%s: SCMI %s\n' "$d" "$(seen $d 'probe built in:')"
 	fi
 	printf '    SCMI:   %s\n    (shell: %s)\n' "$(seen $d rtt)" "$(seen $d bench)"
+	if [ -n "$(seen $d cycles)" ]; then
+		printf '    changes: %s\n' "$(seen $d cycles)"
+	fi
 }
 guest_checks 1
 guest_checks 2
