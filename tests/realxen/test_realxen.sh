@@ -360,7 +360,7 @@ domu() { # domid
 			cpus = <1>;
 			vpl011;
 DTS
-	module 1 kernel kernel "console=ttyAMA0 loglevel=4 panic=-1 rdinit=/init vscmi.agent=vm$1 vscmi.unbind=$(($1 - 1)) vscmi.reads=$READS vscmi.mmio=0x02000000 vscmi.hold=1 vscmi.load=$(($1 - 1))$([ "$1" = 1 ] && echo " vscmi.cycles=20")"
+	module 1 kernel kernel "console=ttyAMA0 loglevel=4 panic=-1 rdinit=/init vscmi.agent=vm$1 vscmi.unbind=$(($1 - 1)) vscmi.reads=$READS vscmi.mmio=0x02000000 vscmi.hold=1 vscmi.load=$(($1 - 1))$([ "$1" = 1 ] && echo " vscmi.cycles=20 vscmi.direct=$READS")"
 	module 2 ramdisk domUrd
 	module 3 device-tree "vm$1dt"
 	printf '\t\t};\n'
@@ -611,6 +611,9 @@ figures_of() { # domid
 		printf '  vm%s: device up at guest uptime %s; SCMI %s; so boot to SCMI ready %s s of guest time\n' \
 			"$d" "$up" "$probe" "$(echo "$up" | awk -v p="$bound" '{ printf "%.2f", $1 + p / 1000 }')"
 		printf '    floor:  %s\n' "$(seen $d floor)"
+		if [ -n "$(seen $d direct)" ]; then
+			printf '    direct: %s\n' "$(seen $d direct)"
+		fi
 	else
 		printf '  vm%s: SCMI %s\n' "$d" "$(seen $d 'probe built in:')"
 	fi
