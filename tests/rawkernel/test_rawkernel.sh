@@ -70,55 +70,10 @@ Q=$W/qemu
 grep -qx CONFIG_ARM_SCMI_RAW_MODE_SUPPORT=y "$K/config" || fail "the kernel has no SCMI raw mode"
 
 # ---- the firmware: vscmid on the host, the machine its agent "dom0" ----------------
-# IDs as the firmware numbers them for dom0 are the config's: the agent
-# lists every resource in ID order.
-FW=$T/fw
-mkdir -p "$FW"
-# The firmware's PLL offers both its rates (vscmid's "fixed" policy would
-# show dom0 only the one it runs at): the machine's vscmid checks its own
-# configured rates against them.
-{
-	sed '/^policy = fixed$/s/fixed/max/' "$SRC/tests/guest/resources.conf"
-	cat <<CONF
-
-[agent dom0]
-vhost = $FW/dom0.vhost
-socket = none
-protocols = base power clock reset
-clocks = pll pix1 pix2 axi
-power = media
-resets = rst_bus rst_vm1 rst_vm2
-
-; another of the firmware's agents (a core outside the machine), on the bus
-; clock: its changes reach dom0 as the firmware's notifications
-[agent scp]
-socket = $FW/scp.sock
-protocols = base clock
-clocks = axi
-CONF
-} >"$FW/vscmid.conf"
-grep -q '^policy = max$' "$FW/vscmid.conf" || fail "resources.conf has no fixed PLL to open up"
-fw_start() {
-	"$VSCMID" --config "$FW/vscmid.conf" --runtime-dir "$FW" >>"$T/fw.log" 2>&1 &
-	FPID=$!
-	for _ in $(seq 100); do
-		[ -S "$FW/control" ] && [ -S "$FW/dom0.vhost" ] && break
-		kill -0 $FPID 2>/dev/null || fail "the firmware's vscmid exited at start"
-		sleep 0.05
-	done
-	[ -S "$FW/dom0.vhost" ] || fail "the firmware's vscmid opened no vhost-user socket"
-	# every command the firmware is given, decoded, one line each
-	"$VSCMICTL" --socket "$FW/control" trace >>"$T/fw.trace" 2>&1 &
-	TPID=$!
-}
-fw() { "$VSCMICTL" --socket "$FW/control" "$@"; }
-RES=$T/fw.json
-# kind name field: the firmware's state of a resource
-st() { jq -r --arg n "$2" ".resources.$1[] | select(.name == \$n) | .state.$3" "$RES"; }
-sample() { fw --json resources >"$RES" || fail "vscmictl resources (the firmware)"; }
-# the commands dom0 sent the firmware so far
-sent() { grep -c '^[0-9:.]* dom0 ' "$T/fw.trace"; }
-fw_start
+. "$SRC/tests/lib/firmware.sh"
+# another of the firmware's agents (a core outside the machine), on the bus
+# clock: its changes reach dom0 as the firmware's notifications
+fw_start "$(printf '\n[agent scp]\nsocket = %s\nprotocols = base clock\nclocks = axi\n' "$FW/scp.sock")"
 
 # ---- the machine: QEMU's tree with the SCMI node, the initramfs --------------------
 MEM=512
@@ -189,6 +144,7 @@ install -m 755 "$HERE/init" "$I/init"
 (cd "$I" && find . | cpio -o -H newc --quiet | gzip -1 >"$T/initrd.gz") || fail "cpio"
 
 # ---- the run --------------------------------------------------------------------------
+mapfile -t FWDEV < <(fw_device)
 mkfifo "$T/con.in" "$T/con.out"
 cat "$T/con.out" >"$CON" &
 CPID=$!
@@ -196,8 +152,7 @@ timeout -k 10 "$RUN_TIMEOUT" "$Q" "${MACHINE[@]}" -display none -monitor none -n
 	-chardev "pipe,id=con,path=$T/con" -serial chardev:con \
 	-kernel "$K/Image" -initrd "$T/initrd.gz" -dtb "$T/machine.dtb" \
 	-append "console=ttyAMA0 loglevel=4 panic=-1 rdinit=/init" \
-	-chardev "socket,id=vu,path=$FW/dom0.vhost" \
-	-global virtio-mmio.force-legacy=false -device vhost-user-scmi,chardev=vu >"$T/qemu.log" 2>&1 &
+	"${FWDEV[@]}" >"$T/qemu.log" 2>&1 &
 QPID=$!
 exec 8<>"$T/con.in"
 
@@ -246,60 +201,60 @@ if [ -n "$COEX" ]; then
 		"$(g "ls /sys/kernel/debug/clk | grep -xE 'pll|pix1|pix2|axi' | sort | tr '\n' ' ' | sed 's/ \$//'")"
 	expect "the kernel's own power domain driver: the firmware's domain" 1 \
 		"$(g "grep -c '^media ' /sys/kernel/debug/pm_genpd/pm_genpd_summary")"
-	kcmds0=$(grep -c '^[0-9:.]* dom0 ' "$T/fw.trace")
+	kcmds0=$(grep -c '^[0-9:.]* dom0 ' "$FW_TRACE")
 else
 	expect "no SCMI protocol driver of the kernel bound" 0 \
 		"$(g "ls /sys/bus/scmi_protocol/drivers/*/ | grep -c '^scmi_dev' || true")"
 fi
 
 # ---- discovery and the state read at start, through the real raw mode -------------
-sent0=$(sent)
+sent0=$(fw_sent)
 gok start >/dev/null
 gok "cat /tmp/vscmid.log" vscmid
 expect "link after start" up "$(g link)"
 expect "timeouts and stale replies at start" "0 0" "$(g "ctl --json status | jq -r '\"\(.platform.timeouts) \(.platform.stale_replies)\"'")"
-sent1=$(sent)
+sent1=$(fw_sent)
 [ "$sent1" -gt "$sent0" ] || fail "the firmware saw no command during discovery"
 ok "discovery and the state read: $((sent1 - sent0)) commands reached the firmware"
-grep -q 'dom0 *clock *CLOCK_DESCRIBE_RATES' "$T/fw.trace" || fail "no CLOCK_DESCRIBE_RATES reached the firmware"
-grep -q 'dom0 *clock *CLOCK_RATE_GET' "$T/fw.trace" || fail "no CLOCK_RATE_GET reached the firmware (the state read)"
+grep -q 'dom0 *clock *CLOCK_DESCRIBE_RATES' "$FW_TRACE" || fail "no CLOCK_DESCRIBE_RATES reached the firmware"
+grep -q 'dom0 *clock *CLOCK_RATE_GET' "$FW_TRACE" || fail "no CLOCK_RATE_GET reached the firmware (the state read)"
 ok "the firmware was asked for rates and the current state"
-grep -E ' dom0 .* (FAILED|NOT_FOUND|INVALID|DENIED|BUSY|COMMS)' "$T/fw.trace" && fail "a command of discovery failed at the firmware"
+grep -E ' dom0 .* (FAILED|NOT_FOUND|INVALID|DENIED|BUSY|COMMS)' "$FW_TRACE" && fail "a command of discovery failed at the firmware"
 ok "every command of discovery succeeded at the firmware"
 
 # ---- votes through the whole chain ----------------------------------------------------
 gok "hold vm1 clock-rate 0 50M clock-on 0 clock-on 1 power-set 0 on reset-deassert 0 reset-deassert 1" vm1
-sample
-expect "firmware: pix1 on at vm1's rate" "true 50000000" "$(st clock pix1 on) $(st clock pix1 rate)"
-expect "firmware: axi on, media on" "true on" "$(st clock axi on) $(st power media state)"
+fw_sample
+expect "firmware: pix1 on at vm1's rate" "true 50000000" "$(fwst clock pix1 on) $(fwst clock pix1 rate)"
+expect "firmware: axi on, media on" "true on" "$(fwst clock axi on) $(fwst power media state)"
 expect "firmware: rst_bus, rst_vm1 deasserted; rst_vm2 asserted" "false false true" \
-	"$(st reset rst_bus asserted) $(st reset rst_vm1 asserted) $(st reset rst_vm2 asserted)"
-expect "firmware: pix2 off" false "$(st clock pix2 on)"
+	"$(fwst reset rst_bus asserted) $(fwst reset rst_vm1 asserted) $(fwst reset rst_vm2 asserted)"
+expect "firmware: pix2 off" false "$(fwst clock pix2 on)"
 
 # vm2 asks for what is already so: nothing goes to the firmware
-n0=$(sent)
+n0=$(fw_sent)
 gok "hold vm2 clock-on 1 power-set 0 on reset-deassert 0" vm2
 sleep 0.5
-expect "commands sent for axi on, media on, rst_bus deasserted, already so" 0 "$(($(sent) - n0))"
+expect "commands sent for axi on, media on, rst_bus deasserted, already so" 0 "$(($(fw_sent) - n0))"
 gok "release vm2"
 sleep 0.5
-expect "commands sent when vm2 let go of what vm1 holds too" 0 "$(($(sent) - n0))"
+expect "commands sent when vm2 let go of what vm1 holds too" 0 "$(($(fw_sent) - n0))"
 # and asks for axi's rate changes (CLOCK_RATE_NOTIFY, its clock 1)
 gok "hold vm2 clock-rate 0 74M clock-on 0 clock-on 1 power-set 0 on reset-deassert 0 reset-deassert 1 raw 095000000100000001000000" vm2
-sample
+fw_sample
 expect "firmware: pix2 on at vm2's rate, pix1 unchanged" "true 74000000 true 50000000" \
-	"$(st clock pix2 on) $(st clock pix2 rate) $(st clock pix1 on) $(st clock pix1 rate)"
-expect "firmware: rst_vm2 deasserted" false "$(st reset rst_vm2 asserted)"
-expect "commands sent for vm2's own: pix2 rate, pix2 on, rst_vm2" 3 "$(($(sent) - n0))"
+	"$(fwst clock pix2 on) $(fwst clock pix2 rate) $(fwst clock pix1 on) $(fwst clock pix1 rate)"
+expect "firmware: rst_vm2 deasserted" false "$(fwst reset rst_vm2 asserted)"
+expect "commands sent for vm2's own: pix2 rate, pix2 on, rst_vm2" 3 "$(($(fw_sent) - n0))"
 
 # vm1 goes: what vm2 still holds stays
-n0=$(sent)
+n0=$(fw_sent)
 gok "release vm1"
-sample
-expect "vm1 gone: pix1 off, rst_vm1 asserted" "false true" "$(st clock pix1 on) $(st reset rst_vm1 asserted)"
+fw_sample
+expect "vm1 gone: pix1 off, rst_vm1 asserted" "false true" "$(fwst clock pix1 on) $(fwst reset rst_vm1 asserted)"
 expect "vm1 gone: axi on, media on, rst_bus deasserted (vm2's)" "true on false" \
-	"$(st clock axi on) $(st power media state) $(st reset rst_bus asserted)"
-expect "commands sent when vm1 went: pix1 off, rst_vm1 asserted" 2 "$(($(sent) - n0))"
+	"$(fwst clock axi on) $(fwst power media state) $(fwst reset rst_bus asserted)"
+expect "commands sent when vm1 went: pix1 off, rst_vm1 asserted" 2 "$(($(fw_sent) - n0))"
 
 # ---- figures: a change's round trip through the chain, and upstream alone ---------
 # vm1 switches pix1 on and off, 500 changes on one connection, each one
@@ -308,7 +263,7 @@ expect "commands sent when vm1 went: pix1 off, rst_vm1 asserted" 2 "$(($(sent) -
 # and the socket; its CPU time (utime + stime, in USER_HZ = 100 ticks) over
 # the run is what it spends itself.
 N=500
-a0=$(sent)
+a0=$(fw_sent)
 g "ctl --json status | jq -r '\"\(.platform.answered) \(.platform.round_trip_mean_us)\"' >/tmp/rtt0" >/dev/null
 cpu() { g "set -- \$(cut -d')' -f2 /proc/\$(cat /tmp/vscmid.pid)/stat); echo \$((\${12} + \${13}))"; }
 c0=$(cpu)
@@ -316,7 +271,7 @@ c0=$(cpu)
 out=$(g "ms agent vm1 \$(for i in \$(seq $((N / 2))); do printf 'clock-on 0 clock-off 0 '; done) | tail -n 1") ||
 	fail "vm1's $N changes: $out"
 c1=$(cpu)
-expect "commands sent for vm1's $N changes" $N "$(($(sent) - a0))"
+expect "commands sent for vm1's $N changes" $N "$(($(fw_sent) - a0))"
 rtt=$(g "set -- \$(cat /tmp/rtt0); ctl --json status | jq -r --argjson n \$1 --argjson m \$2 '(.platform.answered - \$n) as \$k | ((.platform.round_trip_mean_us * .platform.answered - \$m * \$n) / \$k | floor)'")
 took=$(echo "$out" | sed -n 's/^took \([0-9]*\) ms$/\1/p')
 [ -n "$took" ] || fail "no time for vm1's changes: $out"
@@ -337,8 +292,8 @@ done
 gok "cat /tmp/vm2.hold" vm2
 kill $SCP
 wait $SCP 2>/dev/null
-sample
-expect "firmware: axi at the other agent's rate" 400000000 "$(st clock axi rate)"
+fw_sample
+expect "firmware: axi at the other agent's rate" 400000000 "$(fwst clock axi rate)"
 n=$(g "grep -c 'notification clock msg 0x0: 00000000 01000000 0084d717' /tmp/vm2.hold")
 [ "$n" -ge 1 ] || fail "vm2 got no notification of axi's rate change"
 ok "vm2 was told of axi's rate change the firmware made, as its clock 1 ($n notification(s))"
@@ -357,7 +312,7 @@ TR=/sys/bus/virtio/drivers/scmi-virtio
 dev=$(g "ls $TR | grep '^virtio'")
 [ -n "$dev" ] || fail "no virtio device bound to scmi-virtio"
 gok "ls -d /sys/bus/platform/drivers/arm-scmi/arm-scmi.*" arm-scmi
-n0=$(sent)
+n0=$(fw_sent)
 gok "echo $dev >$TR/unbind"
 gok "wait_link down 5"
 ok "unbinding $dev from scmi-virtio took the link down"
@@ -373,11 +328,11 @@ ok "binding $dev again brought the link up"
 gok "ls -d /sys/bus/platform/drivers/arm-scmi/arm-scmi.* /sys/kernel/debug/scmi/*" arm-scmi
 gok "grep -iE 'link|uevent' /tmp/vscmid.log | tail -n 6" vscmid
 sleep 1
-sample
+fw_sample
 expect "after the link's return: pix2 on at vm2's rate, pix1 off" "true 74000000 false" \
-	"$(st clock pix2 on) $(st clock pix2 rate) $(st clock pix1 on)"
-[ "$(sent)" -gt "$n0" ] || fail "nothing was sent to the firmware when the link came back"
-ok "the link's return set the firmware to the votes again ($(($(sent) - n0)) commands)"
+	"$(fwst clock pix2 on) $(fwst clock pix2 rate) $(fwst clock pix1 on)"
+[ "$(fw_sent)" -gt "$n0" ] || fail "nothing was sent to the firmware when the link came back"
+ok "the link's return set the firmware to the votes again ($(($(fw_sent) - n0)) commands)"
 
 # ---- a firmware that answers late ------------------------------------------------------
 kill -STOP $FPID
@@ -391,9 +346,9 @@ case "$out" in
 *) fail "while the firmware did not answer: expected vm3 answered, then vm1's COMMS_ERROR" ;;
 esac
 sleep 2
-sample
+fw_sample
 gok "ctl --json resources | jq -c '.resources.clock[] | select(.name == \"pix1\") | .state'" vscmid
-expect "after the late firmware: the firmware's pix1 follows the votes (off)" false "$(st clock pix1 on)"
+expect "after the late firmware: the firmware's pix1 follows the votes (off)" false "$(fwst clock pix1 on)"
 
 # ---- a firmware that stops answering, and comes back -----------------------------------
 # Three commands in a row without an answer take the link down; each second
@@ -414,9 +369,9 @@ expect "vm3's commands answered while the link was down" 6 "$(echo "$out" | grep
 gok "wait_link up 10"
 ok "the link came back once the firmware answered"
 sleep 1
-sample
+fw_sample
 expect "after the firmware's return: pix1 off, rst_vm1 asserted, pix2 on (the votes)" "false true true" \
-	"$(st clock pix1 on) $(st reset rst_vm1 asserted) $(st clock pix2 on)"
+	"$(fwst clock pix1 on) $(fwst reset rst_vm1 asserted) $(fwst clock pix2 on)"
 gok "grep -E 'link|still down' /tmp/vscmid.log | tail -n 4" vscmid
 
 if [ -n "$COEX" ]; then
@@ -424,7 +379,7 @@ if [ -n "$COEX" ]; then
 	# space: nothing of the kernel's reached vscmid as a stale reply
 	expect "stale replies vscmid dropped beside the kernel's own drivers" 0 \
 		"$(g "ctl --json status | jq .platform.stale_replies")"
-	ok "the kernel's own drivers sent $kcmds0 commands at boot, vscmid $(($(grep -c '^[0-9:.]* dom0 ' "$T/fw.trace") - kcmds0)) since"
+	ok "the kernel's own drivers sent $kcmds0 commands at boot, vscmid $(($(grep -c '^[0-9:.]* dom0 ' "$FW_TRACE") - kcmds0)) since"
 fi
 
 # ---- the summary -----------------------------------------------------------------------

@@ -405,40 +405,14 @@ dtc -q -I dts -O dtb -o "$T/machine.dtb" "$T/machine.dts" || fail "dtc could not
 echo "images ready at $(elapsed) s"
 
 # ---- the firmware, for the raw-mode dom0: a vscmid on the host -------------------------
-# On the emulated platform, the machine its agent "dom0" (IDs as the
-# config's: every resource in ID order), reached through QEMU's
-# vhost-user-scmi device; its control socket shows what it was asked.
+# tests/lib/firmware.sh: the machine's kernel its agent "dom0", through
+# QEMU's vhost-user-scmi device, which Xen hands to dom0
 FIRMWARE=()
 if [ -n "$RAW" ]; then
-	FW=$T/fw
-	mkdir -p "$FW"
-	{
-		# its PLL offers both rates: dom0's vscmid checks its own against them
-		sed '/^policy = fixed$/s/fixed/max/' "$SRC/tests/guest/resources.conf"
-		printf '\n[agent dom0]\nvhost = %s\nsocket = none\n' "$FW/dom0.vhost"
-		printf 'protocols = base power clock reset\nclocks = pll pix1 pix2 axi\n'
-		printf 'power = media\nresets = rst_bus rst_vm1 rst_vm2\n'
-	} >"$FW/vscmid.conf"
-	"$VSCMID" --config "$FW/vscmid.conf" --runtime-dir "$FW" >"$T/fw.log" 2>&1 &
-	FPID=$!
-	for _ in $(seq 100); do
-		[ -S "$FW/dom0.vhost" ] && break
-		kill -0 $FPID 2>/dev/null || { cat "$T/fw.log"; fail "the firmware's vscmid exited at start"; }
-		sleep 0.05
-	done
-	[ -S "$FW/dom0.vhost" ] || fail "the firmware's vscmid opened no vhost-user socket"
-	"$VSCMICTL" --socket "$FW/control" trace >"$T/fw.trace" 2>&1 &
-	TPID=$!
-	FIRMWARE=(-chardev "socket,id=vu,path=$FW/dom0.vhost"
-		-global virtio-mmio.force-legacy=false -device vhost-user-scmi,chardev=vu)
+	. "$SRC/tests/lib/firmware.sh"
+	fw_start
+	mapfile -t FIRMWARE < <(fw_device)
 fi
-FWRES=$T/fw.json
-# kind name field: the firmware's state of a resource
-fwst() { jq -r --arg n "$2" ".resources.$1[] | select(.name == \$n) | .state.$3" "$FWRES"; }
-fw_sample() { "$VSCMICTL" --socket "$FW/control" --json resources >"$FWRES" || fail "vscmictl resources (the firmware)"; }
-# the changes dom0 asked of the firmware so far (GETs and discovery not counted)
-fw_sets() { grep -cE '^[0-9:.]* dom0 .*(CONFIG_SET|RATE_SET|STATE_SET|RESET )' "$T/fw.trace"; }
-fw_resets() { grep -cE '^[0-9:.]* dom0 .*RESET ' "$T/fw.trace"; }
 
 # ---- the run -----------------------------------------------------------------------------
 mkfifo "$T/con.in" "$T/con.out"
@@ -661,7 +635,7 @@ if [ -n "$RAW" ]; then
 	expect "changes but resets sent to the firmware by the restart" 0 \
 		"$(($(fw_sets) - SETS - ($(fw_resets) - RESETS)))"
 	expect "resets sent by the restart, each to the state it had" "3 deassert deassert deassert" \
-		"$(($(fw_resets) - RESETS)) $(grep -E '^[0-9:.]* dom0 .*RESET ' "$T/fw.trace" | tail -n 3 | awk '{ print $7 }' | tr '\n' ' ' | sed 's/ $//')"
+		"$(($(fw_resets) - RESETS)) $(grep -E '^[0-9:.]* dom0 .*RESET ' "$FW_TRACE" | tail -n 3 | awk '{ print $7 }' | tr '\n' ' ' | sed 's/ $//')"
 fi
 type_to 1 go
 wait_dom 1 'VSCMI-GUEST: poweroff|reboot: Power down' 30
@@ -689,7 +663,7 @@ if [ -n "$RAW" ]; then
 	fw_sample
 	expect "firmware, all off: pix2 pll axi, media, rst_bus" "false false false off true" \
 		"$(fwst clock pix2 on) $(fwst clock pll on) $(fwst clock axi on) $(fwst power media state) $(fwst reset rst_bus asserted)"
-	ok "the firmware got $(grep -c '^[0-9:.]* dom0 ' "$T/fw.trace") commands from dom0's kernel, $(fw_sets) of them changes"
+	ok "the firmware got $(fw_sent) commands from dom0's kernel, $(fw_sets) of them changes"
 fi
 if [ -n "$XL" ]; then
 	# the toolstack's verbs on a guest that holds votes, or waits for a word
