@@ -1027,6 +1027,21 @@ START_TEST(test_guest_without_grants_on_a_grant_device_is_named)
 }
 END_TEST
 
+/* The dom0less guest rt switches its clock on and dies: the clock goes off. */
+static void rt_dies_holding_its_clock(void)
+{
+	struct guest rt;
+	uint8_t resp[SIM_MSG_SIZE];
+	size_t rlen;
+
+	guest_init(&rt, RT, false);
+	ck_assert_int_eq(sim_guest_probe(&rt.g, false), 0);
+	ck_assert_int_eq(SCMI(&rt, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(emu(3), 1);
+	ck_assert_int_eq(sim_domain_destroy(sim, RT), 0);
+	ck_assert_msg(emu_off_within(3, 3000), "the dead guest's clock stayed on");
+}
+
 /* Beside a xenstored that never heard of it (a dom0less guest built
  * without XenStore), whose @releaseDomain stays silent and who holds the
  * VIRQ: its death is still seen, and its votes go. */
@@ -1035,19 +1050,11 @@ START_TEST(test_dom0less_unknown_to_xenstored_death_is_seen)
 	struct sim_domain_config c = {
 		.domid = RT, .name = "rt", .vcpus = 2, .ram_mib = 4, .nr_spis = 16,
 	};
-	struct guest rt;
-	uint8_t resp[SIM_MSG_SIZE];
-	size_t rlen;
 
 	ck_assert_int_eq(sim_domain_create(sim, &c), 0);
 	start_daemon_with(conf_text, true);
 	ck_assert(log_wait("dom0less guests unknown to xenstored"));
-	guest_init(&rt, RT, false);
-	ck_assert_int_eq(sim_guest_probe(&rt.g, false), 0);
-	ck_assert_int_eq(SCMI(&rt, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
-	ck_assert_int_eq(emu(3), 1);
-	ck_assert_int_eq(sim_domain_destroy(sim, RT), 0);
-	ck_assert_msg(emu_off_within(3, 3000), "the dead guest's clock stayed on");
+	rt_dies_holding_its_clock();
 	ck_assert(log_wait("dom7: device 0 gone: its domain ended"));
 }
 END_TEST
@@ -1059,9 +1066,6 @@ START_TEST(test_dom0less_added_by_reload_unknown_to_xenstored_death_is_seen)
 		.domid = RT, .name = "rt", .vcpus = 2, .ram_mib = 4, .nr_spis = 16,
 	};
 	char conf[sizeof(conf_text)];
-	struct guest rt;
-	uint8_t resp[SIM_MSG_SIZE];
-	size_t rlen;
 
 	ck_assert_int_eq(sim_domain_create(sim, &c), 0);
 	conf_without(conf, sizeof(conf), "[agent rt]");
@@ -1070,12 +1074,7 @@ START_TEST(test_dom0less_added_by_reload_unknown_to_xenstored_death_is_seen)
 	rewrite_conf(conf_text);
 	kill(daemon_pid, SIGHUP);
 	ck_assert(log_wait("dom0less guests unknown to xenstored"));
-	guest_init(&rt, RT, false);
-	ck_assert_int_eq(sim_guest_probe(&rt.g, false), 0);
-	ck_assert_int_eq(SCMI(&rt, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
-	ck_assert_int_eq(emu(3), 1);
-	ck_assert_int_eq(sim_domain_destroy(sim, RT), 0);
-	ck_assert_msg(emu_off_within(3, 3000), "the dead guest's clock stayed on");
+	rt_dies_holding_its_clock();
 }
 END_TEST
 

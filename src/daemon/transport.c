@@ -87,8 +87,9 @@ void vscmid_agent_disconnect(struct vscmid_agent *a, const char *why)
 	vscmid_notify_status(a->d, "");
 }
 
-/* A peer that closed and reconnected at once may be seen connecting before
- * its hangup is handled. */
+/* Whether the peer on fd has hung up, asked now: an event taken earlier may
+ * predate it (a peer that closes at once, or reconnects before its hangup
+ * is handled). */
 static bool transport_peer_gone(int fd)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLRDHUP };

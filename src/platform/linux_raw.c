@@ -768,6 +768,7 @@ static int raw_start(struct vscmi_platform *p, const struct vscmi_op *op, vscmi_
 	struct raw *r = to_raw(p);
 	struct raw_pend *pe = NULL;
 	struct raw_cmd c;
+	uint64_t now;
 	uint32_t hdr;
 	int err;
 
@@ -784,11 +785,12 @@ static int raw_start(struct vscmi_platform *p, const struct vscmi_op *op, vscmi_
 	err = raw_send(r, r->tx_fd, c.proto, c.msg, c.w, c.n, &hdr);
 	if (err)
 		return err;
+	now = raw_now_us();
 	*pe = (struct raw_pend){
 		.used = true,
 		.hdr = hdr,
-		.deadline_us = raw_now_us() + (uint64_t)r->timeout_ms * 1000u,
-		.sent_us = raw_now_us(),
+		.deadline_us = now + (uint64_t)r->timeout_ms * 1000u,
+		.sent_us = now,
 		.fn = done,
 		.ctx = ctx,
 		.op = *op,
@@ -943,6 +945,7 @@ static int raw_sensor_start(struct vscmi_platform *p, uint32_t id, int64_t *valu
 	bool async = i >= 0 && r->res[VSCMI_SENSOR] && r->res[VSCMI_SENSOR][i].async;
 	uint32_t w[2] = { id, async ? 1u : 0u }, hdr;
 	struct raw_pend *pe = NULL;
+	uint64_t now;
 	int err;
 
 	if (!r->up)
@@ -956,11 +959,12 @@ static int raw_sensor_start(struct vscmi_platform *p, uint32_t id, int64_t *valu
 		       2, &hdr);
 	if (err)
 		return err;
+	now = raw_now_us();
 	*pe = (struct raw_pend){
 		.used = true,
 		.hdr = hdr,
-		.deadline_us = raw_now_us() + (uint64_t)r->timeout_ms * 1000u,
-		.sent_us = raw_now_us(),
+		.deadline_us = now + (uint64_t)r->timeout_ms * 1000u,
+		.sent_us = now,
 		.rfn = done,
 		.ctx = ctx,
 		.op = { .id = id },
@@ -1356,9 +1360,10 @@ static int raw_read_values(struct raw *r, enum vscmi_kind k, uint32_t id, struct
 			return 0;
 		if (fv->n == RAW_VALUES_MAX) {
 			if (!r->disc.quiet)
-				log_notice("linux-raw: the firmware describes more than %u values of resource "
-				   "%u of protocol 0x%02x; the rest are not checked",
-				   RAW_VALUES_MAX, id, proto);
+				log_notice("linux-raw: the firmware describes more than %u values "
+					   "of resource %u of protocol 0x%02x; the rest are not "
+					   "checked",
+					   RAW_VALUES_MAX, id, proto);
 			return 0;
 		}
 	}
@@ -1731,6 +1736,14 @@ static int raw_disc_had(struct raw *r, int err, const struct raw_reply *rep)
 	return 0;
 }
 
+/* The walk given up: the link stays down, its files closed. */
+static void raw_disc_abort(struct raw *r)
+{
+	raw_disc_reset(r);
+	raw_close(r);
+	raw_arm(r);
+}
+
 /* One more run of discovery. When it no longer waits, the walk ends:
  * once more from the answers had, logging this time, and the link is up;
  * or it failed, and the link stays down. */
@@ -1749,12 +1762,12 @@ static int raw_disc_step(struct raw *r, char *err, size_t errlen)
 		if (e == -EINPROGRESS)
 			e = raw_fail(err, errlen, "discovery took another path on the same answers");
 	}
-	raw_disc_reset(r);
-	raw_arm(r);
 	if (e) {
-		raw_close(r);
+		raw_disc_abort(r);
 		return e;
 	}
+	raw_disc_reset(r);
+	raw_arm(r);
 	raw_check_kernel_timeout(r);
 	r->up = true;
 	r->timeouts_in_row = 0;
@@ -1762,6 +1775,20 @@ static int raw_disc_step(struct raw *r, char *err, size_t errlen)
 	if (r->link_cb)
 		r->link_cb(r->link_ctx, true);
 	return 0;
+}
+
+/* The answer to the command awaited (rep NULL: none came in time), and the
+ * walk on from it: -EINPROGRESS while it waits again, else its end. */
+static int raw_disc_answer(struct raw *r, int status, const struct raw_reply *rep, char *err,
+			   size_t errlen)
+{
+	int e = raw_disc_had(r, status, rep);
+
+	if (e) {
+		raw_disc_abort(r);
+		return raw_fail(err, errlen, "%s", strerror(-e));
+	}
+	return raw_disc_step(r, err, errlen);
 }
 
 /* The answers that came, and the deadline: the walk goes on or ends. */
@@ -1780,8 +1807,7 @@ static void raw_disc_dispatch(struct raw *r)
 		if (m == -EINTR || m == -EMSGSIZE)
 			continue;
 		if (m < 0) {
-			raw_disc_reset(r);
-			raw_close(r);
+			raw_disc_abort(r);
 			e = raw_fail(err, sizeof(err), "reading %s/message: %s", r->msgdir,
 				     strerror(-m));
 			break;
@@ -1791,21 +1817,12 @@ static void raw_disc_dispatch(struct raw *r)
 			r->stats.stale++;
 			continue;
 		}
-		e = raw_disc_had(r, raw_errno((int32_t)vscmi_get_le32(rep->b + 4)), rep);
-		if (e == 0)
-			e = raw_disc_step(r, err, sizeof(err));
+		e = raw_disc_answer(r, raw_errno((int32_t)vscmi_get_le32(rep->b + 4)), rep, err,
+				    sizeof(err));
 	}
 	if (e == -EINPROGRESS && d->active && d->want && raw_now_us() >= d->deadline_us) {
 		r->stats.timeouts++;
-		e = raw_disc_had(r, -ETIMEDOUT, NULL);
-		if (e == 0)
-			e = raw_disc_step(r, err, sizeof(err));
-	}
-	if (e != -EINPROGRESS && d->active) {
-		/* out of memory on the way */
-		raw_disc_reset(r);
-		raw_close(r);
-		raw_fail(err, sizeof(err), "%s", strerror(-e));
+		e = raw_disc_answer(r, -ETIMEDOUT, NULL, err, sizeof(err));
 	}
 	if (e < 0 && e != -EINPROGRESS)
 		log_info("linux-raw: still down: %s", err);
