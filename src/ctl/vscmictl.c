@@ -333,19 +333,20 @@ static int cmd_status(struct ctl *ctl, int argc, char **argv)
 	sys = jget(reply, "system_request");
 	printf("vscmid %s, pid %lld, up %llds, config %s\n", jstr(daemon, "version", "?"),
 	       jint(daemon, "pid"), jint(daemon, "uptime_s"), jstr(daemon, "config", "?"));
-	if (jstr(plat, "link", NULL))
+	if (jstr(plat, "link", NULL)) {
 		printf("platform %s: link %s, %lld commands, %lld timeouts, %lld stale replies, "
 		       "%lld notifications, %lld link losses\n",
 		       jstr(plat, "name", "?"), jstr(plat, "link", "?"), jint(plat, "commands"),
 		       jint(plat, "timeouts"), jint(plat, "stale_replies"),
 		       jint(plat, "notifications"), jint(plat, "link_losses"));
-	if (jstr(plat, "link", NULL) && jint(plat, "answered") > 0)
-		printf("  commands answered: %lld, round trip %lld us mean, %lld us max\n",
-		       jint(plat, "answered"), jint(plat, "round_trip_mean_us"),
-		       jint(plat, "round_trip_max_us"));
-	else if (!jstr(plat, "link", NULL))
+		if (jint(plat, "answered") > 0)
+			printf("  commands answered: %lld, round trip %lld us mean, %lld us max\n",
+			       jint(plat, "answered"), jint(plat, "round_trip_mean_us"),
+			       jint(plat, "round_trip_max_us"));
+	} else {
 		printf("platform %s: %lld transitions, %lld refused\n", jstr(plat, "name", "?"),
 		       jint(plat, "transitions"), jint(plat, "refused"));
+	}
 	jr = jget(reply, "journal");
 	if (json_object_is_type(jr, json_type_object))
 		printf("journal %s: %lld writes, %lld failed\n", jstr(jr, "dir", "?"),
