@@ -676,6 +676,257 @@ START_TEST(test_case7_agent_gone_keeps_what_other_agents_hold)
 }
 END_TEST
 
+/* --- worked cases 8-14: the edges (doc/arbiter.md) ---------------------------- */
+
+/* A clock on at boot holds its boot vote: a no-op rate or an off vote from
+ * an agent that never switched it on leaves it running; the first agent
+ * to switch it on takes it over, and may then switch it off. */
+START_TEST(test_case8_clock_on_at_boot_stays_on_until_taken_over)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam, *disp;
+	int clk = add_clock(&w, "bus", -1, VSCMI_POLICY_MAX, MHZ(200), true);
+
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, clk);
+	disp = vote(&w, DISPLAY, VSCMI_CLOCK, clk);
+	ck_assert_int_eq(arb_res_boot(res(&w, VSCMI_CLOCK, clk)), ARB_BOOT_HELD);
+
+	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), 0);
+	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
+	ck_assert_int_eq(arb_clock_enable(disp, false), 0);
+	EXPECT_NO_OPS(&w);
+	check_clock(&w, clk, true, MHZ(200));
+	/* another rate from an agent not holding it: others may run on it */
+	ck_assert_int_eq(arb_clock_rate(disp, MHZ(100)), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert_int_eq(vst(disp).level, MHZ(100));
+
+	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert_int_eq(arb_res_boot(res(&w, VSCMI_CLOCK, clk)), ARB_BOOT_ENDED);
+	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, clk, 0));
+	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, clk, 1));
+	world_end(&w);
+}
+END_TEST
+
+/* A fixed regulator on at boot: its only level changes nothing. */
+START_TEST(test_case9_fixed_regulator_on_at_boot_stays_on)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam;
+	int vdd = add_voltage(&w, "vdd_io", VSCMI_POLICY_FIXED, 1800000, true);
+
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_VOLTAGE, vdd);
+	ck_assert_int_eq(arb_voltage_level(cam, 1800000), 0);
+	ck_assert_int_eq(arb_voltage_level(cam, 1700000), -EACCES);
+	ck_assert_int_eq(arb_voltage_enable(cam, false), 0);
+	EXPECT_NO_OPS(&w);
+	check_voltage(&w, vdd, true, 1800000);
+	release(&w, CAMERA, 0);
+	EXPECT_NO_OPS(&w);
+	check_voltage(&w, vdd, true, 1800000);
+	world_end(&w);
+}
+END_TEST
+
+/* A power domain ON at boot: a lower vote is only the agent's until one
+ * votes at least ON; a retention vote does not take over. */
+START_TEST(test_case10_power_domain_on_at_boot_stays_on_until_taken_over)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam;
+	int pd = add_pd(&w, "isp", -1, 1, ISP_ON);
+
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_POWER, pd);
+	ck_assert_int_eq(arb_power_state(cam, ISP_OFF), 0);
+	ck_assert_int_eq(arb_power_state(cam, ISP_RET), 0);
+	EXPECT_NO_OPS(&w);
+	check_pd(&w, pd, ISP_ON);
+	ck_assert_uint_eq(vst(cam).pd, ISP_RET);
+
+	ck_assert_int_eq(arb_power_state(cam, ISP_ON), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert_int_eq(arb_power_state(cam, ISP_RET), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_RET1));
+	ck_assert_int_eq(arb_power_state(cam, ISP_OFF), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_OFF));
+	world_end(&w);
+}
+END_TEST
+
+/* A domain in retention at boot is taken over by a vote at least as
+ * powered, and held there before. */
+START_TEST(test_power_domain_in_retention_at_boot_held_at_retention)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam;
+	int pd = add_pd(&w, "isp", -1, 1, ISP_RET);
+
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_POWER, pd);
+	ck_assert_int_eq(arb_power_state(cam, ISP_OFF), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert_int_eq(arb_power_state(cam, ISP_ON), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_ON));
+	ck_assert_int_eq(arb_power_state(cam, ISP_OFF), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_OFF));
+	world_end(&w);
+}
+END_TEST
+
+/* A reset line deasserted at boot is asserted only after an agent has
+ * deasserted it itself. */
+START_TEST(test_case11_reset_deasserted_at_boot_stays_until_taken_over)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam;
+	int rst = add_reset(&w, "rst_cam", false, false);
+
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_RESET, rst);
+	ck_assert_int_eq(arb_reset_line(cam, true), 0);
+	EXPECT_NO_OPS(&w);
+	check_reset(&w, rst, false);
+	ck_assert_int_eq(arb_reset_line(cam, false), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert_int_eq(arb_reset_line(cam, true), 0);
+	EXPECT_OPS(&w, OP(RESET_LINE, rst, 1));
+	world_end(&w);
+}
+END_TEST
+
+/* A rate voted by an agent that does not hold the clock on never moves a
+ * clock others run on; it counts once the agent switches on. While
+ * nothing runs on the clock, the hardware takes it at once. */
+START_TEST(test_case12_rate_voted_while_off_counts_from_switching_on)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam, *disp;
+	int clk = add_clock(&w, "disp_axi", -1, VSCMI_POLICY_MAX, MHZ(100), false);
+
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, clk);
+	disp = vote(&w, DISPLAY, VSCMI_CLOCK, clk);
+	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, clk, 1));
+
+	ck_assert_int_eq(arb_clock_rate(cam, MHZ(400)), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert_int_eq(vst(cam).level, MHZ(400));
+	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	EXPECT_OPS(&w, OP(CLOCK_RATE, clk, MHZ(400)));
+	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
+	EXPECT_NO_OPS(&w);
+	check_clock(&w, clk, true, MHZ(400));
+	ck_assert_int_eq(arb_clock_enable(disp, false), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, clk, 0));
+	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), 0);
+	EXPECT_OPS(&w, OP(CLOCK_RATE, clk, MHZ(200)));
+	world_end(&w);
+}
+END_TEST
+
+/* The same for an exclusive rate: an agent that holds the clock off does
+ * not own it and does not move it; switching on makes it the owner. */
+START_TEST(test_exclusive_rate_of_an_agent_holding_off_waits_for_its_on)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam, *disp;
+	int clk = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(100), false);
+
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, clk);
+	disp = vote(&w, DISPLAY, VSCMI_CLOCK, clk);
+	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, clk, 1));
+	ck_assert_int_eq(arb_clock_rate(cam, MHZ(300)), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert(!arb_vote_owner(cam));
+	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	EXPECT_OPS(&w, OP(CLOCK_RATE, clk, MHZ(300)));
+	ck_assert(arb_vote_owner(cam));
+	ck_assert_int_eq(arb_clock_rate(disp, MHZ(200)), -EACCES);
+	world_end(&w);
+}
+END_TEST
+
+/* Limits whose range holds no table level: the ceiling wins. */
+START_TEST(test_case13_limits_that_fit_no_level_keep_the_ceiling)
+{
+	static const uint32_t perf4[] = { 100, 200, 300, 400 };
+	struct world w = { 0 };
+	struct arb_vote *cam, *disp;
+	int gpu = add_perf(&w, "gpu", perf4, 4, 100);
+
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_PERF, gpu);
+	disp = vote(&w, DISPLAY, VSCMI_PERF, gpu);
+	ck_assert_int_eq(arb_perf_level(cam, 300), 0);
+	EXPECT_OPS(&w, OP(PERF_LEVEL, gpu, 300));
+	ck_assert_int_eq(arb_perf_limits(disp, 250, 210), 0);
+	EXPECT_OPS(&w, LIMITS(gpu, 200, 200), OP(PERF_LEVEL, gpu, 200));
+	check_perf(&w, gpu, 200, 200, 200);
+	ck_assert_uint_eq(vst(disp).min, 210);
+	ck_assert_uint_eq(vst(disp).max, 250);
+	world_end(&w);
+}
+END_TEST
+
+/* No level votes: the domain runs at its initial level, so limits alone
+ * never drop it, and it returns there when the last level vote goes. */
+START_TEST(test_case14_perf_without_level_votes_runs_at_initial)
+{
+	static const uint32_t perf4[] = { 100, 200, 300, 400 };
+	struct world w = { 0 };
+	struct arb_vote *cam;
+	int gpu = add_perf(&w, "gpu", perf4, 4, 300);
+
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_PERF, gpu);
+	ck_assert_int_eq(arb_perf_limits(cam, 400, 100), 0);
+	EXPECT_NO_OPS(&w);
+	check_perf(&w, gpu, 300, 100, 400);
+	ck_assert_int_eq(arb_perf_level(cam, 100), 0);
+	EXPECT_OPS(&w, OP(PERF_LEVEL, gpu, 100));
+	/* a ceiling below initial holds the domain under it */
+	ck_assert_int_eq(arb_perf_limits(vote(&w, DISPLAY, VSCMI_PERF, gpu), 200, 0), 0);
+	EXPECT_OPS(&w, LIMITS(gpu, 200, 100));
+	release(&w, CAMERA, 0);
+	EXPECT_OPS(&w, OP(PERF_LEVEL, gpu, 200));
+	release(&w, DISPLAY, 0);
+	EXPECT_OPS(&w, LIMITS(gpu, 400, 100), OP(PERF_LEVEL, gpu, 300));
+	world_end(&w);
+}
+END_TEST
+
+/* The boot vote comes back when the vote that took it over is refused. */
+START_TEST(test_refused_takeover_keeps_the_boot_vote)
+{
+	struct world w = { 0 };
+	struct arb_vote *cam;
+	int clk = add_clock(&w, "bus", -1, VSCMI_POLICY_MAX, MHZ(200), true);
+
+	world_start(&w);
+	cam = vote(&w, CAMERA, VSCMI_CLOCK, clk);
+	ck_assert_int_eq(arb_clock_rate(cam, MHZ(300)), 0);
+	EXPECT_NO_OPS(&w);
+	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_RATE, PID(clk), 1, -EIO);
+	ck_assert_int_eq(arb_clock_enable(cam, true), -EIO);
+	ck_assert_int_eq(arb_res_boot(res(&w, VSCMI_CLOCK, clk)), ARB_BOOT_HELD);
+	ck_assert(!vst(cam).on);
+	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
+	EXPECT_NO_OPS(&w);
+	check_clock(&w, clk, true, MHZ(200));
+	world_end(&w);
+}
+END_TEST
+
 /* --- clock rate policies ---------------------------------------------------- */
 
 START_TEST(test_exclusive_rate_owner_gone_keeps_rate_and_frees_ownership)
@@ -1155,7 +1406,9 @@ END_TEST
 
 /* Limits between table levels bound the level, and the platform gets a
  * table level: the highest within them, or the lowest above the minimum
- * when none is. The limits go to the platform as voted. */
+ * when none is, or, when no level lies within them, the highest below the
+ * maximum: a ceiling is never exceeded (doc/arbiter.md, case 13). The
+ * limits go to the platform on the table. */
 START_TEST(test_perf_level_snaps_to_a_table_level_within_limits)
 {
 	static const uint32_t perf5[] = { 100, 200, 300, 400, 500 };
@@ -1170,20 +1423,24 @@ START_TEST(test_perf_level_snaps_to_a_table_level_within_limits)
 
 	ck_assert_int_eq(arb_perf_level(a, 500), 0);
 	ck_assert_int_eq(arb_perf_limits(b, 250, 0), 0);
-	EXPECT_OPS(&w, OP(PERF_LEVEL, gpu, 500), LIMITS(gpu, 250, 100), OP(PERF_LEVEL, gpu, 200));
-	check_perf(&w, gpu, 200, 100, 250);
+	EXPECT_OPS(&w, OP(PERF_LEVEL, gpu, 500), LIMITS(gpu, 200, 100), OP(PERF_LEVEL, gpu, 200));
+	check_perf(&w, gpu, 200, 100, 200);
 
 	/* the level asked for is below the minimum: the lowest level above it */
 	ck_assert_int_eq(arb_perf_level(a, 100), 0);
 	EXPECT_OPS(&w, OP(PERF_LEVEL, gpu, 100));
 	ck_assert_int_eq(arb_perf_limits(b, 250, 150), 0);
-	EXPECT_OPS(&w, LIMITS(gpu, 250, 150), OP(PERF_LEVEL, gpu, 200));
+	EXPECT_OPS(&w, LIMITS(gpu, 200, 200), OP(PERF_LEVEL, gpu, 200));
 
-	/* no level within [210, 250]: the lowest above the minimum */
+	/* no level within [210, 250]: the ceiling wins, 300 would exceed it */
 	ck_assert_int_eq(arb_perf_limits(b, 250, 210), 0);
-	EXPECT_OPS(&w, LIMITS(gpu, 250, 210), OP(PERF_LEVEL, gpu, 300));
-	check_perf(&w, gpu, 300, 210, 250);
+	EXPECT_NO_OPS(&w);
+	check_perf(&w, gpu, 200, 200, 200);
 	ck_assert_int_eq(vst(a).level, 100);
+	ck_assert_int_eq(arb_perf_level(a, 500), 0);
+	EXPECT_NO_OPS(&w);
+	check_perf(&w, gpu, 200, 200, 200);
+	ck_assert_int_eq(arb_perf_level(a, 100), 0);
 
 	/* limits gone: back to the vote */
 	release(&w, 2, 0);
@@ -1603,7 +1860,8 @@ START_TEST(test_agent_gone_with_two_children_switches_shared_parent_off_once)
 END_TEST
 
 /* A clock the platform has on at boot runs from its parent whether or not
- * anyone voted for it yet. */
+ * anyone voted for it yet; once its agent switches it off, the parent is
+ * still held by its own boot vote, which no agent took over. */
 START_TEST(test_child_on_at_boot_keeps_parent_on_until_switched_off)
 {
 	struct world w = { 0 };
@@ -1624,7 +1882,8 @@ START_TEST(test_child_on_at_boot_keeps_parent_on_until_switched_off)
 	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
 	EXPECT_NO_OPS(&w);
 	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
-	EXPECT_OPS(&w, OP(CLOCK_ENABLE, CAM_PIX, 0), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
+	EXPECT_OPS(&w, OP(CLOCK_ENABLE, CAM_PIX, 0));
+	check_clock(&w, PLL_VIDEO, true, -1);
 	world_end(&w);
 }
 END_TEST
@@ -2408,7 +2667,7 @@ static void sworld_vote(struct sworld *s, uint64_t *seed)
 static void sworld_restart(struct sworld *s, uint64_t *seed)
 {
 	struct arb_state st[S_AGENTS][S_RES], phys[S_RES], target[S_RES];
-	bool owner[S_AGENTS][S_RES];
+	bool owner[S_AGENTS][S_RES], boot_ended[S_RES];
 	struct vscmi_emu_stats before, after;
 	struct arb *old = s->w.arb;
 	uint32_t order[S_AGENTS];
@@ -2416,6 +2675,9 @@ static void sworld_restart(struct sworld *s, uint64_t *seed)
 	for (int r = 0; r < S_RES; r++) {
 		phys[r] = phys_of(s, r);
 		arb_res_target(res(&s->w, s->res[r].kind, s->res[r].index), &target[r]);
+		/* what the daemon keeps in state/boot */
+		boot_ended[r] = arb_res_boot(res(&s->w, s->res[r].kind, s->res[r].index)) ==
+				ARB_BOOT_ENDED;
 	}
 	for (uint32_t a = 0; a < S_AGENTS; a++) {
 		for (int r = 0; r < S_RES; r++) {
@@ -2438,6 +2700,9 @@ static void sworld_restart(struct sworld *s, uint64_t *seed)
 	ck_assert_ptr_nonnull(s->w.arb);
 	ck_assert_int_eq(arb_sync_phys(s->w.arb), 0);
 	sworld_votes(s);
+	for (int r = 0; r < S_RES; r++)
+		if (boot_ended[r])
+			arb_res_boot_end(res(&s->w, s->res[r].kind, s->res[r].index));
 	for (uint32_t i = 0; i < S_AGENTS; i++)
 		for (int r = S_RES - 1; r >= 0; r--)
 			ck_assert_int_eq(arb_vote_restore(s->v[order[i]][r], &st[order[i]][r],
@@ -2728,6 +2993,16 @@ static Suite *arbiter_suite(void)
 	tcase_add_test(tc, test_case6_refused_parent_changes_nothing_and_voter_reads_off);
 	tcase_add_test(tc, test_case7_agent_gone_withdraws_all_votes_in_one_step);
 	tcase_add_test(tc, test_case7_agent_gone_keeps_what_other_agents_hold);
+	tcase_add_test(tc, test_case8_clock_on_at_boot_stays_on_until_taken_over);
+	tcase_add_test(tc, test_case9_fixed_regulator_on_at_boot_stays_on);
+	tcase_add_test(tc, test_case10_power_domain_on_at_boot_stays_on_until_taken_over);
+	tcase_add_test(tc, test_power_domain_in_retention_at_boot_held_at_retention);
+	tcase_add_test(tc, test_case11_reset_deasserted_at_boot_stays_until_taken_over);
+	tcase_add_test(tc, test_case12_rate_voted_while_off_counts_from_switching_on);
+	tcase_add_test(tc, test_exclusive_rate_of_an_agent_holding_off_waits_for_its_on);
+	tcase_add_test(tc, test_case13_limits_that_fit_no_level_keep_the_ceiling);
+	tcase_add_test(tc, test_case14_perf_without_level_votes_runs_at_initial);
+	tcase_add_test(tc, test_refused_takeover_keeps_the_boot_vote);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rules");

@@ -1357,6 +1357,85 @@ END_TEST
 
 /* ---- systemd: sd_notify as the service manager sees it ------------------ */
 
+/* --- boot votes ------------------------------------------------------------------ */
+
+/* A bus clock the bootloader left running, seen by one agent. */
+static const char boot_conf[] = "\n[clock boot_bus]\n"
+				"id = 9\n"
+				"rates = 100M 200M\n"
+				"policy = max\n"
+				"rate = 200M\n"
+				"enabled = yes\n"
+				"\n[agent bootvm]\n"
+				"socket = /run/vscmi/bootvm.sock\n"
+				"protocols = base clock\n"
+				"clocks = boot_bus\n";
+
+static void start_daemon_boot(void)
+{
+	conf_extra = boot_conf;
+	start_daemon();
+	conf_extra = NULL;
+}
+
+#define CLOCK_RATE_SET 0x5
+
+static bool boot_held(const char *clock)
+{
+	struct json_object *o = control(VSCMI_CTL_RESOURCES, NULL);
+	struct json_object *boot;
+	bool held = json_object_object_get_ex(clock_res(o, clock), "boot", &boot);
+
+	json_object_put(o);
+	return held;
+}
+
+static bool clock_is_on(const char *clock)
+{
+	struct json_object *o = control(VSCMI_CTL_RESOURCES, NULL);
+	bool on = clock_on(o, clock);
+
+	json_object_put(o);
+	return on;
+}
+
+/* The boot vote holds the clock on against a guest that never switched
+ * it on, across a restart; once the guest has taken it over and switched
+ * it off, a restart does not bring the boot vote back (state/boot). */
+START_TEST(test_boot_vote_and_its_takeover_survive_restarts)
+{
+	const uint32_t rate200[] = { 0, 0, 200000000, 0 }, rate100[] = { 0, 0, 100000000, 0 };
+	int vm = agent_connect("bootvm");
+	uint64_t before = transitions();
+
+	ck_assert(clock_is_on("boot_bus") && boot_held("boot_bus"));
+	ck_assert_int_eq(scmi_cmd(vm, SCMI_PROTO_CLOCK, CLOCK_RATE_SET, 1, rate200, 4),
+			 SCMI_SUCCESS);
+	ck_assert_int_eq(clock_config(vm, 0, false), SCMI_SUCCESS);
+	ck_assert_uint_eq(transitions(), before);
+	ck_assert(clock_is_on("boot_bus") && boot_held("boot_bus"));
+	close(vm);
+	kill9_daemon();
+	spawn_daemon();
+	ck_assert(clock_is_on("boot_bus") && boot_held("boot_bus"));
+
+	vm = agent_connect("bootvm");
+	ck_assert_int_eq(clock_config(vm, 0, true), SCMI_SUCCESS);
+	ck_assert(!boot_held("boot_bus"));
+	ck_assert_int_eq(clock_config(vm, 0, false), SCMI_SUCCESS);
+	ck_assert(!clock_is_on("boot_bus"));
+	close(vm);
+	kill9_daemon();
+	spawn_daemon();
+	ck_assert(!clock_is_on("boot_bus") && !boot_held("boot_bus"));
+	vm = agent_connect("bootvm");
+	ck_assert_int_eq(scmi_cmd(vm, SCMI_PROTO_CLOCK, CLOCK_RATE_SET, 2, rate100, 4),
+			 SCMI_SUCCESS);
+	ck_assert(!clock_is_on("boot_bus"));
+	close(vm);
+}
+END_TEST
+
 static int notify_fd = -1;
 static char notify_path[108];
 
@@ -1661,6 +1740,11 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_restart_releases_agents_that_stay_away);
 	tcase_add_test(tc, test_restart_with_a_broken_journal);
 	tcase_add_test(tc, test_restart_after_a_torn_journal_write);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("boot");
+	tcase_add_checked_fixture(tc, start_daemon_boot, stop_daemon);
+	tcase_add_test(tc, test_boot_vote_and_its_takeover_survive_restarts);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("vhost");

@@ -532,10 +532,13 @@ START_TEST(test_perf_limits)
 	ck_assert_int_eq(cmd(IVI, PERF, 0x5, 3, 0, 5000, 0), SCMI_OUT_OF_RANGE);
 	OK(cmd(IVI, PERF, 0x5, 3, 0, 600, 0));
 	ck_assert_int_eq(world_emu(emu, VSCMI_OP_PERF_LEVEL, 20), 600);
-	/* a limit between levels: the platform gets a level, the limit as is */
+	/* a limit between levels: the platform gets a level, and the limit
+	 * on the table; the agent reads back what it asked */
 	OK(cmd(IVI, PERF, 0x5, 3, 0, 550, 0));
 	ck_assert_int_eq(world_emu(emu, VSCMI_OP_PERF_LEVEL, 20), 500);
-	ck_assert_int_eq(world_emu(emu, VSCMI_OP_PERF_LIMITS, 20), 550);
+	ck_assert_int_eq(world_emu(emu, VSCMI_OP_PERF_LIMITS, 20), 500);
+	OK(cmd(IVI, PERF, 0x6, 1, 0));
+	ck_assert_uint_eq(rw(0), 550);
 }
 END_TEST
 

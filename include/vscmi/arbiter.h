@@ -1,7 +1,7 @@
 /* The arbiter: every agent request is a vote on a physical resource; the
  * physical state follows the aggregate of all votes, and the platform is
- * asked for a change only when that aggregate changes. See ARBITER rules in
- * the README. */
+ * asked for a change only when that aggregate changes. The rules are
+ * doc/arbiter.md. */
 #ifndef VSCMI_ARBITER_H
 #define VSCMI_ARBITER_H
 
@@ -124,6 +124,15 @@ int arb_vote_restore(struct arb_vote *v, const struct arb_state *st, bool owner)
  * what the last run left half done changes. Returns the number the
  * platform refused (they stay marked for a retry). */
 int arb_reconcile_restored(struct arb *arb);
+/* Whether the resource's boot vote still holds (doc/arbiter.md): the
+ * config's state at boot, until an agent takes the resource over. */
+enum arb_boot { ARB_BOOT_NONE, ARB_BOOT_HELD, ARB_BOOT_ENDED };
+enum arb_boot arb_res_boot(const struct arb_res *res);
+/* Ends the boot vote without calling the platform (a restart: the last
+ * run saw it taken over); arb_reconcile_restored brings it in line. */
+void arb_res_boot_end(struct arb_res *res);
+/* Changes whenever a boot vote ends, or comes back with a refused vote. */
+uint64_t arb_boot_seq(const struct arb *arb);
 /* Changes whenever one of the agent's votes changes. */
 uint64_t arb_agent_seq(const struct arb_agent *agent);
 /* Sets every resource on the platform to what the votes add up to, whatever

@@ -91,6 +91,7 @@ struct arb_txn {
 	struct arb_vote *v;		/* change, release; NULL once forgotten */
 	struct arb_state old;		/* change: the vote to put back */
 	int64_t old_free;
+	bool old_boot;
 	int err;			/* the refusal being undone */
 	int result;			/* when it ended before start returned */
 	bool active, undo, waiting, notify, resume;
@@ -137,6 +138,10 @@ struct arb_res {
 	struct arb_req *wait_head, *wait_tail;
 	uint32_t nwait;			/* changes waiting (releases not counted) */
 
+	/* The boot vote: the config's state at boot, held by no agent until
+	 * one takes the resource over (votes at least that state). */
+	bool boot;
+	bool boot_ended;		/* there was one, and an agent took over */
 	uint32_t holders;		/* on votes; for resets, deassert votes */
 	uint32_t children_on;		/* children that need this one on */
 	bool demand;			/* this one needs its parent on */
@@ -157,6 +162,7 @@ struct arb {
 	arb_done_fn done;
 	void *done_ctx;
 	uint32_t ndirty;		/* resources marked dirty */
+	uint64_t boot_seq;		/* bumped whenever a boot vote ends or returns */
 	uint32_t nasync;		/* transactions waiting on the platform */
 	uint32_t nwaiting;		/* requests queued, releases included */
 	bool draining, redrain;
@@ -178,6 +184,8 @@ struct arb_kind_ops {
 	bool (*demands)(const struct arb_res *res);
 	/* The votes can be satisfied together (perf limits). */
 	bool (*feasible)(const struct arb_res *res);
+	/* A vote for at least what the boot vote holds. */
+	bool (*takes_over)(const struct arb_res *res, const struct arb_state *st);
 };
 
 static const struct arb_kind_ops arb_kinds[VSCMI_KIND_COUNT];
@@ -283,7 +291,7 @@ static void gl_target(const struct arb_res *res, struct arb_state *t)
 {
 	enum vscmi_policy p = gl_policy(res);
 
-	t->on = res->holders + res->children_on > 0;
+	t->on = res->boot || res->holders + res->children_on > 0;
 	if (p == VSCMI_POLICY_FIXED)
 		t->level = res->d->kind == VSCMI_CLOCK ? (int64_t)res->d->u.clock.rate
 						       : res->d->u.voltage.level;
@@ -314,11 +322,16 @@ static bool gl_next(const struct arb_res *res, const struct arb_state *t, enum a
 	return false;
 }
 
+static bool gl_takes_over(const struct arb_res *res, const struct arb_state *st)
+{
+	return st->on;
+}
+
 static bool gl_demands(const struct arb_res *res)
 {
 	/* Running is what needs the parent: a clock the platform refused to
 	 * stop keeps its parent on even though no vote wants it. */
-	return res->holders + res->children_on > 0 || res->phys.on;
+	return res->boot || res->holders + res->children_on > 0 || res->phys.on;
 }
 
 /* --- power domains ---------------------------------------------------- */
@@ -339,12 +352,12 @@ static void pd_target(const struct arb_res *res, struct arb_state *t)
 {
 	uint32_t n = res->d->u.power.nstates;
 
-	t->pd = n - 1;
+	t->pd = res->boot ? res->d->u.power.initial : n - 1;
 	if (res->children_on) {
 		t->pd = 0;
 		return;
 	}
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = 0; i < t->pd; i++) {
 		if (res->pd_count[i]) {
 			t->pd = i;
 			return;
@@ -360,6 +373,12 @@ static bool pd_next(const struct arb_res *res, const struct arb_state *t, enum a
 	if ((phase == ARB_UP && up) || (phase == ARB_DOWN && down))
 		return arb_op(op, VSCMI_OP_POWER_STATE, res->d->u.power.states[t->pd].value, 0);
 	return false;
+}
+
+static bool pd_takes_over(const struct arb_res *res, const struct arb_state *st)
+{
+	/* states run from most to least powered */
+	return st->voted && st->pd <= res->d->u.power.initial;
 }
 
 static bool pd_demands(const struct arb_res *res)
@@ -387,7 +406,12 @@ static void rst_del(struct arb_vote *v)
 
 static void rst_target(const struct arb_res *res, struct arb_state *t)
 {
-	t->asserted = res->holders == 0;
+	t->asserted = !res->boot && res->holders == 0;
+}
+
+static bool rst_takes_over(const struct arb_res *res, const struct arb_state *st)
+{
+	return st->voted && !st->asserted;
 }
 
 static bool rst_next(const struct arb_res *res, const struct arb_state *t, enum arb_phase phase,
@@ -437,42 +461,52 @@ static void perf_del(struct arb_vote *v)
 	}
 }
 
-/* The domain runs at table levels only, and limits need not be ones: the
- * highest level at or below the clamped one that still respects lo, else
- * the lowest at or above lo (above hi only when no level lies between). */
-static int64_t perf_snap(const struct arb_res *res, int64_t level, int64_t lo)
+/* The number of table levels at or below v. */
+static uint32_t perf_at_or_below(const struct arb_res *res, int64_t v)
 {
 	const struct vscmi_perf_level *l = res->d->u.perf.levels;
 	uint32_t a = 0, b = res->d->u.perf.nlevels;
 
-	/* a: the number of levels at or below level */
 	while (a < b) {
 		uint32_t m = a + (b - a) / 2;
 
-		if (l[m].perf <= level)
+		if (l[m].perf <= v)
 			a = m + 1;
 		else
 			b = m;
 	}
-	if (a > 0 && l[a - 1].perf >= lo)
-		return l[a - 1].perf;
-	/* level >= lo, so the next level up is above lo too */
-	return a < res->d->u.perf.nlevels ? l[a].perf : perf_highest(res);
+	return a;
 }
 
+/* The domain runs at table levels only, and limits need not be ones. The
+ * maximum is a ceiling (thermal and power governors rely on it); the
+ * minimum a floor where the table allows. hi >= the lowest level always
+ * (limits never go below it), so some level lies at or below hi. */
 static void perf_target(const struct arb_res *res, struct arb_state *t)
 {
+	const struct vscmi_perf_level *l = res->d->u.perf.levels;
+	uint32_t n = res->d->u.perf.nlevels;
 	int64_t lo = mset_empty(&res->mins) ? perf_lowest(res) : mset_max(&res->mins);
 	int64_t hi = mset_empty(&res->maxs) ? perf_highest(res) : mset_min(&res->maxs);
-	int64_t level = mset_empty(&res->levels) ? perf_lowest(res) : mset_max(&res->levels);
+	/* Nobody asked a level: where it booted. */
+	int64_t level = mset_empty(&res->levels) ? res->d->u.perf.initial : mset_max(&res->levels);
+	uint32_t top = perf_at_or_below(res, hi), a;
 
 	if (level > hi)
 		level = hi;
 	if (level < lo)
 		level = lo;
-	t->level = perf_snap(res, level, lo);
-	t->min = (uint32_t)lo;
-	t->max = (uint32_t)hi;
+	a = perf_at_or_below(res, level);
+	if (a > 0 && l[a - 1].perf >= lo)
+		t->level = l[a - 1].perf;
+	else if (a < n && l[a].perf <= hi)
+		t->level = l[a].perf;
+	else
+		t->level = l[top - 1].perf;
+	/* The platform gets limits on the table that hold the level. */
+	t->max = l[top - 1].perf;
+	a = perf_at_or_below(res, lo - 1);
+	t->min = a < top ? l[a].perf : t->max;
 }
 
 static bool perf_next(const struct arb_res *res, const struct arb_state *t, enum arb_phase phase,
@@ -510,12 +544,12 @@ static bool none_next(const struct arb_res *res, const struct arb_state *t, enum
 
 /* The policy table: which rule each kind follows. */
 static const struct arb_kind_ops arb_kinds[VSCMI_KIND_COUNT] = {
-	[VSCMI_CLOCK] = { gl_add, gl_del, gl_target, gl_next, gl_demands, NULL },
-	[VSCMI_POWER] = { pd_add, pd_del, pd_target, pd_next, pd_demands, NULL },
-	[VSCMI_RESET] = { rst_add, rst_del, rst_target, rst_next, NULL, NULL },
-	[VSCMI_VOLTAGE] = { gl_add, gl_del, gl_target, gl_next, NULL, NULL },
-	[VSCMI_PERF] = { perf_add, perf_del, perf_target, perf_next, NULL, perf_feasible },
-	[VSCMI_SENSOR] = { none_vote, none_vote, none_target, none_next, NULL, NULL },
+	[VSCMI_CLOCK] = { gl_add, gl_del, gl_target, gl_next, gl_demands, NULL, gl_takes_over },
+	[VSCMI_POWER] = { pd_add, pd_del, pd_target, pd_next, pd_demands, NULL, pd_takes_over },
+	[VSCMI_RESET] = { rst_add, rst_del, rst_target, rst_next, NULL, NULL, rst_takes_over },
+	[VSCMI_VOLTAGE] = { gl_add, gl_del, gl_target, gl_next, NULL, NULL, gl_takes_over },
+	[VSCMI_PERF] = { perf_add, perf_del, perf_target, perf_next, NULL, perf_feasible, NULL },
+	[VSCMI_SENSOR] = { none_vote, none_vote, none_target, none_next, NULL, NULL, NULL },
 };
 
 /* --- transactions ------------------------------------------------------ */
@@ -560,6 +594,16 @@ static void set_dirty(struct arb_res *res, bool dirty)
 		res->arb->ndirty++;
 	else
 		res->arb->ndirty--;
+}
+
+static void boot_set(struct arb_res *res, bool boot)
+{
+	if (res->boot == boot)
+		return;
+	res->boot = boot;
+	res->boot_ended = !boot;
+	res->arb->boot_seq++;
+	update_demand(res);
 }
 
 static void vote_set(struct arb_vote *v, const struct arb_state *st)
@@ -686,6 +730,7 @@ static void txn_refused(struct arb_txn *t, int err)
 	t->undo = true;
 	vote_set(t->v, &t->old);
 	res->free_level = t->old_free;
+	boot_set(res, t->old_boot);
 	t->step = t->ops_here = 0;
 }
 
@@ -818,9 +863,14 @@ static int vote_change(struct arb_vote *v, const struct arb_state *st, const int
 	t->v = v;
 	t->old = v->st;
 	t->old_free = res->free_level;
+	t->old_boot = res->boot;
 	vote_set(v, st);
 	if (free_level)
 		res->free_level = *free_level;
+	/* An agent that votes for what the boot vote holds takes the
+	 * resource over: from now on the agents' votes alone decide. */
+	if (res->boot && kind_ops(res)->takes_over && kind_ops(res)->takes_over(res, &v->st))
+		boot_set(res, false);
 	if (kind_ops(res)->feasible && !kind_ops(res)->feasible(res))
 		t->err = -EACCES;
 	return txn_go(t);
@@ -983,8 +1033,13 @@ static int gl_level(struct arb_vote *v, int64_t level)
 	struct arb_state st = v->st;
 	int64_t fixed = res->d->kind == VSCMI_CLOCK ? (int64_t)res->d->u.clock.rate
 						    : res->d->u.voltage.level;
+
 	int64_t free_level = level;
-	bool set_free = false;
+	/* A rate voted while the agent does not hold the resource on counts
+	 * only once it does (gl_add): the resource may run for others who
+	 * never asked for this rate. While nobody runs on it at all, the
+	 * hardware takes it at once, ready for when the gate opens. */
+	bool set_free = !st.on && !res->boot && res->holders + res->children_on == 0;
 
 	switch (gl_policy(res)) {
 	case VSCMI_POLICY_FIXED:
@@ -992,13 +1047,11 @@ static int gl_level(struct arb_vote *v, int64_t level)
 			return -EACCES;
 		break;
 	case VSCMI_POLICY_EXCLUSIVE:
+		/* It could never apply, and reading it back would lie. */
 		if (res->owner && res->owner != v)
 			return -EACCES;
-		/* Nobody holds it: the rate applies now, unowned. */
-		set_free = !st.on;
 		break;
 	case VSCMI_POLICY_MAX:
-		set_free = !st.on && mset_empty(&res->levels);
 		break;
 	default:
 		return -EINVAL;
@@ -1282,6 +1335,11 @@ int arb_vote_restore(struct arb_vote *v, const struct arb_state *st, bool owner)
 	if (!restore_valid(res, st))
 		return -EINVAL;
 	vote_set(v, st);
+	/* A vote only a takeover could have cast: the boot vote ended then. */
+	if (res->boot && kind_ops(res)->takes_over && kind_ops(res)->takes_over(res, &v->st)) {
+		boot_set(res, false);
+		res->restored = true;
+	}
 	/* Ownership is first come: it is put back as it was, whatever order
 	 * the votes come back in. */
 	if (res->owner == v && !owner)
@@ -1316,6 +1374,24 @@ int arb_reconcile_restored(struct arb *arb)
 	return failed;
 }
 
+enum arb_boot arb_res_boot(const struct arb_res *res)
+{
+	return res->boot ? ARB_BOOT_HELD : res->boot_ended ? ARB_BOOT_ENDED : ARB_BOOT_NONE;
+}
+
+void arb_res_boot_end(struct arb_res *res)
+{
+	if (!res->boot)
+		return;
+	boot_set(res, false);
+	res->restored = true;
+}
+
+uint64_t arb_boot_seq(const struct arb *arb)
+{
+	return arb->boot_seq;
+}
+
 uint64_t arb_agent_seq(const struct arb_agent *agent)
 {
 	return agent->seq;
@@ -1331,18 +1407,20 @@ static void res_init(struct arb *arb, struct arb_res *res, const struct vscmi_re
 	res->index = index;
 	switch (d->kind) {
 	case VSCMI_CLOCK:
-		res->phys.on = d->u.clock.on;
+		res->phys.on = res->boot = d->u.clock.on;
 		res->phys.level = (int64_t)d->u.clock.rate;
 		break;
 	case VSCMI_VOLTAGE:
-		res->phys.on = d->u.voltage.on;
+		res->phys.on = res->boot = d->u.voltage.on;
 		res->phys.level = d->u.voltage.level;
 		break;
 	case VSCMI_POWER:
 		res->phys.pd = d->u.power.initial;
+		res->boot = d->u.power.initial != d->u.power.nstates - 1;
 		break;
 	case VSCMI_RESET:
 		res->phys.asserted = d->u.reset.asserted;
+		res->boot = !d->u.reset.asserted;
 		break;
 	case VSCMI_PERF:
 		res->phys.level = d->u.perf.initial;

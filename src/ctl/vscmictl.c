@@ -531,13 +531,20 @@ static int cmd_resources(struct ctl *ctl, int argc, char **argv)
 			size_t off = 0;
 
 			fmt_state(state, sizeof(state), jget(res, "state"));
+			/* the boot vote first, while nobody has taken it over */
+			if (jget(res, "boot")) {
+				char vs[128];
+
+				fmt_state(vs, sizeof(vs), jget(res, "boot"));
+				off += (size_t)snprintf(votestr, sizeof(votestr), "boot: %s", vs);
+			}
 			for (size_t v = 0; v < jlen(votes) && off < sizeof(votestr); v++) {
 				struct json_object *vo = json_object_array_get_idx(votes, v);
 				char vs[128];
 
 				fmt_state(vs, sizeof(vs), vo);
 				off += (size_t)snprintf(votestr + off, sizeof(votestr) - off,
-							"%s%s: %s", v ? ", " : "",
+							"%s%s: %s", off ? ", " : "",
 							jstr(vo, "agent", "?"), vs);
 			}
 			if (table_row(&t))

@@ -315,7 +315,7 @@ static void state_json(struct json_object *o, const struct vscmi_res_desc *rd,
 			jadd(o, "level_uv", json_object_new_int64(st->level));
 		break;
 	case VSCMI_PERF:
-		if (!vote || st->voted)
+		if (!vote || st->has_level)
 			jadd(o, "level", json_object_new_int64(st->level));
 		if (!vote || st->has_limits) {
 			jadd(o, "min", json_object_new_int64(st->min));
@@ -359,6 +359,12 @@ static struct json_object *ctl_resources(struct vscmid *d, struct json_object *r
 
 				if (d->plat->ops->sensor_read(d->plat, rd->plat_id, &value, &ts) == 0)
 					jadd(phys, "reading", json_object_new_int64(value));
+			}
+			/* The boot vote, while no agent has taken the resource over. */
+			if (arb_res_boot(res) == ARB_BOOT_HELD) {
+				st = (struct arb_state){ .on = true, .voted = true,
+							 .pd = kind == VSCMI_POWER ? rd->u.power.initial : 0 };
+				state_json(jadd(j, "boot", json_object_new_object()), rd, &st, true);
 			}
 			votes = jadd(j, "votes", json_object_new_array());
 			/* each agent's views of this resource, in agent order */

@@ -286,6 +286,62 @@ static int journal_write(struct vscmid *d, const struct scmi_agent *agent, uint3
 	return 0;
 }
 
+/* --- boot votes ---------------------------------------------------------------- */
+
+/* Which boot votes agents took over (doc/arbiter.md): rare, once per
+ * resource at most, so a whole new file each time, renamed into place. */
+#define BOOT_FILE "boot"
+
+static void boot_persist(struct vscmid *d)
+{
+	const struct vscmi_model *m = &d->cfg->model;
+	struct json_object *o, *arr;
+	const char *text;
+	int fd, r = 0;
+
+	if (d->state_fd < 0 || arb_boot_seq(d->arb) == d->boot_seq)
+		return;
+	o = json_object_new_object();
+	arr = json_object_new_array();
+	if (!o || !arr) {
+		json_object_put(o);
+		json_object_put(arr);
+		return;
+	}
+	json_object_object_add(o, "version", json_object_new_int(JOURNAL_VERSION));
+	json_object_object_add(o, "taken_over", arr);
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+		for (uint32_t i = 0; i < m->nres[k]; i++) {
+			struct json_object *e;
+
+			if (arb_res_boot(arb_res_get(d->arb, (enum vscmi_kind)k, i)) != ARB_BOOT_ENDED)
+				continue;
+			e = json_object_new_object();
+			json_object_object_add(e, "kind", json_object_new_string(
+								   vscmi_kind_name((enum vscmi_kind)k)));
+			json_object_object_add(e, "resource", json_object_new_string(m->res[k][i].name));
+			json_object_array_add(arr, e);
+		}
+	}
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	fd = openat(d->state_fd, BOOT_FILE ".new", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+	    renameat(d->state_fd, BOOT_FILE ".new", d->state_fd, BOOT_FILE) < 0)
+		r = errno ? -errno : -EIO;
+	if (fd >= 0)
+		close(fd);
+	json_object_put(o);
+	if (r < 0) {
+		unlinkat(d->state_fd, BOOT_FILE ".new", 0);
+		log_err("journal: cannot write %s/%s: %s; a restart would hold resources on "
+			"that agents took over", d->state_dir, BOOT_FILE, strerror(-r));
+		d->journal_errors++;
+		return;
+	}
+	d->boot_seq = arb_boot_seq(d->arb);
+	d->journal_writes++;
+}
+
 void vscmid_journal_persist(void *ctx, struct scmi_agent *agent)
 {
 	struct vscmid *d = ctx;
@@ -297,6 +353,8 @@ void vscmid_journal_persist(void *ctx, struct scmi_agent *agent)
 
 	if (d->state_fd < 0)
 		return;
+	/* A vote of this agent's may have taken a resource over. */
+	boot_persist(d);
 	scmi_agent_save(agent, &st);
 	/* the header goes in front, once the text is known */
 	d->jbuf_len = 0;
@@ -558,22 +616,84 @@ out:
 	return r;
 }
 
+/* The boot votes the last runs saw taken over end again, before any vote
+ * comes back. Returns how many. */
+static int boot_restore(struct vscmid *d)
+{
+	struct json_object *o = NULL, *arr;
+	char path[128], *text = NULL;
+	int64_t version;
+	int fd, n = 0;
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/%s", d->state_dir, BOOT_FILE);
+	fd = openat(d->state_fd, BOOT_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			log_err("journal: %s: %s; boot votes are assumed held", path, strerror(errno));
+		return 0;
+	}
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size < JOURNAL_MAX_BYTES &&
+	    (text = calloc(1, (size_t)sb.st_size + 1)) &&
+	    read(fd, text, (size_t)sb.st_size) == sb.st_size)
+		o = json_tokener_parse(text);
+	close(fd);
+	free(text);
+	if (!o || jint(o, "version", JOURNAL_VERSION, JOURNAL_VERSION, &version) < 0 ||
+	    jfield(o, "taken_over", json_type_array, &arr) < 0) {
+		log_err("journal: %s is not a version %d boot journal; boot votes are assumed held",
+			path, JOURNAL_VERSION);
+		json_object_put(o);
+		return 0;
+	}
+	for (size_t i = 0; i < json_object_array_length(arr) &&
+			   i < (size_t)VSCMI_MAX_RESOURCES * VSCMI_KIND_COUNT; i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i), *name;
+		struct arb_res *res = NULL;
+		enum vscmi_kind kind;
+
+		if (jfield(e, "kind", json_type_string, &name) < 0 ||
+		    jkind(json_object_get_string(name), &kind) < 0 ||
+		    jfield(e, "resource", json_type_string, &name) < 0) {
+			log_err("journal: %s: entry %zu is malformed; skipped", path, i);
+			continue;
+		}
+		for (uint32_t r = 0; r < arb_res_count(d->arb, kind) && !res; r++)
+			if (!strcmp(arb_res_desc(arb_res_get(d->arb, kind, r))->name,
+				    json_object_get_string(name)))
+				res = arb_res_get(d->arb, kind, r);
+		/* The config may have changed between the runs. */
+		if (!res || arb_res_boot(res) != ARB_BOOT_HELD)
+			continue;
+		arb_res_boot_end(res);
+		n++;
+	}
+	json_object_put(o);
+	return n;
+}
+
 int vscmid_journal_restore(struct vscmid *d)
 {
 	uint32_t n = scmi_server_agent_count(d->srv);
-	int agents = 0, failed;
+	int agents = 0, boots, failed;
 
 	/* by id, whatever ids a reload hands out later */
 	d->restored = calloc(VSCMI_MAX_AGENTS, sizeof(*d->restored));
 	if (!d->restored)
 		return -ENOMEM;
+	boots = boot_restore(d);
+	d->boot_seq = arb_boot_seq(d->arb);
+	if (boots)
+		log_info("restart: %d boot votes were taken over in an earlier run", boots);
 	for (uint32_t i = 0; i < n; i++) {
 		struct scmi_agent *a = scmi_server_agent(d->srv, i + 1);
 
 		d->restored[i] = a && journal_restore_agent(d, a) > 0;
 		agents += d->restored[i];
 	}
-	if (!agents)
+	/* A restored vote that took a resource over ends its boot vote too. */
+	boot_persist(d);
+	if (!agents && !boots)
 		return 0;
 	failed = arb_reconcile_restored(d->arb);
 	if (failed)

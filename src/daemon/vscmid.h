@@ -94,6 +94,7 @@ struct vscmid {
 	uint64_t journal_writes;
 	uint64_t journal_errors;
 	bool *restored;			/* by agent id - 1: votes came from the journal */
+	uint64_t boot_seq;		/* the arbiter's boot_seq state/boot was written at */
 	sd_event_source *grace_src;	/* releases restored agents that stay away */
 	uint64_t start_usec;		/* CLOCK_MONOTONIC */
 	struct vscmid_sysreq sysreq;
