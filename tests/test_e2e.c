@@ -518,6 +518,30 @@ START_TEST(test_second_connections_do_not_flood_the_log)
 }
 END_TEST
 
+/* Every vote that counts shows in resources: a performance level vote
+ * as well as limits. */
+START_TEST(test_resources_show_perf_level_votes)
+{
+	const uint32_t level[] = { 0, 400 }, limits[] = { 0, 500, 200 };
+	struct json_object *res, *gpu, *v;
+	int disp = agent_connect("display");
+
+	ck_assert_int_eq(scmi_cmd(disp, SCMI_PROTO_PERF, 0x7, 1, level, 2), SCMI_SUCCESS);
+	ck_assert_int_eq(scmi_cmd(disp, SCMI_PROTO_PERF, 0x5, 2, limits, 3), SCMI_SUCCESS);
+	res = control(VSCMI_CTL_RESOURCES, NULL);
+	gpu = find_named(jget(jget(res, "resources"), "perf"), "name", "gpu");
+	ck_assert_ptr_nonnull(gpu);
+	v = find_named(jget(gpu, "votes"), "agent", "display");
+	ck_assert_ptr_nonnull(v);
+	ck_assert_int_eq(json_object_get_int64(jget(v, "level")), 400);
+	ck_assert_int_eq(json_object_get_int64(jget(v, "min")), 200);
+	ck_assert_int_eq(json_object_get_int64(jget(v, "max")), 500);
+	ck_assert_int_eq(json_object_get_int64(jget(jget(gpu, "state"), "level")), 400);
+	json_object_put(res);
+	close(disp);
+}
+END_TEST
+
 START_TEST(test_release)
 {
 	struct json_object *res;
@@ -1724,6 +1748,7 @@ static Suite *e2e_suite(void)
 	tc = tcase_create("control");
 	tcase_add_checked_fixture(tc, start_daemon, stop_daemon);
 	tcase_add_test(tc, test_release);
+	tcase_add_test(tc, test_resources_show_perf_level_votes);
 	tcase_add_test(tc, test_control_errors);
 	tcase_add_test(tc, test_idle_control_clients_do_not_lock_others_out);
 	tcase_add_test(tc, test_system_request);
