@@ -63,8 +63,11 @@ static int vscmid_hook_defer(void *ctx, uint64_t usec, void (*fn)(void *arg), vo
 		return -ENOMEM;
 	df->fn = fn;
 	df->arg = arg;
-	r = sd_event_add_time_relative(d->ev, &src, CLOCK_MONOTONIC, usec, 0,
-				       vscmid_deferred_fire, df);
+	/* A guest waits on this (a delayed response, a platform stand-in's
+	 * latency): accuracy 1 us, since sd-event reads 0 as its default of
+	 * 250 ms and would hold every delayed response that long. */
+	r = sd_event_add_time_relative(d->ev, &src, CLOCK_MONOTONIC, usec, 1, vscmid_deferred_fire,
+				       df);
 	if (r < 0) {
 		free(df);
 		return r;

@@ -738,7 +738,9 @@ static int journal_on_grace(sd_event_source *src, uint64_t usec, void *userdata)
 
 int vscmid_journal_grace(struct vscmid *d)
 {
+	/* Seconds of grace: a second more or less changes nothing for a guest
+	 * that stays away, and lets the wake-up share others'. */
 	return sd_event_add_time_relative(d->ev, &d->grace_src, CLOCK_MONOTONIC,
-					  (uint64_t)d->cfg->restart_grace_s * 1000000u, 0,
+					  (uint64_t)d->cfg->restart_grace_s * 1000000u, 1000000u,
 					  journal_on_grace, d);
 }

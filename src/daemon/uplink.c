@@ -21,6 +21,9 @@
 /* How often a lost link is tried again, uevents or not: a co-processor
  * that restarts sends none. */
 #define UPLINK_RETRY_USEC 1000000u
+/* Nobody waits on a retry to the hour: sd-event may batch it with other
+ * wake-ups within a quarter of its period. */
+#define UPLINK_RETRY_ACCURACY_USEC 250000u
 
 int vscmid_platform_new(struct vscmid *d, char *err, size_t errlen)
 {
@@ -195,7 +198,7 @@ int vscmid_uplink_open(struct vscmid *d, char *err, size_t errlen)
 	if (!vscmi_is_raw(d->plat))
 		return 0;
 	r = sd_event_add_time_relative(d->ev, &d->retry_src, CLOCK_MONOTONIC, UPLINK_RETRY_USEC,
-				       0, uplink_on_retry, d);
+				       UPLINK_RETRY_ACCURACY_USEC, uplink_on_retry, d);
 	if (r < 0)
 		goto fail;
 	sd_event_source_set_enabled(d->retry_src, SD_EVENT_OFF);
