@@ -38,16 +38,30 @@ struct vscmid_deferred {
 	void *arg;
 };
 
-static int vscmid_deferred_fire(sd_event_source *src, uint64_t usec, void *userdata)
+static void vscmid_deferred_done(sd_event_source *src)
 {
-	struct vscmid_deferred *df = userdata;
-
-	df->fn(df->arg);
 	/* done: hold a reference, make the loop drop its own, then drop ours
 	 * (the destroy callback frees df) */
 	sd_event_source_ref(src);
 	sd_event_source_set_floating(src, 0);
 	sd_event_source_unref(src);
+}
+
+static int vscmid_deferred_fire(sd_event_source *src, uint64_t usec, void *userdata)
+{
+	struct vscmid_deferred *df = userdata;
+
+	df->fn(df->arg);
+	vscmid_deferred_done(src);
+	return 0;
+}
+
+static int vscmid_deferred_now(sd_event_source *src, void *userdata)
+{
+	struct vscmid_deferred *df = userdata;
+
+	df->fn(df->arg);
+	vscmid_deferred_done(src);
 	return 0;
 }
 
@@ -64,14 +78,21 @@ static int vscmid_hook_defer(void *ctx, uint64_t usec, void (*fn)(void *arg), vo
 	df->fn = fn;
 	df->arg = arg;
 	/* A guest waits on this (a delayed response, a platform stand-in's
-	 * latency): accuracy 1 us, since sd-event reads 0 as its default of
-	 * 250 ms and would hold every delayed response that long. */
-	r = sd_event_add_time_relative(d->ev, &src, CLOCK_MONOTONIC, usec, 1, vscmid_deferred_fire,
-				       df);
+	 * latency). Due now: the loop's next turn, with no timer in between.
+	 * Due later: a timer of accuracy 1 us, since sd-event reads 0 as its
+	 * default of 250 ms and would hold every delayed response that long;
+	 * the daemon's timer slack is 1 us too (main). */
+	if (usec == 0)
+		r = sd_event_add_defer(d->ev, &src, vscmid_deferred_now, df);
+	else
+		r = sd_event_add_time_relative(d->ev, &src, CLOCK_MONOTONIC, usec, 1,
+					       vscmid_deferred_fire, df);
 	if (r < 0) {
 		free(df);
 		return r;
 	}
+	if (usec == 0)
+		sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
 	sd_event_source_set_destroy_callback(src, free);
 	/* the loop owns it now, and frees whatever has not fired on exit */
 	sd_event_source_set_floating(src, 1);
