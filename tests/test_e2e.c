@@ -839,18 +839,18 @@ START_TEST(test_vhost_frontend_served)
 	uint8_t buf[64];
 	int fe = vhost_connect(), second, cam;
 
-	ck_assert_uint_eq(vhost_get_features(fe), 0x140000001ull);
+	ck_assert_uint_eq(vhost_get_features(fe), 0x160000001ull);
 	ck_assert(agent_connected("vm"));
 	/* one frontend per agent */
 	second = vhost_connect();
 	ck_assert_int_eq(recv_wait(second, buf, sizeof(buf), 5000), 0);
 	close(second);
-	ck_assert_uint_eq(vhost_get_features(fe), 0x140000001ull);
+	ck_assert_uint_eq(vhost_get_features(fe), 0x160000001ull);
 	/* QEMU gone: served again on the next connection */
 	close(fe);
 	wait_disconnected("vm");
 	fe = vhost_connect();
-	ck_assert_uint_eq(vhost_get_features(fe), 0x140000001ull);
+	ck_assert_uint_eq(vhost_get_features(fe), 0x160000001ull);
 	/* the socket agents are served alongside */
 	cam = agent_connect("camera");
 	ck_assert_int_eq(scmi_cmd(cam, SCMI_PROTO_BASE, 0x0, 1, NULL, 0), SCMI_SUCCESS);
@@ -969,11 +969,11 @@ START_TEST(test_vhost_kick_fd_given_again_leaves_no_stale_watch)
 	int fe = vhost_connect(), efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
 	ck_assert_int_ge(efd, 0);
-	ck_assert_uint_eq(vhost_get_features(fe), 0x140000001ull);
+	ck_assert_uint_eq(vhost_get_features(fe), 0x160000001ull);
 	for (int i = 0; i < 3; i++) {
 		vhost_send_fd(fe, VHOST_USER_SET_VRING_KICK, 0, efd);
 		/* answered in order: the kick was taken */
-		ck_assert_uint_eq(vhost_get_features(fe), 0x140000001ull);
+		ck_assert_uint_eq(vhost_get_features(fe), 0x160000001ull);
 		assert_no_stale_watch();
 	}
 	close(efd);

@@ -333,12 +333,12 @@ static void fe_start(bool p2a, uint16_t num)
 	uint64_t features = VIO_F_VERSION_1 | VHOST_USER_F_PROTOCOL_FEATURES, ack;
 	struct region r = { RAM_GPA, RAM_SIZE, RAM_UVA, 0 };
 
-	ck_assert_uint_eq(fe_get_u64(VHOST_USER_GET_FEATURES), 0x140000001ull);
+	ck_assert_uint_eq(fe_get_u64(VHOST_USER_GET_FEATURES), 0x160000001ull);
 	ck_assert_uint_eq(fe_get_u64(VHOST_USER_GET_PROTOCOL_FEATURES), 0x9);
 	fe_set_u64(VHOST_USER_SET_PROTOCOL_FEATURES, 0, 0x9, NULL, 0);
 	ck_assert_uint_eq(fe_get_u64(VHOST_USER_GET_QUEUE_NUM), 2);
 	ck_assert_int_eq(fe_msg(VHOST_USER_SET_OWNER, 0, NULL, 0, NULL, 0), 0);
-	ck_assert_uint_eq(fe_get_u64(VHOST_USER_GET_FEATURES), 0x140000001ull);
+	ck_assert_uint_eq(fe_get_u64(VHOST_USER_GET_FEATURES), 0x160000001ull);
 	for (unsigned int q = 0; q < 2; q++) {
 		fe_vring_fd(VHOST_USER_SET_VRING_CALL, q, fe.call[q]);
 		fe_vring_fd(VHOST_USER_SET_VRING_ERR, q, fe.err[q]);
@@ -746,7 +746,7 @@ START_TEST(test_nothing_to_read_and_split_message)
 	ck_assert_int_eq(write(fe.sock, (uint8_t *)h + 5, 7), 7);
 	ck_assert_int_eq(vhost_conn_handle(fe.c), 0);
 	fe_reply(VHOST_USER_GET_FEATURES, &v, sizeof(v));
-	ck_assert_uint_eq(v, 0x140000001ull);
+	ck_assert_uint_eq(v, 0x160000001ull);
 	/* A frontend that stops mid-message is not waited for forever. */
 	ck_assert_int_eq(write(fe.sock, h, 5), 5);
 	refused(vhost_conn_handle(fe.c));

@@ -352,12 +352,12 @@ START_TEST(test_identity_registers_read_as_specified)
 }
 END_TEST
 
-START_TEST(test_feature_words_offer_p2a_version_1_and_access_platform_when_asked)
+START_TEST(test_feature_words_offer_p2a_event_idx_version_1_and_access_platform_when_asked)
 {
 	struct vm *v = &vms[0], *x = &vms[1];
 
 	ck_assert_uint_eq(sim_guest_device_features(&v->g),
-			  VIO_F_VERSION_1 | VIO_SCMI_F_P2A_CHANNELS);
+			  VIO_F_VERSION_1 | VIO_F_EVENT_IDX | VIO_SCMI_F_P2A_CHANNELS);
 	wr(v, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 2);
 	ck_assert_uint_eq(rd(v, VIRTIO_MMIO_DEVICE_FEATURES), 0);
 	wr(v, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0xffffffff);
@@ -366,8 +366,9 @@ START_TEST(test_feature_words_offer_p2a_version_1_and_access_platform_when_asked
 	/* A grant-based guest's device, and Linux keeps the bit. */
 	vm_fini(x);
 	vm_init(x, 2, VIO_F_ACCESS_PLATFORM);
-	ck_assert_uint_eq(sim_guest_device_features(&x->g),
-			  VIO_F_VERSION_1 | VIO_F_ACCESS_PLATFORM | VIO_SCMI_F_P2A_CHANNELS);
+	ck_assert_uint_eq(sim_guest_device_features(&x->g), VIO_F_VERSION_1 | VIO_F_EVENT_IDX |
+								    VIO_F_ACCESS_PLATFORM |
+								    VIO_SCMI_F_P2A_CHANNELS);
 	probe(x, true);
 	ck_assert_uint_eq(dev(x)->driver_features,
 			  VIO_F_VERSION_1 | VIO_F_ACCESS_PLATFORM | VIO_SCMI_F_P2A_CHANNELS);
@@ -427,7 +428,7 @@ static uint32_t expected_read(uint64_t off)
 	case VIRTIO_MMIO_VENDOR_ID:
 		return 0x4d435356;
 	case VIRTIO_MMIO_DEVICE_FEATURES:
-		return 1;	/* word 0: P2A */
+		return 1u << 29 | 1;	/* word 0: EVENT_IDX, P2A */
 	case VIRTIO_MMIO_QUEUE_NUM_MAX:
 		return QMAX;
 	case VIRTIO_MMIO_QUEUE_READY:
@@ -923,6 +924,121 @@ START_TEST(test_async_rate_set_delayed_response_arrives_on_eventq)
 }
 END_TEST
 
+/* --- ordering: a delayed response after its reply --------------------------------- */
+
+/* Linux's probe with VIRTIO_F_EVENT_IDX, which the ring core keeps. */
+static void probe_event_idx(struct vm *v)
+{
+	struct sim_guest *g = &v->g;
+
+	sim_guest_reset(g);
+	sim_guest_wr(g, VIRTIO_MMIO_STATUS, VIO_STATUS_ACKNOWLEDGE);
+	sim_guest_wr(g, VIRTIO_MMIO_STATUS, VIO_STATUS_ACKNOWLEDGE | VIO_STATUS_DRIVER);
+	ck_assert_int_eq(sim_guest_set_features(g, VIO_F_VERSION_1 | VIO_F_EVENT_IDX |
+						       VIO_SCMI_F_P2A_CHANNELS),
+			 0);
+	ck_assert_int_eq(sim_guest_setup_vq(g, 0, g->num), 0);
+	ck_assert_int_eq(sim_guest_setup_vq(g, 1, g->num), 0);
+	sim_guest_driver_ok(g);
+	sim_guest_post_events(g, 4);
+	ck_assert_uint_eq(dev(v)->driver_features & VIO_F_EVENT_IDX, VIO_F_EVENT_IDX);
+}
+
+/* The driver says how far it has read the cmdq's used ring (used_event). */
+static void driver_read_cmdq(struct vm *v, uint16_t n)
+{
+	struct sim_vq *q = &v->g.vq[0];
+	uint16_t le = htole16(n);
+
+	memcpy((uint8_t *)sim_guest_host(&v->g, q->avail) + 4 + 2u * q->num, &le, 2);
+}
+
+static uint16_t avail_event(struct vm *v, unsigned int qi)
+{
+	struct sim_vq *q = &v->g.vq[qi];
+	uint16_t le;
+
+	memcpy(&le, (uint8_t *)sim_guest_host(&v->g, q->used) + 4 + 8u * q->num, 2);
+	return le16toh(le);
+}
+
+/* A driver that services the eventq before the cmdq (Linux on virtio-pci)
+ * must not find a delayed response before its reply: it waits until the
+ * driver has read past the reply, then goes at the next look. */
+START_TEST(test_delayed_response_waits_until_the_driver_took_its_reply)
+{
+	struct vm *v = &vms[0];
+
+	probe_event_idx(v);
+	async_rate_set(v, 50000000);
+	/* the device asks for a kick at the next command */
+	ck_assert_uint_eq(avail_event(v, 0), 1);
+	ck_assert_int_eq(world_ndeferred(), 1);
+	world_run_deferred();
+	/* the reply is in the used ring, the driver has not said it read it */
+	ck_assert_int_eq(drain_events(v), 0);
+	ck_assert_uint_eq(scmi_stats(v).waiting, 1);
+	ck_assert_int_eq(world_ndeferred(), 1);
+	ck_assert_uint_eq(world_deferred_usec(0), 10);
+	world_run_deferred();
+	ck_assert_int_eq(drain_events(v), 0);
+	ck_assert_uint_eq(world_deferred_usec(0), 20);
+
+	driver_read_cmdq(v, 1);
+	world_run_deferred();
+	ck_assert_int_eq(drain_events(v), 1);
+	check_delayed_rate(v, 0, 50000000);
+	ck_assert_uint_eq(scmi_stats(v).held, 1);
+	ck_assert_uint_eq(scmi_stats(v).waiting, 0);
+	ck_assert_int_eq(world_ndeferred(), 0);
+
+	/* read already when the delayed response comes: no wait at all */
+	async_rate_set(v, 60000000);
+	driver_read_cmdq(v, 2);
+	world_run_deferred();
+	ck_assert_int_eq(drain_events(v), 1);
+	ck_assert_int_eq(world_ndeferred(), 0);
+	ck_assert_uint_eq(scmi_stats(v).held, 1);
+}
+END_TEST
+
+/* A kick on either queue is a look too; a driver that never says how far
+ * it read gets the delayed response after VIO_SCMI_HOLD_MAX_US. A value
+ * outside what was pushed (the used_event a driver writes while its
+ * callbacks are off) does not count as read. */
+START_TEST(test_held_delayed_response_goes_on_a_kick_or_after_the_cap)
+{
+	struct vm *v = &vms[0];
+	uint64_t waited = 0;
+	int looks = 0;
+
+	probe_event_idx(v);
+	async_rate_set(v, 50000000);
+	world_run_deferred();
+	ck_assert_int_eq(drain_events(v), 0);
+	driver_read_cmdq(v, 1);
+	sim_guest_kick(&v->g, 0);
+	ck_assert_int_eq(drain_events(v), 1);
+	/* the look it had armed finds nothing */
+	world_run_deferred();
+	ck_assert_int_eq(drain_events(v), 0);
+
+	async_rate_set(v, 60000000);
+	driver_read_cmdq(v, 0x8000);
+	world_run_deferred();
+	while (drain_events(v) == 0 && looks < 100) {
+		ck_assert_int_eq(world_ndeferred(), 1);
+		waited += world_deferred_usec(0);
+		world_run_deferred();
+		looks++;
+	}
+	ck_assert_uint_ge(waited, 100000);
+	ck_assert_uint_lt(waited, 110000);
+	ck_assert_uint_eq(scmi_stats(v).held_late, 1);
+	check_delayed_rate(v, 1, 60000000);
+}
+END_TEST
+
 START_TEST(test_delayed_response_waits_for_an_eventq_buffer)
 {
 	struct vm *v = &vms[0];
@@ -1307,7 +1423,7 @@ static Suite *virtio_suite(void)
 	tc = tcase_create("registers");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_identity_registers_read_as_specified);
-	tcase_add_test(tc, test_feature_words_offer_p2a_version_1_and_access_platform_when_asked);
+	tcase_add_test(tc, test_feature_words_offer_p2a_event_idx_version_1_and_access_platform_when_asked);
 	tcase_add_test(tc, test_queue_num_max_is_offered_for_two_queues_only);
 	tcase_add_test(tc, test_queue_ready_reads_back_and_stopping_unmaps);
 	tcase_add_test(tc, test_every_aligned_register_reads_its_value);
@@ -1341,6 +1457,8 @@ static Suite *virtio_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_async_rate_set_delayed_response_arrives_on_eventq);
 	tcase_add_test(tc, test_delayed_response_waits_for_an_eventq_buffer);
+	tcase_add_test(tc, test_delayed_response_waits_until_the_driver_took_its_reply);
+	tcase_add_test(tc, test_held_delayed_response_goes_on_a_kick_or_after_the_cap);
 	tcase_add_test(tc, test_notification_arrives_on_eventq_during_own_command);
 	tcase_add_test(tc, test_notification_without_buffer_is_dropped_and_counted);
 	tcase_add_test(tc, test_without_p2a_notify_and_async_get_NOT_SUPPORTED);

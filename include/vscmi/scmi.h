@@ -151,6 +151,9 @@ size_t scmi_server_handle(struct scmi_server *srv, struct scmi_agent *agent, con
 size_t scmi_server_handle_tagged(struct scmi_server *srv, struct scmi_agent *agent,
 				 const void *req, size_t len, void *resp, size_t cap,
 				 uint64_t tag);
+/* Runs fn(arg) after usec from the embedder's event loop (its defer
+ * hook): 0, or -EOPNOTSUPP without one. */
+int scmi_server_defer(struct scmi_server *srv, uint64_t usec, void (*fn)(void *arg), void *arg);
 
 uint32_t scmi_agent_id(const struct scmi_agent *agent);
 const char *scmi_agent_name(const struct scmi_agent *agent);

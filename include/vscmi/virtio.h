@@ -51,6 +51,7 @@ struct vio_vq {
 	volatile uint8_t *desc, *avail, *used;
 	uint16_t last_avail;		/* next avail entry to take */
 	uint16_t used_idx;		/* our copy; never read back from the guest */
+	bool event_idx;			/* VIRTIO_F_EVENT_IDX negotiated */
 };
 
 /* Maps the rings; 0 or -errno (the queue stays not ready). */
@@ -60,6 +61,10 @@ void vio_vq_stop(struct vio_vq *vq, struct vio_mem *mem);
  * driver broke the ring (the device then needs a reset). */
 int vio_vq_pop(struct vio_vq *vq, struct vio_chain *c);
 void vio_vq_push(struct vio_vq *vq, uint16_t head, uint32_t len);
+/* With event_idx: whether the driver has taken every used entry before
+ * index mark (it publishes how far it has read, as used_event, whenever it
+ * asks for interrupts again). Without it there is no way to know: true. */
+bool vio_vq_driver_took(const struct vio_vq *vq, uint16_t mark);
 
 /* --- the device ------------------------------------------------------------ */
 
@@ -104,6 +109,7 @@ struct vio_dev {
 #define VIO_STATUS_FEATURES_OK 8u
 #define VIO_STATUS_NEEDS_RESET 64u
 #define VIO_STATUS_FAILED 128u
+#define VIO_F_EVENT_IDX (1ull << 29)
 #define VIO_F_VERSION_1 (1ull << 32)
 #define VIO_F_ACCESS_PLATFORM (1ull << 33)
 #define VIO_SCMI_F_P2A_CHANNELS (1ull << 0)
@@ -152,7 +158,11 @@ struct vio_scmi_stats {
 	uint64_t commands;
 	uint64_t events;		/* delayed responses and notifications delivered */
 	uint64_t dropped;		/* notifications with no eventq buffer */
-	uint64_t waiting;		/* delayed responses now waiting for a buffer */
+	uint64_t waiting;		/* delayed responses now waiting for a buffer, or
+					 * for the driver to take their reply */
+	uint64_t held;			/* delayed responses that waited for their reply
+					 * to be taken */
+	uint64_t held_late;		/* of those, given up on after VIO_SCMI_HOLD_MAX_US */
 };
 
 /* A virtio-scmi device serving one agent. extra_features: e.g.

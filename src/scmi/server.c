@@ -277,6 +277,13 @@ reply:
 	return out_len;
 }
 
+int scmi_server_defer(struct scmi_server *srv, uint64_t usec, void (*fn)(void *arg), void *arg)
+{
+	if (!srv->hooks.defer)
+		return -EOPNOTSUPP;
+	return srv->hooks.defer(srv->hooks.ctx, usec, fn, arg);
+}
+
 size_t scmi_server_handle_tagged(struct scmi_server *srv, struct scmi_agent *a, const void *req,
 				 size_t len, void *resp, size_t cap, uint64_t tag)
 {

@@ -10,7 +10,16 @@
  * and the SCMI driver matches by token. At most VIO_SCMI_INFLIGHT chains
  * are held: beyond that the cmdq is left alone until one completes. A
  * device reset forgets the held chains (the rings are gone); the tag
- * carries the device's generation, so a late reply finds nothing. */
+ * carries the device's generation, so a late reply finds nothing.
+ *
+ * A delayed response must reach the driver after its command's reply, but
+ * the two travel on different queues, and a driver that services the
+ * eventq first in one interrupt (Linux on virtio-pci) would see it first.
+ * With VIRTIO_F_EVENT_IDX the driver publishes how far it has read the
+ * cmdq's used ring; a delayed response waits in the backlog until the
+ * driver has read past every reply pushed before it, looked at on each
+ * kick and on a short backoff from the event loop, and goes anyway after
+ * VIO_SCMI_HOLD_MAX_US (a driver that never asks for interrupts again). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +35,22 @@
 #define VIO_SCMI_BACKLOG 64
 /* Commands whose reply is still to come. */
 #define VIO_SCMI_INFLIGHT 16
+/* How long a delayed response waits for the driver to take its reply: a
+ * first look after the first step, then each step twice the last. */
+#define VIO_SCMI_HOLD_FIRST_US 10
+#define VIO_SCMI_HOLD_STEP_MAX_US 2000
+#define VIO_SCMI_HOLD_MAX_US 100000
 
 struct vio_scmi_msg {
 	uint16_t len;
+	uint16_t mark;			/* the cmdq's used index when it came */
 	uint8_t b[SCMI_MSG_MAX];
+};
+
+/* A look at the backlog from the event loop; the device forgets it (s =
+ * NULL) when it goes first. */
+struct vio_scmi_poll {
+	struct vio_scmi *s;
 };
 
 struct vio_scmi {
@@ -46,6 +67,8 @@ struct vio_scmi {
 	} held[VIO_SCMI_INFLIGHT];
 	unsigned int nheld;
 	bool stalled;			/* the cmdq waits for a free slot */
+	struct vio_scmi_poll *poll;	/* armed, while the backlog's head waits */
+	uint32_t hold_waited_us, hold_step_us;
 	uint32_t generation;		/* bumped on reset */
 	struct vio_scmi_stats stats;
 };
@@ -184,18 +207,71 @@ static int vio_scmi_event_put(struct vio_scmi *s, const uint8_t *msg, size_t len
 	return 1;
 }
 
+static void vio_scmi_flush_backlog(struct vio_scmi *s);
+
+static void vio_scmi_poll_fire(void *arg)
+{
+	struct vio_scmi_poll *p = arg;
+	struct vio_scmi *s = p->s;
+
+	free(p);
+	if (!s)
+		return;
+	s->poll = NULL;
+	s->hold_waited_us += s->hold_step_us;
+	vio_scmi_flush_backlog(s);
+}
+
+/* Looks again later; -errno when the loop cannot (the caller goes on). */
+static int vio_scmi_hold(struct vio_scmi *s)
+{
+	struct vio_scmi_poll *p;
+
+	if (s->poll)
+		return 0;
+	if (s->hold_waited_us >= VIO_SCMI_HOLD_MAX_US)
+		return -ETIMEDOUT;
+	s->hold_step_us = !s->hold_step_us ? VIO_SCMI_HOLD_FIRST_US
+			  : s->hold_step_us >= VIO_SCMI_HOLD_STEP_MAX_US / 2 ? VIO_SCMI_HOLD_STEP_MAX_US
+									    : 2 * s->hold_step_us;
+	p = malloc(sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->s = s;
+	if (scmi_server_defer(s->srv, s->hold_step_us, vio_scmi_poll_fire, p) < 0) {
+		free(p);
+		return -EOPNOTSUPP;
+	}
+	s->poll = p;
+	return 0;
+}
+
+/* Delivers what waits, in order, as far as buffers and the driver's
+ * progress on the cmdq allow. */
 static void vio_scmi_flush_backlog(struct vio_scmi *s)
 {
 	bool sent = false;
 
 	while (s->backlog_len) {
 		struct vio_scmi_msg *m = &s->backlog[s->backlog_head];
-		int r = vio_scmi_event_put(s, m->b, m->len);
+		bool waited = s->hold_step_us != 0;
+		int r;
 
+		if (!vio_vq_driver_took(&s->dev.vq[VIO_SCMI_CMDQ], m->mark)) {
+			r = vio_scmi_hold(s);
+			if (r == 0)
+				break;
+			if (r == -ETIMEDOUT)
+				s->stats.held_late++;
+		}
+		r = vio_scmi_event_put(s, m->b, m->len);
 		if (r == 0)
 			break;
 		if (r == 1)
 			sent = true;
+		if (waited)
+			s->stats.held++;
+		s->hold_waited_us = s->hold_step_us = 0;
 		s->backlog_head = (s->backlog_head + 1) % VIO_SCMI_BACKLOG;
 		s->backlog_len--;
 		if (r < 0 && (s->dev.status & VIO_STATUS_NEEDS_RESET))
@@ -206,19 +282,21 @@ static void vio_scmi_flush_backlog(struct vio_scmi *s)
 		vio_dev_interrupt(&s->dev);
 }
 
-/* The server's output for this agent: delayed responses wait for a buffer,
- * notifications are dropped when none is free. */
+/* The server's output for this agent: delayed responses wait for a buffer
+ * and for their reply to be taken; notifications are dropped when no
+ * buffer is free. */
 static int vio_scmi_send(void *ctx, const uint8_t *msg, size_t len)
 {
 	struct vio_scmi *s = ctx;
 	struct vio_dev *d = &s->dev;
 	bool delayed = len >= 4 && SCMI_HDR_TYPE(vscmi_get_le32(msg)) == SCMI_TYPE_DELAYED;
+	struct vio_scmi_msg *m;
 	int r;
 
 	if (!(d->status & VIO_STATUS_DRIVER_OK) || (d->status & VIO_STATUS_NEEDS_RESET) ||
 	    len > SCMI_MSG_MAX)
 		return -ENOTCONN;
-	if (!s->backlog_len) {
+	if (!delayed) {
 		r = vio_scmi_event_put(s, msg, len);
 		if (r == 1) {
 			vio_dev_interrupt(d);
@@ -226,17 +304,21 @@ static int vio_scmi_send(void *ctx, const uint8_t *msg, size_t len)
 		}
 		if (r < 0)
 			return r;
-	}
-	if (!delayed || s->backlog_len == VIO_SCMI_BACKLOG) {
 		s->stats.dropped++;
 		return -ENOBUFS;
 	}
-	struct vio_scmi_msg *m = &s->backlog[(s->backlog_head + s->backlog_len) % VIO_SCMI_BACKLOG];
-
+	if (s->backlog_len == VIO_SCMI_BACKLOG) {
+		s->stats.dropped++;
+		return -ENOBUFS;
+	}
+	m = &s->backlog[(s->backlog_head + s->backlog_len) % VIO_SCMI_BACKLOG];
 	memcpy(m->b, msg, len);
 	m->len = (uint16_t)len;
+	/* Its reply is in the used ring already: the server sends a delayed
+	 * response only once the reply is out. */
+	m->mark = d->vq[VIO_SCMI_CMDQ].used_idx;
 	s->backlog_len++;
-	s->stats.waiting = s->backlog_len;
+	vio_scmi_flush_backlog(s);
 	return 0;
 }
 
@@ -293,7 +375,8 @@ static void vio_scmi_queue_notify(struct vio_dev *d, unsigned int q)
 
 	if (q == VIO_SCMI_CMDQ)
 		vio_scmi_cmdq(s);
-	else
+	/* Either kick may come after the driver read its replies. */
+	if (s->backlog_len)
 		vio_scmi_flush_backlog(s);
 }
 
@@ -301,6 +384,8 @@ static void vio_scmi_driver_ok(struct vio_dev *d)
 {
 	struct vio_scmi *s = to_scmi(d);
 
+	for (unsigned int q = 0; q < d->nqueues; q++)
+		d->vq[q].event_idx = (d->driver_features & VIO_F_EVENT_IDX) != 0;
 	scmi_agent_set_output(s->agent, vio_scmi_send, s,
 			      (d->driver_features & VIO_SCMI_F_P2A_CHANNELS) != 0);
 	scmi_agent_set_reply(s->agent, vio_scmi_reply, s);
@@ -320,6 +405,7 @@ static void vio_scmi_reset(struct vio_dev *d)
 	s->stalled = false;
 	s->generation = (s->generation + 1) & 0xffffu;
 	s->backlog_head = s->backlog_len = 0;
+	s->hold_waited_us = s->hold_step_us = 0;
 	s->stats.waiting = 0;
 }
 
@@ -340,7 +426,8 @@ struct vio_scmi *vio_scmi_new(struct scmi_server *srv, struct scmi_agent *agent,
 	s->srv = srv;
 	s->agent = agent;
 	s->dev.device_id = VIO_ID_SCMI;
-	s->dev.features = VIO_F_VERSION_1 | VIO_SCMI_F_P2A_CHANNELS | extra_features;
+	s->dev.features = VIO_F_VERSION_1 | VIO_F_EVENT_IDX | VIO_SCMI_F_P2A_CHANNELS |
+			  extra_features;
 	s->dev.nqueues = 2;
 	s->dev.mem = mem;
 	s->dev.ops = &vio_scmi_ops;
@@ -359,6 +446,9 @@ void vio_scmi_free(struct vio_scmi *s)
 	 * guest is gone (a daemon exiting leaves the hardware as it is). */
 	for (unsigned int q = 0; q < s->dev.nqueues; q++)
 		vio_vq_stop(&s->dev.vq[q], s->dev.mem);
+	/* A look still armed finds nothing. */
+	if (s->poll)
+		s->poll->s = NULL;
 	scmi_agent_set_output(s->agent, NULL, NULL, false);
 	scmi_agent_set_reply(s->agent, NULL, NULL);
 	free(s);

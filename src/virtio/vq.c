@@ -121,6 +121,14 @@ int vio_vq_pop(struct vio_vq *vq, struct vio_chain *c)
 	if (!vq->ready)
 		return 0;
 	avail_idx = rd16(vq->avail + 2);
+	if (avail_idx == vq->last_avail && vq->event_idx) {
+		/* Asks for a kick at the next entry, then looks again: one the
+		 * driver added meanwhile may have been published before it saw
+		 * the request. */
+		wr16(vq->used + 4 + 8u * n, vq->last_avail);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		avail_idx = rd16(vq->avail + 2);
+	}
 	if (avail_idx == vq->last_avail)
 		return 0;
 	/* More entries than the ring holds: the index is garbage. */
@@ -172,6 +180,20 @@ int vio_vq_pop(struct vio_vq *vq, struct vio_chain *c)
 	c->wlen = (uint32_t)wlen;
 	vq->last_avail++;
 	return 1;
+}
+
+bool vio_vq_driver_took(const struct vio_vq *vq, uint16_t mark)
+{
+	uint16_t seen;
+
+	if (!vq->ready || !vq->event_idx)
+		return true;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	seen = rd16(vq->avail + 4 + 2u * vq->num);
+	/* used_event lies between mark and what we have pushed once the
+	 * driver has read past mark; outside that window (a driver that wrote
+	 * something else while its callbacks were off) it has not. */
+	return (uint16_t)(seen - mark) <= (uint16_t)(vq->used_idx - mark);
 }
 
 void vio_vq_push(struct vio_vq *vq, uint16_t head, uint32_t len)
