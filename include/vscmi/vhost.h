@@ -35,6 +35,7 @@ int vhost_conn_kick_fd(const struct vhost_conn *c, unsigned int q);
 int vhost_conn_kick(struct vhost_conn *c, unsigned int q);
 /* The device, for its statistics. */
 struct vio_dev *vhost_conn_dev(struct vhost_conn *c);
+void vhost_conn_scmi_stats(const struct vhost_conn *c, struct vio_scmi_stats *st);
 
 /* The protocol, for frontends in tests. */
 #define VHOST_USER_VERSION 0x1u

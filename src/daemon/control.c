@@ -20,6 +20,7 @@
 #include "vscmi/control.h"
 #include "vscmi/log.h"
 #include "vscmi/platform.h"
+#include "vscmi/vhost.h"
 #include "vscmi/xen.h"
 #include "vscmid.h"
 
@@ -208,6 +209,19 @@ static struct json_object *ctl_status(struct vscmid *d, struct json_object *req)
 		jadd(j, "resets", json_object_new_uint64(st.resets));
 		jadd(j, "replies_dropped", json_object_new_uint64(a->replies_dropped));
 		jadd(j, "refused_connections", json_object_new_uint64(a->refused));
+		if (a->vconn) {
+			struct json_object *vj = jadd(j, "virtio", json_object_new_object());
+			struct vio_scmi_stats vs;
+
+			vhost_conn_scmi_stats(a->vconn, &vs);
+			/* whether delayed responses can wait for their reply */
+			jadd(vj, "event_idx", json_object_new_boolean(
+						      (vhost_conn_dev(a->vconn)->driver_features &
+						       VIO_F_EVENT_IDX) != 0));
+			jadd(vj, "events", json_object_new_uint64(vs.events));
+			jadd(vj, "delayed_held", json_object_new_uint64(vs.held));
+			jadd(vj, "delayed_held_late", json_object_new_uint64(vs.held_late));
+		}
 	}
 	return o;
 }

@@ -716,6 +716,11 @@ struct vio_dev *vhost_conn_dev(struct vhost_conn *c)
 	return c->dev;
 }
 
+void vhost_conn_scmi_stats(const struct vhost_conn *c, struct vio_scmi_stats *st)
+{
+	vio_scmi_stats(c->scmi, st);
+}
+
 struct vhost_conn *vhost_conn_new(int fd, struct scmi_server *srv, struct scmi_agent *agent)
 {
 	struct vhost_conn *c = calloc(1, sizeof(*c));

@@ -37,10 +37,15 @@ fw_start() {
 	"$VSCMICTL" --socket "$FW/control" trace >>"$FW_TRACE" 2>&1 &
 	TPID=$!
 }
-# QEMU's arguments for the device, on a machine whose RAM is shared
+# QEMU's arguments for the device, on a machine whose RAM is shared:
+# virtio-mmio, or virtio-pci with "pci"
 fw_device() {
-	printf '%s\n' -chardev "socket,id=vu,path=$FW/dom0.vhost" \
-		-global virtio-mmio.force-legacy=false -device vhost-user-scmi,chardev=vu
+	if [ "${1:-}" = pci ]; then
+		printf '%s\n' -chardev "socket,id=vu,path=$FW/dom0.vhost" -device vhost-user-scmi-pci,chardev=vu
+	else
+		printf '%s\n' -chardev "socket,id=vu,path=$FW/dom0.vhost" \
+			-global virtio-mmio.force-legacy=false -device vhost-user-scmi,chardev=vu
+	fi
 }
 fw() { "$VSCMICTL" --socket "$FW/control" "$@"; }
 fw_sample() { fw --json resources >"$FW_RES" || fail "vscmictl resources (the firmware)"; }

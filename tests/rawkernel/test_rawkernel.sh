@@ -10,11 +10,16 @@
 # on sockets; vscmi-agent plays them. The host types each step on the
 # machine's console (tests/rawkernel/init) and checks the firmware.
 #
-#   test_rawkernel.sh VSCMID VSCMICTL ARM64_BUILD_DIR [coex]
+#   test_rawkernel.sh VSCMID VSCMICTL ARM64_BUILD_DIR [coex-pci]
 #
-# coex: the instance also has clock and power-domain protocol nodes, so the
-# kernel's own SCMI drivers bind beside raw mode (ARM_SCMI_RAW_MODE_SUPPORT_
-# COEX, which the kernel has); without it the instance is vscmid's alone.
+# coex-pci: the instance also has clock and power-domain protocol nodes, so
+# the kernel's own SCMI drivers bind beside raw mode (ARM_SCMI_RAW_MODE_
+# SUPPORT_COEX, which the kernel has), and the device is on virtio-pci;
+# without it the instance is vscmid's alone, on virtio-mmio.
+#
+# First of all, before vscmid takes the raw files, 1000 asynchronous
+# commands of the machine's own check that each delayed response comes after
+# its reply (vscmi-rawasync).
 #
 # ARM64_BUILD_DIR is the arm64 build of the same tree (scripts/cross-arm64,
 # Debian 12's sysroot), shared with the real-Xen test. KEEP=1 keeps the
@@ -25,14 +30,19 @@ VSCMID=${1:?usage: test_rawkernel.sh VSCMID VSCMICTL ARM64_BUILD_DIR}
 VSCMICTL=${2:?usage: test_rawkernel.sh VSCMID VSCMICTL ARM64_BUILD_DIR}
 ARM64=${3:?usage: test_rawkernel.sh VSCMID VSCMICTL ARM64_BUILD_DIR [coex]}
 COEX=
+TRANSPORT=mmio
 case ${4:-} in
 '') ;;
-coex) COEX=1 ;;
+coex-pci)
+	COEX=1
+	TRANSPORT=pci
+	;;
 *)
-	echo "test_rawkernel.sh: no mode '$4' (coex or none)"
+	echo "test_rawkernel.sh: no mode '$4' (coex-pci or none)"
 	exit 1
 	;;
 esac
+ASYNC=${VSCMI_RAWKERNEL_ASYNC:-1000}	# asynchronous commands checked for order
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 RUN_TIMEOUT=${VSCMI_RAWKERNEL_TIMEOUT:-500}	# the whole QEMU run, seconds
@@ -134,7 +144,8 @@ sed -i "/^platform = linux-raw\$/a upstream_timeout_ms = $UTIMEOUT" "$T/vscmid.c
 I=$T/initramfs
 mkdir -p "$I/bin" "$I/proc" "$I/sys" "$I/dev" "$I/etc/vscmi"
 cp "$W/busybox" "$I/bin/busybox"
-cp "$ARM64/src/daemon/vscmid" "$ARM64/src/ctl/vscmictl" "$ARM64/src/ctl/vscmi-agent" "$S/usr/bin/jq" "$I/bin/"
+cp "$ARM64/src/daemon/vscmid" "$ARM64/src/ctl/vscmictl" "$ARM64/src/ctl/vscmi-agent" "$S/usr/bin/jq" \
+	"$ARM64/tests/rawkernel/vscmi-rawasync" "$I/bin/"
 aarch64-linux-gnu-strip "$I/bin/vscmid" "$I/bin/vscmictl" "$I/bin/vscmi-agent"
 "$SRC/tests/realxen/libclosure.sh" "$S" "$I/bin/vscmid" "$I/bin/vscmictl" "$I/bin/vscmi-agent" "$I/bin/jq" >"$T/libs" ||
 	fail "could not list the arm64 libraries vscmid needs"
@@ -144,7 +155,7 @@ install -m 755 "$HERE/init" "$I/init"
 (cd "$I" && find . | cpio -o -H newc --quiet | gzip -1 >"$T/initrd.gz") || fail "cpio"
 
 # ---- the run --------------------------------------------------------------------------
-mapfile -t FWDEV < <(fw_device)
+mapfile -t FWDEV < <(fw_device $TRANSPORT)
 mkfifo "$T/con.in" "$T/con.out"
 cat "$T/con.out" >"$CON" &
 CPID=$!
@@ -206,6 +217,19 @@ else
 	expect "no SCMI protocol driver of the kernel bound" 0 \
 		"$(g "ls /sys/bus/scmi_protocol/drivers/*/ | grep -c '^scmi_dev' || true")"
 fi
+
+# ---- a delayed response after its reply, on this transport ------------------------------
+# The firmware's rst_vm1 (dom0's reset domain 1) is dom0's alone: it may be
+# pulsed, asynchronously. vscmid is not running yet: the raw files are the
+# test's.
+out=$(g "vscmi-rawasync /sys/kernel/debug/scmi/0/raw $ASYNC 1" 120) ||
+	{ echo "$out"; g "dmesg | grep -iE 'OoO|Invalid message type|scmi' | tail -n 5"; fail "asynchronous commands on virtio-$TRANSPORT"; }
+ok "virtio-$TRANSPORT, $ASYNC asynchronous RESETs through raw mode: $out"
+dm=$(g "dmesg | grep -cE 'OoO Delayed Response|Invalid message type' || true")
+expect "the kernel saw no delayed response before its reply" 0 "$dm"
+ev=$(fw --json status | jq -r '.agents[] | select(.name == "dom0") | .virtio | "\(.event_idx) \(.delayed_held_late)"')
+expect "the firmware's device: EVENT_IDX negotiated, no delayed response sent before its reply was read" "true 0" "$ev"
+ok "of them, $(fw --json status | jq -r '.agents[] | select(.name == "dom0") | .virtio.delayed_held') waited for the kernel to read their reply"
 
 # ---- discovery and the state read at start, through the real raw mode -------------
 sent0=$(fw_sent)
