@@ -24,7 +24,12 @@ struct xen_guest_info {
 	const char *state;		/* "connecting", "connected", "broken" */
 	uint32_t nvcpus;
 	uint64_t ioreqs;		/* MMIO accesses completed */
+	/* wake-ups that completed an access, and their time from the event
+	 * channel's wake-up to the completion */
+	uint64_t woken, woken_ns, woken_ns_max;
 	uint64_t commands, events, dropped;
+	bool event_idx;
+	uint64_t delayed_held, delayed_held_late;
 	uint64_t broken;		/* times the guest broke its rings */
 	uint64_t bad_access;
 	uint64_t interrupts;

@@ -112,6 +112,14 @@ static void ctl_xen_guest(void *ctx, const struct xen_guest_info *g)
 	jadd(j, "grants", json_object_new_boolean(g->grants));
 	jadd(j, "vcpus", json_object_new_int64(g->nvcpus));
 	jadd(j, "ioreqs", json_object_new_uint64(g->ioreqs));
+	/* vscmid's own time per access, wake-up to completion */
+	jadd(j, "ioreq_wakeups", json_object_new_uint64(g->woken));
+	jadd(j, "ioreq_ns_total", json_object_new_uint64(g->woken_ns));
+	jadd(j, "ioreq_ns_mean", json_object_new_uint64(g->woken ? g->woken_ns / g->woken : 0));
+	jadd(j, "ioreq_ns_max", json_object_new_uint64(g->woken_ns_max));
+	jadd(j, "event_idx", json_object_new_boolean(g->event_idx));
+	jadd(j, "delayed_held", json_object_new_uint64(g->delayed_held));
+	jadd(j, "delayed_held_late", json_object_new_uint64(g->delayed_held_late));
 	jadd(j, "commands", json_object_new_uint64(g->commands));
 	jadd(j, "events", json_object_new_uint64(g->events));
 	jadd(j, "events_dropped", json_object_new_uint64(g->dropped));

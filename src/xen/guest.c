@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "internal.h"
 #include "vscmi/log.h"
@@ -81,9 +82,18 @@ static void xen_guest_ioreq(struct xen_guest *g, uint32_t vcpu, bool takeover)
 	xenevtchn_notify(g->xce, g->ports[vcpu]);
 }
 
+static uint64_t xen_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static int xen_guest_event(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct xen_guest *g = userdata;
+	uint64_t t0 = xen_now_ns(), done = g->ioreqs;
 	xenevtchn_port_or_error_t port = xenevtchn_pending(g->xce);
 
 	/* One port per wake-up: the read behind it would block otherwise; the
@@ -96,6 +106,14 @@ static int xen_guest_event(sd_event_source *s, int fd, uint32_t revents, void *u
 			xen_guest_ioreq(g, v, false);
 			break;
 		}
+	}
+	if (g->ioreqs != done) {
+		uint64_t t = xen_now_ns() - t0;
+
+		g->woken++;
+		g->woken_ns += t;
+		if (t > g->woken_ns_max)
+			g->woken_ns_max = t;
 	}
 	return 0;
 }

@@ -79,6 +79,9 @@ struct xen_guest {
 	struct xen_mem mem;
 	struct vio_scmi *dev;
 	uint64_t ioreqs;
+	/* vscmid's own share: from the event channel's wake-up to the
+	 * completion's notify, per wake-up that completed an access */
+	uint64_t woken, woken_ns, woken_ns_max;
 	bool irq_failed;		/* said once */
 	bool addr_kind_said;		/* grants vs addresses mismatch, said once */
 

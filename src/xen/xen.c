@@ -747,6 +747,9 @@ void xen_backend_foreach(struct xen_backend *xb, void (*fn)(void *ctx, const str
 			.state = states[g->state],
 			.nvcpus = g->nvcpus,
 			.ioreqs = g->ioreqs,
+			.woken = g->woken,
+			.woken_ns = g->woken_ns,
+			.woken_ns_max = g->woken_ns_max,
 		};
 
 		if (g->dev) {
@@ -757,6 +760,9 @@ void xen_backend_foreach(struct xen_backend *xb, void (*fn)(void *ctx, const str
 			info.commands = st.commands;
 			info.events = st.events;
 			info.dropped = st.dropped;
+			info.event_idx = (d->driver_features & VIO_F_EVENT_IDX) != 0;
+			info.delayed_held = st.held;
+			info.delayed_held_late = st.held_late;
 			info.broken = d->stats.broken;
 			info.bad_access = d->stats.bad_access;
 			info.interrupts = d->stats.interrupts;
