@@ -676,6 +676,25 @@ START_TEST(test_case7_agent_gone_keeps_what_other_agents_hold)
 }
 END_TEST
 
+/* An agent gone with votes on a domain and on its parent: one step, so the
+ * parent goes straight to what the other votes say, not through the
+ * retention state its own vote asked (doc/arbiter.md, "Agents going away"). */
+START_TEST(test_agent_gone_moves_a_parent_domain_once)
+{
+	struct world w = { 0 };
+	int isp = add_pd(&w, "isp", -1, 1, ISP_OFF);
+	int vpu = add_pd(&w, "vpu", isp, 1, ISP_OFF);
+
+	world_start(&w);
+	ck_assert_int_eq(arb_power_state(vote(&w, CAMERA, VSCMI_POWER, vpu), ISP_ON), 0);
+	ck_assert_int_eq(arb_power_state(vote(&w, CAMERA, VSCMI_POWER, isp), ISP_RET), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, isp, PD_ON), OP(POWER_STATE, vpu, PD_ON));
+	release(&w, CAMERA, 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, vpu, PD_OFF), OP(POWER_STATE, isp, PD_OFF));
+	world_end(&w);
+}
+END_TEST
+
 /* --- worked cases 8-14: the edges (doc/arbiter.md) ---------------------------- */
 
 /* A clock on at boot holds its boot vote: a no-op rate or an off vote from
@@ -2993,6 +3012,7 @@ static Suite *arbiter_suite(void)
 	tcase_add_test(tc, test_case6_refused_parent_changes_nothing_and_voter_reads_off);
 	tcase_add_test(tc, test_case7_agent_gone_withdraws_all_votes_in_one_step);
 	tcase_add_test(tc, test_case7_agent_gone_keeps_what_other_agents_hold);
+	tcase_add_test(tc, test_agent_gone_moves_a_parent_domain_once);
 	tcase_add_test(tc, test_case8_clock_on_at_boot_stays_on_until_taken_over);
 	tcase_add_test(tc, test_case9_fixed_regulator_on_at_boot_stays_on);
 	tcase_add_test(tc, test_case10_power_domain_on_at_boot_stays_on_until_taken_over);

@@ -75,6 +75,7 @@ struct arb_vote {
 	struct arb_state st;
 	struct arb_vote *next;		/* in the agent's list */
 	struct arb_req change, release;	/* at most one of each waits */
+	bool withdrawn;			/* release: taken out, resources to follow */
 	void *data;
 };
 
@@ -876,12 +877,14 @@ static int vote_change(struct arb_vote *v, const struct arb_state *st, const int
 	return txn_go(t);
 }
 
-static int vote_release(struct arb_vote *v)
+/* withdrawn: the vote is out already (arb_agent_release); the resource
+ * follows. */
+static int vote_release(struct arb_vote *v, bool withdrawn)
 {
 	static const struct arb_state none;
 	struct arb_txn *t = &v->res->txn;
 
-	if (!memcmp(&v->st, &none, sizeof(none)))
+	if (!withdrawn && !memcmp(&v->st, &none, sizeof(none)))
 		return 0;
 	txn_init(t, v->res, ARB_TXN_RELEASE, v->agent->id);
 	t->v = v;
@@ -1222,7 +1225,7 @@ static int req_run(struct arb_vote *v, enum arb_req_kind kind, int64_t a, int64_
 	case ARB_REQ_RESET_PULSE:
 		return reset_pulse(v, (uint32_t)a);
 	case ARB_REQ_RELEASE:
-		return vote_release(v);
+		return vote_release(v, a != 0);
 	}
 	return -EINVAL;
 }
@@ -1612,16 +1615,36 @@ int arb_agent_release(struct arb_agent *agent)
 	static const struct arb_state none;
 	int failed = 0;
 
+	/* One step: every vote on a free resource comes out first, and only
+	 * then do the resources follow, each straight to what the other votes
+	 * add up to. One at a time, a parent would pass through what this
+	 * agent's own vote on it asked (a domain through its retention state
+	 * on the way off). A vote whose resource is busy follows the changes
+	 * that wait before it. The guest is gone either way; a refusal leaves
+	 * the hardware as it is and the resource marked for a later retry. */
+	for (struct arb_vote *v = agent->votes; v; v = v->next) {
+		bool pending = v->change.queued || (v->res->txn.active && v->res->txn.v == v);
+		int r;
+
+		v->withdrawn = false;
+		if (!memcmp(&v->st, &none, sizeof(none)) && !pending)
+			continue;
+		if (!pending && chain_free(v->res) && !v->res->wait_head) {
+			vote_set(v, &none);
+			v->withdrawn = true;
+			continue;
+		}
+		r = arb_request(v, ARB_REQ_RELEASE, 0, 0);
+		if (r < 0 && r != -EINPROGRESS)
+			failed++;
+	}
 	for (struct arb_vote *v = agent->votes; v; v = v->next) {
 		int r;
 
-		/* A change still waiting is followed by the release. */
-		if (!memcmp(&v->st, &none, sizeof(none)) && !v->change.queued &&
-		    !(v->res->txn.active && v->res->txn.v == v))
+		if (!v->withdrawn)
 			continue;
-		/* The guest is gone either way; a refusal leaves the hardware
-		 * as it is and the resource marked for a later retry. */
-		r = arb_request(v, ARB_REQ_RELEASE, 0, 0);
+		v->withdrawn = false;
+		r = arb_request(v, ARB_REQ_RELEASE, 1, 0);
 		if (r < 0 && r != -EINPROGRESS)
 			failed++;
 	}
