@@ -820,6 +820,45 @@ START_TEST(test_case11_reset_deasserted_at_boot_stays_until_taken_over)
 }
 END_TEST
 
+/* What the platform has running when vscmid first starts is held by a boot
+ * vote, whatever the config expected: a clock, a domain and a line the
+ * config has off, asserted, but the firmware (a bootloader) left on. */
+START_TEST(test_boot_votes_come_from_the_platform_at_first_start)
+{
+	struct world w = { 0 };
+	int clk = add_clock(&w, "bus", -1, VSCMI_POLICY_MAX, MHZ(200), false);
+	int pd = add_pd(&w, "isp", -1, 1, ISP_OFF);
+	int rst = add_reset(&w, "rst_cam", true, false);
+	struct arb_vote *c, *p, *r;
+
+	w.plat = vscmi_emu_new(&w.m);
+	ck_assert_ptr_nonnull(w.plat);
+	ck_assert_int_eq(vscmi_platform_apply(w.plat, &OP(CLOCK_ENABLE, clk, 1)), 0);
+	ck_assert_int_eq(vscmi_platform_apply(w.plat, &OP(POWER_STATE, pd, PD_RET1)), 0);
+	ck_assert_int_eq(vscmi_platform_apply(w.plat, &OP(RESET_LINE, rst, 0)), 0);
+	vscmi_emu_clear_log(w.plat);
+	w.arb = arb_new(&w.m, w.plat);
+	ck_assert_ptr_nonnull(w.arb);
+	ck_assert_int_eq(arb_sync_phys(w.arb), 0);
+	arb_boot_from_phys(w.arb);
+	c = vote(&w, CAMERA, VSCMI_CLOCK, clk);
+	p = vote(&w, CAMERA, VSCMI_POWER, pd);
+	r = vote(&w, CAMERA, VSCMI_RESET, rst);
+	ck_assert_int_eq(arb_clock_rate(c, MHZ(100)), 0);
+	ck_assert_int_eq(arb_power_state(p, ISP_OFF), 0);
+	ck_assert_int_eq(arb_reset_line(r, true), 0);
+	EXPECT_NO_OPS(&w);
+	check_clock(&w, clk, true, MHZ(200));
+	check_pd(&w, pd, ISP_RET);
+	check_reset(&w, rst, false);
+	/* taken over, then let go */
+	ck_assert_int_eq(arb_power_state(p, ISP_ON), 0);
+	ck_assert_int_eq(arb_power_state(p, ISP_OFF), 0);
+	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_ON), OP(POWER_STATE, pd, PD_OFF));
+	world_end(&w);
+}
+END_TEST
+
 /* A rate voted by an agent that does not hold the clock on never moves a
  * clock others run on; it counts once the agent switches on. While
  * nothing runs on the clock, the hardware takes it at once. */
@@ -2686,7 +2725,8 @@ static void sworld_vote(struct sworld *s, uint64_t *seed)
 static void sworld_restart(struct sworld *s, uint64_t *seed)
 {
 	struct arb_state st[S_AGENTS][S_RES], phys[S_RES], target[S_RES];
-	bool owner[S_AGENTS][S_RES], boot_ended[S_RES];
+	bool owner[S_AGENTS][S_RES], boot_held[S_RES];
+	struct arb_state boot[S_RES];
 	struct vscmi_emu_stats before, after;
 	struct arb *old = s->w.arb;
 	uint32_t order[S_AGENTS];
@@ -2695,8 +2735,9 @@ static void sworld_restart(struct sworld *s, uint64_t *seed)
 		phys[r] = phys_of(s, r);
 		arb_res_target(res(&s->w, s->res[r].kind, s->res[r].index), &target[r]);
 		/* what the daemon keeps in state/boot */
-		boot_ended[r] = arb_res_boot(res(&s->w, s->res[r].kind, s->res[r].index)) ==
-				ARB_BOOT_ENDED;
+		boot_held[r] = arb_res_boot(res(&s->w, s->res[r].kind, s->res[r].index)) ==
+			       ARB_BOOT_HELD;
+		arb_res_boot_state(res(&s->w, s->res[r].kind, s->res[r].index), &boot[r]);
 	}
 	for (uint32_t a = 0; a < S_AGENTS; a++) {
 		for (int r = 0; r < S_RES; r++) {
@@ -2720,8 +2761,7 @@ static void sworld_restart(struct sworld *s, uint64_t *seed)
 	ck_assert_int_eq(arb_sync_phys(s->w.arb), 0);
 	sworld_votes(s);
 	for (int r = 0; r < S_RES; r++)
-		if (boot_ended[r])
-			arb_res_boot_end(res(&s->w, s->res[r].kind, s->res[r].index));
+		arb_res_set_boot(res(&s->w, s->res[r].kind, s->res[r].index), boot_held[r], &boot[r]);
 	for (uint32_t i = 0; i < S_AGENTS; i++)
 		for (int r = S_RES - 1; r >= 0; r--)
 			ck_assert_int_eq(arb_vote_restore(s->v[order[i]][r], &st[order[i]][r],
@@ -3018,6 +3058,7 @@ static Suite *arbiter_suite(void)
 	tcase_add_test(tc, test_case10_power_domain_on_at_boot_stays_on_until_taken_over);
 	tcase_add_test(tc, test_power_domain_in_retention_at_boot_held_at_retention);
 	tcase_add_test(tc, test_case11_reset_deasserted_at_boot_stays_until_taken_over);
+	tcase_add_test(tc, test_boot_votes_come_from_the_platform_at_first_start);
 	tcase_add_test(tc, test_case12_rate_voted_while_off_counts_from_switching_on);
 	tcase_add_test(tc, test_exclusive_rate_of_an_agent_holding_off_waits_for_its_on);
 	tcase_add_test(tc, test_case13_limits_that_fit_no_level_keep_the_ceiling);

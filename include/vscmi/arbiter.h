@@ -128,9 +128,19 @@ int arb_reconcile_restored(struct arb *arb);
  * config's state at boot, until an agent takes the resource over. */
 enum arb_boot { ARB_BOOT_NONE, ARB_BOOT_HELD, ARB_BOOT_ENDED };
 enum arb_boot arb_res_boot(const struct arb_res *res);
-/* Ends the boot vote without calling the platform (a restart: the last
- * run saw it taken over); arb_reconcile_restored brings it in line. */
-void arb_res_boot_end(struct arb_res *res);
+/* The boot vote's state: on, deasserted, pd; for perf, level is the level
+ * the domain runs at with no level votes. */
+void arb_res_boot_state(const struct arb_res *res, struct arb_state *st);
+/* Sets the boot vote without calling the platform (what the last run left,
+ * on a restart): held or not, st.pd for power, st.level for perf. */
+void arb_res_set_boot(struct arb_res *res, bool held, const struct arb_state *st);
+/* First start: the boot votes are what the platform has (arb_sync_phys),
+ * where the config's state at boot was only what it expected. */
+void arb_boot_from_phys(struct arb *arb);
+/* A restart: brings every resource whose platform state differs from what
+ * its votes add up to in line (a command the last run did not finish).
+ * Returns how many the platform refused (marked for a retry). */
+int arb_reconcile_lagging(struct arb *arb);
 /* Changes whenever a boot vote ends, or comes back with a refused vote. */
 uint64_t arb_boot_seq(const struct arb *arb);
 /* Changes whenever one of the agent's votes changes. */

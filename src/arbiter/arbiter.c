@@ -143,6 +143,8 @@ struct arb_res {
 	 * one takes the resource over (votes at least that state). */
 	bool boot;
 	bool boot_ended;		/* there was one, and an agent took over */
+	uint32_t boot_pd;		/* power: the state it holds */
+	int64_t boot_level;		/* perf: the level with no level votes */
 	uint32_t holders;		/* on votes; for resets, deassert votes */
 	uint32_t children_on;		/* children that need this one on */
 	bool demand;			/* this one needs its parent on */
@@ -353,7 +355,7 @@ static void pd_target(const struct arb_res *res, struct arb_state *t)
 {
 	uint32_t n = res->d->u.power.nstates;
 
-	t->pd = res->boot ? res->d->u.power.initial : n - 1;
+	t->pd = res->boot ? res->boot_pd : n - 1;
 	if (res->children_on) {
 		t->pd = 0;
 		return;
@@ -379,7 +381,7 @@ static bool pd_next(const struct arb_res *res, const struct arb_state *t, enum a
 static bool pd_takes_over(const struct arb_res *res, const struct arb_state *st)
 {
 	/* states run from most to least powered */
-	return st->voted && st->pd <= res->d->u.power.initial;
+	return st->voted && st->pd <= res->boot_pd;
 }
 
 static bool pd_demands(const struct arb_res *res)
@@ -490,7 +492,7 @@ static void perf_target(const struct arb_res *res, struct arb_state *t)
 	int64_t lo = mset_empty(&res->mins) ? perf_lowest(res) : mset_max(&res->mins);
 	int64_t hi = mset_empty(&res->maxs) ? perf_highest(res) : mset_min(&res->maxs);
 	/* Nobody asked a level: where it booted. */
-	int64_t level = mset_empty(&res->levels) ? res->d->u.perf.initial : mset_max(&res->levels);
+	int64_t level = mset_empty(&res->levels) ? res->boot_level : mset_max(&res->levels);
 	uint32_t top = perf_at_or_below(res, hi), a;
 
 	if (level > hi)
@@ -1382,12 +1384,84 @@ enum arb_boot arb_res_boot(const struct arb_res *res)
 	return res->boot ? ARB_BOOT_HELD : res->boot_ended ? ARB_BOOT_ENDED : ARB_BOOT_NONE;
 }
 
-void arb_res_boot_end(struct arb_res *res)
+void arb_res_boot_state(const struct arb_res *res, struct arb_state *st)
 {
-	if (!res->boot)
-		return;
-	boot_set(res, false);
-	res->restored = true;
+	*st = (struct arb_state){ .on = res->boot, .asserted = !res->boot, .voted = res->boot,
+				  .pd = res->boot ? res->boot_pd : 0, .level = res->boot_level };
+}
+
+void arb_res_set_boot(struct arb_res *res, bool held, const struct arb_state *st)
+{
+	if (res->d->kind == VSCMI_POWER && held) {
+		if (st->pd >= res->d->u.power.nstates - 1)
+			held = false;
+		else
+			res->boot_pd = st->pd;
+	}
+	if (res->d->kind == VSCMI_PERF)
+		res->boot_level = st->level;
+	if (res->d->kind == VSCMI_PERF || res->d->kind == VSCMI_SENSOR)
+		held = false;
+	boot_set(res, held);
+	res->boot_ended = false;
+}
+
+void arb_boot_from_phys(struct arb *arb)
+{
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+		for (uint32_t i = 0; i < arb->nres[k]; i++) {
+			struct arb_res *res = &arb->res[k][i];
+			const struct arb_state *p = &res->phys;
+			struct arb_state st = { .pd = p->pd, .level = p->level };
+			bool up = false;
+
+			switch (res->d->kind) {
+			case VSCMI_CLOCK:
+			case VSCMI_VOLTAGE:
+				up = p->on;
+				break;
+			case VSCMI_POWER:
+				up = p->pd != res->d->u.power.nstates - 1;
+				break;
+			case VSCMI_RESET:
+				up = !p->asserted;
+				break;
+			default:
+				break;
+			}
+			arb_res_set_boot(res, up, &st);
+		}
+	}
+}
+
+/* Whether the platform's state differs from what the votes add up to. */
+static bool res_lags(const struct arb_res *res)
+{
+	struct vscmi_op op;
+	struct arb_state t;
+
+	res_target(res, &t);
+	return kind_ops(res)->next(res, &t, ARB_UP, &op) || kind_ops(res)->next(res, &t, ARB_DOWN, &op);
+}
+
+int arb_reconcile_lagging(struct arb *arb)
+{
+	int failed = 0;
+
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+		for (uint32_t i = 0; i < arb->nres[k]; i++) {
+			struct arb_res *res = &arb->res[k][i];
+
+			res->restored = false;
+			if (!res_lags(res))
+				continue;
+			if (reconcile_one(res) < 0) {
+				set_dirty(res, true);
+				failed++;
+			}
+		}
+	}
+	return failed;
 }
 
 uint64_t arb_boot_seq(const struct arb *arb)
@@ -1418,7 +1492,7 @@ static void res_init(struct arb *arb, struct arb_res *res, const struct vscmi_re
 		res->phys.level = d->u.voltage.level;
 		break;
 	case VSCMI_POWER:
-		res->phys.pd = d->u.power.initial;
+		res->phys.pd = res->boot_pd = d->u.power.initial;
 		res->boot = d->u.power.initial != d->u.power.nstates - 1;
 		break;
 	case VSCMI_RESET:
@@ -1426,7 +1500,7 @@ static void res_init(struct arb *arb, struct arb_res *res, const struct vscmi_re
 		res->boot = !d->u.reset.asserted;
 		break;
 	case VSCMI_PERF:
-		res->phys.level = d->u.perf.initial;
+		res->phys.level = res->boot_level = d->u.perf.initial;
 		res->phys.min = d->u.perf.levels[0].perf;
 		res->phys.max = d->u.perf.levels[d->u.perf.nlevels - 1].perf;
 		break;

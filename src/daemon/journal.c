@@ -288,8 +288,10 @@ static int journal_write(struct vscmid *d, const struct scmi_agent *agent, uint3
 
 /* --- boot votes ---------------------------------------------------------------- */
 
-/* Which boot votes agents took over (doc/arbiter.md): rare, once per
- * resource at most, so a whole new file each time, renamed into place. */
+/* The boot votes still held (doc/arbiter.md) and each performance domain's
+ * level with no level votes: what the resources were when vscmid first
+ * started, less what agents took over since. Rare changes, so a whole new
+ * file each time, renamed into place. */
 #define BOOT_FILE "boot"
 
 static void boot_persist(struct vscmid *d)
@@ -309,17 +311,26 @@ static void boot_persist(struct vscmid *d)
 		return;
 	}
 	json_object_object_add(o, "version", json_object_new_int(JOURNAL_VERSION));
-	json_object_object_add(o, "taken_over", arr);
+	json_object_object_add(o, "boot", arr);
 	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
 		for (uint32_t i = 0; i < m->nres[k]; i++) {
+			struct arb_res *res = arb_res_get(d->arb, (enum vscmi_kind)k, i);
+			const struct vscmi_res_desc *rd = &m->res[k][i];
 			struct json_object *e;
+			struct arb_state st;
 
-			if (arb_res_boot(arb_res_get(d->arb, (enum vscmi_kind)k, i)) != ARB_BOOT_ENDED)
+			if (k != VSCMI_PERF && arb_res_boot(res) != ARB_BOOT_HELD)
 				continue;
+			arb_res_boot_state(res, &st);
 			e = json_object_new_object();
 			json_object_object_add(e, "kind", json_object_new_string(
 								   vscmi_kind_name((enum vscmi_kind)k)));
-			json_object_object_add(e, "resource", json_object_new_string(m->res[k][i].name));
+			json_object_object_add(e, "resource", json_object_new_string(rd->name));
+			if (k == VSCMI_POWER)
+				json_object_object_add(e, "state", json_object_new_string(
+									   rd->u.power.states[st.pd].name));
+			if (k == VSCMI_PERF)
+				json_object_object_add(e, "level", json_object_new_int64(st.level));
 			json_object_array_add(arr, e);
 		}
 	}
@@ -333,8 +344,8 @@ static void boot_persist(struct vscmid *d)
 	json_object_put(o);
 	if (r < 0) {
 		unlinkat(d->state_fd, BOOT_FILE ".new", 0);
-		log_err("journal: cannot write %s/%s: %s; a restart would hold resources on "
-			"that agents took over", d->state_dir, BOOT_FILE, strerror(-r));
+		log_err("journal: cannot write %s/%s: %s; a restart would not know which boot "
+			"votes agents took over", d->state_dir, BOOT_FILE, strerror(-r));
 		d->journal_errors++;
 		return;
 	}
@@ -616,21 +627,24 @@ out:
 	return r;
 }
 
-/* The boot votes the last runs saw taken over end again, before any vote
- * comes back. Returns how many. */
+/* The boot votes as the last run left them, before any vote comes back:
+ * 1. With no file (a first start, or one it cannot read), the boot votes
+ * are what the platform has now: 0. */
 static int boot_restore(struct vscmid *d)
 {
 	struct json_object *o = NULL, *arr;
 	char path[128], *text = NULL;
 	int64_t version;
-	int fd, n = 0;
 	struct stat sb;
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", d->state_dir, BOOT_FILE);
 	fd = openat(d->state_fd, BOOT_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		if (errno != ENOENT)
-			log_err("journal: %s: %s; boot votes are assumed held", path, strerror(errno));
+			log_err("journal: %s: %s; the boot votes are taken from the platform",
+				path, strerror(errno));
+		arb_boot_from_phys(d->arb);
 		return 0;
 	}
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size < JOURNAL_MAX_BYTES &&
@@ -640,17 +654,32 @@ static int boot_restore(struct vscmid *d)
 	close(fd);
 	free(text);
 	if (!o || jint(o, "version", JOURNAL_VERSION, JOURNAL_VERSION, &version) < 0 ||
-	    jfield(o, "taken_over", json_type_array, &arr) < 0) {
-		log_err("journal: %s is not a version %d boot journal; boot votes are assumed held",
-			path, JOURNAL_VERSION);
+	    jfield(o, "boot", json_type_array, &arr) < 0) {
+		log_err("journal: %s is not a version %d boot journal; the boot votes are taken "
+			"from the platform", path, JOURNAL_VERSION);
 		json_object_put(o);
+		arb_boot_from_phys(d->arb);
 		return 0;
+	}
+	/* Held only where the file says so; a perf level stays the config's
+	 * where the file has none (a domain added since). */
+	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
+		for (uint32_t i = 0; i < arb_res_count(d->arb, (enum vscmi_kind)k); i++) {
+			struct arb_res *res = arb_res_get(d->arb, (enum vscmi_kind)k, i);
+			struct arb_state st;
+
+			arb_res_boot_state(res, &st);
+			arb_res_set_boot(res, false, &st);
+		}
 	}
 	for (size_t i = 0; i < json_object_array_length(arr) &&
 			   i < (size_t)VSCMI_MAX_RESOURCES * VSCMI_KIND_COUNT; i++) {
-		struct json_object *e = json_object_array_get_idx(arr, i), *name;
+		struct json_object *e = json_object_array_get_idx(arr, i), *name, *v;
+		const struct vscmi_res_desc *rd = NULL;
 		struct arb_res *res = NULL;
+		struct arb_state st = { 0 };
 		enum vscmi_kind kind;
+		int pd = 0;
 
 		if (jfield(e, "kind", json_type_string, &name) < 0 ||
 		    jkind(json_object_get_string(name), &kind) < 0 ||
@@ -658,44 +687,62 @@ static int boot_restore(struct vscmid *d)
 			log_err("journal: %s: entry %zu is malformed; skipped", path, i);
 			continue;
 		}
-		for (uint32_t r = 0; r < arb_res_count(d->arb, kind) && !res; r++)
-			if (!strcmp(arb_res_desc(arb_res_get(d->arb, kind, r))->name,
-				    json_object_get_string(name)))
+		for (uint32_t r = 0; r < arb_res_count(d->arb, kind) && !res; r++) {
+			rd = arb_res_desc(arb_res_get(d->arb, kind, r));
+			if (!strcmp(rd->name, json_object_get_string(name)))
 				res = arb_res_get(d->arb, kind, r);
+		}
 		/* The config may have changed between the runs. */
-		if (!res || arb_res_boot(res) != ARB_BOOT_HELD)
+		if (!res)
 			continue;
-		arb_res_boot_end(res);
-		n++;
+		arb_res_boot_state(res, &st);
+		if (kind == VSCMI_POWER) {
+			pd = -1;
+			if (jfield(e, "state", json_type_string, &v) == 0)
+				for (uint32_t s = 0; s < rd->u.power.nstates && pd < 0; s++)
+					if (!strcmp(rd->u.power.states[s].name, json_object_get_string(v)))
+						pd = (int)s;
+			if (pd < 0) {
+				log_err("journal: %s: power %s: no such state; skipped", path, rd->name);
+				continue;
+			}
+			st.pd = (uint32_t)pd;
+		}
+		if (kind == VSCMI_PERF && jint(e, "level", 0, UINT32_MAX, &st.level) < 0) {
+			log_err("journal: %s: perf %s: no level; skipped", path, rd->name);
+			continue;
+		}
+		arb_res_set_boot(res, kind != VSCMI_PERF, &st);
 	}
 	json_object_put(o);
-	return n;
+	return 1;
 }
 
 int vscmid_journal_restore(struct vscmid *d)
 {
 	uint32_t n = scmi_server_agent_count(d->srv);
-	int agents = 0, boots, failed;
+	int agents = 0, restart, failed;
 
 	/* by id, whatever ids a reload hands out later */
 	d->restored = calloc(VSCMI_MAX_AGENTS, sizeof(*d->restored));
 	if (!d->restored)
 		return -ENOMEM;
-	boots = boot_restore(d);
-	d->boot_seq = arb_boot_seq(d->arb);
-	if (boots)
-		log_info("restart: %d boot votes were taken over in an earlier run", boots);
+	restart = boot_restore(d);
 	for (uint32_t i = 0; i < n; i++) {
 		struct scmi_agent *a = scmi_server_agent(d->srv, i + 1);
 
 		d->restored[i] = a && journal_restore_agent(d, a) > 0;
 		agents += d->restored[i];
 	}
-	/* A restored vote that took a resource over ends its boot vote too. */
+	/* Written now on a first start, so that a restart finds the boot votes
+	 * as they were, not as agents have made the hardware since. */
+	d->boot_seq = arb_boot_seq(d->arb) - 1;
 	boot_persist(d);
-	if (!agents && !boots)
+	if (!agents && !restart)
 		return 0;
-	failed = arb_reconcile_restored(d->arb);
+	/* The last run answered nothing it had not done: only a command it
+	 * was killed in leaves the hardware off its votes. */
+	failed = arb_reconcile_lagging(d->arb);
 	if (failed)
 		log_warn("restart: the platform refused %d resources their restored state; "
 			 "they are retried with the next command", failed);
