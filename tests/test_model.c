@@ -36,6 +36,7 @@
 
 #include "model/refmodel.h"
 #include "vscmi/arbiter.h"
+#include "vscmi/buf.h"
 #include "vscmi/control.h"
 #include "vscmi/log.h"
 #include "vscmi/model.h"
@@ -966,10 +967,10 @@ static bool check_obs(struct run *r, const struct rm *rm, const struct rm_step *
 
 		snprintf(sig, sizeof(sig), "status %s %s %s->%s",
 			 kind == VSCMI_KIND_COUNT ? "agent" : vscmi_kind_name(kind),
-			 rm_req_name(s->req), rm_status_name(eff->status),
-			 rm_status_name(o->status));
-		diverge(r, sig, "status %s, model %s", rm_status_name(o->status),
-			rm_status_name(eff->status));
+			 rm_req_name(s->req), scmi_status_name(eff->status),
+			 scmi_status_name(o->status));
+		diverge(r, sig, "status %s, model %s", scmi_status_name(o->status),
+			scmi_status_name(eff->status));
 		return false;
 	}
 	if (o->have_ops) {
@@ -1448,20 +1449,6 @@ static ssize_t recv_wait(int fd, void *buf, size_t cap, int ms)
 	return n < 0 ? -errno : n;
 }
 
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 static int dm_fail(struct dm *dm, int err, const char *what)
 {
 	snprintf(dm->why, dm->whylen, "%s: %s", what, strerror(-err));
@@ -1497,21 +1484,21 @@ static int32_t dm_cmd(struct dm *dm, uint32_t agent, uint8_t proto, uint8_t msg,
 	}
 	dm->token = (uint16_t)((dm->token + 1) & 0x3ff);
 	hdr = SCMI_HDR(msg, SCMI_TYPE_COMMAND, proto, dm->token);
-	put_le32(req, hdr);
+	vscmi_put_le32(req, hdr);
 	for (size_t i = 0; i < nwords && i < 15; i++)
-		put_le32(req + 4 + 4 * i, words[i]);
+		vscmi_put_le32(req + 4 + 4 * i, words[i]);
 	if (send(fd, req, 4 + 4 * nwords, MSG_NOSIGNAL) < 0) {
 		dm_fail(dm, -errno, "send");
 		return DM_NO_REPLY;
 	}
 	n = recv_wait(fd, resp, sizeof(resp), 5000);
-	if (n < 8 || get_le32(resp) != hdr) {
+	if (n < 8 || vscmi_get_le32(resp) != hdr) {
 		dm_fail(dm, n < 0 ? (int)n : -EPROTO, "reply");
 		return DM_NO_REPLY;
 	}
 	for (size_t i = 0; i < nout; i++)
-		out[i] = 8 + 4 * (i + 1) <= (size_t)n ? get_le32(resp + 8 + 4 * i) : 0;
-	return (int32_t)get_le32(resp + 4);
+		out[i] = 8 + 4 * (i + 1) <= (size_t)n ? vscmi_get_le32(resp + 8 + 4 * i) : 0;
+	return (int32_t)vscmi_get_le32(resp + 4);
 }
 
 static struct json_object *dm_control(struct dm *dm, const char *command)
@@ -1865,7 +1852,7 @@ static int dm_read_view(struct dm *dm, uint32_t a, enum vscmi_kind k, uint32_t v
 	if (s1 != SCMI_SUCCESS || s2 != SCMI_SUCCESS) {
 		snprintf(dm->why, dm->whylen, "agent %s: reading %s %u: %s",
 			 dm->w->m.agents[a - 1].name, vscmi_kind_name(k), v,
-			 rm_status_name(s1 != SCMI_SUCCESS ? s1 : s2));
+			 scmi_status_name(s1 != SCMI_SUCCESS ? s1 : s2));
 		return -EPROTO;
 	}
 	return 0;
@@ -2069,10 +2056,10 @@ static void print_run(const struct run *r, const char *variant, uint64_t seed)
 		fmt_step(r->w, &r->steps[i], line, sizeof(line));
 		if (r->got[i] == r->want[i])
 			fprintf(stderr, "  %2u. %s -> %s\n", i + 1, line,
-				rm_status_name(r->got[i]));
+				scmi_status_name(r->got[i]));
 		else
 			fprintf(stderr, "  %2u. %s -> %s (model: %s)\n", i + 1, line,
-				rm_status_name(r->got[i]), rm_status_name(r->want[i]));
+				scmi_status_name(r->got[i]), scmi_status_name(r->want[i]));
 	}
 	if (r->at)
 		fprintf(stderr, "  after step %u: %s\n", r->at, r->msg);

@@ -711,18 +711,6 @@ const char *rm_req_name(enum rm_req req)
 	return (unsigned int)req < RM_REQ_COUNT ? names[req] : "?";
 }
 
-const char *rm_status_name(int32_t status)
-{
-	static const char *const names[] = {
-		"SUCCESS",	 "NOT_SUPPORTED", "INVALID_PARAMETERS", "DENIED",
-		"NOT_FOUND",	 "OUT_OF_RANGE",  "BUSY",		"COMMS_ERROR",
-		"GENERIC_ERROR", "HARDWARE_ERROR", "PROTOCOL_ERROR",	"IN_USE",
-	};
-
-	if (status > 0 || status < -11)
-		return "UNKNOWN";
-	return names[-status];
-}
 
 int rm_view_res(const struct rm *rm, uint32_t agent, enum vscmi_kind kind, uint32_t view)
 {

@@ -129,6 +129,5 @@ int rm_order_check(const struct rm *rm, const struct rm_op *ops, uint32_t n, cha
 /* The kind a request acts on (VSCMI_KIND_COUNT for the agent-wide ones). */
 enum vscmi_kind rm_req_kind(enum rm_req req);
 const char *rm_req_name(enum rm_req req);
-const char *rm_status_name(int32_t status);
 
 #endif
