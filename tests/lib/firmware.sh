@@ -21,7 +21,7 @@ fw_start() {
 		# it runs at): the machine's vscmid checks its own against them.
 		sed '/^policy = fixed$/s/fixed/max/' "$SRC/tests/guest/resources.conf"
 		printf '\n[agent dom0]\nvhost = %s\nsocket = none\n' "$FW/dom0.vhost"
-		printf 'protocols = base power clock reset\nclocks = pll pix1 pix2 axi\n'
+		printf 'protocols = base power clock reset sensor\nclocks = pll pix1 pix2 axi\n'
 		printf 'power = media\nresets = rst_bus rst_vm1 rst_vm2\n'
 		printf '%s' "${1:-}"
 	} >"$FW/vscmid.conf"

@@ -83,7 +83,9 @@ grep -qx CONFIG_ARM_SCMI_RAW_MODE_SUPPORT=y "$K/config" || fail "the kernel has 
 . "$SRC/tests/lib/firmware.sh"
 # another of the firmware's agents (a core outside the machine), on the bus
 # clock: its changes reach dom0 as the firmware's notifications
-fw_start "$(printf '\n[agent scp]\nsocket = %s\nprotocols = base clock\nclocks = axi\n' "$FW/scp.sock")"
+# and a temperature sensor dom0 sees, for the kernel's hwmon driver (coex)
+fw_start "$(printf 'sensors = soc_temp\n\n[sensor soc_temp]\nid = 0\ntype = celsius\nscale = -3\nvalue = 45000\n')
+$(printf '\n[agent scp]\nsocket = %s\nprotocols = base clock\nclocks = axi\n' "$FW/scp.sock")"
 
 # ---- the machine: QEMU's tree with the SCMI node, the initramfs --------------------
 MEM=512
@@ -115,6 +117,10 @@ DTS
 			protocol@14 {
 				reg = <0x14>;
 				#clock-cells = <1>;
+			};
+			protocol@15 {
+				reg = <0x15>;
+				#thermal-sensor-cells = <1>;
 			};
 DTS
 	printf '\t\t};\n\t};\n};\n'
@@ -212,6 +218,19 @@ if [ -n "$COEX" ]; then
 		"$(g "ls /sys/kernel/debug/clk | grep -xE 'pll|pix1|pix2|axi' | sort | tr '\n' ' ' | sed 's/ \$//'")"
 	expect "the kernel's own power domain driver: the firmware's domain" 1 \
 		"$(g "grep -c '^media ' /sys/kernel/debug/pm_genpd/pm_genpd_summary")"
+	# scmi-hwmon reads asynchronously when the sensor allows it: each read
+	# waits for the delayed response (which sd-event once held 250 ms)
+	hw=$(g "grep -l '^scmi_sensors\$' /sys/class/hwmon/hwmon*/name | sed 's,/name\$,,' | head -n1")
+	[ -n "$hw" ] || fail "the kernel's hwmon driver registered no scmi_sensors"
+	delayed() { fw --json status | jq -r '.agents[] | select(.name == "dom0") | .delayed'; }
+	d0=$(delayed)
+	out=$(g "ms sh -c 'for i in \$(seq 20); do cat $hw/temp1_input >/dev/null; done'") ||
+		fail "hwmon reads: $out"
+	took=$(echo "$out" | sed -n 's/^took \([0-9]*\) ms$/\1/p')
+	expect "20 hwmon reads, each answered by a delayed response" 20 "$(($(delayed) - d0))"
+	[ -n "$took" ] && [ "$took" -lt 2500 ] || fail "20 hwmon reads took $took ms: the delayed responses wait"
+	ok "20 hwmon reads in $took ms, $((took / 20)) ms each: a round trip, not 250 ms"
+	FIG_HWMON="a hwmon read (scmi-hwmon, asynchronous): $((took * 50)) us"
 	kcmds0=$(grep -c '^[0-9:.]* dom0 ' "$FW_TRACE")
 else
 	expect "no SCMI protocol driver of the kernel bound" 0 \
@@ -410,6 +429,7 @@ fi
 gok "ctl status"
 echo "figures (QEMU TCG, $(cat "$K/versions")):"
 echo "  $FIG_CHAIN"
+[ -n "${FIG_HWMON:-}" ] && echo "  $FIG_HWMON"
 echo "$checks checks passed"
 printf '0 poweroff -f\r' >&8
 wait $QPID 2>/dev/null
