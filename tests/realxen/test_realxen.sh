@@ -43,6 +43,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 RUN_TIMEOUT=${VSCMI_REALXEN_TIMEOUT:-480}	# the whole QEMU run, seconds
 READS=${VSCMI_GUEST_READS:-500}
+FLOOR_ADDR=0x02001000	# vm1: a page beside its virtio-mmio device, for the minimal IOREQ server
 RATE1=50000000
 RATE2=74000000
 RATE3=60000000
@@ -230,10 +231,10 @@ mkdir -p "$I/bin" "$I/proc" "$I/sys" "$I/dev" "$I/lib/modules" "$I/etc/vscmi"
 cp "$W/busybox" "$I/bin/busybox"
 # the raw-mode dom0's kernel has them built in
 [ -n "$RAW" ] || cp "$W"/modules/xen/*.ko "$I/lib/modules/"
-cp "$ARM64/src/daemon/vscmid" "$ARM64/src/ctl/vscmictl" "$I/bin/"
+cp "$ARM64/src/daemon/vscmid" "$ARM64/src/ctl/vscmictl" "$ARM64/tests/realxen/vscmi-ioreq-floor" "$I/bin/"
 cp "$S/usr/bin/jq" "$I/bin/jq"
-aarch64-linux-gnu-strip "$I/bin/vscmid" "$I/bin/vscmictl"
-"$HERE/libclosure.sh" "$S" "$I/bin/vscmid" "$I/bin/vscmictl" "$I/bin/jq" >"$T/libs" ||
+aarch64-linux-gnu-strip "$I/bin/vscmid" "$I/bin/vscmictl" "$I/bin/vscmi-ioreq-floor"
+"$HERE/libclosure.sh" "$S" "$I/bin/vscmid" "$I/bin/vscmictl" "$I/bin/jq" "$I/bin/vscmi-ioreq-floor" >"$T/libs" ||
 	fail "could not list the arm64 libraries vscmid needs"
 (cd "$S" && cpio -pdm --quiet "$I") <"$T/libs" || fail "could not copy the arm64 libraries"
 if [ -n "$XL" ]; then
@@ -360,7 +361,7 @@ domu() { # domid
 			cpus = <1>;
 			vpl011;
 DTS
-	module 1 kernel kernel "console=ttyAMA0 loglevel=4 panic=-1 rdinit=/init vscmi.agent=vm$1 vscmi.unbind=$(($1 - 1)) vscmi.reads=$READS vscmi.mmio=0x02000000 vscmi.hold=1 vscmi.load=$(($1 - 1))$([ "$1" = 1 ] && echo " vscmi.cycles=20 vscmi.direct=$READS")"
+	module 1 kernel kernel "console=ttyAMA0 loglevel=4 panic=-1 rdinit=/init vscmi.agent=vm$1 vscmi.unbind=$(($1 - 1)) vscmi.reads=$READS vscmi.mmio=0x02000000 vscmi.hold=1 vscmi.load=$(($1 - 1))$([ "$1" = 1 ] && echo " vscmi.cycles=20 vscmi.direct=$READS vscmi.floor2=$FLOOR_ADDR")"
 	module 2 ramdisk domUrd
 	module 3 device-tree "vm$1dt"
 	printf '\t\t};\n'
@@ -551,10 +552,33 @@ ok "dom0: vscmid up ($(tr -d '\r' <"$CON" | sed -n 's/^VSCMI-DOM0: vscmid up at 
 wait_dom 1 'VSCMI-GUEST: hold' 180
 [ -n "$XL" ] && dom0_result "xl-create vm2"
 wait_dom 2 'VSCMI-GUEST: hold' 120
-for d in 1 2; do
-	type_to $d bench
-	wait_dom $d '^VSCMI-GUEST: ready' 120
-done
+# vm1 first: its reads of vscmid's device register, then the same reads of
+# a page a minimal IOREQ server in dom0 answers (vscmi-ioreq-floor): the
+# time each spends per IOREQ, on this boot
+dom0_result share-start
+type_to 1 bench
+wait_dom 1 '^VSCMI-GUEST: hold-floor' 120
+SHARE=$(dom0_cmd share-stop)
+echo "$SHARE" | sed 's/^VSCMI-DOM0: /dom0: /'
+echo "$SHARE" | grep FAIL >/dev/null && fail "dom0 share-stop"
+checks=$((checks + 1))
+dom0_result "floor-start $FLOOR_ADDR"
+type_to 1 go
+wait_dom 1 '^VSCMI-GUEST: floor-minimal' 120
+FLOOR=$(dom0_cmd floor-stop)
+echo "$FLOOR" | sed 's/^VSCMI-DOM0: /dom0: /'
+echo "$FLOOR" | grep FAIL >/dev/null && fail "dom0 floor-stop"
+checks=$((checks + 1))
+share_ns=$(echo "$SHARE" | sed -n 's/.*own time per IOREQ: \([0-9]*\) ns.*/\1/p')
+floor_ns=$(echo "$FLOOR" | sed -n 's/.* mean \([0-9]*\) ns.*/\1/p')
+floor_n=$(echo "$FLOOR" | sed -n 's/.*: \([0-9]*\) IOREQs, mean.*/\1/p')
+[ "${floor_n:-0}" -ge "$READS" ] || fail "the minimal IOREQ server answered ${floor_n:-no} of vm1's $READS reads"
+ok "the minimal IOREQ server answered vm1's $READS reads"
+FIG_SHARE="vscmid's own time per IOREQ (vm1's register reads, wake-up to completion): ${share_ns} ns; a minimal IOREQ server's on the same boot: ${floor_ns} ns; ratio $(awk -v a="$share_ns" -v b="$floor_ns" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }')"
+echo "    $FIG_SHARE"
+wait_dom 1 '^VSCMI-GUEST: ready' 120
+type_to 2 bench
+wait_dom 2 '^VSCMI-GUEST: ready' 120
 guest_checks() { # domid
 	local d=$1 g=vm$1 core
 	core=$(seen $d scmi-core)
@@ -703,6 +727,7 @@ echo "figures (Xen $(cut -d' ' -f2 "$X/versions"), QEMU $(sed -n 's/^qemu //p' "
 for d in 1 2 3 4; do
 	[ -n "${FIG[$d]:-}" ] && echo "${FIG[$d]}"
 done
+echo "  $FIG_SHARE"
 if [ -n "$XL" ]; then
 	# what xl and vscmid said of each toolstack operation, in order
 	console | sed -nE 's/^VSCMI-DOM0: (ok [0-9]+ - )?//; /xl create .* returned|device connected|held domain|xl shutdown -w|device closed/s/^/  /p'
