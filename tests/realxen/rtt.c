@@ -4,6 +4,9 @@
  *                            through /dev/mem: each one is a trap to Xen and
  *                            an IOREQ answered by vscmid, the floor of any
  *                            virtio-mmio exchange
+ *   vscmi-rtt mmio2 A,B N    N reads of A and N of B, alternating, each timed:
+ *                            two IOREQ servers held against each other under
+ *                            the same load
  *   vscmi-rtt file PATH N    N open-read-close of PATH (a clk_rate file: each
  *                            read is one SCMI command)
  *   vscmi-rtt scmi ADDR N    drives the virtio-scmi device at ADDR itself,
@@ -36,7 +39,8 @@ static double now_ms(void)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vscmi-rtt mmio ADDR N | file PATH N | scmi ADDR N\n");
+	fprintf(stderr, "usage: vscmi-rtt mmio ADDR N | mmio2 ADDR,ADDR N | file PATH N | "
+			"scmi ADDR N\n");
 	return 2;
 }
 
@@ -73,6 +77,55 @@ static int rtt_mmio(unsigned long addr, long n)
 	printf("%ld mmio reads in %.1f ms, %.0f us each (first value 0x%08x)\n", n, t1 - t0,
 	       (t1 - t0) * 1e3 / (double)n, first);
 	munmap(map, (size_t)page);
+	return 0;
+}
+
+/* The 32-bit register at addr through /dev/mem; NULL on failure. */
+static volatile uint32_t *rtt_map(unsigned long addr, void **map, size_t *len)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned long base = addr & ~(unsigned long)(page - 1);
+	int fd = open("/dev/mem", O_RDONLY | O_SYNC);
+
+	if (fd < 0) {
+		perror("vscmi-rtt: /dev/mem");
+		return NULL;
+	}
+	*len = (size_t)page;
+	*map = mmap(NULL, *len, PROT_READ, MAP_SHARED, fd, (off_t)base);
+	close(fd);
+	if (*map == MAP_FAILED) {
+		perror("vscmi-rtt: mmap");
+		return NULL;
+	}
+	return (volatile uint32_t *)((char *)*map + (addr - base));
+}
+
+static int rtt_mmio2(unsigned long a, unsigned long b, long n)
+{
+	volatile uint32_t *ra, *rb;
+	double ta = 0, tb = 0;
+	void *ma, *mb;
+	size_t la, lb;
+
+	ra = rtt_map(a, &ma, &la);
+	rb = ra ? rtt_map(b, &mb, &lb) : NULL;
+	if (!ra || !rb)
+		return 1;
+	for (long i = 0; i < n; i++) {
+		double t0 = now_ms(), t1, t2;
+
+		(void)*ra;
+		t1 = now_ms();
+		(void)*rb;
+		t2 = now_ms();
+		ta += t1 - t0;
+		tb += t2 - t1;
+	}
+	printf("%ld alternating reads each: %.0f us per read of 0x%lx, %.0f us per read of 0x%lx\n",
+	       n, ta * 1e3 / (double)n, a, tb * 1e3 / (double)n, b);
+	munmap(ma, la);
+	munmap(mb, lb);
 	return 0;
 }
 
@@ -300,6 +353,16 @@ int main(int argc, char **argv)
 		if (*end)
 			return usage();
 		return rtt_mmio(addr, n);
+	}
+	if (strcmp(argv[1], "mmio2") == 0) {
+		unsigned long a = strtoul(argv[2], &end, 0), b;
+
+		if (*end != ',')
+			return usage();
+		b = strtoul(end + 1, &end, 0);
+		if (*end)
+			return usage();
+		return rtt_mmio2(a, b, n);
 	}
 	if (strcmp(argv[1], "file") == 0)
 		return rtt_file(argv[2], n);

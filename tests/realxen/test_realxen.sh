@@ -552,19 +552,19 @@ ok "dom0: vscmid up ($(tr -d '\r' <"$CON" | sed -n 's/^VSCMI-DOM0: vscmid up at 
 wait_dom 1 'VSCMI-GUEST: hold' 180
 [ -n "$XL" ] && dom0_result "xl-create vm2"
 wait_dom 2 'VSCMI-GUEST: hold' 120
-# vm1 first: its reads of vscmid's device register, then the same reads of
-# a page a minimal IOREQ server in dom0 answers (vscmi-ioreq-floor): the
-# time each spends per IOREQ, on this boot
-dom0_result share-start
+# vm1 first: its reads of vscmid's device register alternating with reads
+# of a page a minimal IOREQ server in dom0 answers (vscmi-ioreq-floor), so
+# that both serve under the same load: the time each spends per IOREQ
 type_to 1 bench
 wait_dom 1 '^VSCMI-GUEST: hold-floor' 120
+dom0_result "floor-start $FLOOR_ADDR"
+dom0_result share-start
+type_to 1 go
+wait_dom 1 '^VSCMI-GUEST: floor-pair' 120
 SHARE=$(dom0_cmd share-stop)
 echo "$SHARE" | sed 's/^VSCMI-DOM0: /dom0: /'
 echo "$SHARE" | grep FAIL >/dev/null && fail "dom0 share-stop"
 checks=$((checks + 1))
-dom0_result "floor-start $FLOOR_ADDR"
-type_to 1 go
-wait_dom 1 '^VSCMI-GUEST: floor-minimal' 120
 FLOOR=$(dom0_cmd floor-stop)
 echo "$FLOOR" | sed 's/^VSCMI-DOM0: /dom0: /'
 echo "$FLOOR" | grep FAIL >/dev/null && fail "dom0 floor-stop"
@@ -574,7 +574,10 @@ floor_ns=$(echo "$FLOOR" | sed -n 's/.* mean \([0-9]*\) ns.*/\1/p')
 floor_n=$(echo "$FLOOR" | sed -n 's/.*: \([0-9]*\) IOREQs, mean.*/\1/p')
 [ "${floor_n:-0}" -ge "$READS" ] || fail "the minimal IOREQ server answered ${floor_n:-no} of vm1's $READS reads"
 ok "the minimal IOREQ server answered vm1's $READS reads"
-FIG_SHARE="vscmid's own time per IOREQ (vm1's register reads, wake-up to completion): ${share_ns} ns; a minimal IOREQ server's on the same boot: ${floor_ns} ns; ratio $(awk -v a="$share_ns" -v b="$floor_ns" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }')"
+share_cpu=$(echo "$SHARE" | sed -n 's/.*CPU \([0-9]*\) us per IOREQ.*/\1/p')
+floor_cpu=$(echo "$FLOOR" | sed -n 's/.*CPU \([0-9]*\) us per IOREQ.*/\1/p')
+FIG_SHARE="vscmid's own time per IOREQ (vm1's register reads, wake-up to completion): ${share_ns} ns, CPU ${share_cpu} us; a minimal IOREQ server's on the same boot: ${floor_ns} ns, CPU ${floor_cpu} us; time ratio $(awk -v a="$share_ns" -v b="$floor_ns" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }')"
+FIG_SHARE="$FIG_SHARE; as vm1 saw them: $(seen 1 floor-pair)"
 echo "    $FIG_SHARE"
 wait_dom 1 '^VSCMI-GUEST: ready' 120
 type_to 2 bench
