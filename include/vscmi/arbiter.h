@@ -120,14 +120,9 @@ bool arb_vote_owner(const struct arb_vote *v);
  * exclusive rate or level. -EINVAL, and nothing changed, for a state no
  * command could have voted for. */
 int arb_vote_restore(struct arb_vote *v, const struct arb_state *st, bool owner);
-/* Brings the resources whose votes were put back to their targets: only
- * what the last run left half done changes. Returns the number the
- * platform refused (they stay marked for a retry). */
-int arb_reconcile_restored(struct arb *arb);
-/* Whether the resource's boot vote still holds (doc/arbiter.md): the
- * config's state at boot, until an agent takes the resource over. */
-enum arb_boot { ARB_BOOT_NONE, ARB_BOOT_HELD, ARB_BOOT_ENDED };
-enum arb_boot arb_res_boot(const struct arb_res *res);
+/* Whether the resource's boot vote still holds (doc/arbiter.md): its
+ * state when vscmid first started, until an agent takes it over. */
+bool arb_res_boot_held(const struct arb_res *res);
 /* The boot vote's state: on, deasserted, pd; for perf, level is the level
  * the domain runs at with no level votes. */
 void arb_res_boot_state(const struct arb_res *res, struct arb_state *st);

@@ -207,7 +207,7 @@ void scmi_agent_save(const struct scmi_agent *agent, struct scmi_agent_state *st
 void scmi_agent_save_views(const struct scmi_agent *agent,
 			   void (*fn)(void *ctx, const struct scmi_view_state *vs), void *ctx);
 /* Put back what an earlier run saved, without calling the platform (see
- * arb_reconcile_restored). 0, -ENOENT for a view the agent does not have,
+ * arb_reconcile_lagging). 0, -ENOENT for a view the agent does not have,
  * -EINVAL for a value out of range. */
 void scmi_agent_restore(struct scmi_agent *agent, const struct scmi_agent_state *st);
 int scmi_agent_restore_view(struct scmi_agent *agent, const struct scmi_view_state *vs);

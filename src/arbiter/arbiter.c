@@ -133,16 +133,14 @@ struct arb_res {
 	uint32_t users;			/* votes attached */
 	struct arb_state phys;
 	bool dirty;			/* phys lags the target after a failed release */
-	bool restored;			/* votes put back since the last restore pass */
 	struct arb_txn txn;		/* the transaction started on this resource */
 	struct arb_txn *lock;		/* the one holding it, on its chain */
 	struct arb_req *wait_head, *wait_tail;
 	uint32_t nwait;			/* changes waiting (releases not counted) */
 
-	/* The boot vote: the config's state at boot, held by no agent until
-	 * one takes the resource over (votes at least that state). */
+	/* The boot vote: its state when vscmid first started, held by no
+	 * agent until one takes the resource over (votes at least that). */
 	bool boot;
-	bool boot_ended;		/* there was one, and an agent took over */
 	uint32_t boot_pd;		/* power: the state it holds */
 	int64_t boot_level;		/* perf: the level with no level votes */
 	uint32_t holders;		/* on votes; for resets, deassert votes */
@@ -604,9 +602,18 @@ static void boot_set(struct arb_res *res, bool boot)
 	if (res->boot == boot)
 		return;
 	res->boot = boot;
-	res->boot_ended = !boot;
 	res->arb->boot_seq++;
 	update_demand(res);
+}
+
+/* A vote for at least what the boot vote holds ends it: from then on the
+ * agents' votes alone decide. */
+static void boot_take_over(struct arb_res *res, const struct arb_state *st)
+{
+	const struct arb_kind_ops *ops = kind_ops(res);
+
+	if (res->boot && ops->takes_over && ops->takes_over(res, st))
+		boot_set(res, false);
 }
 
 static void vote_set(struct arb_vote *v, const struct arb_state *st)
@@ -870,10 +877,7 @@ static int vote_change(struct arb_vote *v, const struct arb_state *st, const int
 	vote_set(v, st);
 	if (free_level)
 		res->free_level = *free_level;
-	/* An agent that votes for what the boot vote holds takes the
-	 * resource over: from now on the agents' votes alone decide. */
-	if (res->boot && kind_ops(res)->takes_over && kind_ops(res)->takes_over(res, &v->st))
-		boot_set(res, false);
+	boot_take_over(res, &v->st);
 	if (kind_ops(res)->feasible && !kind_ops(res)->feasible(res))
 		t->err = -EACCES;
 	return txn_go(t);
@@ -1341,47 +1345,19 @@ int arb_vote_restore(struct arb_vote *v, const struct arb_state *st, bool owner)
 		return -EINVAL;
 	vote_set(v, st);
 	/* A vote only a takeover could have cast: the boot vote ended then. */
-	if (res->boot && kind_ops(res)->takes_over && kind_ops(res)->takes_over(res, &v->st)) {
-		boot_set(res, false);
-		res->restored = true;
-	}
+	boot_take_over(res, &v->st);
 	/* Ownership is first come: it is put back as it was, whatever order
 	 * the votes come back in. */
 	if (res->owner == v && !owner)
 		res->owner = NULL;
 	else if (owner && v->st.on && v->st.has_level && gl_policy_exclusive(res))
 		res->owner = v;
-	/* An empty vote was never cast: a resource nobody voted on may still
-	 * be as the model had it at boot, and stays so. */
-	if (st->on || st->asserted || st->has_level || st->has_limits || st->voted)
-		res->restored = true;
 	return 0;
 }
 
-int arb_reconcile_restored(struct arb *arb)
+bool arb_res_boot_held(const struct arb_res *res)
 {
-	int failed = 0;
-
-	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
-		for (uint32_t i = 0; i < arb->nres[k]; i++) {
-			struct arb_res *res = &arb->res[k][i];
-
-			if (!res->restored)
-				continue;
-			res->restored = false;
-			/* A chain still held is marked, for the next retry. */
-			if (reconcile_one(res) < 0) {
-				set_dirty(res, true);
-				failed++;
-			}
-		}
-	}
-	return failed;
-}
-
-enum arb_boot arb_res_boot(const struct arb_res *res)
-{
-	return res->boot ? ARB_BOOT_HELD : res->boot_ended ? ARB_BOOT_ENDED : ARB_BOOT_NONE;
+	return res->boot;
 }
 
 void arb_res_boot_state(const struct arb_res *res, struct arb_state *st)
@@ -1403,7 +1379,6 @@ void arb_res_set_boot(struct arb_res *res, bool held, const struct arb_state *st
 	if (res->d->kind == VSCMI_PERF || res->d->kind == VSCMI_SENSOR)
 		held = false;
 	boot_set(res, held);
-	res->boot_ended = false;
 }
 
 void arb_boot_from_phys(struct arb *arb)
@@ -1452,7 +1427,6 @@ int arb_reconcile_lagging(struct arb *arb)
 		for (uint32_t i = 0; i < arb->nres[k]; i++) {
 			struct arb_res *res = &arb->res[k][i];
 
-			res->restored = false;
 			if (!res_lags(res))
 				continue;
 			if (reconcile_one(res) < 0) {

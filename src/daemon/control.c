@@ -383,7 +383,7 @@ static struct json_object *ctl_resources(struct vscmid *d, struct json_object *r
 					jadd(phys, "reading", json_object_new_int64(value));
 			}
 			/* The boot vote, while no agent has taken the resource over. */
-			if (arb_res_boot(res) == ARB_BOOT_HELD) {
+			if (arb_res_boot_held(res)) {
 				st = (struct arb_state){ .on = true, .voted = true,
 							 .pd = kind == VSCMI_POWER ? rd->u.power.initial : 0 };
 				state_json(jadd(j, "boot", json_object_new_object()), rd, &st, true);

@@ -38,31 +38,22 @@ struct vscmid_deferred {
 	void *arg;
 };
 
-static void vscmid_deferred_done(sd_event_source *src)
-{
-	/* done: hold a reference, make the loop drop its own, then drop ours
-	 * (the destroy callback frees df) */
-	sd_event_source_ref(src);
-	sd_event_source_set_floating(src, 0);
-	sd_event_source_unref(src);
-}
-
-static int vscmid_deferred_fire(sd_event_source *src, uint64_t usec, void *userdata)
-{
-	struct vscmid_deferred *df = userdata;
-
-	df->fn(df->arg);
-	vscmid_deferred_done(src);
-	return 0;
-}
-
 static int vscmid_deferred_now(sd_event_source *src, void *userdata)
 {
 	struct vscmid_deferred *df = userdata;
 
 	df->fn(df->arg);
-	vscmid_deferred_done(src);
+	/* done: hold a reference, make the loop drop its own, then drop ours
+	 * (the destroy callback frees df) */
+	sd_event_source_ref(src);
+	sd_event_source_set_floating(src, 0);
+	sd_event_source_unref(src);
 	return 0;
+}
+
+static int vscmid_deferred_fire(sd_event_source *src, uint64_t usec, void *userdata)
+{
+	return vscmid_deferred_now(src, userdata);
 }
 
 static int vscmid_hook_defer(void *ctx, uint64_t usec, void (*fn)(void *arg), void *arg)

@@ -319,7 +319,7 @@ static void boot_persist(struct vscmid *d)
 			struct json_object *e;
 			struct arb_state st;
 
-			if (k != VSCMI_PERF && arb_res_boot(res) != ARB_BOOT_HELD)
+			if (k != VSCMI_PERF && !arb_res_boot_held(res))
 				continue;
 			arb_res_boot_state(res, &st);
 			e = json_object_new_object();

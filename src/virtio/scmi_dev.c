@@ -254,23 +254,25 @@ static void vio_scmi_flush_backlog(struct vio_scmi *s)
 
 	while (s->backlog_len) {
 		struct vio_scmi_msg *m = &s->backlog[s->backlog_head];
-		bool waited = s->hold_step_us != 0;
+		bool waited = s->hold_step_us != 0, late = false;
 		int r;
 
 		if (!vio_vq_driver_took(&s->dev.vq[VIO_SCMI_CMDQ], m->mark)) {
 			r = vio_scmi_hold(s);
 			if (r == 0)
 				break;
-			if (r == -ETIMEDOUT)
-				s->stats.held_late++;
+			late = r == -ETIMEDOUT;
 		}
 		r = vio_scmi_event_put(s, m->b, m->len);
 		if (r == 0)
 			break;
 		if (r == 1)
 			sent = true;
+		/* counted once it goes, not at every look that finds no buffer */
 		if (waited)
 			s->stats.held++;
+		if (late)
+			s->stats.held_late++;
 		s->hold_waited_us = s->hold_step_us = 0;
 		s->backlog_head = (s->backlog_head + 1) % VIO_SCMI_BACKLOG;
 		s->backlog_len--;
