@@ -569,7 +569,12 @@ FLOOR=$(dom0_cmd floor-stop)
 echo "$FLOOR" | sed 's/^VSCMI-DOM0: /dom0: /'
 echo "$FLOOR" | grep FAIL >/dev/null && fail "dom0 floor-stop"
 checks=$((checks + 1))
+type_to 1 go
 share_ns=$(echo "$SHARE" | sed -n 's/.*own time per IOREQ: \([0-9]*\) ns.*/\1/p')
+share_n=$(echo "$SHARE" | sed -n 's/.* ns over \([0-9]*\) of vm1.*/\1/p')
+# vm1 is still meanwhile, so the window holds its reads and nothing else
+[ "${share_n:-0}" -eq "$READS" ] || fail "vscmid served ${share_n:-no} IOREQs of vm1 while it made $READS reads"
+ok "vscmid served vm1's $READS reads and nothing else in the window"
 floor_ns=$(echo "$FLOOR" | sed -n 's/.* mean \([0-9]*\) ns.*/\1/p')
 floor_n=$(echo "$FLOOR" | sed -n 's/.*: \([0-9]*\) IOREQs, mean.*/\1/p')
 [ "${floor_n:-0}" -ge "$READS" ] || fail "the minimal IOREQ server answered ${floor_n:-no} of vm1's $READS reads"
