@@ -1730,6 +1730,100 @@ START_TEST(test_vscmictl_tables_and_exit_codes)
 }
 END_TEST
 
+/* Options anywhere on the line, as people type them; -h on every command. */
+START_TEST(test_vscmictl_options_anywhere_and_help_per_command)
+{
+	static char out[65536];
+	char args[96];
+
+	ck_assert_int_eq(run_ctl(NULL, "status --json", out, sizeof(out)), 0);
+	ck_assert_msg(out[0] == '{' && strstr(out, "\"agents\""), "%s", out);
+	ck_assert_int_eq(run_ctl(NULL, "resources -j", out, sizeof(out)), 0);
+	ck_assert_msg(out[0] == '{' && strstr(out, "\"cam_pix\""), "%s", out);
+	ck_assert_int_eq(run_ctl(NULL, "gen-dt camera --xen --json", out, sizeof(out)), 0);
+	ck_assert_msg(out[0] == '{' && strstr(out, "\"camera\""), "%s", out);
+	ck_assert_int_eq(run_ctl(NULL, "-- status", out, sizeof(out)), 0);
+
+	/* every command's -h, the same as help COMMAND, and no daemon needed */
+	for (const char **c = (const char *[]){ "status", "agents", "resources", "release",
+						 "trace", "gen-dt", "help", NULL };
+	     *c; c++) {
+		static char other[4096];
+
+		snprintf(args, sizeof(args), "%s -h", *c);
+		ck_assert_int_eq(run_ctl("/nonexistent/control", args, out, sizeof(out)), 0);
+		ck_assert_msg(strncmp(out, "Usage: vscmictl ", 16) == 0, "%s: %s", *c, out);
+		snprintf(args, sizeof(args), "help %s", *c);
+		ck_assert_int_eq(run_ctl("/nonexistent/control", args, other, sizeof(other)), 0);
+		ck_assert_str_eq(out, other);
+	}
+	ck_assert_int_eq(run_ctl(NULL, "gen-dt --help", out, sizeof(out)), 0);
+	ck_assert_msg(strstr(out, "--xen"), "%s", out);
+
+	/* usage errors say what was wrong, exit 2 */
+	ck_assert_int_eq(run_ctl(NULL, "status --xen", out, sizeof(out)), 2);
+	ck_assert_msg(strstr(out, "status takes no --xen"), "%s", out);
+	ck_assert_int_eq(run_ctl(NULL, "status --frob", out, sizeof(out)), 2);
+	ck_assert_msg(strstr(out, "unknown option '--frob'"), "%s", out);
+	ck_assert_int_eq(run_ctl(NULL, "help frob", out, sizeof(out)), 2);
+	ck_assert_int_eq(run_ctl(NULL, "status extra", out, sizeof(out)), 2);
+
+	/* no daemon: where it looked, and what to do */
+	ck_assert_int_eq(run_ctl("/nonexistent/control", "agents --json", out, sizeof(out)), 3);
+	ck_assert_msg(strstr(out, "cannot connect to /nonexistent/control (--socket)") &&
+			      strstr(out, "is vscmid running?") && strstr(out, "VSCMI_CONTROL"),
+		      "%s", out);
+}
+END_TEST
+
+/* vscmi-agent as an operator types it: options anywhere, one connection
+ * for its commands, and what to do when there is no socket. */
+START_TEST(test_vscmi_agent_options_anywhere)
+{
+	const char *agent = getenv("VSCMI_AGENT");
+	char cmd[768], sock[256], out[4096];
+	size_t len;
+	FILE *p;
+	int st;
+
+	ck_assert_msg(agent, "VSCMI_AGENT must be set");
+	run_path(sock, sizeof(sock), "camera.sock");
+	/* each line: the words before the socket's path, after it (no path
+	 * when after is NULL), the exit status and what the output says */
+	struct {
+		const char *before, *after;
+		int rc;
+		const char *want;
+	} cases[] = {
+		{ "proto-version clock --socket", "", 0, "proto-version clock: SUCCESS, version " },
+		{ "-t 500 clock-on 0 -s", "clock-off 0", 0, "clock-off 0: SUCCESS" },
+		{ "--socket", "clock-rate 0 1G", 1, "clock-rate 0 1G: " },
+		{ "--socket", "clock-on", 2, "Usage: vscmi-agent ... clock-on ID" },
+		{ "--socket", "--frob clock-on 0", 2, "unknown option '--frob'" },
+		{ "clock-on 0", NULL, 2, "no --socket" },
+		{ "--socket /nonexistent/camera.sock clock-on 0", NULL, 3, "is vscmid running" },
+		{ "--version", NULL, 0, "vscmi-agent " },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char args[512];
+
+		snprintf(args, sizeof(args), "%s%s%s%s%s", cases[i].before,
+			 cases[i].after ? " '" : "", cases[i].after ? sock : "",
+			 cases[i].after ? "' " : "", cases[i].after ? cases[i].after : "");
+		snprintf(cmd, sizeof(cmd), "%s %s 2>&1", agent, args);
+		p = popen(cmd, "r");
+		ck_assert_ptr_nonnull(p);
+		len = fread(out, 1, sizeof(out) - 1, p);
+		out[len] = '\0';
+		st = pclose(p);
+		ck_assert(WIFEXITED(st));
+		ck_assert_msg(WEXITSTATUS(st) == cases[i].rc && strstr(out, cases[i].want),
+			      "%s: exit %d: %s", args, WEXITSTATUS(st), out);
+	}
+}
+END_TEST
+
 static Suite *e2e_suite(void)
 {
 	Suite *s = suite_create("e2e");
@@ -1794,6 +1888,8 @@ static Suite *e2e_suite(void)
 	tc = tcase_create("vscmictl");
 	tcase_add_checked_fixture(tc, start_daemon, stop_daemon);
 	tcase_add_test(tc, test_vscmictl_tables_and_exit_codes);
+	tcase_add_test(tc, test_vscmictl_options_anywhere_and_help_per_command);
+	tcase_add_test(tc, test_vscmi_agent_options_anywhere);
 	tcase_add_test(tc, test_vscmictl_trace_decodes);
 	suite_add_tcase(s, tc);
 	return s;

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vscmi-build.h"
 #include "vscmi/buf.h"
 #include "vscmi/scmi.h"
 
@@ -255,9 +256,14 @@ static const struct verb verbs[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: vscmi-agent --socket PATH [--timeout MS] COMMAND [ARGS]...\n\n"
+	fprintf(f, "Usage: vscmi-agent --socket PATH [OPTIONS] COMMAND [ARGS]...\n\n"
 		   "Sends SCMI commands on an agent socket of vscmid, in order, on one\n"
 		   "connection; closing it releases the agent's votes.\n\n"
+		   "Options (anywhere on the line; -- ends them):\n"
+		   "  -s, --socket PATH  the agent's socket (vscmictl agents lists them)\n"
+		   "  -t, --timeout MS   wait this long for each reply (default 2000)\n"
+		   "  -h, --help         show this help\n"
+		   "  -V, --version      print the version\n\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		char name[40];
@@ -415,6 +421,7 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -424,7 +431,10 @@ int main(int argc, char **argv)
 	int nsteps = 0, c, fd, ret = EXIT_OK;
 	uint64_t v;
 
-	while ((c = getopt_long(argc, argv, "+s:t:h", longopts, NULL)) != -1) {
+	/* Options anywhere: getopt moves the commands and their arguments, in
+	 * order, behind optind. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":s:t:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			path = optarg;
@@ -439,13 +449,33 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
+		case 'V':
+			printf("vscmi-agent %s\n", VSCMI_VERSION);
+			return EXIT_OK;
+		case ':':
+			if (optopt)
+				fprintf(stderr, "vscmi-agent: option '-%c' needs a value\n", optopt);
+			else
+				fprintf(stderr, "vscmi-agent: option '%s' needs a value\n",
+					argv[optind - 1]);
+			fprintf(stderr, "Try 'vscmi-agent --help'.\n");
+			return EXIT_USAGE;
 		default:
-			usage(stderr);
+			if (optopt)
+				fprintf(stderr, "vscmi-agent: unknown option '-%c'\n", optopt);
+			else
+				fprintf(stderr, "vscmi-agent: unknown option '%s'\n", argv[optind - 1]);
+			fprintf(stderr, "Try 'vscmi-agent --help'.\n");
 			return EXIT_USAGE;
 		}
 	}
-	if (!path || optind >= argc) {
-		usage(stderr);
+	if (!path) {
+		fprintf(stderr, "vscmi-agent: no --socket: which agent's socket? "
+				"(vscmictl agents lists them)\n");
+		return EXIT_USAGE;
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "vscmi-agent: no command\nTry 'vscmi-agent --help'.\n");
 		return EXIT_USAGE;
 	}
 	if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -491,7 +521,15 @@ int main(int argc, char **argv)
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "vscmi-agent: cannot connect to %s: %s\n", path, strerror(errno));
+		int e = errno;
+
+		fprintf(stderr, "vscmi-agent: cannot connect to %s: %s\n", path, strerror(e));
+		if (e == ENOENT || e == ECONNREFUSED)
+			fprintf(stderr, "vscmi-agent: is vscmid running, and is this an agent's "
+					"socket? vscmictl agents lists them\n");
+		else if (e == EACCES)
+			fprintf(stderr, "vscmi-agent: agent sockets are for vscmid's user and "
+					"group (mode 0660); try with sudo\n");
 		if (fd >= 0)
 			close(fd);
 		ret = EXIT_CONNECT;

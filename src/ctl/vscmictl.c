@@ -28,15 +28,24 @@ enum {
 
 struct ctl {
 	const char *socket;
+	const char *socket_from;	/* where socket came from, for errors */
 	bool json;
+	bool xen;			/* gen-dt --xen */
+};
+
+/* Options a command takes besides the global ones. */
+enum {
+	CTL_OPT_XEN = 1u << 0,
 };
 
 struct ctl_cmd {
 	const char *name;
 	const char *args;
 	int nargs;		/* -1: the command checks its own */
+	unsigned int opts;	/* CTL_OPT_* it accepts */
 	int (*fn)(struct ctl *ctl, int argc, char **argv);	/* argv[0]: its name */
 	const char *help;
+	const char *more;	/* its options and details, for COMMAND -h */
 };
 
 /* Aligned text tables */
@@ -169,7 +178,16 @@ static int ctl_connect(const struct ctl *ctl)
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int r = -errno;
 
-		fprintf(stderr, "vscmictl: cannot connect to %s: %s\n", ctl->socket, strerror(errno));
+		fprintf(stderr, "vscmictl: cannot connect to %s (%s): %s\n", ctl->socket,
+			ctl->socket_from, strerror(errno));
+		if (r == -ENOENT || r == -ECONNREFUSED)
+			fprintf(stderr, "vscmictl: is vscmid running? (systemctl status vscmid) "
+					"Its control socket is <runtime-dir>/control; "
+					"--socket PATH or $%s names another.\n",
+				VSCMI_CONTROL_ENV);
+		else if (r == -EACCES || r == -EPERM)
+			fprintf(stderr, "vscmictl: the control socket is for vscmid's user and "
+					"group (mode 0660); try with sudo\n");
 		if (fd >= 0)
 			close(fd);
 		return r;
@@ -1143,38 +1161,17 @@ static struct json_object *find_agent(struct json_object *agents, const char *gu
 
 static int cmd_gen_dt(struct ctl *ctl, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "xen", no_argument, NULL, 'x' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct json_object *reply, *agents, *agent;
-	bool xen = false;
-	int c, r;
+	int r;
 
-	/* 0 makes glibc's getopt start over on this argument list */
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (c != 'x') {
-			fprintf(stderr, "vscmictl: gen-dt: unknown option '%s'\n"
-					"Usage: vscmictl gen-dt [--xen] GUEST\n",
-				argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-		xen = true;
-	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "Usage: vscmictl gen-dt [--xen] GUEST\n");
-		return EXIT_USAGE;
-	}
 	r = ctl_request(ctl, VSCMI_CTL_AGENTS, NULL, &reply);
 	if (r)
 		return r;
 	agents = jget(reply, "agents");
-	agent = find_agent(agents, argv[optind]);
+	agent = find_agent(agents, argv[1]);
 	if (!agent) {
 		fprintf(stderr, "vscmictl: gen-dt: no agent or Xen domain '%s'; the daemon has:",
-			argv[optind]);
+			argv[1]);
 		for (size_t i = 0; i < jlen(agents); i++)
 			fprintf(stderr, " %s", jstr(json_object_array_get_idx(agents, i), "name", "?"));
 		fprintf(stderr, "\n");
@@ -1184,7 +1181,7 @@ static int cmd_gen_dt(struct ctl *ctl, int argc, char **argv)
 	if (ctl->json)
 		print_json(agent);
 	else
-		gen_dt(stdout, agent, argv[optind], xen);
+		gen_dt(stdout, agent, argv[1], ctl->xen);
 	json_object_put(reply);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "vscmictl: gen-dt: cannot write the output: %s\n", strerror(errno));
@@ -1196,28 +1193,44 @@ static int cmd_gen_dt(struct ctl *ctl, int argc, char **argv)
 static int cmd_help(struct ctl *ctl, int argc, char **argv);
 
 static const struct ctl_cmd ctl_cmds[] = {
-	{ "status", "", 0, cmd_status, "daemon, platform and per-agent counters" },
-	{ "agents", "", 0, cmd_agents, "agents, their protocols and the resources each sees" },
-	{ "resources", "", 0, cmd_resources, "every resource: its state and each agent's vote" },
-	{ "release", "AGENT", 1, cmd_release,
-	  "withdraw an agent's votes and close its connection" },
-	{ "trace", "[AGENT]", -1, cmd_trace,
-	  "follow the SCMI commands of every agent, or of one, as they happen" },
-	{ "gen-dt", "[--xen] GUEST", -1, cmd_gen_dt,
-	  "print the guest's SCMI device-tree node (DTS)" },
-	{ "help", "", 0, cmd_help, "show this help" },
+	{ "status", "", 0, 0, cmd_status, "daemon, platform and per-agent counters",
+	  "Uptime, the platform's link and counters, each agent's connection, commands,\n"
+	  "events and errors; with --json, every counter the daemon keeps (virtio and\n"
+	  "Xen devices included).\n" },
+	{ "agents", "", 0, 0, cmd_agents, "agents, their protocols and the resources each sees",
+	  "Each configured agent: its transport, connection, protocols and the resources\n"
+	  "it sees under its own IDs.\n" },
+	{ "resources", "", 0, 0, cmd_resources, "every resource: its state and each agent's vote",
+	  "Each physical resource: its state on the platform and the vote behind it, each\n"
+	  "agent's and the boot vote.\n" },
+	{ "release", "AGENT", 1, 0, cmd_release,
+	  "withdraw an agent's votes and close its connection",
+	  "The agent's votes are withdrawn as when it goes away; it may connect again.\n" },
+	{ "trace", "[AGENT]", -1, 0, cmd_trace,
+	  "follow the SCMI commands of every agent, or of one, as they happen",
+	  "Runs until interrupted; with --json, one JSON object per line.\n" },
+	{ "gen-dt", "[--xen] GUEST", 1, CTL_OPT_XEN, cmd_gen_dt,
+	  "print the guest's SCMI device-tree node (DTS)",
+	  "GUEST is an agent's name or a Xen domain's.\n\n"
+	  "Options:\n"
+	  "  -x, --xen  the node for a Xen guest's partial device tree (virtio-mmio\n"
+	  "             at the agent's address and interrupt, with grants when used)\n" },
+	{ "help", "[COMMAND]", -1, 0, cmd_help, "show this help, or a command's", NULL },
 };
+
+#define CTL_NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: vscmictl [--socket PATH] [--json] COMMAND [ARGS]\n\n"
-		   "Options:\n"
+	fprintf(f, "Usage: vscmictl [OPTIONS] COMMAND [ARGS]\n\n"
+		   "Options (anywhere on the line; -- ends them):\n"
 		   "  -s, --socket PATH  control socket (default $%s, else %s)\n"
 		   "  -j, --json         print the daemon's JSON reply\n"
-		   "  -h, --help         show this help\n\n"
+		   "  -h, --help         show this help, or with a command, the command's\n"
+		   "  -V, --version      print the version\n\n"
 		   "Commands:\n",
 		VSCMI_CONTROL_ENV, VSCMI_RUNDIR "/control");
-	for (size_t i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++) {
+	for (size_t i = 0; i < CTL_NCMDS; i++) {
 		char name[32];
 
 		snprintf(name, sizeof(name), "%s %s", ctl_cmds[i].name, ctl_cmds[i].args);
@@ -1227,9 +1240,39 @@ static void usage(FILE *f)
 		   "such guest), 2 usage error, 3 the daemon could not be reached.\n");
 }
 
+static void cmd_usage(FILE *f, const struct ctl_cmd *cmd)
+{
+	fprintf(f, "Usage: vscmictl [OPTIONS] %s%s%s\n", cmd->name, *cmd->args ? " " : "",
+		cmd->args);
+	if (f == stdout) {
+		fprintf(f, "\n%c%s.\n", cmd->help[0] - 'a' + 'A', cmd->help + 1);
+		if (cmd->more)
+			fprintf(f, "\n%s", cmd->more);
+		fprintf(f, "\nSee vscmictl --help for the options every command takes.\n");
+	}
+}
+
+static const struct ctl_cmd *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < CTL_NCMDS; i++)
+		if (strcmp(name, ctl_cmds[i].name) == 0)
+			return &ctl_cmds[i];
+	return NULL;
+}
+
 static int cmd_help(struct ctl *ctl, int argc, char **argv)
 {
-	usage(stdout);
+	const struct ctl_cmd *cmd;
+
+	if (argc < 2 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (argc > 2 || !(cmd = find_cmd(argv[1]))) {
+		fprintf(stderr, "vscmictl: help: no command '%s'\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	cmd_usage(stdout, cmd);
 	return EXIT_OK;
 }
 
@@ -1239,46 +1282,78 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "xen", no_argument, NULL, 'x' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ctl ctl = { .socket = getenv(VSCMI_CONTROL_ENV) };
+	struct ctl ctl = { .socket = getenv(VSCMI_CONTROL_ENV), .socket_from = "$" VSCMI_CONTROL_ENV };
+	const struct ctl_cmd *cmd;
+	unsigned int opts = 0;
+	bool help = false;
 	int c;
 
-	if (!ctl.socket || !*ctl.socket)
+	if (!ctl.socket || !*ctl.socket) {
 		ctl.socket = VSCMI_RUNDIR "/control";
-	/* '+': options end at the command */
-	while ((c = getopt_long(argc, argv, "+s:jh", longopts, NULL)) != -1) {
+		ctl.socket_from = "the default";
+	}
+	/* Options anywhere: getopt moves the words that are not options to the
+	 * end, in order, so the command and its arguments follow optind. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":s:jhVx", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			ctl.socket = optarg;
+			ctl.socket_from = "--socket";
 			break;
 		case 'j':
 			ctl.json = true;
 			break;
 		case 'h':
-			usage(stdout);
+			help = true;
+			break;
+		case 'V':
+			printf("vscmictl %s\n", VSCMI_VERSION);
 			return EXIT_OK;
+		case 'x':
+			ctl.xen = true;
+			opts |= CTL_OPT_XEN;
+			break;
+		case ':':
+			if (optopt)
+				fprintf(stderr, "vscmictl: option '-%c' needs a value\n", optopt);
+			else
+				fprintf(stderr, "vscmictl: option '%s' needs a value\n", argv[optind - 1]);
+			fprintf(stderr, "Try 'vscmictl --help'.\n");
+			return EXIT_USAGE;
 		default:
-			usage(stderr);
+			if (optopt)
+				fprintf(stderr, "vscmictl: unknown option '-%c'\n", optopt);
+			else
+				fprintf(stderr, "vscmictl: unknown option '%s'\n", argv[optind - 1]);
+			fprintf(stderr, "Try 'vscmictl --help'.\n");
 			return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		usage(stderr);
+		usage(help ? stdout : stderr);
+		return help ? EXIT_OK : EXIT_USAGE;
+	}
+	cmd = find_cmd(argv[optind]);
+	if (!cmd) {
+		fprintf(stderr, "vscmictl: unknown command '%s'\n", argv[optind]);
+		fprintf(stderr, "Try 'vscmictl --help'.\n");
 		return EXIT_USAGE;
 	}
-	for (size_t i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++) {
-		const struct ctl_cmd *cmd = &ctl_cmds[i];
-
-		if (strcmp(argv[optind], cmd->name) != 0)
-			continue;
-		if (cmd->nargs >= 0 && argc - optind - 1 != cmd->nargs) {
-			fprintf(stderr, "Usage: vscmictl %s %s\n", cmd->name, cmd->args);
-			return EXIT_USAGE;
-		}
-		return cmd->fn(&ctl, argc - optind, argv + optind);
+	if (help)
+		return cmd_help(&ctl, 2, (char *[]){ (char *)"help", (char *)cmd->name, NULL });
+	if (opts & ~cmd->opts) {
+		fprintf(stderr, "vscmictl: %s takes no --xen\n", cmd->name);
+		cmd_usage(stderr, cmd);
+		return EXIT_USAGE;
 	}
-	fprintf(stderr, "vscmictl: unknown command '%s'\n", argv[optind]);
-	usage(stderr);
-	return EXIT_USAGE;
+	if (cmd->nargs >= 0 && argc - optind - 1 != cmd->nargs) {
+		cmd_usage(stderr, cmd);
+		return EXIT_USAGE;
+	}
+	return cmd->fn(&ctl, argc - optind, argv + optind);
 }
