@@ -1328,6 +1328,64 @@ START_TEST(test_sighup_applies_agents_live)
 }
 END_TEST
 
+/* A reload that cannot open an agent's socket finishes the rest, says it
+ * was applied in part, and the next reload (the file unchanged) opens it
+ * once what stood in the way is gone. */
+START_TEST(test_reload_applied_in_part_is_finished_by_the_next)
+{
+	int disp = agent_connect("display"), fd;
+	char conf[256], blocker[256], path[300], cmd[700];
+	struct json_object *o;
+	FILE *f;
+
+	ck_assert_int_eq(clock_config(disp, DISPLAY_PIXEL, true), SCMI_SUCCESS);
+	/* a file where the socket's directory should be: the bind fails */
+	run_path(blocker, sizeof(blocker), "blocker");
+	f = fopen(blocker, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	run_path(conf, sizeof(conf), "vscmid.conf");
+	snprintf(cmd, sizeof(cmd), "sed -i -e '/^\\[agent display\\]/,/^$/d' '%s'", conf);
+	ck_assert_int_eq(system(cmd), 0);
+	f = fopen(conf, "a");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "\n[agent late]\nsocket = %s/late.sock\nprotocols = base clock\n"
+		   "clocks = disp_axi\n"
+		   "\n[agent newcomer]\nprotocols = base clock\nclocks = disp_pix\n",
+		blocker);
+	fclose(f);
+	kill(daemon_pid, SIGHUP);
+	ck_assert(log_wait("applied in part: 2 agents added, 1 removed, 0 changed; 1 not served"));
+	/* the rest was done: the display is gone with its vote, the newcomer
+	 * is served */
+	ck_assert_int_eq(recv_wait(disp, cmd, sizeof(cmd), 5000), 0);
+	close(disp);
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert(!clock_on(o, "disp_pix"));
+	json_object_put(o);
+	fd = agent_connect("newcomer");
+	ck_assert_int_eq(scmi_cmd(fd, SCMI_PROTO_BASE, 0x0, 1, NULL, 0), SCMI_SUCCESS);
+	close(fd);
+
+	/* the same file again, with the way clear */
+	ck_assert_int_eq(unlink(blocker), 0);
+	kill(daemon_pid, SIGHUP);
+	ck_assert(log_wait("agent late: its channel is open"));
+	ck_assert(log_wait("applied: 0 agents added, 0 removed, 0 changed"));
+	snprintf(path, sizeof(path), "%s/late.sock", blocker);
+	fd = sock_connect(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(clock_config(fd, 0, true), SCMI_SUCCESS);
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert(clock_on(o, "disp_axi"));
+	json_object_put(o);
+	close(fd);
+	/* and then nothing is left to do */
+	kill(daemon_pid, SIGHUP);
+	ck_assert(log_wait("is unchanged"));
+}
+END_TEST
+
 /* The layout of a journal file's slot headers (src/daemon/journal.c). */
 struct jhead {
 	uint64_t magic, seq;
@@ -1851,6 +1909,7 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_trace_follows_one_agent);
 	tcase_add_test(tc, test_sighup_checks_the_file_and_keeps_running);
 	tcase_add_test(tc, test_sighup_applies_agents_live);
+	tcase_add_test(tc, test_reload_applied_in_part_is_finished_by_the_next);
 	tcase_add_test(tc, test_reload_added_agent_does_not_inherit_an_old_journal);
 	suite_add_tcase(s, tc);
 

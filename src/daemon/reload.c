@@ -7,6 +7,10 @@
  * changed is removed and added again. Agents that did not change are not
  * touched: their ids, connections, votes and subscriptions stay.
  *
+ * An agent the last reload could not finish (its socket could not be
+ * bound, or it could not be added) is tried again at every reload, changed
+ * or not, until it is served: a reload converges on the file.
+ *
  * Resources and the [daemon] section are the running platform's shape;
  * a file that changes them is refused with the advice to restart, which
  * keeps every vote (see the journal). A file that does not parse is
@@ -51,16 +55,31 @@ static bool reload_path_usable(const char *path)
 	return !path[0] || lstat(path, &st) < 0 || S_ISSOCK(st.st_mode);
 }
 
+/* Agents of the running configuration that are not served as it says:
+ * absent from the server (their add failed) or without their channel. */
+static uint32_t reload_unfinished(struct vscmid *d)
+{
+	const struct vscmi_model *m = &d->cfg->model;
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < m->nagents; i++) {
+		struct scmi_agent *a = scmi_server_agent_by_name(d->srv, m->agents[i].name);
+
+		n += !a || !vscmid_transport_ready(d, a);
+	}
+	return n;
+}
+
 static void reload_apply(struct vscmid *d, struct vscmi_config *ncfg)
 {
 	struct vscmi_model *om = &d->cfg->model, *nm = &ncfg->model;
-	uint32_t removed = 0, added = 0, changed = 0, live = 0, n;
+	uint32_t removed = 0, added = 0, changed = 0, live = 0, failed = 0, n;
 	struct vscmi_agent_desc *tmp_agents;
 	uint32_t tmp_n;
 	char err[512], name[16];
 
-	/* Refuse before touching anything: the new ids must fit, and every
-	 * new socket path must be bindable. */
+	/* Refuse before touching anything: every new socket path must be
+	 * bindable. (The ids fit: the file holds at most VSCMI_MAX_AGENTS.) */
 	for (uint32_t id = 1; id <= scmi_server_agent_count(d->srv); id++) {
 		struct scmi_agent *a = scmi_server_agent(d->srv, id);
 		const struct vscmi_agent_desc *nd;
@@ -91,7 +110,7 @@ static void reload_apply(struct vscmid *d, struct vscmi_config *ncfg)
 			return;
 		}
 	}
-	if (!removed && !added && !changed) {
+	if (!removed && !added && !changed && !reload_unfinished(d)) {
 		log_info("reload: %s: no agent changed", d->cfg->path);
 		d->cfg->restart_grace_s = ncfg->restart_grace_s;
 		return;
@@ -143,6 +162,21 @@ static void reload_apply(struct vscmid *d, struct vscmi_config *ncfg)
 		}
 	}
 
+	/* Agents that stayed but whose channel an earlier try could not open:
+	 * whatever stood in the way may be gone. */
+	for (uint32_t i = 0; i < om->nagents; i++) {
+		struct scmi_agent *a = scmi_server_agent_by_name(d->srv, om->agents[i].name);
+
+		if (!a || vscmid_transport_ready(d, a))
+			continue;
+		if (vscmid_transport_retry(d, a, err, sizeof(err)) < 0) {
+			log_err("%s; the agent has no channel until a reload opens it", err);
+			failed++;
+		} else {
+			log_notice("agent %s: its channel is open", scmi_agent_name(a));
+		}
+	}
+
 	/* Then in, with fresh ids. */
 	for (uint32_t i = 0; i < om->nagents; i++) {
 		const struct vscmi_agent_desc *nd = &om->agents[i];
@@ -152,19 +186,30 @@ static void reload_apply(struct vscmid *d, struct vscmi_config *ncfg)
 			continue;
 		a = scmi_server_add_agent(d->srv, nd);
 		if (!a) {
-			log_err("agent %s: cannot be added: %s", nd->name, strerror(errno));
+			log_err("agent %s: cannot be added: %s; the next reload tries again",
+				nd->name, strerror(errno));
+			failed++;
 			continue;
 		}
 		/* Nothing held, and its journal says so: a file an earlier run
 		 * left under this name would hand it votes at the next start. */
 		vscmid_journal_persist(d, a);
-		if (vscmid_transport_add(d, a, err, sizeof(err)) < 0)
-			log_err("%s; the agent has no channel until the next reload", err);
+		if (vscmid_transport_add(d, a, err, sizeof(err)) < 0) {
+			log_err("%s; the agent has no channel until a reload opens it", err);
+			failed++;
+		}
 		xen_backend_agent_added(d->xb, a);
 		log_notice("agent %s: added with id %u", nd->name, scmi_agent_id(a));
 	}
-	log_notice("reload: %s applied: %u agents added, %u removed, %u changed, %u unchanged",
-		   d->cfg->path, added, removed, changed, live - removed - changed);
+
+	if (failed)
+		log_err("reload: %s applied in part: %u agents added, %u removed, %u changed; "
+			"%u not served as configured, which the next reload tries again",
+			d->cfg->path, added, removed, changed, failed);
+	else
+		log_notice("reload: %s applied: %u agents added, %u removed, %u changed, "
+			   "%u unchanged",
+			   d->cfg->path, added, removed, changed, live - removed - changed);
 	vscmid_notify_status(d, "");
 }
 
@@ -181,7 +226,8 @@ void vscmid_reload(struct vscmid *d)
 		log_err("reload refused, the running configuration stays: %s", err);
 		goto out;
 	}
-	if (vscmi_model_equal(&cfg->model, &d->cfg->model) && !reload_fixed_differs(d->cfg, cfg)) {
+	if (vscmi_model_equal(&cfg->model, &d->cfg->model) && !reload_fixed_differs(d->cfg, cfg) &&
+	    !reload_unfinished(d)) {
 		log_info("reload: %s is unchanged", d->cfg->path);
 		d->cfg->restart_grace_s = cfg->restart_grace_s;
 		goto out;

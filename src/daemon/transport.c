@@ -355,6 +355,10 @@ static int transport_listen(struct vscmid_agent *a, const char *path, int type,
 	r = sd_event_add_io(a->d->ev, &a->listen_src, a->listen_fd, EPOLLIN, on_connect, a);
 	if (r < 0) {
 		snprintf(err, errlen, "agent %s: %s", scmi_agent_name(a->agent), strerror(-r));
+		/* closed, so that a retry starts from nothing */
+		close(a->listen_fd);
+		unlink(path);
+		a->listen_fd = -1;
 		return r;
 	}
 	log_debug("agent %s: listening on %s", scmi_agent_name(a->agent), path);
@@ -398,6 +402,35 @@ int vscmid_transport_add(struct vscmid *d, struct scmi_agent *agent, char *err, 
 		r = transport_listen(a, a->vhost_path, SOCK_STREAM, vhost_front_on_connect, err,
 				     errlen);
 	return r;
+}
+
+static struct vscmid_agent *transport_of(const struct vscmid *d, const struct scmi_agent *agent)
+{
+	uint32_t slot = scmi_agent_id(agent) - 1;
+
+	return slot < d->nagents ? d->agents[slot] : NULL;
+}
+
+bool vscmid_transport_ready(const struct vscmid *d, const struct scmi_agent *agent)
+{
+	const struct vscmid_agent *a = transport_of(d, agent);
+
+	return a && (a->listen_fd >= 0 || (!a->path[0] && !a->vhost_path[0]));
+}
+
+int vscmid_transport_retry(struct vscmid *d, struct scmi_agent *agent, char *err, size_t errlen)
+{
+	struct vscmid_agent *a = transport_of(d, agent);
+
+	if (!a)
+		return vscmid_transport_add(d, agent, err, errlen);
+	if (vscmid_transport_ready(d, agent))
+		return 0;
+	if (a->path[0])
+		return transport_listen(a, a->path, SOCK_SEQPACKET, transport_on_connect, err,
+					errlen);
+	return transport_listen(a, a->vhost_path, SOCK_STREAM, vhost_front_on_connect, err,
+				errlen);
 }
 
 /* Closes the agent's connection and socket; its votes are the caller's

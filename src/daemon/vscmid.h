@@ -130,6 +130,10 @@ void vscmid_transport_close(struct vscmid *d);
 /* One agent's channel, after a reload added it, or before it goes. */
 int vscmid_transport_add(struct vscmid *d, struct scmi_agent *agent, char *err, size_t errlen);
 void vscmid_transport_remove(struct vscmid *d, struct scmi_agent *agent);
+/* Whether the agent's channel is open (or it has none to open). */
+bool vscmid_transport_ready(const struct vscmid *d, const struct scmi_agent *agent);
+/* Opens the channel an earlier try could not: 0, or -errno with err set. */
+int vscmid_transport_retry(struct vscmid *d, struct scmi_agent *agent, char *err, size_t errlen);
 bool vscmid_agent_connected(const struct vscmid_agent *a);
 void vscmid_agent_disconnect(struct vscmid_agent *a, const char *why);
 

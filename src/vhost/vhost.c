@@ -8,7 +8,6 @@
  * caller closes it and the guest's agent is reset, as for a dead guest. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,9 +25,6 @@
  * more than the MMIO model here (VIO_QUEUE_MAX) would accept. */
 #define VHOST_QUEUE_MAX 32768u
 #define VHOST_VRING_F_LOG 1u
-/* The rest of a message that has begun arriving may take this long; a
- * frontend that stalls mid-message must not stall the caller's loop. */
-#define VHOST_MSG_TIMEOUT_MS 1000
 
 struct vhost_hdr {
 	uint32_t request;
@@ -103,6 +99,15 @@ struct vhost_conn {
 	/* Where its used ring stopped: behind stop_base by the commands whose
 	 * replies were still to come. */
 	uint16_t stop_used;
+	/* The message arriving: a frontend may send it in pieces, and the
+	 * loop goes on serving others until the rest comes. */
+	struct {
+		struct vhost_hdr h;
+		union vhost_payload p;
+		size_t got;			/* bytes of header and payload */
+		int fds[VHOST_USER_MAX_REGIONS];
+		unsigned int nfds;
+	} rx;
 };
 
 /* --- guest memory ------------------------------------------------------------- */
@@ -331,77 +336,71 @@ static int vhost_reply_u64(struct vhost_conn *c, uint32_t request, uint64_t v)
 	return vhost_reply(c, request, &v, sizeof(v));
 }
 
-/* Reads exactly len bytes of a message already begun. */
-static int vhost_read_rest(int fd, uint8_t *p, size_t len)
-{
-	while (len) {
-		ssize_t r = recv(fd, p, len, MSG_DONTWAIT);
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-		if (r > 0) {
-			p += r;
-			len -= (size_t)r;
-			continue;
-		}
-		if (r == 0)
-			return -EPROTO;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
-			return -errno;
-		r = poll(&pfd, 1, VHOST_MSG_TIMEOUT_MS);
-		if (r == 0)
-			return -ETIMEDOUT;
-		if (r < 0 && errno != EINTR)
-			return -errno;
-	}
-	return 0;
-}
-
-/* One message: header, fds and payload. 1 with a message, 0 when nothing
- * was there after all, -errno. fds received are always returned in fds,
- * even on error, for the caller to close. */
-static int vhost_recv(struct vhost_conn *c, struct vhost_hdr *h, union vhost_payload *p, int *fds,
-		      unsigned int *nfds)
+/* Takes what has arrived of the current message into c->rx: 1 once it is
+ * whole, 0 while more is to come, -errno. fds arrive with any piece; they
+ * stay in c->rx for the caller to take or close. */
+static int vhost_recv(struct vhost_conn *c)
 {
 	union {
 		char buf[CMSG_SPACE(VHOST_USER_MAX_REGIONS * sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
-	struct iovec iov = { .iov_base = h, .iov_len = sizeof(*h) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-			     .msg_controllen = sizeof(ctl.buf) };
-	ssize_t r;
-	int err;
 
-	*nfds = 0;
-	do
-		r = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return errno == EAGAIN ? 0 : -errno;
-	if (r == 0)
-		return -ECONNRESET;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		size_t n;
+	for (;;) {
+		size_t hl = sizeof(c->rx.h), got = c->rx.got;
+		struct iovec iov = {
+			.iov_base = got < hl ? (uint8_t *)&c->rx.h + got : (uint8_t *)&c->rx.p + got - hl,
+			.iov_len = got < hl ? hl - got : hl + c->rx.h.size - got,
+		};
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+				     .msg_controllen = sizeof(ctl.buf) };
+		ssize_t r;
 
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n && *nfds < VHOST_USER_MAX_REGIONS; i++)
-			memcpy(&fds[(*nfds)++], CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+		if (got >= hl && iov.iov_len == 0)
+			return 1;
+		do
+			r = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		while (r < 0 && errno == EINTR);
+		if (r < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		if (r == 0)
+			return -ECONNRESET;
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			size_t n;
+
+			if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+				continue;
+			n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t i = 0; i < n; i++) {
+				int fd;
+
+				memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+				if (c->rx.nfds < VHOST_USER_MAX_REGIONS)
+					c->rx.fds[c->rx.nfds++] = fd;
+				else
+					close(fd);
+			}
+		}
+		/* More fds than any message carries: the kernel dropped some. */
+		if (mh.msg_flags & MSG_CTRUNC)
+			return -EPROTO;
+		c->rx.got += (size_t)r;
+		if (got < hl && c->rx.got == hl) {
+			if ((c->rx.h.flags & 3u) != VHOST_USER_VERSION ||
+			    c->rx.h.size > sizeof(c->rx.p))
+				return -EPROTO;
+			memset(&c->rx.p, 0, sizeof(c->rx.p));
+		}
 	}
-	/* More fds than any message carries: the kernel dropped some. */
-	if (mh.msg_flags & MSG_CTRUNC)
-		return -EPROTO;
-	err = vhost_read_rest(c->fd, (uint8_t *)h + r, sizeof(*h) - (size_t)r);
-	if (err < 0)
-		return err;
-	if ((h->flags & 3u) != VHOST_USER_VERSION || h->size > sizeof(*p))
-		return -EPROTO;
-	memset(p, 0, sizeof(*p));
-	err = vhost_read_rest(c->fd, (uint8_t *)p, h->size);
-	return err < 0 ? err : 1;
+}
+
+/* Closes the fds of the message taken, and makes room for the next. */
+static void vhost_rx_done(struct vhost_conn *c)
+{
+	for (unsigned int i = 0; i < c->rx.nfds; i++)
+		vhost_close(&c->rx.fds[i]);
+	c->rx.nfds = 0;
+	c->rx.got = 0;
 }
 
 static int vhost_set_mem_table(struct vhost_conn *c, const struct vhost_hdr *h,
@@ -658,30 +657,27 @@ static bool vhost_has_reply(uint32_t request)
 
 int vhost_conn_handle(struct vhost_conn *c)
 {
-	struct vhost_hdr h;
-	union vhost_payload p;
-	int fds[VHOST_USER_MAX_REGIONS];
-	unsigned int nfds;
-	int r;
+	const struct vhost_hdr *h = &c->rx.h;
+	int r = vhost_recv(c);
 
-	r = vhost_recv(c, &h, &p, fds, &nfds);
+	if (r == 0)
+		return 0;
 	if (r > 0) {
-		r = vhost_dispatch(c, &h, &p, fds, nfds);
+		r = vhost_dispatch(c, h, &c->rx.p, c->rx.fds, c->rx.nfds);
 		/* REPLY_ACK: 0 for success; a failure is sent too, then the
 		 * connection ends. */
 		if ((c->protocol & (1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK)) &&
-		    (h.flags & VHOST_USER_FLAG_NEED_REPLY) && !vhost_has_reply(h.request)) {
-			int a = vhost_reply_u64(c, h.request, r < 0);
+		    (h->flags & VHOST_USER_FLAG_NEED_REPLY) && !vhost_has_reply(h->request)) {
+			int a = vhost_reply_u64(c, h->request, r < 0);
 
 			if (r == 0)
 				r = a;
 		}
 		if (r < 0)
-			log_warn("vhost: request %u refused: %s", h.request, strerror(-r));
+			log_warn("vhost: request %u refused: %s", h->request, strerror(-r));
 	}
 	/* Whatever fds the message brought and nothing took. */
-	for (unsigned int i = 0; i < nfds; i++)
-		vhost_close(&fds[i]);
+	vhost_rx_done(c);
 	return r < 0 ? r : 0;
 }
 
@@ -748,6 +744,7 @@ void vhost_conn_close(struct vhost_conn *c)
 	if (!c)
 		return;
 	vio_scmi_free(c->scmi);
+	vhost_rx_done(c);
 	vhost_mem_clear(c->mem.r, c->mem.n);
 	for (unsigned int q = 0; q < VHOST_NQUEUES; q++) {
 		vhost_close(&c->vr[q].kick);
