@@ -878,16 +878,34 @@ START_TEST(test_vhost_broken_frontend_closed)
 		close(fe);
 		wait_disconnected("vm");
 	}
-	/* half a header, then silence: the daemon does not wait forever */
+	/* half a header, then silence: the loop goes on serving the others
+	 * meanwhile (the camera is answered while the frontend is still
+	 * connected), and the stalled frontend is ended */
 	{
+		static const uint32_t get_features[3] = { VHOST_USER_GET_FEATURES,
+							  VHOST_USER_VERSION, 0 };
 		int fe = vhost_connect();
 
 		ck_assert_int_eq(send(fe, bad_version, 6, MSG_NOSIGNAL), 6);
+		sleep_ms(50);
+		ck_assert_int_eq(scmi_cmd(cam, SCMI_PROTO_BASE, 0x0, 1, NULL, 0), SCMI_SUCCESS);
+		ck_assert(agent_connected("vm"));
 		ck_assert_int_eq(recv_wait(fe, buf, sizeof(buf), 5000), 0);
 		close(fe);
 		wait_disconnected("vm");
+		ck_assert(log_wait("vhost-user frontend disconnected (stalled in the middle of a "
+				   "message)"));
+
+		/* the rest coming a little later completes the message */
+		fe = vhost_connect();
+		ck_assert_int_eq(send(fe, get_features, 5, MSG_NOSIGNAL), 5);
+		sleep_ms(200);
+		ck_assert_int_eq(send(fe, (const uint8_t *)get_features + 5, 7, MSG_NOSIGNAL), 7);
+		ck_assert_int_eq(recv_wait(fe, buf, sizeof(buf), 5000), 20);
+		close(fe);
+		wait_disconnected("vm");
 	}
-	ck_assert_int_ge(log_count("vm: vhost-user frontend disconnected"), 3);
+	ck_assert_int_ge(log_count("vm: vhost-user frontend disconnected"), 4);
 	ck_assert_int_eq(scmi_cmd(cam, SCMI_PROTO_BASE, 0x0, 2, NULL, 0), SCMI_SUCCESS);
 	ck_assert(agent_connected("camera"));
 	close(cam);

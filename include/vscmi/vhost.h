@@ -23,6 +23,8 @@ void vhost_conn_free(struct vhost_conn *c);
 void vhost_conn_close(struct vhost_conn *c);
 
 int vhost_conn_fd(const struct vhost_conn *c);
+/* Whether part of a message has come and the rest not yet. */
+bool vhost_conn_partial(const struct vhost_conn *c);
 /* Reads and handles one message; call when the socket is readable. 0, or
  * -errno when the connection must be closed (vhost_conn_free): EOF, a
  * malformed message, or a request this backend refuses. */

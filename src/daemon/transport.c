@@ -214,6 +214,7 @@ static void vhost_front_unwatch(struct vscmid_agent *a)
 		a->kick[q].fd = -1;
 	}
 	a->conn_src = sd_event_source_disable_unref(a->conn_src);
+	a->stall_src = sd_event_source_disable_unref(a->stall_src);
 }
 
 /* The frontend went away: its guest is gone or its device was reset. */
@@ -275,6 +276,39 @@ static int vhost_front_watch_kicks(struct vscmid_agent *a)
 	return 0;
 }
 
+static int vhost_front_on_stall(sd_event_source *src, uint64_t usec, void *userdata)
+{
+	struct vscmid_agent *a = userdata;
+
+	a->stall_src = sd_event_source_disable_unref(a->stall_src);
+	if (a->vconn && vhost_conn_partial(a->vconn))
+		vhost_front_disconnect(a, "stalled in the middle of a message");
+	return 0;
+}
+
+/* A message that has begun must be whole within VHOST_STALL_USEC: a
+ * frontend writes each in one go, and one that stops halfway is broken.
+ * The loop never waits for it; this timer ends it. Its accuracy is loose
+ * (100 ms): it bounds a fault, nothing waits on it. */
+#define VHOST_STALL_USEC 1000000u
+
+static void vhost_front_watch_stall(struct vscmid_agent *a)
+{
+	int r;
+
+	if (!a->vconn || !vhost_conn_partial(a->vconn)) {
+		a->stall_src = sd_event_source_disable_unref(a->stall_src);
+		return;
+	}
+	if (a->stall_src)
+		return;
+	r = sd_event_add_time_relative(a->d->ev, &a->stall_src, CLOCK_MONOTONIC,
+				       VHOST_STALL_USEC, 100000, vhost_front_on_stall, a);
+	if (r < 0)
+		log_warn("agent %s: cannot time the vhost-user message: %s",
+			 scmi_agent_name(a->agent), strerror(-r));
+}
+
 static int vhost_front_on_msg(sd_event_source *src, int fd, uint32_t revents, void *userdata)
 {
 	struct vscmid_agent *a = userdata;
@@ -290,6 +324,8 @@ static int vhost_front_on_msg(sd_event_source *src, int fd, uint32_t revents, vo
 		r = vhost_front_watch_kicks(a);
 	if (r < 0)
 		vhost_front_disconnect(a, r == -ECONNRESET ? "closed by peer" : strerror(-r));
+	else
+		vhost_front_watch_stall(a);
 	return 0;
 }
 

@@ -51,6 +51,7 @@ struct vscmid_agent {
 	int conn_fd;
 	sd_event_source *conn_src;
 	struct vhost_conn *vconn;	/* the vhost-user frontend */
+	sd_event_source *stall_src;	/* armed while a message is partial */
 	struct vscmid_kick kick[2];
 	uint64_t connects;
 	uint64_t refused;		/* second connections turned away */

@@ -707,6 +707,11 @@ int vhost_conn_fd(const struct vhost_conn *c)
 	return c->fd;
 }
 
+bool vhost_conn_partial(const struct vhost_conn *c)
+{
+	return c->rx.got > 0;
+}
+
 struct vio_dev *vhost_conn_dev(struct vhost_conn *c)
 {
 	return c->dev;
