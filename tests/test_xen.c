@@ -663,6 +663,38 @@ START_TEST(test_notification_flood_is_contained)
 }
 END_TEST
 
+/* Entries under the backend directory whose names are not ids (as strtoul
+ * would read them: "1x" and "01" for dom1, "x" for dom0) are named in the
+ * log and left alone; the real device beside them is served. */
+START_TEST(test_xenstore_entries_that_are_not_ids_are_ignored)
+{
+	static const char *const junk[] = { "1x", "01", "-1", "99999999999", "x" };
+	struct guest cam;
+	uint8_t resp[SIM_MSG_SIZE];
+	size_t rlen;
+	char path[160], want[200];
+
+	domain(CAMERA, "camera");
+	for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
+		snprintf(path, sizeof(path), "/local/domain/0/backend/virtio/%s/0/state", junk[i]);
+		ck_assert(xs_write(xs, XBT_NULL, path, "1", 1));
+	}
+	ck_assert(xs_write(xs, XBT_NULL, "/local/domain/0/backend/virtio/1/zero/state", "1", 1));
+	start_daemon_with(conf_text, true);
+	for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
+		snprintf(want, sizeof(want), "backend/virtio/%s: not a domain id; ignored", junk[i]);
+		ck_assert_msg(log_wait(want), "no '%s' in %s/vscmid.log", want, dir);
+	}
+	ck_assert(log_wait("backend/virtio/1/zero: not a device id; ignored"));
+	libxl_add_device(CAMERA, true, "virtio,device20");
+	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
+	guest_init(&cam, CAMERA, true);
+	ck_assert_int_eq(sim_guest_probe(&cam.g, true), 0);
+	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_BASE, 0x0), 0);
+	ck_assert_int_eq(cam.mmio_failures, 0);
+}
+END_TEST
+
 /* --- a delayed response after its reply ------------------------------------ */
 
 #define ORDER_N 1000
@@ -1525,6 +1557,7 @@ static Suite *xen_suite(void)
 	tcase_add_test(tc, test_guest_without_grants_on_a_grant_device_is_named);
 	tcase_add_test(tc, test_notification_flood_is_contained);
 	tcase_add_test(tc, test_delayed_responses_follow_their_replies_over_xen);
+	tcase_add_test(tc, test_xenstore_entries_that_are_not_ids_are_ignored);
 	tcase_add_test(tc, test_toolstack_close_gets_closed_state);
 	tcase_add_test(tc, test_dom0less_guest_served_without_toolstack);
 	tcase_add_test(tc, test_guest_without_agent_gets_no_device);

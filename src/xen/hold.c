@@ -104,30 +104,29 @@ void xen_hold_recover(struct xen_backend *xb)
 
 	if (!xb->state_dir[0] || !(d = opendir(xb->state_dir)))
 		return;
-	/* Capped: one marker per held domain, and domids stop at 0x7fef. */
+	/* Capped: one marker per held domain, and domids stop at XEN_DOMID_MAX. */
 	while ((e = readdir(d)) && seen < 0x8000) {
-		char path[256], *end;
-		unsigned long domid;
+		char path[256];
+		uint32_t domid;
 
 		if (strncmp(e->d_name, XEN_HOLD_PREFIX, strlen(XEN_HOLD_PREFIX)) != 0)
 			continue;
 		seen++;
-		errno = 0;
-		domid = strtoul(e->d_name + strlen(XEN_HOLD_PREFIX), &end, 10);
-		if (errno || *end || end == e->d_name + strlen(XEN_HOLD_PREFIX) || domid >= 0x7ff0)
+		if (xen_parse_id(e->d_name + strlen(XEN_HOLD_PREFIX), '\0', XEN_DOMID_MAX, &domid,
+				 NULL) < 0)
 			continue;
 		/* Our pause was taken unless the marker outlived it by a kill
 		 * between the unpause and the unlink: then only a domain that
 		 * is still paused is let go. */
-		if (xen_domain_paused(xb, (uint32_t)domid)) {
-			if (xc_domain_unpause(xb->xch, (uint32_t)domid) < 0)
-				log_err("xen: dom%lu: cannot drop the pause a previous run left (%s)",
+		if (xen_domain_paused(xb, domid)) {
+			if (xc_domain_unpause(xb->xch, domid) < 0)
+				log_err("xen: dom%u: cannot drop the pause a previous run left (%s)",
 					domid, strerror(errno));
 			else
-				log_notice("xen: dom%lu: dropped the pause a previous run left while "
+				log_notice("xen: dom%u: dropped the pause a previous run left while "
 					   "setting up its device", domid);
 		}
-		if (xen_hold_path(xb, (uint32_t)domid, path, sizeof(path)) == 0)
+		if (xen_hold_path(xb, domid, path, sizeof(path)) == 0)
 			unlink(path);
 	}
 	closedir(d);

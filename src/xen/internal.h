@@ -19,6 +19,8 @@
 
 #define XEN_GRANT_ADDR (1ull << 63)
 #define XEN_PAGE 4096u
+/* The last domid a guest can have; DOMID_FIRST_RESERVED is next. */
+#define XEN_DOMID_MAX 0x7fefu
 #define XEN_MEM_CACHE 16	/* foreign mappings kept across commands */
 #define XEN_MAP_PAGES 64	/* largest single mapping (a 256-entry ring fits) */
 
@@ -155,6 +157,11 @@ struct xen_hold {
 	bool held;
 	uint64_t since;			/* CLOCK_MONOTONIC, usec */
 };
+/* A domain or device id as XenStore paths and file names carry it: 1 to
+ * 10 decimal digits, no sign, space or leading zero, at most max, ended by
+ * '\0' or stop (its place in *rest when rest is given). 0, or -EINVAL. */
+int xen_parse_id(const char *s, char stop, unsigned long max, uint32_t *out, const char **rest);
+
 void xen_hold(struct xen_backend *xb, uint32_t domid, struct xen_hold *h);
 void xen_release(struct xen_backend *xb, struct xen_hold *h);
 /* Drops the pauses a killed daemon left held (their markers). */

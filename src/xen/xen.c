@@ -232,7 +232,7 @@ static void xen_xs_device(struct xen_backend *xb, uint32_t domid, uint32_t devid
 	free(type);
 	if (xs_read_u64(xb, dir, "base", UINT64_MAX - VIO_MMIO_SIZE, &base) < 0 ||
 	    xs_read_u64(xb, dir, "irq", 1019, &irq) < 0 || irq < 32 ||
-	    xs_read_u64(xb, dir, "frontend-id", 0x7fef, &fe) < 0 || fe != domid) {
+	    xs_read_u64(xb, dir, "frontend-id", XEN_DOMID_MAX, &fe) < 0 || fe != domid) {
 		log_warn("xen: dom%u: virtio-scmi device %u: base, irq or frontend-id missing or "
 			 "malformed in %s; not served", domid, devid, dir);
 		xen_ignore(xb, domid, devid, true);
@@ -284,25 +284,40 @@ static void xen_xs_device(struct xen_backend *xb, uint32_t domid, uint32_t devid
 		xb->listener(xb->listener_ctx);
 }
 
+/* strtoul alone would take "", " 7", "+7", "-1" and "7x" as numbers, and
+ * an entry named so would stand for another domain's. */
+int xen_parse_id(const char *s, char stop, unsigned long max, uint32_t *out, const char **rest)
+{
+	unsigned long v = 0;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9' || (p[0] == '0' && p[1] >= '0' && p[1] <= '9'))
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (unsigned long)(*p - '0');
+		/* max is at most UINT32_MAX: no overflow before this stops it */
+		if (v > max)
+			return -EINVAL;
+	}
+	if (*p && *p != stop)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	if (rest)
+		*rest = p;
+	return 0;
+}
+
 /* Parses "<watch_path>/<domid>/<devid>[/...]". */
 static int xen_xs_parse(struct xen_backend *xb, const char *path, uint32_t *domid, uint32_t *devid)
 {
 	size_t n = strlen(xb->watch_path);
-	unsigned long d, v;
-	char *end;
+	const char *rest;
 
 	if (strncmp(path, xb->watch_path, n) != 0 || path[n] != '/')
 		return -EINVAL;
-	errno = 0;
-	d = strtoul(path + n + 1, &end, 10);
-	if (errno || *end != '/' || d > 0x7fef)
+	if (xen_parse_id(path + n + 1, '/', XEN_DOMID_MAX, domid, &rest) < 0 || *rest != '/')
 		return -EINVAL;
-	v = strtoul(end + 1, &end, 10);
-	if (errno || (*end && *end != '/') || v > UINT32_MAX)
-		return -EINVAL;
-	*domid = (uint32_t)d;
-	*devid = (uint32_t)v;
-	return 0;
+	return xen_parse_id(rest + 1, '/', UINT32_MAX, devid, NULL);
 }
 
 /* Everything under the watch: at start, and when a whole domain dir changes. */
@@ -314,12 +329,21 @@ static void xen_xs_scan(struct xen_backend *xb)
 	for (unsigned int i = 0; doms && i < ndom; i++) {
 		char dir[128];
 		char **devs;
-		unsigned long domid = strtoul(doms[i], NULL, 10);
+		uint32_t domid, devid;
 
+		if (xen_parse_id(doms[i], '\0', XEN_DOMID_MAX, &domid, NULL) < 0) {
+			log_warn("xen: %s/%s: not a domain id; ignored", xb->watch_path, doms[i]);
+			continue;
+		}
 		snprintf(dir, sizeof(dir), "%s/%s", xb->watch_path, doms[i]);
 		devs = xs_directory(xb->xs, XBT_NULL, dir, &ndev);
-		for (unsigned int j = 0; devs && j < ndev; j++)
-			xen_xs_device(xb, (uint32_t)domid, (uint32_t)strtoul(devs[j], NULL, 10));
+		for (unsigned int j = 0; devs && j < ndev; j++) {
+			if (xen_parse_id(devs[j], '\0', UINT32_MAX, &devid, NULL) < 0) {
+				log_warn("xen: %s/%s: not a device id; ignored", dir, devs[j]);
+				continue;
+			}
+			xen_xs_device(xb, domid, devid);
+		}
 		free(devs);
 	}
 	free(doms);
@@ -588,8 +612,15 @@ static int xen_xs_open(struct xen_backend *xb, char *err, size_t errlen)
 		snprintf(err, errlen, "XenStore is not reachable (%s)", strerror(errno));
 		return -ENODEV;
 	}
+	/* Where xenstored has no "domid" for us, we are dom0. */
 	self = xs_read(xb->xs, XBT_NULL, "domid", &len);
-	xb->self = self ? (uint32_t)strtoul(self, NULL, 10) : 0;
+	xb->self = 0;
+	if (self && xen_parse_id(self, '\0', XEN_DOMID_MAX, &xb->self, NULL) < 0) {
+		snprintf(err, errlen, "XenStore's domid for this domain is '%.16s', not a domain id",
+			 self);
+		free(self);
+		return -EINVAL;
+	}
 	free(self);
 	snprintf(xb->watch_path, sizeof(xb->watch_path), "/local/domain/%u/backend/virtio",
 		 xb->self);
