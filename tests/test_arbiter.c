@@ -2800,6 +2800,34 @@ START_TEST(test_restart_restores_votes_without_a_transition)
 }
 END_TEST
 
+/* An empty vote is empty whatever its padding holds: releasing an agent
+ * whose restored votes are all empty changes none of them (nothing for
+ * the journal to write). */
+START_TEST(test_empty_vote_with_dirty_padding_is_empty)
+{
+	struct sworld *s = calloc(1, sizeof(*s));
+	struct arb_agent *a;
+	struct arb_state st;
+	uint64_t seq;
+
+	ck_assert_ptr_nonnull(s);
+	sworld_build(s);
+	memset(&st, 0xa5, sizeof(st));
+	st.on = st.asserted = st.has_level = st.has_limits = st.voted = false;
+	st.pd = 0;
+	st.level = 0;
+	st.min = st.max = 0;
+	for (int r = 0; r < S_RES; r++)
+		ck_assert_int_eq(arb_vote_restore(s->v[0][r], &st, false), 0);
+	a = agent(&s->w, 1);
+	seq = arb_agent_seq(a);
+	ck_assert_int_eq(arb_agent_release(a), 0);
+	ck_assert_uint_eq(arb_agent_seq(a), seq);
+	world_end(&s->w);
+	free(s);
+}
+END_TEST
+
 /* A journal can only bring back what a command could have set. */
 START_TEST(test_restore_refuses_impossible_votes)
 {
@@ -3130,6 +3158,7 @@ static Suite *arbiter_suite(void)
 	tcase_add_loop_test(tc, test_random_votes_with_refusals_match_brute_force_reference, 0, 2);
 	tcase_add_test(tc, test_restart_restores_votes_without_a_transition);
 	tcase_add_test(tc, test_restore_refuses_impossible_votes);
+	tcase_add_test(tc, test_empty_vote_with_dirty_padding_is_empty);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -883,6 +883,13 @@ static int vote_change(struct arb_vote *v, const struct arb_state *st, const int
 	return txn_go(t);
 }
 
+/* Field by field: a state's padding is whatever its copy brought along. */
+static bool state_empty(const struct arb_state *st)
+{
+	return !st->on && !st->asserted && !st->has_level && !st->has_limits && !st->voted &&
+	       !st->pd && !st->level && !st->min && !st->max;
+}
+
 /* withdrawn: the vote is out already (arb_agent_release); the resource
  * follows. */
 static int vote_release(struct arb_vote *v, bool withdrawn)
@@ -890,7 +897,7 @@ static int vote_release(struct arb_vote *v, bool withdrawn)
 	static const struct arb_state none;
 	struct arb_txn *t = &v->res->txn;
 
-	if (!withdrawn && !memcmp(&v->st, &none, sizeof(none)))
+	if (!withdrawn && state_empty(&v->st))
 		return 0;
 	txn_init(t, v->res, ARB_TXN_RELEASE, v->agent->id);
 	t->v = v;
@@ -1675,7 +1682,7 @@ int arb_agent_release(struct arb_agent *agent)
 		int r;
 
 		v->withdrawn = false;
-		if (!memcmp(&v->st, &none, sizeof(none)) && !pending)
+		if (state_empty(&v->st) && !pending)
 			continue;
 		if (!pending && chain_free(v->res) && !v->res->wait_head) {
 			vote_set(v, &none);
