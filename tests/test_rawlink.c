@@ -405,6 +405,47 @@ START_TEST(test_commands_reach_the_firmware)
 }
 END_TEST
 
+/* A firmware answer that lacks what the command asks for is the link's
+ * failure (COMMS_ERROR for the agent), never PROTOCOL_ERROR, which would
+ * say the agent's own message was malformed; and the message names it. */
+START_TEST(test_malformed_firmware_reply_is_a_comms_error)
+{
+	struct vscmi_config *cfg = load("");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct vscmi_op op = { .type = VSCMI_OP_CLOCK_RATE, .id = 1 };
+	int64_t value = 0;
+	uint64_t ts = 0;
+	char err[512] = "";
+
+	/* a rate without its words */
+	rfs("cut-next 8");
+	ck_assert_int_eq(vscmi_platform_read(p, &op), -EBADE);
+	ck_assert_int_eq(scmi_status_from_errno(-EBADE), SCMI_COMMS_ERROR);
+	ck_assert_int_eq(vscmi_platform_read(p, &op), 0);
+	/* a reading's delayed response cut after the sensor's id */
+	rfs("cut-next 12");
+	ck_assert_int_eq(p->ops->sensor_read(p, 0, &value, &ts), -EBADE);
+	ck_assert_int_eq(p->ops->sensor_read(p, 0, &value, &ts), 0);
+	ck_assert_int_eq(value, 45000);
+	vscmi_platform_free(p);
+
+	/* discovery: its first answer cut short, said as such, and with no
+	 * firmware status it never had */
+	{
+		struct vscmi_raw_opts o = { .dir = cfg->raw_dir, .channel = -1, .timeout_ms = 300 };
+
+		p = NULL;
+		rfs("cut-next 8");
+		ck_assert_int_lt(vscmi_raw_new(&cfg->model, &o, &p, err, sizeof(err)), 0);
+		ck_assert_ptr_null(p);
+		ck_assert_msg(strstr(err, "too short") && !strstr(err, "SUCCESS") &&
+				      !strstr(err, "_ERROR"),
+			      "message: %s", err);
+	}
+	vscmi_config_free(cfg);
+}
+END_TEST
+
 /* What the daemon reads at start (arb_sync_phys) is what the firmware has. */
 START_TEST(test_read_asks_the_firmware_its_state)
 {
@@ -1721,6 +1762,7 @@ static Suite *rawlink_suite(void)
 	tcase_add_test(tc, test_rawfs_file_position_is_the_kernels);
 	tcase_add_test(tc, test_commands_reach_the_firmware);
 	tcase_add_test(tc, test_read_asks_the_firmware_its_state);
+	tcase_add_test(tc, test_malformed_firmware_reply_is_a_comms_error);
 	tcase_add_test(tc, test_discovery_refuses_what_the_firmware_lacks);
 	tcase_add_test(tc, test_discovery_reads_multipart_replies);
 	tcase_add_test(tc, test_timeout_then_late_reply_is_dropped);

@@ -240,8 +240,24 @@ static const char *raw_status_name(int32_t s)
 	return s <= 0 && s >= -11 ? names[-s] : "an unknown status";
 }
 
+/* Why a command failed, for a message: the firmware's status when its
+ * reply said so, else what went wrong here. A reply is only looked at
+ * when this command brought one (raw_xfer empties rep first). */
+static const char *raw_why(int e, const struct raw_reply *rep)
+{
+	if (e == -ETIMEDOUT || e == -ECOMM)
+		return "no answer";
+	if (e == -EBADE)
+		return "a malformed reply";
+	if (rep->len >= 8 && vscmi_get_le32(rep->b + 4) != 0)
+		return raw_status_name((int32_t)vscmi_get_le32(rep->b + 4));
+	return strerror(-e);
+}
+
 /* The firmware's status as -errno; src/scmi/status.c maps each back to
- * the same status for the agent. */
+ * the same status for the agent. A reply that is not what the command
+ * asks for is -EBADE (COMMS_ERROR), never -EPROTO: PROTOCOL_ERROR would
+ * tell the agent that its own message was malformed. */
 static int raw_errno(int32_t s)
 {
 	switch (s) {
@@ -264,7 +280,9 @@ static int raw_errno(int32_t s)
 	case -9:
 		return -EIO;
 	case -10:
-		return -EPROTO;
+		/* PROTOCOL_ERROR: the firmware found vscmid's own message
+		 * malformed; the agent's was not, so it is not told so. */
+		return -EREMOTEIO;
 	case -11:
 		return -EADDRINUSE;
 	default:
@@ -444,7 +462,7 @@ static int raw_flush(struct raw *r)
 }
 
 /* The value and timestamp in a reading's reply (or delayed response, which
- * names the sensor first): 0 or -EPROTO. */
+ * names the sensor first): 0 or -EBADE. */
 static int raw_reading_parse(const struct raw_reply *rep, bool async, uint32_t id,
 			     int64_t *value, uint64_t *timestamp)
 {
@@ -453,9 +471,9 @@ static int raw_reading_parse(const struct raw_reply *rep, bool async, uint32_t i
 
 	vscmi_rd_init(&rd, rep->b + 8, rep->len - 8);
 	if (async && (vscmi_rd_u32(&rd, &rid) < 0 || rid != id))
-		return -EPROTO;
+		return -EBADE;
 	if (vscmi_rd_u32(&rd, &lo) < 0 || vscmi_rd_u32(&rd, &hi) < 0)
-		return -EPROTO;
+		return -EBADE;
 	/* Sensor v3 adds a timestamp; older firmware has none. */
 	if (vscmi_rd_u32(&rd, &tlo) < 0 || vscmi_rd_u32(&rd, &thi) < 0)
 		tlo = thi = 0;
@@ -636,6 +654,7 @@ static int raw_xfer(struct raw *r, uint8_t proto, uint8_t msg, const uint32_t *w
 	uint32_t hdr;
 	int err;
 
+	rep->len = 0;
 	if (r->disc.active)
 		return raw_disc_xfer(r, proto, msg, w, n, async, rep);
 	err = raw_send(r, async ? r->async_tx_fd : r->tx_fd, proto, msg, w, n, &hdr);
@@ -1011,9 +1030,9 @@ static int raw_read(struct vscmi_platform *p, struct vscmi_op *op)
 	raw_payload(rep, &rd);
 	/* CLOCK_CONFIG_GET: attributes first, then the config word. */
 	if (op->type == VSCMI_OP_CLOCK_ENABLE && vscmi_rd_u32(&rd, &a) < 0)
-		err = -EPROTO;
+		err = -EBADE;
 	else if (vscmi_rd_u32(&rd, &a) < 0)
-		err = -EPROTO;
+		err = -EBADE;
 	if (err < 0)
 		goto out;
 	switch (op->type) {
@@ -1022,7 +1041,7 @@ static int raw_read(struct vscmi_platform *p, struct vscmi_op *op)
 		break;
 	case VSCMI_OP_CLOCK_RATE:
 		if (vscmi_rd_u32(&rd, &b) < 0)
-			err = -EPROTO;
+			err = -EBADE;
 		op->val = (int64_t)((uint64_t)b << 32 | a);
 		break;
 	case VSCMI_OP_VOLTAGE_CONFIG:
@@ -1033,7 +1052,7 @@ static int raw_read(struct vscmi_platform *p, struct vscmi_op *op)
 		break;
 	case VSCMI_OP_PERF_LIMITS:
 		if (vscmi_rd_u32(&rd, &b) < 0)
-			err = -EPROTO;
+			err = -EBADE;
 		op->val = a;	/* max, then min */
 		op->val2 = b;
 		break;
@@ -1123,7 +1142,7 @@ static int raw_ask(struct raw *r, uint8_t proto, uint8_t msg, const uint32_t *w,
 	if (e < 0)
 		return raw_fail(err, errlen,
 				"the firmware answers command 0x%02x of protocol 0x%02x with %s",
-				msg, proto, raw_status_name((int32_t)vscmi_get_le32(rep->b + 4)));
+				msg, proto, raw_why(e, rep));
 	return 0;
 }
 
@@ -1525,15 +1544,12 @@ static int raw_discover(struct raw *r, char *err, size_t errlen)
 				goto out;
 			raw_payload(rep, &rd);
 			if (e == 0 && vscmi_rd_u32(&rd, &r->res[k][i].attributes) < 0)
-				e = -EPROTO;
+				e = -EBADE;
 			if (e) {
 				e = raw_fail(err, errlen, "[%s %s]: the firmware does not describe "
 							  "%s %u: %s",
 					     vscmi_kind_name(d->kind), d->name,
-					     raw_kind_title(d->kind), d->plat_id,
-					     e == -ETIMEDOUT || e == -ECOMM ? "no answer" :
-					     e == -EPROTO ? "reply too short" :
-					     raw_status_name((int32_t)vscmi_get_le32(rep->b + 4)));
+					     raw_kind_title(d->kind), d->plat_id, raw_why(e, rep));
 				goto out;
 			}
 			raw_res_name(r, (enum vscmi_kind)k, i, rep);

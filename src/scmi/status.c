@@ -25,6 +25,7 @@ int32_t scmi_status_from_errno(int err)
 	case -ECOMM:
 	case -ENOTCONN:
 	case -ETIMEDOUT:
+	case -EBADE:	/* the platform's answer was malformed: the link failed */
 		return SCMI_COMMS_ERROR;
 	case -EIO:
 		return SCMI_HARDWARE_ERROR;

@@ -31,7 +31,9 @@
  *   hold-next (the next reply, and its delayed response, wait for release) | release
  *   event KIND ID MSG [WORD...] | down | up
  *   state OP ID | count OP ID | stats
- *   repeats (commands whose header, token included, was the previous one's) */
+ *   repeats (commands whose header, token included, was the previous one's)
+ *   cut-next N (the next reply or delayed response longer than N bytes is
+ *              cut to N: a malformed answer) */
 #define FUSE_USE_VERSION 35
 
 #include <errno.h>
@@ -139,6 +141,7 @@ struct rfs {
 	int channel;
 	uint32_t kernel_timeout_ms;
 	uint32_t delay_ms, delay_next_ms, dresp_delay_ms, silent;
+	uint32_t cut_next;	/* 0: none */
 	/* hold-next: one reply kept back until release, whatever the time */
 	bool hold_next, holding;
 	struct {
@@ -343,6 +346,16 @@ static void rfs_deliver_at(enum rfs_queue q, const uint8_t *b, size_t len, uint6
 }
 
 /* Delayed responses and notifications from the firmware. */
+/* cut-next: the answer's length as it goes out. */
+static size_t rfs_cut(size_t len)
+{
+	if (R.cut_next && len > R.cut_next) {
+		len = R.cut_next;
+		R.cut_next = 0;
+	}
+	return len;
+}
+
 static int rfs_fw_send(void *ctx, const uint8_t *msg, size_t len)
 {
 	uint32_t hdr = vscmi_get_le32(msg);
@@ -354,6 +367,7 @@ static int rfs_fw_send(void *ctx, const uint8_t *msg, size_t len)
 		rfs_enqueue(Q_NOTIF, msg, len);
 		return 0;
 	}
+	len = rfs_cut(len);
 	/* Never before its response, and later by dresp-delay. */
 	at = (t->reply_due > rfs_now() ? t->reply_due : rfs_now()) +
 	     (uint64_t)R.dresp_delay_ms * 1000u;
@@ -436,7 +450,8 @@ static int rfs_command(enum rfs_ino ino, const uint8_t *b, size_t len)
 	delay = R.delay_next_ms ? R.delay_next_ms : R.delay_ms;
 	R.delay_next_ms = 0;
 	t->reply_due = rfs_now() + (uint64_t)delay * 1000u;
-	n = scmi_server_handle(R.srv, scmi_server_agent(R.srv, 1), b, len, resp, sizeof(resp));
+	n = rfs_cut(scmi_server_handle(R.srv, scmi_server_agent(R.srv, 1), b, len, resp,
+				       sizeof(resp)));
 	if (R.silent) {
 		/* The firmware never answers; the kernel gives up on it. */
 		R.silent--;
@@ -801,6 +816,8 @@ static void rfs_control(char *cmd, char *out, size_t cap)
 		R.delay_next_ms = (uint32_t)v;
 	} else if (!strcmp(w[0], "dresp-delay") && n == 2) {
 		R.dresp_delay_ms = (uint32_t)v;
+	} else if (!strcmp(w[0], "cut-next") && n == 2 && v >= 4) {
+		R.cut_next = (uint32_t)v;
 	} else if (!strcmp(w[0], "silent") && n == 2) {
 		R.silent = (uint32_t)v;
 	} else if (!strcmp(w[0], "hold-next") && n == 1) {
