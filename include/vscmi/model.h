@@ -140,6 +140,8 @@ struct vscmi_model {
 };
 
 const char *vscmi_kind_name(enum vscmi_kind kind);
+/* The SCMI protocol that serves resources of the kind. */
+uint8_t vscmi_kind_protocol(enum vscmi_kind kind);
 const char *vscmi_policy_name(enum vscmi_policy policy);
 /* Index of a power state by its SCMI value, or -1. */
 int vscmi_pd_state_index(const struct vscmi_res_desc *d, uint32_t value);

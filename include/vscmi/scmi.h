@@ -9,62 +9,12 @@
 #include "vscmi/arbiter.h"
 #include "vscmi/model.h"
 #include "vscmi/platform.h"
-
-/* Message header fields. */
-#define SCMI_HDR_MSG(h) ((h) & 0xffu)
-#define SCMI_HDR_TYPE(h) (((h) >> 8) & 0x3u)
-#define SCMI_HDR_PROTO(h) (((h) >> 10) & 0xffu)
-#define SCMI_HDR_TOKEN(h) (((h) >> 18) & 0x3ffu)
-#define SCMI_HDR_RSVD(h) ((h) >> 28)
-#define SCMI_HDR(msg, type, proto, token)                                              \
-	((uint32_t)(msg) | (uint32_t)(type) << 8 | (uint32_t)(proto) << 10 |          \
-	 (uint32_t)(token) << 18)
-
-enum scmi_msg_type {
-	SCMI_TYPE_COMMAND = 0,
-	SCMI_TYPE_DELAYED = 2,
-	SCMI_TYPE_NOTIFICATION = 3,
-};
-
-enum scmi_status {
-	SCMI_SUCCESS = 0,
-	SCMI_NOT_SUPPORTED = -1,
-	SCMI_INVALID_PARAMETERS = -2,
-	SCMI_DENIED = -3,
-	SCMI_NOT_FOUND = -4,
-	SCMI_OUT_OF_RANGE = -5,
-	SCMI_BUSY = -6,
-	SCMI_COMMS_ERROR = -7,
-	SCMI_GENERIC_ERROR = -8,
-	SCMI_HARDWARE_ERROR = -9,
-	SCMI_PROTOCOL_ERROR = -10,
-	SCMI_IN_USE = -11,
-};
-
-enum scmi_protocol_id {
-	SCMI_PROTO_BASE = 0x10,
-	SCMI_PROTO_POWER = 0x11,
-	SCMI_PROTO_SYSTEM = 0x12,
-	SCMI_PROTO_PERF = 0x13,
-	SCMI_PROTO_CLOCK = 0x14,
-	SCMI_PROTO_SENSOR = 0x15,
-	SCMI_PROTO_RESET = 0x16,
-	SCMI_PROTO_VOLTAGE = 0x17,
-};
+#include "vscmi/scmi_wire.h"
 
 #define SCMI_PROTO_BIT(id) (1u << ((id) - 0x10))
 #define SCMI_PROTO_ALL 0xffu
 
-/* Largest message the server takes or builds: header, status, 128 bytes. */
-#define SCMI_MSG_MAX (8 + 128)
-#define SCMI_DEFAULT_PAYLOAD 128
 
-/* The mapping of -errno to SCMI status, in one place. */
-int32_t scmi_status_from_errno(int err);
-const char *scmi_status_name(int32_t status);
-const char *scmi_protocol_name(uint8_t id);
-/* The spec's name of a command, or NULL when there is none. */
-const char *scmi_message_name(uint8_t proto, uint8_t msg);
 
 struct scmi_server;
 struct scmi_agent;

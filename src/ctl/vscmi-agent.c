@@ -15,7 +15,7 @@
 
 #include "vscmi-build.h"
 #include "vscmi/buf.h"
-#include "vscmi/scmi.h"
+#include "vscmi/scmi_wire.h"
 
 enum {
 	EXIT_OK = 0,
@@ -113,14 +113,11 @@ static int arg_u32(const char *verb, const char *what, const char *s, bool suffi
 
 static int parse_proto(const char *s, uint8_t *out)
 {
-	static const char *const names[] = {
-		"base", "power", "system", "perf", "clock", "sensor", "reset", "voltage",
-	};
 	uint64_t v;
 
-	for (uint8_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(s, names[i]) == 0) {
-			*out = SCMI_PROTO_BASE + i;
+	for (uint8_t id = SCMI_PROTO_BASE; id <= SCMI_PROTO_VOLTAGE; id++) {
+		if (strcmp(s, scmi_protocol_name(id)) == 0) {
+			*out = id;
 			return 0;
 		}
 	}
@@ -238,17 +235,21 @@ static int verb_sleep(struct step *s, const struct verb *v, char **argv)
 }
 
 static const struct verb verbs[] = {
-	{ "proto-version", "PROTO", 1, verb_version, 0, 0x0,
+	{ "proto-version", "PROTO", 1, verb_version, 0, SCMI_MSG_VERSION,
 	  "PROTOCOL_VERSION (base, power, system, perf, clock, sensor, reset, voltage or a number)" },
-	{ "clock-on", "ID", 1, verb_id, SCMI_PROTO_CLOCK, 0x7, "CLOCK_CONFIG_SET: enable" },
-	{ "clock-off", "ID", 1, verb_id, SCMI_PROTO_CLOCK, 0x7, "CLOCK_CONFIG_SET: disable" },
-	{ "clock-rate", "ID HZ", 2, verb_clock_rate, SCMI_PROTO_CLOCK, 0x5,
+	{ "clock-on", "ID", 1, verb_id, SCMI_PROTO_CLOCK, SCMI_CLOCK_CONFIG_SET,
+	  "CLOCK_CONFIG_SET: enable" },
+	{ "clock-off", "ID", 1, verb_id, SCMI_PROTO_CLOCK, SCMI_CLOCK_CONFIG_SET,
+	  "CLOCK_CONFIG_SET: disable" },
+	{ "clock-rate", "ID HZ", 2, verb_clock_rate, SCMI_PROTO_CLOCK, SCMI_CLOCK_RATE_SET,
 	  "CLOCK_RATE_SET, synchronous (HZ may end in k, M or G)" },
-	{ "power-set", "ID STATE", 2, verb_power_set, SCMI_PROTO_POWER, 0x4,
+	{ "power-set", "ID STATE", 2, verb_power_set, SCMI_PROTO_POWER, SCMI_POWER_STATE_SET,
 	  "POWER_STATE_SET (STATE: on, off or a number)" },
-	{ "power-get", "ID", 1, verb_id, SCMI_PROTO_POWER, 0x5, "POWER_STATE_GET" },
-	{ "reset-assert", "ID", 1, verb_id, SCMI_PROTO_RESET, 0x4, "RESET: assert the line" },
-	{ "reset-deassert", "ID", 1, verb_id, SCMI_PROTO_RESET, 0x4, "RESET: deassert the line" },
+	{ "power-get", "ID", 1, verb_id, SCMI_PROTO_POWER, SCMI_POWER_STATE_GET, "POWER_STATE_GET" },
+	{ "reset-assert", "ID", 1, verb_id, SCMI_PROTO_RESET, SCMI_RESET_RESET,
+	  "RESET: assert the line" },
+	{ "reset-deassert", "ID", 1, verb_id, SCMI_PROTO_RESET, SCMI_RESET_RESET,
+	  "RESET: deassert the line" },
 	{ "raw", "HEX", 1, verb_raw, 0, 0, "any message: header and payload bytes, in hex" },
 	{ "sleep", "MS", 1, verb_sleep, 0, 0, "keep the connection, print what arrives" },
 	{ "hold", "", 0, verb_sleep, 0, 0, "keep the connection until interrupted" },
@@ -539,7 +540,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sact, NULL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 0; i < nsteps && !stop; i++) {
-		int r = run_step(fd, &steps[i], (uint16_t)(i & 0x3ff));
+		int r = run_step(fd, &steps[i], (uint16_t)(i % SCMI_TOKENS));
 
 		if (r == EXIT_CONNECT) {
 			ret = r;

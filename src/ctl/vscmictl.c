@@ -16,6 +16,7 @@
 
 #include "vscmi-build.h"
 #include "vscmi/control.h"
+#include "vscmi/scmi_wire.h"
 
 enum {
 	EXIT_OK = 0,
@@ -641,20 +642,20 @@ static const struct trace_decoder {
 	uint8_t at;
 	const char *unit;
 } trace_decoders[] = {
-	{ 0x14, 0x7, TF_ON_OFF, false, 2, NULL },	/* CLOCK_CONFIG_SET */
-	{ 0x14, 0x5, TF_U64, false, 3, "Hz" },		/* CLOCK_RATE_SET */
-	{ 0x14, 0x6, TF_U64, true, 2, "Hz" },		/* CLOCK_RATE_GET */
-	{ 0x11, 0x4, TF_HEX, false, 3, NULL },		/* POWER_STATE_SET */
-	{ 0x11, 0x5, TF_HEX, true, 2, NULL },		/* POWER_STATE_GET */
-	{ 0x16, 0x4, TF_RESET, false, 2, NULL },	/* RESET */
-	{ 0x17, 0x5, TF_ON_OFF, false, 2, NULL },	/* VOLTAGE_CONFIG_SET */
-	{ 0x17, 0x7, TF_S32, false, 3, "uV" },		/* VOLTAGE_LEVEL_SET */
-	{ 0x17, 0x8, TF_S32, true, 2, "uV" },		/* VOLTAGE_LEVEL_GET */
-	{ 0x13, 0x5, TF_LIMITS, false, 2, NULL },	/* PERFORMANCE_LIMITS_SET */
-	{ 0x13, 0x7, TF_HEX, false, 2, NULL },		/* PERFORMANCE_LEVEL_SET */
-	{ 0x13, 0x8, TF_HEX, true, 2, NULL },		/* PERFORMANCE_LEVEL_GET */
-	{ 0x15, 0x6, TF_S64, true, 2, NULL },		/* SENSOR_READING_GET */
-	{ 0x12, 0x3, TF_HEX, false, 2, NULL },		/* SYSTEM_POWER_STATE_SET */
+	{ SCMI_PROTO_CLOCK, SCMI_CLOCK_CONFIG_SET, TF_ON_OFF, false, 2, NULL },
+	{ SCMI_PROTO_CLOCK, SCMI_CLOCK_RATE_SET, TF_U64, false, 3, "Hz" },
+	{ SCMI_PROTO_CLOCK, SCMI_CLOCK_RATE_GET, TF_U64, true, 2, "Hz" },
+	{ SCMI_PROTO_POWER, SCMI_POWER_STATE_SET, TF_HEX, false, 3, NULL },
+	{ SCMI_PROTO_POWER, SCMI_POWER_STATE_GET, TF_HEX, true, 2, NULL },
+	{ SCMI_PROTO_RESET, SCMI_RESET_RESET, TF_RESET, false, 2, NULL },
+	{ SCMI_PROTO_VOLTAGE, SCMI_VOLTAGE_CONFIG_SET, TF_ON_OFF, false, 2, NULL },
+	{ SCMI_PROTO_VOLTAGE, SCMI_VOLTAGE_LEVEL_SET, TF_S32, false, 3, "uV" },
+	{ SCMI_PROTO_VOLTAGE, SCMI_VOLTAGE_LEVEL_GET, TF_S32, true, 2, "uV" },
+	{ SCMI_PROTO_PERF, SCMI_PERF_LIMITS_SET, TF_LIMITS, false, 2, NULL },
+	{ SCMI_PROTO_PERF, SCMI_PERF_LEVEL_SET, TF_HEX, false, 2, NULL },
+	{ SCMI_PROTO_PERF, SCMI_PERF_LEVEL_GET, TF_HEX, true, 2, NULL },
+	{ SCMI_PROTO_SENSOR, SCMI_SENSOR_READING_GET, TF_S64, true, 2, NULL },
+	{ SCMI_PROTO_SYSTEM, SCMI_SYSTEM_POWER_STATE_SET, TF_HEX, false, 2, NULL },
 };
 
 static void trace_decode(struct json_object *t, char *out, size_t cap)
@@ -794,16 +795,16 @@ struct dt_proto {
 #define DT_REGULATORS 0x2	/* a node per ID, which consumers name */
 
 static const struct dt_proto dt_protos[] = {
-	{ "power", 0x11, "scmi_pd", "#power-domain-cells", "power-domains", 0 },
+	{ "power", SCMI_PROTO_POWER, "scmi_pd", "#power-domain-cells", "power-domains", 0 },
 	/* Linux binds its system power driver, which hears the platform's
 	 * shutdown and reboot requests, to this node */
-	{ "system", 0x12, "scmi_sys_power", NULL, NULL, DT_NO_IDS },
+	{ "system", SCMI_PROTO_SYSTEM, "scmi_sys_power", NULL, NULL, DT_NO_IDS },
 	/* Linux's scmi-perf-domain: performance domains as power domains */
-	{ "perf", 0x13, "scmi_perf", "#power-domain-cells", "power-domains", 0 },
-	{ "clock", 0x14, "scmi_clk", "#clock-cells", "clocks", 0 },
-	{ "sensor", 0x15, "scmi_sensor", "#thermal-sensor-cells", "thermal-sensors", 0 },
-	{ "reset", 0x16, "scmi_reset", "#reset-cells", "resets", 0 },
-	{ "voltage", 0x17, "scmi_voltage", NULL, NULL, DT_REGULATORS },
+	{ "perf", SCMI_PROTO_PERF, "scmi_perf", "#power-domain-cells", "power-domains", 0 },
+	{ "clock", SCMI_PROTO_CLOCK, "scmi_clk", "#clock-cells", "clocks", 0 },
+	{ "sensor", SCMI_PROTO_SENSOR, "scmi_sensor", "#thermal-sensor-cells", "thermal-sensors", 0 },
+	{ "reset", SCMI_PROTO_RESET, "scmi_reset", "#reset-cells", "resets", 0 },
+	{ "voltage", SCMI_PROTO_VOLTAGE, "scmi_voltage", NULL, NULL, DT_REGULATORS },
 };
 
 #define DT_NPROTOS (sizeof(dt_protos) / sizeof(dt_protos[0]))

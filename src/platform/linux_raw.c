@@ -65,18 +65,9 @@
 #include "vscmi/buf.h"
 #include "vscmi/log.h"
 #include "vscmi/platform.h"
+#include "vscmi/scmi_wire.h"
 
-#define RAW_HDR(msg, type, proto, token)                                               \
-	((uint32_t)(msg) | (uint32_t)(type) << 8 | (uint32_t)(proto) << 10 |          \
-	 (uint32_t)(token) << 18)
-#define RAW_HDR_MSG(h) ((h) & 0xffu)
-#define RAW_HDR_TYPE(h) (((h) >> 8) & 0x3u)
-#define RAW_HDR_PROTO(h) (((h) >> 10) & 0xffu)
-#define RAW_HDR_TOKEN(h) (((h) >> 18) & 0x3ffu)
-#define RAW_TYPE_COMMAND 0
-#define RAW_TYPE_DELAYED 2
-#define RAW_TYPE_NOTIFICATION 3
-#define RAW_TOKENS 1024
+#define RAW_TOKENS SCMI_TOKENS
 
 #define RAW_MSG_MAX 1024	/* bytes taken from one message; longer ones are dropped */
 #define RAW_DRAIN_MAX 64	/* reads to finish one message */
@@ -97,40 +88,11 @@
  * configuration. */
 #define RAW_INFLIGHT_MAX VSCMI_RAW_INFLIGHT_MAX
 
+/* Resource protocols' own commands at the same ids. */
 enum {
-	P_BASE = 0x10,
-	P_POWER = 0x11,
-	P_SYSTEM = 0x12,
-	P_PERF = 0x13,
-	P_CLOCK = 0x14,
-	P_SENSOR = 0x15,
-	P_RESET = 0x16,
-	P_VOLTAGE = 0x17,
-};
-
-/* Message ids used here (DEN0056). */
-enum {
-	M_VERSION = 0x0,
-	M_ATTRIBUTES = 0x1,
-	M_DOMAIN_ATTRIBUTES = 0x3,	/* every resource protocol's own, at 0x3 */
-	M_BASE_LIST_PROTOCOLS = 0x6,
-	M_BASE_DISCOVER_AGENT = 0x7,
-	M_POWER_STATE_SET = 0x4,
-	M_POWER_STATE_NOTIFY = 0x6,
-	M_SYSTEM_STATE_SET = 0x3,
-	M_PERF_LIMITS_SET = 0x5,
-	M_PERF_LEVEL_SET = 0x7,
-	M_PERF_NOTIFY_LIMITS = 0x9,
-	M_PERF_NOTIFY_LEVEL = 0xa,
-	M_CLOCK_RATE_SET = 0x5,
-	M_CLOCK_CONFIG_SET = 0x7,
-	M_CLOCK_RATE_NOTIFY = 0x9,
-	M_DESCRIBE = 0x4,		/* CLOCK_DESCRIBE_RATES, PERFORMANCE_ and VOLTAGE_DESCRIBE_LEVELS */
-	M_SENSOR_DESCRIPTION_GET = 0x3,
-	M_SENSOR_READING_GET = 0x6,
-	M_RESET = 0x4,
-	M_VOLTAGE_CONFIG_SET = 0x5,
-	M_VOLTAGE_LEVEL_SET = 0x7,
+	RAW_DOMAIN_ATTRIBUTES = 0x3,	/* every resource protocol's, at 0x3 */
+	/* CLOCK_DESCRIBE_RATES, PERFORMANCE_ and VOLTAGE_DESCRIBE_LEVELS */
+	RAW_DESCRIBE = 0x4,
 };
 
 /* What discovery learnt about one configured resource. */
@@ -224,22 +186,6 @@ static struct raw *to_raw(struct vscmi_platform *p)
 	return (struct raw *)p;
 }
 
-static const uint8_t raw_kind_proto[VSCMI_KIND_COUNT] = {
-	[VSCMI_CLOCK] = P_CLOCK, [VSCMI_POWER] = P_POWER,  [VSCMI_RESET] = P_RESET,
-	[VSCMI_VOLTAGE] = P_VOLTAGE, [VSCMI_PERF] = P_PERF, [VSCMI_SENSOR] = P_SENSOR,
-};
-
-static const char *raw_status_name(int32_t s)
-{
-	static const char *const names[] = {
-		"SUCCESS",	 "NOT_SUPPORTED", "INVALID_PARAMETERS", "DENIED",
-		"NOT_FOUND",	 "OUT_OF_RANGE",  "BUSY",		"COMMS_ERROR",
-		"GENERIC_ERROR", "HARDWARE_ERROR", "PROTOCOL_ERROR",	"IN_USE",
-	};
-
-	return s <= 0 && s >= -11 ? names[-s] : "an unknown status";
-}
-
 /* Why a command failed, for a message: the firmware's status when its
  * reply said so, else what went wrong here. A reply is only looked at
  * when this command brought one (raw_xfer empties rep first). */
@@ -250,44 +196,19 @@ static const char *raw_why(int e, const struct raw_reply *rep)
 	if (e == -EBADE)
 		return "a malformed reply";
 	if (rep->len >= 8 && vscmi_get_le32(rep->b + 4) != 0)
-		return raw_status_name((int32_t)vscmi_get_le32(rep->b + 4));
+		return scmi_status_name((int32_t)vscmi_get_le32(rep->b + 4));
 	return strerror(-e);
 }
 
-/* The firmware's status as -errno; src/scmi/status.c maps each back to
- * the same status for the agent. A reply that is not what the command
- * asks for is -EBADE (COMMS_ERROR), never -EPROTO: PROTOCOL_ERROR would
- * tell the agent that its own message was malformed. */
+/* The firmware's status as -errno; the table in src/util/scmi_wire.c maps
+ * each back to the same status for the agent. A reply that is not what
+ * the command asks for is -EBADE (COMMS_ERROR), never -EPROTO:
+ * PROTOCOL_ERROR would tell the agent that its own message was malformed. */
 static int raw_errno(int32_t s)
 {
-	switch (s) {
-	case 0:
-		return 0;
-	case -1:
-		return -EOPNOTSUPP;
-	case -2:
-		return -EINVAL;
-	case -3:
-		return -EACCES;
-	case -4:
-		return -ENOENT;
-	case -5:
-		return -ERANGE;
-	case -6:
-		return -EBUSY;
-	case -7:
-		return -ECOMM;
-	case -9:
-		return -EIO;
-	case -10:
-		/* PROTOCOL_ERROR: the firmware found vscmid's own message
-		 * malformed; the agent's was not, so it is not told so. */
-		return -EREMOTEIO;
-	case -11:
-		return -EADDRINUSE;
-	default:
-		return -EREMOTEIO;	/* GENERIC_ERROR */
-	}
+	/* PROTOCOL_ERROR: the firmware found vscmid's own message malformed;
+	 * the agent's was not, so it is not told so. */
+	return s == SCMI_PROTOCOL_ERROR ? -EREMOTEIO : scmi_errno_from_status(s);
 }
 
 static uint64_t raw_now_us(void)
@@ -518,11 +439,11 @@ static void raw_take(struct raw *r, const struct raw_reply *rep)
 			log_info("linux-raw: firmware refused %s %u -> %lld: %s", raw_pend_name(pe),
 				 pe->op.id, (long long)pe->op.val, strerror(-err));
 		if (err == 0 && pe->reading && pe->async &&
-		    RAW_HDR_TYPE(hdr) == RAW_TYPE_COMMAND) {
+		    SCMI_HDR_TYPE(hdr) == SCMI_TYPE_COMMAND) {
 			/* Accepted: the value follows in the delayed response,
 			 * which gets a deadline of its own. */
-			pe->hdr = RAW_HDR(RAW_HDR_MSG(hdr), RAW_TYPE_DELAYED, RAW_HDR_PROTO(hdr),
-					  RAW_HDR_TOKEN(hdr));
+			pe->hdr = SCMI_HDR(SCMI_HDR_MSG(hdr), SCMI_TYPE_DELAYED,
+					   SCMI_HDR_PROTO(hdr), SCMI_HDR_TOKEN(hdr));
 			pe->deadline_us = raw_now_us() + (uint64_t)r->timeout_ms * 1000u;
 			raw_arm(r);
 			return;
@@ -586,7 +507,7 @@ static uint32_t raw_token(struct raw *r)
 
 		for (unsigned int i = 0; i < RAW_INFLIGHT_MAX && !busy; i++)
 			busy = r->pend[i].used && !r->pend[i].done &&
-			       RAW_HDR_TOKEN(r->pend[i].hdr) == token;
+			       SCMI_HDR_TOKEN(r->pend[i].hdr) == token;
 		if (!busy)
 			return token;
 	}
@@ -606,7 +527,7 @@ static int raw_send(struct raw *r, int fd, uint8_t proto, uint8_t msg, const uin
 		return -ECOMM;
 	if (n > RAW_WORDS_MAX)
 		return -EINVAL;
-	*hdr = RAW_HDR(msg, RAW_TYPE_COMMAND, proto, raw_token(r));
+	*hdr = SCMI_HDR(msg, SCMI_TYPE_COMMAND, proto, raw_token(r));
 	vscmi_put_le32(buf, *hdr);
 	for (unsigned int i = 0; i < n; i++)
 		vscmi_put_le32(buf + 4 + 4 * i, w[i]);
@@ -634,7 +555,7 @@ static void raw_timed_out(struct raw *r, uint32_t hdr)
 	r->stats.timeouts++;
 	r->timeouts_in_row++;
 	log_warn("linux-raw: no reply to 0x%02x/0x%02x (token %u) within %u ms",
-		 RAW_HDR_PROTO(hdr), RAW_HDR_MSG(hdr), RAW_HDR_TOKEN(hdr), r->timeout_ms);
+		 SCMI_HDR_PROTO(hdr), SCMI_HDR_MSG(hdr), SCMI_HDR_TOKEN(hdr), r->timeout_ms);
 	if (r->timeouts_in_row >= RAW_TIMEOUTS_DOWN) {
 		vscmi_raw_link_lost(&r->base, "the firmware stopped answering");
 		return;
@@ -664,7 +585,7 @@ static int raw_xfer(struct raw *r, uint8_t proto, uint8_t msg, const uint32_t *w
 	err = raw_wait(r, r->rx_fd, hdr, raw_now_ms() + r->timeout_ms, rep);
 	if (err == 0 && async && vscmi_get_le32(rep->b + 4) == 0)
 		err = raw_wait(r, r->rx_fd,
-			       RAW_HDR(msg, RAW_TYPE_DELAYED, proto, RAW_HDR_TOKEN(hdr)),
+			       SCMI_HDR(msg, SCMI_TYPE_DELAYED, proto, SCMI_HDR_TOKEN(hdr)),
 			       raw_now_ms() + r->timeout_ms, rep);
 	if (err == -ETIMEDOUT) {
 		raw_timed_out(r, hdr);
@@ -703,54 +624,54 @@ static int raw_encode(const struct raw *r, const struct vscmi_op *op, struct raw
 	*c = (struct raw_cmd){ .w = { op->id }, .n = 2 };
 	switch (op->type) {
 	case VSCMI_OP_CLOCK_ENABLE:
-		c->proto = P_CLOCK, c->msg = M_CLOCK_CONFIG_SET;
+		c->proto = SCMI_PROTO_CLOCK, c->msg = SCMI_CLOCK_CONFIG_SET;
 		c->w[1] = op->val ? 1 : 0;
 		/* Clock v3 added a word for an extended configuration. */
 		c->n = r->clock_version >= 0x30000 ? 3 : 2;
 		break;
 	case VSCMI_OP_CLOCK_RATE:
-		c->proto = P_CLOCK, c->msg = M_CLOCK_RATE_SET, c->n = 4;
+		c->proto = SCMI_PROTO_CLOCK, c->msg = SCMI_CLOCK_RATE_SET, c->n = 4;
 		c->w[0] = 0;	/* synchronous, exact */
 		c->w[1] = op->id;
 		c->w[2] = (uint32_t)op->val;
 		c->w[3] = (uint32_t)((uint64_t)op->val >> 32);
 		break;
 	case VSCMI_OP_POWER_STATE:
-		c->proto = P_POWER, c->msg = M_POWER_STATE_SET, c->n = 3;
+		c->proto = SCMI_PROTO_POWER, c->msg = SCMI_POWER_STATE_SET, c->n = 3;
 		c->w[0] = 0;
 		c->w[1] = op->id;
 		c->w[2] = (uint32_t)op->val;
 		break;
 	case VSCMI_OP_RESET_LINE:
-		c->proto = P_RESET, c->msg = M_RESET, c->n = 3;
+		c->proto = SCMI_PROTO_RESET, c->msg = SCMI_RESET_RESET, c->n = 3;
 		c->w[1] = op->val ? 1u << 1 : 0;	/* explicit assert or deassert */
 		c->w[2] = 0;
 		break;
 	case VSCMI_OP_RESET_PULSE:
-		c->proto = P_RESET, c->msg = M_RESET, c->n = 3;
+		c->proto = SCMI_PROTO_RESET, c->msg = SCMI_RESET_RESET, c->n = 3;
 		c->w[1] = 1u << 0;			/* autonomous, synchronous */
 		c->w[2] = (uint32_t)op->val;
 		break;
 	case VSCMI_OP_VOLTAGE_CONFIG:
-		c->proto = P_VOLTAGE, c->msg = M_VOLTAGE_CONFIG_SET;
+		c->proto = SCMI_PROTO_VOLTAGE, c->msg = SCMI_VOLTAGE_CONFIG_SET;
 		c->w[1] = op->val ? 0x7 : 0x0;	/* architectural ON, OFF */
 		break;
 	case VSCMI_OP_VOLTAGE_LEVEL:
-		c->proto = P_VOLTAGE, c->msg = M_VOLTAGE_LEVEL_SET, c->n = 3;
+		c->proto = SCMI_PROTO_VOLTAGE, c->msg = SCMI_VOLTAGE_LEVEL_SET, c->n = 3;
 		c->w[1] = 0;
 		c->w[2] = (uint32_t)(int32_t)op->val;
 		break;
 	case VSCMI_OP_PERF_LEVEL:
-		c->proto = P_PERF, c->msg = M_PERF_LEVEL_SET;
+		c->proto = SCMI_PROTO_PERF, c->msg = SCMI_PERF_LEVEL_SET;
 		c->w[1] = (uint32_t)op->val;
 		break;
 	case VSCMI_OP_PERF_LIMITS:
-		c->proto = P_PERF, c->msg = M_PERF_LIMITS_SET, c->n = 3;
+		c->proto = SCMI_PROTO_PERF, c->msg = SCMI_PERF_LIMITS_SET, c->n = 3;
 		c->w[1] = (uint32_t)op->val;
 		c->w[2] = (uint32_t)op->val2;
 		break;
 	case VSCMI_OP_SYSTEM_POWER:
-		c->proto = P_SYSTEM, c->msg = M_SYSTEM_STATE_SET;
+		c->proto = SCMI_PROTO_SYSTEM, c->msg = SCMI_SYSTEM_POWER_STATE_SET;
 		c->w[0] = (uint32_t)op->val2;
 		c->w[1] = (uint32_t)op->val;
 		break;
@@ -895,7 +816,7 @@ static int raw_plat_dispatch(struct vscmi_platform *p)
 		r->timeouts_in_row++;
 		log_warn("linux-raw: no reply to %s %u -> %lld (token %u) within %u ms",
 			 raw_pend_name(pe), pe->op.id, (long long)pe->op.val,
-			 RAW_HDR_TOKEN(pe->hdr), r->timeout_ms);
+			 SCMI_HDR_TOKEN(pe->hdr), r->timeout_ms);
 		raw_pend_complete(r, pe, -ETIMEDOUT);
 	}
 	if (fired && r->timeouts_in_row >= RAW_TIMEOUTS_DOWN)
@@ -947,7 +868,7 @@ static int raw_sensor_read(struct vscmi_platform *p, uint32_t id, int64_t *value
 		return -ENOMEM;
 	/* Like Linux, a sensor that reads asynchronously is read so: the
 	 * firmware answers at once and sends the value later. */
-	err = raw_xfer(r, P_SENSOR, M_SENSOR_READING_GET, w, 2, async, rep);
+	err = raw_xfer(r, SCMI_PROTO_SENSOR, SCMI_SENSOR_READING_GET, w, 2, async, rep);
 	if (err == 0)
 		err = raw_reading_parse(rep, async, id, value, timestamp);
 	free(rep);
@@ -974,8 +895,8 @@ static int raw_sensor_start(struct vscmi_platform *p, uint32_t id, int64_t *valu
 			pe = &r->pend[k];
 	if (!pe)
 		return -EBUSY;
-	err = raw_send(r, async ? r->async_tx_fd : r->tx_fd, P_SENSOR, M_SENSOR_READING_GET, w,
-		       2, &hdr);
+	err = raw_send(r, async ? r->async_tx_fd : r->tx_fd, SCMI_PROTO_SENSOR,
+		       SCMI_SENSOR_READING_GET, w, 2, &hdr);
 	if (err)
 		return err;
 	now = raw_now_us();
@@ -1001,13 +922,13 @@ static int raw_read(struct vscmi_platform *p, struct vscmi_op *op)
 	static const struct {
 		uint8_t proto, msg;
 	} gets[VSCMI_OP_COUNT] = {
-		[VSCMI_OP_CLOCK_ENABLE] = { P_CLOCK, 0xb },	/* CLOCK_CONFIG_GET */
-		[VSCMI_OP_CLOCK_RATE] = { P_CLOCK, 0x6 },	/* CLOCK_RATE_GET */
-		[VSCMI_OP_POWER_STATE] = { P_POWER, 0x5 },	/* POWER_STATE_GET */
-		[VSCMI_OP_VOLTAGE_CONFIG] = { P_VOLTAGE, 0x6 },	/* VOLTAGE_CONFIG_GET */
-		[VSCMI_OP_VOLTAGE_LEVEL] = { P_VOLTAGE, 0x8 },	/* VOLTAGE_LEVEL_GET */
-		[VSCMI_OP_PERF_LEVEL] = { P_PERF, 0x8 },	/* PERFORMANCE_LEVEL_GET */
-		[VSCMI_OP_PERF_LIMITS] = { P_PERF, 0x6 },	/* PERFORMANCE_LIMITS_GET */
+		[VSCMI_OP_CLOCK_ENABLE] = { SCMI_PROTO_CLOCK, SCMI_CLOCK_CONFIG_GET },
+		[VSCMI_OP_CLOCK_RATE] = { SCMI_PROTO_CLOCK, SCMI_CLOCK_RATE_GET },
+		[VSCMI_OP_POWER_STATE] = { SCMI_PROTO_POWER, SCMI_POWER_STATE_GET },
+		[VSCMI_OP_VOLTAGE_CONFIG] = { SCMI_PROTO_VOLTAGE, SCMI_VOLTAGE_CONFIG_GET },
+		[VSCMI_OP_VOLTAGE_LEVEL] = { SCMI_PROTO_VOLTAGE, SCMI_VOLTAGE_LEVEL_GET },
+		[VSCMI_OP_PERF_LEVEL] = { SCMI_PROTO_PERF, SCMI_PERF_LEVEL_GET },
+		[VSCMI_OP_PERF_LIMITS] = { SCMI_PROTO_PERF, SCMI_PERF_LIMITS_GET },
 	};
 	struct raw *r = to_raw(p);
 	uint32_t w[2] = { op->id, 0 }, a = 0, b = 0;
@@ -1153,7 +1074,7 @@ static int raw_list_protocols(struct raw *r, bool *has, struct raw_reply *rep, c
 	struct vscmi_rd rd;
 	int e;
 
-	e = raw_ask(r, P_BASE, M_ATTRIBUTES, NULL, 0, rep, err, errlen);
+	e = raw_ask(r, SCMI_PROTO_BASE, SCMI_MSG_ATTRIBUTES, NULL, 0, rep, err, errlen);
 	raw_payload(rep, &rd);
 	if (e == 0 && vscmi_rd_u32(&rd, &attr) < 0)
 		e = raw_fail(err, errlen, "the firmware's BASE PROTOCOL_ATTRIBUTES is too short");
@@ -1164,7 +1085,8 @@ static int raw_list_protocols(struct raw *r, bool *has, struct raw_reply *rep, c
 	for (int round = 0; skip < total && round < RAW_PROTOCOLS_MAX; round++) {
 		uint32_t num, word = 0;
 
-		e = raw_ask(r, P_BASE, M_BASE_LIST_PROTOCOLS, &skip, 1, rep, err, errlen);
+		e = raw_ask(r, SCMI_PROTO_BASE, SCMI_BASE_DISCOVER_LIST_PROTOCOLS, &skip, 1, rep,
+			    err, errlen);
 		if (e)
 			return e;
 		raw_payload(rep, &rd);
@@ -1196,7 +1118,8 @@ static int raw_find_sensors(struct raw *r, uint32_t count, struct raw_reply *rep
 		uint32_t flags, num;
 		struct vscmi_rd rd;
 
-		e = raw_ask(r, P_SENSOR, M_SENSOR_DESCRIPTION_GET, &index, 1, rep, err, errlen);
+		e = raw_ask(r, SCMI_PROTO_SENSOR, SCMI_SENSOR_DESCRIPTION_GET, &index, 1, rep, err,
+			    errlen);
 		if (e)
 			return e;
 		raw_payload(rep, &rd);
@@ -1244,14 +1167,14 @@ static int raw_subscribe(struct raw *r, enum vscmi_kind k, uint32_t i, struct ra
 	int e = 0;
 
 	if (k == VSCMI_CLOCK && (attr >> 31 & 1))
-		e = raw_xfer(r, P_CLOCK, M_CLOCK_RATE_NOTIFY, w, 2, false, rep);
+		e = raw_xfer(r, SCMI_PROTO_CLOCK, SCMI_CLOCK_RATE_NOTIFY, w, 2, false, rep);
 	else if (k == VSCMI_POWER && (attr >> 31 & 1))
-		e = raw_xfer(r, P_POWER, M_POWER_STATE_NOTIFY, w, 2, false, rep);
+		e = raw_xfer(r, SCMI_PROTO_POWER, SCMI_POWER_STATE_NOTIFY, w, 2, false, rep);
 	else if (k == VSCMI_PERF) {
 		if (attr >> 29 & 1)
-			e = raw_xfer(r, P_PERF, M_PERF_NOTIFY_LIMITS, w, 2, false, rep);
+			e = raw_xfer(r, SCMI_PROTO_PERF, SCMI_PERF_NOTIFY_LIMITS, w, 2, false, rep);
 		if (e == 0 && (attr >> 28 & 1))
-			e = raw_xfer(r, P_PERF, M_PERF_NOTIFY_LEVEL, w, 2, false, rep);
+			e = raw_xfer(r, SCMI_PROTO_PERF, SCMI_PERF_NOTIFY_LEVEL, w, 2, false, rep);
 	}
 	if (e == -EINPROGRESS)
 		return e;
@@ -1311,7 +1234,7 @@ static void raw_values_text(const struct raw_values *fv, char *buf, size_t len)
 static int raw_read_values(struct raw *r, enum vscmi_kind k, uint32_t id, struct raw_values *fv,
 			   struct raw_reply *rep, char *err, size_t errlen)
 {
-	uint8_t proto = raw_kind_proto[k];
+	uint8_t proto = vscmi_kind_protocol((enum vscmi_kind)k);
 	/* Perf v4 levels carry a frequency and an index besides the level,
 	 * power cost and latency. */
 	uint32_t perf_words = r->perf_version >= 0x40000 ? 5 : 3;
@@ -1322,7 +1245,7 @@ static int raw_read_values(struct raw *r, enum vscmi_kind k, uint32_t id, struct
 	for (int round = 0; round < RAW_ROUNDS_MAX; round++) {
 		uint32_t w[2] = { id, index }, flags, returned, remaining;
 		struct vscmi_rd rd;
-		int e = raw_ask(r, proto, M_DESCRIBE, w, 2, rep, err, errlen);
+		int e = raw_ask(r, proto, RAW_DESCRIBE, w, 2, rep, err, errlen);
 
 		if (e)
 			return e;
@@ -1496,7 +1419,7 @@ static int raw_discover(struct raw *r, char *err, size_t errlen)
 	if (e)
 		goto out;
 	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
-		uint8_t proto = raw_kind_proto[k];
+		uint8_t proto = vscmi_kind_protocol((enum vscmi_kind)k);
 		uint32_t attr, count;
 
 		if (!m->nres[k])
@@ -1511,7 +1434,7 @@ static int raw_discover(struct raw *r, char *err, size_t errlen)
 		if (k == VSCMI_CLOCK || k == VSCMI_PERF) {
 			uint32_t *version = k == VSCMI_CLOCK ? &r->clock_version : &r->perf_version;
 
-			e = raw_ask(r, proto, M_VERSION, NULL, 0, rep, err, errlen);
+			e = raw_ask(r, proto, SCMI_MSG_VERSION, NULL, 0, rep, err, errlen);
 			raw_payload(rep, &rd);
 			if (e || vscmi_rd_u32(&rd, version) < 0) {
 				e = e ? e : raw_fail(err, errlen, "PROTOCOL_VERSION of 0x%02x too short",
@@ -1519,7 +1442,7 @@ static int raw_discover(struct raw *r, char *err, size_t errlen)
 				goto out;
 			}
 		}
-		e = raw_ask(r, proto, M_ATTRIBUTES, NULL, 0, rep, err, errlen);
+		e = raw_ask(r, proto, SCMI_MSG_ATTRIBUTES, NULL, 0, rep, err, errlen);
 		raw_payload(rep, &rd);
 		if (e || vscmi_rd_u32(&rd, &attr) < 0) {
 			e = e ? e : raw_fail(err, errlen, "PROTOCOL_ATTRIBUTES of 0x%02x too short",
@@ -1539,7 +1462,7 @@ static int raw_discover(struct raw *r, char *err, size_t errlen)
 			}
 			if (k == VSCMI_SENSOR)
 				continue;
-			e = raw_xfer(r, proto, M_DOMAIN_ATTRIBUTES, &d->plat_id, 1, false, rep);
+			e = raw_xfer(r, proto, RAW_DOMAIN_ATTRIBUTES, &d->plat_id, 1, false, rep);
 			if (e == -EINPROGRESS)
 				goto out;
 			raw_payload(rep, &rd);
@@ -1567,7 +1490,7 @@ static int raw_discover(struct raw *r, char *err, size_t errlen)
 	}
 	/* Our own agent id: a notification with it echoes our own command. */
 	r->own_agent = UINT32_MAX;
-	e = raw_xfer(r, P_BASE, M_BASE_DISCOVER_AGENT, &me, 1, false, rep);
+	e = raw_xfer(r, SCMI_PROTO_BASE, SCMI_BASE_DISCOVER_AGENT, &me, 1, false, rep);
 	if (e == -EINPROGRESS)
 		goto out;
 	if (e == 0) {
@@ -1965,7 +1888,7 @@ void vscmi_raw_stats(const struct vscmi_platform *p, struct vscmi_raw_stats *st)
 static bool raw_kind_of(uint8_t proto, enum vscmi_kind *kind)
 {
 	for (int k = 0; k < VSCMI_KIND_COUNT; k++) {
-		if (raw_kind_proto[k] == proto) {
+		if (vscmi_kind_protocol((enum vscmi_kind)k) == proto) {
 			*kind = (enum vscmi_kind)k;
 			return true;
 		}
@@ -1980,16 +1903,17 @@ static void raw_notification(struct raw *r, const struct raw_reply *rep)
 	struct vscmi_rd rd;
 
 	vscmi_rd_init(&rd, rep->b + 4, rep->len - 4);
-	if (RAW_HDR_TYPE(hdr) != RAW_TYPE_NOTIFICATION || !raw_kind_of(RAW_HDR_PROTO(hdr), &ev.kind) ||
-	    vscmi_rd_u32(&rd, &agent) < 0 || vscmi_rd_u32(&rd, &ev.id) < 0) {
+	if (SCMI_HDR_TYPE(hdr) != SCMI_TYPE_NOTIFICATION ||
+	    !raw_kind_of(SCMI_HDR_PROTO(hdr), &ev.kind) || vscmi_rd_u32(&rd, &agent) < 0 ||
+	    vscmi_rd_u32(&rd, &ev.id) < 0) {
 		log_debug("linux-raw: notification 0x%08x not for a resource", hdr);
 		return;
 	}
 	/* The arbiter told the agents of what it did itself. */
 	if (agent == r->own_agent)
 		return;
-	ev.protocol = (uint8_t)RAW_HDR_PROTO(hdr);
-	ev.message = (uint8_t)RAW_HDR_MSG(hdr);
+	ev.protocol = (uint8_t)SCMI_HDR_PROTO(hdr);
+	ev.message = (uint8_t)SCMI_HDR_MSG(hdr);
 	while (ev.npayload < 6 && vscmi_rd_u32(&rd, &ev.payload[ev.npayload]) == 0)
 		ev.npayload++;
 	r->stats.notifications++;

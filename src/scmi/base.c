@@ -8,17 +8,6 @@
 #define BASE_VERSION 0x20001
 #define BASE_SELF 0xffffffffu
 
-enum {
-	BASE_DISCOVER_VENDOR = 0x3,
-	BASE_DISCOVER_SUB_VENDOR = 0x4,
-	BASE_DISCOVER_IMPL_VERSION = 0x5,
-	BASE_DISCOVER_LIST_PROTOCOLS = 0x6,
-	BASE_DISCOVER_AGENT = 0x7,
-	BASE_NOTIFY_ERRORS = 0x8,
-	BASE_SET_DEVICE_PERMISSIONS = 0x9,
-	BASE_SET_PROTOCOL_PERMISSIONS = 0xa,
-	BASE_RESET_AGENT_CONFIGURATION = 0xb,
-};
 
 /* The protocols this agent may use, Base excluded, ascending. */
 static uint32_t base_protocols(const struct scmi_agent *a, uint8_t *ids)
@@ -190,15 +179,15 @@ static int base_reset_agent(struct scmi_ctx *c, struct vscmi_rd *req, struct vsc
 static const struct scmi_msg_desc base_msgs[] = {
 	SCMI_COMMON_MSGS,
 	[SCMI_MSG_ATTRIBUTES] = { base_attributes, 0 },
-	[BASE_DISCOVER_VENDOR] = { base_vendor, 0 },
-	[BASE_DISCOVER_SUB_VENDOR] = { base_sub_vendor, 0 },
-	[BASE_DISCOVER_IMPL_VERSION] = { base_impl, 0 },
-	[BASE_DISCOVER_LIST_PROTOCOLS] = { base_list_protocols, 4 },
-	[BASE_DISCOVER_AGENT] = { base_discover_agent, 4 },
-	[BASE_NOTIFY_ERRORS] = { base_notify_errors, 4 },
-	[BASE_SET_DEVICE_PERMISSIONS] = { base_set_device_permissions, 12 },
-	[BASE_SET_PROTOCOL_PERMISSIONS] = { base_set_protocol_permissions, 16 },
-	[BASE_RESET_AGENT_CONFIGURATION] = { base_reset_agent, 8 },
+	[SCMI_BASE_DISCOVER_VENDOR] = { base_vendor, 0 },
+	[SCMI_BASE_DISCOVER_SUB_VENDOR] = { base_sub_vendor, 0 },
+	[SCMI_BASE_DISCOVER_IMPL_VERSION] = { base_impl, 0 },
+	[SCMI_BASE_DISCOVER_LIST_PROTOCOLS] = { base_list_protocols, 4 },
+	[SCMI_BASE_DISCOVER_AGENT] = { base_discover_agent, 4 },
+	[SCMI_BASE_NOTIFY_ERRORS] = { base_notify_errors, 4 },
+	[SCMI_BASE_SET_DEVICE_PERMISSIONS] = { base_set_device_permissions, 12 },
+	[SCMI_BASE_SET_PROTOCOL_PERMISSIONS] = { base_set_protocol_permissions, 16 },
+	[SCMI_BASE_RESET_AGENT_CONFIGURATION] = { base_reset_agent, 8 },
 };
 
 const struct scmi_protocol scmi_base_protocol = {

@@ -5,25 +5,8 @@
 #define CLOCK_VERSION 0x30000
 #define CLOCK_MAX_ASYNC 16
 
-enum {
-	CLOCK_ATTRIBUTES = 0x3,
-	CLOCK_DESCRIBE_RATES = 0x4,
-	CLOCK_RATE_SET = 0x5,
-	CLOCK_RATE_GET = 0x6,
-	CLOCK_CONFIG_SET = 0x7,
-	CLOCK_NAME_GET = 0x8,
-	CLOCK_RATE_NOTIFY = 0x9,
-	CLOCK_RATE_CHANGE_REQUESTED_NOTIFY = 0xa,
-	CLOCK_CONFIG_GET = 0xb,
-	CLOCK_POSSIBLE_PARENTS_GET = 0xc,
-	CLOCK_PARENT_SET = 0xd,
-	CLOCK_PARENT_GET = 0xe,
-	CLOCK_GET_PERMISSIONS = 0xf,
-};
 
 /* Notification message ids, also the subscription bits. */
-#define CLOCK_RATE_CHANGED 0x0
-#define CLOCK_RATE_CHANGE_REQUESTED 0x1
 
 #define RATE_SET_ASYNC (1u << 0)
 #define RATE_SET_IGNORE_DRESP (1u << 1)
@@ -194,7 +177,7 @@ static int clock_rate_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi
 		vscmi_put_le32(dr, vid);
 		vscmi_put_le32(dr + 4, (uint32_t)rate);
 		vscmi_put_le32(dr + 8, (uint32_t)((uint64_t)rate >> 32));
-		e = scmi_delayed_response(c, CLOCK_RATE_SET, SCMI_SUCCESS, dr, sizeof(dr),
+		e = scmi_delayed_response(c, SCMI_CLOCK_RATE_SET, SCMI_SUCCESS, dr, sizeof(dr),
 					  p->ops->completion_delay_us ?
 						  p->ops->completion_delay_us(p, &op) : 0);
 		if (e < 0)
@@ -269,13 +252,13 @@ static int clock_notify(struct scmi_ctx *c, struct vscmi_rd *req, uint32_t notif
 
 static int clock_rate_notify(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
 {
-	return clock_notify(c, req, CLOCK_RATE_CHANGED);
+	return clock_notify(c, req, SCMI_CLOCK_RATE_CHANGED);
 }
 
 static int clock_rate_change_requested_notify(struct scmi_ctx *c, struct vscmi_rd *req,
 					      struct vscmi_wr *resp)
 {
-	return clock_notify(c, req, CLOCK_RATE_CHANGE_REQUESTED);
+	return clock_notify(c, req, SCMI_CLOCK_RATE_CHANGE_REQUESTED);
 }
 
 static int clock_config_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
@@ -365,19 +348,19 @@ static int clock_get_permissions(struct scmi_ctx *c, struct vscmi_rd *req, struc
 static const struct scmi_msg_desc clock_msgs[] = {
 	SCMI_COMMON_MSGS,
 	[SCMI_MSG_ATTRIBUTES] = { clock_attributes_proto, 0 },
-	[CLOCK_ATTRIBUTES] = { clock_attributes, 4 },
-	[CLOCK_DESCRIBE_RATES] = { clock_describe_rates, 8 },
-	[CLOCK_RATE_SET] = { clock_rate_set, 16 },
-	[CLOCK_RATE_GET] = { clock_rate_get, 4 },
-	[CLOCK_CONFIG_SET] = { clock_config_set, 8 },
-	[CLOCK_NAME_GET] = { clock_name_get, 4 },
-	[CLOCK_RATE_NOTIFY] = { clock_rate_notify, 8 },
-	[CLOCK_RATE_CHANGE_REQUESTED_NOTIFY] = { clock_rate_change_requested_notify, 8 },
-	[CLOCK_CONFIG_GET] = { clock_config_get, 8 },
-	[CLOCK_POSSIBLE_PARENTS_GET] = { clock_possible_parents, 8 },
-	[CLOCK_PARENT_SET] = { clock_parent_set, 8 },
-	[CLOCK_PARENT_GET] = { clock_parent_get, 4 },
-	[CLOCK_GET_PERMISSIONS] = { clock_get_permissions, 4 },
+	[SCMI_CLOCK_ATTRIBUTES] = { clock_attributes, 4 },
+	[SCMI_CLOCK_DESCRIBE_RATES] = { clock_describe_rates, 8 },
+	[SCMI_CLOCK_RATE_SET] = { clock_rate_set, 16 },
+	[SCMI_CLOCK_RATE_GET] = { clock_rate_get, 4 },
+	[SCMI_CLOCK_CONFIG_SET] = { clock_config_set, 8 },
+	[SCMI_CLOCK_NAME_GET] = { clock_name_get, 4 },
+	[SCMI_CLOCK_RATE_NOTIFY] = { clock_rate_notify, 8 },
+	[SCMI_CLOCK_RATE_CHANGE_REQUESTED_NOTIFY] = { clock_rate_change_requested_notify, 8 },
+	[SCMI_CLOCK_CONFIG_GET] = { clock_config_get, 8 },
+	[SCMI_CLOCK_POSSIBLE_PARENTS_GET] = { clock_possible_parents, 8 },
+	[SCMI_CLOCK_PARENT_SET] = { clock_parent_set, 8 },
+	[SCMI_CLOCK_PARENT_GET] = { clock_parent_get, 4 },
+	[SCMI_CLOCK_GET_PERMISSIONS] = { clock_get_permissions, 4 },
 };
 
 const struct scmi_protocol scmi_clock_protocol = {

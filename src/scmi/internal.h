@@ -7,12 +7,6 @@
 #include "vscmi/buf.h"
 #include "vscmi/scmi.h"
 
-/* Common messages of every protocol. */
-#define SCMI_MSG_VERSION 0x0
-#define SCMI_MSG_ATTRIBUTES 0x1
-#define SCMI_MSG_MSG_ATTRIBUTES 0x2
-#define SCMI_MSG_NEGOTIATE_VERSION 0x10
-
 /* SYSTEM_POWER_STATE_GET of an agent that asked for nothing yet */
 #define SCMI_SYSTEM_POWER_UP SCMI_SYSTEM_STATE_POWER_UP
 

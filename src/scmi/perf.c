@@ -5,22 +5,8 @@
 
 #define PERF_VERSION 0x40000
 
-enum {
-	PERF_DOMAIN_ATTRIBUTES = 0x3,
-	PERF_DESCRIBE_LEVELS = 0x4,
-	PERF_LIMITS_SET = 0x5,
-	PERF_LIMITS_GET = 0x6,
-	PERF_LEVEL_SET = 0x7,
-	PERF_LEVEL_GET = 0x8,
-	PERF_NOTIFY_LIMITS = 0x9,
-	PERF_NOTIFY_LEVEL = 0xa,
-	PERF_DESCRIBE_FASTCHANNEL = 0xb,
-	PERF_DOMAIN_NAME_GET = 0xc,
-};
 
 /* Notification message ids, also the subscription bits. */
-#define PERF_LIMITS_CHANGED 0x0
-#define PERF_LEVEL_CHANGED 0x1
 
 #define PERF_POWER_MW (1u << 0)
 /* perf, power, latency + reserved, indicative frequency, level index */
@@ -183,12 +169,12 @@ static int perf_notify(struct scmi_ctx *c, struct vscmi_rd *req, uint32_t notif)
 
 static int perf_notify_limits(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
 {
-	return perf_notify(c, req, PERF_LIMITS_CHANGED);
+	return perf_notify(c, req, SCMI_PERF_LIMITS_CHANGED);
 }
 
 static int perf_notify_level(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
 {
-	return perf_notify(c, req, PERF_LEVEL_CHANGED);
+	return perf_notify(c, req, SCMI_PERF_LEVEL_CHANGED);
 }
 
 /* Fastchannels are shared memory with the firmware; a virtio guest has
@@ -223,16 +209,16 @@ static uint32_t perf_msg_attributes(struct scmi_ctx *c, uint32_t msg)
 static const struct scmi_msg_desc perf_msgs[] = {
 	SCMI_COMMON_MSGS,
 	[SCMI_MSG_ATTRIBUTES] = { perf_attributes_proto, 0 },
-	[PERF_DOMAIN_ATTRIBUTES] = { perf_domain_attributes, 4 },
-	[PERF_DESCRIBE_LEVELS] = { perf_describe_levels, 8 },
-	[PERF_LIMITS_SET] = { perf_limits_set, 12 },
-	[PERF_LIMITS_GET] = { perf_limits_get, 4 },
-	[PERF_LEVEL_SET] = { perf_level_set, 8 },
-	[PERF_LEVEL_GET] = { perf_level_get, 4 },
-	[PERF_NOTIFY_LIMITS] = { perf_notify_limits, 8 },
-	[PERF_NOTIFY_LEVEL] = { perf_notify_level, 8 },
-	[PERF_DESCRIBE_FASTCHANNEL] = { perf_describe_fastchannel, 8 },
-	[PERF_DOMAIN_NAME_GET] = { perf_domain_name_get, 4 },
+	[SCMI_PERF_DOMAIN_ATTRIBUTES] = { perf_domain_attributes, 4 },
+	[SCMI_PERF_DESCRIBE_LEVELS] = { perf_describe_levels, 8 },
+	[SCMI_PERF_LIMITS_SET] = { perf_limits_set, 12 },
+	[SCMI_PERF_LIMITS_GET] = { perf_limits_get, 4 },
+	[SCMI_PERF_LEVEL_SET] = { perf_level_set, 8 },
+	[SCMI_PERF_LEVEL_GET] = { perf_level_get, 4 },
+	[SCMI_PERF_NOTIFY_LIMITS] = { perf_notify_limits, 8 },
+	[SCMI_PERF_NOTIFY_LEVEL] = { perf_notify_level, 8 },
+	[SCMI_PERF_DESCRIBE_FASTCHANNEL] = { perf_describe_fastchannel, 8 },
+	[SCMI_PERF_DOMAIN_NAME_GET] = { perf_domain_name_get, 4 },
 };
 
 const struct scmi_protocol scmi_perf_protocol = {

@@ -5,17 +5,7 @@
 
 #define POWER_VERSION 0x30001
 
-enum {
-	POWER_DOMAIN_ATTRIBUTES = 0x3,
-	POWER_STATE_SET = 0x4,
-	POWER_STATE_GET = 0x5,
-	POWER_STATE_NOTIFY = 0x6,
-	POWER_STATE_CHANGE_REQUESTED_NOTIFY = 0x7,
-	POWER_DOMAIN_NAME_GET = 0x8,
-};
 
-#define POWER_STATE_CHANGED 0x0
-#define POWER_STATE_CHANGE_REQUESTED 0x1
 
 static int power_view(struct scmi_ctx *c, struct vscmi_rd *req, struct scmi_vres **v)
 {
@@ -103,13 +93,13 @@ static int power_notify(struct scmi_ctx *c, struct vscmi_rd *req, uint32_t notif
 
 static int power_state_notify(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
 {
-	return power_notify(c, req, POWER_STATE_CHANGED);
+	return power_notify(c, req, SCMI_POWER_STATE_CHANGED);
 }
 
 static int power_state_change_requested_notify(struct scmi_ctx *c, struct vscmi_rd *req,
 					       struct vscmi_wr *resp)
 {
-	return power_notify(c, req, POWER_STATE_CHANGE_REQUESTED);
+	return power_notify(c, req, SCMI_POWER_STATE_CHANGE_REQUESTED);
 }
 
 static int power_name_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
@@ -127,12 +117,12 @@ static int power_name_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi
 static const struct scmi_msg_desc power_msgs[] = {
 	SCMI_COMMON_MSGS,
 	[SCMI_MSG_ATTRIBUTES] = { power_attributes_proto, 0 },
-	[POWER_DOMAIN_ATTRIBUTES] = { power_domain_attributes, 4 },
-	[POWER_STATE_SET] = { power_state_set, 12 },
-	[POWER_STATE_GET] = { power_state_get, 4 },
-	[POWER_STATE_NOTIFY] = { power_state_notify, 8 },
-	[POWER_STATE_CHANGE_REQUESTED_NOTIFY] = { power_state_change_requested_notify, 8 },
-	[POWER_DOMAIN_NAME_GET] = { power_name_get, 4 },
+	[SCMI_POWER_DOMAIN_ATTRIBUTES] = { power_domain_attributes, 4 },
+	[SCMI_POWER_STATE_SET] = { power_state_set, 12 },
+	[SCMI_POWER_STATE_GET] = { power_state_get, 4 },
+	[SCMI_POWER_STATE_NOTIFY] = { power_state_notify, 8 },
+	[SCMI_POWER_STATE_CHANGE_REQUESTED_NOTIFY] = { power_state_change_requested_notify, 8 },
+	[SCMI_POWER_DOMAIN_NAME_GET] = { power_name_get, 4 },
 };
 
 const struct scmi_protocol scmi_power_protocol = {

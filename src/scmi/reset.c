@@ -7,14 +7,7 @@
 #define RESET_VERSION 0x30001
 #define RESET_MAX_ASYNC 16
 
-enum {
-	RESET_DOMAIN_ATTRIBUTES = 0x3,
-	RESET_RESET = 0x4,
-	RESET_NOTIFY = 0x5,
-	RESET_DOMAIN_NAME_GET = 0x6,
-};
 
-#define RESET_ISSUED 0x0
 
 #define RESET_AUTONOMOUS (1u << 0)
 #define RESET_EXPLICIT_ASSERT (1u << 1)
@@ -86,7 +79,7 @@ static int reset_reset(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr
 	int d;
 
 	vscmi_put_le32(dr, vid);
-	d = scmi_delayed_response(c, RESET_RESET, SCMI_SUCCESS, dr, sizeof(dr),
+	d = scmi_delayed_response(c, SCMI_RESET_RESET, SCMI_SUCCESS, dr, sizeof(dr),
 				  p->ops->completion_delay_us ? p->ops->completion_delay_us(p, &op) : 0);
 	return r == -EINPROGRESS ? r : d;
 }
@@ -100,7 +93,7 @@ static int reset_notify(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_w
 	if (r < 0)
 		return r;
 	SCMI_RD32(req, enable);
-	return scmi_notify_set(c, v, RESET_ISSUED, enable);
+	return scmi_notify_set(c, v, SCMI_RESET_ISSUED, enable);
 }
 
 static int reset_name_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
@@ -118,10 +111,10 @@ static int reset_name_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi
 static const struct scmi_msg_desc reset_msgs[] = {
 	SCMI_COMMON_MSGS,
 	[SCMI_MSG_ATTRIBUTES] = { reset_attributes_proto, 0 },
-	[RESET_DOMAIN_ATTRIBUTES] = { reset_domain_attributes, 4 },
-	[RESET_RESET] = { reset_reset, 12 },
-	[RESET_NOTIFY] = { reset_notify, 8 },
-	[RESET_DOMAIN_NAME_GET] = { reset_name_get, 4 },
+	[SCMI_RESET_DOMAIN_ATTRIBUTES] = { reset_domain_attributes, 4 },
+	[SCMI_RESET_RESET] = { reset_reset, 12 },
+	[SCMI_RESET_NOTIFY] = { reset_notify, 8 },
+	[SCMI_RESET_DOMAIN_NAME_GET] = { reset_name_get, 4 },
 };
 
 const struct scmi_protocol scmi_reset_protocol = {

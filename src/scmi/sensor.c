@@ -6,23 +6,8 @@
 #define SENSOR_VERSION 0x30001
 #define SENSOR_MAX_ASYNC 16
 
-enum {
-	SENSOR_DESCRIPTION_GET = 0x3,
-	SENSOR_TRIP_POINT_NOTIFY = 0x4,
-	SENSOR_TRIP_POINT_CONFIG = 0x5,
-	SENSOR_READING_GET = 0x6,
-	SENSOR_AXIS_DESCRIPTION_GET = 0x7,
-	SENSOR_LIST_UPDATE_INTERVALS = 0x8,
-	SENSOR_CONFIG_GET = 0x9,
-	SENSOR_CONFIG_SET = 0xa,
-	SENSOR_CONTINUOUS_UPDATE_NOTIFY = 0xb,
-	SENSOR_NAME_GET = 0xc,
-	SENSOR_AXIS_NAME_GET = 0xd,
-};
 
 /* Notification message ids, also the subscription bits. */
-#define SENSOR_TRIP_POINT_EVENT 0x0
-#define SENSOR_UPDATE 0x1
 
 /* id, attributes_low, attributes_high, name[16] */
 #define SENSOR_DESC_SIZE 28
@@ -52,7 +37,7 @@ static void sensor_trip_event(struct scmi_agent *a, uint32_t vid, uint32_t trip,
 {
 	uint8_t buf[16];
 
-	vscmi_put_le32(buf, SCMI_HDR(SENSOR_TRIP_POINT_EVENT, SCMI_TYPE_NOTIFICATION,
+	vscmi_put_le32(buf, SCMI_HDR(SCMI_SENSOR_TRIP_POINT_EVENT, SCMI_TYPE_NOTIFICATION,
 				     SCMI_PROTO_SENSOR, 0));
 	/* The platform saw the crossing, not another agent. */
 	vscmi_put_le32(buf + 4, 0);
@@ -76,7 +61,7 @@ static void sensor_trips_check(struct scmi_agent *a, struct scmi_vres *v, uint32
 		t->above = above;
 		a->seq++;
 		if ((t->mode & (above ? TRIP_UP : TRIP_DOWN)) &&
-		    (v->notify & (1u << SENSOR_TRIP_POINT_EVENT)))
+		    (v->notify & (1u << SCMI_SENSOR_TRIP_POINT_EVENT)))
 			sensor_trip_event(a, vid, i, above);
 	}
 }
@@ -138,7 +123,7 @@ static int sensor_trip_point_notify(struct scmi_ctx *c, struct vscmi_rd *req,
 	SCMI_RD32(req, ctl);
 	if (ctl & ~1u)
 		return -EINVAL;
-	return scmi_notify_set(c, v, SENSOR_TRIP_POINT_EVENT, ctl & 1);
+	return scmi_notify_set(c, v, SCMI_SENSOR_TRIP_POINT_EVENT, ctl & 1);
 }
 
 /* Arms a trip point on the side the sensor is on now: crossings count
@@ -251,7 +236,7 @@ static int sensor_reading_get(struct scmi_ctx *c, struct vscmi_rd *req, struct v
 		if (!(flags & READING_ASYNC))
 			return -EINPROGRESS;
 		c->preq->answered = true;
-		c->preq->dresp_msg = SENSOR_READING_GET;
+		c->preq->dresp_msg = SCMI_SENSOR_READING_GET;
 		return 0;
 	}
 	if (r < 0)
@@ -266,8 +251,8 @@ static int sensor_reading_get(struct scmi_ctx *c, struct vscmi_rd *req, struct v
 		vscmi_put_le32(dr + 12, (uint32_t)ts);
 		vscmi_put_le32(dr + 16, (uint32_t)(ts >> 32));
 		/* The value is already in hand; no platform op to wait for. */
-		return scmi_delayed_response(c, SENSOR_READING_GET, SCMI_SUCCESS, dr, sizeof(dr),
-					     0);
+		return scmi_delayed_response(c, SCMI_SENSOR_READING_GET, SCMI_SUCCESS, dr,
+					     sizeof(dr), 0);
 	}
 	vscmi_wr_u64(resp, (uint64_t)value);
 	vscmi_wr_u64(resp, ts);
@@ -346,7 +331,7 @@ static int sensor_continuous_update_notify(struct scmi_ctx *c, struct vscmi_rd *
 	if (r < 0)
 		return r;
 	SCMI_RD32(req, enable);
-	return scmi_notify_set(c, v, SENSOR_UPDATE, enable);
+	return scmi_notify_set(c, v, SCMI_SENSOR_UPDATE, enable);
 }
 
 static int sensor_name_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
@@ -364,17 +349,17 @@ static int sensor_name_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscm
 static const struct scmi_msg_desc sensor_msgs[] = {
 	SCMI_COMMON_MSGS,
 	[SCMI_MSG_ATTRIBUTES] = { sensor_attributes_proto, 0 },
-	[SENSOR_DESCRIPTION_GET] = { sensor_description_get, 4 },
-	[SENSOR_TRIP_POINT_NOTIFY] = { sensor_trip_point_notify, 8 },
-	[SENSOR_TRIP_POINT_CONFIG] = { sensor_trip_point_config, 16 },
-	[SENSOR_READING_GET] = { sensor_reading_get, 8 },
-	[SENSOR_AXIS_DESCRIPTION_GET] = { sensor_axis_get, 8 },
-	[SENSOR_LIST_UPDATE_INTERVALS] = { sensor_list_update_intervals, 8 },
-	[SENSOR_CONFIG_GET] = { sensor_config_get, 4 },
-	[SENSOR_CONFIG_SET] = { sensor_config_set, 8 },
-	[SENSOR_CONTINUOUS_UPDATE_NOTIFY] = { sensor_continuous_update_notify, 8 },
-	[SENSOR_NAME_GET] = { sensor_name_get, 4 },
-	[SENSOR_AXIS_NAME_GET] = { sensor_axis_get, 8 },
+	[SCMI_SENSOR_DESCRIPTION_GET] = { sensor_description_get, 4 },
+	[SCMI_SENSOR_TRIP_POINT_NOTIFY] = { sensor_trip_point_notify, 8 },
+	[SCMI_SENSOR_TRIP_POINT_CONFIG] = { sensor_trip_point_config, 16 },
+	[SCMI_SENSOR_READING_GET] = { sensor_reading_get, 8 },
+	[SCMI_SENSOR_AXIS_DESCRIPTION_GET] = { sensor_axis_get, 8 },
+	[SCMI_SENSOR_LIST_UPDATE_INTERVALS] = { sensor_list_update_intervals, 8 },
+	[SCMI_SENSOR_CONFIG_GET] = { sensor_config_get, 4 },
+	[SCMI_SENSOR_CONFIG_SET] = { sensor_config_set, 8 },
+	[SCMI_SENSOR_CONTINUOUS_UPDATE_NOTIFY] = { sensor_continuous_update_notify, 8 },
+	[SCMI_SENSOR_NAME_GET] = { sensor_name_get, 4 },
+	[SCMI_SENSOR_AXIS_NAME_GET] = { sensor_axis_get, 8 },
 };
 
 const struct scmi_protocol scmi_sensor_protocol = {

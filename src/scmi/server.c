@@ -13,7 +13,7 @@
  * (slow firmware, or another change holding its resources) makes the
  * handler return -EINPROGRESS. The view keeps the command's header and
  * the transport's tag; when the arbiter's done callback fires, the reply
- * is built here (status mapped in status.c like any other) and goes to
+ * is built here (status mapped in src/util/scmi_wire.c like any other) and goes to
  * the agent's reply output, then the delayed response, if the command
  * asked for one, is armed. Until then the agent's commands on the same
  * resource park (scmi_view_get says -EALREADY) and run, in order, once
@@ -718,24 +718,29 @@ static void scmi_on_transition(void *ctx, struct arb_res *res, const struct vscm
 	case VSCMI_OP_CLOCK_RATE:
 		w[0] = (uint32_t)op->val;
 		w[1] = (uint32_t)((uint64_t)op->val >> 32);
-		scmi_notify_res(srv, res, SCMI_PROTO_CLOCK, 0x0, cause, SCMI_FOLLOW_LEVEL, w, 2);
+		scmi_notify_res(srv, res, SCMI_PROTO_CLOCK, SCMI_CLOCK_RATE_CHANGED,
+				cause, SCMI_FOLLOW_LEVEL, w, 2);
 		break;
 	case VSCMI_OP_POWER_STATE:
 		w[0] = (uint32_t)op->val;
-		scmi_notify_res(srv, res, SCMI_PROTO_POWER, 0x0, cause, SCMI_FOLLOW_NONE, w, 1);
+		scmi_notify_res(srv, res, SCMI_PROTO_POWER, SCMI_POWER_STATE_CHANGED,
+				cause, SCMI_FOLLOW_NONE, w, 1);
 		break;
 	case VSCMI_OP_PERF_LIMITS:
 		w[0] = (uint32_t)op->val;
 		w[1] = (uint32_t)op->val2;
-		scmi_notify_res(srv, res, SCMI_PROTO_PERF, 0x0, cause, SCMI_FOLLOW_LIMITS, w, 2);
+		scmi_notify_res(srv, res, SCMI_PROTO_PERF, SCMI_PERF_LIMITS_CHANGED,
+				cause, SCMI_FOLLOW_LIMITS, w, 2);
 		break;
 	case VSCMI_OP_PERF_LEVEL:
 		w[0] = (uint32_t)op->val;
-		scmi_notify_res(srv, res, SCMI_PROTO_PERF, 0x1, cause, SCMI_FOLLOW_LEVEL, w, 1);
+		scmi_notify_res(srv, res, SCMI_PROTO_PERF, SCMI_PERF_LEVEL_CHANGED,
+				cause, SCMI_FOLLOW_LEVEL, w, 1);
 		break;
 	case VSCMI_OP_RESET_PULSE:
 		w[0] = (uint32_t)op->val;
-		scmi_notify_res(srv, res, SCMI_PROTO_RESET, 0x0, cause, SCMI_FOLLOW_ALL, w, 1);
+		scmi_notify_res(srv, res, SCMI_PROTO_RESET, SCMI_RESET_ISSUED,
+				cause, SCMI_FOLLOW_ALL, w, 1);
 		break;
 	default:
 		break;

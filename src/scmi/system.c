@@ -7,11 +7,6 @@
 
 #define SYSTEM_VERSION 0x20001
 
-enum {
-	SYSTEM_POWER_STATE_SET = 0x3,
-	SYSTEM_POWER_STATE_GET = 0x4,
-	SYSTEM_POWER_STATE_NOTIFY = 0x5,
-};
 
 enum {
 	SYSTEM_SHUTDOWN = 0,
@@ -21,7 +16,6 @@ enum {
 	SYSTEM_SUSPEND = 4,
 };
 
-#define SYSTEM_POWER_STATE_NOTIFIER 0x0
 #define SYSTEM_GRACEFUL 1u
 
 static int system_attributes(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
@@ -33,7 +27,7 @@ static int system_attributes(struct scmi_ctx *c, struct vscmi_rd *req, struct vs
 /* Warm reset is offered (a domain reboot); suspend is not. */
 static uint32_t system_msg_attributes(struct scmi_ctx *c, uint32_t msg)
 {
-	return msg == SYSTEM_POWER_STATE_SET ? 1u << 31 : 0;
+	return msg == SCMI_SYSTEM_POWER_STATE_SET ? 1u << 31 : 0;
 }
 
 static void system_notify_all(struct scmi_server *srv, uint32_t cause, uint32_t flags,
@@ -41,7 +35,7 @@ static void system_notify_all(struct scmi_server *srv, uint32_t cause, uint32_t 
 {
 	uint8_t buf[20];
 
-	vscmi_put_le32(buf, SCMI_HDR(SYSTEM_POWER_STATE_NOTIFIER, SCMI_TYPE_NOTIFICATION,
+	vscmi_put_le32(buf, SCMI_HDR(SCMI_SYSTEM_POWER_STATE_NOTIFIER, SCMI_TYPE_NOTIFICATION,
 				     SCMI_PROTO_SYSTEM, 0));
 	vscmi_put_le32(buf + 4, cause);
 	vscmi_put_le32(buf + 8, flags);
@@ -152,9 +146,9 @@ static int system_state_notify(struct scmi_ctx *c, struct vscmi_rd *req, struct 
 static const struct scmi_msg_desc system_msgs[] = {
 	SCMI_COMMON_MSGS,
 	[SCMI_MSG_ATTRIBUTES] = { system_attributes, 0 },
-	[SYSTEM_POWER_STATE_SET] = { system_state_set, 8 },
-	[SYSTEM_POWER_STATE_GET] = { system_state_get, 0 },
-	[SYSTEM_POWER_STATE_NOTIFY] = { system_state_notify, 4 },
+	[SCMI_SYSTEM_POWER_STATE_SET] = { system_state_set, 8 },
+	[SCMI_SYSTEM_POWER_STATE_GET] = { system_state_get, 0 },
+	[SCMI_SYSTEM_POWER_STATE_NOTIFY] = { system_state_notify, 4 },
 };
 
 const struct scmi_protocol scmi_system_protocol = {

@@ -5,15 +5,6 @@
 #define VOLTAGE_VERSION 0x20001
 #define VOLTAGE_MAX_ASYNC 16
 
-enum {
-	VOLTAGE_DOMAIN_ATTRIBUTES = 0x3,
-	VOLTAGE_DESCRIBE_LEVELS = 0x4,
-	VOLTAGE_CONFIG_SET = 0x5,
-	VOLTAGE_CONFIG_GET = 0x6,
-	VOLTAGE_LEVEL_SET = 0x7,
-	VOLTAGE_LEVEL_GET = 0x8,
-	VOLTAGE_DOMAIN_NAME_GET = 0x9,
-};
 
 /* Architectural modes of config[3:0]; implementation-defined ones are not
  * offered. */
@@ -173,7 +164,7 @@ static int voltage_level_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vs
 
 		vscmi_put_le32(dr, vid);
 		vscmi_put_le32(dr + 4, raw);
-		e = scmi_delayed_response(c, VOLTAGE_LEVEL_SET, SCMI_SUCCESS, dr, sizeof(dr),
+		e = scmi_delayed_response(c, SCMI_VOLTAGE_LEVEL_SET, SCMI_SUCCESS, dr, sizeof(dr),
 					  p->ops->completion_delay_us ?
 						  p->ops->completion_delay_us(p, &op) : 0);
 		if (e < 0)
@@ -214,13 +205,13 @@ static int voltage_domain_name_get(struct scmi_ctx *c, struct vscmi_rd *req,
 static const struct scmi_msg_desc voltage_msgs[] = {
 	SCMI_COMMON_MSGS,
 	[SCMI_MSG_ATTRIBUTES] = { voltage_attributes_proto, 0 },
-	[VOLTAGE_DOMAIN_ATTRIBUTES] = { voltage_domain_attributes, 4 },
-	[VOLTAGE_DESCRIBE_LEVELS] = { voltage_describe_levels, 8 },
-	[VOLTAGE_CONFIG_SET] = { voltage_config_set, 8 },
-	[VOLTAGE_CONFIG_GET] = { voltage_config_get, 4 },
-	[VOLTAGE_LEVEL_SET] = { voltage_level_set, 12 },
-	[VOLTAGE_LEVEL_GET] = { voltage_level_get, 4 },
-	[VOLTAGE_DOMAIN_NAME_GET] = { voltage_domain_name_get, 4 },
+	[SCMI_VOLTAGE_DOMAIN_ATTRIBUTES] = { voltage_domain_attributes, 4 },
+	[SCMI_VOLTAGE_DESCRIBE_LEVELS] = { voltage_describe_levels, 8 },
+	[SCMI_VOLTAGE_CONFIG_SET] = { voltage_config_set, 8 },
+	[SCMI_VOLTAGE_CONFIG_GET] = { voltage_config_get, 4 },
+	[SCMI_VOLTAGE_LEVEL_SET] = { voltage_level_set, 12 },
+	[SCMI_VOLTAGE_LEVEL_GET] = { voltage_level_get, 4 },
+	[SCMI_VOLTAGE_DOMAIN_NAME_GET] = { voltage_domain_name_get, 4 },
 };
 
 const struct scmi_protocol scmi_voltage_protocol = {

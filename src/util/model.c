@@ -4,6 +4,18 @@
 #include <string.h>
 
 #include "vscmi/model.h"
+#include "vscmi/scmi_wire.h"
+
+uint8_t vscmi_kind_protocol(enum vscmi_kind kind)
+{
+	static const uint8_t proto[VSCMI_KIND_COUNT] = {
+		[VSCMI_CLOCK] = SCMI_PROTO_CLOCK,     [VSCMI_POWER] = SCMI_PROTO_POWER,
+		[VSCMI_RESET] = SCMI_PROTO_RESET,     [VSCMI_VOLTAGE] = SCMI_PROTO_VOLTAGE,
+		[VSCMI_PERF] = SCMI_PROTO_PERF,       [VSCMI_SENSOR] = SCMI_PROTO_SENSOR,
+	};
+
+	return (unsigned int)kind < VSCMI_KIND_COUNT ? proto[kind] : 0;
+}
 
 const char *vscmi_kind_name(enum vscmi_kind kind)
 {

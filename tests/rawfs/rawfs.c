@@ -791,11 +791,6 @@ static int rfs_op_type(const char *name)
 	return -1;
 }
 
-static const uint8_t rfs_kind_proto[VSCMI_KIND_COUNT] = {
-	[VSCMI_CLOCK] = 0x14, [VSCMI_POWER] = 0x11, [VSCMI_RESET] = 0x16,
-	[VSCMI_VOLTAGE] = 0x17, [VSCMI_PERF] = 0x13, [VSCMI_SENSOR] = 0x15,
-};
-
 static void rfs_control(char *cmd, char *out, size_t cap)
 {
 	char *w[12];
@@ -861,7 +856,7 @@ static void rfs_control(char *cmd, char *out, size_t cap)
 			return;
 		}
 		ev.kind = (enum vscmi_kind)k;
-		ev.protocol = rfs_kind_proto[k];
+		ev.protocol = vscmi_kind_protocol((enum vscmi_kind)k);
 		ev.id = (uint32_t)strtoul(w[2], NULL, 0);
 		ev.message = (uint8_t)strtoul(w[3], NULL, 0);
 		for (int i = 4; i < n && ev.npayload < 6; i++)

@@ -1,42 +1,53 @@
-/* The one place where -errno becomes an SCMI status, and names for humans. */
+/* The one table between SCMI statuses and -errno. */
 #include <errno.h>
+#include <stddef.h>
 
-#include "vscmi/scmi.h"
+#include "vscmi/scmi_wire.h"
+
+/* The first row of a status is the errno it stands for; the rows after
+ * are more errnos that come out as that status. */
+static const struct {
+	int32_t status;
+	int err;
+} scmi_errno_table[] = {
+	{ SCMI_SUCCESS, 0 },
+	{ SCMI_NOT_SUPPORTED, -EOPNOTSUPP },
+	{ SCMI_INVALID_PARAMETERS, -EINVAL },
+	{ SCMI_DENIED, -EACCES },
+	{ SCMI_NOT_FOUND, -ENOENT },
+	{ SCMI_OUT_OF_RANGE, -ERANGE },
+	{ SCMI_BUSY, -EBUSY },
+	{ SCMI_COMMS_ERROR, -ECOMM },
+	{ SCMI_GENERIC_ERROR, -EREMOTEIO },
+	{ SCMI_HARDWARE_ERROR, -EIO },
+	{ SCMI_PROTOCOL_ERROR, -EPROTO },
+	{ SCMI_IN_USE, -EADDRINUSE },
+	{ SCMI_DENIED, -EPERM },
+	{ SCMI_BUSY, -EAGAIN },
+	{ SCMI_COMMS_ERROR, -ENOTCONN },
+	{ SCMI_COMMS_ERROR, -ETIMEDOUT },
+	/* the platform's answer was malformed: the link failed the agent */
+	{ SCMI_COMMS_ERROR, -EBADE },
+	{ SCMI_PROTOCOL_ERROR, -EBADMSG },
+};
+
+#define SCMI_ERRNO_ROWS (sizeof(scmi_errno_table) / sizeof(scmi_errno_table[0]))
 
 int32_t scmi_status_from_errno(int err)
 {
-	switch (err) {
-	case 0:
-		return SCMI_SUCCESS;
-	case -EOPNOTSUPP:
-		return SCMI_NOT_SUPPORTED;
-	case -EINVAL:
-		return SCMI_INVALID_PARAMETERS;
-	case -EACCES:
-	case -EPERM:
-		return SCMI_DENIED;
-	case -ENOENT:
-		return SCMI_NOT_FOUND;
-	case -ERANGE:
-		return SCMI_OUT_OF_RANGE;
-	case -EBUSY:
-	case -EAGAIN:
-		return SCMI_BUSY;
-	case -ECOMM:
-	case -ENOTCONN:
-	case -ETIMEDOUT:
-	case -EBADE:	/* the platform's answer was malformed: the link failed */
-		return SCMI_COMMS_ERROR;
-	case -EIO:
-		return SCMI_HARDWARE_ERROR;
-	case -EPROTO:
-	case -EBADMSG:
-		return SCMI_PROTOCOL_ERROR;
-	case -EADDRINUSE:
-		return SCMI_IN_USE;
-	default:
-		return SCMI_GENERIC_ERROR;
-	}
+	for (size_t i = 0; i < SCMI_ERRNO_ROWS; i++)
+		if (scmi_errno_table[i].err == err)
+			return scmi_errno_table[i].status;
+	return SCMI_GENERIC_ERROR;
+}
+
+int scmi_errno_from_status(int32_t status)
+{
+	for (size_t i = 0; i < SCMI_ERRNO_ROWS; i++)
+		if (scmi_errno_table[i].status == status)
+			return scmi_errno_table[i].err;
+	/* a status this version of the spec does not have */
+	return -EREMOTEIO;
 }
 
 const char *scmi_status_name(int32_t status)
