@@ -46,6 +46,7 @@
 
 #include "harness.h"
 #include "sim/guest.h"
+#include "support/daemon.h"
 #include "vscmi/buf.h"
 #include "vscmi/model.h"
 #include "vscmi/scmi.h"
@@ -299,24 +300,6 @@ static void write_file(const char *path, const char *text)
 		die("writing %s: %s", path, strerror(errno));
 }
 
-static bool control_up(void)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char path[PATH_MAX + 16];
-	int fd;
-	bool up;
-
-	snprintf(path, sizeof(path), "%s/control", w.dir);
-	if (strlen(path) >= sizeof(sa.sun_path))
-		die("%s: too long for a socket address; set TMPDIR shorter", path);
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	up = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	if (fd >= 0)
-		close(fd);
-	return up;
-}
-
 /* The last line of vscmid's log: why it stopped, when it did. */
 static void log_last_line(char *buf, size_t cap)
 {
@@ -345,55 +328,36 @@ static void log_last_line(char *buf, size_t cap)
  * false when it exited (its last log line in why). */
 static bool vscmid_start(const char *conf_text, bool verbose, char *why, size_t whycap)
 {
-	const char *exe = env_or("VSCMID_SIM", BENCH_VSCMID_SIM);
-	char conf[PATH_MAX + 16], log[PATH_MAX + 16];
-	pid_t parent = getpid();
+	char conf[PATH_MAX + 16], log[PATH_MAX + 16], ctl[PATH_MAX + 16];
+	struct td_spawn sp = { .exe = env_or("VSCMID_SIM", BENCH_VSCMID_SIM), .conf = conf,
+			       .runtime_dir = w.dir, .verbose = verbose, .log = log, .out_fd = -1 };
+	int r;
 
 	snprintf(conf, sizeof(conf), "%s/vscmid.conf", w.dir);
 	snprintf(log, sizeof(log), "%s/vscmid.log", w.dir);
+	snprintf(ctl, sizeof(ctl), "%s/control", w.dir);
+	if (strlen(ctl) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		die("%s: too long for a socket address; set TMPDIR shorter", ctl);
 	write_file(conf, conf_text);
-	w.vscmid = fork();
+	w.vscmid = td_spawn(&sp);
 	if (w.vscmid < 0)
-		die("fork: %s", strerror(errno));
-	if (w.vscmid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-		/* A benchmark killed half way leaves no daemon behind. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execl(exe, exe, "--config", conf, "--runtime-dir", w.dir,
-		      verbose ? "--verbose" : (char *)NULL, (char *)NULL);
-		fprintf(stderr, "exec %s: %s\n", exe, strerror(errno));
-		_exit(127);
+		die("fork: %s", strerror((int)-w.vscmid));
+	r = td_wait_control(ctl, w.vscmid, 5000, NULL);
+	if (r == -ECHILD) {
+		w.vscmid = -1;
+		log_last_line(why, whycap);
+		return false;
 	}
-	for (int i = 0; i < 1000; i++) {
-		int st;
-
-		if (control_up())
-			return true;
-		if (waitpid(w.vscmid, &st, WNOHANG) == w.vscmid) {
-			w.vscmid = -1;
-			log_last_line(why, whycap);
-			return false;
-		}
-		usleep(5000);
-	}
-	die("vscmid-sim did not come up in 5 s");
+	if (r < 0)
+		die("vscmid-sim did not come up in 5 s");
+	return true;
 }
 
 static void vscmid_stop(void)
 {
-	int st;
-
 	if (w.vscmid <= 0)
 		return;
-	kill(w.vscmid, SIGTERM);
-	waitpid(w.vscmid, &st, 0);
+	td_stop(w.vscmid);
 	w.vscmid = -1;
 }
 

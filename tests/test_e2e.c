@@ -22,6 +22,7 @@
 #include "vscmi/control.h"
 #include "vscmi/scmi.h"
 #include "vscmi/vhost.h"
+#include "support/daemon.h"
 
 #define CLOCK_CONFIG_SET 0x7
 #define BASE_PROTOCOL_ATTRIBUTES 0x1
@@ -73,36 +74,19 @@ static const char *conf_extra;
  * answers on its control socket. */
 static void spawn_daemon(void)
 {
-	const char *vscmid = getenv("VSCMID");
 	char ctl[256], log[256], conf[256];
-	int fd = -1;
+	/* appended: a restarted daemon's lines follow the first one's */
+	struct td_spawn sp = { .exe = getenv("VSCMID"), .conf = conf, .runtime_dir = rundir,
+			       .verbose = true, .log = log, .append = true, .out_fd = -1 };
 
-	ck_assert_msg(vscmid != NULL, "VSCMID must be set");
+	ck_assert_msg(sp.exe != NULL, "VSCMID must be set");
 	run_path(log, sizeof(log), "vscmid.log");
 	run_path(conf, sizeof(conf), "vscmid.conf");
-	daemon_pid = fork();
-	ck_assert_int_ge(daemon_pid, 0);
-	if (daemon_pid == 0) {
-		/* appended: a restarted daemon's lines follow the first one's */
-		int lfd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-
-		if (lfd >= 0) {
-			dup2(lfd, 1);
-			dup2(lfd, 2);
-		}
-		execl(vscmid, vscmid, "--config", conf, "--runtime-dir", rundir, "--verbose",
-		      (char *)NULL);
-		_exit(127);
-	}
-	/* the harness may poll: the socket appears once setup is done */
+	daemon_pid = td_spawn(&sp);
+	ck_assert_int_gt(daemon_pid, 0);
 	run_path(ctl, sizeof(ctl), "control");
-	for (int i = 0; i < 250 && fd < 0; i++) {
-		fd = sock_connect(ctl);
-		if (fd < 0)
-			sleep_ms(20);
-	}
-	ck_assert_msg(fd >= 0, "vscmid did not open %s", ctl);
-	close(fd);
+	ck_assert_msg(td_wait_control(ctl, daemon_pid, 5000, NULL) == 0, "vscmid did not open %s",
+		      ctl);
 }
 
 static void start_daemon(void)
@@ -137,8 +121,7 @@ static void stop_daemon(void)
 	char cmd[300];
 
 	if (daemon_pid > 0) {
-		kill(daemon_pid, SIGTERM);
-		waitpid(daemon_pid, &status, 0);
+		status = td_stop(daemon_pid);
 		daemon_pid = 0;
 	}
 	daemon_reaped = -1;

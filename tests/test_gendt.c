@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "support/daemon.h"
+
 /* A dom0less guest added to the shipped config: its partial tree must
  * describe the virtio-mmio device too. */
 static const char dom0less_agent[] = "\n"
@@ -29,13 +31,6 @@ static const char dom0less_agent[] = "\n"
 
 static char rundir[128];
 static pid_t daemon_pid;
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 static void run_path(char *buf, size_t cap, const char *name)
 {
@@ -74,52 +69,25 @@ static void write_config(const char *path)
 	free(conf);
 }
 
-static bool control_up(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	bool up;
-
-	ck_assert_int_ge(fd, 0);
-	ck_assert_uint_lt(strlen(path), sizeof(sa.sun_path));
-	strcpy(sa.sun_path, path);
-	up = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(fd);
-	return up;
-}
-
 static void start_daemon(void)
 {
-	const char *vscmid = getenv("VSCMID"), *tmp = getenv("TMPDIR");
+	const char *tmp = getenv("TMPDIR");
 	char conf[256], ctl[256], log[256];
-	bool up = false;
+	struct td_spawn sp = { .exe = getenv("VSCMID"), .conf = conf, .runtime_dir = rundir,
+			       .log = log, .out_fd = -1 };
 
-	ck_assert_msg(vscmid && getenv("VSCMI_TEST_CONF") && getenv("VSCMICTL"),
+	ck_assert_msg(sp.exe && getenv("VSCMI_TEST_CONF") && getenv("VSCMICTL"),
 		      "VSCMID, VSCMICTL and VSCMI_TEST_CONF must be set");
 	snprintf(rundir, sizeof(rundir), "%s/vscmi-gendt-XXXXXX", tmp ? tmp : "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(rundir));
 	run_path(conf, sizeof(conf), "vscmid.conf");
 	run_path(log, sizeof(log), "vscmid.log");
 	write_config(conf);
-	daemon_pid = fork();
-	ck_assert_int_ge(daemon_pid, 0);
-	if (daemon_pid == 0) {
-		int lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (lfd >= 0) {
-			dup2(lfd, 1);
-			dup2(lfd, 2);
-		}
-		execl(vscmid, vscmid, "--config", conf, "--runtime-dir", rundir, (char *)NULL);
-		_exit(127);
-	}
+	daemon_pid = td_spawn(&sp);
+	ck_assert_int_gt(daemon_pid, 0);
 	run_path(ctl, sizeof(ctl), "control");
-	for (int i = 0; i < 250 && !up; i++) {
-		up = control_up(ctl);
-		if (!up)
-			sleep_ms(20);
-	}
-	ck_assert_msg(up, "vscmid did not open %s", ctl);
+	ck_assert_msg(td_wait_control(ctl, daemon_pid, 5000, NULL) == 0, "vscmid did not open %s",
+		      ctl);
 }
 
 static void stop_daemon(void)
@@ -128,8 +96,7 @@ static void stop_daemon(void)
 	char cmd[300];
 
 	if (daemon_pid > 0) {
-		kill(daemon_pid, SIGTERM);
-		waitpid(daemon_pid, &status, 0);
+		status = td_stop(daemon_pid);
 		daemon_pid = 0;
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", rundir);

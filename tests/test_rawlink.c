@@ -29,6 +29,7 @@
 #include "vscmi/control.h"
 #include "vscmi/platform.h"
 #include "vscmi/scmi.h"
+#include "support/daemon.h"
 
 static char dir[64];
 static char mnt[128];
@@ -1064,36 +1065,45 @@ END_TEST
 
 /* uevent_fd >= 0: passed to vscmid as systemd passes the fd named
  * "uevent" (LISTEN_FDS, LISTEN_PID, LISTEN_FDNAMES; the fd at 3). */
+struct vscmid_child {
+	int close_fd;		/* the parent's end of the stderr pipe */
+	int uevent_fd;
+};
+
+static void vscmid_child_fds(void *ctx)
+{
+	struct vscmid_child *c = ctx;
+
+	close(c->close_fd);
+	if (c->uevent_fd >= 0) {
+		char me[32];
+
+		if (c->uevent_fd != 3 && dup2(c->uevent_fd, 3) < 0)
+			_exit(126);
+		snprintf(me, sizeof(me), "%d", (int)getpid());
+		setenv("LISTEN_FDS", "1", 1);
+		setenv("LISTEN_PID", me, 1);
+		setenv("LISTEN_FDNAMES", "uevent", 1);
+	}
+}
+
 static pid_t vscmid_start_fds(const char *extra, int *errfd, int uevent_fd)
 {
-	const char *vscmid = getenv("VSCMID");
 	char conf[128];
 	int pipefd[2];
+	struct vscmid_child child = { .uevent_fd = uevent_fd };
+	struct td_spawn sp = { .exe = getenv("VSCMID"), .conf = conf, .child = vscmid_child_fds,
+			       .ctx = &child };
 	pid_t pid;
 
-	ck_assert_msg(vscmid, "VSCMID must be set");
+	ck_assert_msg(sp.exe, "VSCMID must be set");
 	vscmi_config_free(load(extra));
 	snprintf(conf, sizeof(conf), "%s/vscmid.conf", dir);
 	ck_assert_int_eq(pipe(pipefd), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		dup2(pipefd[1], 2);
-		close(pipefd[0]);
-		if (uevent_fd >= 0) {
-			char me[32];
-
-			if (uevent_fd != 3 && dup2(uevent_fd, 3) < 0)
-				_exit(126);
-			snprintf(me, sizeof(me), "%d", (int)getpid());
-			setenv("LISTEN_FDS", "1", 1);
-			setenv("LISTEN_PID", me, 1);
-			setenv("LISTEN_FDNAMES", "uevent", 1);
-		}
-		execl(vscmid, vscmid, "--config", conf, (char *)NULL);
-		_exit(127);
-	}
+	child.close_fd = pipefd[0];
+	sp.out_fd = pipefd[1];
+	pid = td_spawn(&sp);
+	ck_assert_int_gt(pid, 0);
 	close(pipefd[1]);
 	*errfd = pipefd[0];
 	return pid;
@@ -1284,11 +1294,9 @@ static void vscmid_wait_up(pid_t pid, int errfd)
 
 static void vscmid_stop(pid_t pid, int errfd)
 {
-	int st;
+	int st = td_stop(pid);
 
-	kill(pid, SIGTERM);
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ck_assert(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	close(errfd);
 }
 

@@ -24,6 +24,7 @@
 
 #include "harness.h"
 #include "sim/guest.h"
+#include "support/daemon.h"
 #include "vscmi/buf.h"
 #include "vscmi/scmi.h"
 #include "vscmi/virtio.h"
@@ -224,64 +225,45 @@ static int wait_state(uint32_t domid, int want)
 	return s;
 }
 
+static void child_without_simxen(void *ctx)
+{
+	unsetenv("SIMXEN_SOCKET");
+}
+
 static void start_daemon_with(const char *conf_body, bool with_env)
 {
-	const char *exe = getenv("VSCMID_SIM");
 	char conf[300], log[300], ctl[300];
+	struct td_spawn sp = { .exe = getenv("VSCMID_SIM"), .conf = conf, .runtime_dir = dir,
+			       .verbose = true, .log = log, .out_fd = -1,
+			       .child = with_env ? NULL : child_without_simxen };
+	FILE *f;
+	int r;
 
 	snprintf(conf, sizeof(conf), "%s/vscmid.conf", dir);
 	snprintf(log, sizeof(log), "%s/vscmid.log", dir);
 	snprintf(ctl, sizeof(ctl), "%s/control", dir);
-	FILE *f = fopen(conf, "w");
-
+	f = fopen(conf, "w");
 	ck_assert_ptr_nonnull(f);
 	fputs(conf_body, f);
 	fclose(f);
-	ck_assert_msg(exe, "VSCMID_SIM must be set");
-	daemon_pid = fork();
-	ck_assert_int_ge(daemon_pid, 0);
-	if (daemon_pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		if (!with_env)
-			unsetenv("SIMXEN_SOCKET");
-		execl(exe, exe, "--config", conf, "--runtime-dir", dir, "--verbose", (char *)NULL);
-		_exit(127);
-	}
-	/* Ready when the control socket answers (harness only: short waits). */
-	for (int i = 0; i < 500; i++) {
-		struct sockaddr_un sa = { .sun_family = AF_UNIX };
-		int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-		int st;
-
-		ck_assert_uint_lt(strlen(ctl), sizeof(sa.sun_path));
-		memcpy(sa.sun_path, ctl, strlen(ctl) + 1);
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-			close(fd);
-			return;
-		}
-		close(fd);
-		if (waitpid(daemon_pid, &st, WNOHANG) == daemon_pid) {
-			daemon_pid = -1;
-			return;
-		}
-		usleep(10000);
-	}
-	ck_abort_msg("vscmid did not come up");
+	ck_assert_msg(sp.exe, "VSCMID_SIM must be set");
+	daemon_pid = td_spawn(&sp);
+	ck_assert_int_gt(daemon_pid, 0);
+	/* Ready when the control socket answers; a daemon that exited is the
+	 * test's to look at (its log). */
+	r = td_wait_control(ctl, daemon_pid, 5000, NULL);
+	if (r == -ECHILD)
+		daemon_pid = -1;
+	else
+		ck_assert_msg(r == 0, "vscmid did not come up");
 }
 
 static int stop_daemon(void)
 {
-	int st = 0;
+	int st = td_stop(daemon_pid);
 
-	if (daemon_pid <= 0)
+	if (st < 0)
 		return -1;
-	kill(daemon_pid, SIGTERM);
-	waitpid(daemon_pid, &st, 0);
 	daemon_pid = -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
