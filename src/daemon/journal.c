@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "vscmi/file.h"
 #include "vscmi/arbiter.h"
 #include "vscmi/log.h"
 #include "vscmi/xen.h"
@@ -299,7 +300,7 @@ static void boot_persist(struct vscmid *d)
 	const struct vscmi_model *m = &d->cfg->model;
 	struct json_object *o, *arr;
 	const char *text;
-	int fd, r = 0;
+	int r;
 
 	if (d->state_fd < 0 || arb_boot_seq(d->arb) == d->boot_seq)
 		return;
@@ -335,12 +336,8 @@ static void boot_persist(struct vscmid *d)
 		}
 	}
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	fd = openat(d->state_fd, BOOT_FILE ".new", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
-	    renameat(d->state_fd, BOOT_FILE ".new", d->state_fd, BOOT_FILE) < 0)
-		r = errno ? -errno : -EIO;
-	if (fd >= 0)
-		close(fd);
+	r = vscmi_file_replace(d->state_fd, BOOT_FILE,
+			       &(struct iovec){ (void *)text, strlen(text) }, 1);
 	json_object_put(o);
 	if (r < 0) {
 		unlinkat(d->state_fd, BOOT_FILE ".new", 0);

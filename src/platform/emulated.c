@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vscmi/file.h"
 #include "vscmi/log.h"
 #include "vscmi/platform.h"
 
@@ -528,25 +529,12 @@ static bool emu_file_fits(int fd, const struct emu_file *want, size_t len)
 static int emu_file_create(const char *path, const struct emu_file *head,
 			   const struct emu_entry *entries)
 {
-	char tmp[4096];
-	size_t elen = (size_t)head->nentries * sizeof(*entries);
-	int fd, r = 0;
+	struct iovec iov[2] = {
+		{ (void *)head, sizeof(*head) },
+		{ (void *)entries, (size_t)head->nentries * sizeof(*entries) },
+	};
 
-	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, head, sizeof(*head)) != (ssize_t)sizeof(*head) ||
-	    write(fd, entries, elen) != (ssize_t)elen)
-		r = errno ? -errno : -EIO;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
+	return vscmi_file_replace(AT_FDCWD, path, iov, 2);
 }
 
 struct vscmi_platform *vscmi_emu_open(const struct vscmi_model *m, const char *path,

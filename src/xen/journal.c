@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "vscmi/file.h"
 #include "vscmi/log.h"
 
 #define XEN_JOURNAL_VERSION 1
@@ -36,34 +37,21 @@ static void jset_u64(struct json_object *o, const char *key, uint64_t v)
 	json_object_object_add(o, key, json_object_new_uint64(v));
 }
 
-static int xen_journal_write(const char *path, const char *tmp, const char *text)
+static int xen_journal_write(const char *path, const char *text)
 {
-	size_t len = strlen(text);
-	int fd, r = 0;
+	struct iovec iov = { (void *)text, strlen(text) };
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len)
-		r = errno ? -errno : -EIO;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
+	return vscmi_file_replace(AT_FDCWD, path, &iov, 1);
 }
 
 void xen_journal_save(struct xen_guest *g)
 {
 	struct vio_dev_saved now;
 	struct json_object *o, *qs;
-	char path[256], tmp[260];
+	char path[256];
 	int r;
 
-	if (!g->dev || xen_journal_path(g, "", path, sizeof(path)) < 0 ||
-	    xen_journal_path(g, ".new", tmp, sizeof(tmp)) < 0)
+	if (!g->dev || xen_journal_path(g, "", path, sizeof(path)) < 0)
 		return;
 	vio_dev_save(vio_scmi_dev(g->dev), &now);
 	if (g->saved_valid && !memcmp(&now, &g->saved, sizeof(now)))
@@ -101,7 +89,7 @@ void xen_journal_save(struct xen_guest *g)
 		json_object_array_add(qs, j);
 	}
 	json_object_object_add(o, "queues", qs);
-	r = xen_journal_write(path, tmp, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	r = xen_journal_write(path, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
 	if (r < 0) {
 		if (!g->journal_failed)
