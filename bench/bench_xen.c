@@ -77,7 +77,7 @@
 #define F_P2A (1ull << 0)		/* VIRTIO_SCMI_F_P2A_CHANNELS */
 #define F_ACCESS_PLATFORM (1ull << 33)
 
-/* --- the simulated world: hypervisor, xenstored, guests, vscmid -------- */
+/* --- the simulated machine: hypervisor, xenstored, guests, vscmid ------ */
 
 struct guest {
 	uint32_t domid;
@@ -93,7 +93,7 @@ struct guest {
 	evtchn_port_t port;
 };
 
-struct world {
+struct machine {
 	unsigned int n;
 	struct sim *sim;
 	struct sim_xenstored *xsd;
@@ -108,10 +108,10 @@ struct world {
 	uint64_t mmio_failures;
 };
 
-/* One world at a time; the guest callbacks and the exit handler reach it. */
-static struct world w;
+/* One machine at a time; the guest callbacks and the exit handler reach it. */
+static struct machine w;
 
-static void world_down(void);
+static void machine_down(void);
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...)
@@ -363,7 +363,7 @@ static void vscmid_stop(void)
 
 /* simxend, xenstored and room for n guests; the domains and the daemon
  * are the caller's. */
-static void world_up(unsigned int n)
+static void machine_up(unsigned int n)
 {
 	const char *tmp = env_or("TMPDIR", "/tmp");
 	int r;
@@ -402,7 +402,7 @@ static void rm_dir(const char *dir)
 	rmdir(dir);
 }
 
-static void world_down(void)
+static void machine_down(void)
 {
 	vscmid_stop();
 	for (unsigned int i = 0; w.g && i < w.n; i++)
@@ -812,7 +812,7 @@ static char *bench_config(unsigned int n)
 	return c;
 }
 
-static void bench_world(unsigned int n, enum modes modes, unsigned int cmds, unsigned int reps)
+static void bench_machine(unsigned int n, enum modes modes, unsigned int cmds, unsigned int reps)
 {
 	struct row *r[2] = { NULL, NULL };
 	bool served;
@@ -822,7 +822,7 @@ static void bench_world(unsigned int n, enum modes modes, unsigned int cmds, uns
 	struct rlimit rl;
 
 	/* A simxend out of descriptors spins on accept() and its clients wait
-	 * for ever: a world that does not fit is refused up front. */
+	 * for ever: a machine that does not fit is refused up front. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
 	    (rlim_t)n * FDS_PER_GUEST + FDS_FIXED > rl.rlim_cur) {
 		if (nrows == sizeof(rows) / sizeof(rows[0]))
@@ -835,7 +835,7 @@ static void bench_world(unsigned int n, enum modes modes, unsigned int cmds, uns
 			 (unsigned long long)rl.rlim_cur);
 		return;
 	}
-	world_up(n);
+	machine_up(n);
 	for (unsigned int i = 0; i < n; i++) {
 		struct guest *gu = &w.g[i];
 
@@ -885,7 +885,7 @@ static void bench_world(unsigned int n, enum modes modes, unsigned int cmds, uns
 			r[m]->fk = (unsigned int)lround(r[m]->acc);
 		}
 	}
-	/* The floor runs in the same world, vscmid gone: simxend polls every
+	/* The floor runs in the same machine, vscmid gone: simxend polls every
 	 * connection for every message, so its cost grows with how many are
 	 * open, and the floor's own event channel handles stand in for
 	 * vscmid's. */
@@ -904,7 +904,7 @@ static void bench_world(unsigned int n, enum modes modes, unsigned int cmds, uns
 		measure_floor(r[m], gs, k, cmds, reps);
 		r[m]->floor = true;
 	}
-	world_down();
+	machine_down();
 	fprintf(stderr, "bench-xen: %u guest(s)%s: %.1f s\n", n,
 		modes == MODE_HALF ? "" : modes == MODE_GRANTS ? ", grants" : ", foreign",
 		(double)(now_ns() - t0) / 1e9);
@@ -1009,10 +1009,10 @@ static int bench(void)
 	fflush(stdout);
 	for (unsigned int i = 0; i < nsizes; i++) {
 		if (sizes[i] == 1) {
-			bench_world(1, MODE_GRANTS, cmds, reps);
-			bench_world(1, MODE_FOREIGN, cmds, reps);
+			bench_machine(1, MODE_GRANTS, cmds, reps);
+			bench_machine(1, MODE_FOREIGN, cmds, reps);
 		} else {
-			bench_world(sizes[i], MODE_HALF, cmds, reps);
+			bench_machine(sizes[i], MODE_HALF, cmds, reps);
 		}
 	}
 	print_tables();
@@ -1124,7 +1124,7 @@ static int demo(void)
 	       "hypervisor (simxend) hands to vscmid through an ioreq page and event channels.\n");
 
 	step("the hypervisor, XenStore, two domains");
-	world_up(2);
+	machine_up(2);
 	printf("  simxend (simulated Xen) pid %d, xenstored (Debian's own) pid %d\n",
 	       (int)sim_pid(w.sim), (int)sim_xenstored_pid(w.xsd));
 	cam = &w.g[0];
@@ -1210,14 +1210,14 @@ static int demo(void)
 	run_ctl("resources");
 
 	step("stopping vscmid, xenstored and simxend");
-	world_down();
+	machine_down();
 	printf("  done\n");
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	atexit(world_down);
+	atexit(machine_down);
 	if (argc == 2 && !strcmp(argv[1], "--demo"))
 		return demo();
 	if (argc > 1) {

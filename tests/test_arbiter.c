@@ -28,7 +28,7 @@
 
 enum { CAMERA = 1, DISPLAY = 2, INFOTAINMENT = 3 };
 
-struct world {
+struct soc {
 	struct vscmi_model m;
 	struct vscmi_platform *plat;
 	struct arb *arb;
@@ -37,7 +37,7 @@ struct world {
 
 /* --- building the model ------------------------------------------------ */
 
-static int add_res(struct world *w, enum vscmi_kind kind, const char *name, int parent)
+static int add_res(struct soc *w, enum vscmi_kind kind, const char *name, int parent)
 {
 	struct vscmi_model *m = &w->m;
 	uint32_t n = m->nres[kind];
@@ -54,12 +54,12 @@ static int add_res(struct world *w, enum vscmi_kind kind, const char *name, int 
 	return (int)n;
 }
 
-static struct vscmi_res_desc *desc(struct world *w, enum vscmi_kind kind, int i)
+static struct vscmi_res_desc *desc(struct soc *w, enum vscmi_kind kind, int i)
 {
 	return &w->m.res[kind][i];
 }
 
-static int add_clock(struct world *w, const char *name, int parent, enum vscmi_policy policy,
+static int add_clock(struct soc *w, const char *name, int parent, enum vscmi_policy policy,
 		     int64_t rate, bool on)
 {
 	int i = add_res(w, VSCMI_CLOCK, name, parent);
@@ -76,7 +76,7 @@ static int add_clock(struct world *w, const char *name, int parent, enum vscmi_p
 }
 
 /* States ON, nret retention states, OFF (most to least powered). */
-static int add_pd(struct world *w, const char *name, int parent, uint32_t nret, uint32_t initial)
+static int add_pd(struct soc *w, const char *name, int parent, uint32_t nret, uint32_t initial)
 {
 	static const uint32_t ret_values[] = { PD_RET1, PD_RET2 };
 	int i = add_res(w, VSCMI_POWER, name, parent);
@@ -97,12 +97,12 @@ static int add_pd(struct world *w, const char *name, int parent, uint32_t nret, 
 	return i;
 }
 
-static uint32_t pd_off(struct world *w, int i)
+static uint32_t pd_off(struct soc *w, int i)
 {
 	return desc(w, VSCMI_POWER, i)->u.power.nstates - 1;
 }
 
-static int add_reset(struct world *w, const char *name, bool asserted, bool allow_autonomous)
+static int add_reset(struct soc *w, const char *name, bool asserted, bool allow_autonomous)
 {
 	int i = add_res(w, VSCMI_RESET, name, -1);
 	struct vscmi_res_desc *d = desc(w, VSCMI_RESET, i);
@@ -112,7 +112,7 @@ static int add_reset(struct world *w, const char *name, bool asserted, bool allo
 	return i;
 }
 
-static int add_voltage(struct world *w, const char *name, enum vscmi_policy policy, int64_t uv,
+static int add_voltage(struct soc *w, const char *name, enum vscmi_policy policy, int64_t uv,
 		       bool on)
 {
 	int i = add_res(w, VSCMI_VOLTAGE, name, -1);
@@ -129,7 +129,7 @@ static int add_voltage(struct world *w, const char *name, enum vscmi_policy poli
 }
 
 /* Perf levels with the given perf values, ascending. */
-static int add_perf(struct world *w, const char *name, const uint32_t *perf, uint32_t n,
+static int add_perf(struct soc *w, const char *name, const uint32_t *perf, uint32_t n,
 		    uint32_t initial)
 {
 	int i = add_res(w, VSCMI_PERF, name, -1);
@@ -144,7 +144,7 @@ static int add_perf(struct world *w, const char *name, const uint32_t *perf, uin
 	return i;
 }
 
-static void world_start(struct world *w)
+static void soc_start(struct soc *w)
 {
 	w->plat = vscmi_emu_new(&w->m);
 	ck_assert_ptr_nonnull(w->plat);
@@ -152,7 +152,7 @@ static void world_start(struct world *w)
 	ck_assert_ptr_nonnull(w->arb);
 }
 
-static void world_end(struct world *w)
+static void soc_end(struct soc *w)
 {
 	for (size_t i = 0; i < sizeof(w->agents) / sizeof(w->agents[0]); i++)
 		arb_agent_free(w->agents[i]);
@@ -161,7 +161,7 @@ static void world_end(struct world *w)
 	vscmi_model_free(&w->m);
 }
 
-static struct arb_agent *agent(struct world *w, uint32_t id)
+static struct arb_agent *agent(struct soc *w, uint32_t id)
 {
 	ck_assert_uint_le(id, VSCMI_MAX_AGENTS);
 	if (!w->agents[id]) {
@@ -171,7 +171,7 @@ static struct arb_agent *agent(struct world *w, uint32_t id)
 	return w->agents[id];
 }
 
-static struct arb_res *res(struct world *w, enum vscmi_kind kind, int i)
+static struct arb_res *res(struct soc *w, enum vscmi_kind kind, int i)
 {
 	struct arb_res *r = arb_res_get(w->arb, kind, (uint32_t)i);
 
@@ -179,7 +179,7 @@ static struct arb_res *res(struct world *w, enum vscmi_kind kind, int i)
 	return r;
 }
 
-static struct arb_vote *vote(struct world *w, uint32_t id, enum vscmi_kind kind, int i)
+static struct arb_vote *vote(struct soc *w, uint32_t id, enum vscmi_kind kind, int i)
 {
 	struct arb_vote *v = arb_vote_new(agent(w, id), res(w, kind, i));
 
@@ -187,7 +187,7 @@ static struct arb_vote *vote(struct world *w, uint32_t id, enum vscmi_kind kind,
 	return v;
 }
 
-static void release(struct world *w, uint32_t id, int expect_failed)
+static void release(struct soc *w, uint32_t id, int expect_failed)
 {
 	ck_assert_int_eq(arb_agent_release(agent(w, id)), expect_failed);
 }
@@ -202,7 +202,7 @@ static struct arb_state vst(const struct arb_vote *v)
 	return st;
 }
 
-static struct arb_state phys(struct world *w, enum vscmi_kind kind, int i)
+static struct arb_state phys(struct soc *w, enum vscmi_kind kind, int i)
 {
 	struct arb_state st;
 
@@ -210,7 +210,7 @@ static struct arb_state phys(struct world *w, enum vscmi_kind kind, int i)
 	return st;
 }
 
-static struct arb_state target(struct world *w, enum vscmi_kind kind, int i)
+static struct arb_state target(struct soc *w, enum vscmi_kind kind, int i)
 {
 	struct arb_state st;
 
@@ -218,7 +218,7 @@ static struct arb_state target(struct world *w, enum vscmi_kind kind, int i)
 	return st;
 }
 
-static int64_t hw(struct world *w, enum vscmi_op_type type, int i)
+static int64_t hw(struct soc *w, enum vscmi_op_type type, int i)
 {
 	int64_t val;
 
@@ -226,12 +226,12 @@ static int64_t hw(struct world *w, enum vscmi_op_type type, int i)
 	return val;
 }
 
-static uint64_t count(struct world *w, enum vscmi_op_type type, int i, int64_t val)
+static uint64_t count(struct soc *w, enum vscmi_op_type type, int i, int64_t val)
 {
 	return vscmi_emu_count(w->plat, type, PID(i), val);
 }
 
-static uint64_t total_ops(struct world *w)
+static uint64_t total_ops(struct soc *w)
 {
 	struct vscmi_emu_stats st;
 
@@ -240,7 +240,7 @@ static uint64_t total_ops(struct world *w)
 }
 
 /* The arbiter's physical record and the emulated hardware agree on it. */
-static void check_clock(struct world *w, int i, bool on, int64_t rate)
+static void check_clock(struct soc *w, int i, bool on, int64_t rate)
 {
 	struct arb_state p = phys(w, VSCMI_CLOCK, i);
 
@@ -253,7 +253,7 @@ static void check_clock(struct world *w, int i, bool on, int64_t rate)
 	}
 }
 
-static void check_pd(struct world *w, int i, uint32_t state_index)
+static void check_pd(struct soc *w, int i, uint32_t state_index)
 {
 	const struct vscmi_res_desc *d = desc(w, VSCMI_POWER, i);
 
@@ -261,13 +261,13 @@ static void check_pd(struct world *w, int i, uint32_t state_index)
 	ck_assert_int_eq(hw(w, VSCMI_OP_POWER_STATE, i), d->u.power.states[state_index].value);
 }
 
-static void check_reset(struct world *w, int i, bool asserted)
+static void check_reset(struct soc *w, int i, bool asserted)
 {
 	ck_assert(phys(w, VSCMI_RESET, i).asserted == asserted);
 	ck_assert_int_eq(hw(w, VSCMI_OP_RESET_LINE, i), asserted);
 }
 
-static void check_voltage(struct world *w, int i, bool on, int64_t uv)
+static void check_voltage(struct soc *w, int i, bool on, int64_t uv)
 {
 	struct arb_state p = phys(w, VSCMI_VOLTAGE, i);
 
@@ -279,7 +279,7 @@ static void check_voltage(struct world *w, int i, bool on, int64_t uv)
 	}
 }
 
-static void check_perf(struct world *w, int i, int64_t level, uint32_t min, uint32_t max)
+static void check_perf(struct soc *w, int i, int64_t level, uint32_t min, uint32_t max)
 {
 	struct arb_state p = phys(w, VSCMI_PERF, i);
 
@@ -324,7 +324,7 @@ static bool op_eq(const struct vscmi_op *a, const struct vscmi_op *b)
 
 /* The platform saw exactly these transitions, in this order, since the last
  * check; the log starts afresh for the next one. */
-static void expect_ops(struct world *w, int line, const struct vscmi_op *want, size_t nwant)
+static void expect_ops(struct soc *w, int line, const struct vscmi_op *want, size_t nwant)
 {
 	const struct vscmi_op *log;
 	size_t n = vscmi_emu_log(w->plat, &log);
@@ -348,7 +348,7 @@ static void expect_ops(struct world *w, int line, const struct vscmi_op *want, s
 #define EXPECT_NO_OPS(w) expect_ops(w, __LINE__, NULL, 0)
 
 /* Position of an op in the log since the last check, or -1. */
-static int log_pos(struct world *w, struct vscmi_op op)
+static int log_pos(struct soc *w, struct vscmi_op op)
 {
 	const struct vscmi_op *log;
 	size_t n = vscmi_emu_log(w->plat, &log);
@@ -359,7 +359,7 @@ static int log_pos(struct world *w, struct vscmi_op op)
 	return -1;
 }
 
-static size_t log_len(struct world *w)
+static size_t log_len(struct soc *w)
 {
 	const struct vscmi_op *log;
 
@@ -373,7 +373,7 @@ enum { ISP };				/* power domains */
 enum { RST_BUS };			/* reset lines */
 enum { ISP_ON, ISP_RET, ISP_OFF };	/* isp's states */
 
-static void build_video(struct world *w)
+static void build_video(struct soc *w)
 {
 	ck_assert_int_eq(add_clock(w, "pll_video", -1, VSCMI_POLICY_MAX, MHZ(594), false),
 			 PLL_VIDEO);
@@ -383,7 +383,7 @@ static void build_video(struct world *w)
 			 DISP_PIX);
 }
 
-static void build_cases(struct world *w)
+static void build_cases(struct soc *w)
 {
 	build_video(w);
 	ck_assert_int_eq(add_pd(w, "isp", -1, 1, ISP_OFF), ISP);
@@ -394,11 +394,11 @@ static void build_cases(struct world *w)
 
 START_TEST(test_case1_pll_shared_by_two_clocks_switches_once)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
 
 	build_video(&w);
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
 
@@ -422,17 +422,17 @@ START_TEST(test_case1_pll_shared_by_two_clocks_switches_once)
 	check_clock(&w, PLL_VIDEO, false, -1);
 	check_clock(&w, CAM_PIX, false, -1);
 	check_clock(&w, DISP_PIX, false, -1);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_case2_shared_power_domain_follows_most_powered_vote)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam, *info;
 
 	build_cases(&w);
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_POWER, ISP);
 	info = vote(&w, INFOTAINMENT, VSCMI_POWER, ISP);
 
@@ -449,17 +449,17 @@ START_TEST(test_case2_shared_power_domain_follows_most_powered_vote)
 	ck_assert_int_eq(arb_power_state(cam, ISP_OFF), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, ISP, PD_OFF));
 	check_pd(&w, ISP, ISP_OFF);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_case3_shared_reset_asserts_only_when_all_assert_and_refuses_pulse)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
 
 	build_cases(&w);
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_RESET, RST_BUS);
 	disp = vote(&w, DISPLAY, VSCMI_RESET, RST_BUS);
 	check_reset(&w, RST_BUS, true);
@@ -483,18 +483,18 @@ START_TEST(test_case3_shared_reset_asserts_only_when_all_assert_and_refuses_puls
 	ck_assert_int_eq(arb_reset_pulse(cam, 0), -EACCES);
 	EXPECT_NO_OPS(&w);
 	ck_assert_uint_eq(count(&w, VSCMI_OP_RESET_PULSE, RST_BUS, -1), 0);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_case4_exclusive_rate_owned_until_owner_votes_off)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
 	int core;
 
 	core = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, core);
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, core);
 
@@ -521,19 +521,19 @@ START_TEST(test_case4_exclusive_rate_owned_until_owner_votes_off)
 	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
 	ck_assert_int_eq(arb_clock_rate(cam, MHZ(300)), -EACCES);
 	EXPECT_NO_OPS(&w);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_case5_perf_max_of_levels_clamped_and_empty_limits_refused)
 {
 	static const uint32_t perf[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *info, *disp;
 	int gpu;
 
 	gpu = add_perf(&w, "gpu", perf, 8, 3);
-	world_start(&w);
+	soc_start(&w);
 	info = vote(&w, INFOTAINMENT, VSCMI_PERF, gpu);
 	disp = vote(&w, DISPLAY, VSCMI_PERF, gpu);
 
@@ -556,17 +556,17 @@ START_TEST(test_case5_perf_max_of_levels_clamped_and_empty_limits_refused)
 	EXPECT_OPS(&w, LIMITS(gpu, 7, 0), OP(PERF_LEVEL, gpu, 5));
 	check_perf(&w, gpu, 5, 0, 7);
 	ck_assert_int_eq(vst(disp).level, 5);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_case6_refused_parent_changes_nothing_and_voter_reads_off)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *disp;
 
 	build_video(&w);
-	world_start(&w);
+	soc_start(&w);
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
 
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(PLL_VIDEO), 1, -EIO);
@@ -578,7 +578,7 @@ START_TEST(test_case6_refused_parent_changes_nothing_and_voter_reads_off)
 	ck_assert(!target(&w, VSCMI_CLOCK, PLL_VIDEO).on);
 	ck_assert(!target(&w, VSCMI_CLOCK, DISP_PIX).on);
 	ck_assert_uint_eq(total_ops(&w), 0);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -586,13 +586,13 @@ END_TEST
  * isp in retention. Nobody else needs the PLL or the bus. */
 START_TEST(test_case7_agent_gone_withdraws_all_votes_in_one_step)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam_clk, *cam_pd, *cam_rst, *info_pd, *disp_rst, *disp_clk;
 	struct arb_state info_before, disp_rst_before, disp_clk_before;
 	int pos_cam, pos_pll;
 
 	build_cases(&w);
-	world_start(&w);
+	soc_start(&w);
 	cam_clk = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	cam_pd = vote(&w, CAMERA, VSCMI_POWER, ISP);
 	cam_rst = vote(&w, CAMERA, VSCMI_RESET, RST_BUS);
@@ -628,7 +628,7 @@ START_TEST(test_case7_agent_gone_withdraws_all_votes_in_one_step)
 	ck_assert(state_eq(info_before, vst(info_pd)));
 	ck_assert(state_eq(disp_rst_before, vst(disp_rst)));
 	ck_assert(state_eq(disp_clk_before, vst(disp_clk)));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -636,12 +636,12 @@ END_TEST
  * deasserted: the PLL and the bus stay as they are. */
 START_TEST(test_case7_agent_gone_keeps_what_other_agents_hold)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam_clk, *cam_pd, *cam_rst, *info_pd, *disp_rst, *disp_clk;
 	struct arb_state info_before, disp_rst_before, disp_clk_before;
 
 	build_cases(&w);
-	world_start(&w);
+	soc_start(&w);
 	cam_clk = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	cam_pd = vote(&w, CAMERA, VSCMI_POWER, ISP);
 	cam_rst = vote(&w, CAMERA, VSCMI_RESET, RST_BUS);
@@ -672,7 +672,7 @@ START_TEST(test_case7_agent_gone_keeps_what_other_agents_hold)
 	ck_assert(state_eq(info_before, vst(info_pd)));
 	ck_assert(state_eq(disp_rst_before, vst(disp_rst)));
 	ck_assert(state_eq(disp_clk_before, vst(disp_clk)));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -681,17 +681,17 @@ END_TEST
  * retention state its own vote asked (doc/arbiter.md, "Agents going away"). */
 START_TEST(test_agent_gone_moves_a_parent_domain_once)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	int isp = add_pd(&w, "isp", -1, 1, ISP_OFF);
 	int vpu = add_pd(&w, "vpu", isp, 1, ISP_OFF);
 
-	world_start(&w);
+	soc_start(&w);
 	ck_assert_int_eq(arb_power_state(vote(&w, CAMERA, VSCMI_POWER, vpu), ISP_ON), 0);
 	ck_assert_int_eq(arb_power_state(vote(&w, CAMERA, VSCMI_POWER, isp), ISP_RET), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, isp, PD_ON), OP(POWER_STATE, vpu, PD_ON));
 	release(&w, CAMERA, 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, vpu, PD_OFF), OP(POWER_STATE, isp, PD_OFF));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -702,11 +702,11 @@ END_TEST
  * to switch it on takes it over, and may then switch it off. */
 START_TEST(test_case8_clock_on_at_boot_stays_on_until_taken_over)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
 	int clk = add_clock(&w, "bus", -1, VSCMI_POLICY_MAX, MHZ(200), true);
 
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, clk);
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, clk);
 	ck_assert(arb_res_boot_held(res(&w, VSCMI_CLOCK, clk)));
@@ -728,18 +728,18 @@ START_TEST(test_case8_clock_on_at_boot_stays_on_until_taken_over)
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, clk, 0));
 	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, clk, 1));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 /* A fixed regulator on at boot: its only level changes nothing. */
 START_TEST(test_case9_fixed_regulator_on_at_boot_stays_on)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam;
 	int vdd = add_voltage(&w, "vdd_io", VSCMI_POLICY_FIXED, 1800000, true);
 
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_VOLTAGE, vdd);
 	ck_assert_int_eq(arb_voltage_level(cam, 1800000), 0);
 	ck_assert_int_eq(arb_voltage_level(cam, 1700000), -EACCES);
@@ -749,7 +749,7 @@ START_TEST(test_case9_fixed_regulator_on_at_boot_stays_on)
 	release(&w, CAMERA, 0);
 	EXPECT_NO_OPS(&w);
 	check_voltage(&w, vdd, true, 1800000);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -757,11 +757,11 @@ END_TEST
  * votes at least ON; a retention vote does not take over. */
 START_TEST(test_case10_power_domain_on_at_boot_stays_on_until_taken_over)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam;
 	int pd = add_pd(&w, "isp", -1, 1, ISP_ON);
 
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_POWER, pd);
 	ck_assert_int_eq(arb_power_state(cam, ISP_OFF), 0);
 	ck_assert_int_eq(arb_power_state(cam, ISP_RET), 0);
@@ -775,7 +775,7 @@ START_TEST(test_case10_power_domain_on_at_boot_stays_on_until_taken_over)
 	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_RET1));
 	ck_assert_int_eq(arb_power_state(cam, ISP_OFF), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_OFF));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -783,11 +783,11 @@ END_TEST
  * powered, and held there before. */
 START_TEST(test_power_domain_in_retention_at_boot_held_at_retention)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam;
 	int pd = add_pd(&w, "isp", -1, 1, ISP_RET);
 
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_POWER, pd);
 	ck_assert_int_eq(arb_power_state(cam, ISP_OFF), 0);
 	EXPECT_NO_OPS(&w);
@@ -795,7 +795,7 @@ START_TEST(test_power_domain_in_retention_at_boot_held_at_retention)
 	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_ON));
 	ck_assert_int_eq(arb_power_state(cam, ISP_OFF), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_OFF));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -803,11 +803,11 @@ END_TEST
  * deasserted it itself. */
 START_TEST(test_case11_reset_deasserted_at_boot_stays_until_taken_over)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam;
 	int rst = add_reset(&w, "rst_cam", false, false);
 
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_RESET, rst);
 	ck_assert_int_eq(arb_reset_line(cam, true), 0);
 	EXPECT_NO_OPS(&w);
@@ -816,7 +816,7 @@ START_TEST(test_case11_reset_deasserted_at_boot_stays_until_taken_over)
 	EXPECT_NO_OPS(&w);
 	ck_assert_int_eq(arb_reset_line(cam, true), 0);
 	EXPECT_OPS(&w, OP(RESET_LINE, rst, 1));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -825,7 +825,7 @@ END_TEST
  * config has off, asserted, but the firmware (a bootloader) left on. */
 START_TEST(test_boot_votes_come_from_the_platform_at_first_start)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	int clk = add_clock(&w, "bus", -1, VSCMI_POLICY_MAX, MHZ(200), false);
 	int pd = add_pd(&w, "isp", -1, 1, ISP_OFF);
 	int rst = add_reset(&w, "rst_cam", true, false);
@@ -855,7 +855,7 @@ START_TEST(test_boot_votes_come_from_the_platform_at_first_start)
 	ck_assert_int_eq(arb_power_state(p, ISP_ON), 0);
 	ck_assert_int_eq(arb_power_state(p, ISP_OFF), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_ON), OP(POWER_STATE, pd, PD_OFF));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -864,11 +864,11 @@ END_TEST
  * nothing runs on the clock, the hardware takes it at once. */
 START_TEST(test_case12_rate_voted_while_off_counts_from_switching_on)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
 	int clk = add_clock(&w, "disp_axi", -1, VSCMI_POLICY_MAX, MHZ(100), false);
 
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, clk);
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, clk);
 	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
@@ -886,7 +886,7 @@ START_TEST(test_case12_rate_voted_while_off_counts_from_switching_on)
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, clk, 0));
 	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), 0);
 	EXPECT_OPS(&w, OP(CLOCK_RATE, clk, MHZ(200)));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -894,11 +894,11 @@ END_TEST
  * not own it and does not move it; switching on makes it the owner. */
 START_TEST(test_exclusive_rate_of_an_agent_holding_off_waits_for_its_on)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
 	int clk = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(100), false);
 
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, clk);
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, clk);
 	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
@@ -910,7 +910,7 @@ START_TEST(test_exclusive_rate_of_an_agent_holding_off_waits_for_its_on)
 	EXPECT_OPS(&w, OP(CLOCK_RATE, clk, MHZ(300)));
 	ck_assert(arb_vote_owner(cam));
 	ck_assert_int_eq(arb_clock_rate(disp, MHZ(200)), -EACCES);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -918,11 +918,11 @@ END_TEST
 START_TEST(test_case13_limits_that_fit_no_level_keep_the_ceiling)
 {
 	static const uint32_t perf4[] = { 100, 200, 300, 400 };
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
 	int gpu = add_perf(&w, "gpu", perf4, 4, 100);
 
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_PERF, gpu);
 	disp = vote(&w, DISPLAY, VSCMI_PERF, gpu);
 	ck_assert_int_eq(arb_perf_level(cam, 300), 0);
@@ -932,7 +932,7 @@ START_TEST(test_case13_limits_that_fit_no_level_keep_the_ceiling)
 	check_perf(&w, gpu, 200, 200, 200);
 	ck_assert_uint_eq(vst(disp).min, 210);
 	ck_assert_uint_eq(vst(disp).max, 250);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -941,11 +941,11 @@ END_TEST
 START_TEST(test_case14_perf_without_level_votes_runs_at_initial)
 {
 	static const uint32_t perf4[] = { 100, 200, 300, 400 };
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam;
 	int gpu = add_perf(&w, "gpu", perf4, 4, 300);
 
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_PERF, gpu);
 	ck_assert_int_eq(arb_perf_limits(cam, 400, 100), 0);
 	EXPECT_NO_OPS(&w);
@@ -959,18 +959,18 @@ START_TEST(test_case14_perf_without_level_votes_runs_at_initial)
 	EXPECT_OPS(&w, OP(PERF_LEVEL, gpu, 200));
 	release(&w, DISPLAY, 0);
 	EXPECT_OPS(&w, LIMITS(gpu, 400, 100), OP(PERF_LEVEL, gpu, 300));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 /* The boot vote comes back when the vote that took it over is refused. */
 START_TEST(test_refused_takeover_keeps_the_boot_vote)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam;
 	int clk = add_clock(&w, "bus", -1, VSCMI_POLICY_MAX, MHZ(200), true);
 
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, clk);
 	ck_assert_int_eq(arb_clock_rate(cam, MHZ(300)), 0);
 	EXPECT_NO_OPS(&w);
@@ -981,7 +981,7 @@ START_TEST(test_refused_takeover_keeps_the_boot_vote)
 	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
 	EXPECT_NO_OPS(&w);
 	check_clock(&w, clk, true, MHZ(200));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -989,12 +989,12 @@ END_TEST
 
 START_TEST(test_exclusive_rate_owner_gone_keeps_rate_and_frees_ownership)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
 	int core;
 
 	core = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, core);
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, core);
 
@@ -1011,7 +1011,7 @@ START_TEST(test_exclusive_rate_owner_gone_keeps_rate_and_frees_ownership)
 
 	ck_assert_int_eq(arb_clock_rate(disp, MHZ(100)), 0);
 	EXPECT_OPS(&w, OP(CLOCK_RATE, core, MHZ(100)));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -1020,12 +1020,12 @@ END_TEST
  * old rate vote goes, and it stays gone after the display leaves. */
 START_TEST(test_exclusive_rate_enabler_drops_its_rate_while_another_owns)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
 	int core;
 
 	core = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, core);
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, core);
 
@@ -1054,21 +1054,21 @@ START_TEST(test_exclusive_rate_enabler_drops_its_rate_while_another_owns)
 	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
 	ck_assert_int_eq(arb_clock_rate(disp, MHZ(100)), -EACCES);
 	EXPECT_NO_OPS(&w);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 /* The same for a voltage domain, and a refused switch-on keeps the vote. */
 START_TEST(test_exclusive_level_refused_enable_keeps_the_dropped_vote)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *a, *b, *c, *d, *e, *f;
 	int vdd, pll, core;
 
 	vdd = add_voltage(&w, "vdd_isp", VSCMI_POLICY_EXCLUSIVE, 800000, false);
 	pll = add_clock(&w, "pll", -1, VSCMI_POLICY_MAX, MHZ(800), false);
 	core = add_clock(&w, "core", pll, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
-	world_start(&w);
+	soc_start(&w);
 	a = vote(&w, 1, VSCMI_VOLTAGE, vdd);
 	b = vote(&w, 2, VSCMI_VOLTAGE, vdd);
 	ck_assert_int_eq(arb_voltage_enable(a, true), 0);
@@ -1108,18 +1108,18 @@ START_TEST(test_exclusive_level_refused_enable_keeps_the_dropped_vote)
 	check_clock(&w, core, true, MHZ(100));
 	ck_assert_int_eq(arb_clock_enable(c, true), 0);
 	ck_assert(!vst(c).has_level);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_exclusive_rate_owner_may_change_its_own_rate)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
 	int core;
 
 	core = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, core);
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, core);
 
@@ -1130,18 +1130,18 @@ START_TEST(test_exclusive_rate_owner_may_change_its_own_rate)
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, core, 1), OP(CLOCK_RATE, core, MHZ(200)),
 		   OP(CLOCK_RATE, core, MHZ(300)));
 	check_clock(&w, core, true, MHZ(300));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_max_rate_is_highest_among_agents_holding_clock_on)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *a, *b, *c;
 	int bus;
 
 	bus = add_clock(&w, "bus", -1, VSCMI_POLICY_MAX, MHZ(24), false);
-	world_start(&w);
+	soc_start(&w);
 	a = vote(&w, 1, VSCMI_CLOCK, bus);
 	b = vote(&w, 2, VSCMI_CLOCK, bus);
 	c = vote(&w, 3, VSCMI_CLOCK, bus);
@@ -1169,19 +1169,19 @@ START_TEST(test_max_rate_is_highest_among_agents_holding_clock_on)
 	ck_assert_int_eq(arb_clock_enable(a, false), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, bus, 0));
 	check_clock(&w, bus, false, MHZ(100));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_fixed_rate_refuses_any_other_rate)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *a, *b;
 	struct arb_state before;
 	int xtal;
 
 	xtal = add_clock(&w, "xtal", -1, VSCMI_POLICY_FIXED, MHZ(48), false);
-	world_start(&w);
+	soc_start(&w);
 	a = vote(&w, 1, VSCMI_CLOCK, xtal);
 	b = vote(&w, 2, VSCMI_CLOCK, xtal);
 
@@ -1197,7 +1197,7 @@ START_TEST(test_fixed_rate_refuses_any_other_rate)
 	EXPECT_NO_OPS(&w);
 	check_clock(&w, xtal, true, MHZ(48));
 	ck_assert_uint_eq(count(&w, VSCMI_OP_CLOCK_RATE, xtal, -1), 0);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -1205,12 +1205,12 @@ END_TEST
 
 START_TEST(test_power_domain_takes_most_powered_vote_in_config_order)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *a, *b, *c;
 	int pd;
 
 	pd = add_pd(&w, "media", -1, 2, 3);	/* on, ret1, ret2, off */
-	world_start(&w);
+	soc_start(&w);
 	a = vote(&w, 1, VSCMI_POWER, pd);
 	b = vote(&w, 2, VSCMI_POWER, pd);
 	c = vote(&w, 3, VSCMI_POWER, pd);
@@ -1232,19 +1232,19 @@ START_TEST(test_power_domain_takes_most_powered_vote_in_config_order)
 	check_pd(&w, pd, 3);
 	ck_assert_uint_eq(vst(a).pd, 3);
 	ck_assert_int_eq(arb_power_state(a, 4), -EINVAL);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_power_child_domain_holds_parent_on_and_switches_it_first)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *child, *parent;
 	int soc, isp;
 
 	soc = add_pd(&w, "soc", -1, 1, 2);
 	isp = add_pd(&w, "isp", soc, 1, 2);
-	world_start(&w);
+	soc_start(&w);
 	child = vote(&w, CAMERA, VSCMI_POWER, isp);
 	parent = vote(&w, DISPLAY, VSCMI_POWER, soc);
 
@@ -1264,25 +1264,25 @@ START_TEST(test_power_child_domain_holds_parent_on_and_switches_it_first)
 
 	ck_assert_int_eq(arb_power_state(parent, pd_off(&w, soc)), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, soc, PD_OFF));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_power_child_domain_gone_lets_parent_off_after_it)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *child;
 	int soc, isp;
 
 	soc = add_pd(&w, "soc", -1, 0, 1);
 	isp = add_pd(&w, "isp", soc, 0, 1);
-	world_start(&w);
+	soc_start(&w);
 	child = vote(&w, CAMERA, VSCMI_POWER, isp);
 	ck_assert_int_eq(arb_power_state(child, 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, soc, PD_ON), OP(POWER_STATE, isp, PD_ON));
 	release(&w, CAMERA, 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, isp, PD_OFF), OP(POWER_STATE, soc, PD_OFF));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -1290,51 +1290,51 @@ END_TEST
 
 START_TEST(test_reset_pulse_allowed_for_the_lines_only_user)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam;
 	int rst;
 
 	rst = add_reset(&w, "rst_cam", false, false);
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_RESET, rst);
 	ck_assert_int_eq(arb_reset_pulse(cam, 0), 0);
 	EXPECT_OPS(&w, OP(RESET_PULSE, rst, 0));
 	check_reset(&w, rst, false);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_reset_pulse_allowed_on_shared_line_when_policy_allows)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam;
 	int rst;
 
 	rst = add_reset(&w, "rst_bus", false, true);
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_RESET, rst);
 	vote(&w, DISPLAY, VSCMI_RESET, rst);
 	ck_assert_int_eq(arb_reset_pulse(cam, 0), 0);
 	EXPECT_OPS(&w, OP(RESET_PULSE, rst, 0));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_reset_sharer_that_never_voted_does_not_hold_line)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
 	int rst;
 
 	rst = add_reset(&w, "rst_bus", true, false);
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_RESET, rst);
 	disp = vote(&w, DISPLAY, VSCMI_RESET, rst);
 	ck_assert_int_eq(arb_reset_line(cam, false), 0);
 	ck_assert_int_eq(arb_reset_line(cam, true), 0);
 	EXPECT_OPS(&w, OP(RESET_LINE, rst, 0), OP(RESET_LINE, rst, 1));
 	ck_assert(!vst(disp).voted);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -1342,12 +1342,12 @@ END_TEST
 
 START_TEST(test_voltage_on_while_any_agent_votes_on)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *a, *b;
 	int vdd;
 
 	vdd = add_voltage(&w, "vdd_cam", VSCMI_POLICY_MAX, 900000, false);
-	world_start(&w);
+	soc_start(&w);
 	a = vote(&w, 1, VSCMI_VOLTAGE, vdd);
 	b = vote(&w, 2, VSCMI_VOLTAGE, vdd);
 	ck_assert_int_eq(arb_voltage_enable(a, true), 0);
@@ -1359,18 +1359,18 @@ START_TEST(test_voltage_on_while_any_agent_votes_on)
 	ck_assert_int_eq(arb_voltage_enable(b, false), 0);
 	EXPECT_OPS(&w, OP(VOLTAGE_CONFIG, vdd, 0));
 	check_voltage(&w, vdd, false, 900000);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_voltage_level_is_max_among_agents_holding_it_on)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *a, *b;
 	int vdd;
 
 	vdd = add_voltage(&w, "vdd_gpu", VSCMI_POLICY_MAX, 800000, false);
-	world_start(&w);
+	soc_start(&w);
 	a = vote(&w, 1, VSCMI_VOLTAGE, vdd);
 	b = vote(&w, 2, VSCMI_VOLTAGE, vdd);
 	ck_assert_int_eq(arb_voltage_enable(a, true), 0);
@@ -1385,18 +1385,18 @@ START_TEST(test_voltage_level_is_max_among_agents_holding_it_on)
 	EXPECT_OPS(&w, OP(VOLTAGE_LEVEL, vdd, 950000));
 	check_voltage(&w, vdd, true, 950000);
 	ck_assert_int_eq(vst(b).level, 1000000);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_voltage_level_exclusive_denies_other_agent)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *a, *b;
 	int vdd;
 
 	vdd = add_voltage(&w, "vdd_isp", VSCMI_POLICY_EXCLUSIVE, 800000, false);
-	world_start(&w);
+	soc_start(&w);
 	a = vote(&w, 1, VSCMI_VOLTAGE, vdd);
 	b = vote(&w, 2, VSCMI_VOLTAGE, vdd);
 	ck_assert_int_eq(arb_voltage_enable(a, true), 0);
@@ -1408,23 +1408,23 @@ START_TEST(test_voltage_level_exclusive_denies_other_agent)
 	ck_assert_int_eq(arb_voltage_level(b, 1000000), 0);
 	EXPECT_OPS(&w, OP(VOLTAGE_LEVEL, vdd, 1000000));
 	check_voltage(&w, vdd, true, 1000000);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_voltage_level_fixed_refuses_other_level)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *a;
 	int vdd;
 
 	vdd = add_voltage(&w, "vdd_io", VSCMI_POLICY_FIXED, 1800000, false);
-	world_start(&w);
+	soc_start(&w);
 	a = vote(&w, 1, VSCMI_VOLTAGE, vdd);
 	ck_assert_int_eq(arb_voltage_level(a, 1200000), -EACCES);
 	ck_assert_int_eq(arb_voltage_level(a, 1800000), 0);
 	EXPECT_NO_OPS(&w);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -1434,12 +1434,12 @@ static const uint32_t perf8[] = { 100, 200, 300, 400, 500, 600, 700, 800 };
 
 START_TEST(test_perf_level_clamped_into_intersection_of_all_limits)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *a, *b, *c;
 	int cpu;
 
 	cpu = add_perf(&w, "cpu", perf8, 8, 100);
-	world_start(&w);
+	soc_start(&w);
 	a = vote(&w, 1, VSCMI_PERF, cpu);
 	b = vote(&w, 2, VSCMI_PERF, cpu);
 	c = vote(&w, 3, VSCMI_PERF, cpu);
@@ -1458,7 +1458,7 @@ START_TEST(test_perf_level_clamped_into_intersection_of_all_limits)
 	ck_assert_uint_eq(vst(b).min, 200);
 	ck_assert_uint_eq(vst(b).max, 600);
 	ck_assert_uint_eq(vst(c).max, 500);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -1470,12 +1470,12 @@ END_TEST
 START_TEST(test_perf_level_snaps_to_a_table_level_within_limits)
 {
 	static const uint32_t perf5[] = { 100, 200, 300, 400, 500 };
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *a, *b;
 	int gpu;
 
 	gpu = add_perf(&w, "gpu", perf5, 5, 100);
-	world_start(&w);
+	soc_start(&w);
 	a = vote(&w, 1, VSCMI_PERF, gpu);
 	b = vote(&w, 2, VSCMI_PERF, gpu);
 
@@ -1503,19 +1503,19 @@ START_TEST(test_perf_level_snaps_to_a_table_level_within_limits)
 	/* limits gone: back to the vote */
 	release(&w, 2, 0);
 	EXPECT_OPS(&w, LIMITS(gpu, 500, 100), OP(PERF_LEVEL, gpu, 100));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_perf_limits_emptying_intersection_refused_and_nothing_changes)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *a, *b;
 	struct arb_state a_before, b_before, t_before;
 	int cpu;
 
 	cpu = add_perf(&w, "cpu", perf8, 8, 100);
-	world_start(&w);
+	soc_start(&w);
 	a = vote(&w, 1, VSCMI_PERF, cpu);
 	b = vote(&w, 2, VSCMI_PERF, cpu);
 	ck_assert_int_eq(arb_perf_limits(a, 600, 400), 0);
@@ -1537,18 +1537,18 @@ START_TEST(test_perf_limits_emptying_intersection_refused_and_nothing_changes)
 	/* Touching the intersection is fine. */
 	ck_assert_int_eq(arb_perf_limits(b, 400, 100), 0);
 	EXPECT_OPS(&w, LIMITS(cpu, 400, 400), OP(PERF_LEVEL, cpu, 400));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_perf_agent_gone_restores_level_and_limits)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *a, *b;
 	int cpu;
 
 	cpu = add_perf(&w, "cpu", perf8, 8, 100);
-	world_start(&w);
+	soc_start(&w);
 	a = vote(&w, 1, VSCMI_PERF, cpu);
 	b = vote(&w, 2, VSCMI_PERF, cpu);
 	ck_assert_int_eq(arb_perf_level(a, 300), 0);
@@ -1563,25 +1563,25 @@ START_TEST(test_perf_agent_gone_restores_level_and_limits)
 	ck_assert_int_eq(vst(a).level, 300);
 	release(&w, 1, 0);
 	EXPECT_OPS(&w, OP(PERF_LEVEL, cpu, 100));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_perf_level_not_in_table_refused_with_range)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *a;
 	int cpu;
 
 	cpu = add_perf(&w, "cpu", perf8, 8, 100);
-	world_start(&w);
+	soc_start(&w);
 	a = vote(&w, 1, VSCMI_PERF, cpu);
 	ck_assert_int_eq(arb_perf_level(a, 250), -ERANGE);
 	ck_assert_int_eq(arb_perf_limits(a, 900, 100), -ERANGE);
 	ck_assert_int_eq(arb_perf_limits(a, 200, 300), -EINVAL);
 	EXPECT_NO_OPS(&w);
 	ck_assert(!vst(a).has_level && !vst(a).has_limits);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -1589,11 +1589,11 @@ END_TEST
 
 START_TEST(test_refused_child_undoes_parent_already_switched_on)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam;
 
 	build_video(&w);
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(CAM_PIX), 1, -EIO);
 	ck_assert_int_eq(arb_clock_enable(cam, true), -EIO);
@@ -1601,7 +1601,7 @@ START_TEST(test_refused_child_undoes_parent_already_switched_on)
 	ck_assert(!vst(cam).on);
 	check_clock(&w, PLL_VIDEO, false, -1);
 	check_clock(&w, CAM_PIX, false, -1);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -1610,11 +1610,11 @@ END_TEST
  * changed, and the hardware ends where the votes say. */
 START_TEST(test_unanswered_change_is_undone_as_if_done)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam;
 
 	build_video(&w);
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(CAM_PIX), 1, -ETIMEDOUT);
 	ck_assert_int_eq(arb_clock_enable(cam, true), -ETIMEDOUT);
@@ -1624,7 +1624,7 @@ START_TEST(test_unanswered_change_is_undone_as_if_done)
 	check_clock(&w, CAM_PIX, false, -1);
 	check_clock(&w, PLL_VIDEO, false, -1);
 	ck_assert(!arb_has_dirty(w.arb));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -1633,11 +1633,11 @@ END_TEST
  * reconciliation sets only what the undo did not reach. */
 START_TEST(test_unanswered_change_and_undo_leave_record_and_hardware_agreeing)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam;
 
 	build_video(&w);
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(CAM_PIX), 2, -ETIMEDOUT);
 	ck_assert_int_eq(arb_clock_enable(cam, true), -ETIMEDOUT);
@@ -1650,17 +1650,17 @@ START_TEST(test_unanswered_change_and_undo_leave_record_and_hardware_agreeing)
 	ck_assert_int_eq(arb_reconcile_all(w.arb), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 0));
 	ck_assert(!arb_has_dirty(w.arb));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_refused_vote_leaves_counts_so_retry_and_sibling_work)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
 
 	build_video(&w);
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
 
@@ -1678,17 +1678,17 @@ START_TEST(test_refused_vote_leaves_counts_so_retry_and_sibling_work)
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1));
 	ck_assert(vst(cam).on);
 	ck_assert_uint_eq(count(&w, VSCMI_OP_CLOCK_ENABLE, CAM_PIX, 1), 1);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_refused_switch_off_of_parent_turns_child_back_on)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam;
 
 	build_video(&w);
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
 	vscmi_emu_clear_log(w.plat);
@@ -1702,19 +1702,19 @@ START_TEST(test_refused_switch_off_of_parent_turns_child_back_on)
 
 	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, CAM_PIX, 0), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_refused_power_parent_rolls_back_child_domain_vote)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *child;
 	int soc, isp;
 
 	soc = add_pd(&w, "soc", -1, 0, 1);
 	isp = add_pd(&w, "isp", soc, 0, 1);
-	world_start(&w);
+	soc_start(&w);
 	child = vote(&w, CAMERA, VSCMI_POWER, isp);
 	vscmi_emu_refuse(w.plat, VSCMI_OP_POWER_STATE, PID(soc), 1, -EIO);
 	ck_assert_int_eq(arb_power_state(child, 0), -EIO);
@@ -1725,18 +1725,18 @@ START_TEST(test_refused_power_parent_rolls_back_child_domain_vote)
 	ck_assert_uint_eq(target(&w, VSCMI_POWER, soc).pd, 1);
 	ck_assert_int_eq(arb_power_state(child, 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, soc, PD_ON), OP(POWER_STATE, isp, PD_ON));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_refused_exclusive_rate_does_not_take_ownership)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
 	int core;
 
 	core = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, core);
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, core);
 	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
@@ -1752,18 +1752,18 @@ START_TEST(test_refused_exclusive_rate_does_not_take_ownership)
 	ck_assert_int_eq(arb_clock_rate(disp, MHZ(100)), 0);
 	EXPECT_OPS(&w, OP(CLOCK_RATE, core, MHZ(100)));
 	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), -EACCES);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_refused_perf_level_undoes_limits_already_applied)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *a, *b;
 	int cpu;
 
 	cpu = add_perf(&w, "cpu", perf8, 8, 100);
-	world_start(&w);
+	soc_start(&w);
 	a = vote(&w, 1, VSCMI_PERF, cpu);
 	b = vote(&w, 2, VSCMI_PERF, cpu);
 	ck_assert_int_eq(arb_perf_level(b, 600), 0);
@@ -1777,7 +1777,7 @@ START_TEST(test_refused_perf_level_undoes_limits_already_applied)
 
 	ck_assert_int_eq(arb_perf_limits(a, 400, 0), 0);
 	EXPECT_OPS(&w, LIMITS(cpu, 400, 100), OP(PERF_LEVEL, cpu, 400));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -1785,11 +1785,11 @@ END_TEST
 
 START_TEST(test_release_refused_returns_count_and_reconcile_all_retries)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *clk, *pd;
 
 	build_cases(&w);
-	world_start(&w);
+	soc_start(&w);
 	clk = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	pd = vote(&w, CAMERA, VSCMI_POWER, ISP);
 	ck_assert_int_eq(arb_clock_enable(clk, true), 0);
@@ -1822,7 +1822,7 @@ START_TEST(test_release_refused_returns_count_and_reconcile_all_retries)
 	ck_assert(!arb_has_dirty(w.arb));
 	ck_assert_int_eq(arb_reconcile_all(w.arb), 0);
 	EXPECT_NO_OPS(&w);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -1831,11 +1831,11 @@ END_TEST
  * clock off must not take the PLL away from under it. */
 START_TEST(test_release_refused_child_keeps_shared_parent_on_for_sibling)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
 
 	build_video(&w);
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
 	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
@@ -1851,19 +1851,19 @@ START_TEST(test_release_refused_child_keeps_shared_parent_on_for_sibling)
 
 	ck_assert_int_eq(arb_reconcile_all(w.arb), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, CAM_PIX, 0), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_release_refused_child_domain_keeps_parent_domain_on)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *child, *parent;
 	int soc, isp;
 
 	soc = add_pd(&w, "soc", -1, 0, 1);
 	isp = add_pd(&w, "isp", soc, 0, 1);
-	world_start(&w);
+	soc_start(&w);
 	child = vote(&w, CAMERA, VSCMI_POWER, isp);
 	parent = vote(&w, DISPLAY, VSCMI_POWER, soc);
 	ck_assert_int_eq(arb_power_state(child, 0), 0);
@@ -1878,32 +1878,32 @@ START_TEST(test_release_refused_child_domain_keeps_parent_domain_on)
 
 	ck_assert_int_eq(arb_reconcile_all(w.arb), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, isp, PD_OFF), OP(POWER_STATE, soc, PD_OFF));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_release_of_agent_without_votes_changes_nothing)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 
 	build_cases(&w);
-	world_start(&w);
+	soc_start(&w);
 	vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	vote(&w, CAMERA, VSCMI_POWER, ISP);
 	vote(&w, CAMERA, VSCMI_RESET, RST_BUS);
 	release(&w, CAMERA, 0);
 	release(&w, DISPLAY, 0);
 	EXPECT_NO_OPS(&w);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_agent_gone_with_two_children_switches_shared_parent_off_once)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 
 	build_video(&w);
-	world_start(&w);
+	soc_start(&w);
 	ck_assert_int_eq(arb_clock_enable(vote(&w, DISPLAY, VSCMI_CLOCK, PLL_VIDEO), true), 0);
 	ck_assert_int_eq(arb_clock_enable(vote(&w, DISPLAY, VSCMI_CLOCK, CAM_PIX), true), 0);
 	ck_assert_int_eq(arb_clock_enable(vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX), true), 0);
@@ -1913,7 +1913,7 @@ START_TEST(test_agent_gone_with_two_children_switches_shared_parent_off_once)
 	/* Votes are withdrawn newest first; the PLL goes last, once. */
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, DISP_PIX, 0), OP(CLOCK_ENABLE, CAM_PIX, 0),
 		   OP(CLOCK_ENABLE, PLL_VIDEO, 0));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -1922,13 +1922,13 @@ END_TEST
  * still held by its own boot vote, which no agent took over. */
 START_TEST(test_child_on_at_boot_keeps_parent_on_until_switched_off)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
 
 	add_clock(&w, "pll_video", -1, VSCMI_POLICY_MAX, MHZ(594), true);
 	add_clock(&w, "cam_pix", PLL_VIDEO, VSCMI_POLICY_MAX, MHZ(148), true);
 	add_clock(&w, "disp_pix", PLL_VIDEO, VSCMI_POLICY_MAX, MHZ(148), false);
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
 
@@ -1942,7 +1942,7 @@ START_TEST(test_child_on_at_boot_keeps_parent_on_until_switched_off)
 	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, CAM_PIX, 0));
 	check_clock(&w, PLL_VIDEO, true, -1);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -1950,7 +1950,7 @@ END_TEST
 
 START_TEST(test_repeated_votes_cause_no_transition)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *clk, *core, *pd, *rst, *vdd, *cpu;
 	int core_i, vdd_i, cpu_i;
 	uint64_t ops;
@@ -1959,7 +1959,7 @@ START_TEST(test_repeated_votes_cause_no_transition)
 	core_i = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
 	vdd_i = add_voltage(&w, "vdd", VSCMI_POLICY_MAX, 800000, false);
 	cpu_i = add_perf(&w, "cpu", perf8, 8, 100);
-	world_start(&w);
+	soc_start(&w);
 	clk = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	core = vote(&w, CAMERA, VSCMI_CLOCK, core_i);
 	pd = vote(&w, CAMERA, VSCMI_POWER, ISP);
@@ -1983,7 +1983,7 @@ START_TEST(test_repeated_votes_cause_no_transition)
 			ck_assert_uint_eq(total_ops(&w), ops);
 	}
 	ck_assert_uint_eq(ops, 10);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -2026,13 +2026,13 @@ static void expect_seen(struct observed *o, size_t i, struct vscmi_op op, uint32
 
 START_TEST(test_observer_sees_each_transition_with_causing_agent)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct observed o = { .n = 0 };
 	struct arb_vote *cam, *disp, *cam_rst;
 	const struct vscmi_op *log;
 
 	build_cases(&w);
-	world_start(&w);
+	soc_start(&w);
 	arb_set_observer(w.arb, observe, &o);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
@@ -2064,7 +2064,7 @@ START_TEST(test_observer_sees_each_transition_with_causing_agent)
 	expect_seen(&o, 7, OP(CLOCK_ENABLE, DISP_PIX, 0), DISPLAY);
 	expect_seen(&o, 8, OP(CLOCK_ENABLE, PLL_VIDEO, 0), DISPLAY);
 	ck_assert_uint_eq(o.n, 9);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -2072,12 +2072,12 @@ END_TEST
  * agent happened to vote last. */
 START_TEST(test_observer_reconcile_retry_not_charged_to_last_voter)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct observed o = { .n = 0 };
 	struct arb_vote *cam, *disp;
 
 	build_cases(&w);
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_POWER, ISP);
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
 	ck_assert_int_eq(arb_power_state(cam, ISP_ON), 0);
@@ -2091,7 +2091,7 @@ START_TEST(test_observer_reconcile_retry_not_charged_to_last_voter)
 	ck_assert(op_eq(&o.e[0].op, &OP(POWER_STATE, ISP, PD_OFF)));
 	ck_assert_uint_ne(o.e[0].cause, DISPLAY);
 	ck_assert_uint_eq(o.e[0].cause, 0);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -2100,7 +2100,7 @@ END_TEST
 static void refuse_after_pll_on(void *ctx, struct arb_res *r, const struct vscmi_op *op,
 				uint32_t cause)
 {
-	struct world *w = ctx;
+	struct soc *w = ctx;
 
 	if (op->type == VSCMI_OP_CLOCK_ENABLE && op->id == PID(PLL_VIDEO) && op->val == 1) {
 		vscmi_emu_refuse(w->plat, VSCMI_OP_CLOCK_ENABLE, PID(CAM_PIX), 1, -EIO);
@@ -2110,11 +2110,11 @@ static void refuse_after_pll_on(void *ctx, struct arb_res *r, const struct vscmi
 
 START_TEST(test_refused_undo_leaves_parent_for_reconcile_all)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *cam;
 
 	build_video(&w);
-	world_start(&w);
+	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	arb_set_observer(w.arb, refuse_after_pll_on, &w);
 	/* The voter gets the first refusal, not the undo's. */
@@ -2132,7 +2132,7 @@ START_TEST(test_refused_undo_leaves_parent_for_reconcile_all)
 	ck_assert(!arb_has_dirty(w.arb));
 	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -2140,7 +2140,7 @@ END_TEST
 
 enum { OSC, PLL, DIV, LEAF_A, LEAF_B };
 
-static void build_chain(struct world *w)
+static void build_chain(struct soc *w)
 {
 	ck_assert_int_eq(add_clock(w, "osc", -1, VSCMI_POLICY_FIXED, MHZ(24), false), OSC);
 	ck_assert_int_eq(add_clock(w, "pll", OSC, VSCMI_POLICY_MAX, MHZ(1200), false), PLL);
@@ -2151,11 +2151,11 @@ static void build_chain(struct world *w)
 
 START_TEST(test_three_deep_chain_switches_root_first_on_and_leaf_first_off)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *a, *b;
 
 	build_chain(&w);
-	world_start(&w);
+	soc_start(&w);
 	a = vote(&w, 1, VSCMI_CLOCK, LEAF_A);
 	b = vote(&w, 2, VSCMI_CLOCK, LEAF_B);
 
@@ -2171,17 +2171,17 @@ START_TEST(test_three_deep_chain_switches_root_first_on_and_leaf_first_off)
 		   OP(CLOCK_ENABLE, PLL, 0), OP(CLOCK_ENABLE, OSC, 0));
 	for (int i = OSC; i <= LEAF_B; i++)
 		check_clock(&w, i, false, -1);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_three_deep_chain_middle_refusal_undoes_root)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *a, *mid;
 
 	build_chain(&w);
-	world_start(&w);
+	soc_start(&w);
 	a = vote(&w, 1, VSCMI_CLOCK, LEAF_A);
 	mid = vote(&w, 2, VSCMI_CLOCK, PLL);
 
@@ -2200,7 +2200,7 @@ START_TEST(test_three_deep_chain_middle_refusal_undoes_root)
 	ck_assert_int_eq(arb_clock_enable(a, false), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, LEAF_A, 0), OP(CLOCK_ENABLE, DIV, 0),
 		   OP(CLOCK_ENABLE, PLL, 0), OP(CLOCK_ENABLE, OSC, 0));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -2236,14 +2236,14 @@ static uint32_t rng_below(uint64_t *s, uint32_t n)
  * platform sees a transition only when that changes. */
 START_TEST(test_fifty_agents_random_on_off_switch_only_when_any_on_changes)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct arb_vote *v[NAGENTS][2];
 	bool ref[NAGENTS][2] = { { false } };
 	uint64_t seed = ARB_RANDOM_SEED ^ 0x9e3779b97f4a7c15ull;
 	uint64_t ups[3] = { 0 }, downs[3] = { 0 };
 
 	build_video(&w);
-	world_start(&w);
+	soc_start(&w);
 	for (int a = 0; a < NAGENTS; a++)
 		for (int c = 0; c < 2; c++)
 			v[a][c] = vote(&w, (uint32_t)a + 1, VSCMI_CLOCK, CAM_PIX + c);
@@ -2289,7 +2289,7 @@ START_TEST(test_fifty_agents_random_on_off_switch_only_when_any_on_changes)
 		ck_assert_uint_eq(count(&w, VSCMI_OP_CLOCK_ENABLE, i, 0), downs[i]);
 	}
 	ck_assert_uint_gt(ups[0], 0);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
@@ -2383,8 +2383,8 @@ static void ref_compute(const struct ref_agent *ag, int n, uint32_t pd_off_index
 		p->perf = p->pmin;
 }
 
-struct rworld {
-	struct world w;
+struct random_soc {
+	struct soc w;
 	int clk[R_NCLK], pd[R_NPD], rst, gpu, vdd;
 	struct arb_vote *v_clk[NAGENTS][R_NCLK], *v_pd[NAGENTS][R_NPD];
 	struct arb_vote *v_rst[NAGENTS], *v_gpu[NAGENTS], *v_vdd[NAGENTS];
@@ -2392,9 +2392,9 @@ struct rworld {
 	int n;				/* agents taking part */
 };
 
-static void rworld_build(struct rworld *r, int nagents)
+static void random_soc_build(struct random_soc *r, int nagents)
 {
-	struct world *w = &r->w;
+	struct soc *w = &r->w;
 
 	r->n = nagents;
 	r->clk[R_PLL] = add_clock(w, "pll", -1, VSCMI_POLICY_MAX, MHZ(800), false);
@@ -2405,7 +2405,7 @@ static void rworld_build(struct rworld *r, int nagents)
 	r->rst = add_reset(w, "rst", true, false);
 	r->gpu = add_perf(w, "gpu", perf8, 8, 100);
 	r->vdd = add_voltage(w, "vdd", VSCMI_POLICY_MAX, 800000, false);
-	world_start(w);
+	soc_start(w);
 	for (int a = 0; a < r->n; a++) {
 		uint32_t id = (uint32_t)a + 1;
 
@@ -2421,14 +2421,14 @@ static void rworld_build(struct rworld *r, int nagents)
 }
 
 /* What the hardware has now, as the reference's terms. */
-static void rworld_hw(struct rworld *r, bool *child_on, bool *isp_on)
+static void random_soc_hw(struct random_soc *r, bool *child_on, bool *isp_on)
 {
 	for (int c = 0; c < R_NCLK; c++)
 		child_on[c] = hw(&r->w, VSCMI_OP_CLOCK_ENABLE, r->clk[c]) != 0;
 	*isp_on = hw(&r->w, VSCMI_OP_POWER_STATE, r->pd[R_ISP]) != PD_OFF;
 }
 
-static uint32_t pd_value_index(struct rworld *r, int d, int64_t value)
+static uint32_t pd_value_index(struct random_soc *r, int d, int64_t value)
 {
 	const struct vscmi_res_desc *dd = desc(&r->w, VSCMI_POWER, r->pd[d]);
 	int i = vscmi_pd_state_index(dd, (uint32_t)value);
@@ -2438,11 +2438,11 @@ static uint32_t pd_value_index(struct rworld *r, int d, int64_t value)
 }
 
 /* Whatever the votes: no parent is ever physically below a child. */
-static void rworld_check_parents(struct rworld *r, uint64_t step)
+static void random_soc_check_parents(struct random_soc *r, uint64_t step)
 {
 	bool child_on[R_NCLK], isp_on;
 
-	rworld_hw(r, child_on, &isp_on);
+	random_soc_hw(r, child_on, &isp_on);
 	for (int c = R_C1; c < R_NCLK; c++)
 		ck_assert_msg(!child_on[c] || child_on[R_PLL],
 			      "step %" PRIu64 ": clock %d on while its PLL is off", step, c);
@@ -2452,9 +2452,9 @@ static void rworld_check_parents(struct rworld *r, uint64_t step)
 			      "step %" PRIu64 ": isp powered while soc is not on", step);
 }
 
-static void rworld_check_equal(struct rworld *r, uint64_t step)
+static void random_soc_check_equal(struct random_soc *r, uint64_t step)
 {
-	struct world *w = &r->w;
+	struct soc *w = &r->w;
 	struct ref_phys p;
 	uint32_t off = pd_off(w, r->pd[R_SOC]);
 
@@ -2478,10 +2478,10 @@ static void rworld_check_equal(struct rworld *r, uint64_t step)
 
 /* One random vote; returns the arbiter's answer and updates the reference
  * if it was accepted. */
-static int rworld_vote(struct rworld *r, uint64_t *seed, uint32_t a, uint32_t kind)
+static int random_soc_vote(struct random_soc *r, uint64_t *seed, uint32_t a, uint32_t kind)
 {
 	struct ref_agent next = r->ref[a];
-	struct world *w = &r->w;
+	struct soc *w = &r->w;
 	int ret;
 
 	switch (kind) {
@@ -2580,12 +2580,12 @@ static const enum vscmi_op_type fault_types[] = {
 START_TEST(test_random_votes_with_refusals_match_brute_force_reference)
 {
 	static const int nagents[] = { NAGENTS, 3 };
-	struct rworld *r = calloc(1, sizeof(*r));
+	struct random_soc *r = calloc(1, sizeof(*r));
 	uint64_t seed = ARB_RANDOM_SEED + (uint64_t)_i;
 	bool lagging = false;
 
 	ck_assert_ptr_nonnull(r);
-	rworld_build(r, nagents[_i]);
+	random_soc_build(r, nagents[_i]);
 	for (uint64_t step = 0; step < ARB_RANDOM_STEPS; step++) {
 		uint32_t a = rng_below(&seed, (uint32_t)r->n);
 		enum vscmi_op_type fault = VSCMI_OP_COUNT;
@@ -2604,7 +2604,7 @@ START_TEST(test_random_votes_with_refusals_match_brute_force_reference)
 			ck_assert_int_ge(ret, 0);
 			lagging |= ret > 0;
 		} else {
-			ret = rworld_vote(r, &seed, a, rng_below(&seed, 8));
+			ret = random_soc_vote(r, &seed, a, rng_below(&seed, 8));
 			vscmi_emu_stats(r->w.plat, &after);
 			refused = after.refused != before.refused;
 			ck_assert_msg(ret == 0 || ret == -EACCES || ret == -EIO,
@@ -2616,15 +2616,15 @@ START_TEST(test_random_votes_with_refusals_match_brute_force_reference)
 		if (fault != VSCMI_OP_COUNT)
 			vscmi_emu_refuse(r->w.plat, fault, UINT32_MAX, 0, 0);
 
-		rworld_check_parents(r, step);
+		random_soc_check_parents(r, step);
 		if (lagging && rng_below(&seed, 4) == 0) {
 			ck_assert_int_eq(arb_reconcile_all(r->w.arb), 0);
 			lagging = false;
 		}
 		if (!lagging)
-			rworld_check_equal(r, step);
+			random_soc_check_equal(r, step);
 	}
-	world_end(&r->w);
+	soc_end(&r->w);
 	free(r);
 }
 END_TEST
@@ -2635,27 +2635,27 @@ enum { S_PLL, S_EX, S_MAX, S_NCLK };
 #define S_AGENTS 4
 #define S_RES 8		/* 3 clocks, 2 power domains, reset, perf, voltage */
 
-struct sworld {
-	struct world w;
+struct restart_soc {
+	struct soc w;
 	struct { enum vscmi_kind kind; int index; } res[S_RES];
 	struct arb_vote *v[S_AGENTS][S_RES];
 };
 
-static struct arb_state phys_of(struct sworld *s, int r)
+static struct arb_state phys_of(struct restart_soc *s, int r)
 {
 	return phys(&s->w, s->res[r].kind, s->res[r].index);
 }
 
-static void sworld_votes(struct sworld *s)
+static void restart_soc_votes(struct restart_soc *s)
 {
 	for (uint32_t a = 0; a < S_AGENTS; a++)
 		for (int r = 0; r < S_RES; r++)
 			s->v[a][r] = vote(&s->w, a + 1, s->res[r].kind, s->res[r].index);
 }
 
-static void sworld_build(struct sworld *s)
+static void restart_soc_build(struct restart_soc *s)
 {
-	struct world *w = &s->w;
+	struct soc *w = &s->w;
 	int pll = add_clock(w, "pll", -1, VSCMI_POLICY_FIXED, MHZ(800), false);
 	int soc = add_pd(w, "soc", -1, 1, 2);
 	int i = 0;
@@ -2674,11 +2674,11 @@ static void sworld_build(struct sworld *s)
 	s->res[i++] = (typeof(s->res[0])){ VSCMI_VOLTAGE,
 					   add_voltage(w, "vdd", VSCMI_POLICY_EXCLUSIVE, 800000,
 						       true) };
-	world_start(w);
-	sworld_votes(s);
+	soc_start(w);
+	restart_soc_votes(s);
 }
 
-static void sworld_vote(struct sworld *s, uint64_t *seed)
+static void restart_soc_vote(struct restart_soc *s, uint64_t *seed)
 {
 	uint32_t a = rng_below(seed, S_AGENTS);
 	uint32_t r = rng_below(seed, S_RES);
@@ -2722,7 +2722,7 @@ static void sworld_vote(struct sworld *s, uint64_t *seed)
 /* The daemon dies and a new one starts over the same hardware: a fresh
  * arbiter takes the physical state from the platform and the votes back,
  * in an order of its own. */
-static void sworld_restart(struct sworld *s, uint64_t *seed)
+static void restart_soc_restart(struct restart_soc *s, uint64_t *seed)
 {
 	struct arb_state st[S_AGENTS][S_RES], phys[S_RES], target[S_RES];
 	bool owner[S_AGENTS][S_RES], boot_held[S_RES];
@@ -2758,7 +2758,7 @@ static void sworld_restart(struct sworld *s, uint64_t *seed)
 	s->w.arb = arb_new(&s->w.m, s->w.plat);
 	ck_assert_ptr_nonnull(s->w.arb);
 	ck_assert_int_eq(arb_sync_phys(s->w.arb), 0);
-	sworld_votes(s);
+	restart_soc_votes(s);
 	for (int r = 0; r < S_RES; r++)
 		arb_res_set_boot(res(&s->w, s->res[r].kind, s->res[r].index), boot_held[r], &boot[r]);
 	for (uint32_t i = 0; i < S_AGENTS; i++)
@@ -2785,17 +2785,17 @@ static void sworld_restart(struct sworld *s, uint64_t *seed)
  * resource's physical state, target and owner as they were. */
 START_TEST(test_restart_restores_votes_without_a_transition)
 {
-	struct sworld *s = calloc(1, sizeof(*s));
+	struct restart_soc *s = calloc(1, sizeof(*s));
 	uint64_t seed = ARB_RANDOM_SEED ^ 0x5eedull;
 
 	ck_assert_ptr_nonnull(s);
-	sworld_build(s);
+	restart_soc_build(s);
 	for (int step = 0; step < ARB_RANDOM_STEPS / 4; step++) {
-		sworld_vote(s, &seed);
+		restart_soc_vote(s, &seed);
 		if (rng_below(&seed, 16) == 0)
-			sworld_restart(s, &seed);
+			restart_soc_restart(s, &seed);
 	}
-	world_end(&s->w);
+	soc_end(&s->w);
 	free(s);
 }
 END_TEST
@@ -2805,13 +2805,13 @@ END_TEST
  * the journal to write). */
 START_TEST(test_empty_vote_with_dirty_padding_is_empty)
 {
-	struct sworld *s = calloc(1, sizeof(*s));
+	struct restart_soc *s = calloc(1, sizeof(*s));
 	struct arb_agent *a;
 	struct arb_state st;
 	uint64_t seq;
 
 	ck_assert_ptr_nonnull(s);
-	sworld_build(s);
+	restart_soc_build(s);
 	memset(&st, 0xa5, sizeof(st));
 	st.on = st.asserted = st.has_level = st.has_limits = st.voted = false;
 	st.pd = 0;
@@ -2823,7 +2823,7 @@ START_TEST(test_empty_vote_with_dirty_padding_is_empty)
 	seq = arb_agent_seq(a);
 	ck_assert_int_eq(arb_agent_release(a), 0);
 	ck_assert_uint_eq(arb_agent_seq(a), seq);
-	world_end(&s->w);
+	soc_end(&s->w);
 	free(s);
 }
 END_TEST
@@ -2831,11 +2831,11 @@ END_TEST
 /* A journal can only bring back what a command could have set. */
 START_TEST(test_restore_refuses_impossible_votes)
 {
-	struct sworld *s = calloc(1, sizeof(*s));
+	struct restart_soc *s = calloc(1, sizeof(*s));
 	struct arb_state st = { .voted = true, .pd = 7 };
 
 	ck_assert_ptr_nonnull(s);
-	sworld_build(s);
+	restart_soc_build(s);
 	ck_assert_int_eq(arb_vote_restore(s->v[0][3], &st, false), -EINVAL);
 	st = (struct arb_state){ .has_level = true, .level = 150 };
 	ck_assert_int_eq(arb_vote_restore(s->v[0][6], &st, false), -EINVAL);
@@ -2845,7 +2845,7 @@ START_TEST(test_restore_refuses_impossible_votes)
 	ck_assert_int_eq(arb_vote_restore(s->v[0][0], &st, false), -EINVAL);
 	ck_assert_int_eq(arb_vote_restore(s->v[0][1], &st, true), 0);
 	ck_assert(arb_vote_owner(s->v[0][1]));
-	world_end(&s->w);
+	soc_end(&s->w);
 	free(s);
 }
 END_TEST
@@ -2869,26 +2869,26 @@ static void on_done(void *ctx, struct arb_vote *v, int result)
 }
 
 /* Every op of the type completes later, stepped by finish(). */
-static void slow(struct world *w, enum vscmi_op_type type, struct dones *d)
+static void slow(struct soc *w, enum vscmi_op_type type, struct dones *d)
 {
 	vscmi_emu_latency(w->plat, type, 0);
 	arb_set_done(w->arb, on_done, d);
 }
 
 /* Completes the op in flight on resource i (of the type's kind). */
-static void finish(struct world *w, enum vscmi_op_type type, int i)
+static void finish(struct soc *w, enum vscmi_op_type type, int i)
 {
 	ck_assert_int_eq(vscmi_emu_finish(w->plat, type, PID(i)), 1);
 }
 
 START_TEST(test_slow_platform_change_completes_step_by_step)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct dones d = { 0 };
 	struct arb_vote *cam;
 
 	build_video(&w);
-	world_start(&w);
+	soc_start(&w);
 	slow(&w, VSCMI_OP_CLOCK_ENABLE, &d);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	ck_assert_int_eq(arb_clock_enable(cam, true), -EINPROGRESS);
@@ -2907,18 +2907,18 @@ START_TEST(test_slow_platform_change_completes_step_by_step)
 	ck_assert(!arb_res_held(res(&w, VSCMI_CLOCK, PLL_VIDEO)));
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1));
 	check_clock(&w, CAM_PIX, true, MHZ(148));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_slow_platform_refusal_rolls_back_then_reports)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct dones d = { 0 };
 	struct arb_vote *cam;
 
 	build_video(&w);
-	world_start(&w);
+	soc_start(&w);
 	slow(&w, VSCMI_OP_CLOCK_ENABLE, &d);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(CAM_PIX), 1, -EIO);
@@ -2934,18 +2934,18 @@ START_TEST(test_slow_platform_refusal_rolls_back_then_reports)
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
 	check_clock(&w, PLL_VIDEO, false, MHZ(594));
 	ck_assert(!arb_has_dirty(w.arb));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_slow_platform_change_on_held_chain_waits_its_turn)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct dones d = { 0 };
 	struct arb_vote *cam, *disp, *disp2;
 
 	build_video(&w);
-	world_start(&w);
+	soc_start(&w);
 	slow(&w, VSCMI_OP_CLOCK_ENABLE, &d);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
@@ -2976,20 +2976,20 @@ START_TEST(test_slow_platform_change_on_held_chain_waits_its_turn)
 	ck_assert(vst(disp).on && vst(disp2).on);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1),
 		   OP(CLOCK_ENABLE, DISP_PIX, 1));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_slow_platform_unrelated_resources_proceed_and_finish_out_of_order)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct dones d = { 0 };
 	struct arb_vote *cam, *isp, *rst;
 	int other;
 
 	build_cases(&w);
 	other = add_clock(&w, "other", -1, VSCMI_POLICY_MAX, MHZ(24), false);
-	world_start(&w);
+	soc_start(&w);
 	slow(&w, VSCMI_OP_CLOCK_ENABLE, &d);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	isp = vote(&w, DISPLAY, VSCMI_POWER, ISP);
@@ -3011,18 +3011,18 @@ START_TEST(test_slow_platform_unrelated_resources_proceed_and_finish_out_of_orde
 	ck_assert_uint_eq(d.n, 2);
 	ck_assert_ptr_eq(d.v[1], cam);
 	check_pd(&w, ISP, 0);
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_slow_platform_release_while_pending_waits_then_withdraws)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct dones d = { 0 };
 	struct arb_vote *cam;
 
 	build_video(&w);
-	world_start(&w);
+	soc_start(&w);
 	slow(&w, VSCMI_OP_CLOCK_ENABLE, &d);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	ck_assert_int_eq(arb_clock_enable(cam, true), -EINPROGRESS);
@@ -3041,18 +3041,18 @@ START_TEST(test_slow_platform_release_while_pending_waits_then_withdraws)
 	ck_assert_uint_eq(arb_in_flight(w.arb), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1),
 		   OP(CLOCK_ENABLE, CAM_PIX, 0), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 
 START_TEST(test_slow_platform_full_queue_is_busy_and_teardown_in_flight_is_safe)
 {
-	struct world w = { 0 };
+	struct soc w = { 0 };
 	struct dones d = { 0 };
 	struct arb_vote *cam;
 
 	build_video(&w);
-	world_start(&w);
+	soc_start(&w);
 	slow(&w, VSCMI_OP_CLOCK_ENABLE, &d);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	ck_assert_int_eq(arb_clock_enable(cam, true), -EINPROGRESS);
@@ -3061,7 +3061,7 @@ START_TEST(test_slow_platform_full_queue_is_busy_and_teardown_in_flight_is_safe)
 				 -EINPROGRESS);
 	ck_assert_int_eq(arb_clock_enable(vote(&w, 40, VSCMI_CLOCK, DISP_PIX), true), -EBUSY);
 	/* Freed with a call in flight and changes waiting: nothing comes back. */
-	world_end(&w);
+	soc_end(&w);
 }
 END_TEST
 

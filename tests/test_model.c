@@ -75,12 +75,12 @@ static const enum vscmi_kind t_kinds[] = { VSCMI_CLOCK, VSCMI_POWER, VSCMI_RESET
 /* --- the configs ------------------------------------------------------------ */
 
 /* A system model built here, written out for vscmid as its config. */
-struct world {
+struct soc {
 	const char *name;
 	struct vscmi_model m;
 };
 
-static int w_find(const struct world *w, enum vscmi_kind kind, const char *name)
+static int w_find(const struct soc *w, enum vscmi_kind kind, const char *name)
 {
 	for (uint32_t i = 0; i < w->m.nres[kind]; i++)
 		if (strcmp(w->m.res[kind][i].name, name) == 0)
@@ -88,7 +88,7 @@ static int w_find(const struct world *w, enum vscmi_kind kind, const char *name)
 	return -1;
 }
 
-static struct vscmi_res_desc *w_res(struct world *w, enum vscmi_kind kind, const char *name,
+static struct vscmi_res_desc *w_res(struct soc *w, enum vscmi_kind kind, const char *name,
 				    const char *parent)
 {
 	struct vscmi_model *m = &w->m;
@@ -134,7 +134,7 @@ static struct vscmi_range rg_seg(int64_t min, int64_t max, int64_t step)
 	return rg;
 }
 
-static void w_clock(struct world *w, const char *name, const char *parent,
+static void w_clock(struct soc *w, const char *name, const char *parent,
 		    enum vscmi_policy policy, struct vscmi_range rg, int64_t rate, bool on)
 {
 	struct vscmi_res_desc *d = w_res(w, VSCMI_CLOCK, name, parent);
@@ -145,7 +145,7 @@ static void w_clock(struct world *w, const char *name, const char *parent,
 	d->u.clock.on = on;
 }
 
-static void w_voltage(struct world *w, const char *name, enum vscmi_policy policy,
+static void w_voltage(struct soc *w, const char *name, enum vscmi_policy policy,
 		      struct vscmi_range rg, int64_t uv, bool on)
 {
 	struct vscmi_res_desc *d = w_res(w, VSCMI_VOLTAGE, name, NULL);
@@ -157,7 +157,7 @@ static void w_voltage(struct world *w, const char *name, enum vscmi_policy polic
 }
 
 /* states: "name=value" most to least powered, the last one off. */
-static void w_power(struct world *w, const char *name, const char *parent,
+static void w_power(struct soc *w, const char *name, const char *parent,
 		    const struct vscmi_pd_state *states, uint32_t n, const char *initial)
 {
 	struct vscmi_res_desc *d = w_res(w, VSCMI_POWER, name, parent);
@@ -180,7 +180,7 @@ static void w_power(struct world *w, const char *name, const char *parent,
 #define ST_RET2 { "ret2", PD_RET2 }
 #define ST_OFF { "off", PD_OFF }
 
-static void w_reset(struct world *w, const char *name, bool asserted, bool allow_autonomous)
+static void w_reset(struct soc *w, const char *name, bool asserted, bool allow_autonomous)
 {
 	struct vscmi_res_desc *d = w_res(w, VSCMI_RESET, name, NULL);
 
@@ -188,7 +188,7 @@ static void w_reset(struct world *w, const char *name, bool asserted, bool allow
 	d->u.reset.allow_autonomous = allow_autonomous;
 }
 
-static void w_perf(struct world *w, const char *name, const uint32_t *perf, uint32_t n,
+static void w_perf(struct soc *w, const char *name, const uint32_t *perf, uint32_t n,
 		   uint32_t initial)
 {
 	struct vscmi_res_desc *d = w_res(w, VSCMI_PERF, name, NULL);
@@ -205,7 +205,7 @@ static void w_perf(struct world *w, const char *name, const uint32_t *perf, uint
 #define LEVELS(...)                                                                      \
 	(const uint32_t[]){ __VA_ARGS__ }, ARRAY_LEN(((const uint32_t[]){ __VA_ARGS__ }))
 
-static uint32_t w_agent(struct world *w, const char *name)
+static uint32_t w_agent(struct soc *w, const char *name)
 {
 	struct vscmi_model *m = &w->m;
 	struct vscmi_agent_desc *a = realloc(m->agents, (m->nagents + 1) * sizeof(*a));
@@ -220,7 +220,7 @@ static uint32_t w_agent(struct world *w, const char *name)
 }
 
 /* Views in the order given: "res:view res:view ...". */
-static void w_views(struct world *w, uint32_t agent, enum vscmi_kind kind, const char *list)
+static void w_views(struct soc *w, uint32_t agent, enum vscmi_kind kind, const char *list)
 {
 	struct vscmi_agent_desc *a = &w->m.agents[agent - 1];
 	char buf[512], *save = NULL;
@@ -250,7 +250,7 @@ static void w_views(struct world *w, uint32_t agent, enum vscmi_kind kind, const
  * shared between agents (one on at boot all the way), power domains with
  * parents, retention and a boot state, resets deasserted at boot, a perf
  * table with gaps whose initial level is in the middle. */
-static void build_media(struct world *w)
+static void build_media(struct soc *w)
 {
 	uint32_t cam, disp, info;
 
@@ -317,7 +317,7 @@ static void build_media(struct world *w)
 /* Mostly on at boot: a clock chain four deep, regulators on, a power
  * domain ON with a child in retention, resets deasserted, a perf domain
  * starting at its top level. */
-static void build_boot(struct world *w)
+static void build_boot(struct soc *w)
 {
 	uint32_t a, b, g;
 
@@ -371,7 +371,7 @@ static void build_boot(struct world *w)
 }
 
 /* Few resources, every agent sees all of them: the most contention. */
-static void build_dense(struct world *w)
+static void build_dense(struct soc *w)
 {
 	static const char *const names[] = { "x", "y", "z" };
 	static const char *const clocks[] = { "root:r mid:m leaf:l fix:f",
@@ -410,20 +410,20 @@ static void build_dense(struct world *w)
 	}
 }
 
-static void (*const builders[])(struct world *w) = { build_media, build_boot, build_dense };
+static void (*const builders[])(struct soc *w) = { build_media, build_boot, build_dense };
 
-static void world_build(struct world *w, uint32_t which)
+static void soc_build(struct soc *w, uint32_t which)
 {
 	memset(w, 0, sizeof(*w));
 	builders[which % ARRAY_LEN(builders)](w);
 }
 
-static void world_free(struct world *w)
+static void soc_free(struct soc *w)
 {
 	vscmi_model_free(&w->m);
 }
 
-static const struct vscmi_res_desc *w_view_desc(const struct world *w, uint32_t agent,
+static const struct vscmi_res_desc *w_view_desc(const struct soc *w, uint32_t agent,
 						enum vscmi_kind kind, uint32_t view)
 {
 	const struct vscmi_agent_desc *a = &w->m.agents[agent - 1];
@@ -444,15 +444,15 @@ static void conf_range(FILE *f, const char *list_key, const struct vscmi_range *
 	fputc('\n', f);
 }
 
-static void conf_parent(FILE *f, const struct world *w, const struct vscmi_res_desc *d)
+static void conf_parent(FILE *f, const struct soc *w, const struct vscmi_res_desc *d)
 {
 	if (d->parent >= 0)
 		fprintf(f, "parent = %s\n", w->m.res[d->kind][d->parent].name);
 }
 
-/* The world as vscmid.conf: sections in index order, so that the config
+/* The SoC as vscmid.conf: sections in index order, so that the config
  * numbers resources and views as the model does. */
-static int conf_write(const struct world *w, const char *path, const char *dir)
+static int conf_write(const struct soc *w, const char *path, const char *dir)
 {
 	static const char *const view_keys[VSCMI_KIND_COUNT] = {
 		[VSCMI_CLOCK] = "clocks",     [VSCMI_POWER] = "power", [VSCMI_RESET] = "resets",
@@ -463,7 +463,7 @@ static int conf_write(const struct world *w, const char *path, const char *dir)
 
 	if (!f)
 		return -errno;
-	fprintf(f, "; written by tests/test_model.c, world %s\n", w->name);
+	fprintf(f, "; written by tests/test_model.c, SoC %s\n", w->name);
 	fprintf(f, "[daemon]\ncontrol = %s/control\nsocket_dir = %s\nplatform = emulated\n", dir,
 		dir);
 	for (uint32_t i = 0; i < m->nres[VSCMI_CLOCK]; i++) {
@@ -588,7 +588,7 @@ static int64_t gen_perf_value(uint64_t *s, const struct vscmi_res_desc *d, bool 
 	return rnd_pct(s, 50) ? l[0].perf / 2 : l[n - 1].perf + 50;
 }
 
-static void gen_step(const struct world *w, uint64_t *s, struct rm_step *st)
+static void gen_step(const struct soc *w, uint64_t *s, struct rm_step *st)
 {
 	static const uint32_t weights[VSCMI_KIND_COUNT] = {
 		[VSCMI_CLOCK] = 30, [VSCMI_POWER] = 15, [VSCMI_RESET] = 15,
@@ -671,7 +671,7 @@ static void gen_step(const struct world *w, uint64_t *s, struct rm_step *st)
 	}
 }
 
-static void fmt_step(const struct world *w, const struct rm_step *s, char *buf, size_t len)
+static void fmt_step(const struct soc *w, const struct rm_step *s, char *buf, size_t len)
 {
 	static const char *const rounds[] = { "down", "up", "auto" };
 	const char *agent = w->m.agents[s->agent - 1].name;
@@ -746,7 +746,7 @@ struct obs {
 
 /* A replay of steps; what it found. */
 struct run {
-	const struct world *w;
+	const struct soc *w;
 	const struct rm_step *steps;
 	uint32_t n;
 	bool failed;
@@ -775,7 +775,7 @@ static const char *pd_name(const struct vscmi_res_desc *d, uint32_t pd)
 	return pd < d->u.power.nstates ? d->u.power.states[pd].name : "?";
 }
 
-static void fmt_op(const struct world *w, const struct rm_op *op, char *buf, size_t len)
+static void fmt_op(const struct soc *w, const struct rm_op *op, char *buf, size_t len)
 {
 	const char *name = (unsigned int)op->kind < VSCMI_KIND_COUNT &&
 					   op->res < w->m.nres[op->kind] ?
@@ -795,7 +795,7 @@ static void fmt_op(const struct world *w, const struct rm_op *op, char *buf, siz
 		snprintf(buf, len, "%s %s %" PRId64, vscmi_op_name(op->type), name, op->val);
 }
 
-static void fmt_ops(const struct world *w, const struct rm_op *ops, uint32_t n, char *buf,
+static void fmt_ops(const struct soc *w, const struct rm_op *ops, uint32_t n, char *buf,
 		    size_t len)
 {
 	size_t used = 0;
@@ -959,7 +959,7 @@ static bool cmp_read(struct run *r, const char *agent, uint32_t view, const char
 static bool check_obs(struct run *r, const struct rm *rm, const struct rm_step *s,
 		      const struct rm_effect *eff, const struct obs *o)
 {
-	const struct world *w = r->w;
+	const struct soc *w = r->w;
 	char a[2048], b[2048], sig[160];
 
 	if (s && o->status != eff->status) {
@@ -1042,7 +1042,7 @@ static bool check_obs(struct run *r, const struct rm *rm, const struct rm_step *
 
 struct backend {
 	const char *name;
-	int (*start)(void *ctx, const struct world *w, char *err, size_t errlen);
+	int (*start)(void *ctx, const struct soc *w, char *err, size_t errlen);
 	/* The status the agent got, or -errno when it could not be sent. */
 	int (*exec)(void *ctx, const struct rm_step *s, int32_t *status, char *err, size_t errlen);
 	int (*observe)(void *ctx, struct obs *o, char *err, size_t errlen);
@@ -1052,7 +1052,7 @@ struct backend {
 
 /* In process: the arbiter over the emulated platform. */
 struct ip {
-	const struct world *w;
+	const struct soc *w;
 	struct vscmi_platform *plat;
 	struct arb *arb;
 	struct arb_agent *agents[T_MAX_AGENTS];
@@ -1073,7 +1073,7 @@ static void ip_observer(void *ctx, struct arb_res *res, const struct vscmi_op *o
 							arb_res_index(res), op->val, op->val2 };
 }
 
-static int ip_start(void *ctx, const struct world *w, char *err, size_t errlen)
+static int ip_start(void *ctx, const struct soc *w, char *err, size_t errlen)
 {
 	struct ip *ip = ctx;
 
@@ -1285,7 +1285,7 @@ static void ip_read_view(const struct arb_vote *vote, struct rm_read *rd)
 static int ip_observe(void *ctx, struct obs *o, char *err, size_t errlen)
 {
 	struct ip *ip = ctx;
-	const struct world *w = ip->w;
+	const struct soc *w = ip->w;
 
 	o->have_ops = true;
 	o->have_hw = true;
@@ -1393,7 +1393,7 @@ static const struct backend ip_backend = { "in process", ip_start, ip_exec, ip_o
 #define DM_NO_REPLY INT32_MIN
 
 struct dm {
-	const struct world *w;
+	const struct soc *w;
 	char dir[160];
 	pid_t pid;
 	int fd[T_MAX_AGENTS];
@@ -1579,7 +1579,7 @@ static bool dm_agent_connected(struct dm *dm, const char *name, bool *connected)
 	return found;
 }
 
-static int dm_start(void *ctx, const struct world *w, char *err, size_t errlen)
+static int dm_start(void *ctx, const struct soc *w, char *err, size_t errlen)
 {
 	struct dm *dm = ctx;
 	const char *vscmid = getenv("VSCMID");
@@ -1726,7 +1726,7 @@ static int dm_exec(void *ctx, const struct rm_step *s, int32_t *status, char *er
 	return 0;
 }
 
-static int dm_find_agent(const struct world *w, const char *name)
+static int dm_find_agent(const struct soc *w, const char *name)
 {
 	if (!name)
 		return -1;
@@ -1740,7 +1740,7 @@ static int dm_find_agent(const struct world *w, const char *name)
  * a line back), from the control socket. */
 static int dm_resources(struct dm *dm, struct obs *o)
 {
-	const struct world *w = dm->w;
+	const struct soc *w = dm->w;
 	struct json_object *reply = dm_control(dm, VSCMI_CTL_RESOURCES), *kinds;
 	int r = 0;
 
@@ -1861,7 +1861,7 @@ static int dm_read_view(struct dm *dm, uint32_t a, enum vscmi_kind k, uint32_t v
 static int dm_observe(void *ctx, struct obs *o, char *err, size_t errlen)
 {
 	struct dm *dm = ctx;
-	const struct world *w = dm->w;
+	const struct soc *w = dm->w;
 	uint64_t now = 0;
 	int r;
 
@@ -2002,7 +2002,7 @@ static bool budget_left(struct shrink_budget *b)
 
 /* Removes single steps and chunks of steps as long as what is left fails
  * the same way; returns the steps left. */
-static uint32_t shrink(const struct world *w, const struct backend *be, struct rm_step *steps,
+static uint32_t shrink(const struct soc *w, const struct backend *be, struct rm_step *steps,
 		       uint32_t n, const char *sig, struct shrink_budget *budget)
 {
 	struct rm_step *cand = calloc(n + 1, sizeof(*cand));
@@ -2049,7 +2049,7 @@ static void print_run(const struct run *r, const char *variant, uint64_t seed)
 {
 	char line[512];
 
-	fprintf(stderr, "\nmodel: %s, world %s, seed %" PRIu64 " (VSCMI_MODEL_SEED=%" PRIu64
+	fprintf(stderr, "\nmodel: %s, SoC %s, seed %" PRIu64 " (VSCMI_MODEL_SEED=%" PRIu64
 		" VSCMI_MODEL_SEEDS=1): diverges from doc/arbiter.md [%s]\n",
 		variant, r->w->name, seed, seed, r->sig);
 	for (uint32_t i = 0; i < r->at && i < r->n; i++) {
@@ -2130,7 +2130,7 @@ static bool sigs_add(struct sigs *s, const char *sig)
 
 /* Replays the shrunk steps and prints what they show, unless a divergence
  * of the same kind was printed already. */
-static void replay_and_report(const struct world *w, const struct backend *be,
+static void replay_and_report(const struct soc *w, const struct backend *be,
 			      const struct rm_step *steps, uint32_t n, uint64_t seed,
 			      struct sigs *seen)
 {
@@ -2142,7 +2142,7 @@ static void replay_and_report(const struct world *w, const struct backend *be,
 	run_steps(&r, be);
 	if (!r.failed)
 		fprintf(stderr,
-			"\nmodel: %s, world %s, seed %" PRIu64
+			"\nmodel: %s, SoC %s, seed %" PRIu64
 			": the shrunk sequence no longer fails (flaky?)\n",
 			be->name, w->name, seed);
 	else if (sigs_add(seen, r.sig))
@@ -2158,7 +2158,7 @@ static void replay_and_report(const struct world *w, const struct backend *be,
  * report. Returns whether it diverged. */
 static bool run_seed(const struct backend *be, uint64_t seed, uint32_t nsteps, struct sigs *seen)
 {
-	struct world w;
+	struct soc w;
 	struct rm_step *steps = calloc(nsteps + 1, sizeof(*steps));
 	struct run r = { .w = &w, .steps = steps, .n = nsteps };
 	uint64_t rng = seed * 0x9e3779b97f4a7c15ull + 1;
@@ -2168,7 +2168,7 @@ static bool run_seed(const struct backend *be, uint64_t seed, uint32_t nsteps, s
 	r.got = calloc(nsteps + 1, sizeof(*r.got));
 	r.want = calloc(nsteps + 1, sizeof(*r.want));
 	ck_assert(r.got && r.want);
-	world_build(&w, (uint32_t)(seed % ARRAY_LEN(builders)));
+	soc_build(&w, (uint32_t)(seed % ARRAY_LEN(builders)));
 	for (uint32_t i = 0; i < nsteps; i++)
 		gen_step(&w, &rng, &steps[i]);
 	run_steps(&r, be);
@@ -2209,7 +2209,7 @@ static bool run_seed(const struct backend *be, uint64_t seed, uint32_t nsteps, s
 		replay_and_report(&w, be, steps, n, seed, seen);
 		free(copy);
 	}
-	world_free(&w);
+	soc_free(&w);
 	free(r.got);
 	free(r.want);
 	free(steps);
@@ -2267,7 +2267,7 @@ END_TEST
  * divergence above is the system's, not a slip of the model. */
 START_TEST(test_model_worked_cases)
 {
-	struct world w;
+	struct soc w;
 	struct rm_effect *eff = calloc(1, sizeof(*eff));
 	struct rm *rm = NULL;
 	struct rm_read rd;
@@ -2276,7 +2276,7 @@ START_TEST(test_model_worked_cases)
 	struct rm_step s = { 0 };
 
 	ck_assert_ptr_nonnull(eff);
-	world_build(&w, 0);
+	soc_build(&w, 0);
 	ck_assert_int_eq(rm_new(&w.m, &rm), 0);
 
 	/* 4. An exclusive rate (cam_core: camera view 1, display view 3). */
@@ -2425,7 +2425,7 @@ START_TEST(test_model_worked_cases)
 	}
 
 	rm_free(rm);
-	world_free(&w);
+	soc_free(&w);
 	free(eff);
 }
 END_TEST

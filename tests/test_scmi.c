@@ -10,7 +10,7 @@
 #include "vscmi/buf.h"
 #include "vscmi/scmi.h"
 
-#include "support/world.h"
+#include "support/server_rig.h"
 
 enum { CAMERA = 1, DISPLAY = 2, IVI = 3, OPS = 4 };
 enum { PLL, CAM_PIX, DISP_PIX, CAM_CORE, IVI_AUDIO, NCLOCKS };
@@ -40,7 +40,7 @@ static void add_views(struct vscmi_agent_desc *a, enum vscmi_kind k, ...)
 	while ((idx = va_arg(ap, int)) >= 0) {
 		const char *name = va_arg(ap, const char *);
 
-		world_add_view(a, k, (uint32_t)idx, name);
+		rig_add_view(a, k, (uint32_t)idx, name);
 	}
 	va_end(ap);
 }
@@ -49,20 +49,20 @@ static void setup(void)
 {
 	struct vscmi_res_desc *d;
 	struct vscmi_agent_desc *a;
-	struct scmi_hooks hooks = { .defer = world_defer, .system_power = t_system };
+	struct scmi_hooks hooks = { .defer = rig_defer, .system_power = t_system };
 
 	memset(&model, 0, sizeof(model));
-	world_reset(32);
+	rig_reset(32);
 	sys_calls = 0;
 
-	world_add_res(&model, VSCMI_CLOCK, "pll_video", 10, -1);
+	rig_add_res(&model, VSCMI_CLOCK, "pll_video", 10, -1);
 	d = &model.res[VSCMI_CLOCK][PLL];
 	d->u.clock.policy = VSCMI_POLICY_FIXED;
 	d->u.clock.rate = 1188000000;
 	d->u.clock.rates.count = 1;
 	d->u.clock.rates.values[0] = 1188000000;
-	world_add_res(&model, VSCMI_CLOCK, "cam_pix", 11, PLL);
-	world_add_res(&model, VSCMI_CLOCK, "disp_pix", 12, PLL);
+	rig_add_res(&model, VSCMI_CLOCK, "cam_pix", 11, PLL);
+	rig_add_res(&model, VSCMI_CLOCK, "disp_pix", 12, PLL);
 	for (int i = CAM_PIX; i <= DISP_PIX; i++) {
 		d = &model.res[VSCMI_CLOCK][i];
 		d->u.clock.policy = VSCMI_POLICY_EXCLUSIVE;
@@ -72,14 +72,14 @@ static void setup(void)
 		d->u.clock.rates.step = 1000;
 		d->u.clock.rate = 25000000;
 	}
-	world_add_res(&model, VSCMI_CLOCK, "cam_core", 13, -1);
+	rig_add_res(&model, VSCMI_CLOCK, "cam_core", 13, -1);
 	d = &model.res[VSCMI_CLOCK][CAM_CORE];
 	d->u.clock.policy = VSCMI_POLICY_EXCLUSIVE;
 	d->u.clock.rates.count = 20;
 	for (int i = 0; i < 20; i++)
 		d->u.clock.rates.values[i] = 100000000 + i * 10000000;
 	d->u.clock.rate = 100000000;
-	world_add_res(&model, VSCMI_CLOCK, "ivi_audio_mclk_with_a_long_name", 14, -1);
+	rig_add_res(&model, VSCMI_CLOCK, "ivi_audio_mclk_with_a_long_name", 14, -1);
 	d = &model.res[VSCMI_CLOCK][IVI_AUDIO];
 	d->u.clock.policy = VSCMI_POLICY_MAX;
 	d->u.clock.rates.count = 2;
@@ -87,7 +87,7 @@ static void setup(void)
 	d->u.clock.rates.values[1] = 24576000;
 	d->u.clock.rate = 12288000;
 
-	world_add_res(&model, VSCMI_POWER, "isp", 3, -1);
+	rig_add_res(&model, VSCMI_POWER, "isp", 3, -1);
 	d = &model.res[VSCMI_POWER][0];
 	d->u.power.nstates = 3;
 	d->u.power.states[0] = (struct vscmi_pd_state){ "on", 0x0 };
@@ -95,32 +95,32 @@ static void setup(void)
 	d->u.power.states[2] = (struct vscmi_pd_state){ "off", 0x40000000 };
 	d->u.power.initial = 2;
 
-	world_add_res(&model, VSCMI_RESET, "rst_bus", 5, -1);
+	rig_add_res(&model, VSCMI_RESET, "rst_bus", 5, -1);
 	model.res[VSCMI_RESET][0].u.reset.asserted = true;
-	world_add_res(&model, VSCMI_RESET, "rst_csi", 6, -1);
+	rig_add_res(&model, VSCMI_RESET, "rst_csi", 6, -1);
 	model.res[VSCMI_RESET][1].u.reset.asserted = true;
-	world_add_res(&model, VSCMI_RESET, "rst_isp", 7, -1);
+	rig_add_res(&model, VSCMI_RESET, "rst_isp", 7, -1);
 	model.res[VSCMI_RESET][2].u.reset.allow_autonomous = true;
 
-	world_add_res(&model, VSCMI_SENSOR, "soc_temp", 20, -1);
+	rig_add_res(&model, VSCMI_SENSOR, "soc_temp", 20, -1);
 	model.res[VSCMI_SENSOR][0].u.sensor.type = 2;
 	model.res[VSCMI_SENSOR][0].u.sensor.value = 45000;
 
-	a = world_add_agent(&model, "camera", SCMI_PROTO_ALL, SCMI_DEFAULT_PAYLOAD);
+	a = rig_add_agent(&model, "camera", SCMI_PROTO_ALL, SCMI_DEFAULT_PAYLOAD);
 	add_views(a, VSCMI_CLOCK, CAM_PIX, "pixel", CAM_CORE, NULL, -1);
 	add_views(a, VSCMI_SENSOR, 0, NULL, -1);
 	add_views(a, VSCMI_POWER, 0, NULL, -1);
 	add_views(a, VSCMI_RESET, 0, NULL, 1, "csi", 2, NULL, -1);
-	a = world_add_agent(&model, "display", SCMI_PROTO_ALL, SCMI_DEFAULT_PAYLOAD);
+	a = rig_add_agent(&model, "display", SCMI_PROTO_ALL, SCMI_DEFAULT_PAYLOAD);
 	add_views(a, VSCMI_CLOCK, DISP_PIX, "pixel", CAM_CORE, "core", -1);
 	add_views(a, VSCMI_RESET, 0, NULL, 2, NULL, -1);
-	a = world_add_agent(&model, "ivi",
+	a = rig_add_agent(&model, "ivi",
 			    SCMI_PROTO_BIT(SCMI_PROTO_POWER) | SCMI_PROTO_BIT(SCMI_PROTO_CLOCK) |
 				    SCMI_PROTO_BIT(SCMI_PROTO_SYSTEM),
 			    SCMI_DEFAULT_PAYLOAD);
 	add_views(a, VSCMI_CLOCK, IVI_AUDIO, NULL, -1);
 	add_views(a, VSCMI_POWER, 0, "isp", -1);
-	a = world_add_agent(&model, "ops", SCMI_PROTO_BIT(SCMI_PROTO_SYSTEM), SCMI_DEFAULT_PAYLOAD);
+	a = rig_add_agent(&model, "ops", SCMI_PROTO_BIT(SCMI_PROTO_SYSTEM), SCMI_DEFAULT_PAYLOAD);
 	a->privileged = true;
 
 	plat = vscmi_emu_new(&model);
@@ -130,7 +130,7 @@ static void setup(void)
 	srv = scmi_server_new(&model, arb, plat, &hooks);
 	ck_assert_ptr_nonnull(srv);
 	for (uint32_t i = 1; i <= model.nagents; i++)
-		world_set_output(srv, i, true);
+		rig_set_output(srv, i, true);
 }
 
 static void teardown(void)
@@ -158,7 +158,7 @@ static int32_t status(void)
 
 static int32_t sendv(uint32_t agent, uint8_t proto, uint8_t msg, int n, const uint32_t *w)
 {
-	return world_cmd(srv, agent, SCMI_HDR(msg, 0, proto, 0x2a5), n, w, resp, sizeof(resp),
+	return rig_cmd(srv, agent, SCMI_HDR(msg, 0, proto, 0x2a5), n, w, resp, sizeof(resp),
 			 &resp_len);
 }
 
@@ -287,19 +287,19 @@ START_TEST(test_base_reset_agent_configuration_releases_votes)
 {
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 0, 1), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 1), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 1);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 1);
 	/* another guest may not reset camera */
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_BASE, 0xb, CAMERA, 0), SCMI_DENIED);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0xb, 0xffffffff, 2), SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0xb, CAMERA, 1), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 12), 1);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 1);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, 12), 1);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 1);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0xb, 0, 0), 0);
 	ck_assert_uint_eq(rv(1), 0);
 	/* the privileged agent may reset another */
 	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0xb, DISPLAY, 0), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 0);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, 10, 1), 1);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, 10, 0), 1);
 }
@@ -353,7 +353,7 @@ START_TEST(test_pll_shared_by_two_guests_switches_once)
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 0, 0, 0), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 1);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 1);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0xb, 0, 0), 0);
 	ck_assert_uint_eq(rv(1), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0xb, 0, 0), 0);
@@ -361,7 +361,7 @@ START_TEST(test_pll_shared_by_two_guests_switches_once)
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 0, 0), 0);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, 10, 1), 1);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, 10, 0), 1);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 0);
 	/* unchanged (3) and reserved (2) states */
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 3, 0), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 2, 0), SCMI_INVALID_PARAMETERS);
@@ -374,13 +374,13 @@ START_TEST(test_exclusive_rate_owner_denies_others)
 	/* cam_core: camera view 1, display view 1 */
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 1, 1, 0), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 200000000, 0), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 200000000);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 200000000);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x5, 0, 1, 100000000, 0), SCMI_DENIED);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 1, 1, 0), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 1, 0, 0), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 13), 1);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, 13), 1);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x5, 0, 1, 100000000, 0), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 100000000);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 100000000);
 	/* each reads its own vote */
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x6, 1), 0);
 	ck_assert_uint_eq(rv(0), 200000000);
@@ -401,7 +401,7 @@ START_TEST(test_exclusive_rate_enabler_reads_the_rate_the_clock_has)
 	ck_assert_uint_eq(rv(0), 100000000);
 	/* the owner goes: the rate stays, and so does what camera reads */
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 1, 0, 0), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 100000000);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 100000000);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x6, 1), 0);
 	ck_assert_uint_eq(rv(0), 100000000);
 }
@@ -411,11 +411,11 @@ START_TEST(test_rate_rounding_and_range)
 {
 	/* cam_core rates: 100..290 MHz in 10 MHz steps */
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 104000000, 0), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 100000000);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 100000000);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1 << 2, 1, 104000000, 0), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 110000000);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 110000000);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1 << 3, 1, 116000000, 0), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 120000000);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 120000000);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 1, 1), SCMI_OUT_OF_RANGE);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 99000000, 0), SCMI_OUT_OF_RANGE);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1u << 4, 1, 100000000, 0),
@@ -457,14 +457,14 @@ END_TEST
 START_TEST(test_async_rate_set_delayed_response_follows_reply)
 {
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0), 0);
-	ck_assert_int_eq(world_ninbox(CAMERA), 0);
-	ck_assert_int_eq(world_ndeferred(), 1);
-	world_run_deferred();
-	ck_assert_int_eq(world_ninbox(CAMERA), 1);
-	const uint8_t *m = world_msg(CAMERA, 0)->b;
+	ck_assert_int_eq(rig_ninbox(CAMERA), 0);
+	ck_assert_int_eq(rig_ndeferred(), 1);
+	rig_run_deferred();
+	ck_assert_int_eq(rig_ninbox(CAMERA), 1);
+	const uint8_t *m = rig_msg(CAMERA, 0)->b;
 	uint32_t hdr = vscmi_get_le32(m);
 
-	ck_assert_uint_eq(world_msg(CAMERA, 0)->len, 20);
+	ck_assert_uint_eq(rig_msg(CAMERA, 0)->len, 20);
 	ck_assert_uint_eq(SCMI_HDR_TYPE(hdr), SCMI_TYPE_DELAYED);
 	ck_assert_uint_eq(SCMI_HDR_MSG(hdr), 0x5);
 	ck_assert_uint_eq(SCMI_HDR_TOKEN(hdr), 0x2a5);
@@ -475,10 +475,10 @@ START_TEST(test_async_rate_set_delayed_response_follows_reply)
 	/* a reset agent does not get stale delayed responses */
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 60000000, 0), 0);
 	scmi_agent_reset(scmi_server_agent(srv, CAMERA));
-	world_run_deferred();
-	ck_assert_int_eq(world_ninbox(CAMERA), 1);
+	rig_run_deferred();
+	ck_assert_int_eq(rig_ninbox(CAMERA), 1);
 	/* without an event channel there are no delayed responses */
-	world_set_output(srv, CAMERA, false);
+	rig_set_output(srv, CAMERA, false);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0),
 			 SCMI_NOT_SUPPORTED);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x9, 0, 1), SCMI_NOT_SUPPORTED);
@@ -493,19 +493,19 @@ START_TEST(test_async_cap_counts_delayed_responses_of_a_reset_agent)
 	for (int i = 0; i < 16; i++)
 		ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0), SCMI_BUSY);
-	ck_assert_int_eq(world_ndeferred(), 16);
+	ck_assert_int_eq(rig_ndeferred(), 16);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0xb, CAMERA, 0), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0), SCMI_BUSY);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 1, 1 | 4, 0), SCMI_BUSY);
-	ck_assert_int_eq(world_ndeferred(), 16);
+	ck_assert_int_eq(rig_ndeferred(), 16);
 	/* other agents have their own */
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0), 0);
-	world_run_deferred();
-	ck_assert_int_eq(world_ninbox(CAMERA), 0);
-	ck_assert_int_eq(world_ninbox(DISPLAY), 1);
+	rig_run_deferred();
+	ck_assert_int_eq(rig_ninbox(CAMERA), 0);
+	ck_assert_int_eq(rig_ninbox(DISPLAY), 1);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1, 0, 50000000, 0), 0);
-	world_run_deferred();
-	ck_assert_int_eq(world_ninbox(CAMERA), 1);
+	rig_run_deferred();
+	ck_assert_int_eq(rig_ninbox(CAMERA), 1);
 }
 END_TEST
 
@@ -515,9 +515,9 @@ START_TEST(test_platform_refusal_rolls_vote_back)
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), SCMI_HARDWARE_ERROR);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0xb, 0, 0), 0);
 	ck_assert_uint_eq(rv(1), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 12), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, 12), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 1);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 1);
 }
 END_TEST
 
@@ -526,9 +526,9 @@ START_TEST(test_rate_notification_names_only_the_receiver_or_the_platform)
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x9, 1, 1), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 1, 1, 0), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 150000000, 0), 0);
-	ck_assert_int_eq(world_ninbox(CAMERA), 0);
-	ck_assert_int_eq(world_ninbox(DISPLAY), 1);
-	const uint8_t *m = world_msg(DISPLAY, 0)->b;
+	ck_assert_int_eq(rig_ninbox(CAMERA), 0);
+	ck_assert_int_eq(rig_ninbox(DISPLAY), 1);
+	const uint8_t *m = rig_msg(DISPLAY, 0)->b;
 
 	/* display reads the rate the clock has; camera's id is not its business */
 	ck_assert_uint_eq(vscmi_get_le32(m), SCMI_HDR(0, SCMI_TYPE_NOTIFICATION, 0x14, 0));
@@ -538,23 +538,23 @@ START_TEST(test_rate_notification_names_only_the_receiver_or_the_platform)
 	/* the cause hears its own change under its own id */
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x9, 1, 1), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 170000000, 0), 0);
-	ck_assert_int_eq(world_ninbox(CAMERA), 1);
-	ck_assert_uint_eq(vscmi_get_le32(world_msg(CAMERA, 0)->b + 4), CAMERA);
-	ck_assert_uint_eq(vscmi_get_le32(world_msg(CAMERA, 0)->b + 12), 170000000);
-	ck_assert_int_eq(world_ninbox(DISPLAY), 2);
-	ck_assert_uint_eq(vscmi_get_le32(world_msg(DISPLAY, 1)->b + 4), 0);
+	ck_assert_int_eq(rig_ninbox(CAMERA), 1);
+	ck_assert_uint_eq(vscmi_get_le32(rig_msg(CAMERA, 0)->b + 4), CAMERA);
+	ck_assert_uint_eq(vscmi_get_le32(rig_msg(CAMERA, 0)->b + 12), 170000000);
+	ck_assert_int_eq(rig_ninbox(DISPLAY), 2);
+	ck_assert_uint_eq(vscmi_get_le32(rig_msg(DISPLAY, 1)->b + 4), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x9, 1, 2), SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x9, 1, 0), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 160000000, 0), 0);
-	ck_assert_int_eq(world_ninbox(DISPLAY), 2);
+	ck_assert_int_eq(rig_ninbox(DISPLAY), 2);
 
 	/* camera, switched off, reads its own 160 MHz: the display's rate is
 	 * no news to it */
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 1, 0, 0), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 1, 1, 0), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x5, 0, 1, 100000000, 0), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 100000000);
-	ck_assert_int_eq(world_ninbox(CAMERA), 2);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_RATE, 13), 100000000);
+	ck_assert_int_eq(rig_ninbox(CAMERA), 2);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x6, 1), 0);
 	ck_assert_uint_eq(rv(0), 160000000);
 }
@@ -568,18 +568,18 @@ START_TEST(test_refused_release_retried_before_the_next_command)
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
 	vscmi_emu_refuse(plat, VSCMI_OP_CLOCK_ENABLE, 11, 2, -EIO);
 	scmi_agent_reset(scmi_server_agent(srv, CAMERA));
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 1);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 1);
 	ck_assert(arb_has_dirty(arb));
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_BASE, 0x0), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 0);
 	ck_assert(!arb_has_dirty(arb));
 
 	/* refused once only: the reset's own retry does it */
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
 	vscmi_emu_refuse(plat, VSCMI_OP_CLOCK_ENABLE, 11, 1, -EIO);
 	scmi_agent_reset(scmi_server_agent(srv, CAMERA));
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 0);
 	ck_assert(!arb_has_dirty(arb));
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, 10, 0), 2);
 }
@@ -593,27 +593,27 @@ START_TEST(test_power_domain_reads_own_vote)
 	ck_assert_uint_eq(rv(0), 1);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x6, 0, 1), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_POWER, 0x4, 0, 0, 0x0), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_POWER_STATE, 3), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_POWER_STATE, 3), 0);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 0, 0x40000000), 0);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x5, 0), 0);
 	ck_assert_uint_eq(rv(0), 0x40000000);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_POWER, 0x5, 0), 0);
 	ck_assert_uint_eq(rv(0), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_POWER_STATE, 3), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_POWER_STATE, 3), 0);
 	/* ivi reads its own vote, off: camera switching the domain on is
 	 * nothing it could see, and camera's id would tell it who shares */
-	ck_assert_int_eq(world_ninbox(IVI), 0);
+	ck_assert_int_eq(rig_ninbox(IVI), 0);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 0, 0x40000001), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_POWER, 0x4, 0, 0, 0x40000000), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_POWER_STATE, 3), 0x40000001);
-	ck_assert_int_eq(world_ninbox(IVI), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_POWER_STATE, 3), 0x40000001);
+	ck_assert_int_eq(rig_ninbox(IVI), 0);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 0, 0x40000000), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_POWER_STATE, 3), 0x40000000);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_POWER_STATE, 3), 0x40000000);
 	/* the change ivi caused itself, under its own id */
-	ck_assert_int_eq(world_ninbox(IVI), 1);
-	ck_assert_uint_eq(vscmi_get_le32(world_msg(IVI, 0)->b + 4), IVI);
-	ck_assert_uint_eq(vscmi_get_le32(world_msg(IVI, 0)->b + 8), 0);
-	ck_assert_uint_eq(vscmi_get_le32(world_msg(IVI, 0)->b + 12), 0x40000000);
+	ck_assert_int_eq(rig_ninbox(IVI), 1);
+	ck_assert_uint_eq(vscmi_get_le32(rig_msg(IVI, 0)->b + 4), IVI);
+	ck_assert_uint_eq(vscmi_get_le32(rig_msg(IVI, 0)->b + 8), 0);
+	ck_assert_uint_eq(vscmi_get_le32(rig_msg(IVI, 0)->b + 12), 0x40000000);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 0, 0x12345), SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 1, 0), SCMI_NOT_FOUND);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x3, 0), 0);
@@ -626,21 +626,21 @@ END_TEST
 START_TEST(test_shared_reset_line_and_autonomous_reset)
 {
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 0, 0, 0), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_RESET_LINE, 5), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_RESET_LINE, 5), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_RESET, 0x4, 0, 0, 0), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 0, 2, 0), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_RESET_LINE, 5), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_RESET_LINE, 5), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_RESET, 0x4, 0, 2, 0), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_RESET_LINE, 5), 1);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_RESET_LINE, 5), 1);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_RESET_LINE, 5, 0), 1);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 0, 1, 0), SCMI_DENIED);
 	/* camera's private line may be pulsed, also asynchronously */
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 1, 1 | 4, 0), 0);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_RESET_PULSE, 6, -1), 1);
-	world_run_deferred();
-	ck_assert_int_eq(world_ninbox(CAMERA), 1);
-	ck_assert_uint_eq(SCMI_HDR_TYPE(vscmi_get_le32(world_msg(CAMERA, 0)->b)), SCMI_TYPE_DELAYED);
-	ck_assert_uint_eq(vscmi_get_le32(world_msg(CAMERA, 0)->b + 8), 1);
+	rig_run_deferred();
+	ck_assert_int_eq(rig_ninbox(CAMERA), 1);
+	ck_assert_uint_eq(SCMI_HDR_TYPE(vscmi_get_le32(rig_msg(CAMERA, 0)->b)), SCMI_TYPE_DELAYED);
+	ck_assert_uint_eq(vscmi_get_le32(rig_msg(CAMERA, 0)->b + 8), 1);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x3, 1), 0);
 	ck_assert_str_eq((char *)resp + 16, "csi");
 }
@@ -654,14 +654,14 @@ START_TEST(test_reset_issued_reaches_every_user_from_the_platform)
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x5, 2, 1), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 2, 1, 0), 0);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_RESET_PULSE, 7, -1), 1);
-	ck_assert_int_eq(world_ninbox(DISPLAY), 1);
-	ck_assert_uint_eq(vscmi_get_le32(world_msg(DISPLAY, 0)->b),
+	ck_assert_int_eq(rig_ninbox(DISPLAY), 1);
+	ck_assert_uint_eq(vscmi_get_le32(rig_msg(DISPLAY, 0)->b),
 			  SCMI_HDR(0, SCMI_TYPE_NOTIFICATION, SCMI_PROTO_RESET, 0));
-	ck_assert_uint_eq(vscmi_get_le32(world_msg(DISPLAY, 0)->b + 4), 0);
-	ck_assert_uint_eq(vscmi_get_le32(world_msg(DISPLAY, 0)->b + 8), 1);
-	ck_assert_int_eq(world_ninbox(CAMERA), 1);
-	ck_assert_uint_eq(vscmi_get_le32(world_msg(CAMERA, 0)->b + 4), CAMERA);
-	ck_assert_uint_eq(vscmi_get_le32(world_msg(CAMERA, 0)->b + 8), 2);
+	ck_assert_uint_eq(vscmi_get_le32(rig_msg(DISPLAY, 0)->b + 4), 0);
+	ck_assert_uint_eq(vscmi_get_le32(rig_msg(DISPLAY, 0)->b + 8), 1);
+	ck_assert_int_eq(rig_ninbox(CAMERA), 1);
+	ck_assert_uint_eq(vscmi_get_le32(rig_msg(CAMERA, 0)->b + 4), CAMERA);
+	ck_assert_uint_eq(vscmi_get_le32(rig_msg(CAMERA, 0)->b + 8), 2);
 }
 END_TEST
 
@@ -674,14 +674,14 @@ START_TEST(test_guest_system_power_goes_to_hook_not_platform)
 	ck_assert_int_eq(sys_calls, 1);
 	ck_assert_uint_eq(sys_state, 1);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_SYSTEM_POWER, 0, -1), 0);
-	ck_assert_int_eq(world_ninbox(IVI), 0);
+	ck_assert_int_eq(rig_ninbox(IVI), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x4), 0);
 	ck_assert_uint_eq(rv(0), 1);
 	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_SYSTEM, 0x3, 1, 0), 0);
 	ck_assert_int_eq(sys_calls, 1);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_SYSTEM_POWER, 0, 0), 1);
-	ck_assert_int_eq(world_ninbox(IVI), 1);
-	ck_assert_uint_eq(vscmi_get_le32(world_msg(IVI, 0)->b + 4), OPS);
+	ck_assert_int_eq(rig_ninbox(IVI), 1);
+	ck_assert_uint_eq(vscmi_get_le32(rig_msg(IVI, 0)->b + 4), OPS);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x3, 0, 4), SCMI_NOT_SUPPORTED);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x3, 0, 7), SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x2, 0x3), 0);
@@ -740,10 +740,10 @@ START_TEST(test_agent_gone_leaves_others_undisturbed)
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_RESET, 0x4, 0, 0, 0), 0);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 0, 0, 0x40000001), 0);
 	scmi_agent_reset(scmi_server_agent(srv, CAMERA));
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 1);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_POWER_STATE, 3), 0x40000001);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_RESET_LINE, 5), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 1);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_POWER_STATE, 3), 0x40000001);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_RESET_LINE, 5), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0xb, 0, 0), 0);
 	ck_assert_uint_eq(rv(1), 1);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x5, 0), 0);
@@ -831,7 +831,7 @@ START_TEST(test_slow_change_others_answered_meanwhile_reply_later_with_token)
 	ck_assert_uint_eq(SCMI_HDR_TOKEN(vscmi_get_le32(later.b[1])), 0x13);
 	ck_assert_int_eq((int32_t)vscmi_get_le32(later.b[1] + 4), SCMI_SUCCESS);
 	ck_assert_uint_eq(vscmi_get_le32(later.b[1] + 12) & 1, 1);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 1);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 1);
 	ck_assert_uint_eq(scmi_agent_waiting(scmi_server_agent(srv, 1)), 0);
 }
 END_TEST
@@ -850,8 +850,8 @@ START_TEST(test_slow_change_timeout_is_an_error_reply_and_rolls_back)
 	/* Nothing stays half done: the agent reads its clock off. */
 	ck_assert_uint_eq(tagged(1, SCMI_HDR(0xb, 0, SCMI_PROTO_CLOCK, 6), 2, get, 8), 20);
 	ck_assert_uint_eq(rv(1) & 1, 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, 10), 0);
 }
 END_TEST
 
@@ -870,7 +870,7 @@ START_TEST(test_slow_change_agent_reset_while_pending_drops_reply_releases_vote)
 	ck_assert_uint_eq(scmi_agent_waiting(cam), 0);
 	ck_assert_uint_eq(arb_in_flight(arb), 0);
 	/* The change finished, then the release withdrew it. */
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, 11), 0);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, 11, 1), 1);
 	/* A new channel is served as usual. */
 	scmi_agent_set_reply(cam, later_reply, NULL);
@@ -963,17 +963,17 @@ END_TEST
 START_TEST(test_slow_async_reading_delayed_response_carries_value)
 {
 	const uint32_t async[] = { 0, 1 };
-	const struct world_msg *m;
+	const struct rig_msg *m;
 
 	ck_assert_uint_eq(tagged(CAMERA, READING_GET(0x31), 2, async, 301), 8);
 	ck_assert_int_eq(status(), SCMI_SUCCESS);
 	ck_assert_uint_eq(scmi_agent_waiting(scmi_server_agent(srv, CAMERA)), 0);
-	world_run_deferred();
-	ck_assert_int_eq(world_ninbox(CAMERA), 0);
+	rig_run_deferred();
+	ck_assert_int_eq(rig_ninbox(CAMERA), 0);
 	ck_assert_int_eq(vscmi_emu_finish_reading(plat, 20), 1);
-	world_run_deferred();
-	ck_assert_int_eq(world_ninbox(CAMERA), 1);
-	m = world_msg(CAMERA, 0);
+	rig_run_deferred();
+	ck_assert_int_eq(rig_ninbox(CAMERA), 1);
+	m = rig_msg(CAMERA, 0);
 	ck_assert_uint_eq(m->len, 28);
 	ck_assert_uint_eq(vscmi_get_le32(m->b), SCMI_HDR(0x6, SCMI_TYPE_DELAYED, SCMI_PROTO_SENSOR,
 							 0x31));
@@ -1017,8 +1017,8 @@ START_TEST(test_slow_reset_pulse_answered_later)
 	ck_assert_int_eq(status(), SCMI_SUCCESS);
 	ck_assert_uint_eq(tagged(CAMERA, READING_GET(0x52), 2, sync, 502), 0);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_RESET_PULSE, 7, -1), 0);
-	world_run_deferred();
-	ck_assert_int_eq(world_ninbox(CAMERA), 0);
+	rig_run_deferred();
+	ck_assert_int_eq(rig_ninbox(CAMERA), 0);
 
 	ck_assert_int_eq(vscmi_emu_finish(plat, VSCMI_OP_RESET_PULSE, 7), 1);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_RESET_PULSE, 7, -1), 1);
@@ -1026,9 +1026,9 @@ START_TEST(test_slow_reset_pulse_answered_later)
 	ck_assert_uint_eq(later.tag[0], 501);
 	ck_assert_uint_eq(SCMI_HDR_TOKEN(vscmi_get_le32(later.b[0])), 0x51);
 	ck_assert_int_eq((int32_t)vscmi_get_le32(later.b[0] + 4), SCMI_SUCCESS);
-	world_run_deferred();
-	ck_assert_int_eq(world_ninbox(CAMERA), 1);
-	ck_assert_uint_eq(vscmi_get_le32(world_msg(CAMERA, 0)->b),
+	rig_run_deferred();
+	ck_assert_int_eq(rig_ninbox(CAMERA), 1);
+	ck_assert_uint_eq(vscmi_get_le32(rig_msg(CAMERA, 0)->b),
 			  SCMI_HDR(0x4, SCMI_TYPE_DELAYED, SCMI_PROTO_RESET, 0x51));
 	ck_assert_int_eq(vscmi_emu_finish_reading(plat, 20), 1);
 	ck_assert_int_eq(later.n, 2);
@@ -1089,7 +1089,7 @@ START_TEST(test_slow_reading_dropped_on_reset_forgotten_on_removal)
 	scmi_server_remove_agent(srv, cam);
 	ck_assert_uint_eq(vscmi_emu_in_flight(plat), 0);
 	ck_assert_int_eq(vscmi_emu_finish_reading(plat, UINT32_MAX), 0);
-	world_run_deferred();
+	rig_run_deferred();
 	ck_assert_int_eq(later.n, 1);
 }
 END_TEST

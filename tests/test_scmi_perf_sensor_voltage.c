@@ -12,7 +12,7 @@
 #include "vscmi/buf.h"
 #include "vscmi/scmi.h"
 
-#include "support/world.h"
+#include "support/server_rig.h"
 
 #define PERF SCMI_PROTO_PERF
 #define SENSOR SCMI_PROTO_SENSOR
@@ -89,7 +89,7 @@ static struct vscmi_platform shim;
 
 static void set_p2a(uint32_t agent, bool p2a)
 {
-	world_set_output(srv, agent, p2a);
+	rig_set_output(srv, agent, p2a);
 }
 
 /* --- the model ----------------------------------------------------------- */
@@ -111,7 +111,7 @@ static void build_model(void)
 
 	memset(&model, 0, sizeof(model));
 
-	d = world_add_res(&model, VSCMI_PERF, "gpu", 20, -1);
+	d = rig_add_res(&model, VSCMI_PERF, "gpu", 20, -1);
 	d->u.perf.nlevels = GPU_LEVELS;
 	for (uint32_t i = 0; i < GPU_LEVELS; i++)
 		d->u.perf.levels[i] = (struct vscmi_perf_level){
@@ -122,43 +122,43 @@ static void build_model(void)
 		};
 	d->u.perf.initial = 100;
 	d->u.perf.rate_limit_us = 0x123456;
-	d = world_add_res(&model, VSCMI_PERF, long_cpu, 21, -1);
+	d = rig_add_res(&model, VSCMI_PERF, long_cpu, 21, -1);
 	d->u.perf.nlevels = 3;
 	for (uint32_t i = 0; i < 3; i++)
 		d->u.perf.levels[i] =
 			(struct vscmi_perf_level){ 10 * (i + 1), 1, 1, 1000 * (i + 1) };
 	d->u.perf.initial = 10;
 
-	d = world_add_res(&model, VSCMI_SENSOR, "soc_temp", SENSOR_PLAT + R_SOC, -1);
+	d = rig_add_res(&model, VSCMI_SENSOR, "soc_temp", SENSOR_PLAT + R_SOC, -1);
 	d->u.sensor.type = 2;
 	d->u.sensor.scale = -3;
 	d->u.sensor.period_ms = 2500;
-	d = world_add_res(&model, VSCMI_SENSOR, long_board, SENSOR_PLAT + R_BOARD, -1);
+	d = rig_add_res(&model, VSCMI_SENSOR, long_board, SENSOR_PLAT + R_BOARD, -1);
 	d->u.sensor.type = 2;
 	for (int i = 2; i < NSENSORS; i++) {
 		char name[8];
 
 		snprintf(name, sizeof(name), "s%d", i);
-		d = world_add_res(&model, VSCMI_SENSOR, name, SENSOR_PLAT + (uint32_t)i, -1);
+		d = rig_add_res(&model, VSCMI_SENSOR, name, SENSOR_PLAT + (uint32_t)i, -1);
 		d->u.sensor.type = 5;
 		d->u.sensor.scale = 3;
 		d->u.sensor.period_ms = 60000;
 	}
 
-	d = world_add_res(&model, VSCMI_VOLTAGE, "vdd_cam", 40, -1);
+	d = rig_add_res(&model, VSCMI_VOLTAGE, "vdd_cam", 40, -1);
 	d->u.voltage.policy = VSCMI_POLICY_MAX;
 	d->u.voltage.levels.count = VCAM_LEVELS;
 	for (uint32_t i = 0; i < VCAM_LEVELS; i++)
 		d->u.voltage.levels.values[i] = vcam_uv(i);
 	d->u.voltage.level = vcam_uv(0);
-	d = world_add_res(&model, VSCMI_VOLTAGE, "vdd_io", 41, -1);
+	d = rig_add_res(&model, VSCMI_VOLTAGE, "vdd_io", 41, -1);
 	d->u.voltage.policy = VSCMI_POLICY_EXCLUSIVE;
 	d->u.voltage.levels.segment = true;
 	d->u.voltage.levels.min = 1700000;
 	d->u.voltage.levels.max = 1900000;
 	d->u.voltage.levels.step = 50000;
 	d->u.voltage.level = 1800000;
-	d = world_add_res(&model, VSCMI_VOLTAGE, long_vcore, 42, -1);
+	d = rig_add_res(&model, VSCMI_VOLTAGE, long_vcore, 42, -1);
 	d->u.voltage.policy = VSCMI_POLICY_FIXED;
 	d->u.voltage.levels.count = 1;
 	d->u.voltage.levels.values[0] = 900000;
@@ -167,28 +167,28 @@ static void build_model(void)
 
 	/* gfx numbers the gpu 1 and sees everything; ivi numbers the gpu 0,
 	 * sees two sensors and two regulators, in another order. */
-	a = world_add_agent(&model, "gfx", SCMI_PROTO_ALL, SCMI_DEFAULT_PAYLOAD);
-	world_add_view(a, VSCMI_PERF, R_CPU, NULL);
-	world_add_view(a, VSCMI_PERF, R_GPU, NULL);
+	a = rig_add_agent(&model, "gfx", SCMI_PROTO_ALL, SCMI_DEFAULT_PAYLOAD);
+	rig_add_view(a, VSCMI_PERF, R_CPU, NULL);
+	rig_add_view(a, VSCMI_PERF, R_GPU, NULL);
 	for (uint32_t i = 0; i < NSENSORS; i++)
-		world_add_view(a, VSCMI_SENSOR, i, NULL);
-	world_add_view(a, VSCMI_VOLTAGE, R_VCAM, NULL);
-	world_add_view(a, VSCMI_VOLTAGE, R_VIO, NULL);
-	world_add_view(a, VSCMI_VOLTAGE, R_VCORE, NULL);
-	a = world_add_agent(&model, "ivi", SCMI_PROTO_ALL, IVI_PAYLOAD);
-	world_add_view(a, VSCMI_PERF, R_GPU, "3d");
-	world_add_view(a, VSCMI_SENSOR, R_BOARD, "ambient");
-	world_add_view(a, VSCMI_SENSOR, R_SOC, NULL);
-	world_add_view(a, VSCMI_VOLTAGE, R_VCORE, NULL);
-	world_add_view(a, VSCMI_VOLTAGE, R_VCAM, "cam");
+		rig_add_view(a, VSCMI_SENSOR, i, NULL);
+	rig_add_view(a, VSCMI_VOLTAGE, R_VCAM, NULL);
+	rig_add_view(a, VSCMI_VOLTAGE, R_VIO, NULL);
+	rig_add_view(a, VSCMI_VOLTAGE, R_VCORE, NULL);
+	a = rig_add_agent(&model, "ivi", SCMI_PROTO_ALL, IVI_PAYLOAD);
+	rig_add_view(a, VSCMI_PERF, R_GPU, "3d");
+	rig_add_view(a, VSCMI_SENSOR, R_BOARD, "ambient");
+	rig_add_view(a, VSCMI_SENSOR, R_SOC, NULL);
+	rig_add_view(a, VSCMI_VOLTAGE, R_VCORE, NULL);
+	rig_add_view(a, VSCMI_VOLTAGE, R_VCAM, "cam");
 }
 
 static void setup(void)
 {
-	struct scmi_hooks hooks = { .defer = world_defer };
+	struct scmi_hooks hooks = { .defer = rig_defer };
 
 	build_model();
-	world_reset(WORLD_INBOX);
+	rig_reset(RIG_INBOX);
 	memset(sensor_val, 0, sizeof(sensor_val));
 	sensor_err = 0;
 	emu = vscmi_emu_new(&model);
@@ -242,7 +242,7 @@ static int32_t cmdv(uint32_t agent, uint8_t proto, uint8_t msg, int n, const uin
 {
 	ck_assert_int_le(n, 8);
 	memset(resp, 0xa5, sizeof(resp));
-	return world_cmd(srv, agent, SCMI_HDR(msg, SCMI_TYPE_COMMAND, proto, TOKEN), n, w, resp,
+	return rig_cmd(srv, agent, SCMI_HDR(msg, SCMI_TYPE_COMMAND, proto, TOKEN), n, w, resp,
 			 sizeof(resp), &resp_len);
 }
 
@@ -268,9 +268,9 @@ static void expect_msg(uint32_t agent, int i, uint32_t hdr, int n, ...)
 	const uint8_t *b;
 	va_list ap;
 
-	ck_assert_int_gt(world_ninbox(agent), i);
-	b = world_msg(agent, i)->b;
-	ck_assert_uint_eq(world_msg(agent, i)->len, 4 + 4 * (size_t)n);
+	ck_assert_int_gt(rig_ninbox(agent), i);
+	b = rig_msg(agent, i)->b;
+	ck_assert_uint_eq(rig_msg(agent, i)->len, 4 + 4 * (size_t)n);
 	ck_assert_uint_eq(vscmi_get_le32(b), hdr);
 	va_start(ap, n);
 	for (int k = 0; k < n; k++) {
@@ -475,18 +475,18 @@ START_TEST(test_perf_level_reads_own_vote)
 	OK(cmd(GFX, PERF, 0x8, 1, 1));
 	ck_assert_uint_eq(rw(0), 100);
 	OK(cmd(GFX, PERF, 0x7, 2, 1, 500));
-	ck_assert_int_eq(world_emu(emu, VSCMI_OP_PERF_LEVEL, 20), 500);
+	ck_assert_int_eq(rig_emu(emu, VSCMI_OP_PERF_LEVEL, 20), 500);
 	OK(cmd(IVI, PERF, 0x8, 1, 0));
 	ck_assert_uint_eq(rw(0), 500);
 	/* the max of the votes runs; each reads its own */
 	OK(cmd(IVI, PERF, 0x7, 2, 0, 300));
-	ck_assert_int_eq(world_emu(emu, VSCMI_OP_PERF_LEVEL, 20), 500);
+	ck_assert_int_eq(rig_emu(emu, VSCMI_OP_PERF_LEVEL, 20), 500);
 	OK(cmd(IVI, PERF, 0x8, 1, 0));
 	ck_assert_uint_eq(rw(0), 300);
 	OK(cmd(GFX, PERF, 0x8, 1, 1));
 	ck_assert_uint_eq(rw(0), 500);
 	OK(cmd(GFX, PERF, 0x7, 2, 1, 200));
-	ck_assert_int_eq(world_emu(emu, VSCMI_OP_PERF_LEVEL, 20), 300);
+	ck_assert_int_eq(rig_emu(emu, VSCMI_OP_PERF_LEVEL, 20), 300);
 	/* only listed levels */
 	ck_assert_int_eq(cmd(GFX, PERF, 0x7, 2, 1, 250), SCMI_OUT_OF_RANGE);
 	ck_assert_int_eq(cmd(GFX, PERF, 0x7, 2, 1, 0), SCMI_OUT_OF_RANGE);
@@ -511,7 +511,7 @@ START_TEST(test_perf_limits)
 	OK(cmd(GFX, PERF, 0x6, 1, 1));
 	ck_assert_uint_eq(rw(0), 800);
 	ck_assert_uint_eq(rw(1), 100);
-	ck_assert_int_eq(world_emu(emu, VSCMI_OP_PERF_LIMITS, 20), 800);
+	ck_assert_int_eq(rig_emu(emu, VSCMI_OP_PERF_LIMITS, 20), 800);
 	OK(cmd(GFX, PERF, 0x5, 3, 1, 0, 300));
 	OK(cmd(GFX, PERF, 0x6, 1, 1));
 	ck_assert_uint_eq(rw(0), 800);
@@ -519,7 +519,7 @@ START_TEST(test_perf_limits)
 
 	/* a level above the limit is clamped; the agent reads its vote */
 	OK(cmd(IVI, PERF, 0x7, 2, 0, 1000));
-	ck_assert_int_eq(world_emu(emu, VSCMI_OP_PERF_LEVEL, 20), 800);
+	ck_assert_int_eq(rig_emu(emu, VSCMI_OP_PERF_LEVEL, 20), 800);
 	OK(cmd(IVI, PERF, 0x8, 1, 0));
 	ck_assert_uint_eq(rw(0), 1000);
 
@@ -531,12 +531,12 @@ START_TEST(test_perf_limits)
 	ck_assert_int_eq(cmd(IVI, PERF, 0x5, 3, 0, 200, 400), SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(cmd(IVI, PERF, 0x5, 3, 0, 5000, 0), SCMI_OUT_OF_RANGE);
 	OK(cmd(IVI, PERF, 0x5, 3, 0, 600, 0));
-	ck_assert_int_eq(world_emu(emu, VSCMI_OP_PERF_LEVEL, 20), 600);
+	ck_assert_int_eq(rig_emu(emu, VSCMI_OP_PERF_LEVEL, 20), 600);
 	/* a limit between levels: the platform gets a level, and the limit
 	 * on the table; the agent reads back what it asked */
 	OK(cmd(IVI, PERF, 0x5, 3, 0, 550, 0));
-	ck_assert_int_eq(world_emu(emu, VSCMI_OP_PERF_LEVEL, 20), 500);
-	ck_assert_int_eq(world_emu(emu, VSCMI_OP_PERF_LIMITS, 20), 500);
+	ck_assert_int_eq(rig_emu(emu, VSCMI_OP_PERF_LEVEL, 20), 500);
+	ck_assert_int_eq(rig_emu(emu, VSCMI_OP_PERF_LIMITS, 20), 500);
 	OK(cmd(IVI, PERF, 0x6, 1, 0));
 	ck_assert_uint_eq(rw(0), 550);
 }
@@ -553,56 +553,56 @@ START_TEST(test_perf_notifications_follow_what_each_agent_reads)
 	ck_assert_int_eq(cmd(GFX, PERF, 0xa, 2, 1, 2), SCMI_INVALID_PARAMETERS);
 
 	OK(cmd(GFX, PERF, 0x7, 2, 1, 400));
-	ck_assert_int_eq(world_ninbox(GFX), 1);
-	ck_assert_int_eq(world_ninbox(IVI), 0);
+	ck_assert_int_eq(rig_ninbox(GFX), 1);
+	ck_assert_int_eq(rig_ninbox(IVI), 0);
 	expect_msg(GFX, 0, NOTIF(PERF, 0x1), 3, GFX, 1, 400);
 
 	/* ivi's limit moves the level, but gfx reads its own vote of 400 */
 	OK(cmd(IVI, PERF, 0x5, 3, 0, 300, 0));
-	ck_assert_int_eq(world_emu(emu, VSCMI_OP_PERF_LEVEL, 20), 300);
-	ck_assert_int_eq(world_ninbox(IVI), 1);
+	ck_assert_int_eq(rig_emu(emu, VSCMI_OP_PERF_LEVEL, 20), 300);
+	ck_assert_int_eq(rig_ninbox(IVI), 1);
 	expect_msg(IVI, 0, NOTIF(PERF, 0x0), 4, IVI, 0, 300, 100);
-	ck_assert_int_eq(world_ninbox(GFX), 1);
+	ck_assert_int_eq(rig_ninbox(GFX), 1);
 	ck_assert_uint_eq(stats(GFX).notifications, 1);
 
 	/* no physical change, no notification */
 	OK(cmd(GFX, PERF, 0x7, 2, 1, 500));
-	ck_assert_int_eq(world_ninbox(GFX), 1);
+	ck_assert_int_eq(rig_ninbox(GFX), 1);
 
 	/* ivi has no level vote and gfx no limits: each follows what the
 	 * other changes, told by the platform */
 	OK(cmd(IVI, PERF, 0xa, 2, 0, 1));
 	OK(cmd(GFX, PERF, 0x9, 2, 1, 1));
 	OK(cmd(IVI, PERF, 0x5, 3, 0, 1200, 0));
-	ck_assert_int_eq(world_emu(emu, VSCMI_OP_PERF_LEVEL, 20), 500);
-	ck_assert_int_eq(world_ninbox(IVI), 3);
+	ck_assert_int_eq(rig_emu(emu, VSCMI_OP_PERF_LEVEL, 20), 500);
+	ck_assert_int_eq(rig_ninbox(IVI), 3);
 	expect_msg(IVI, 1, NOTIF(PERF, 0x0), 4, IVI, 0, 1200, 100);
 	expect_msg(IVI, 2, NOTIF(PERF, 0x1), 3, IVI, 0, 500);
-	ck_assert_int_eq(world_ninbox(GFX), 2);
+	ck_assert_int_eq(rig_ninbox(GFX), 2);
 	expect_msg(GFX, 1, NOTIF(PERF, 0x0), 4, 0, 1, 1200, 100);
 	OK(cmd(GFX, PERF, 0x7, 2, 1, 600));
-	ck_assert_int_eq(world_ninbox(IVI), 4);
+	ck_assert_int_eq(rig_ninbox(IVI), 4);
 	expect_msg(IVI, 3, NOTIF(PERF, 0x1), 3, 0, 0, 600);
-	ck_assert_int_eq(world_ninbox(GFX), 3);
+	ck_assert_int_eq(rig_ninbox(GFX), 3);
 	expect_msg(GFX, 2, NOTIF(PERF, 0x1), 3, GFX, 1, 600);
 
 	/* once gfx limits itself, ivi's limits are no news to it, nor its
 	 * to ivi, which has limits of its own */
 	OK(cmd(GFX, PERF, 0x5, 3, 1, 1100, 0));
-	ck_assert_int_eq(world_ninbox(GFX), 4);
+	ck_assert_int_eq(rig_ninbox(GFX), 4);
 	expect_msg(GFX, 3, NOTIF(PERF, 0x0), 4, GFX, 1, 1100, 100);
-	ck_assert_int_eq(world_ninbox(IVI), 4);
+	ck_assert_int_eq(rig_ninbox(IVI), 4);
 	OK(cmd(IVI, PERF, 0x5, 3, 0, 1000, 0));
-	ck_assert_int_eq(world_ninbox(GFX), 4);
-	ck_assert_int_eq(world_ninbox(IVI), 5);
+	ck_assert_int_eq(rig_ninbox(GFX), 4);
+	ck_assert_int_eq(rig_ninbox(IVI), 5);
 	expect_msg(IVI, 4, NOTIF(PERF, 0x0), 4, IVI, 0, 1000, 100);
 
 	/* unsubscribed: silence */
 	OK(cmd(GFX, PERF, 0xa, 2, 1, 0));
 	OK(cmd(GFX, PERF, 0x9, 2, 1, 0));
 	OK(cmd(IVI, PERF, 0x5, 3, 0, 400, 0));
-	ck_assert_int_eq(world_emu(emu, VSCMI_OP_PERF_LEVEL, 20), 400);
-	ck_assert_int_eq(world_ninbox(GFX), 4);
+	ck_assert_int_eq(rig_emu(emu, VSCMI_OP_PERF_LEVEL, 20), 400);
+	ck_assert_int_eq(rig_ninbox(GFX), 4);
 
 	/* no p2a channel: notifications cannot be had */
 	set_p2a(IVI, false);
@@ -696,7 +696,7 @@ START_TEST(test_sensor_reading_sync)
 	sensor_err = -EIO;
 	ck_assert_int_eq(cmd(GFX, SENSOR, 0x6, 2, 0, 0), SCMI_HARDWARE_ERROR);
 	ck_assert_int_eq(cmd(GFX, SENSOR, 0x6, 2, 0, 1), SCMI_HARDWARE_ERROR);
-	ck_assert_int_eq(world_ndeferred(), 0);
+	ck_assert_int_eq(rig_ndeferred(), 0);
 }
 END_TEST
 
@@ -776,10 +776,10 @@ START_TEST(test_sensor_reading_async_delayed_response)
 	OK(cmd(IVI, SENSOR, 0x6, 2, 0, 1));
 	/* the reply carries nothing; the value follows it */
 	ck_assert_uint_eq(resp_len, 8);
-	ck_assert_int_eq(world_ninbox(IVI), 0);
-	ck_assert_int_eq(world_ndeferred(), 1);
-	world_run_deferred();
-	ck_assert_int_eq(world_ninbox(IVI), 1);
+	ck_assert_int_eq(rig_ninbox(IVI), 0);
+	ck_assert_int_eq(rig_ndeferred(), 1);
+	rig_run_deferred();
+	ck_assert_int_eq(rig_ninbox(IVI), 1);
 	expect_msg(IVI, 0, DRESP(SENSOR, 0x6), 6, SCMI_SUCCESS, 0, 21500, 0, (uint32_t)TS,
 		   (uint32_t)(TS >> 32));
 	ck_assert_uint_eq(stats(IVI).delayed, 1);
@@ -789,16 +789,16 @@ START_TEST(test_sensor_reading_async_delayed_response)
 		OK(cmd(IVI, SENSOR, 0x6, 2, 1, 1));
 	ck_assert_int_eq(cmd(IVI, SENSOR, 0x6, 2, 1, 1), SCMI_BUSY);
 	OK(cmd(IVI, SENSOR, 0x6, 2, 1, 0));
-	world_run_deferred();
-	ck_assert_int_eq(world_ninbox(IVI), 17);
+	rig_run_deferred();
+	ck_assert_int_eq(rig_ninbox(IVI), 17);
 	expect_msg(IVI, 16, DRESP(SENSOR, 0x6), 6, SCMI_SUCCESS, 1, 0, 0, (uint32_t)TS,
 		   (uint32_t)(TS >> 32));
 	OK(cmd(IVI, SENSOR, 0x6, 2, 1, 1));
-	world_run_deferred();
+	rig_run_deferred();
 
 	set_p2a(IVI, false);
 	ck_assert_int_eq(cmd(IVI, SENSOR, 0x6, 2, 0, 1), SCMI_NOT_SUPPORTED);
-	ck_assert_int_eq(world_ndeferred(), 0);
+	ck_assert_int_eq(rig_ndeferred(), 0);
 }
 END_TEST
 
@@ -828,22 +828,22 @@ START_TEST(test_sensor_trip_point_events)
 	OK(cmd(GFX, SENSOR, 0x4, 2, 0, 1));
 	trip_config(GFX, 0, 2, 3, 50000);
 	read_soc(GFX, 0, 49000);
-	ck_assert_int_eq(world_ninbox(GFX), 0);
+	ck_assert_int_eq(rig_ninbox(GFX), 0);
 	read_soc(GFX, 0, 51000);
-	ck_assert_int_eq(world_ninbox(GFX), 1);
+	ck_assert_int_eq(rig_ninbox(GFX), 1);
 	expect_msg(GFX, 0, NOTIF(SENSOR, 0x0), 3, 0, 0, 2u | 1u << 16);
 	read_soc(GFX, 0, 52000);
-	ck_assert_int_eq(world_ninbox(GFX), 1);
+	ck_assert_int_eq(rig_ninbox(GFX), 1);
 	read_soc(GFX, 0, 40000);
-	ck_assert_int_eq(world_ninbox(GFX), 2);
+	ck_assert_int_eq(rig_ninbox(GFX), 2);
 	expect_msg(GFX, 1, NOTIF(SENSOR, 0x0), 3, 0, 0, 2u);
 
 	/* trip 1 at 30000, upward only: armed above, the way down is silent */
 	trip_config(GFX, 0, 1, 1, 30000);
 	read_soc(GFX, 0, 20000);
-	ck_assert_int_eq(world_ninbox(GFX), 2);
+	ck_assert_int_eq(rig_ninbox(GFX), 2);
 	read_soc(GFX, 0, 35000);
-	ck_assert_int_eq(world_ninbox(GFX), 3);
+	ck_assert_int_eq(rig_ninbox(GFX), 3);
 	expect_msg(GFX, 2, NOTIF(SENSOR, 0x0), 3, 0, 0, 1u | 1u << 16);
 	ck_assert_uint_eq(stats(GFX).notifications, 3);
 
@@ -852,38 +852,38 @@ START_TEST(test_sensor_trip_point_events)
 	trip_config(IVI, 1, 0, 2, 10000);
 	OK(cmd(IVI, SENSOR, 0x4, 2, 1, 1));
 	read_soc(IVI, 1, 5000);
-	ck_assert_int_eq(world_ninbox(IVI), 1);
+	ck_assert_int_eq(rig_ninbox(IVI), 1);
 	expect_msg(IVI, 0, NOTIF(SENSOR, 0x0), 3, 0, 1, 0u);
-	ck_assert_int_eq(world_ninbox(GFX), 3);
+	ck_assert_int_eq(rig_ninbox(GFX), 3);
 	read_soc(GFX, 0, 5000);
-	ck_assert_int_eq(world_ninbox(GFX), 3);
+	ck_assert_int_eq(rig_ninbox(GFX), 3);
 	read_soc(IVI, 1, 60000);
-	ck_assert_int_eq(world_ninbox(GFX), 3);
-	ck_assert_int_eq(world_ninbox(IVI), 1);
+	ck_assert_int_eq(rig_ninbox(GFX), 3);
+	ck_assert_int_eq(rig_ninbox(IVI), 1);
 	/* gfx's own next reading crosses both of its trips, in trip order */
 	read_soc(GFX, 0, 60000);
-	ck_assert_int_eq(world_ninbox(GFX), 5);
+	ck_assert_int_eq(rig_ninbox(GFX), 5);
 	expect_msg(GFX, 3, NOTIF(SENSOR, 0x0), 3, 0, 0, 1u | 1u << 16);
 	expect_msg(GFX, 4, NOTIF(SENSOR, 0x0), 3, 0, 0, 2u | 1u << 16);
 
 	/* asynchronous readings count too; the value follows */
 	sensor_val[R_SOC] = 5000;
 	OK(cmd(GFX, SENSOR, 0x6, 2, 0, 1));
-	ck_assert_int_eq(world_ninbox(GFX), 6);
+	ck_assert_int_eq(rig_ninbox(GFX), 6);
 	expect_msg(GFX, 5, NOTIF(SENSOR, 0x0), 3, 0, 0, 2u);
-	world_run_deferred();
-	ck_assert_int_eq(world_ninbox(GFX), 7);
-	ck_assert_uint_eq(vscmi_get_le32(world_msg(GFX, 6)->b), DRESP(SENSOR, 0x6));
+	rig_run_deferred();
+	ck_assert_int_eq(rig_ninbox(GFX), 7);
+	ck_assert_uint_eq(vscmi_get_le32(rig_msg(GFX, 6)->b), DRESP(SENSOR, 0x6));
 
 	/* disarmed, or unsubscribed: silence */
 	trip_config(GFX, 0, 1, 0, 0);
 	read_soc(GFX, 0, 60000);
-	ck_assert_int_eq(world_ninbox(GFX), 8);
+	ck_assert_int_eq(rig_ninbox(GFX), 8);
 	expect_msg(GFX, 7, NOTIF(SENSOR, 0x0), 3, 0, 0, 2u | 1u << 16);
 	OK(cmd(GFX, SENSOR, 0x4, 2, 0, 0));
 	read_soc(GFX, 0, 5000);
-	ck_assert_int_eq(world_ninbox(GFX), 8);
-	ck_assert_int_eq(world_ninbox(IVI), 1);
+	ck_assert_int_eq(rig_ninbox(GFX), 8);
+	ck_assert_int_eq(rig_ninbox(IVI), 1);
 }
 END_TEST
 
@@ -893,9 +893,9 @@ START_TEST(test_sensor_trip_point_signed_values_and_errors)
 	OK(cmd(GFX, SENSOR, 0x4, 2, 0, 1));
 	trip_config(GFX, 0, 3, 3, -5);
 	read_soc(GFX, 0, -6);
-	ck_assert_int_eq(world_ninbox(GFX), 0);
+	ck_assert_int_eq(rig_ninbox(GFX), 0);
 	read_soc(GFX, 0, 0);
-	ck_assert_int_eq(world_ninbox(GFX), 1);
+	ck_assert_int_eq(rig_ninbox(GFX), 1);
 	expect_msg(GFX, 0, NOTIF(SENSOR, 0x0), 3, 0, 0, 3u | 1u << 16);
 
 	ck_assert_int_eq(cmd(GFX, SENSOR, 0x5, 4, 0, trip_ctl(4, 1), 0, 0),
@@ -968,7 +968,7 @@ START_TEST(test_sensor_config_is_per_agent)
 	OK(cmd(GFX, SENSOR, 0x9, 1, 0));
 	ck_assert_uint_eq(rw(0), 1);
 	read_soc(GFX, 0, 20);
-	ck_assert_int_eq(world_ninbox(GFX), 0);
+	ck_assert_int_eq(rig_ninbox(GFX), 0);
 }
 END_TEST
 
@@ -986,23 +986,23 @@ START_TEST(test_sensor_update_notify_and_name)
 	OK(cmd(IVI, SENSOR, 0xb, 2, 1, 1));
 	ck_assert_int_eq(cmd(IVI, SENSOR, 0xb, 2, 1, 2), SCMI_INVALID_PARAMETERS);
 	vscmi_emu_raise(&shim, &ev);
-	ck_assert_int_eq(world_ninbox(GFX), 0);
-	ck_assert_int_eq(world_ninbox(IVI), 1);
-	ck_assert_uint_eq(vscmi_get_le32(world_msg(IVI, 0)->b), NOTIF(SENSOR, 0x1));
-	ck_assert_uint_eq(vscmi_get_le32(world_msg(IVI, 0)->b + 8), 1);
-	ck_assert_uint_eq(world_msg(IVI, 0)->len, 4 + 8 + 16);
-	ck_assert_uint_eq(vscmi_get_le32(world_msg(IVI, 0)->b + 12), 42);
-	ck_assert_uint_eq(vscmi_get_le32(world_msg(IVI, 0)->b + 20), 1000);
+	ck_assert_int_eq(rig_ninbox(GFX), 0);
+	ck_assert_int_eq(rig_ninbox(IVI), 1);
+	ck_assert_uint_eq(vscmi_get_le32(rig_msg(IVI, 0)->b), NOTIF(SENSOR, 0x1));
+	ck_assert_uint_eq(vscmi_get_le32(rig_msg(IVI, 0)->b + 8), 1);
+	ck_assert_uint_eq(rig_msg(IVI, 0)->len, 4 + 8 + 16);
+	ck_assert_uint_eq(vscmi_get_le32(rig_msg(IVI, 0)->b + 12), 42);
+	ck_assert_uint_eq(vscmi_get_le32(rig_msg(IVI, 0)->b + 20), 1000);
 	/* no subscription stands for a message id past 31: dropped */
 	ev.message = 0x21;
 	vscmi_emu_raise(&shim, &ev);
 	ev.message = 0xff;
 	vscmi_emu_raise(&shim, &ev);
-	ck_assert_int_eq(world_ninbox(IVI), 1);
+	ck_assert_int_eq(rig_ninbox(IVI), 1);
 	ev.message = 0x1;
 	OK(cmd(IVI, SENSOR, 0xb, 2, 1, 0));
 	vscmi_emu_raise(&shim, &ev);
-	ck_assert_int_eq(world_ninbox(IVI), 1);
+	ck_assert_int_eq(rig_ninbox(IVI), 1);
 
 	OK(cmd(GFX, SENSOR, 0xc, 1, 1));
 	ck_assert_uint_eq(resp_len, 8 + 4 + 64);
@@ -1091,7 +1091,7 @@ START_TEST(test_voltage_config_votes)
 	OK(cmd(GFX, VOLT, 0x6, 1, 0));
 	ck_assert_uint_eq(rw(0), 0);
 	OK(cmd(GFX, VOLT, 0x5, 2, 0, 0x7));
-	ck_assert_int_eq(world_emu(emu, VSCMI_OP_VOLTAGE_CONFIG, 40), 1);
+	ck_assert_int_eq(rig_emu(emu, VSCMI_OP_VOLTAGE_CONFIG, 40), 1);
 	OK(cmd(GFX, VOLT, 0x6, 1, 0));
 	ck_assert_uint_eq(rw(0), 0x7);
 	/* ivi reads its own (absent) vote */
@@ -1099,11 +1099,11 @@ START_TEST(test_voltage_config_votes)
 	ck_assert_uint_eq(rw(0), 0);
 	OK(cmd(IVI, VOLT, 0x5, 2, 1, 0x7));
 	OK(cmd(GFX, VOLT, 0x5, 2, 0, 0x0));
-	ck_assert_int_eq(world_emu(emu, VSCMI_OP_VOLTAGE_CONFIG, 40), 1);
+	ck_assert_int_eq(rig_emu(emu, VSCMI_OP_VOLTAGE_CONFIG, 40), 1);
 	OK(cmd(GFX, VOLT, 0x6, 1, 0));
 	ck_assert_uint_eq(rw(0), 0);
 	OK(cmd(IVI, VOLT, 0x5, 2, 1, 0x0));
-	ck_assert_int_eq(world_emu(emu, VSCMI_OP_VOLTAGE_CONFIG, 40), 0);
+	ck_assert_int_eq(rig_emu(emu, VSCMI_OP_VOLTAGE_CONFIG, 40), 0);
 	ck_assert_uint_eq(vscmi_emu_count(emu, VSCMI_OP_VOLTAGE_CONFIG, 40, 1), 1);
 
 	ck_assert_int_eq(cmd(GFX, VOLT, 0x5, 2, 0, 0x1), SCMI_INVALID_PARAMETERS);
@@ -1119,7 +1119,7 @@ START_TEST(test_voltage_level_sync)
 	ck_assert_uint_eq(resp_len, 12);
 	ck_assert_int_eq((int32_t)rw(0), 800000);
 	OK(cmd(GFX, VOLT, 0x7, 3, 0, 0, 850000));
-	ck_assert_int_eq(world_emu(emu, VSCMI_OP_VOLTAGE_LEVEL, 40), 850000);
+	ck_assert_int_eq(rig_emu(emu, VSCMI_OP_VOLTAGE_LEVEL, 40), 850000);
 	OK(cmd(GFX, VOLT, 0x8, 1, 0));
 	ck_assert_int_eq((int32_t)rw(0), 850000);
 	/* ivi has no level vote: it reads the domain's */
@@ -1132,7 +1132,7 @@ START_TEST(test_voltage_level_sync)
 	ck_assert_int_eq(cmd(GFX, VOLT, 0x7, 3, 0, 0, (uint32_t)-800000), SCMI_OUT_OF_RANGE);
 	ck_assert_int_eq(cmd(GFX, VOLT, 0x7, 3, 0, 2, 850000), SCMI_INVALID_PARAMETERS);
 	OK(cmd(GFX, VOLT, 0x7, 3, 1, 0, 1750000));
-	ck_assert_int_eq(world_emu(emu, VSCMI_OP_VOLTAGE_LEVEL, 41), 1750000);
+	ck_assert_int_eq(rig_emu(emu, VSCMI_OP_VOLTAGE_LEVEL, 41), 1750000);
 	ck_assert_int_eq(cmd(GFX, VOLT, 0x7, 3, 1, 0, 1775000), SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(cmd(GFX, VOLT, 0x7, 3, 1, 0, 1950000), SCMI_OUT_OF_RANGE);
 
@@ -1141,7 +1141,7 @@ START_TEST(test_voltage_level_sync)
 	ck_assert_int_eq(cmd(IVI, VOLT, 0x7, 3, 0, 0, 950000), SCMI_DENIED);
 	OK(cmd(IVI, VOLT, 0x8, 1, 0));
 	ck_assert_int_eq((int32_t)rw(0), 900000);
-	ck_assert_int_eq(world_ndeferred(), 0);
+	ck_assert_int_eq(rig_ndeferred(), 0);
 }
 END_TEST
 
@@ -1150,13 +1150,13 @@ START_TEST(test_voltage_level_async_delayed_response)
 	vscmi_emu_delay(emu, VSCMI_OP_VOLTAGE_LEVEL, 250);
 	OK(cmd(IVI, VOLT, 0x7, 3, 1, 1, 870000));
 	ck_assert_uint_eq(resp_len, 8);
-	ck_assert_int_eq(world_emu(emu, VSCMI_OP_VOLTAGE_LEVEL, 40), 870000);
+	ck_assert_int_eq(rig_emu(emu, VSCMI_OP_VOLTAGE_LEVEL, 40), 870000);
 	/* the reply is out; the delayed response waits for the loop */
-	ck_assert_int_eq(world_ninbox(IVI), 0);
-	ck_assert_int_eq(world_ndeferred(), 1);
-	ck_assert_uint_eq(world_deferred_usec(0), 250);
-	world_run_deferred();
-	ck_assert_int_eq(world_ninbox(IVI), 1);
+	ck_assert_int_eq(rig_ninbox(IVI), 0);
+	ck_assert_int_eq(rig_ndeferred(), 1);
+	ck_assert_uint_eq(rig_deferred_usec(0), 250);
+	rig_run_deferred();
+	ck_assert_int_eq(rig_ninbox(IVI), 1);
 	expect_msg(IVI, 0, DRESP(VOLT, 0x7), 3, SCMI_SUCCESS, 1, 870000);
 	ck_assert_uint_eq(stats(IVI).delayed, 1);
 	OK(cmd(IVI, VOLT, 0x8, 1, 1));
@@ -1164,18 +1164,18 @@ START_TEST(test_voltage_level_async_delayed_response)
 
 	/* a refused level is refused at once, with nothing to follow */
 	ck_assert_int_eq(cmd(IVI, VOLT, 0x7, 3, 1, 1, 871000), SCMI_INVALID_PARAMETERS);
-	ck_assert_int_eq(world_ndeferred(), 0);
+	ck_assert_int_eq(rig_ndeferred(), 0);
 
 	for (int i = 0; i < 16; i++)
 		OK(cmd(IVI, VOLT, 0x7, 3, 1, 1, 880000));
 	ck_assert_int_eq(cmd(IVI, VOLT, 0x7, 3, 1, 1, 880000), SCMI_BUSY);
 	OK(cmd(IVI, VOLT, 0x7, 3, 1, 0, 890000));
-	world_run_deferred();
-	ck_assert_int_eq(world_ninbox(IVI), 17);
+	rig_run_deferred();
+	ck_assert_int_eq(rig_ninbox(IVI), 17);
 
 	set_p2a(IVI, false);
 	ck_assert_int_eq(cmd(IVI, VOLT, 0x7, 3, 1, 1, 880000), SCMI_NOT_SUPPORTED);
-	ck_assert_int_eq(world_ndeferred(), 0);
+	ck_assert_int_eq(rig_ndeferred(), 0);
 }
 END_TEST
 

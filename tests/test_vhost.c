@@ -19,7 +19,7 @@
 #include "vscmi/scmi.h"
 #include "vscmi/vhost.h"
 
-#include "support/world.h"
+#include "support/server_rig.h"
 
 #define RAM_GPA 0x40000000ull
 #define RAM_SIZE (1u << 20)
@@ -82,7 +82,7 @@ static unsigned int count_maps(void)
 	return n;
 }
 
-/* --- the world ------------------------------------------------------------------ */
+/* --- the rig -------------------------------------------------------------------- */
 
 static void build_model(void)
 {
@@ -90,27 +90,27 @@ static void build_model(void)
 	struct vscmi_agent_desc *a;
 
 	memset(&model, 0, sizeof(model));
-	d = world_add_res(&model, VSCMI_CLOCK, "pll", PLAT_PLL, -1);
+	d = rig_add_res(&model, VSCMI_CLOCK, "pll", PLAT_PLL, -1);
 	d->u.clock.policy = VSCMI_POLICY_FIXED;
 	d->u.clock.rate = 1000000000;
 	d->u.clock.rates.count = 1;
 	d->u.clock.rates.values[0] = 1000000000;
-	d = world_add_res(&model, VSCMI_CLOCK, "clk", PLAT_CLK, PLL);
+	d = rig_add_res(&model, VSCMI_CLOCK, "clk", PLAT_CLK, PLL);
 	d->u.clock.policy = VSCMI_POLICY_EXCLUSIVE;
 	d->u.clock.rates.count = 1;
 	d->u.clock.rates.values[0] = 25000000;
 	d->u.clock.rate = 25000000;
-	a = world_add_agent(&model, "vm1", SCMI_PROTO_ALL, SCMI_DEFAULT_PAYLOAD);
-	world_add_view(a, VSCMI_CLOCK, CLK, NULL);
+	a = rig_add_agent(&model, "vm1", SCMI_PROTO_ALL, SCMI_DEFAULT_PAYLOAD);
+	rig_add_view(a, VSCMI_CLOCK, CLK, NULL);
 }
 
 static void setup(void)
 {
-	struct scmi_hooks hooks = { .defer = world_defer };
+	struct scmi_hooks hooks = { .defer = rig_defer };
 	int sv[2];
 
 	build_model();
-	world_reset(WORLD_INBOX);
+	rig_reset(RIG_INBOX);
 	plat = vscmi_emu_new(&model);
 	ck_assert_ptr_nonnull(plat);
 	arb = arb_new(&model, plat);
@@ -497,7 +497,7 @@ static void assert_base_version(void)
 
 static int64_t clk_on(uint32_t id)
 {
-	return world_emu(plat, VSCMI_OP_CLOCK_ENABLE, id);
+	return rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, id);
 }
 
 /* The frontend misbehaved: the backend refuses, then is closed clean. */
@@ -655,8 +655,8 @@ START_TEST(test_eventq_carries_a_delayed_response)
 	/* CLOCK_RATE_SET, asynchronous: the reply now, the delayed response
 	 * when the platform is done */
 	ck_assert_int_eq(CMD(SCMI_PROTO_CLOCK, 0x5, 1, 0, 25000000, 0), 0);
-	ck_assert_int_eq(world_ndeferred(), 1);
-	world_run_deferred();
+	ck_assert_int_eq(rig_ndeferred(), 1);
+	rig_run_deferred();
 	ck_assert_uint_eq(used_idx(1), 1);
 	ck_assert(called(1));
 	u = fe.ram + RING_OFF(1) + USED_OFF + 4;

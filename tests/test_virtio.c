@@ -14,7 +14,7 @@
 #include "vscmi/scmi.h"
 #include "vscmi/virtio.h"
 
-#include "support/world.h"
+#include "support/server_rig.h"
 
 #define RAM_GPA 0x40000000ull
 #define RAM_SIZE (1u << 20)
@@ -98,10 +98,10 @@ static void add_agent(const char *name, uint32_t own_clock)
 {
 	struct vscmi_agent_desc *a;
 
-	a = world_add_agent(&model, name, SCMI_PROTO_ALL, SCMI_DEFAULT_PAYLOAD);
-	world_add_view(a, VSCMI_CLOCK, own_clock, NULL);
-	world_add_view(a, VSCMI_CLOCK, BUS, NULL);
-	world_add_view(a, VSCMI_POWER, 0, NULL);
+	a = rig_add_agent(&model, name, SCMI_PROTO_ALL, SCMI_DEFAULT_PAYLOAD);
+	rig_add_view(a, VSCMI_CLOCK, own_clock, NULL);
+	rig_add_view(a, VSCMI_CLOCK, BUS, NULL);
+	rig_add_view(a, VSCMI_POWER, 0, NULL);
 }
 
 static void build_model(void)
@@ -109,13 +109,13 @@ static void build_model(void)
 	struct vscmi_res_desc *d;
 
 	memset(&model, 0, sizeof(model));
-	d = world_add_res(&model, VSCMI_CLOCK, "pll", PLAT_PLL, -1);
+	d = rig_add_res(&model, VSCMI_CLOCK, "pll", PLAT_PLL, -1);
 	d->u.clock.policy = VSCMI_POLICY_FIXED;
 	d->u.clock.rate = 1000000000;
 	d->u.clock.rates.count = 1;
 	d->u.clock.rates.values[0] = 1000000000;
 	for (int i = CLK_A; i <= CLK_B; i++) {
-		d = world_add_res(&model, VSCMI_CLOCK, i == CLK_A ? "clk_a" : "clk_b",
+		d = rig_add_res(&model, VSCMI_CLOCK, i == CLK_A ? "clk_a" : "clk_b",
 				  i == CLK_A ? PLAT_CLK_A : PLAT_CLK_B, PLL);
 		d->u.clock.policy = VSCMI_POLICY_EXCLUSIVE;
 		d->u.clock.rates.segment = true;
@@ -124,12 +124,12 @@ static void build_model(void)
 		d->u.clock.rates.step = 1000;
 		d->u.clock.rate = 25000000;
 	}
-	d = world_add_res(&model, VSCMI_CLOCK, "bus", PLAT_BUS, -1);
+	d = rig_add_res(&model, VSCMI_CLOCK, "bus", PLAT_BUS, -1);
 	d->u.clock.policy = VSCMI_POLICY_MAX;
 	d->u.clock.rates.count = 1;
 	d->u.clock.rates.values[0] = 100000000;
 	d->u.clock.rate = 100000000;
-	d = world_add_res(&model, VSCMI_POWER, "gpu", PLAT_PD, -1);
+	d = rig_add_res(&model, VSCMI_POWER, "gpu", PLAT_PD, -1);
 	d->u.power.nstates = 2;
 	d->u.power.states[0] = (struct vscmi_pd_state){ "on", PD_ON };
 	d->u.power.states[1] = (struct vscmi_pd_state){ "off", PD_OFF };
@@ -192,10 +192,10 @@ static void vm_fini(struct vm *v)
 
 static void setup(void)
 {
-	struct scmi_hooks hooks = { .defer = world_defer };
+	struct scmi_hooks hooks = { .defer = rig_defer };
 
 	build_model();
-	world_reset(WORLD_INBOX);
+	rig_reset(RIG_INBOX);
 	plat = vscmi_emu_new(&model);
 	ck_assert_ptr_nonnull(plat);
 	arb = arb_new(&model, plat);
@@ -409,7 +409,7 @@ START_TEST(test_queue_ready_reads_back_and_stopping_unmaps)
 	assert_maps(v, 6);
 	ck_assert_int_eq(sim_guest_post_events(&v->g, 4), 4);
 	async_rate_set(v, 30000000);
-	world_run_deferred();
+	rig_run_deferred();
 	ck_assert_int_eq(drain_events(v), 1);
 	ck_assert_uint_eq(dev(v)->stats.bad_access, 0);
 }
@@ -675,8 +675,8 @@ START_TEST(test_status_0_resets_device_and_releases_agent_votes)
 	ck_assert_int_eq(CALL(b, SCMI_PROTO_CLOCK, 0x7, VCLK_BUS, 1, 0), 0);
 	ck_assert_int_eq(CALL(b, SCMI_PROTO_CLOCK, 0x7, VCLK_OWN, 1, 0), 0);
 	ck_assert_int_eq(CALL(a, SCMI_PROTO_POWER, 0x4, 0, 0, PD_ON), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_CLK_A), 1);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_POWER_STATE, PLAT_PD), PD_ON);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_CLK_A), 1);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_POWER_STATE, PLAT_PD), PD_ON);
 	/* Leave a used buffer and its interrupt pending across the reset. */
 	head = sim_guest_submit(&a->g, sim_guest_host(&a->g, a->req), 4);
 	ck_assert_int_ge(head, 0);
@@ -694,14 +694,14 @@ START_TEST(test_status_0_resets_device_and_releases_agent_votes)
 	assert_maps(a, 0);
 	/* a's own clock goes off; the PLL and the bus stay for b; a's power
 	 * vote is gone, so the domain is off again. */
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_CLK_A), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_PLL), 1);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_BUS), 1);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_POWER_STATE, PLAT_PD), PD_OFF);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_CLK_A), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_PLL), 1);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_BUS), 1);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_POWER_STATE, PLAT_PD), PD_OFF);
 	assert_works(b);
 	wr(b, VIRTIO_MMIO_STATUS, 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_BUS), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_PLL), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_BUS), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_PLL), 0);
 	assert_maps(b, 0);
 	/* And the device comes back. */
 	probe(a, true);
@@ -740,11 +740,11 @@ START_TEST(test_clock_enable_and_power_state_set_get)
 	probe(v, true);
 	ck_assert_int_eq(CALL(v, SCMI_PROTO_CLOCK, 0x7, VCLK_OWN, 1, 0), 0);
 	ck_assert_uint_eq(resp_len, 8);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_CLK_A), 1);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_CLK_A), 1);
 	ck_assert_int_eq(CALL(v, SCMI_PROTO_CLOCK, 0xb, VCLK_OWN, 0), 0);
 	ck_assert_uint_eq(rv(1) & 1, 1);
 	ck_assert_int_eq(CALL(v, SCMI_PROTO_POWER, 0x4, 0, 0, PD_ON), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_POWER_STATE, PLAT_PD), PD_ON);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_POWER_STATE, PLAT_PD), PD_ON);
 	ck_assert_int_eq(CALL(v, SCMI_PROTO_POWER, 0x5, 0), 0);
 	ck_assert_uint_eq(resp_len, 12);
 	ck_assert_uint_eq(rv(0), PD_ON);
@@ -760,12 +760,12 @@ START_TEST(test_two_guests_share_pll_switched_on_once)
 	probe(b, false);
 	ck_assert_int_eq(CALL(a, SCMI_PROTO_CLOCK, 0x7, VCLK_OWN, 1, 0), 0);
 	ck_assert_int_eq(CALL(b, SCMI_PROTO_CLOCK, 0x7, VCLK_OWN, 1, 0), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_CLK_A), 1);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_CLK_B), 1);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_CLK_A), 1);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_CLK_B), 1);
 	ck_assert_int_eq(CALL(a, SCMI_PROTO_CLOCK, 0x7, VCLK_OWN, 0, 0), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_PLL), 1);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_PLL), 1);
 	ck_assert_int_eq(CALL(b, SCMI_PROTO_CLOCK, 0x7, VCLK_OWN, 0, 0), 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_PLL), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_PLL), 0);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_PLL, 1), 1);
 	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_PLL, 0), 1);
 }
@@ -852,7 +852,7 @@ START_TEST(test_response_buffer_under_8_bytes_gets_used_len_0_and_is_not_run)
 				 0);
 		ck_assert_uint_eq(len, 0);
 	}
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_CLK_A), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_CLK_A), 0);
 	v->g.resp_cap = SIM_MSG_SIZE;
 	assert_works(v);
 }
@@ -906,7 +906,7 @@ START_TEST(test_async_rate_set_delayed_response_arrives_on_eventq)
 	async_rate_set(v, 50000000);
 	ck_assert_int_eq(drain_events(v), 0);
 	irqs = v->irqs;
-	world_run_deferred();
+	rig_run_deferred();
 	ck_assert_uint_eq(v->irqs, irqs + 1);
 	/* InterruptACK clears only the bits written. */
 	wr(v, VIRTIO_MMIO_INTERRUPT_ACK, 2);
@@ -914,11 +914,11 @@ START_TEST(test_async_rate_set_delayed_response_arrives_on_eventq)
 	ck_assert_int_eq(drain_events(v), 1);
 	ck_assert_uint_eq(rd(v, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 	check_delayed_rate(v, 0, 50000000);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_RATE, PLAT_CLK_A), 50000000);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_RATE, PLAT_CLK_A), 50000000);
 	ck_assert_uint_eq(scmi_stats(v).events, 1);
 	/* The buffer went back, so the next one is delivered too. */
 	async_rate_set(v, 60000000);
-	world_run_deferred();
+	rig_run_deferred();
 	ck_assert_int_eq(drain_events(v), 1);
 	check_delayed_rate(v, 1, 60000000);
 }
@@ -973,31 +973,31 @@ START_TEST(test_delayed_response_waits_until_the_driver_took_its_reply)
 	async_rate_set(v, 50000000);
 	/* the device asks for a kick at the next command */
 	ck_assert_uint_eq(avail_event(v, 0), 1);
-	ck_assert_int_eq(world_ndeferred(), 1);
-	world_run_deferred();
+	ck_assert_int_eq(rig_ndeferred(), 1);
+	rig_run_deferred();
 	/* the reply is in the used ring, the driver has not said it read it */
 	ck_assert_int_eq(drain_events(v), 0);
 	ck_assert_uint_eq(scmi_stats(v).waiting, 1);
-	ck_assert_int_eq(world_ndeferred(), 1);
-	ck_assert_uint_eq(world_deferred_usec(0), 10);
-	world_run_deferred();
+	ck_assert_int_eq(rig_ndeferred(), 1);
+	ck_assert_uint_eq(rig_deferred_usec(0), 10);
+	rig_run_deferred();
 	ck_assert_int_eq(drain_events(v), 0);
-	ck_assert_uint_eq(world_deferred_usec(0), 20);
+	ck_assert_uint_eq(rig_deferred_usec(0), 20);
 
 	driver_read_cmdq(v, 1);
-	world_run_deferred();
+	rig_run_deferred();
 	ck_assert_int_eq(drain_events(v), 1);
 	check_delayed_rate(v, 0, 50000000);
 	ck_assert_uint_eq(scmi_stats(v).held, 1);
 	ck_assert_uint_eq(scmi_stats(v).waiting, 0);
-	ck_assert_int_eq(world_ndeferred(), 0);
+	ck_assert_int_eq(rig_ndeferred(), 0);
 
 	/* read already when the delayed response comes: no wait at all */
 	async_rate_set(v, 60000000);
 	driver_read_cmdq(v, 2);
-	world_run_deferred();
+	rig_run_deferred();
 	ck_assert_int_eq(drain_events(v), 1);
-	ck_assert_int_eq(world_ndeferred(), 0);
+	ck_assert_int_eq(rig_ndeferred(), 0);
 	ck_assert_uint_eq(scmi_stats(v).held, 1);
 }
 END_TEST
@@ -1014,22 +1014,22 @@ START_TEST(test_held_delayed_response_goes_on_a_kick_or_after_the_cap)
 
 	probe_event_idx(v);
 	async_rate_set(v, 50000000);
-	world_run_deferred();
+	rig_run_deferred();
 	ck_assert_int_eq(drain_events(v), 0);
 	driver_read_cmdq(v, 1);
 	sim_guest_kick(&v->g, 0);
 	ck_assert_int_eq(drain_events(v), 1);
 	/* the look it had armed finds nothing */
-	world_run_deferred();
+	rig_run_deferred();
 	ck_assert_int_eq(drain_events(v), 0);
 
 	async_rate_set(v, 60000000);
 	driver_read_cmdq(v, 0x8000);
-	world_run_deferred();
+	rig_run_deferred();
 	while (drain_events(v) == 0 && looks < 100) {
-		ck_assert_int_eq(world_ndeferred(), 1);
-		waited += world_deferred_usec(0);
-		world_run_deferred();
+		ck_assert_int_eq(rig_ndeferred(), 1);
+		waited += rig_deferred_usec(0);
+		rig_run_deferred();
 		looks++;
 	}
 	ck_assert_uint_ge(waited, 100000);
@@ -1048,7 +1048,7 @@ START_TEST(test_delayed_response_waits_for_an_eventq_buffer)
 	probe(v, true);
 	async_rate_set(v, 70000000);
 	irqs = v->irqs;
-	world_run_deferred();
+	rig_run_deferred();
 	ck_assert_uint_eq(v->irqs, irqs);
 	ck_assert_uint_eq(scmi_stats(v).waiting, 1);
 	ck_assert_uint_eq(scmi_stats(v).dropped, 0);
@@ -1113,7 +1113,7 @@ START_TEST(test_without_p2a_notify_and_async_get_NOT_SUPPORTED)
 	ck_assert_int_eq(CALL(v, SCMI_PROTO_CLOCK, 0x9, VCLK_OWN, 1), SCMI_NOT_SUPPORTED);
 	ck_assert_int_eq(CALL(v, SCMI_PROTO_CLOCK, 0x5, 1, VCLK_OWN, 50000000, 0),
 			 SCMI_NOT_SUPPORTED);
-	ck_assert_int_eq(world_ndeferred(), 0);
+	ck_assert_int_eq(rig_ndeferred(), 0);
 	/* The synchronous form still works. */
 	ck_assert_int_eq(CALL(v, SCMI_PROTO_CLOCK, 0x5, 0, VCLK_OWN, 50000000, 0), 0);
 }
@@ -1126,14 +1126,14 @@ START_TEST(test_reset_drops_waiting_and_pending_delayed_responses)
 	v->g.events = 0;
 	probe(v, true);
 	async_rate_set(v, 70000000);
-	world_run_deferred();
+	rig_run_deferred();
 	ck_assert_uint_eq(scmi_stats(v).waiting, 1);
 	async_rate_set(v, 90000000);
 	/* A new driver must not see answers to the old one's commands. */
 	v->g.events = -1;
 	probe(v, true);
 	ck_assert_uint_eq(scmi_stats(v).waiting, 0);
-	world_run_deferred();
+	rig_run_deferred();
 	ck_assert_int_eq(drain_events(v), 0);
 	ck_assert_uint_eq(scmi_stats(v).events, 0);
 }
@@ -1251,7 +1251,7 @@ static void h_eventq_delayed(struct vm *v, uint64_t addr, uint16_t flags, uint16
 	sim_guest_avail_add(&v->g, 1, 0);
 	sim_guest_kick(&v->g, 1);
 	async_rate_set(v, 80000000);
-	world_run_deferred();
+	rig_run_deferred();
 }
 
 static void h_eventq_readable_buffer(struct vm *v)
@@ -1409,7 +1409,7 @@ START_TEST(test_hostile_guest_breaks_only_its_own_device_until_reset)
 	/* Reset and probe again: working, and the old votes are gone. */
 	probe(v, true);
 	ck_assert_uint_eq(rd(v, VIRTIO_MMIO_STATUS) & VIO_STATUS_NEEDS_RESET, 0);
-	ck_assert_int_eq(world_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_CLK_A), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_CLK_A), 0);
 	assert_works(v);
 	assert_maps(v, 6);
 }

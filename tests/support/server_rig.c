@@ -1,4 +1,4 @@
-/* The SCMI world shared by the server tests; see world.h. */
+/* The in-process SCMI server the server tests share; see server_rig.h. */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -6,21 +6,21 @@
 #include <string.h>
 
 #include "vscmi/buf.h"
-#include "world.h"
+#include "server_rig.h"
 
 static struct {
 	void (*fn)(void *);
 	void *arg;
 	uint64_t usec;
-} deferred[WORLD_DEFERRED];
+} deferred[RIG_DEFERRED];
 static int ndeferred;
 
-static struct world_msg inbox[WORLD_AGENTS][WORLD_INBOX];
-static int ninbox[WORLD_AGENTS];
-static int inbox_max = WORLD_INBOX;
-static uint32_t agent_ids[WORLD_AGENTS] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+static struct rig_msg inbox[RIG_AGENTS][RIG_INBOX];
+static int ninbox[RIG_AGENTS];
+static int inbox_max = RIG_INBOX;
+static uint32_t agent_ids[RIG_AGENTS] = { 0, 1, 2, 3, 4, 5, 6, 7 };
 
-struct vscmi_res_desc *world_add_res(struct vscmi_model *m, enum vscmi_kind k, const char *name,
+struct vscmi_res_desc *rig_add_res(struct vscmi_model *m, enum vscmi_kind k, const char *name,
 				     uint32_t plat_id, int parent)
 {
 	struct vscmi_res_desc *d;
@@ -36,7 +36,7 @@ struct vscmi_res_desc *world_add_res(struct vscmi_model *m, enum vscmi_kind k, c
 	return d;
 }
 
-void world_add_view(struct vscmi_agent_desc *a, enum vscmi_kind k, uint32_t res, const char *name)
+void rig_add_view(struct vscmi_agent_desc *a, enum vscmi_kind k, uint32_t res, const char *name)
 {
 	struct vscmi_view_desc *v;
 
@@ -49,7 +49,7 @@ void world_add_view(struct vscmi_agent_desc *a, enum vscmi_kind k, uint32_t res,
 		snprintf(v->name, sizeof(v->name), "%s", name);
 }
 
-struct vscmi_agent_desc *world_add_agent(struct vscmi_model *m, const char *name,
+struct vscmi_agent_desc *rig_add_agent(struct vscmi_model *m, const char *name,
 					 uint32_t protocols, uint32_t max_msg)
 {
 	struct vscmi_agent_desc *a;
@@ -64,17 +64,17 @@ struct vscmi_agent_desc *world_add_agent(struct vscmi_model *m, const char *name
 	return a;
 }
 
-void world_reset(int inbox_cap)
+void rig_reset(int inbox_cap)
 {
-	ck_assert_int_le(inbox_cap, WORLD_INBOX);
+	ck_assert_int_le(inbox_cap, RIG_INBOX);
 	ndeferred = 0;
 	memset(ninbox, 0, sizeof(ninbox));
 	inbox_max = inbox_cap;
 }
 
-int world_defer(void *ctx, uint64_t usec, void (*fn)(void *), void *arg)
+int rig_defer(void *ctx, uint64_t usec, void (*fn)(void *), void *arg)
 {
-	if (ndeferred == WORLD_DEFERRED)
+	if (ndeferred == RIG_DEFERRED)
 		return -ENOMEM;
 	deferred[ndeferred].fn = fn;
 	deferred[ndeferred].arg = arg;
@@ -83,7 +83,7 @@ int world_defer(void *ctx, uint64_t usec, void (*fn)(void *), void *arg)
 	return 0;
 }
 
-void world_run_deferred(void)
+void rig_run_deferred(void)
 {
 	int n = ndeferred;
 
@@ -92,18 +92,18 @@ void world_run_deferred(void)
 		deferred[i].fn(deferred[i].arg);
 }
 
-int world_ndeferred(void)
+int rig_ndeferred(void)
 {
 	return ndeferred;
 }
 
-uint64_t world_deferred_usec(int i)
+uint64_t rig_deferred_usec(int i)
 {
 	ck_assert_int_lt(i, ndeferred);
 	return deferred[i].usec;
 }
 
-static int world_send(void *ctx, const uint8_t *msg, size_t len)
+static int rig_send(void *ctx, const uint8_t *msg, size_t len)
 {
 	uint32_t id = *(const uint32_t *)ctx;
 
@@ -115,26 +115,26 @@ static int world_send(void *ctx, const uint8_t *msg, size_t len)
 	return 0;
 }
 
-void world_set_output(struct scmi_server *srv, uint32_t agent, bool p2a)
+void rig_set_output(struct scmi_server *srv, uint32_t agent, bool p2a)
 {
-	ck_assert_uint_lt(agent, WORLD_AGENTS);
-	scmi_agent_set_output(scmi_server_agent(srv, agent), world_send, &agent_ids[agent], p2a);
+	ck_assert_uint_lt(agent, RIG_AGENTS);
+	scmi_agent_set_output(scmi_server_agent(srv, agent), rig_send, &agent_ids[agent], p2a);
 }
 
-int world_ninbox(uint32_t agent)
+int rig_ninbox(uint32_t agent)
 {
-	ck_assert_uint_lt(agent, WORLD_AGENTS);
+	ck_assert_uint_lt(agent, RIG_AGENTS);
 	return ninbox[agent];
 }
 
-const struct world_msg *world_msg(uint32_t agent, int i)
+const struct rig_msg *rig_msg(uint32_t agent, int i)
 {
-	ck_assert_uint_lt(agent, WORLD_AGENTS);
-	ck_assert_int_lt(i, WORLD_INBOX);
+	ck_assert_uint_lt(agent, RIG_AGENTS);
+	ck_assert_int_lt(i, RIG_INBOX);
 	return &inbox[agent][i];
 }
 
-int32_t world_cmd(struct scmi_server *srv, uint32_t agent, uint32_t hdr, int n, const uint32_t *w,
+int32_t rig_cmd(struct scmi_server *srv, uint32_t agent, uint32_t hdr, int n, const uint32_t *w,
 		  uint8_t *resp, size_t cap, size_t *resp_len)
 {
 	uint8_t req[SCMI_MSG_MAX + 8];
@@ -154,7 +154,7 @@ int32_t world_cmd(struct scmi_server *srv, uint32_t agent, uint32_t hdr, int n, 
 	return status;
 }
 
-int64_t world_emu(struct vscmi_platform *emu, enum vscmi_op_type t, uint32_t id)
+int64_t rig_emu(struct vscmi_platform *emu, enum vscmi_op_type t, uint32_t id)
 {
 	int64_t v = -1;
 
