@@ -247,4 +247,39 @@ int scmi_notify_set(struct scmi_ctx *c, struct scmi_vres *v, uint32_t notif_msg,
  * attribute tells when the full one needs NAME_GET. */
 bool scmi_name_is_long(const char *name);
 
+
+/* Between the server's own files. */
+
+/* server.c */
+/* Calls the persist hook if what the journal keeps of the agent changed. */
+void scmi_agent_persist(struct scmi_agent *a);
+/* A reply that did not go back with its command, to the reply output. */
+void scmi_agent_reply(struct scmi_agent *a, uint64_t tag, const uint8_t *msg, size_t len);
+
+/* dispatch.c */
+/* Runs the agent's parked commands whose resource is free now. */
+void scmi_unpark(struct scmi_agent *a);
+
+/* deferred.c */
+void scmi_dresp_drop(struct scmi_deferred *d);
+/* Queues d to go out after the command's reply; on failure d is dropped. */
+int scmi_dresp_arm(struct scmi_server *srv, struct scmi_deferred *d);
+void scmi_deferred_free_all(struct scmi_server *srv);
+/* The agent is being removed: what it has in the deferral queue goes
+ * nowhere. */
+void scmi_deferred_forget(struct scmi_server *srv, struct scmi_agent *a);
+void scmi_preq_cancel_all(struct scmi_agent *a);
+/* The arbiter's done callback. */
+void scmi_on_done(void *ctx, struct arb_vote *vote, int result);
+
+/* notify.c */
+/* The arbiter's transition observer and the platform's event callback. */
+void scmi_on_transition(void *ctx, struct arb_res *res, const struct vscmi_op *op,
+			uint32_t cause);
+void scmi_on_platform_event(void *ctx, const struct vscmi_plat_event *ev);
+int scmi_watchers_alloc(struct scmi_server *srv);
+int scmi_watchers_add(struct scmi_server *srv, struct scmi_agent *a);
+void scmi_watchers_remove(struct scmi_server *srv, struct scmi_agent *a);
+void scmi_watchers_free(struct scmi_server *srv);
+
 #endif
