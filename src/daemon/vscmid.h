@@ -137,6 +137,25 @@ bool vscmid_transport_ready(const struct vscmid *d, const struct scmi_agent *age
 int vscmid_transport_retry(struct vscmid *d, struct scmi_agent *agent, char *err, size_t errlen);
 bool vscmid_agent_connected(const struct vscmid_agent *a);
 void vscmid_agent_disconnect(struct vscmid_agent *a, const char *why);
+/* Whether the peer on fd has hung up, asked now. */
+bool vscmid_transport_peer_gone(int fd);
+/* Logs a second connection turned away, at most one line per interval. */
+void vscmid_transport_log_refused(struct vscmid_agent *a, pid_t pid);
+
+/* agent_socket.c: the SOCK_SEQPACKET channel. Accepts a connection on the
+ * agent's listening socket; closing it releases the agent's votes. */
+int vscmid_agent_socket_on_connect(sd_event_source *src, int lfd, uint32_t revents,
+				   void *userdata);
+void vscmid_agent_socket_disconnect(struct vscmid_agent *a, const char *why);
+
+/* vhost_front.c: the vhost-user channel. Accepts a frontend on the agent's
+ * listening socket; its end releases the agent's votes. */
+int vscmid_vhost_front_on_connect(sd_event_source *src, int lfd, uint32_t revents,
+				  void *userdata);
+void vscmid_vhost_front_disconnect(struct vscmid_agent *a, const char *why);
+/* Takes the connection's watch (either kind), the kicks and the stall timer
+ * out of the loop. */
+void vscmid_vhost_front_unwatch(struct vscmid_agent *a);
 
 int vscmid_control_open(struct vscmid *d);
 void vscmid_control_close(struct vscmid *d);
