@@ -187,6 +187,34 @@ static struct arb_vote *vote(struct soc *w, uint32_t id, enum vscmi_kind kind, i
 	return v;
 }
 
+/* Starts the system: *a is agent 1's (camera's) vote on resource ia of the
+ * kind, *b agent 2's (display's) on ib. */
+static void start_two(struct soc *w, enum vscmi_kind kind, int ia, int ib, struct arb_vote **a,
+		      struct arb_vote **b)
+{
+	soc_start(w);
+	*a = vote(w, CAMERA, kind, ia);
+	*b = vote(w, DISPLAY, kind, ib);
+}
+
+/* cam_core, exclusive and off at 50 MHz, alone in the system, with camera's
+ * and display's votes on it. */
+static int start_cam_core(struct soc *w, struct arb_vote **cam, struct arb_vote **disp)
+{
+	int core = add_clock(w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
+
+	start_two(w, VSCMI_CLOCK, core, core, cam, disp);
+	return core;
+}
+
+/* A domain soc and its child isp, each with ON, nret retention states and
+ * OFF, in state initial. */
+static void add_soc_isp(struct soc *w, uint32_t nret, uint32_t initial, int *soc, int *isp)
+{
+	*soc = add_pd(w, "soc", -1, nret, initial);
+	*isp = add_pd(w, "isp", *soc, nret, initial);
+}
+
 static void release(struct soc *w, uint32_t id, int expect_failed)
 {
 	ck_assert_int_eq(arb_agent_release(agent(w, id)), expect_failed);
@@ -383,6 +411,13 @@ static void build_video(struct soc *w)
 			 DISP_PIX);
 }
 
+/* The video clocks, with camera's vote on cam_pix and display's on disp_pix. */
+static void start_video(struct soc *w, struct arb_vote **cam, struct arb_vote **disp)
+{
+	build_video(w);
+	start_two(w, VSCMI_CLOCK, CAM_PIX, DISP_PIX, cam, disp);
+}
+
 static void build_cases(struct soc *w)
 {
 	build_video(w);
@@ -397,10 +432,7 @@ START_TEST(test_case1_pll_shared_by_two_clocks_switches_once)
 	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
 
-	build_video(&w);
-	soc_start(&w);
-	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
-	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
+	start_video(&w, &cam, &disp);
 
 	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1));
@@ -459,9 +491,7 @@ START_TEST(test_case3_shared_reset_asserts_only_when_all_assert_and_refuses_puls
 	struct arb_vote *cam, *disp;
 
 	build_cases(&w);
-	soc_start(&w);
-	cam = vote(&w, CAMERA, VSCMI_RESET, RST_BUS);
-	disp = vote(&w, DISPLAY, VSCMI_RESET, RST_BUS);
+	start_two(&w, VSCMI_RESET, RST_BUS, RST_BUS, &cam, &disp);
 	check_reset(&w, RST_BUS, true);
 
 	ck_assert_int_eq(arb_reset_line(cam, false), 0);
@@ -491,12 +521,8 @@ START_TEST(test_case4_exclusive_rate_owned_until_owner_votes_off)
 {
 	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
-	int core;
+	int core = start_cam_core(&w, &cam, &disp);
 
-	core = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
-	soc_start(&w);
-	cam = vote(&w, CAMERA, VSCMI_CLOCK, core);
-	disp = vote(&w, DISPLAY, VSCMI_CLOCK, core);
 
 	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
 	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), 0);
@@ -584,33 +610,58 @@ END_TEST
 
 /* Camera holds cam_pix on, isp ON, rst_bus deasserted; infotainment holds
  * isp in retention. Nobody else needs the PLL or the bus. */
+/* Case 7's system: camera holds cam_pix on, isp ON and rst_bus deasserted;
+ * infotainment holds isp in retention; the display votes on rst_bus and
+ * disp_pix, and casts its own votes before the camera goes. */
+struct case7 {
+	struct arb_vote *cam_clk, *cam_pd, *cam_rst, *info_pd, *disp_rst, *disp_clk;
+	struct arb_state info_before, disp_rst_before, disp_clk_before;
+};
+
+static void case7_start(struct soc *w, struct case7 *c)
+{
+	build_cases(w);
+	soc_start(w);
+	c->cam_clk = vote(w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	c->cam_pd = vote(w, CAMERA, VSCMI_POWER, ISP);
+	c->cam_rst = vote(w, CAMERA, VSCMI_RESET, RST_BUS);
+	c->info_pd = vote(w, INFOTAINMENT, VSCMI_POWER, ISP);
+	c->disp_rst = vote(w, DISPLAY, VSCMI_RESET, RST_BUS);
+	c->disp_clk = vote(w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
+
+	ck_assert_int_eq(arb_clock_enable(c->cam_clk, true), 0);
+	ck_assert_int_eq(arb_power_state(c->cam_pd, ISP_ON), 0);
+	ck_assert_int_eq(arb_reset_line(c->cam_rst, false), 0);
+	ck_assert_int_eq(arb_power_state(c->info_pd, ISP_RET), 0);
+}
+
+/* The camera goes, the log cleared and the others' votes noted before. */
+static void case7_camera_gone(struct soc *w, struct case7 *c)
+{
+	vscmi_emu_clear_log(w->plat);
+	c->info_before = vst(c->info_pd);
+	c->disp_rst_before = vst(c->disp_rst);
+	c->disp_clk_before = vst(c->disp_clk);
+	release(w, CAMERA, 0);
+}
+
+/* What the others read back is as before. */
+static void case7_check_others(struct case7 *c)
+{
+	ck_assert(state_eq(c->info_before, vst(c->info_pd)));
+	ck_assert(state_eq(c->disp_rst_before, vst(c->disp_rst)));
+	ck_assert(state_eq(c->disp_clk_before, vst(c->disp_clk)));
+}
+
 START_TEST(test_case7_agent_gone_withdraws_all_votes_in_one_step)
 {
 	struct soc w = { 0 };
-	struct arb_vote *cam_clk, *cam_pd, *cam_rst, *info_pd, *disp_rst, *disp_clk;
-	struct arb_state info_before, disp_rst_before, disp_clk_before;
+	struct case7 c;
 	int pos_cam, pos_pll;
 
-	build_cases(&w);
-	soc_start(&w);
-	cam_clk = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
-	cam_pd = vote(&w, CAMERA, VSCMI_POWER, ISP);
-	cam_rst = vote(&w, CAMERA, VSCMI_RESET, RST_BUS);
-	info_pd = vote(&w, INFOTAINMENT, VSCMI_POWER, ISP);
-	disp_rst = vote(&w, DISPLAY, VSCMI_RESET, RST_BUS);
-	disp_clk = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
-
-	ck_assert_int_eq(arb_clock_enable(cam_clk, true), 0);
-	ck_assert_int_eq(arb_power_state(cam_pd, ISP_ON), 0);
-	ck_assert_int_eq(arb_reset_line(cam_rst, false), 0);
-	ck_assert_int_eq(arb_power_state(info_pd, ISP_RET), 0);
-	ck_assert_int_eq(arb_reset_line(disp_rst, true), 0);
-	vscmi_emu_clear_log(w.plat);
-	info_before = vst(info_pd);
-	disp_rst_before = vst(disp_rst);
-	disp_clk_before = vst(disp_clk);
-
-	release(&w, CAMERA, 0);
+	case7_start(&w, &c);
+	ck_assert_int_eq(arb_reset_line(c.disp_rst, true), 0);
+	case7_camera_gone(&w, &c);
 	ck_assert_uint_eq(log_len(&w), 4);
 	pos_cam = log_pos(&w, OP(CLOCK_ENABLE, CAM_PIX, 0));
 	pos_pll = log_pos(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 0));
@@ -624,10 +675,8 @@ START_TEST(test_case7_agent_gone_withdraws_all_votes_in_one_step)
 	check_clock(&w, PLL_VIDEO, false, -1);
 	check_pd(&w, ISP, ISP_RET);
 	check_reset(&w, RST_BUS, true);
-	ck_assert(!vst(cam_clk).on && !vst(cam_pd).voted && !vst(cam_rst).voted);
-	ck_assert(state_eq(info_before, vst(info_pd)));
-	ck_assert(state_eq(disp_rst_before, vst(disp_rst)));
-	ck_assert(state_eq(disp_clk_before, vst(disp_clk)));
+	ck_assert(!vst(c.cam_clk).on && !vst(c.cam_pd).voted && !vst(c.cam_rst).voted);
+	case7_check_others(&c);
 	soc_end(&w);
 }
 END_TEST
@@ -637,30 +686,12 @@ END_TEST
 START_TEST(test_case7_agent_gone_keeps_what_other_agents_hold)
 {
 	struct soc w = { 0 };
-	struct arb_vote *cam_clk, *cam_pd, *cam_rst, *info_pd, *disp_rst, *disp_clk;
-	struct arb_state info_before, disp_rst_before, disp_clk_before;
+	struct case7 c;
 
-	build_cases(&w);
-	soc_start(&w);
-	cam_clk = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
-	cam_pd = vote(&w, CAMERA, VSCMI_POWER, ISP);
-	cam_rst = vote(&w, CAMERA, VSCMI_RESET, RST_BUS);
-	info_pd = vote(&w, INFOTAINMENT, VSCMI_POWER, ISP);
-	disp_rst = vote(&w, DISPLAY, VSCMI_RESET, RST_BUS);
-	disp_clk = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
-
-	ck_assert_int_eq(arb_clock_enable(cam_clk, true), 0);
-	ck_assert_int_eq(arb_power_state(cam_pd, ISP_ON), 0);
-	ck_assert_int_eq(arb_reset_line(cam_rst, false), 0);
-	ck_assert_int_eq(arb_power_state(info_pd, ISP_RET), 0);
-	ck_assert_int_eq(arb_reset_line(disp_rst, false), 0);
-	ck_assert_int_eq(arb_clock_enable(disp_clk, true), 0);
-	vscmi_emu_clear_log(w.plat);
-	info_before = vst(info_pd);
-	disp_rst_before = vst(disp_rst);
-	disp_clk_before = vst(disp_clk);
-
-	release(&w, CAMERA, 0);
+	case7_start(&w, &c);
+	ck_assert_int_eq(arb_reset_line(c.disp_rst, false), 0);
+	ck_assert_int_eq(arb_clock_enable(c.disp_clk, true), 0);
+	case7_camera_gone(&w, &c);
 	ck_assert_uint_eq(log_len(&w), 2);
 	ck_assert_int_ge(log_pos(&w, OP(CLOCK_ENABLE, CAM_PIX, 0)), 0);
 	ck_assert_int_ge(log_pos(&w, OP(POWER_STATE, ISP, PD_RET1)), 0);
@@ -669,9 +700,7 @@ START_TEST(test_case7_agent_gone_keeps_what_other_agents_hold)
 	check_clock(&w, PLL_VIDEO, true, -1);
 	check_clock(&w, DISP_PIX, true, -1);
 	check_reset(&w, RST_BUS, false);
-	ck_assert(state_eq(info_before, vst(info_pd)));
-	ck_assert(state_eq(disp_rst_before, vst(disp_rst)));
-	ck_assert(state_eq(disp_clk_before, vst(disp_clk)));
+	case7_check_others(&c);
 	soc_end(&w);
 }
 END_TEST
@@ -706,9 +735,7 @@ START_TEST(test_case8_clock_on_at_boot_stays_on_until_taken_over)
 	struct arb_vote *cam, *disp;
 	int clk = add_clock(&w, "bus", -1, VSCMI_POLICY_MAX, MHZ(200), true);
 
-	soc_start(&w);
-	cam = vote(&w, CAMERA, VSCMI_CLOCK, clk);
-	disp = vote(&w, DISPLAY, VSCMI_CLOCK, clk);
+	start_two(&w, VSCMI_CLOCK, clk, clk, &cam, &disp);
 	ck_assert(arb_res_boot_held(res(&w, VSCMI_CLOCK, clk)));
 
 	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), 0);
@@ -868,9 +895,7 @@ START_TEST(test_case12_rate_voted_while_off_counts_from_switching_on)
 	struct arb_vote *cam, *disp;
 	int clk = add_clock(&w, "disp_axi", -1, VSCMI_POLICY_MAX, MHZ(100), false);
 
-	soc_start(&w);
-	cam = vote(&w, CAMERA, VSCMI_CLOCK, clk);
-	disp = vote(&w, DISPLAY, VSCMI_CLOCK, clk);
+	start_two(&w, VSCMI_CLOCK, clk, clk, &cam, &disp);
 	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, clk, 1));
 
@@ -898,9 +923,7 @@ START_TEST(test_exclusive_rate_of_an_agent_holding_off_waits_for_its_on)
 	struct arb_vote *cam, *disp;
 	int clk = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(100), false);
 
-	soc_start(&w);
-	cam = vote(&w, CAMERA, VSCMI_CLOCK, clk);
-	disp = vote(&w, DISPLAY, VSCMI_CLOCK, clk);
+	start_two(&w, VSCMI_CLOCK, clk, clk, &cam, &disp);
 	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, clk, 1));
 	ck_assert_int_eq(arb_clock_rate(cam, MHZ(300)), 0);
@@ -922,9 +945,7 @@ START_TEST(test_case13_limits_that_fit_no_level_keep_the_ceiling)
 	struct arb_vote *cam, *disp;
 	int gpu = add_perf(&w, "gpu", perf4, 4, 100);
 
-	soc_start(&w);
-	cam = vote(&w, CAMERA, VSCMI_PERF, gpu);
-	disp = vote(&w, DISPLAY, VSCMI_PERF, gpu);
+	start_two(&w, VSCMI_PERF, gpu, gpu, &cam, &disp);
 	ck_assert_int_eq(arb_perf_level(cam, 300), 0);
 	EXPECT_OPS(&w, OP(PERF_LEVEL, gpu, 300));
 	ck_assert_int_eq(arb_perf_limits(disp, 250, 210), 0);
@@ -991,12 +1012,8 @@ START_TEST(test_exclusive_rate_owner_gone_keeps_rate_and_frees_ownership)
 {
 	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
-	int core;
+	int core = start_cam_core(&w, &cam, &disp);
 
-	core = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
-	soc_start(&w);
-	cam = vote(&w, CAMERA, VSCMI_CLOCK, core);
-	disp = vote(&w, DISPLAY, VSCMI_CLOCK, core);
 
 	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
 	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), 0);
@@ -1022,12 +1039,8 @@ START_TEST(test_exclusive_rate_enabler_drops_its_rate_while_another_owns)
 {
 	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
-	int core;
+	int core = start_cam_core(&w, &cam, &disp);
 
-	core = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
-	soc_start(&w);
-	cam = vote(&w, CAMERA, VSCMI_CLOCK, core);
-	disp = vote(&w, DISPLAY, VSCMI_CLOCK, core);
 
 	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
 	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), 0);
@@ -1068,9 +1081,7 @@ START_TEST(test_exclusive_level_refused_enable_keeps_the_dropped_vote)
 	vdd = add_voltage(&w, "vdd_isp", VSCMI_POLICY_EXCLUSIVE, 800000, false);
 	pll = add_clock(&w, "pll", -1, VSCMI_POLICY_MAX, MHZ(800), false);
 	core = add_clock(&w, "core", pll, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
-	soc_start(&w);
-	a = vote(&w, 1, VSCMI_VOLTAGE, vdd);
-	b = vote(&w, 2, VSCMI_VOLTAGE, vdd);
+	start_two(&w, VSCMI_VOLTAGE, vdd, vdd, &a, &b);
 	ck_assert_int_eq(arb_voltage_enable(a, true), 0);
 	ck_assert_int_eq(arb_voltage_level(a, 900000), 0);
 	ck_assert_int_eq(arb_voltage_enable(a, false), 0);
@@ -1116,12 +1127,8 @@ START_TEST(test_exclusive_rate_owner_may_change_its_own_rate)
 {
 	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
-	int core;
+	int core = start_cam_core(&w, &cam, &disp);
 
-	core = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
-	soc_start(&w);
-	cam = vote(&w, CAMERA, VSCMI_CLOCK, core);
-	disp = vote(&w, DISPLAY, VSCMI_CLOCK, core);
 
 	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
 	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), 0);
@@ -1141,9 +1148,7 @@ START_TEST(test_max_rate_is_highest_among_agents_holding_clock_on)
 	int bus;
 
 	bus = add_clock(&w, "bus", -1, VSCMI_POLICY_MAX, MHZ(24), false);
-	soc_start(&w);
-	a = vote(&w, 1, VSCMI_CLOCK, bus);
-	b = vote(&w, 2, VSCMI_CLOCK, bus);
+	start_two(&w, VSCMI_CLOCK, bus, bus, &a, &b);
 	c = vote(&w, 3, VSCMI_CLOCK, bus);
 
 	ck_assert_int_eq(arb_clock_enable(a, true), 0);
@@ -1181,9 +1186,7 @@ START_TEST(test_fixed_rate_refuses_any_other_rate)
 	int xtal;
 
 	xtal = add_clock(&w, "xtal", -1, VSCMI_POLICY_FIXED, MHZ(48), false);
-	soc_start(&w);
-	a = vote(&w, 1, VSCMI_CLOCK, xtal);
-	b = vote(&w, 2, VSCMI_CLOCK, xtal);
+	start_two(&w, VSCMI_CLOCK, xtal, xtal, &a, &b);
 
 	ck_assert_int_eq(arb_clock_rate(a, MHZ(48)), 0);
 	EXPECT_NO_OPS(&w);
@@ -1210,9 +1213,7 @@ START_TEST(test_power_domain_takes_most_powered_vote_in_config_order)
 	int pd;
 
 	pd = add_pd(&w, "media", -1, 2, 3);	/* on, ret1, ret2, off */
-	soc_start(&w);
-	a = vote(&w, 1, VSCMI_POWER, pd);
-	b = vote(&w, 2, VSCMI_POWER, pd);
+	start_two(&w, VSCMI_POWER, pd, pd, &a, &b);
 	c = vote(&w, 3, VSCMI_POWER, pd);
 
 	ck_assert_int_eq(arb_power_state(a, 2), 0);
@@ -1242,11 +1243,8 @@ START_TEST(test_power_child_domain_holds_parent_on_and_switches_it_first)
 	struct arb_vote *child, *parent;
 	int soc, isp;
 
-	soc = add_pd(&w, "soc", -1, 1, 2);
-	isp = add_pd(&w, "isp", soc, 1, 2);
-	soc_start(&w);
-	child = vote(&w, CAMERA, VSCMI_POWER, isp);
-	parent = vote(&w, DISPLAY, VSCMI_POWER, soc);
+	add_soc_isp(&w, 1, 2, &soc, &isp);
+	start_two(&w, VSCMI_POWER, isp, soc, &child, &parent);
 
 	ck_assert_int_eq(arb_power_state(child, 1), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, soc, PD_ON), OP(POWER_STATE, isp, PD_RET1));
@@ -1274,8 +1272,7 @@ START_TEST(test_power_child_domain_gone_lets_parent_off_after_it)
 	struct arb_vote *child;
 	int soc, isp;
 
-	soc = add_pd(&w, "soc", -1, 0, 1);
-	isp = add_pd(&w, "isp", soc, 0, 1);
+	add_soc_isp(&w, 0, 1, &soc, &isp);
 	soc_start(&w);
 	child = vote(&w, CAMERA, VSCMI_POWER, isp);
 	ck_assert_int_eq(arb_power_state(child, 0), 0);
@@ -1327,9 +1324,7 @@ START_TEST(test_reset_sharer_that_never_voted_does_not_hold_line)
 	int rst;
 
 	rst = add_reset(&w, "rst_bus", true, false);
-	soc_start(&w);
-	cam = vote(&w, CAMERA, VSCMI_RESET, rst);
-	disp = vote(&w, DISPLAY, VSCMI_RESET, rst);
+	start_two(&w, VSCMI_RESET, rst, rst, &cam, &disp);
 	ck_assert_int_eq(arb_reset_line(cam, false), 0);
 	ck_assert_int_eq(arb_reset_line(cam, true), 0);
 	EXPECT_OPS(&w, OP(RESET_LINE, rst, 0), OP(RESET_LINE, rst, 1));
@@ -1347,9 +1342,7 @@ START_TEST(test_voltage_on_while_any_agent_votes_on)
 	int vdd;
 
 	vdd = add_voltage(&w, "vdd_cam", VSCMI_POLICY_MAX, 900000, false);
-	soc_start(&w);
-	a = vote(&w, 1, VSCMI_VOLTAGE, vdd);
-	b = vote(&w, 2, VSCMI_VOLTAGE, vdd);
+	start_two(&w, VSCMI_VOLTAGE, vdd, vdd, &a, &b);
 	ck_assert_int_eq(arb_voltage_enable(a, true), 0);
 	EXPECT_OPS(&w, OP(VOLTAGE_CONFIG, vdd, 1));
 	ck_assert_int_eq(arb_voltage_enable(b, true), 0);
@@ -1370,9 +1363,7 @@ START_TEST(test_voltage_level_is_max_among_agents_holding_it_on)
 	int vdd;
 
 	vdd = add_voltage(&w, "vdd_gpu", VSCMI_POLICY_MAX, 800000, false);
-	soc_start(&w);
-	a = vote(&w, 1, VSCMI_VOLTAGE, vdd);
-	b = vote(&w, 2, VSCMI_VOLTAGE, vdd);
+	start_two(&w, VSCMI_VOLTAGE, vdd, vdd, &a, &b);
 	ck_assert_int_eq(arb_voltage_enable(a, true), 0);
 	ck_assert_int_eq(arb_voltage_level(a, 900000), 0);
 	ck_assert_int_eq(arb_voltage_enable(b, true), 0);
@@ -1396,9 +1387,7 @@ START_TEST(test_voltage_level_exclusive_denies_other_agent)
 	int vdd;
 
 	vdd = add_voltage(&w, "vdd_isp", VSCMI_POLICY_EXCLUSIVE, 800000, false);
-	soc_start(&w);
-	a = vote(&w, 1, VSCMI_VOLTAGE, vdd);
-	b = vote(&w, 2, VSCMI_VOLTAGE, vdd);
+	start_two(&w, VSCMI_VOLTAGE, vdd, vdd, &a, &b);
 	ck_assert_int_eq(arb_voltage_enable(a, true), 0);
 	ck_assert_int_eq(arb_voltage_level(a, 900000), 0);
 	ck_assert_int_eq(arb_voltage_enable(b, true), 0);
@@ -1439,9 +1428,7 @@ START_TEST(test_perf_level_clamped_into_intersection_of_all_limits)
 	int cpu;
 
 	cpu = add_perf(&w, "cpu", perf8, 8, 100);
-	soc_start(&w);
-	a = vote(&w, 1, VSCMI_PERF, cpu);
-	b = vote(&w, 2, VSCMI_PERF, cpu);
+	start_two(&w, VSCMI_PERF, cpu, cpu, &a, &b);
 	c = vote(&w, 3, VSCMI_PERF, cpu);
 
 	ck_assert_int_eq(arb_perf_level(a, 800), 0);
@@ -1475,9 +1462,7 @@ START_TEST(test_perf_level_snaps_to_a_table_level_within_limits)
 	int gpu;
 
 	gpu = add_perf(&w, "gpu", perf5, 5, 100);
-	soc_start(&w);
-	a = vote(&w, 1, VSCMI_PERF, gpu);
-	b = vote(&w, 2, VSCMI_PERF, gpu);
+	start_two(&w, VSCMI_PERF, gpu, gpu, &a, &b);
 
 	ck_assert_int_eq(arb_perf_level(a, 500), 0);
 	ck_assert_int_eq(arb_perf_limits(b, 250, 0), 0);
@@ -1515,9 +1500,7 @@ START_TEST(test_perf_limits_emptying_intersection_refused_and_nothing_changes)
 	int cpu;
 
 	cpu = add_perf(&w, "cpu", perf8, 8, 100);
-	soc_start(&w);
-	a = vote(&w, 1, VSCMI_PERF, cpu);
-	b = vote(&w, 2, VSCMI_PERF, cpu);
+	start_two(&w, VSCMI_PERF, cpu, cpu, &a, &b);
 	ck_assert_int_eq(arb_perf_limits(a, 600, 400), 0);
 	ck_assert_int_eq(arb_perf_level(b, 500), 0);
 	ck_assert_int_eq(arb_perf_limits(b, 700, 100), 0);
@@ -1548,9 +1531,7 @@ START_TEST(test_perf_agent_gone_restores_level_and_limits)
 	int cpu;
 
 	cpu = add_perf(&w, "cpu", perf8, 8, 100);
-	soc_start(&w);
-	a = vote(&w, 1, VSCMI_PERF, cpu);
-	b = vote(&w, 2, VSCMI_PERF, cpu);
+	start_two(&w, VSCMI_PERF, cpu, cpu, &a, &b);
 	ck_assert_int_eq(arb_perf_level(a, 300), 0);
 	ck_assert_int_eq(arb_perf_level(b, 700), 0);
 	ck_assert_int_eq(arb_perf_limits(b, 800, 600), 0);
@@ -1659,10 +1640,7 @@ START_TEST(test_refused_vote_leaves_counts_so_retry_and_sibling_work)
 	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
 
-	build_video(&w);
-	soc_start(&w);
-	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
-	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
+	start_video(&w, &cam, &disp);
 
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(PLL_VIDEO), 1, -EIO);
 	ck_assert_int_eq(arb_clock_enable(cam, true), -EIO);
@@ -1712,8 +1690,7 @@ START_TEST(test_refused_power_parent_rolls_back_child_domain_vote)
 	struct arb_vote *child;
 	int soc, isp;
 
-	soc = add_pd(&w, "soc", -1, 0, 1);
-	isp = add_pd(&w, "isp", soc, 0, 1);
+	add_soc_isp(&w, 0, 1, &soc, &isp);
 	soc_start(&w);
 	child = vote(&w, CAMERA, VSCMI_POWER, isp);
 	vscmi_emu_refuse(w.plat, VSCMI_OP_POWER_STATE, PID(soc), 1, -EIO);
@@ -1733,12 +1710,8 @@ START_TEST(test_refused_exclusive_rate_does_not_take_ownership)
 {
 	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
-	int core;
+	int core = start_cam_core(&w, &cam, &disp);
 
-	core = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
-	soc_start(&w);
-	cam = vote(&w, CAMERA, VSCMI_CLOCK, core);
-	disp = vote(&w, DISPLAY, VSCMI_CLOCK, core);
 	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
 	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
 	vscmi_emu_clear_log(w.plat);
@@ -1763,9 +1736,7 @@ START_TEST(test_refused_perf_level_undoes_limits_already_applied)
 	int cpu;
 
 	cpu = add_perf(&w, "cpu", perf8, 8, 100);
-	soc_start(&w);
-	a = vote(&w, 1, VSCMI_PERF, cpu);
-	b = vote(&w, 2, VSCMI_PERF, cpu);
+	start_two(&w, VSCMI_PERF, cpu, cpu, &a, &b);
 	ck_assert_int_eq(arb_perf_level(b, 600), 0);
 	vscmi_emu_clear_log(w.plat);
 
@@ -1834,10 +1805,7 @@ START_TEST(test_release_refused_child_keeps_shared_parent_on_for_sibling)
 	struct soc w = { 0 };
 	struct arb_vote *cam, *disp;
 
-	build_video(&w);
-	soc_start(&w);
-	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
-	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
+	start_video(&w, &cam, &disp);
 	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(CAM_PIX), 1, -EIO);
 	release(&w, CAMERA, 1);
@@ -1861,11 +1829,8 @@ START_TEST(test_release_refused_child_domain_keeps_parent_domain_on)
 	struct arb_vote *child, *parent;
 	int soc, isp;
 
-	soc = add_pd(&w, "soc", -1, 0, 1);
-	isp = add_pd(&w, "isp", soc, 0, 1);
-	soc_start(&w);
-	child = vote(&w, CAMERA, VSCMI_POWER, isp);
-	parent = vote(&w, DISPLAY, VSCMI_POWER, soc);
+	add_soc_isp(&w, 0, 1, &soc, &isp);
+	start_two(&w, VSCMI_POWER, isp, soc, &child, &parent);
 	ck_assert_int_eq(arb_power_state(child, 0), 0);
 	vscmi_emu_refuse(w.plat, VSCMI_OP_POWER_STATE, PID(isp), 1, -EIO);
 	release(&w, CAMERA, 1);
@@ -1928,9 +1893,7 @@ START_TEST(test_child_on_at_boot_keeps_parent_on_until_switched_off)
 	add_clock(&w, "pll_video", -1, VSCMI_POLICY_MAX, MHZ(594), true);
 	add_clock(&w, "cam_pix", PLL_VIDEO, VSCMI_POLICY_MAX, MHZ(148), true);
 	add_clock(&w, "disp_pix", PLL_VIDEO, VSCMI_POLICY_MAX, MHZ(148), false);
-	soc_start(&w);
-	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
-	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
+	start_two(&w, VSCMI_CLOCK, CAM_PIX, DISP_PIX, &cam, &disp);
 
 	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
 	ck_assert_int_eq(arb_clock_enable(disp, false), 0);
@@ -2155,9 +2118,7 @@ START_TEST(test_three_deep_chain_switches_root_first_on_and_leaf_first_off)
 	struct arb_vote *a, *b;
 
 	build_chain(&w);
-	soc_start(&w);
-	a = vote(&w, 1, VSCMI_CLOCK, LEAF_A);
-	b = vote(&w, 2, VSCMI_CLOCK, LEAF_B);
+	start_two(&w, VSCMI_CLOCK, LEAF_A, LEAF_B, &a, &b);
 
 	ck_assert_int_eq(arb_clock_enable(a, true), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, OSC, 1), OP(CLOCK_ENABLE, PLL, 1),
@@ -2181,9 +2142,7 @@ START_TEST(test_three_deep_chain_middle_refusal_undoes_root)
 	struct arb_vote *a, *mid;
 
 	build_chain(&w);
-	soc_start(&w);
-	a = vote(&w, 1, VSCMI_CLOCK, LEAF_A);
-	mid = vote(&w, 2, VSCMI_CLOCK, PLL);
+	start_two(&w, VSCMI_CLOCK, LEAF_A, PLL, &a, &mid);
 
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(DIV), 1, -EIO);
 	ck_assert_int_eq(arb_clock_enable(a, true), -EIO);
@@ -2881,16 +2840,22 @@ static void finish(struct soc *w, enum vscmi_op_type type, int i)
 	ck_assert_int_eq(vscmi_emu_finish(w->plat, type, PID(i)), 1);
 }
 
+/* The video clocks started, switching on later: camera's vote on cam_pix. */
+static struct arb_vote *start_slow_video(struct soc *w, struct dones *d)
+{
+	build_video(w);
+	soc_start(w);
+	slow(w, VSCMI_OP_CLOCK_ENABLE, d);
+	return vote(w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+}
+
 START_TEST(test_slow_platform_change_completes_step_by_step)
 {
 	struct soc w = { 0 };
 	struct dones d = { 0 };
 	struct arb_vote *cam;
 
-	build_video(&w);
-	soc_start(&w);
-	slow(&w, VSCMI_OP_CLOCK_ENABLE, &d);
-	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	cam = start_slow_video(&w, &d);
 	ck_assert_int_eq(arb_clock_enable(cam, true), -EINPROGRESS);
 	ck_assert_uint_eq(arb_in_flight(w.arb), 1);
 	ck_assert(arb_res_held(res(&w, VSCMI_CLOCK, PLL_VIDEO)));
@@ -2917,10 +2882,7 @@ START_TEST(test_slow_platform_refusal_rolls_back_then_reports)
 	struct dones d = { 0 };
 	struct arb_vote *cam;
 
-	build_video(&w);
-	soc_start(&w);
-	slow(&w, VSCMI_OP_CLOCK_ENABLE, &d);
-	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	cam = start_slow_video(&w, &d);
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(CAM_PIX), 1, -EIO);
 	ck_assert_int_eq(arb_clock_enable(cam, true), -EINPROGRESS);
 	finish(&w, VSCMI_OP_CLOCK_ENABLE, PLL_VIDEO);
@@ -2944,10 +2906,7 @@ START_TEST(test_slow_platform_change_on_held_chain_waits_its_turn)
 	struct dones d = { 0 };
 	struct arb_vote *cam, *disp, *disp2;
 
-	build_video(&w);
-	soc_start(&w);
-	slow(&w, VSCMI_OP_CLOCK_ENABLE, &d);
-	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	cam = start_slow_video(&w, &d);
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
 	disp2 = vote(&w, INFOTAINMENT, VSCMI_CLOCK, DISP_PIX);
 	ck_assert_int_eq(arb_clock_enable(cam, true), -EINPROGRESS);
@@ -3021,10 +2980,7 @@ START_TEST(test_slow_platform_release_while_pending_waits_then_withdraws)
 	struct dones d = { 0 };
 	struct arb_vote *cam;
 
-	build_video(&w);
-	soc_start(&w);
-	slow(&w, VSCMI_OP_CLOCK_ENABLE, &d);
-	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	cam = start_slow_video(&w, &d);
 	ck_assert_int_eq(arb_clock_enable(cam, true), -EINPROGRESS);
 	finish(&w, VSCMI_OP_CLOCK_ENABLE, PLL_VIDEO);
 	/* The guest goes away in the middle: the release is not lost. */
@@ -3051,10 +3007,7 @@ START_TEST(test_slow_platform_full_queue_is_busy_and_teardown_in_flight_is_safe)
 	struct dones d = { 0 };
 	struct arb_vote *cam;
 
-	build_video(&w);
-	soc_start(&w);
-	slow(&w, VSCMI_OP_CLOCK_ENABLE, &d);
-	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
+	cam = start_slow_video(&w, &d);
 	ck_assert_int_eq(arb_clock_enable(cam, true), -EINPROGRESS);
 	for (uint32_t id = 10; id < 10 + 16; id++)
 		ck_assert_int_eq(arb_clock_enable(vote(&w, id, VSCMI_CLOCK, DISP_PIX), true),

@@ -285,6 +285,22 @@ static struct vscmi_platform *open_raw(struct vscmi_config *cfg)
 	return p;
 }
 
+static void close_raw(struct vscmi_platform *p, struct vscmi_config *cfg)
+{
+	vscmi_platform_free(p);
+	vscmi_config_free(cfg);
+}
+
+/* The link's count of timeouts, and of replies that came after theirs. */
+static void expect_stats(struct vscmi_platform *p, uint64_t timeouts, uint64_t stale)
+{
+	struct vscmi_raw_stats st;
+
+	vscmi_raw_stats(p, &st);
+	ck_assert_uint_eq(st.timeouts, timeouts);
+	ck_assert_uint_eq(st.stale, stale);
+}
+
 static int apply(struct vscmi_platform *p, enum vscmi_op_type t, uint32_t id, int64_t val)
 {
 	struct vscmi_op op = { .type = t, .id = id, .val = val };
@@ -379,7 +395,6 @@ START_TEST(test_commands_reach_the_firmware)
 {
 	struct vscmi_config *cfg = load("");
 	struct vscmi_platform *p = open_raw(cfg);
-	struct vscmi_raw_stats st;
 	int64_t value = 0;
 	uint64_t ts = 0;
 
@@ -398,11 +413,8 @@ START_TEST(test_commands_reach_the_firmware)
 	ck_assert_int_eq(p->ops->sensor_read(p, 0, &value, &ts), 0);
 	ck_assert_int_eq(value, 45000);
 	ck_assert_uint_ne(ts, 0);
-	vscmi_raw_stats(p, &st);
-	ck_assert_uint_eq(st.timeouts, 0);
-	ck_assert_uint_eq(st.stale, 0);
-	vscmi_platform_free(p);
-	vscmi_config_free(cfg);
+	expect_stats(p, 0, 0);
+	close_raw(p, cfg);
 }
 END_TEST
 
@@ -468,8 +480,7 @@ START_TEST(test_read_asks_the_firmware_its_state)
 	/* SCMI has no GET for a reset line. */
 	op = (struct vscmi_op){ .type = VSCMI_OP_RESET_LINE, .id = 0 };
 	ck_assert_int_eq(vscmi_platform_read(p, &op), -EOPNOTSUPP);
-	vscmi_platform_free(p);
-	vscmi_config_free(cfg);
+	close_raw(p, cfg);
 }
 END_TEST
 
@@ -519,15 +530,11 @@ START_TEST(test_discovery_reads_multipart_replies)
 					"[perf cpu]\nid = 0\nlevels = 100:150:20:200000 "
 					"400:750:30:800000 500:1100:40:1000000\ninitial = 100\n");
 	struct vscmi_platform *p = open_raw(cfg);
-	struct vscmi_raw_stats st;
 
-	vscmi_raw_stats(p, &st);
-	ck_assert_uint_eq(st.timeouts, 0);
-	ck_assert_uint_eq(st.stale, 0);
+	expect_stats(p, 0, 0);
 	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_RATE, 2, 100000000), 0);
 	ck_assert_int_eq(rfs("state clock-rate 2"), 100000000);
-	vscmi_platform_free(p);
-	vscmi_config_free(cfg);
+	close_raw(p, cfg);
 }
 END_TEST
 
@@ -535,7 +542,6 @@ START_TEST(test_timeout_then_late_reply_is_dropped)
 {
 	struct vscmi_config *cfg = load("");
 	struct vscmi_platform *p = open_raw(cfg);
-	struct vscmi_raw_stats st;
 	uint64_t t0;
 
 	/* Reply 1 comes 450 ms late, after our 300 ms; reply 2 after 250 ms,
@@ -547,9 +553,7 @@ START_TEST(test_timeout_then_late_reply_is_dropped)
 	ck_assert_uint_lt(now_ms() - t0, 440);
 	rfs("delay-next 250");
 	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_RATE, 1, 20000000), 0);
-	vscmi_raw_stats(p, &st);
-	ck_assert_uint_eq(st.timeouts, 1);
-	ck_assert_uint_eq(st.stale, 1);
+	expect_stats(p, 1, 1);
 	ck_assert(vscmi_raw_up(p));
 	/* The firmware did the timed-out command, only late: a timeout does
 	 * not say whether it happened. */
@@ -561,17 +565,14 @@ START_TEST(test_timeout_then_late_reply_is_dropped)
 	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_ENABLE, 1, 0), -ETIMEDOUT);
 	usleep(1100 * 1000);
 	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_ENABLE, 1, 0), 0);
-	vscmi_raw_stats(p, &st);
-	ck_assert_uint_eq(st.stale, 1);
-	ck_assert_uint_eq(st.timeouts, 2);
+	expect_stats(p, 2, 1);
 	/* A firmware that stops answering altogether takes the link down. */
 	rfs("silent 3");
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_ENABLE, 1, 1), -ETIMEDOUT);
 	ck_assert(!vscmi_raw_up(p));
 	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_ENABLE, 1, 1), -ECOMM);
-	vscmi_platform_free(p);
-	vscmi_config_free(cfg);
+	close_raw(p, cfg);
 }
 END_TEST
 
@@ -579,7 +580,6 @@ START_TEST(test_delayed_responses_out_of_order)
 {
 	struct vscmi_config *cfg = load("");
 	struct vscmi_platform *p = open_raw(cfg);
-	struct vscmi_raw_stats st;
 	int64_t value = 0;
 	uint64_t ts = 0;
 
@@ -591,11 +591,8 @@ START_TEST(test_delayed_responses_out_of_order)
 	value = 0;
 	ck_assert_int_eq(p->ops->sensor_read(p, 0, &value, &ts), 0);
 	ck_assert_int_eq(value, 45000);
-	vscmi_raw_stats(p, &st);
-	ck_assert_uint_eq(st.stale, 1);
-	ck_assert_uint_eq(st.timeouts, 1);
-	vscmi_platform_free(p);
-	vscmi_config_free(cfg);
+	expect_stats(p, 1, 1);
+	close_raw(p, cfg);
 }
 END_TEST
 
@@ -618,8 +615,7 @@ START_TEST(test_channel)
 	ck_assert_int_eq(rfs("state clock-rate 1"), 30000000);
 	vscmi_raw_stats(p, &st);
 	ck_assert_uint_eq(st.stale, 1);
-	vscmi_platform_free(p);
-	vscmi_config_free(cfg);
+	close_raw(p, cfg);
 }
 END_TEST
 
@@ -730,8 +726,7 @@ START_TEST(test_notifications_become_events)
 	ck_assert_int_eq(apply(p, VSCMI_OP_CLOCK_RATE, 1, 40000000), 0);
 	wait_notification(p, 1000);
 	ck_assert_int_eq(nseen, 1);
-	vscmi_platform_free(p);
-	vscmi_config_free(cfg);
+	close_raw(p, cfg);
 }
 END_TEST
 
@@ -806,8 +801,7 @@ START_TEST(test_link_loss_and_resync)
 
 	arb_agent_free(a);
 	arb_free(arb);
-	vscmi_platform_free(p);
-	vscmi_config_free(cfg);
+	close_raw(p, cfg);
 }
 END_TEST
 
@@ -837,8 +831,7 @@ START_TEST(test_rediscovery_never_waits)
 	PUMP_UNTIL(p, vscmi_raw_up(p), 3000);
 	ck_assert_int_eq(link_changes[1], 1);
 	ck_assert_int_eq(vscmi_raw_notify_fd(p) >= 0, 1);
-	vscmi_platform_free(p);
-	vscmi_config_free(cfg);
+	close_raw(p, cfg);
 }
 END_TEST
 
@@ -890,7 +883,6 @@ START_TEST(test_async_out_of_order)
 {
 	struct vscmi_config *cfg = load("");
 	struct vscmi_platform *p = open_raw(cfg);
-	struct vscmi_raw_stats st;
 
 	ck_assert_int_ge(vscmi_platform_fd(p), 0);
 	/* The first command's reply takes 250 ms, the others' 50 ms. */
@@ -910,11 +902,8 @@ START_TEST(test_async_out_of_order)
 	ck_assert_int_eq(dlog.result[2], 0);
 	ck_assert_int_eq(rfs("state clock-rate 1"), 50000000);
 	ck_assert_int_eq(rfs("state power-state 0"), 0);
-	vscmi_raw_stats(p, &st);
-	ck_assert_uint_eq(st.stale, 0);
-	ck_assert_uint_eq(st.timeouts, 0);
-	vscmi_platform_free(p);
-	vscmi_config_free(cfg);
+	expect_stats(p, 0, 0);
+	close_raw(p, cfg);
 }
 END_TEST
 
@@ -946,8 +935,7 @@ START_TEST(test_sync_call_hands_over_other_replies)
 	ck_assert_uint_eq(st.stale, 0);
 	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
 	ck_assert_int_eq(rfs("state clock-enable 0"), 1);
-	vscmi_platform_free(p);
-	vscmi_config_free(cfg);
+	close_raw(p, cfg);
 }
 END_TEST
 
@@ -964,9 +952,7 @@ START_TEST(test_async_timeout_then_late_reply)
 	start_op(p, VSCMI_OP_CLOCK_ENABLE, 1, 1, 1);
 	PUMP_UNTIL(p, dlog.n == 1, 3000);
 	ck_assert_int_eq(dlog.result[0], -ETIMEDOUT);
-	vscmi_raw_stats(p, &st);
-	ck_assert_uint_eq(st.timeouts, 1);
-	ck_assert_uint_eq(st.stale, 0);
+	expect_stats(p, 1, 0);
 	/* The late reply makes the fd readable, and nothing more. */
 	PUMP_UNTIL(p, (vscmi_raw_stats(p, &st), st.stale == 1), 3000);
 	ck_assert_int_eq(dlog.n, 1);
@@ -984,8 +970,7 @@ START_TEST(test_async_timeout_then_late_reply)
 	for (int i = 2; i < 5; i++)
 		ck_assert_int_eq(dlog.result[i], -ETIMEDOUT);
 	ck_assert(!vscmi_raw_up(p));
-	vscmi_platform_free(p);
-	vscmi_config_free(cfg);
+	close_raw(p, cfg);
 }
 END_TEST
 
@@ -996,7 +981,6 @@ START_TEST(test_async_cap_and_cancel)
 	struct vscmi_config *cfg = load("");
 	struct vscmi_platform *p = open_raw(cfg);
 	struct vscmi_op op = { .type = VSCMI_OP_CLOCK_RATE, .id = 1, .val = 10000000 };
-	struct vscmi_raw_stats st;
 	int t;
 
 	rfs("delay 100");
@@ -1015,12 +999,9 @@ START_TEST(test_async_cap_and_cancel)
 	start_op(p, VSCMI_OP_CLOCK_RATE, 1, 90000000, VSCMI_RAW_INFLIGHT_MAX);
 	PUMP_UNTIL(p, dlog.n == VSCMI_RAW_INFLIGHT_MAX, 3000);
 	ck_assert_int_eq(dlog.tag[VSCMI_RAW_INFLIGHT_MAX - 1], VSCMI_RAW_INFLIGHT_MAX);
-	vscmi_raw_stats(p, &st);
-	ck_assert_uint_eq(st.stale, 0);
-	ck_assert_uint_eq(st.timeouts, 0);
+	expect_stats(p, 0, 0);
 	ck_assert_int_eq(rfs("state clock-rate 1"), 90000000);
-	vscmi_platform_free(p);
-	vscmi_config_free(cfg);
+	close_raw(p, cfg);
 }
 END_TEST
 
@@ -1056,8 +1037,7 @@ START_TEST(test_async_link_loss)
 	PUMP_UNTIL(p, dlog.n == 3, 3000);
 	ck_assert_int_eq(dlog.result[2], 0);
 	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
-	vscmi_platform_free(p);
-	vscmi_config_free(cfg);
+	close_raw(p, cfg);
 }
 END_TEST
 
@@ -1129,25 +1109,18 @@ static int agent_connect(const char *name)
 	return -1;
 }
 
-/* One command; returns the status of its reply. */
-static int32_t agent_cmd(int fd, uint8_t proto, uint8_t msg, int n, const uint32_t *w)
+/* vscmid, waiting up to 10 s on the firmware, whose next reply is held
+ * until released (so no timeout comes first), with cam and disp connected. */
+static pid_t vscmid_start_held(int *errfd, int *cam, int *disp)
 {
-	uint8_t b[64];
-	ssize_t r;
+	pid_t pid;
 
-	vscmi_put_le32(b, SCMI_HDR(msg, 0, proto, 5));
-	for (int i = 0; i < n; i++)
-		vscmi_put_le32(b + 4 + 4 * i, w[i]);
-	ck_assert_int_eq(send(fd, b, 4 + 4 * (size_t)n, 0), 4 + 4 * n);
-	/* Notifications may come first; the reply has type 0. */
-	for (int i = 0; i < 16; i++) {
-		r = recv(fd, b, sizeof(b), 0);
-		ck_assert_int_ge(r, 8);
-		if (SCMI_HDR_TYPE(vscmi_get_le32(b)) == 0)
-			return (int32_t)vscmi_get_le32(b + 4);
-	}
-	ck_abort_msg("no reply");
-	return 0;
+	conf_timeout_ms = 10000;
+	pid = vscmid_start("", errfd);
+	*cam = agent_connect("cam");
+	*disp = agent_connect("disp");
+	rfs("hold-next");
+	return pid;
 }
 
 /* Sends one command with this token. */
@@ -1162,9 +1135,29 @@ static void agent_send(int fd, uint8_t proto, uint8_t msg, uint32_t token, int n
 	ck_assert_int_eq(send(fd, b, 4 + 4 * (size_t)n, 0), 4 + 4 * n);
 }
 
-/* The next reply (notifications skipped): its status, its token in *token,
- * its first return value in *ret if any. A failure if none comes. */
-static int32_t agent_reply(int fd, uint32_t *token, uint32_t *ret)
+/* One command; returns the status of its reply. */
+static int32_t agent_cmd(int fd, uint8_t proto, uint8_t msg, int n, const uint32_t *w)
+{
+	uint8_t b[64];
+	ssize_t r;
+
+	agent_send(fd, proto, msg, 5, n, w);
+	/* Notifications may come first; the reply has type 0. */
+	for (int i = 0; i < 16; i++) {
+		r = recv(fd, b, sizeof(b), 0);
+		ck_assert_int_ge(r, 8);
+		if (SCMI_HDR_TYPE(vscmi_get_le32(b)) == 0)
+			return (int32_t)vscmi_get_le32(b + 4);
+	}
+	ck_abort_msg("no reply");
+	return 0;
+}
+
+/* The next message of the type on fd (the others skipped): its status, its
+ * token in *token, and the n words after the status in w (0 past its end).
+ * A failure if none comes. */
+static int32_t agent_next(int fd, uint32_t type, uint32_t *token, uint32_t *w, int n,
+			  const char *what)
 {
 	uint8_t b[64];
 
@@ -1172,18 +1165,25 @@ static int32_t agent_reply(int fd, uint32_t *token, uint32_t *ret)
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		ssize_t r;
 
-		ck_assert_msg(poll(&pfd, 1, 5000) == 1, "no reply from vscmid");
+		ck_assert_msg(poll(&pfd, 1, 5000) == 1, "no %s from vscmid", what);
 		r = recv(fd, b, sizeof(b), 0);
 		ck_assert_int_ge(r, 8);
-		if (SCMI_HDR_TYPE(vscmi_get_le32(b)) != 0)
+		if (SCMI_HDR_TYPE(vscmi_get_le32(b)) != type)
 			continue;
 		*token = SCMI_HDR_TOKEN(vscmi_get_le32(b));
-		if (ret)
-			*ret = r >= 12 ? vscmi_get_le32(b + 8) : 0;
+		for (int k = 0; k < n; k++)
+			w[k] = r >= 12 + 4 * k ? vscmi_get_le32(b + 8 + 4 * k) : 0;
 		return (int32_t)vscmi_get_le32(b + 4);
 	}
-	ck_abort_msg("no reply");
+	ck_abort_msg("no %s", what);
 	return 0;
+}
+
+/* The next reply (notifications skipped): its status, its token in *token,
+ * its first return value in *ret if any. A failure if none comes. */
+static int32_t agent_reply(int fd, uint32_t *token, uint32_t *ret)
+{
+	return agent_next(fd, SCMI_TYPE_COMMAND, token, ret, ret ? 1 : 0, "reply");
 }
 
 /* Nothing but notifications waits on fd now. */
@@ -1312,11 +1312,7 @@ START_TEST(test_vscmid_slow_firmware_stalls_nobody)
 
 	/* The firmware's reply is held until released, so no timeout may
 	 * come first: the order below does not hang on how fast this runs. */
-	conf_timeout_ms = 10000;
-	pid = vscmid_start("", &errfd);
-	cam = agent_connect("cam");
-	disp = agent_connect("disp");
-	rfs("hold-next");
+	pid = vscmid_start_held(&errfd, &cam, &disp);
 	/* clock 0 of agent cam is physical clock 1; its parent goes on first */
 	agent_send(cam, 0x14, 0x7, 5, 3, on);
 	agent_send(cam, 0x11, 0x3, 6, 1, &zero);	/* POWER_DOMAIN_ATTRIBUTES */
@@ -1386,24 +1382,7 @@ END_TEST
  * token, its status, and the words after it. */
 static int32_t agent_dresp(int fd, uint32_t *token, uint32_t *w, int n)
 {
-	uint8_t b[64];
-
-	for (int i = 0; i < 16; i++) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		ssize_t r;
-
-		ck_assert_msg(poll(&pfd, 1, 5000) == 1, "no delayed response from vscmid");
-		r = recv(fd, b, sizeof(b), 0);
-		ck_assert_int_ge(r, 8);
-		if (SCMI_HDR_TYPE(vscmi_get_le32(b)) != SCMI_TYPE_DELAYED)
-			continue;
-		*token = SCMI_HDR_TOKEN(vscmi_get_le32(b));
-		for (int k = 0; k < n; k++)
-			w[k] = r >= 12 + 4 * k ? vscmi_get_le32(b + 8 + 4 * k) : 0;
-		return (int32_t)vscmi_get_le32(b + 4);
-	}
-	ck_abort_msg("no delayed response");
-	return 0;
+	return agent_next(fd, SCMI_TYPE_DELAYED, token, w, n, "delayed response");
 }
 
 /* A privileged agent for SYSTEM_POWER_STATE_SET, with its socket in dir. */
@@ -1586,11 +1565,7 @@ START_TEST(test_vscmid_link_lost_in_flight)
 	pid_t pid;
 	bool back = false;
 
-	conf_timeout_ms = 10000;
-	pid = vscmid_start("", &errfd);
-	cam = agent_connect("cam");
-	disp = agent_connect("disp");
-	rfs("hold-next");
+	pid = vscmid_start_held(&errfd, &cam, &disp);
 	agent_send(cam, 0x14, 0x7, 3, 3, on);
 	ck_assert_int_eq(agent_cmd(disp, 0x10, 0x0, 0, NULL), SCMI_SUCCESS);
 	ck_assert(agent_no_reply_yet(cam));

@@ -988,11 +988,5 @@ static Suite *vhost_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(vhost_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rig_run(vhost_suite());
 }

@@ -118,10 +118,7 @@ static void build_model(void)
 		d = rig_add_res(&model, VSCMI_CLOCK, i == CLK_A ? "clk_a" : "clk_b",
 				  i == CLK_A ? PLAT_CLK_A : PLAT_CLK_B, PLL);
 		d->u.clock.policy = VSCMI_POLICY_EXCLUSIVE;
-		d->u.clock.rates.segment = true;
-		d->u.clock.rates.min = 25000000;
-		d->u.clock.rates.max = 200000000;
-		d->u.clock.rates.step = 1000;
+		rig_segment(&d->u.clock.rates, 25000000, 200000000, 1000);
 		d->u.clock.rate = 25000000;
 	}
 	d = rig_add_res(&model, VSCMI_CLOCK, "bus", PLAT_BUS, -1);
@@ -1475,11 +1472,5 @@ static Suite *virtio_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(virtio_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rig_run(virtio_suite());
 }
