@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Cost of one SCMI command for a realistic mix: in process (the server
  * alone) and over an agent socket of a running vscmid (transport included).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What a guest waits for besides an immediate reply, each against the
  * immediate reply on the same path: delayed responses (sensor reading,
  * clock rate, reset, voltage level), a notification (another agent's

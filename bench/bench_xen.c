@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Cost of an SCMI command on the Xen path, and a demo of that path.
  *
  * A simulated Linux guest's virtio-mmio accesses go through simxend's IOREQ

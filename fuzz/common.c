@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What the libFuzzer targets share; see common.h. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What the libFuzzer targets share: the configuration they serve, the
  * guest's RAM, a server with a deferred-callback queue, and byte access. */
 #ifndef VSCMI_FUZZ_COMMON_H

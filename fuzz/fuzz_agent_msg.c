@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target: arbitrary bytes as agents' messages. The input is a
  * sequence of records [agent, length, bytes...]; agent 0xff resets the agent
  * named by the next byte. Sequences reach the arbiter's vote paths, not

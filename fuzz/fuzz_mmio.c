@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target: arbitrary MMIO access sequences against one virtio-scmi
  * device. The input is [agent, seed length (le16), seed bytes] and then
  * 7-byte records [op, offset (le16), value (le32)]. The seed is the start

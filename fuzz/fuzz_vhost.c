@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target: a vhost-user frontend saying anything. Each input is a
  * conversation with one backend connection over a socketpair; the guest's
  * memory is a memfd the frontend can hand over. Records [op, args]:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libFuzzer target: virtqueue contents. Each input gets a device set up the
  * way Linux probes it (registers only; P2A; both queues live with rings in
  * the guest's 64 KiB of RAM at 0x40000000), then writes rings and buffers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The arbiter against the rules and worked cases of ARBITER.md.
  *
  * Each test builds a small system model in C, runs the arbiter over the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vscmid.conf parser: the shipped example, every error class, continuation
  * lines. Error messages must name FILE:LINE. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* End to end: the built vscmid with the shipped config, driven through its
  * agent sockets and its control socket. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vscmictl gen-dt against the built vscmid: the device tree source it
  * prints must compile with dtc, and the compiled tree must hold each
  * guest's protocols and IDs where Linux looks for them. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The arbiter and vscmid against a reference model of doc/arbiter.md.
  *
  * Random steps of several agents (one of an agent's views, a request on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The linux-raw platform and vscmid against rawfs, a FUSE stand-in for
  * Linux's SCMI raw-mode debugfs files with the kernel's read, write and
  * poll semantics, backed by vscmi's own SCMI server over the emulated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The base protocol through the server: discovery as each agent sees it,
  * other agents hidden, agent reset and the privileged agent. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The clock protocol through the server: per-agent views and names, votes
  * on a PLL two pixel clocks share, exclusive rates, rounding, multi-part
  * rate lists, delayed responses, refusals and rate notifications. */

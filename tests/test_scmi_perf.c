@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The performance domain protocol through the server: attributes, multi-part
  * level lists, level and limit votes, and the notifications that follow what
  * each agent reads. */

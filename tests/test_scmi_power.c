@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The power domain protocol through the server: a domain two agents vote
  * on, each reading its own vote and hearing of its own changes. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The reset domain protocol through the server: a shared line, pulses and
  * the notifications every user of a pulsed line receives. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The sensor protocol through the server: multi-part descriptions, readings
  * now and delayed, trip points and their events, per-agent configuration. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The SCMI server as a whole, driven with real messages: the codec and the
  * validator, what the messages of several protocols share, an agent gone,
  * and a slow platform whose replies come later. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The system power protocol through the server: a guest's request goes to
  * the embedder's hook, the privileged agent's to the platform. */
 #include <check.h>

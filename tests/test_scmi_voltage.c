@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The voltage domain protocol through the server: attributes, discrete,
  * segment and fixed levels, configuration votes, levels now and delayed. */
 #include <check.h>

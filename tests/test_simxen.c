@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The simulated hypervisor, driven the way the daemon's Xen glue will: only
  * through the Xen libraries' public API (libsimxen), with the harness as
  * toolstack, guests and vCPUs; and the real xenstored under the fixture. */

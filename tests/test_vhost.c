@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The vhost-user backend driven by a frontend in the test that behaves as
  * QEMU 10's vhost-user-scmi does (docs: linux-guest.md §3): a memfd as
  * guest RAM, the same message sequence, rings built in that RAM, kicks

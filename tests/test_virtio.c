@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The virtio-mmio virtio-scmi device, driven by a simulated Linux guest
  * through the register model: registers, the status handshake, reset, real
  * SCMI traffic, the eventq, and hostile guests. Each guest has 1 MiB of RAM

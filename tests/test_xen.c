@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The Xen path end to end: the real vscmid (its src/xen code linked against
  * the simulated hypervisor), a real xenstored, and simulated Linux guests
  * whose vCPUs reach their virtio-scmi device through IOREQ slots, event

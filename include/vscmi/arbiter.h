@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The arbiter: every agent request is a vote on a physical resource; the
  * physical state follows the aggregate of all votes, and the platform is
  * asked for a change only when that aggregate changes. The rules are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Bounded little-endian reader and writer: the only way bytes from a peer
  * (guest, agent socket, firmware) are read, and replies are built. */
 #ifndef VSCMI_BUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vscmid.conf: the model plus the daemon's own settings. */
 #ifndef VSCMI_CONFIG_H
 #define VSCMI_CONFIG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The control socket protocol between vscmid and its clients (vscmictl).
  *
  * A UNIX SOCK_SEQPACKET socket; one JSON object per packet each way.

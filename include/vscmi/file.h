@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Files that must never be seen half written. */
 #ifndef VSCMI_FILE_H
 #define VSCMI_FILE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Logging: stderr with syslog priority prefixes that journald understands. */
 #ifndef VSCMI_LOG_H
 #define VSCMI_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The system model: physical resources and agents, as the config describes
  * them. Plain data, shared by every layer that needs descriptions. */
 #ifndef VSCMI_MODEL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The upstream SCMI platform: one ops table, several implementations. */
 #ifndef VSCMI_PLATFORM_H
 #define VSCMI_PLATFORM_H

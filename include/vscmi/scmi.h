@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The SCMI server: many agents, each with its own view, one arbiter behind. */
 #ifndef VSCMI_SCMI_H
 #define VSCMI_SCMI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* SCMI on the wire (Arm DEN0056): the message header, statuses, protocol
  * and message ids, and the one table between statuses and -errno. Every
  * part of vscmi that reads or writes SCMI messages takes them from here:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A vhost-user backend for the virtio-scmi device: one frontend (QEMU's
  * vhost-user-scmi) over a connected UNIX stream socket. Nothing here owns
  * an event loop: the caller polls the socket and the kick eventfds and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* virtio: the guest-memory accessor, split virtqueues, the virtio-mmio v2
  * register model and the virtio-scmi device. Nothing here knows how guest
  * memory is reached (Xen grants, foreign mappings, vhost-user regions, a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Xen: virtio-scmi devices for Xen guests over IOREQ virtio-mmio, found in
  * XenStore (libxl's "virtio" backend nodes) or declared statically for
  * dom0less guests. Calls the Xen libraries directly. */

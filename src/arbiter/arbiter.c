@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The resource-refcount core.
  *
  * Theory of operation: each (agent, resource) pair has a vote. A vote

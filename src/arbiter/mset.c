@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Sorted multiset. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A multiset of values with counts, kept sorted: max/min in O(1), insert
  * and remove by binary search (plus a short memmove). */
 #ifndef VSCMI_ARB_MSET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vscmid.conf: inih splits the file into sections and keys; this file counts
  * lines, fills the model and validates it, so every error names FILE:LINE. */
 #include <ctype.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vscmictl internals shared by its files: the client's state and exit
  * codes, the control-socket request, JSON accessors, text tables and the
  * commands. */

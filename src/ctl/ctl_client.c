@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vscmictl's side of the control socket: one request and its reply, and
  * JSON accessors for what the daemon sends. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vscmictl gen-dt: the guest's arm,scmi-virtio node, from the agents
  * reply alone. */
 #include <ctype.h>

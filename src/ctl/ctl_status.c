@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vscmictl status, agents, resources and release: the daemon's state as
  * text tables, and an agent's votes withdrawn. */
 #include <json-c/json.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vscmictl's aligned text tables: cells filled row by row, each column
  * as wide as its widest cell. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vscmictl trace: one line per SCMI command, until interrupted, with the
  * values of the commands an operator follows most decoded. */
 #include <json-c/json.h>

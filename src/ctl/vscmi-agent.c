@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vscmi-agent: speaks SCMI to vscmid over an agent socket, one named
  * command after another on one connection, and prints each reply. For
  * operators and scripted demos; guests use virtio. */

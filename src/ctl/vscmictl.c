@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vscmictl: a thin client of vscmid's control socket. Here: its options,
  * the command table and the help; each group of commands has a file. */
 #include <getopt.h>

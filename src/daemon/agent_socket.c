@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Agent sockets: a SOCK_SEQPACKET connection, one SCMI message per packet
  * (le32 header, then payload); replies, delayed responses and notifications
  * go back on the same connection. A command whose change waits on slow

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The control socket: one JSON request per packet, one JSON reply per
  * packet (see include/vscmi/control.h). A client that sends garbage gets an
  * error reply; a client that does not read its replies is dropped. With

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The daemon object: staged setup of config, platform, arbiter, SCMI server,
  * event loop and sockets, torn down in reverse. */
 #include <errno.h>

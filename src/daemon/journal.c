@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The state journal: what each agent holds (votes, subscriptions, trip
  * points), as JSON text in one file per agent under <socket_dir>/state,
  * written before the command's reply leaves, so that what it says is at

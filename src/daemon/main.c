@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vscmid: command line, then the daemon object does the rest. */
 #include <errno.h>
 #include <getopt.h>

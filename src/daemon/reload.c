@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* SIGHUP: the configuration file read again and its agents applied live.
  *
  * Agents are matched by name. An agent the new file no longer has is

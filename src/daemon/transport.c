@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Agent channels outside Xen, at most one connection per agent: a
  * SOCK_SEQPACKET socket (agent_socket.c) or a vhost-user one, where QEMU's
  * vhost-user-scmi hands over a guest's virtio-scmi device (vhost_front.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The daemon's side of the upstream link: which platform to create, the
  * platform's completions in the event loop (vscmi_platform_fd; for
  * linux-raw the firmware's replies, timeouts and the failures of a lost

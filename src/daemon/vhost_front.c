@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The vhost-user front: QEMU's vhost-user-scmi hands a guest's virtio-scmi
  * device over on the agent's vhost-user socket (src/vhost). Here are the
  * connection and its messages, the queues' kicks, and the timer that ends a

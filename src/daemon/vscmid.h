@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vscmid internals shared by the daemon's files: the daemon object, the
  * agent socket transport and the control socket. */
 #ifndef VSCMID_H

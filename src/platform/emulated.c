@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The emulated platform: a software SCMI platform built from the model.
  * It keeps the state hardware would have, counts every transition so tests
  * can assert on them, and can be told to refuse or delay commands. Its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The linux-raw platform: the real SCMI firmware, reached through the dom0
  * kernel's SCMI raw mode (drivers/firmware/arm_scmi/raw_mode.c, Linux 6.3+,
  * CONFIG_ARM_SCMI_RAW_MODE_SUPPORT).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The platform seam. */
 #include <errno.h>
 #include <stddef.h>

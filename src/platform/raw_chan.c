@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The linux-raw platform's channel to the firmware: the kernel's raw files
  * opened, commands written under tokens of our own, replies read and matched
  * to the commands pending on them, deadlines, and the link lost when the

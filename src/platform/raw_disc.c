@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The linux-raw platform's discovery: the configuration checked against
  * what the firmware has, at start, waiting for each reply, and again when
  * the link comes back, from the replies as they come, never holding the

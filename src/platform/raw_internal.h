@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Inside the linux-raw platform: the state its files share, and what one
  * calls in another. linux_raw.c has the ops table, opening and freeing, and
  * the vscmi_raw_* calls; raw_chan.c the channel to the kernel's raw files

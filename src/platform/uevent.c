@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Kernel uevents about the SCMI driver: the platform device bound to the
  * driver "arm-scmi" unbinding (the raw debugfs tree goes with it) or
  * binding again.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Base protocol (0x10), v2.1: discovery, agents, and agent reset. */
 #include <stdlib.h>
 #include <string.h>

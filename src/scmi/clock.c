@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Clock protocol (0x14), v3.0. Gates and rates are votes in the arbiter;
  * reads return the agent's own vote. */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Replies that come later, platform requests and delayed responses.
  *
  * A change the arbiter cannot finish at once (slow firmware, or another

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Message validation and dispatch: the protocol table, the common
  * messages, the one validator that runs before any handler, and the
  * commands an agent parked behind its own pending change.

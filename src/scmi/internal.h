@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Inside the SCMI server: the protocol table shape and per-agent state. */
 #ifndef VSCMI_SCMI_INTERNAL_H
 #define VSCMI_SCMI_INTERNAL_H

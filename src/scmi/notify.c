@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Notifications: who sees each physical resource (the watchers), the
  * agents' subscriptions, and the fan-out of the arbiter's transitions and
  * the platform's own events to the agents that asked, each in its own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Performance protocol (0x13), v4.0. Levels and limits are votes in the
  * arbiter; reads return the agent's own vote. Levels are perf values (no
  * level-indexing mode) and there are no fastchannels over virtio. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Power domain protocol (0x11), v3.1. A state set is the agent's vote; the
  * domain runs in the most powered state any agent votes for, and each agent
  * reads back its own vote (Linux checks the state after setting it). */

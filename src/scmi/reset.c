@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Reset domain protocol (0x16), v3.1. An explicit assert or deassert is the
  * agent's vote: a shared line stays deasserted while any user holds it
  * deasserted. An autonomous (pulse) reset of a shared line would reset the

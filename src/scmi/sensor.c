@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Sensor protocol (0x15), v3.1. Readings are shared: every agent reads the
  * physical sensor. What an agent configures (enable, trip points,
  * subscriptions) is its own and never reaches the platform. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The SCMI server: its lifetime, the agents and their views of the
  * resources, the agents' outputs, and what the journal keeps of them.
  * Validation and dispatch are in dispatch.c, replies that come later and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* System power protocol (0x12), v2.1. A guest's shutdown or reboot concerns
  * that guest: it goes to the embedder's hook (the Xen layer turns it into a
  * domain shutdown). Only a privileged agent reaches the platform, and then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Voltage domain protocol (0x17), v2.1. On/off and levels are votes in the
  * arbiter; reads return the agent's own vote. */
 #include "internal.h"

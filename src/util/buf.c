@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Bounded reader and writer. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Whole-file replacement: write aside, then rename into place. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Logging to stderr; under systemd the "<N>" prefix carries the priority. */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Helpers over the system model. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The one table between SCMI statuses and -errno. */
 #include <errno.h>
 #include <stddef.h>

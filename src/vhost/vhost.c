@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The vhost-user backend side of virtio-scmi: the frontend (QEMU) owns the
  * virtio transport and hands us guest memory as fds, the ring addresses and
  * an eventfd per direction; the device itself is the existing virtio-scmi

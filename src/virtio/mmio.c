@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The virtio device state machine and the virtio-mmio version 2 register
  * model. Every access completes: an odd-width, unaligned or unknown access
  * reads 0 and writes nothing, since a stuck access hangs a vCPU. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The virtio-scmi device: cmdq carries one SCMI command per chain (a
  * device-readable request, then a device-writable response buffer); eventq
  * carries delayed responses and notifications in driver-supplied buffers.

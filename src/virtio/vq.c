@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Split virtqueues over the guest-memory accessor.
  *
  * The rings live in guest memory the guest can change at any time: every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* One guest's virtio-scmi device over an IOREQ server.
  *
  * Setup follows the order Xen needs: vCPU count, server (no buffered

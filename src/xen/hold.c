@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A new toolstack guest is held paused while its device is set up.
  *
  * xl create writes the device to XenStore and then unpauses the domain

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Inside the Xen module: the backend, its guests, guest memory. */
 #ifndef VSCMI_XEN_INTERNAL_H
 #define VSCMI_XEN_INTERNAL_H

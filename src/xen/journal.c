@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A Xen guest's device journal: which IOREQ server serves it and what its
  * driver has set up, so that a restarted vscmid takes the server back and
  * carries on instead of creating a second one and leaving the guest's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A Xen guest's memory, as virtio sees it.
  *
  * Grant mode (the guest's DMA addresses have bit 63 set: gref << 12 |

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The Xen backend: guests from XenStore (libxl's generic virtio devices of
  * type virtio,device20) and from the config (dom0less), their lifecycle,
  * and domain death.

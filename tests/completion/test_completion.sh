@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The installed bash completion, run by the real bash-completion against a
 # running vscmid: commands, options (gen-dt's --xen only there), agent
 # names from the daemon, and vscmi-agent's commands and protocol names.

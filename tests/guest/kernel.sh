@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Builds a small arm64 Linux kernel from Debian's linux-source package and
 # prints the directory that holds it:
 #

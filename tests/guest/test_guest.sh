@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The real-Linux-guest test: two arm64 Debian guests under QEMU (TCG), one on
 # virtio-mmio and one on virtio-pci, reach one vscmid through its vhost-user
 # sockets and share a PLL, a clock, a power domain and a reset line.

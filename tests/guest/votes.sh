@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=sh
 # What vscmid's votes must say at each step of the two-guest tests (the
 # real-Linux-guest test on the host, dom0 in the real-Xen test), for the

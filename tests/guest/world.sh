@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Builds the world a real Linux arm64 guest runs in, from Debian packages
 # only, and prints the directory that holds it:
 #

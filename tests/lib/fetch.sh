@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Sourced by the scripts that fetch from Debian's archive with private apt
 # state into the cache (tests/guest/world.sh, tests/realxen/world.sh,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Sourced by the tests that put a real kernel's SCMI raw mode between
 # vscmid and the firmware (tests/rawkernel, tests/realxen on Xen 4.17). The

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Sourced by the guest tests (tests/guest/test_guest.sh,
 # tests/realxen/test_realxen.sh, tests/rawkernel/test_rawkernel.sh), which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The reference model of doc/arbiter.md (see refmodel.h). Each rule is
  * kept as the document words it, the physical state recomputed from all
  * votes after each step; the comments quote the rule they implement. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A reference model of doc/arbiter.md: agents' votes in, the physical state
  * the document demands out, with what each agent reads back, the status of
  * each request and the platform calls a step must cause.

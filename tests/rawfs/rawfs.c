@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* rawfs: a stand-in for the Linux SCMI raw-mode debugfs files, as a FUSE
  * filesystem, so vscmid's linux-raw code runs its own open, write, read and
  * poll against something with the kernel's file semantics:

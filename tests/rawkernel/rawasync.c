@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Asynchronous commands through a real kernel's SCMI raw mode, each
  * checked to come back as its reply first and its delayed response after:
  * a raw client takes what the kernel hands over first as the reply, so a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # linux-raw against a real kernel's SCMI raw mode, without Xen: an arm64
 # machine under QEMU (TCG) whose kernel (tests/guest/kernel.sh: raw mode,
 # virtio-scmi) reaches its SCMI firmware through QEMU's vhost-user-scmi

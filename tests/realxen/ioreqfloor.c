@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The least an IOREQ server can do: the floor vscmid's own share of a
  * guest's MMIO access is held against, on the same Xen boot.
  *

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # usage: libclosure.sh SYSROOT BINARY...
 #
 # Prints, one per line and relative to SYSROOT, every shared library the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vscmi-rtt: round trips a guest times from its own side.
  *
  *   vscmi-rtt mmio ADDR N    N 32-bit reads of the MMIO register at ADDR

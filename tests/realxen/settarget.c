@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vscmi-set-target: makes a driver domain the device model of one guest.
  *
  *   vscmi-set-target DM_DOMID GUEST_DOMID

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Builds an arm64 sysroot from Debian 12 packages and prints its absolute
 # path: what vscmid and vscmictl cross-build against (cross/aarch64-linux-gnu.ini)
 # and where the dom0 image takes its runtime libraries from

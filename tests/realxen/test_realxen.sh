@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The real-Xen test: a Xen 4.17 hypervisor with IOREQ servers (built from
 # Debian's source) boots under QEMU (TCG) with a dom0 that runs vscmid,
 # cross-built for arm64, and two dom0less Linux domUs whose SCMI stacks

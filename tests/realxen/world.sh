@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Builds the Xen hypervisor the real-Xen test boots, from Debian's own source
 # package, and prints the directory that holds it:
 #

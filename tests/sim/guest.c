@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The simulated guest driver. Guest RAM layout, from the start of the RAM:
  * two ring areas (descriptors, avail, used), the command buffers (a request
  * and a response area per 2-descriptor slot), the eventq buffers, then

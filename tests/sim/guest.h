@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A simulated guest driving a virtio-mmio virtio-scmi device the way Linux
  * does (drivers/virtio/virtio_mmio.c, arm_scmi/transports/virtio.c): the
  * probe handshake, 2-descriptor command chains, 136-byte eventq buffers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Connection to simxend: connect, hello, request/reply with SCM_RIGHTS. */
 #include <errno.h>
 #include <poll.h>

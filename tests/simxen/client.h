@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Client side of the simxend protocol, shared by libsimxen and the harness. */
 #ifndef SIMXEN_CLIENT_H
 #define SIMXEN_CLIENT_H

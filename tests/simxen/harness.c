@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Test harness for simxend: process control and the toolstack/guest side. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Test harness for the simulated hypervisor: starts simxend and acts as the
  * side of Xen a device model never sees - the toolstack that creates and
  * destroys domains, the guests that grant pages, and the guests' vCPUs that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Wire protocol between simxend (the simulated hypervisor) and its clients:
  * libsimxen (the Xen libraries' side, linked into the daemon or preloaded
  * into xenstored) and the test harness (the toolstack and the guests' side).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* simxend: a simulated Xen hypervisor for vscmi's tests.
  *
  * It holds what Xen would: domains with guest RAM (a memfd at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libxenctrl over simxend: the domain queries a backend and xenstored make. */
 #include <errno.h>
 #include <stdlib.h>

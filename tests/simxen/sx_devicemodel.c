@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libxendevicemodel over simxend: the DMOPs an Arm IOREQ backend uses. */
 #include <errno.h>
 #include <stdlib.h>

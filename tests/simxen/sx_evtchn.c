@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libxenevtchn over simxend. The handle's fd is an eventfd simxend keeps
  * readable exactly while ports are pending for the handle; a port that fired
  * stays masked until unmasked, as with /dev/xen/evtchn. */

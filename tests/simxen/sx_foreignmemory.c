@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libxenforeignmemory over simxend: guest RAM and ioreq pages come as
  * memfds and are mapped here. Like privcmd mappings they are not inherited
  * across fork, and they outlive the handle: simxend counts them against the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libxengnttab over simxend. simxend checks each grant (in use, granted to
  * us, writable when PROT_WRITE is asked) and sends the granting domain's
  * RAM; the pages are mapped here into one contiguous range. */

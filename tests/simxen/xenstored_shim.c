@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* LD_PRELOAD shim for Debian's xenstored 4.17 under simxen, loaded after
  * libsimxen.so (which provides the Xen libraries xenstored calls).
  *

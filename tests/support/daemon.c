@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Starting and stopping vscmid for the suites and the benchmarks. */
 #include "daemon.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* vscmid as a test or a benchmark runs it: started on a config, ready once
  * its control socket answers, stopped with SIGTERM. One place for what
  * every suite that runs the daemon needs. */

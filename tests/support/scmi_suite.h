@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The names the SCMI suites share: the agents and resources of the two
  * systems server_rig.h builds, and the shorthand of their commands. */
 #ifndef VSCMI_TESTS_SCMI_SUITE_H

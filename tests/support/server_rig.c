@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The in-process SCMI server the server tests share; see server_rig.h. */
 #include <check.h>
 #include <errno.h>

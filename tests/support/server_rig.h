@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* An in-process SCMI server shared by the server tests: a model built
  * resource by resource, a deferred-callback queue the test runs when it chooses, and
  * an inbox per agent for the messages the server sends on its own; and for the SCMI
