@@ -927,37 +927,21 @@ END_TEST
 /* Linux's probe with VIRTIO_F_EVENT_IDX, which the ring core keeps. */
 static void probe_event_idx(struct vm *v)
 {
-	struct sim_guest *g = &v->g;
-
-	sim_guest_reset(g);
-	sim_guest_wr(g, VIRTIO_MMIO_STATUS, VIO_STATUS_ACKNOWLEDGE);
-	sim_guest_wr(g, VIRTIO_MMIO_STATUS, VIO_STATUS_ACKNOWLEDGE | VIO_STATUS_DRIVER);
-	ck_assert_int_eq(sim_guest_set_features(g, VIO_F_VERSION_1 | VIO_F_EVENT_IDX |
-						       VIO_SCMI_F_P2A_CHANNELS),
-			 0);
-	ck_assert_int_eq(sim_guest_setup_vq(g, 0, g->num), 0);
-	ck_assert_int_eq(sim_guest_setup_vq(g, 1, g->num), 0);
-	sim_guest_driver_ok(g);
-	sim_guest_post_events(g, 4);
+	v->g.event_idx = true;
+	v->g.events = 4;
+	ck_assert_int_eq(sim_guest_probe(&v->g, true), 0);
 	ck_assert_uint_eq(dev(v)->driver_features & VIO_F_EVENT_IDX, VIO_F_EVENT_IDX);
 }
 
 /* The driver says how far it has read the cmdq's used ring (used_event). */
 static void driver_read_cmdq(struct vm *v, uint16_t n)
 {
-	struct sim_vq *q = &v->g.vq[0];
-	uint16_t le = htole16(n);
-
-	memcpy((uint8_t *)sim_guest_host(&v->g, q->avail) + 4 + 2u * q->num, &le, 2);
+	sim_guest_set_used_event(&v->g, 0, n);
 }
 
 static uint16_t avail_event(struct vm *v, unsigned int qi)
 {
-	struct sim_vq *q = &v->g.vq[qi];
-	uint16_t le;
-
-	memcpy(&le, (uint8_t *)sim_guest_host(&v->g, q->used) + 4 + 8u * q->num, 2);
-	return le16toh(le);
+	return sim_guest_avail_event(&v->g, qi);
 }
 
 /* A driver that services the eventq before the cmdq (Linux on virtio-pci)

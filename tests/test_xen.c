@@ -704,30 +704,6 @@ static void order_event(void *ctx, unsigned int type, const uint8_t *msg, size_t
 	}
 }
 
-/* Linux's probe with VIRTIO_F_EVENT_IDX, which its ring core keeps. */
-static void probe_event_idx(struct sim_guest *g)
-{
-	sim_guest_reset(g);
-	sim_guest_wr(g, VIRTIO_MMIO_STATUS, VIO_STATUS_ACKNOWLEDGE);
-	sim_guest_wr(g, VIRTIO_MMIO_STATUS, VIO_STATUS_ACKNOWLEDGE | VIO_STATUS_DRIVER);
-	ck_assert_int_eq(sim_guest_set_features(g, VIO_F_VERSION_1 | VIO_F_EVENT_IDX |
-						       VIO_SCMI_F_P2A_CHANNELS),
-			 0);
-	ck_assert_int_eq(sim_guest_setup_vq(g, 0, g->num), 0);
-	ck_assert_int_eq(sim_guest_setup_vq(g, 1, g->num), 0);
-	sim_guest_driver_ok(g);
-	sim_guest_post_events(g, 4);
-}
-
-/* used_event of queue q: how far the driver has read its used ring. */
-static void say_used_read(struct sim_guest *g, unsigned int q, uint16_t n)
-{
-	struct sim_vq *vq = &g->vq[q];
-	uint16_t le = htole16(n);
-
-	memcpy((uint8_t *)sim_guest_host(g, vq->avail) + 4 + 2u * vq->num, &le, 2);
-}
-
 /* A driver that services the eventq before the cmdq (Linux on virtio-pci
  * does, in one interrupt) must never find a delayed response whose reply it
  * has not taken. Over IOREQ and the real event loop: each asynchronous rate
@@ -739,13 +715,16 @@ START_TEST(test_delayed_responses_follow_their_replies_over_xen)
 	struct sim_guest *g = &cam.g;
 	struct json_object *o, *xen, *gj, *v;
 	uint8_t req[20], resp[SIM_MSG_SIZE];
+	unsigned int early = 0;
 
 	domain(CAMERA, "camera");
 	start_daemon_with(conf_text, true);
 	libxl_add_device(CAMERA, true, "virtio,device20");
 	ck_assert_int_eq(wait_state(CAMERA, 4), 4);
 	guest_init(&cam, CAMERA, true);
-	probe_event_idx(g);
+	g->event_idx = true;
+	g->events = 4;
+	ck_assert_int_eq(sim_guest_probe(g, true), 0);
 	for (unsigned int i = 0; i < ORDER_N; i++) {
 		uint32_t token = i & 0x3ff, rate = (i & 1 ? 60 : 50) * 1000000u;
 		uint16_t ev0 = sim_guest_used_idx(g, 1);
@@ -762,11 +741,13 @@ START_TEST(test_delayed_responses_follow_their_replies_over_xen)
 		ck_assert_uint_eq(l, 8);
 		ck_assert_uint_eq(vscmi_get_le32(resp + 4), 0);
 		/* taken, not said: several IOREQs through the daemon's loop later,
-		 * and now and then a while, nothing on the eventq */
+		 * and now and then a while, nothing on the eventq, unless this
+		 * process stalled past the cap (VIO_SCMI_HOLD_MAX_US), after
+		 * which the daemon sends it anyway and counts it late */
 		if (i % 100 == 0)
 			usleep(5000);
-		ck_assert_uint_eq(sim_guest_used_idx(g, 1), ev0);
-		say_used_read(g, 0, g->vq[0].last_used);
+		early += sim_guest_used_idx(g, 1) != ev0;
+		sim_guest_set_used_event(g, 0, g->vq[0].last_used);
 		while (sim_guest_used_idx(g, 1) == ev0 && waited < 1000000) {
 			usleep(50);
 			waited += 50;
@@ -789,7 +770,10 @@ START_TEST(test_delayed_responses_follow_their_replies_over_xen)
 	ck_assert(json_object_object_get_ex(gj, "delayed_held", &v));
 	ck_assert_int_eq(json_object_get_int64(v), ORDER_N);
 	ck_assert(json_object_object_get_ex(gj, "delayed_held_late", &v));
-	ck_assert_int_eq(json_object_get_int64(v), 0);
+	ck_assert_msg(early <= json_object_get_int64(v) && json_object_get_int64(v) <= ORDER_N / 4,
+		      "%u delayed responses before the driver took their replies, %lld sent at "
+		      "the cap",
+		      early, (long long)json_object_get_int64(v));
 	json_object_put(o);
 }
 END_TEST

@@ -104,26 +104,11 @@ static int agent_socket_on_packet(sd_event_source *src, int fd, uint32_t revents
 int vscmid_agent_socket_on_connect(sd_event_source *src, int lfd, uint32_t revents, void *userdata)
 {
 	struct vscmid_agent *a = userdata;
-	struct ucred cred = { .pid = 0 };
-	socklen_t clen = sizeof(cred);
-	int fd, r;
+	struct ucred cred;
+	int fd = vscmid_transport_accept(a, lfd, &cred), r;
 
-	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-			log_warn("agent %s: accept: %s", scmi_agent_name(a->agent),
-				 strerror(errno));
+	if (fd < 0)
 		return 0;
-	}
-	getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen);
-	if (a->conn_fd >= 0 && vscmid_transport_peer_gone(a->conn_fd))
-		vscmid_agent_disconnect(a, "closed by peer");
-	if (a->conn_fd >= 0) {
-		a->refused++;
-		vscmid_transport_log_refused(a, cred.pid);
-		close(fd);
-		return 0;
-	}
 	r = sd_event_add_io(a->d->ev, &a->conn_src, fd, EPOLLIN | EPOLLRDHUP,
 			    agent_socket_on_packet, a);
 	if (r < 0) {

@@ -78,6 +78,31 @@ void vscmid_transport_log_refused(struct vscmid_agent *a, pid_t pid)
 	refused_log[i].quiet = 0;
 }
 
+int vscmid_transport_accept(struct vscmid_agent *a, int lfd, struct ucred *cred)
+{
+	socklen_t clen = sizeof(*cred);
+	int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	*cred = (struct ucred){ .pid = 0 };
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_warn("agent %s: accept: %s", scmi_agent_name(a->agent),
+				 strerror(errno));
+		return -1;
+	}
+	getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, &clen);
+	if (vscmid_agent_connected(a) &&
+	    vscmid_transport_peer_gone(a->vconn ? vhost_conn_fd(a->vconn) : a->conn_fd))
+		vscmid_agent_disconnect(a, "closed by peer");
+	if (vscmid_agent_connected(a)) {
+		a->refused++;
+		vscmid_transport_log_refused(a, cred->pid);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int transport_listen(struct vscmid_agent *a, const char *path, int type,
 			    sd_event_io_handler_t on_connect, char *err, size_t errlen)
 {

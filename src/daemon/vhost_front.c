@@ -141,26 +141,11 @@ int vscmid_vhost_front_on_connect(sd_event_source *src, int lfd, uint32_t revent
 				  void *userdata)
 {
 	struct vscmid_agent *a = userdata;
-	struct ucred cred = { .pid = 0 };
-	socklen_t clen = sizeof(cred);
-	int fd, r;
+	struct ucred cred;
+	int fd = vscmid_transport_accept(a, lfd, &cred), r;
 
-	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-			log_warn("agent %s: vhost-user accept: %s", scmi_agent_name(a->agent),
-				 strerror(errno));
+	if (fd < 0)
 		return 0;
-	}
-	getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen);
-	if (a->vconn && vscmid_transport_peer_gone(vhost_conn_fd(a->vconn)))
-		vscmid_vhost_front_disconnect(a, "closed by peer");
-	if (a->vconn) {
-		a->refused++;
-		vscmid_transport_log_refused(a, cred.pid);
-		close(fd);
-		return 0;
-	}
 	a->vconn = vhost_conn_new(fd, a->d->srv, a->agent);
 	if (!a->vconn) {
 		log_warn("agent %s: vhost-user: %s", scmi_agent_name(a->agent), strerror(errno));

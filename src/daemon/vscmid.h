@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
@@ -142,6 +143,11 @@ void vscmid_agent_disconnect(struct vscmid_agent *a, const char *why);
 bool vscmid_transport_peer_gone(int fd);
 /* Logs a second connection turned away, at most one line per interval. */
 void vscmid_transport_log_refused(struct vscmid_agent *a, pid_t pid);
+/* A connection on the agent's listening socket: its fd, with the peer's
+ * credentials in cred; -1 when there is none to take (the accept failed,
+ * or the agent is still connected: the newcomer is refused, counted and
+ * logged). A connection whose peer has gone is closed first. */
+int vscmid_transport_accept(struct vscmid_agent *a, int lfd, struct ucred *cred);
 
 /* agent_socket.c: the SOCK_SEQPACKET channel. Accepts a connection on the
  * agent's listening socket; closing it releases the agent's votes. */

@@ -16,6 +16,7 @@
 #define F_P2A (1ull << 0)
 #define F_VERSION_1 (1ull << 32)
 #define F_ACCESS_PLATFORM (1ull << 33)
+#define F_EVENT_IDX (1ull << 29)
 #define S_ACKNOWLEDGE 1u
 #define S_DRIVER 2u
 #define S_DRIVER_OK 4u
@@ -224,6 +225,7 @@ int sim_guest_probe(struct sim_guest *g, bool want_p2a)
 		return -ENODEV;
 	/* The driver's table has P2A only; the core keeps the transport bits. */
 	r = sim_guest_set_features(g, f & (F_VERSION_1 | F_ACCESS_PLATFORM |
+					  (g->event_idx ? F_EVENT_IDX : 0) |
 					  (want_p2a ? F_P2A : 0)));
 	if (!r)
 		r = sim_guest_setup_vq(g, 0, g->num);
@@ -406,4 +408,14 @@ int sim_guest_events(struct sim_guest *g, sim_event_fn cb, void *ctx)
 	if (n)
 		sim_guest_kick(g, 1);
 	return r < 0 ? r : n;
+}
+
+void sim_guest_set_used_event(struct sim_guest *g, unsigned int q, uint16_t n)
+{
+	put16(g, g->vq[q].avail + 4 + 2u * g->vq[q].num, n);
+}
+
+uint16_t sim_guest_avail_event(struct sim_guest *g, unsigned int q)
+{
+	return get16(g, g->vq[q].used + 4 + 8u * g->vq[q].num);
 }

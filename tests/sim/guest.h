@@ -49,6 +49,7 @@ struct sim_guest {
 	uint32_t resp_cap;		/* writable bytes per command; default 136 */
 	uint32_t num;			/* queue size to ask for; 0: QueueNumMax */
 	int events;			/* eventq buffers posted at probe; < 0: all */
+	bool event_idx;			/* take VIRTIO_F_EVENT_IDX, as Linux's ring core does */
 };
 
 /* 0, or -EINVAL when the RAM is too small for the rings and buffers. */
@@ -103,5 +104,10 @@ void sim_guest_write_desc(struct sim_guest *g, unsigned int q, uint16_t i, uint6
 void sim_guest_avail_add(struct sim_guest *g, unsigned int q, uint16_t head);
 void sim_guest_set_avail_idx(struct sim_guest *g, unsigned int q, uint16_t idx);
 uint16_t sim_guest_used_idx(struct sim_guest *g, unsigned int q);
+/* With EVENT_IDX: the driver says how far it has read queue q's used ring
+ * (used_event), and reads where the device wants its next kick
+ * (avail_event). */
+void sim_guest_set_used_event(struct sim_guest *g, unsigned int q, uint16_t n);
+uint16_t sim_guest_avail_event(struct sim_guest *g, unsigned int q);
 
 #endif
