@@ -137,28 +137,22 @@ static int raw_apply(struct vscmi_platform *p, const struct vscmi_op *op)
 	return err;
 }
 
-/* Writes the command and leaves it pending: dispatch completes it. */
-static int raw_start(struct vscmi_platform *p, const struct vscmi_op *op, vscmi_done_fn done,
-		     void *ctx)
+/* Sends a command into a free pending slot, its deadline running; the
+ * caller says what completes it. 0, or -errno with nothing pending. */
+static int raw_pend_send(struct raw *r, int fd, uint8_t proto, uint8_t msg, const uint32_t *w,
+			 unsigned int n, struct raw_pend **out)
 {
-	struct raw *r = to_raw(p);
 	struct raw_pend *pe = NULL;
-	struct raw_cmd c;
 	uint64_t now;
 	uint32_t hdr;
 	int err;
 
-	if (!r->up)
-		return -ECOMM;
-	err = raw_encode(r, op, &c);
-	if (err)
-		return err;
 	for (unsigned int i = 0; i < RAW_INFLIGHT_MAX && !pe; i++)
 		if (!r->pend[i].used)
 			pe = &r->pend[i];
 	if (!pe)
 		return -EBUSY;
-	err = raw_send(r, r->tx_fd, c.proto, c.msg, c.w, c.n, &hdr);
+	err = raw_send(r, fd, proto, msg, w, n, &hdr);
 	if (err)
 		return err;
 	now = raw_now_us();
@@ -167,10 +161,30 @@ static int raw_start(struct vscmi_platform *p, const struct vscmi_op *op, vscmi_
 		.hdr = hdr,
 		.deadline_us = now + (uint64_t)r->timeout_ms * 1000u,
 		.sent_us = now,
-		.fn = done,
-		.ctx = ctx,
-		.op = *op,
 	};
+	*out = pe;
+	return 0;
+}
+
+/* Writes the command and leaves it pending: dispatch completes it. */
+static int raw_start(struct vscmi_platform *p, const struct vscmi_op *op, vscmi_done_fn done,
+		     void *ctx)
+{
+	struct raw *r = to_raw(p);
+	struct raw_pend *pe;
+	struct raw_cmd c;
+	int err;
+
+	if (!r->up)
+		return -ECOMM;
+	err = raw_encode(r, op, &c);
+	if (!err)
+		err = raw_pend_send(r, r->tx_fd, c.proto, c.msg, c.w, c.n, &pe);
+	if (err)
+		return err;
+	pe->fn = done;
+	pe->ctx = ctx;
+	pe->op = *op;
 	raw_arm(r);
 	return -EINPROGRESS;
 }
@@ -217,34 +231,21 @@ static int raw_sensor_start(struct vscmi_platform *p, uint32_t id, int64_t *valu
 	struct raw *r = to_raw(p);
 	int i = raw_sensor_index(r, id);
 	bool async = i >= 0 && r->res[VSCMI_SENSOR] && r->res[VSCMI_SENSOR][i].async;
-	uint32_t w[2] = { id, async ? 1u : 0u }, hdr;
-	struct raw_pend *pe = NULL;
-	uint64_t now;
+	uint32_t w[2] = { id, async ? 1u : 0u };
+	struct raw_pend *pe;
 	int err;
 
 	if (!r->up)
 		return -ECOMM;
-	for (unsigned int k = 0; k < RAW_INFLIGHT_MAX && !pe; k++)
-		if (!r->pend[k].used)
-			pe = &r->pend[k];
-	if (!pe)
-		return -EBUSY;
-	err = raw_send(r, async ? r->async_tx_fd : r->tx_fd, SCMI_PROTO_SENSOR,
-		       SCMI_SENSOR_READING_GET, w, 2, &hdr);
+	err = raw_pend_send(r, async ? r->async_tx_fd : r->tx_fd, SCMI_PROTO_SENSOR,
+			    SCMI_SENSOR_READING_GET, w, 2, &pe);
 	if (err)
 		return err;
-	now = raw_now_us();
-	*pe = (struct raw_pend){
-		.used = true,
-		.hdr = hdr,
-		.deadline_us = now + (uint64_t)r->timeout_ms * 1000u,
-		.sent_us = now,
-		.rfn = done,
-		.ctx = ctx,
-		.op = { .id = id },
-		.reading = true,
-		.async = async,
-	};
+	pe->rfn = done;
+	pe->ctx = ctx;
+	pe->op = (struct vscmi_op){ .id = id };
+	pe->reading = true;
+	pe->async = async;
 	raw_arm(r);
 	return -EINPROGRESS;
 }
