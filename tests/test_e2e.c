@@ -42,25 +42,9 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-static int sock_connect_type(const char *path, int type)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	ck_assert_uint_lt(strlen(path), sizeof(sa.sun_path));
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
-	ck_assert_int_ge(fd, 0);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		close(fd);
-		return -errno;
-	}
-	return fd;
-}
-
 static int sock_connect(const char *path)
 {
-	return sock_connect_type(path, SOCK_SEQPACKET);
+	return td_connect(path, SOCK_SEQPACKET);
 }
 
 static void run_path(char *buf, size_t cap, const char *name)
@@ -145,18 +129,6 @@ static int agent_connect(const char *agent)
 	return fd;
 }
 
-/* Waits up to ms for a packet; returns its length, 0 on EOF, -ETIMEDOUT. */
-static ssize_t recv_wait(int fd, void *buf, size_t cap, int ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	ssize_t n;
-
-	if (poll(&pfd, 1, ms) <= 0)
-		return -ETIMEDOUT;
-	n = recv(fd, buf, cap, 0);
-	return n < 0 ? -errno : n;
-}
-
 static void put_le32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)v;
@@ -177,7 +149,7 @@ static int32_t scmi_raw(int fd, const uint8_t *msg, size_t len, uint8_t *resp, s
 	ssize_t n;
 
 	ck_assert_int_eq(send(fd, msg, len, MSG_NOSIGNAL), (ssize_t)len);
-	n = recv_wait(fd, resp, SCMI_MSG_MAX + 16, 5000);
+	n = td_recv_wait(fd, resp, SCMI_MSG_MAX + 16, 5000);
 	ck_assert_msg(n >= 8, "no reply (%zd)", n);
 	*rlen = (size_t)n;
 	return (int32_t)get_le32(resp + 4);
@@ -220,7 +192,7 @@ static struct json_object *control_raw(const char *req, size_t len)
 	fd = sock_connect(path);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(send(fd, req, len, MSG_NOSIGNAL), (ssize_t)len);
-	n = recv_wait(fd, buf, sizeof(buf) - 1, 5000);
+	n = td_recv_wait(fd, buf, sizeof(buf) - 1, 5000);
 	ck_assert_int_gt(n, 0);
 	buf[n] = '\0';
 	close(fd);
@@ -376,7 +348,7 @@ START_TEST(test_delayed_response)
 
 	ck_assert_int_eq(clock_config(fd, 1, true), SCMI_SUCCESS);
 	ck_assert_int_eq(scmi_cmd(fd, SCMI_PROTO_CLOCK, 0x5, 77, w, 4), SCMI_SUCCESS);
-	n = recv_wait(fd, buf, sizeof(buf), 5000);
+	n = td_recv_wait(fd, buf, sizeof(buf), 5000);
 	ck_assert_int_eq(n, 20);
 	ck_assert_uint_eq(get_le32(buf), SCMI_HDR(0x5, SCMI_TYPE_DELAYED, SCMI_PROTO_CLOCK, 77));
 	ck_assert_int_eq((int32_t)get_le32(buf + 4), SCMI_SUCCESS);
@@ -454,7 +426,7 @@ START_TEST(test_second_connection)
 	/* the first is accepted once it has been served */
 	ck_assert_int_eq(scmi_cmd(first, SCMI_PROTO_BASE, 0x0, 1, NULL, 0), SCMI_SUCCESS);
 	second = agent_connect("camera");
-	ck_assert_int_eq(recv_wait(second, buf, sizeof(buf), 5000), 0);
+	ck_assert_int_eq(td_recv_wait(second, buf, sizeof(buf), 5000), 0);
 	close(second);
 	ck_assert_int_eq(scmi_cmd(first, SCMI_PROTO_BASE, 0x0, 2, NULL, 0), SCMI_SUCCESS);
 	ck_assert(agent_connected("camera"));
@@ -490,7 +462,7 @@ START_TEST(test_second_connections_do_not_flood_the_log)
 	for (int i = 0; i < 20; i++) {
 		int fd = agent_connect("camera");
 
-		ck_assert_int_eq(recv_wait(fd, buf, sizeof(buf), 5000), 0);
+		ck_assert_int_eq(td_recv_wait(fd, buf, sizeof(buf), 5000), 0);
 		close(fd);
 	}
 	reply = control(VSCMI_CTL_STATUS, NULL);
@@ -536,7 +508,7 @@ START_TEST(test_release)
 	res = control(VSCMI_CTL_RELEASE, "camera");
 	ck_assert(reply_ok(res));
 	json_object_put(res);
-	ck_assert_int_eq(recv_wait(cam, buf, sizeof(buf), 5000), 0);
+	ck_assert_int_eq(td_recv_wait(cam, buf, sizeof(buf), 5000), 0);
 	res = control(VSCMI_CTL_RESOURCES, NULL);
 	ck_assert(!clock_on(res, "pll_video"));
 	ck_assert(!clock_on(res, "cam_pix"));
@@ -591,7 +563,7 @@ static void control_send_status(int fd)
 	char buf[VSCMI_CONTROL_REPLY_MAX + 1];
 
 	ck_assert_int_eq(send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL), (ssize_t)sizeof(req) - 1);
-	ck_assert_int_gt(recv_wait(fd, buf, sizeof(buf), 5000), 0);
+	ck_assert_int_gt(td_recv_wait(fd, buf, sizeof(buf), 5000), 0);
 }
 
 /* Clients that connect and wait fill every slot; a new one still gets in,
@@ -612,11 +584,11 @@ START_TEST(test_idle_control_clients_do_not_lock_others_out)
 	x = sock_connect(path);
 	ck_assert_int_ge(x, 0);
 	control_send_status(x);
-	ck_assert_int_eq(recv_wait(idle[1], buf, sizeof(buf), 5000), 0);
+	ck_assert_int_eq(td_recv_wait(idle[1], buf, sizeof(buf), 5000), 0);
 	y = sock_connect(path);
 	ck_assert_int_ge(y, 0);
 	control_send_status(y);
-	ck_assert_int_eq(recv_wait(idle[2], buf, sizeof(buf), 5000), 0);
+	ck_assert_int_eq(td_recv_wait(idle[2], buf, sizeof(buf), 5000), 0);
 	control_send_status(idle[0]);
 	control_send_status(idle[15]);
 	control_send_status(x);
@@ -692,7 +664,7 @@ START_TEST(test_trace_follows_one_agent)
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	ck_assert_int_eq(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
-	n = recv_wait(fd, buf, sizeof(buf) - 1, 2000);
+	n = td_recv_wait(fd, buf, sizeof(buf) - 1, 2000);
 	ck_assert_int_gt(n, 0);
 	buf[n] = '\0';
 	o = json_tokener_parse(buf);
@@ -704,7 +676,7 @@ START_TEST(test_trace_follows_one_agent)
 	ck_assert_int_eq(clock_config(disp, DISPLAY_PIXEL, true), 0);
 	ck_assert_int_eq(clock_config(cam, CAMERA_PIXEL, true), 0);
 	/* only camera's command shows, decoded */
-	n = recv_wait(fd, buf, sizeof(buf) - 1, 2000);
+	n = td_recv_wait(fd, buf, sizeof(buf) - 1, 2000);
 	ck_assert_int_gt(n, 0);
 	buf[n] = '\0';
 	o = json_tokener_parse(buf);
@@ -721,7 +693,7 @@ START_TEST(test_trace_follows_one_agent)
 	ck_assert(json_object_object_get_ex(t, "physical", &v));
 	ck_assert_str_eq(json_object_get_string(v), "cam_pix");
 	json_object_put(o);
-	ck_assert_int_lt(recv_wait(fd, buf, sizeof(buf) - 1, 200), 0);
+	ck_assert_int_lt(td_recv_wait(fd, buf, sizeof(buf) - 1, 200), 0);
 	close(cam);
 	close(disp);
 	close(fd);
@@ -789,7 +761,7 @@ static int vhost_connect(void)
 	int fd;
 
 	run_path(path, sizeof(path), "vm.vhost");
-	fd = sock_connect_type(path, SOCK_STREAM);
+	fd = td_connect(path, SOCK_STREAM);
 	ck_assert_msg(fd >= 0, "cannot connect to %s: %s", path, strerror(-fd));
 	return fd;
 }
@@ -806,7 +778,7 @@ static uint64_t vhost_get_features(int fd)
 	if (send(fd, hdr, sizeof(hdr), MSG_NOSIGNAL) != sizeof(hdr))
 		return 0;
 	while (got < (ssize_t)sizeof(rep)) {
-		n = recv_wait(fd, rep + got, sizeof(rep) - (size_t)got, 5000);
+		n = td_recv_wait(fd, rep + got, sizeof(rep) - (size_t)got, 5000);
 		if (n <= 0)
 			return 0;
 		got += n;
@@ -827,7 +799,7 @@ START_TEST(test_vhost_frontend_served)
 	ck_assert(agent_connected("vm"));
 	/* one frontend per agent */
 	second = vhost_connect();
-	ck_assert_int_eq(recv_wait(second, buf, sizeof(buf), 5000), 0);
+	ck_assert_int_eq(td_recv_wait(second, buf, sizeof(buf), 5000), 0);
 	close(second);
 	ck_assert_uint_eq(vhost_get_features(fe), 0x160000001ull);
 	/* QEMU gone: served again on the next connection */
@@ -858,7 +830,7 @@ START_TEST(test_vhost_broken_frontend_closed)
 		int fe = vhost_connect();
 
 		ck_assert_int_eq(send(fe, msgs[i], 12, MSG_NOSIGNAL), 12);
-		ck_assert_int_eq(recv_wait(fe, buf, sizeof(buf), 5000), 0);
+		ck_assert_int_eq(td_recv_wait(fe, buf, sizeof(buf), 5000), 0);
 		close(fe);
 		wait_disconnected("vm");
 	}
@@ -874,7 +846,7 @@ START_TEST(test_vhost_broken_frontend_closed)
 		sleep_ms(50);
 		ck_assert_int_eq(scmi_cmd(cam, SCMI_PROTO_BASE, 0x0, 1, NULL, 0), SCMI_SUCCESS);
 		ck_assert(agent_connected("vm"));
-		ck_assert_int_eq(recv_wait(fe, buf, sizeof(buf), 5000), 0);
+		ck_assert_int_eq(td_recv_wait(fe, buf, sizeof(buf), 5000), 0);
 		close(fe);
 		wait_disconnected("vm");
 		ck_assert(log_wait("vhost-user frontend disconnected (stalled in the middle of a "
@@ -885,7 +857,7 @@ START_TEST(test_vhost_broken_frontend_closed)
 		ck_assert_int_eq(send(fe, get_features, 5, MSG_NOSIGNAL), 5);
 		sleep_ms(200);
 		ck_assert_int_eq(send(fe, (const uint8_t *)get_features + 5, 7, MSG_NOSIGNAL), 7);
-		ck_assert_int_eq(recv_wait(fe, buf, sizeof(buf), 5000), 20);
+		ck_assert_int_eq(td_recv_wait(fe, buf, sizeof(buf), 5000), 20);
 		close(fe);
 		wait_disconnected("vm");
 	}
@@ -1125,7 +1097,7 @@ START_TEST(test_kill9_mid_change_leaves_hardware_and_votes_agreeing)
 			for (uint16_t i = 0;; i++) {
 				clock_req(req, i, CAMERA_PIXEL, i % 2 == 0);
 				if (send(cam, req, sizeof(req), MSG_NOSIGNAL) < 0 ||
-				    recv_wait(cam, resp, sizeof(resp), 5000) <= 0)
+				    td_recv_wait(cam, resp, sizeof(resp), 5000) <= 0)
 					_exit(0);
 			}
 		}
@@ -1297,7 +1269,7 @@ START_TEST(test_sighup_applies_agents_live)
 	ck_assert(log_wait("applied: 1 agents added, 1 removed, 1 changed, 2 unchanged"));
 
 	/* the display is gone: no socket, its votes released */
-	ck_assert_int_eq(recv_wait(disp, cmd, sizeof(cmd), 5000), 0);
+	ck_assert_int_eq(td_recv_wait(disp, cmd, sizeof(cmd), 5000), 0);
 	close(disp);
 	run_path(path, sizeof(path), "display.sock");
 	ck_assert_int_eq(sock_connect(path), -ENOENT);
@@ -1360,7 +1332,7 @@ START_TEST(test_reload_applied_in_part_is_finished_by_the_next)
 	ck_assert(log_wait("applied in part: 2 agents added, 1 removed, 0 changed; 1 not served"));
 	/* the rest was done: the display is gone with its vote, the newcomer
 	 * is served */
-	ck_assert_int_eq(recv_wait(disp, cmd, sizeof(cmd), 5000), 0);
+	ck_assert_int_eq(td_recv_wait(disp, cmd, sizeof(cmd), 5000), 0);
 	close(disp);
 	o = control(VSCMI_CTL_RESOURCES, NULL);
 	ck_assert(!clock_on(o, "disp_pix"));
@@ -1560,7 +1532,7 @@ static void stop_daemon_notify(void)
 /* The next notification, as text; false if none comes within ms. */
 static bool notify_next(char *buf, size_t cap, int ms)
 {
-	ssize_t n = recv_wait(notify_fd, buf, cap - 1, ms);
+	ssize_t n = td_recv_wait(notify_fd, buf, cap - 1, ms);
 
 	if (n < 0)
 		return false;

@@ -27,10 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +41,7 @@
 #include "vscmi/model.h"
 #include "vscmi/platform.h"
 #include "vscmi/scmi.h"
+#include "support/daemon.h"
 
 #define T_MAX_AGENTS 4
 #define T_MAX_RES 16		/* per kind */
@@ -1419,37 +1418,6 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int sock_connect(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = -errno;
-
-		close(fd);
-		return e;
-	}
-	return fd;
-}
-
-static ssize_t recv_wait(int fd, void *buf, size_t cap, int ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	ssize_t n;
-
-	if (poll(&pfd, 1, ms) <= 0)
-		return -ETIMEDOUT;
-	n = recv(fd, buf, cap, 0);
-	return n < 0 ? -errno : n;
-}
-
 static int dm_fail(struct dm *dm, int err, const char *what)
 {
 	snprintf(dm->why, dm->whylen, "%s: %s", what, strerror(-err));
@@ -1464,7 +1432,7 @@ static int dm_fd(struct dm *dm, uint32_t agent)
 	if (dm->fd[agent - 1] >= 0)
 		return dm->fd[agent - 1];
 	snprintf(path, sizeof(path), "%s/%s.sock", dm->dir, dm->w->m.agents[agent - 1].name);
-	fd = sock_connect(path);
+	fd = td_connect(path, SOCK_SEQPACKET);
 	if (fd >= 0)
 		dm->fd[agent - 1] = fd;
 	return fd;
@@ -1492,7 +1460,7 @@ static int32_t dm_cmd(struct dm *dm, uint32_t agent, uint8_t proto, uint8_t msg,
 		dm_fail(dm, -errno, "send");
 		return DM_NO_REPLY;
 	}
-	n = recv_wait(fd, resp, sizeof(resp), 5000);
+	n = td_recv_wait(fd, resp, sizeof(resp), 5000);
 	if (n < 8 || vscmi_get_le32(resp) != hdr) {
 		dm_fail(dm, n < 0 ? (int)n : -EPROTO, "reply");
 		return DM_NO_REPLY;
@@ -1512,7 +1480,7 @@ static struct json_object *dm_control(struct dm *dm, const char *command)
 
 	snprintf(path, sizeof(path), "%s/control", dm->dir);
 	snprintf(req, sizeof(req), "{\"version\":1,\"command\":\"%s\"}", command);
-	fd = sock_connect(path);
+	fd = td_connect(path, SOCK_SEQPACKET);
 	if (fd < 0) {
 		dm_fail(dm, fd, "control connect");
 		return NULL;
@@ -1522,7 +1490,7 @@ static struct json_object *dm_control(struct dm *dm, const char *command)
 		close(fd);
 		return NULL;
 	}
-	n = recv_wait(fd, buf, sizeof(buf) - 1, 5000);
+	n = td_recv_wait(fd, buf, sizeof(buf) - 1, 5000);
 	close(fd);
 	if (n <= 0) {
 		dm_fail(dm, n < 0 ? (int)n : -EPROTO, "control reply");
@@ -1586,7 +1554,7 @@ static int dm_start(void *ctx, const struct soc *w, char *err, size_t errlen)
 	const char *vscmid = getenv("VSCMID");
 	const char *tmp = getenv("TMPDIR");
 	char conf[256], log[256], ctl[256];
-	int fd = -1;
+	int r;
 
 	dm->w = w;
 	dm->why = err;
@@ -1607,36 +1575,20 @@ static int dm_start(void *ctx, const struct soc *w, char *err, size_t errlen)
 	snprintf(ctl, sizeof(ctl), "%s/control", dm->dir);
 	if (conf_write(w, conf, dm->dir) < 0)
 		return dm_fail(dm, -EIO, "writing the config");
-	dm->pid = fork();
+	dm->pid = td_spawn(&(struct td_spawn){ .exe = vscmid, .conf = conf,
+					      .runtime_dir = dm->dir, .log = log, .append = true,
+					      .out_fd = -1 });
 	if (dm->pid < 0)
-		return dm_fail(dm, -errno, "fork");
-	if (dm->pid == 0) {
-		int lfd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-
-		/* A test killed on its timeout takes its daemon along. */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (lfd >= 0) {
-			dup2(lfd, 1);
-			dup2(lfd, 2);
-		}
-		execl(vscmid, vscmid, "--config", conf, "--runtime-dir", dm->dir, (char *)NULL);
-		_exit(127);
-	}
+		return dm_fail(dm, (int)dm->pid, "fork");
 	/* The control socket is there once setup is done. */
-	for (int i = 0; i < 1000 && fd < 0; i++) {
-		fd = sock_connect(ctl);
-		if (fd < 0) {
-			if (waitpid(dm->pid, NULL, WNOHANG) == dm->pid) {
-				dm->pid = 0;
-				snprintf(err, errlen, "vscmid exited at start (see %s)", log);
-				return -EIO;
-			}
-			sleep_ms(5);
-		}
+	r = td_wait_control(ctl, dm->pid, 5000, NULL);
+	if (r == -ECHILD) {
+		dm->pid = 0;
+		snprintf(err, errlen, "vscmid exited at start (see %s)", log);
+		return -EIO;
 	}
-	if (fd < 0)
-		return dm_fail(dm, fd, "vscmid's control socket");
-	close(fd);
+	if (r < 0)
+		return dm_fail(dm, r, "vscmid's control socket");
 	/* from 0: what vscmid asked of the platform at start shows too */
 	dm->transitions = 0;
 	return 0;

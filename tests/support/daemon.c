@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,20 +55,44 @@ pid_t td_spawn(const struct td_spawn *s)
 	return pid;
 }
 
-bool td_socket_up(const char *path)
+int td_connect(const char *path, int type)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-	bool up;
+	int fd, r;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return false;
+		return -ENAMETOOLONG;
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	up = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	if (fd >= 0)
+	fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		r = -errno;
 		close(fd);
-	return up;
+		return r;
+	}
+	return fd;
+}
+
+bool td_socket_up(const char *path)
+{
+	int fd = td_connect(path, SOCK_SEQPACKET);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+ssize_t td_recv_wait(int fd, void *buf, size_t cap, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	if (poll(&pfd, 1, ms) <= 0)
+		return -ETIMEDOUT;
+	n = recv(fd, buf, cap, 0);
+	return n < 0 ? -errno : n;
 }
 
 int td_wait_control(const char *path, pid_t pid, int timeout_ms, int *status)

@@ -6,6 +6,7 @@
 #define VSCMI_TEST_DAEMON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 struct td_spawn {
@@ -25,8 +26,13 @@ struct td_spawn {
 
 /* Forks and execs; the child dies with the caller. The pid, or -errno. */
 pid_t td_spawn(const struct td_spawn *s);
+/* A connected socket of type at path, or -errno. */
+int td_connect(const char *path, int type);
 /* Whether a SOCK_SEQPACKET socket at path accepts a connection. */
 bool td_socket_up(const char *path);
+/* Waits up to ms for a packet on fd: its length, 0 at EOF, -ETIMEDOUT or
+ * -errno. */
+ssize_t td_recv_wait(int fd, void *buf, size_t cap, int ms);
 /* Waits up to timeout_ms for the control socket at path: 0 once it
  * answers, -ECHILD when pid exited first (reaped; its status in *status
  * if not NULL), -ETIMEDOUT. */
