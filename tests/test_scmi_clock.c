@@ -143,7 +143,9 @@ START_TEST(test_describe_rates_multipart_fits_small_channel)
 	ck_assert_uint_eq(rig_rv(1), 25000000);
 	ck_assert_uint_eq(rig_rv(3), 200000000);
 	ck_assert_uint_eq(rig_rv(5), 1000);
-	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x4, 1, 21), SCMI_INVALID_PARAMETERS);
+	/* DEN0056E 4.6.2.6: past the list is OUT_OF_RANGE */
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x4, 1, 21), SCMI_OUT_OF_RANGE);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x4, 0, 1), SCMI_OUT_OF_RANGE);
 }
 END_TEST
 

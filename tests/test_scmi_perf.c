@@ -98,8 +98,9 @@ START_TEST(test_perf_describe_levels_multipart)
 	OK(SEND(GFX, PERF, 0x4, 1, GPU_LEVELS));
 	ck_assert_uint_eq(rig_rv(0), 0);
 	ck_assert_uint_eq(rig.resp_len, 12);
-	ck_assert_int_eq(SEND(GFX, PERF, 0x4, 1, GPU_LEVELS + 1), SCMI_INVALID_PARAMETERS);
-	ck_assert_int_eq(SEND(GFX, PERF, 0x4, 1, 0xffffffff), SCMI_INVALID_PARAMETERS);
+	/* DEN0056E 4.5.3.6: a level_index past the list is OUT_OF_RANGE */
+	ck_assert_int_eq(SEND(GFX, PERF, 0x4, 1, GPU_LEVELS + 1), SCMI_OUT_OF_RANGE);
+	ck_assert_int_eq(SEND(GFX, PERF, 0x4, 1, 0xffffffff), SCMI_OUT_OF_RANGE);
 }
 END_TEST
 

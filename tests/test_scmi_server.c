@@ -165,6 +165,153 @@ START_TEST(test_ids_outside_view_expect_NOT_FOUND)
 }
 END_TEST
 
+/* --- list boundaries and counts ------------------------------------------ */
+
+/* A multi-part list asked from its count on: an empty remainder, SUCCESS
+ * with nothing returned and nothing remaining. Past the count: the status
+ * each command names (DEN0056E 4.2.2.8 skip, 4.6.2.6 rate_index, 4.5.3.6
+ * and 4.9.2.6 level_index, 4.7.2.5 desc_index). */
+struct list_case {
+	uint32_t agent;
+	uint8_t proto, msg;
+	bool has_id;
+	uint32_t id, count;
+	int32_t beyond;
+};
+
+static void check_list_boundary(const struct list_case *lc)
+{
+	uint32_t w[2] = { lc->id, lc->count };
+	int n = lc->has_id ? 2 : 1;
+	const uint32_t *args = lc->has_id ? w : w + 1;
+
+	OK(rig_sendv(lc->agent, lc->proto, lc->msg, n, args));
+	ck_assert_uint_eq(rig.resp_len, 12);
+	ck_assert_uint_eq(rig_rv(0), 0);
+	w[1] = lc->count + 1;
+	ck_assert_int_eq(rig_sendv(lc->agent, lc->proto, lc->msg, n, args), lc->beyond);
+	w[1] = 0xffffffff;
+	ck_assert_int_eq(rig_sendv(lc->agent, lc->proto, lc->msg, n, args), lc->beyond);
+}
+
+static const struct list_case gfx_lists[] = {
+	{ GFX, PERF, 0x4, true, 1, GPU_LEVELS, SCMI_OUT_OF_RANGE },
+	{ HMI, PERF, 0x4, true, 0, GPU_LEVELS, SCMI_OUT_OF_RANGE },
+	{ GFX, VOLT, 0x4, true, 0, VCAM_LEVELS, SCMI_OUT_OF_RANGE },
+	{ GFX, VOLT, 0x4, true, 2, 1, SCMI_OUT_OF_RANGE },
+	{ GFX, SENSOR, 0x3, false, 0, NSENSORS, SCMI_INVALID_PARAMETERS },
+	{ HMI, SENSOR, 0x3, false, 0, 2, SCMI_INVALID_PARAMETERS },
+	{ GFX, SENSOR, 0x8, true, 0, 1, SCMI_INVALID_PARAMETERS },
+};
+
+START_TEST(test_gfx_list_from_its_count_is_empty_past_it_refused)
+{
+	check_list_boundary(&gfx_lists[_i]);
+}
+END_TEST
+
+static const struct list_case video_lists[] = {
+	{ CAMERA, SCMI_PROTO_BASE, 0x6, false, 0, 7, SCMI_INVALID_PARAMETERS },
+	{ IVI, SCMI_PROTO_BASE, 0x6, false, 0, 3, SCMI_INVALID_PARAMETERS },
+	{ OPS, SCMI_PROTO_BASE, 0x6, false, 0, 1, SCMI_INVALID_PARAMETERS },
+	{ CAMERA, SCMI_PROTO_CLOCK, 0x4, true, 1, 20, SCMI_OUT_OF_RANGE },
+	{ IVI, SCMI_PROTO_CLOCK, 0x4, true, 0, 2, SCMI_OUT_OF_RANGE },
+};
+
+START_TEST(test_video_list_from_its_count_is_empty_past_it_refused)
+{
+	check_list_boundary(&video_lists[_i]);
+}
+END_TEST
+
+/* What PROTOCOL_ATTRIBUTES counts is what answers: every ID below the
+ * count, none from it on (NOT_FOUND), for every agent and protocol. */
+static const struct {
+	uint8_t proto, msg;	/* a message naming one resource by ID */
+} counted[] = {
+	{ SCMI_PROTO_POWER, 0x3 }, { SCMI_PROTO_PERF, 0x3 },   { SCMI_PROTO_CLOCK, 0x3 },
+	{ SCMI_PROTO_SENSOR, 0x9 }, { SCMI_PROTO_RESET, 0x3 }, { SCMI_PROTO_VOLTAGE, 0x3 },
+};
+
+static void check_counts(uint32_t nagents)
+{
+	for (uint32_t a = 1; a <= nagents; a++) {
+		for (size_t i = 0; i < sizeof(counted) / sizeof(counted[0]); i++) {
+			uint8_t p = counted[i].proto, m = counted[i].msg;
+			uint32_t n;
+
+			if (SEND(a, p, 0x1) != SCMI_SUCCESS) {
+				ck_assert_int_eq(rig_status(), SCMI_NOT_SUPPORTED);
+				continue;
+			}
+			n = rig_rv(0) & 0xffff;
+			for (uint32_t id = 0; id < n; id++)
+				OK(SEND(a, p, m, id));
+			ck_assert_int_eq(SEND(a, p, m, n), SCMI_NOT_FOUND);
+		}
+	}
+}
+
+START_TEST(test_gfx_counted_ids_answer_the_count_does_not)
+{
+	check_counts(NAGENTS);
+}
+END_TEST
+
+START_TEST(test_video_counted_ids_answer_the_count_does_not)
+{
+	check_counts(OPS);
+}
+END_TEST
+
+/* BASE_PROTOCOL_ATTRIBUTES against discovery: the protocols counted are
+ * the ones listed, each listed one answers and every other is
+ * NOT_SUPPORTED; agent 0 is the platform, 0xffffffff the caller, whose
+ * ID is within the count, and the ID past the count is NOT_FOUND
+ * (DEN0056E 4.2.2.4, 4.2.2.8, 4.2.2.10). */
+START_TEST(test_base_counts_match_discovery)
+{
+	for (uint32_t a = CAMERA; a <= OPS; a++) {
+		uint32_t nproto, nagents, listed = 0, mask = 0;
+
+		OK(SEND(a, SCMI_PROTO_BASE, 0x1));
+		nproto = rig_rv(0) & 0xff;
+		nagents = rig_rv(0) >> 8 & 0xff;
+		ck_assert_uint_eq(rig_rv(0) >> 16, 0);
+		while (listed < nproto) {
+			uint32_t n;
+
+			OK(SEND(a, SCMI_PROTO_BASE, 0x6, listed));
+			n = rig_rv(0);
+			ck_assert_uint_ge(n, 1);
+			for (uint32_t k = 0; k < n; k++) {
+				uint32_t id = rig_rv(1 + k / 4) >> (8 * (k % 4)) & 0xff;
+
+				ck_assert_uint_ge(id, SCMI_PROTO_POWER);
+				ck_assert_uint_le(id, SCMI_PROTO_VOLTAGE);
+				mask |= 1u << (id - SCMI_PROTO_POWER);
+			}
+			listed += n;
+		}
+		ck_assert_uint_eq(listed, nproto);
+		ck_assert_uint_eq((uint32_t)__builtin_popcount(mask), nproto);
+		for (uint32_t p = SCMI_PROTO_POWER; p <= SCMI_PROTO_VOLTAGE; p++)
+			ck_assert_int_eq(SEND(a, (uint8_t)p, 0x0),
+					 mask & 1u << (p - SCMI_PROTO_POWER) ? SCMI_SUCCESS
+									      : SCMI_NOT_SUPPORTED);
+
+		OK(SEND(a, SCMI_PROTO_BASE, 0x7, 0));
+		ck_assert_uint_eq(rig_rv(0), 0);
+		ck_assert_str_eq((char *)rig.resp + 12, "platform");
+		OK(SEND(a, SCMI_PROTO_BASE, 0x7, 0xffffffff));
+		ck_assert_uint_eq(rig_rv(0), a);
+		ck_assert_uint_ge(nagents, a);
+		OK(SEND(a, SCMI_PROTO_BASE, 0x7, a));
+		ck_assert_int_eq(SEND(a, SCMI_PROTO_BASE, 0x7, nagents + 1), SCMI_NOT_FOUND);
+	}
+}
+END_TEST
+
 /* --- agents ---------------------------------------------------------------- */
 
 START_TEST(test_agent_gone_leaves_others_undisturbed)
@@ -550,6 +697,15 @@ int main(void)
 	tcase_add_loop_test(tc, test_ids_outside_view_expect_NOT_FOUND, 0,
 			    (int)(sizeof(id_msgs) / sizeof(id_msgs[0])));
 	tcase_add_test(tc, test_versions_and_unknown_messages);
+	tcase_add_loop_test(tc, test_gfx_list_from_its_count_is_empty_past_it_refused, 0,
+			    (int)(sizeof(gfx_lists) / sizeof(gfx_lists[0])));
+	tcase_add_test(tc, test_gfx_counted_ids_answer_the_count_does_not);
+
+	tc = rig_tcase(s, "lists", rig_video_setup, rig_teardown);
+	tcase_add_loop_test(tc, test_video_list_from_its_count_is_empty_past_it_refused, 0,
+			    (int)(sizeof(video_lists) / sizeof(video_lists[0])));
+	tcase_add_test(tc, test_video_counted_ids_answer_the_count_does_not);
+	tcase_add_test(tc, test_base_counts_match_discovery);
 
 	tc = rig_tcase(s, "agents", rig_video_setup, rig_teardown);
 	tcase_add_test(tc, test_agent_gone_leaves_others_undisturbed);

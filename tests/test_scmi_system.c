@@ -72,6 +72,22 @@ START_TEST(test_system_power_repeated_request_reaches_hook_once)
 }
 END_TEST
 
+/* DEN0056E 4.4.2.4: PROTOCOL_MESSAGE_ATTRIBUTES of
+ * SYSTEM_POWER_STATE_NOTIFY is NOT_SUPPORTED where notifications are not;
+ * the other messages are there all the same. */
+START_TEST(test_notify_message_not_supported_without_event_channel)
+{
+	OK(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x2, 0x5));
+	rig_set_output(rig.srv, CAMERA, false);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x2, 0x5), SCMI_NOT_SUPPORTED);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x5, 1), SCMI_NOT_SUPPORTED);
+	OK(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x2, 0x3));
+	ck_assert_uint_eq(rig_rv(0), 1u << 31);
+	OK(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x2, 0x10));
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x2, 0x6), SCMI_NOT_FOUND);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("scmi-system");
@@ -80,5 +96,6 @@ int main(void)
 	tcase_add_test(tc, test_guest_system_power_goes_to_hook_not_platform);
 	tcase_add_test(tc, test_system_state_reads_power_up_until_set);
 	tcase_add_test(tc, test_system_power_repeated_request_reaches_hook_once);
+	tcase_add_test(tc, test_notify_message_not_supported_without_event_channel);
 	return rig_run(s);
 }

@@ -58,7 +58,8 @@ START_TEST(test_voltage_describe_levels)
 	walk_vcam_levels(HMI, 1, 15);
 	OK(SEND(GFX, VOLT, 0x4, 0, VCAM_LEVELS));
 	ck_assert_uint_eq(rig_rv(0), 0);
-	ck_assert_int_eq(SEND(GFX, VOLT, 0x4, 0, VCAM_LEVELS + 1), SCMI_INVALID_PARAMETERS);
+	/* DEN0056E 4.9.2.6: a level_index past the list is OUT_OF_RANGE */
+	ck_assert_int_eq(SEND(GFX, VOLT, 0x4, 0, VCAM_LEVELS + 1), SCMI_OUT_OF_RANGE);
 
 	/* segment: one triplet */
 	OK(SEND(GFX, VOLT, 0x4, 1, 0));
@@ -67,7 +68,7 @@ START_TEST(test_voltage_describe_levels)
 	ck_assert_uint_eq(rig_rv(1), 1700000);
 	ck_assert_uint_eq(rig_rv(2), 1900000);
 	ck_assert_uint_eq(rig_rv(3), 50000);
-	ck_assert_int_eq(SEND(GFX, VOLT, 0x4, 1, 1), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(GFX, VOLT, 0x4, 1, 1), SCMI_OUT_OF_RANGE);
 
 	/* fixed: the one level */
 	OK(SEND(HMI, VOLT, 0x4, 0, 0));
@@ -77,7 +78,7 @@ START_TEST(test_voltage_describe_levels)
 	OK(SEND(HMI, VOLT, 0x4, 0, 1));
 	ck_assert_uint_eq(rig.resp_len, 12);
 	ck_assert_uint_eq(rig_rv(0), 0);
-	ck_assert_int_eq(SEND(HMI, VOLT, 0x4, 0, 2), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(HMI, VOLT, 0x4, 0, 2), SCMI_OUT_OF_RANGE);
 }
 END_TEST
 

@@ -87,18 +87,21 @@ static int clock_describe_rates(struct scmi_ctx *c, struct vscmi_rd *req, struct
 	SCMI_RD32(req, index);
 	d = scmi_vres_desc(v);
 	rg = &d->u.clock.rates;
+	/* DEN0056E 4.6.2.6: a rate_index past the list is OUT_OF_RANGE; one
+	 * equal to the count is an empty remainder, as for every list. */
 	if (d->u.clock.policy == VSCMI_POLICY_FIXED) {
 		/* The one rate the clock can run at. */
 		if (index > 1)
-			return -EINVAL;
+			return -ERANGE;
 		vscmi_wr_u32(resp, index == 0 ? 1 : 0);
 		if (index == 0)
 			clock_wr_rate(resp, (int64_t)d->u.clock.rate);
 		return 0;
 	}
 	if (rg->segment) {
+		/* A triplet is one description, not a list to page through. */
 		if (index != 0)
-			return -EINVAL;
+			return -ERANGE;
 		vscmi_wr_u32(resp, 1u << 12 | 3);
 		clock_wr_rate(resp, rg->min);
 		clock_wr_rate(resp, rg->max);
@@ -106,7 +109,7 @@ static int clock_describe_rates(struct scmi_ctx *c, struct vscmi_rd *req, struct
 		return 0;
 	}
 	if (index > rg->count)
-		return -EINVAL;
+		return -ERANGE;
 	n = rg->count - index;
 	fit = (uint32_t)((c->payload_max - 4) / 8);
 	if (n > fit)

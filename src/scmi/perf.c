@@ -71,8 +71,10 @@ static int perf_describe_levels(struct scmi_ctx *c, struct vscmi_rd *req, struct
 	SCMI_RD32(req, index);
 	d = scmi_vres_desc(v);
 	count = d->u.perf.nlevels;
+	/* DEN0056E 4.5.3.6: a level_index past the list is OUT_OF_RANGE; one
+	 * equal to the count is an empty remainder. */
 	if (index > count)
-		return -EINVAL;
+		return -ERANGE;
 	n = count - index;
 	fit = c->payload_max > 4 ? (uint32_t)((c->payload_max - 4) / PERF_LEVEL_SIZE) : 0;
 	if (n > fit)

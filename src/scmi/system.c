@@ -31,6 +31,21 @@ static uint32_t system_msg_attributes(struct scmi_ctx *c, uint32_t msg)
 	return msg == SCMI_SYSTEM_POWER_STATE_SET ? 1u << 31 : 0;
 }
 
+/* DEN0056E 4.4.2.4: SYSTEM_POWER_STATE_NOTIFY is NOT_SUPPORTED when the
+ * agent can get no notifications (no event channel); Linux asks this
+ * before it subscribes. */
+static int system_msg_attributes_get(struct scmi_ctx *c, struct vscmi_rd *req,
+				     struct vscmi_wr *resp)
+{
+	struct vscmi_rd peek = *req;	/* the common handler reads the id again */
+	uint32_t msg;
+
+	SCMI_RD32(&peek, msg);
+	if (msg == SCMI_SYSTEM_POWER_STATE_NOTIFY && !c->agent->p2a)
+		return -EOPNOTSUPP;
+	return scmi_common_msg_attributes(c, req, resp);
+}
+
 static void system_notify_all(struct scmi_server *srv, uint32_t cause, uint32_t flags,
 			      uint32_t state)
 {
@@ -145,7 +160,9 @@ static int system_state_notify(struct scmi_ctx *c, struct vscmi_rd *req, struct 
 }
 
 static const struct scmi_msg_desc system_msgs[] = {
-	SCMI_COMMON_MSGS,
+	[SCMI_MSG_VERSION] = { scmi_common_version, 0 },
+	[SCMI_MSG_MSG_ATTRIBUTES] = { system_msg_attributes_get, 4 },
+	[SCMI_MSG_NEGOTIATE_VERSION] = { scmi_common_negotiate, 4 },
 	[SCMI_MSG_ATTRIBUTES] = { system_attributes, 0 },
 	[SCMI_SYSTEM_POWER_STATE_SET] = { system_state_set, 8 },
 	[SCMI_SYSTEM_POWER_STATE_GET] = { system_state_get, 0 },

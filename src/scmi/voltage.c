@@ -64,18 +64,21 @@ static int voltage_describe_levels(struct scmi_ctx *c, struct vscmi_rd *req,
 	SCMI_RD32(req, index);
 	d = scmi_vres_desc(v);
 	rg = &d->u.voltage.levels;
+	/* DEN0056E 4.9.2.6: a level_index past the list is OUT_OF_RANGE; one
+	 * equal to the count is an empty remainder, as for every list. */
 	if (d->u.voltage.policy == VSCMI_POLICY_FIXED) {
 		/* The one level the domain can be at. */
 		if (index > 1)
-			return -EINVAL;
+			return -ERANGE;
 		vscmi_wr_u32(resp, index == 0 ? 1 : 0);
 		if (index == 0)
 			voltage_wr_level(resp, d->u.voltage.level);
 		return 0;
 	}
 	if (rg->segment) {
+		/* A triplet is one description, not a list to page through. */
 		if (index != 0)
-			return -EINVAL;
+			return -ERANGE;
 		vscmi_wr_u32(resp, 1u << 12 | 3);
 		voltage_wr_level(resp, rg->min);
 		voltage_wr_level(resp, rg->max);
@@ -83,7 +86,7 @@ static int voltage_describe_levels(struct scmi_ctx *c, struct vscmi_rd *req,
 		return 0;
 	}
 	if (index > rg->count)
-		return -EINVAL;
+		return -ERANGE;
 	n = rg->count - index;
 	fit = c->payload_max > 4 ? (uint32_t)((c->payload_max - 4) / 4) : 0;
 	if (n > fit)
