@@ -77,6 +77,12 @@ START_TEST(test_base_permissions_need_privilege)
 	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0x9, CAMERA, 1, 1), SCMI_NOT_FOUND);
 	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0x9, CAMERA, 1, 2), SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0xa, CAMERA, 1, 0x14, 1), SCMI_DENIED);
+	/* DEN0056E 4.2.2.11: command_id[31:8] reserved, must be zero */
+	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0xa, CAMERA, 1, 0x100 | 0x14, 1),
+			 SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0xa, CAMERA, 1, 0x14, 2),
+			 SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0xa, CAMERA, 1, 0x14, 1), SCMI_NOT_FOUND);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x10, 0x20001), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x10, 0x20000), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x10, 0x30000), SCMI_NOT_SUPPORTED);
