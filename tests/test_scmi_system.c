@@ -25,6 +25,18 @@ START_TEST(test_guest_system_power_goes_to_hook_not_platform)
 	ck_assert_uint_eq(vscmi_get_le32(rig_msg(IVI, 0)->b + 4), OPS);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x3, 0, 4), SCMI_NOT_SUPPORTED);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x3, 0, 7), SCMI_INVALID_PARAMETERS);
+	/* DEN0056E 4.4.2.5: flags[31:1] reserved; power-up is a state, not
+	 * one a guest may ask for; 5..0x7fffffff reserved; vendor states not
+	 * offered */
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x3, 2, 0), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x3, 0, 3), SCMI_NOT_SUPPORTED);
+	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_SYSTEM, 0x3, 0, 3), SCMI_NOT_SUPPORTED);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x3, 0, 5), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x3, 0, 0x7fffffff),
+			 SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x3, 0, 0x80000000), SCMI_NOT_SUPPORTED);
+	/* DEN0056E 4.4.2.7: notify_enable[31:1] reserved */
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_SYSTEM, 0x5, 2), SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_SYSTEM, 0x2, 0x3), 0);
 	ck_assert_uint_eq(rig_rv(0), 1u << 31);
 }

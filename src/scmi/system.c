@@ -99,11 +99,14 @@ static int system_state_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vsc
 	case SYSTEM_COLD_RESET:
 	case SYSTEM_WARM_RESET:
 		break;
+	/* DEN0056E 4.4.2.5: a state the spec defines but the agent may not
+	 * ask for is NOT_SUPPORTED (suspend is not offered; power-up is for
+	 * agents that manage another's system view; vendor states are not
+	 * offered); 5 to 0x7fffffff are reserved: INVALID_PARAMETERS. */
+	case SYSTEM_POWER_UP:
 	case SYSTEM_SUSPEND:
 		return -EOPNOTSUPP;
 	default:
-		/* Power-up is for agents without a system view; vendor states
-		 * are not offered. */
 		return state >= 0x80000000u ? -EOPNOTSUPP : -EINVAL;
 	}
 	if (c->agent->d->privileged) {
