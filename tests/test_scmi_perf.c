@@ -139,7 +139,8 @@ START_TEST(test_perf_limits)
 	ck_assert_uint_eq(rig.resp_len, 16);
 	ck_assert_uint_eq(rig_rv(0), gpu_perf(GPU_LEVELS - 1));
 	ck_assert_uint_eq(rig_rv(1), gpu_perf(0));
-	ck_assert_int_eq(SEND(GFX, PERF, 0x5, 1, 0, 0), SCMI_INVALID_PARAMETERS);
+	/* DEN0056E 4.5.3.7: range_max and range_min both zero: OUT_OF_RANGE */
+	ck_assert_int_eq(SEND(GFX, PERF, 0x5, 1, 0, 0), SCMI_OUT_OF_RANGE);
 
 	/* 0 keeps a bound */
 	OK(SEND(GFX, PERF, 0x5, 1, 800, 0));

@@ -103,9 +103,10 @@ static int perf_limits_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vscm
 		return r;
 	SCMI_RD32(req, max);
 	SCMI_RD32(req, min);
-	/* 0 keeps a bound as it is; keeping both is not a request. */
+	/* 0 keeps a bound as it is. DEN0056E 4.5.3.7: both zero is
+	 * OUT_OF_RANGE. */
 	if (!max && !min)
-		return -EINVAL;
+		return -ERANGE;
 	return arb_perf_limits(v->vote, max, min);
 }
 
