@@ -4,6 +4,7 @@
  * rate lists, delayed responses, refusals and rate notifications. */
 #include <check.h>
 #include <errno.h>
+#include <stdlib.h>
 
 #include "vscmi/buf.h"
 #include "vscmi/scmi.h"
@@ -53,11 +54,85 @@ START_TEST(test_pll_shared_by_two_guests_switches_once)
 	ck_assert_uint_eq(vscmi_emu_count(rig.plat, VSCMI_OP_CLOCK_ENABLE, 10, 1), 1);
 	ck_assert_uint_eq(vscmi_emu_count(rig.plat, VSCMI_OP_CLOCK_ENABLE, 10, 0), 1);
 	ck_assert_int_eq(rig_emu(rig.plat, VSCMI_OP_CLOCK_ENABLE, 10), 0);
-	/* unchanged (3) and reserved (2) states */
-	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 3, 0), 0);
-	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 2, 0), SCMI_INVALID_PARAMETERS);
-	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 1 | 1 << 16, 0),
-			 SCMI_NOT_SUPPORTED);
+}
+END_TEST
+
+/* DEN0056E 4.6.2.9: attributes[31:24] and [15:2] reserved, must be zero;
+ * state 2 reserved; state 3 (unchanged) invalid without an extended type;
+ * an extended type the clock does not offer (CLOCK_ATTRIBUTES bit 27
+ * clear) is an unsupported configuration: all INVALID_PARAMETERS, and
+ * nothing reaches the platform. */
+START_TEST(test_config_set_reserved_and_undefined_expect_INVALID_PARAMETERS)
+{
+	static const uint32_t bad[] = { 2, 3, 1u << 2, 1u << 15, 1 | 1u << 24, 1u << 31,
+					1 | 1u << 16, 3 | 1u << 16, 1 | 0x80u << 16 };
+
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x3, 0), 0);
+	ck_assert_uint_eq(rig_rv(0) & 1u << 27, 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, bad[i], 0),
+				 SCMI_INVALID_PARAMETERS);
+		/* the older two-word form too */
+		ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, bad[i]),
+				 SCMI_INVALID_PARAMETERS);
+	}
+	ck_assert_uint_eq(vscmi_emu_log(rig.plat, &(const struct vscmi_op *){ NULL }), 0);
+	/* what Linux sends: enable and disable, extended type 0, value 0 */
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(rig_emu(rig.plat, VSCMI_OP_CLOCK_ENABLE, 12), 1);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 0, 0), 0);
+	ck_assert_int_eq(rig_emu(rig.plat, VSCMI_OP_CLOCK_ENABLE, 12), 0);
+}
+END_TEST
+
+/* DEN0056E 4.6.2.10: flags[31:8] reserved, must be zero; [7:0] an
+ * extended type, none offered: INVALID_PARAMETERS. */
+START_TEST(test_config_get_reserved_and_extended_expect_INVALID_PARAMETERS)
+{
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0xb, 0, 1u << 8), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0xb, 0, 1u << 31), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0xb, 0, 1), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0xb, 0, 0x80), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0xb, 0, 0), 0);
+	ck_assert_uint_eq(rig.resp_len, 20);
+	ck_assert_uint_eq(rig_rv(0), 0);
+}
+END_TEST
+
+/* DEN0056E 4.6.2.5: attributes bit 1 says CLOCK_GET_PERMISSIONS has
+ * restrictions to tell: set for a fixed clock (rate) and a clock whose
+ * parent the agent sees (parent), clear otherwise. */
+START_TEST(test_restricted_clock_attribute_matches_permissions)
+{
+	static struct vscmi_agent_desc d = { .name = "pll_user", .max_msg_size = 128 };
+	struct scmi_agent *a;
+	uint32_t id;
+
+	d.protocols = SCMI_PROTO_ALL;
+	rig_add_view(&d, VSCMI_CLOCK, 0, NULL); /* the pll, fixed */
+	rig_add_view(&d, VSCMI_CLOCK, 1, NULL); /* cam_pix, under it */
+	rig_add_view(&d, VSCMI_CLOCK, 3, NULL); /* cam_core */
+	a = scmi_server_add_agent(rig.srv, &d);
+	ck_assert_ptr_nonnull(a);
+	id = scmi_agent_id(a);
+	ck_assert_int_eq(SEND(id, SCMI_PROTO_CLOCK, 0x3, 0), 0);
+	ck_assert_uint_eq(rig_rv(0) & 1u << 1, 1u << 1);
+	ck_assert_int_eq(SEND(id, SCMI_PROTO_CLOCK, 0xf, 0), 0);
+	ck_assert_uint_eq(rig_rv(0), 1u << 31);
+	ck_assert_int_eq(SEND(id, SCMI_PROTO_CLOCK, 0x3, 1), 0);
+	ck_assert_uint_eq(rig_rv(0) & (1u << 28 | 1u << 1), 1u << 28 | 1u << 1);
+	ck_assert_int_eq(SEND(id, SCMI_PROTO_CLOCK, 0xf, 1), 0);
+	ck_assert_uint_eq(rig_rv(0), 1u << 31 | 1u << 29);
+	ck_assert_int_eq(SEND(id, SCMI_PROTO_CLOCK, 0xd, 1, 2), SCMI_DENIED);
+	ck_assert_int_eq(SEND(id, SCMI_PROTO_CLOCK, 0x3, 2), 0);
+	ck_assert_uint_eq(rig_rv(0) & 1u << 1, 0);
+	/* the camera sees cam_pix but not the pll: nothing restricted */
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x3, 0), 0);
+	ck_assert_uint_eq(rig_rv(0) & (1u << 28 | 1u << 1), 0);
+	scmi_server_remove_agent(rig.srv, a);
+	free(d.views[VSCMI_CLOCK]);
+	d.views[VSCMI_CLOCK] = NULL;
+	d.nviews[VSCMI_CLOCK] = 0;
 }
 END_TEST
 
@@ -287,6 +362,9 @@ int main(void)
 
 	tcase_add_test(tc, test_clock_views_are_dense_and_named_per_agent);
 	tcase_add_test(tc, test_pll_shared_by_two_guests_switches_once);
+	tcase_add_test(tc, test_config_set_reserved_and_undefined_expect_INVALID_PARAMETERS);
+	tcase_add_test(tc, test_config_get_reserved_and_extended_expect_INVALID_PARAMETERS);
+	tcase_add_test(tc, test_restricted_clock_attribute_matches_permissions);
 	tcase_add_test(tc, test_exclusive_rate_owner_denies_others);
 	tcase_add_test(tc, test_exclusive_rate_enabler_reads_the_rate_the_clock_has);
 	tcase_add_test(tc, test_rate_rounding_and_range);

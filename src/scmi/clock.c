@@ -14,6 +14,11 @@
 #define RATE_SET_ROUND_UP (1u << 2)
 #define RATE_SET_ROUND_AUTO (1u << 3)
 
+#define CONFIG_STATE 0x3u
+#define CONFIG_EXT_TYPE (0xffu << 16)
+
+#define CLOCK_ATTR_RESTRICTED (1u << 1)
+
 static int clock_view(struct scmi_ctx *c, struct vscmi_rd *req, struct scmi_vres **v,
 		      uint32_t *vid)
 {
@@ -34,6 +39,15 @@ static int clock_parent_vid(struct scmi_ctx *c, const struct scmi_vres *v, uint3
 		}
 	}
 	return -ENOENT;
+}
+
+/* Agents may change neither a parent nor a fixed clock's rate. */
+static bool clock_restricted(struct scmi_ctx *c, const struct scmi_vres *v)
+{
+	uint32_t pvid;
+
+	return scmi_vres_desc(v)->u.clock.policy == VSCMI_POLICY_FIXED ||
+	       clock_parent_vid(c, v, &pvid) == 0;
 }
 
 static int clock_attributes_proto(struct scmi_ctx *c, struct vscmi_rd *req,
@@ -61,6 +75,10 @@ static int clock_attributes(struct scmi_ctx *c, struct vscmi_rd *req, struct vsc
 		attr |= 1u << 29;
 	if (clock_parent_vid(c, v, &pvid) == 0)
 		attr |= 1u << 28;
+	/* DEN0056E 4.6.2.5: CLOCK_GET_PERMISSIONS tells what is restricted:
+	 * a fixed clock's rate, and the parent an agent sees. */
+	if (clock_restricted(c, v))
+		attr |= CLOCK_ATTR_RESTRICTED;
 	if (st.on)
 		attr |= 1u << 0;
 	vscmi_wr_u32(resp, attr);
@@ -215,16 +233,19 @@ static int clock_config_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vsc
 	if (r < 0)
 		return r;
 	SCMI_RD32(req, attr);
-	/* Extended configurations (duty cycle, phase) are not offered. */
-	if ((attr >> 16) & 0xff)
-		return -EOPNOTSUPP;
-	switch (attr & 0x3) {
+	/* DEN0056E 4.6.2.9: attributes[31:24] and [15:2] reserved, must be
+	 * zero. No extended configuration is offered (CLOCK_ATTRIBUTES bit 27
+	 * clear), and an unsupported configuration is INVALID_PARAMETERS; so
+	 * is state 3 (unchanged) without one, and the reserved state 2. */
+	if (attr & ~(CONFIG_EXT_TYPE | CONFIG_STATE))
+		return -EINVAL;
+	if (attr & CONFIG_EXT_TYPE)
+		return -EINVAL;
+	switch (attr & CONFIG_STATE) {
 	case 0:
 		return arb_clock_enable(v->vote, false);
 	case 1:
 		return arb_clock_enable(v->vote, true);
-	case 3:
-		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -275,8 +296,10 @@ static int clock_config_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vsc
 	if (r < 0)
 		return r;
 	SCMI_RD32(req, flags);
-	if (flags & 0xff)
-		return -EOPNOTSUPP;
+	/* DEN0056E 4.6.2.10: flags[31:8] reserved, must be zero; [7:0] an
+	 * extended configuration type, none offered: INVALID_PARAMETERS. */
+	if (flags)
+		return -EINVAL;
 	arb_vote_state(v->vote, &st);
 	vscmi_wr_u32(resp, 0);
 	vscmi_wr_u32(resp, st.on ? 1 : 0);
