@@ -324,6 +324,24 @@ START_TEST(test_sensor_axes_and_update_intervals)
 }
 END_TEST
 
+/* DEN0056E 4.7.2.12: reading a sensor the agent disabled is
+ * PROTOCOL_ERROR, in either form, until it enables it again; the others
+ * read on. */
+START_TEST(test_sensor_reading_disabled_expect_PROTOCOL_ERROR)
+{
+	rig.sensor_val[R_SOC] = 7;
+	OK(SEND(GFX, SENSOR, 0xa, 0, 0));
+	ck_assert_int_eq(SEND(GFX, SENSOR, 0x6, 0, 0), SCMI_PROTOCOL_ERROR);
+	ck_assert_int_eq(SEND(GFX, SENSOR, 0x6, 0, 1), SCMI_PROTOCOL_ERROR);
+	ck_assert_int_eq(rig_ndeferred(), 0);
+	OK(SEND(HMI, SENSOR, 0x6, 1, 0));
+	ck_assert_uint_eq(rig_rv(0), 7);
+	OK(SEND(GFX, SENSOR, 0xa, 0, 1));
+	OK(SEND(GFX, SENSOR, 0x6, 0, 0));
+	ck_assert_uint_eq(rig_rv(0), 7);
+}
+END_TEST
+
 START_TEST(test_sensor_config_is_per_agent)
 {
 	/* never configured: enabled */
@@ -335,14 +353,20 @@ START_TEST(test_sensor_config_is_per_agent)
 	ck_assert_uint_eq(rig_rv(0), 0);
 	OK(SEND(HMI, SENSOR, 0x9, 1));
 	ck_assert_uint_eq(rig_rv(0), 1);
-	/* interval, rounding and timestamp bits are kept as given */
-	OK(SEND(GFX, SENSOR, 0xa, 0, 0x12340603));
+	/* interval and rounding bits are kept as given */
+	OK(SEND(GFX, SENSOR, 0xa, 0, 0x12340601));
 	OK(SEND(GFX, SENSOR, 0x9, 0));
-	ck_assert_uint_eq(rig_rv(0), 0x12340603);
+	ck_assert_uint_eq(rig_rv(0), 0x12340601);
+	/* DEN0056E 4.7.2.11: bits[8:2] reserved; a timestamp the sensor
+	 * cannot give (attributes_low bit 9 clear) is NOT_SUPPORTED */
 	ck_assert_int_eq(SEND(GFX, SENSOR, 0xa, 0, 1u << 2), SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(SEND(GFX, SENSOR, 0xa, 0, 1u << 8), SCMI_INVALID_PARAMETERS);
+	OK(SEND(GFX, SENSOR, 0x3, 0));
+	ck_assert_uint_eq(rig_rv(2) & 1u << 9, 0);
+	ck_assert_int_eq(SEND(GFX, SENSOR, 0xa, 0, 0x12340603), SCMI_NOT_SUPPORTED);
+	ck_assert_int_eq(SEND(GFX, SENSOR, 0xa, 0, 1u << 1), SCMI_NOT_SUPPORTED);
 	OK(SEND(GFX, SENSOR, 0x9, 0));
-	ck_assert_uint_eq(rig_rv(0), 0x12340603);
+	ck_assert_uint_eq(rig_rv(0), 0x12340601);
 	/* the physical sensor still reads for everyone */
 	rig.sensor_val[R_SOC] = 7;
 	OK(SEND(GFX, SENSOR, 0xa, 0, 0));
@@ -413,6 +437,7 @@ int main(void)
 	tcase_add_test(tc, test_sensor_trip_point_signed_values_and_errors);
 	tcase_add_test(tc, test_sensor_axes_and_update_intervals);
 	tcase_add_test(tc, test_sensor_config_is_per_agent);
+	tcase_add_test(tc, test_sensor_reading_disabled_expect_PROTOCOL_ERROR);
 	tcase_add_test(tc, test_sensor_update_notify_and_name);
 	return rig_run(s);
 }

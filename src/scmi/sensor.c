@@ -22,6 +22,7 @@
 #define TRIP_DOWN 0x2u
 
 #define SENSOR_CFG_ENABLED (1u << 0)
+#define SENSOR_CFG_TIMESTAMP (1u << 1)
 #define SENSOR_CFG_RESERVED 0x1fcu	/* bits [8:2] */
 /* A sensor nobody configured is enabled. The per-agent word is kept as its
  * difference from that default, so the zeroed state of a fresh or reset
@@ -224,6 +225,10 @@ static int sensor_reading_get(struct scmi_ctx *c, struct vscmi_rd *req, struct v
 	SCMI_RD32(req, flags);
 	if (flags & ~READING_ASYNC)
 		return -EINVAL;
+	/* DEN0056E 4.7.2.12: reading a sensor the agent disabled is
+	 * PROTOCOL_ERROR. */
+	if (!((v->sensor_config ^ SENSOR_CFG_DEFAULT) & SENSOR_CFG_ENABLED))
+		return -EPROTO;
 	if ((flags & READING_ASYNC) && !c->agent->p2a)
 		return -EOPNOTSUPP;
 	if ((flags & READING_ASYNC) && c->agent->pending + c->agent->npreq >= SENSOR_MAX_ASYNC)
@@ -317,6 +322,10 @@ static int sensor_config_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vs
 	SCMI_RD32(req, config);
 	if (config & SENSOR_CFG_RESERVED)
 		return -EINVAL;
+	/* DEN0056E 4.7.2.11: the descriptors say no sensor can timestamp
+	 * (attributes_low bit 9 clear): asking for it is NOT_SUPPORTED. */
+	if (config & SENSOR_CFG_TIMESTAMP)
+		return -EOPNOTSUPP;
 	v->sensor_config = config ^ SENSOR_CFG_DEFAULT;
 	c->agent->seq++;
 	return 0;
