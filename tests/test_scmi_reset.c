@@ -50,6 +50,30 @@ START_TEST(test_reset_issued_reaches_every_user_from_the_platform)
 }
 END_TEST
 
+/* DEN0056E 4.8.2.6: flags[31:3] reserved; the async flag only with the
+ * autonomous one; an architectural reset_state other than 0 (cold) is
+ * reserved: INVALID_PARAMETERS, and nothing reaches the platform. What
+ * Linux sends is taken: state 0, or 0x80000001 from older kernels. */
+START_TEST(test_reset_reserved_flags_and_states_expect_INVALID_PARAMETERS)
+{
+	static const uint32_t bad[][2] = {
+		{ 1u << 3, 0 },	    { 1u << 31, 0 }, { 4, 0 },	  { 4 | 2, 0 },
+		{ 1, 1 },	    { 0, 1 },	     { 2, 1 },	  { 1, 0x7fffffff },
+		{ 1 | 4, 0x40000000 },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 2, bad[i][0], bad[i][1]),
+				 SCMI_INVALID_PARAMETERS);
+	ck_assert_uint_eq(vscmi_emu_log(rig.plat, &(const struct vscmi_op *){ NULL }), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 2, 1, 0), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 2, 1, 0x80000001), 0);
+	ck_assert_uint_eq(vscmi_emu_count(rig.plat, VSCMI_OP_RESET_PULSE, 7, -1), 2);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 2, 2, 0), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_RESET, 0x4, 2, 0, 0x80000001), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("scmi-reset");
@@ -57,5 +81,6 @@ int main(void)
 
 	tcase_add_test(tc, test_shared_reset_line_and_autonomous_reset);
 	tcase_add_test(tc, test_reset_issued_reaches_every_user_from_the_platform);
+	tcase_add_test(tc, test_reset_reserved_flags_and_states_expect_INVALID_PARAMETERS);
 	return rig_run(s);
 }

@@ -14,6 +14,11 @@
 #define RESET_EXPLICIT_ASSERT (1u << 1)
 #define RESET_ASYNC (1u << 2)
 
+/* reset_state: bit 31 clear is an architectural reset, whose only ID is
+ * 0 (cold); set, an IMPLEMENTATION defined one, passed on as it is (older
+ * Linux sends 0x80000001 for its cold reset). */
+#define RESET_STATE_IMPDEF (1u << 31)
+
 static int reset_view(struct scmi_ctx *c, struct vscmi_rd *req, struct scmi_vres **v,
 		      uint32_t *vid)
 {
@@ -57,7 +62,14 @@ static int reset_reset(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr
 		return r;
 	SCMI_RD32(req, flags);
 	SCMI_RD32(req, state);
+	/* DEN0056E 4.8.2.6: flags[31:3] reserved, must be zero; the async
+	 * flag is valid only with the autonomous one; architectural reset
+	 * IDs other than 0 are reserved. */
 	if (flags & ~7u)
+		return -EINVAL;
+	if ((flags & RESET_ASYNC) && !(flags & RESET_AUTONOMOUS))
+		return -EINVAL;
+	if (!(state & RESET_STATE_IMPDEF) && state != 0)
 		return -EINVAL;
 	if (!(flags & RESET_AUTONOMOUS))
 		return arb_reset_line(v->vote, flags & RESET_EXPLICIT_ASSERT);
