@@ -42,11 +42,31 @@ START_TEST(test_power_domain_reads_own_vote)
 }
 END_TEST
 
+/* DEN0056E 4.3.2.8: notify_enable[31:1] reserved. 4.3.2.9: the
+ * change-requested notification no domain has (attributes bit 28 clear)
+ * is NOT_SUPPORTED, as an agent told so would expect. */
+START_TEST(test_power_notify_reserved_and_unsupported)
+{
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x6, 0, 2), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x6, 0, 1u << 31), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x3, 0), 0);
+	ck_assert_uint_eq(rig_rv(0) & 1u << 31, 1u << 31);
+	ck_assert_uint_eq(rig_rv(0) & 1u << 28, 0);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x7, 0, 1), SCMI_NOT_SUPPORTED);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x7, 0, 0), SCMI_NOT_SUPPORTED);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x7, 0, 2), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x7, 1, 1), SCMI_NOT_FOUND);
+	/* DEN0056E 4.3.2.6: flags[31:1] reserved */
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 2, 0, 0), SCMI_INVALID_PARAMETERS);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("scmi-power");
 	TCase *tc = rig_tcase(s, "power", rig_video_setup, rig_teardown);
 
 	tcase_add_test(tc, test_power_domain_reads_own_vote);
+	tcase_add_test(tc, test_power_notify_reserved_and_unsupported);
 	return rig_run(s);
 }

@@ -97,10 +97,20 @@ static int power_state_notify(struct scmi_ctx *c, struct vscmi_rd *req, struct v
 	return power_notify(c, req, SCMI_POWER_STATE_CHANGED);
 }
 
+/* DEN0056E 4.3.2.9: nothing ever requests a change of a domain on an
+ * agent's behalf, so no domain has the notification (POWER_DOMAIN_ATTRIBUTES
+ * bit 28 clear): NOT_SUPPORTED, after the usual checks. */
 static int power_state_change_requested_notify(struct scmi_ctx *c, struct vscmi_rd *req,
 					       struct vscmi_wr *resp)
 {
-	return power_notify(c, req, SCMI_POWER_STATE_CHANGE_REQUESTED);
+	struct scmi_vres *v;
+	uint32_t enable;
+	int r = power_view(c, req, &v);
+
+	if (r < 0)
+		return r;
+	SCMI_RD32(req, enable);
+	return enable > 1 ? -EINVAL : -EOPNOTSUPP;
 }
 
 static int power_name_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
