@@ -85,6 +85,22 @@ START_TEST(test_config_set_reserved_and_undefined_expect_INVALID_PARAMETERS)
 }
 END_TEST
 
+/* DEN0056E CLOCK_RATE_NOTIFY: notify_enable[31:1] reserved.
+ * CLOCK_RATE_CHANGE_REQUESTED_NOTIFY: the notification no clock has
+ * (CLOCK_ATTRIBUTES bit 30 clear) is NOT_SUPPORTED. */
+START_TEST(test_rate_notify_reserved_and_change_requested_unsupported)
+{
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x9, 0, 1u << 31), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x3, 0), 0);
+	ck_assert_uint_eq(rig_rv(0) & 1u << 31, 1u << 31);
+	ck_assert_uint_eq(rig_rv(0) & 1u << 30, 0);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0xa, 0, 1), SCMI_NOT_SUPPORTED);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0xa, 0, 0), SCMI_NOT_SUPPORTED);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0xa, 0, 2), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0xa, 2, 1), SCMI_NOT_FOUND);
+}
+END_TEST
+
 /* DEN0056E 4.6.2.10: flags[31:8] reserved, must be zero; [7:0] an
  * extended type, none offered: INVALID_PARAMETERS. */
 START_TEST(test_config_get_reserved_and_extended_expect_INVALID_PARAMETERS)
@@ -365,6 +381,7 @@ int main(void)
 	tcase_add_test(tc, test_config_set_reserved_and_undefined_expect_INVALID_PARAMETERS);
 	tcase_add_test(tc, test_config_get_reserved_and_extended_expect_INVALID_PARAMETERS);
 	tcase_add_test(tc, test_restricted_clock_attribute_matches_permissions);
+	tcase_add_test(tc, test_rate_notify_reserved_and_change_requested_unsupported);
 	tcase_add_test(tc, test_exclusive_rate_owner_denies_others);
 	tcase_add_test(tc, test_exclusive_rate_enabler_reads_the_rate_the_clock_has);
 	tcase_add_test(tc, test_rate_rounding_and_range);

@@ -280,10 +280,20 @@ static int clock_rate_notify(struct scmi_ctx *c, struct vscmi_rd *req, struct vs
 	return clock_notify(c, req, SCMI_CLOCK_RATE_CHANGED);
 }
 
+/* DEN0056E CLOCK_RATE_CHANGE_REQUESTED_NOTIFY: no clock has the
+ * notification (CLOCK_ATTRIBUTES bit 30 clear): nothing asks the platform
+ * for a rate on an agent's behalf. NOT_SUPPORTED, after the usual checks. */
 static int clock_rate_change_requested_notify(struct scmi_ctx *c, struct vscmi_rd *req,
 					      struct vscmi_wr *resp)
 {
-	return clock_notify(c, req, SCMI_CLOCK_RATE_CHANGE_REQUESTED);
+	struct scmi_vres *v;
+	uint32_t enable;
+	int r = clock_view(c, req, &v, NULL);
+
+	if (r < 0)
+		return r;
+	SCMI_RD32(req, enable);
+	return enable > 1 ? -EINVAL : -EOPNOTSUPP;
 }
 
 static int clock_config_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
