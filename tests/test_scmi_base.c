@@ -77,7 +77,7 @@ START_TEST(test_base_permissions_need_privilege)
 	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0x9, CAMERA, 1, 1), SCMI_NOT_FOUND);
 	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0x9, CAMERA, 1, 2), SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0xa, CAMERA, 1, 0x14, 1), SCMI_DENIED);
-	/* DEN0056E 4.2.2.11: command_id[31:8] reserved, must be zero */
+	/* DEN0056E BASE_SET_PROTOCOL_PERMISSIONS: command_id[31:8] reserved */
 	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0xa, CAMERA, 1, 0x100 | 0x14, 1),
 			 SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0xa, CAMERA, 1, 0x14, 2),

@@ -268,7 +268,7 @@ END_TEST
  * the ones listed, each listed one answers and every other is
  * NOT_SUPPORTED; agent 0 is the platform, 0xffffffff the caller, whose
  * ID is within the count, and the ID past the count is NOT_FOUND
- * (DEN0056E 4.2.2.4, 4.2.2.8, 4.2.2.10). */
+ * (DEN0056E 4.2.2.3, 4.2.2.8, 4.2.2.10). */
 START_TEST(test_base_counts_match_discovery)
 {
 	for (uint32_t a = CAMERA; a <= OPS; a++) {

@@ -149,8 +149,8 @@ static int base_set_protocol_permissions(struct scmi_ctx *c, struct vscmi_rd *re
 	SCMI_RD32(req, flags);
 	if (!c->agent->d->privileged || proto == SCMI_PROTO_BASE)
 		return -EACCES;
-	/* DEN0056E 4.2.2.11: command_id[31:8] and flags[31:1] reserved, must
-	 * be zero. */
+	/* DEN0056E BASE_SET_PROTOCOL_PERMISSIONS: command_id[31:8] and
+	 * flags[31:1] reserved, must be zero. */
 	if ((proto & ~0xffu) || (flags & ~1u))
 		return -EINVAL;
 	if (!scmi_server_agent(c->srv, agent))
