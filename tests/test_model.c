@@ -1141,7 +1141,8 @@ static int32_t status_from_errno(int r)
 }
 
 /* What the clock protocol does to a rate before the arbiter sees it:
- * rounding as asked (down by default); a fixed clock's rate as sent. */
+ * rounding as asked (down by default); a fixed clock's rate as sent; a
+ * rate it cannot fit, -EINVAL (INVALID_PARAMETERS). */
 static int ip_clock_round(const struct vscmi_res_desc *d, const struct rm_step *s, int64_t *hz)
 {
 	const struct vscmi_range *rg = &d->u.clock.rates;
@@ -1152,11 +1153,13 @@ static int ip_clock_round(const struct vscmi_res_desc *d, const struct rm_step *
 	if (d->u.clock.policy == VSCMI_POLICY_FIXED)
 		return 0;
 	if (s->round != RM_ROUND_AUTO)
-		return vscmi_range_fit(rg, s->val, s->round == RM_ROUND_UP ? 1 : -1, hz);
+		return vscmi_range_fit(rg, s->val, s->round == RM_ROUND_UP ? 1 : -1, hz) < 0 ?
+			       -EINVAL :
+			       0;
 	rd = vscmi_range_fit(rg, s->val, -1, &down);
 	ru = vscmi_range_fit(rg, s->val, 1, &up);
 	if (rd < 0 && ru < 0)
-		return rd;
+		return -EINVAL;
 	*hz = rd < 0 || (ru == 0 && up - s->val < s->val - down) ? up : down;
 	return 0;
 }
@@ -1196,11 +1199,13 @@ static int ip_exec(void *ctx, const struct rm_step *s, int32_t *status, char *er
 		r = arb_voltage_enable(v, s->val != 0);
 		break;
 	case RM_VOLTAGE_LEVEL:
-		/* The voltage protocol takes listed levels only; a fixed
-		 * domain's answer is the arbiter's. */
-		r = d->u.voltage.policy == VSCMI_POLICY_FIXED ?
+		/* The voltage protocol takes listed levels only (else
+		 * INVALID_PARAMETERS); a fixed domain's answer is the
+		 * arbiter's. */
+		r = d->u.voltage.policy == VSCMI_POLICY_FIXED ||
+				    vscmi_range_fit(&d->u.voltage.levels, s->val, 0, &val) == 0 ?
 			    0 :
-			    vscmi_range_fit(&d->u.voltage.levels, s->val, 0, &val);
+			    -EINVAL;
 		if (r == 0)
 			r = arb_voltage_level(v, s->val);
 		break;

@@ -199,8 +199,15 @@ START_TEST(test_rate_rounding_and_range)
 	ck_assert_int_eq(rig_emu(rig.plat, VSCMI_OP_CLOCK_RATE, 13), 110000000);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1 << 3, 1, 116000000, 0), 0);
 	ck_assert_int_eq(rig_emu(rig.plat, VSCMI_OP_CLOCK_RATE, 13), 120000000);
-	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 1, 1), SCMI_OUT_OF_RANGE);
-	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 99000000, 0), SCMI_OUT_OF_RANGE);
+	/* DEN0056E 4.6.2.7: a rate the clock does not have is
+	 * INVALID_PARAMETERS, outside its range or past its top rounding up */
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 1, 1), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 0, 1, 99000000, 0),
+			 SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1 << 2, 1, 291000000, 0),
+			 SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1 << 3, 1, 0, 0x80000000),
+			 SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x5, 1u << 4, 1, 100000000, 0),
 			 SCMI_INVALID_PARAMETERS);
 }

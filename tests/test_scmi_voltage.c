@@ -122,15 +122,18 @@ START_TEST(test_voltage_level_sync)
 	OK(SEND(HMI, VOLT, 0x8, 1));
 	ck_assert_int_eq((int32_t)rig_rv(0), 850000);
 
-	/* exactly a listed level: no rounding */
+	/* exactly a listed level: no rounding; DEN0056E 4.9.2.9: a level the
+	 * domain does not support is INVALID_PARAMETERS, outside its range
+	 * too; flags[31:1] reserved */
 	ck_assert_int_eq(SEND(GFX, VOLT, 0x7, 0, 0, 855000), SCMI_INVALID_PARAMETERS);
-	ck_assert_int_eq(SEND(GFX, VOLT, 0x7, 0, 0, 2000000), SCMI_OUT_OF_RANGE);
-	ck_assert_int_eq(SEND(GFX, VOLT, 0x7, 0, 0, (uint32_t)-800000), SCMI_OUT_OF_RANGE);
+	ck_assert_int_eq(SEND(GFX, VOLT, 0x7, 0, 0, 2000000), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(GFX, VOLT, 0x7, 0, 0, (uint32_t)-800000), SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(SEND(GFX, VOLT, 0x7, 0, 2, 850000), SCMI_INVALID_PARAMETERS);
 	OK(SEND(GFX, VOLT, 0x7, 1, 0, 1750000));
 	ck_assert_int_eq(rig_emu(rig.plat, VSCMI_OP_VOLTAGE_LEVEL, 41), 1750000);
 	ck_assert_int_eq(SEND(GFX, VOLT, 0x7, 1, 0, 1775000), SCMI_INVALID_PARAMETERS);
-	ck_assert_int_eq(SEND(GFX, VOLT, 0x7, 1, 0, 1950000), SCMI_OUT_OF_RANGE);
+	ck_assert_int_eq(SEND(GFX, VOLT, 0x7, 1, 0, 1950000), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(GFX, VOLT, 0x7, 1, 0, 1650000), SCMI_INVALID_PARAMETERS);
 
 	/* a fixed domain takes its level and refuses others */
 	OK(SEND(HMI, VOLT, 0x7, 0, 0, 900000));

@@ -183,9 +183,11 @@ static int clock_rate_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi
 		return -EOPNOTSUPP;
 	if ((flags & RATE_SET_ASYNC) && c->agent->pending >= CLOCK_MAX_ASYNC)
 		return -EBUSY;
+	/* DEN0056E 4.6.2.7: a rate the clock cannot run at, after the
+	 * rounding asked, is INVALID_PARAMETERS, outside its range too. */
 	r = clock_round(scmi_vres_desc(v), (uint64_t)hi << 32 | lo, flags, &rate);
 	if (r < 0)
-		return r;
+		return -EINVAL;
 	r = arb_clock_rate(v->vote, (uint64_t)rate);
 	/* -EINPROGRESS: the server sends the reply, then this, later. */
 	if (r < 0 && r != -EINPROGRESS)

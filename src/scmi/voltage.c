@@ -149,13 +149,12 @@ static int voltage_level_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vs
 	if ((flags & LEVEL_SET_ASYNC) && c->agent->pending >= VOLTAGE_MAX_ASYNC)
 		return -EBUSY;
 	d = scmi_vres_desc(v);
-	/* No rounding: the agent asks for a level the domain lists. A fixed
-	 * domain's answer is the arbiter's (the one level, or DENIED). */
-	if (d->u.voltage.policy != VSCMI_POLICY_FIXED) {
-		r = vscmi_range_fit(&d->u.voltage.levels, level, 0, &fit);
-		if (r < 0)
-			return r;
-	}
+	/* No rounding: the agent asks for a level the domain lists; DEN0056E
+	 * 4.9.2.9: any other, outside the range too, is INVALID_PARAMETERS. A
+	 * fixed domain's answer is the arbiter's (the one level, or DENIED). */
+	if (d->u.voltage.policy != VSCMI_POLICY_FIXED &&
+	    vscmi_range_fit(&d->u.voltage.levels, level, 0, &fit) < 0)
+		return -EINVAL;
 	r = arb_voltage_level(v->vote, level);
 	/* -EINPROGRESS: the server sends the reply, then this, later. */
 	if (r < 0 && r != -EINPROGRESS)

@@ -129,9 +129,11 @@ static int64_t gl_level(const struct rm *rm, enum vscmi_kind k, uint32_t i)
 	}
 }
 
-/* A requested value fitted to a range the way the protocols do it: in the
- * range or OUT_OF_RANGE; then the value itself, or rounded as asked, or
- * INVALID_PARAMETERS when no rounding was asked (exact). */
+/* A requested value fitted to a range the way the protocols do it: the
+ * value itself, or rounded as asked; INVALID_PARAMETERS when it is
+ * outside the range, when no rounding was asked (exact), or when there is
+ * nothing to round up to (SCMI: a rate or level the resource does not
+ * have). */
 enum rm_fit_mode { RM_FIT_EXACT, RM_FIT_DOWN, RM_FIT_UP, RM_FIT_NEAREST };
 
 static int32_t rm_fit(const struct vscmi_range *rg, int64_t v, enum rm_fit_mode mode,
@@ -144,7 +146,7 @@ static int32_t rm_fit(const struct vscmi_range *rg, int64_t v, enum rm_fit_mode 
 		int64_t off;
 
 		if (v < rg->min || v > rg->max || rg->step <= 0)
-			return RM_OUT_OF_RANGE;
+			return RM_INVALID_PARAMETERS;
 		off = (v - rg->min) % rg->step;
 		if (off == 0) {
 			*out = v;
@@ -157,7 +159,7 @@ static int32_t rm_fit(const struct vscmi_range *rg, int64_t v, enum rm_fit_mode 
 		uint32_t n = rg->count;
 
 		if (n == 0 || v < rg->values[0] || v > rg->values[n - 1])
-			return RM_OUT_OF_RANGE;
+			return RM_INVALID_PARAMETERS;
 		for (uint32_t j = 0; j < n && j < VSCMI_MAX_LEVELS; j++) {
 			if (rg->values[j] == v) {
 				*out = v;
@@ -177,7 +179,7 @@ static int32_t rm_fit(const struct vscmi_range *rg, int64_t v, enum rm_fit_mode 
 		return RM_SUCCESS;
 	case RM_FIT_UP:
 		if (!has_up)
-			return RM_OUT_OF_RANGE;
+			return RM_INVALID_PARAMETERS;
 		*out = up;
 		return RM_SUCCESS;
 	case RM_FIT_NEAREST:
