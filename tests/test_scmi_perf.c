@@ -250,6 +250,10 @@ START_TEST(test_perf_fastchannel_and_name)
 {
 	ck_assert_int_eq(SEND(GFX, PERF, 0xb, 1, 0x7), SCMI_NOT_SUPPORTED);
 	ck_assert_int_eq(SEND(GFX, PERF, 0xb, 2, 0x7), SCMI_NOT_FOUND);
+	/* DEN0056E 4.5.3.13: a message_id perf does not have is NOT_FOUND */
+	ck_assert_int_eq(SEND(GFX, PERF, 0xb, 1, 0xd), SCMI_NOT_FOUND);
+	ck_assert_int_eq(SEND(GFX, PERF, 0xb, 1, 0x100 | 0x7), SCMI_NOT_FOUND);
+	ck_assert_int_eq(SEND(GFX, PERF, 0xb, 1, 0x5), SCMI_NOT_SUPPORTED);
 	OK(SEND(GFX, PERF, 0xc, 0));
 	ck_assert_uint_eq(rig.resp_len, 8 + 4 + 64);
 	ck_assert_uint_eq(rig_rv(0), 0);

@@ -182,14 +182,22 @@ static int perf_notify_level(struct scmi_ctx *c, struct vscmi_rd *req, struct vs
 }
 
 /* Fastchannels are shared memory with the firmware; a virtio guest has
- * none, and every domain advertises so. */
+ * none, and every domain advertises so. DEN0056E 4.5.3.13: a message_id
+ * the protocol does not have is NOT_FOUND, like an unknown domain; one it
+ * has, NOT_SUPPORTED. */
 static int perf_describe_fastchannel(struct scmi_ctx *c, struct vscmi_rd *req,
 				     struct vscmi_wr *resp)
 {
 	struct scmi_vres *v;
+	uint32_t msg;
 	int r = perf_view(c, req, &v);
 
-	return r < 0 ? r : -EOPNOTSUPP;
+	if (r < 0)
+		return r;
+	SCMI_RD32(req, msg);
+	if (msg >= c->proto->nmsgs || !c->proto->msgs[msg].fn)
+		return -ENOENT;
+	return -EOPNOTSUPP;
 }
 
 static int perf_domain_name_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
