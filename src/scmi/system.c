@@ -37,13 +37,15 @@ static uint32_t system_msg_attributes(struct scmi_ctx *c, uint32_t msg)
 static int system_msg_attributes_get(struct scmi_ctx *c, struct vscmi_rd *req,
 				     struct vscmi_wr *resp)
 {
-	struct vscmi_rd peek = *req;	/* the common handler reads the id again */
 	uint32_t msg;
 
-	SCMI_RD32(&peek, msg);
+	SCMI_RD32(req, msg);
 	if (msg == SCMI_SYSTEM_POWER_STATE_NOTIFY && !c->agent->p2a)
 		return -EOPNOTSUPP;
-	return scmi_common_msg_attributes(c, req, resp);
+	if (msg >= c->proto->nmsgs || !c->proto->msgs[msg].fn)
+		return -ENOENT;
+	vscmi_wr_u32(resp, system_msg_attributes(c, msg));
+	return 0;
 }
 
 static void system_notify_all(struct scmi_server *srv, uint32_t cause, uint32_t flags,
@@ -162,6 +164,8 @@ static int system_state_notify(struct scmi_ctx *c, struct vscmi_rd *req, struct 
 	return 0;
 }
 
+/* SCMI_COMMON_MSGS spelled out: PROTOCOL_MESSAGE_ATTRIBUTES is this
+ * protocol's own. */
 static const struct scmi_msg_desc system_msgs[] = {
 	[SCMI_MSG_VERSION] = { scmi_common_version, 0 },
 	[SCMI_MSG_MSG_ATTRIBUTES] = { system_msg_attributes_get, 4 },
