@@ -83,6 +83,13 @@ START_TEST(test_base_permissions_need_privilege)
 	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0xa, CAMERA, 1, 0x14, 2),
 			 SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0xa, CAMERA, 1, 0x14, 1), SCMI_NOT_FOUND);
+	/* BASE_NOTIFY_ERRORS: notify_enable[31:1] reserved; no event
+	 * channel, no notifications */
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x8, 2), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x8, 1), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x8, 0), 0);
+	rig_set_output(rig.srv, CAMERA, false);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x8, 1), SCMI_NOT_SUPPORTED);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x10, 0x20001), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x10, 0x20000), 0);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x10, 0x30000), SCMI_NOT_SUPPORTED);

@@ -56,8 +56,12 @@ START_TEST(test_power_notify_reserved_and_unsupported)
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x7, 0, 0), SCMI_NOT_SUPPORTED);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x7, 0, 2), SCMI_INVALID_PARAMETERS);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x7, 1, 1), SCMI_NOT_FOUND);
-	/* DEN0056E 4.3.2.6: flags[31:1] reserved */
+	/* DEN0056E 4.3.2.6: flags[31:1] reserved; asynchronous sets are not
+	 * offered (attributes bit 30 clear) */
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 2, 0, 0), SCMI_INVALID_PARAMETERS);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x3, 0), 0);
+	ck_assert_uint_eq(rig_rv(0) & (1u << 30 | 1u << 29), 1u << 29);
+	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_POWER, 0x4, 1, 0, 0), SCMI_NOT_SUPPORTED);
 }
 END_TEST
 
