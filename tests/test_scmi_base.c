@@ -12,8 +12,11 @@ START_TEST(test_base_discovery_is_per_agent)
 {
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x0), 0);
 	ck_assert_uint_eq(rig_rv(0), 0x20001);
+	/* a guest is alone on its platform; the privileged agent sees all */
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x1), 0);
-	ck_assert_uint_eq(rig_rv(0), 4 << 8 | 7);
+	ck_assert_uint_eq(rig_rv(0), 1 << 8 | 7);
+	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0x1), 0);
+	ck_assert_uint_eq(rig_rv(0) >> 8, 4);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_BASE, 0x1), 0);
 	ck_assert_uint_eq(rig_rv(0) & 0xff, 3);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x3), 0);
@@ -36,15 +39,25 @@ END_TEST
 
 START_TEST(test_base_discover_agent_hides_other_guests)
 {
+	/* display is agent 1 of 1 to itself: its own ID, 1 and 0xffffffff
+	 * name it; no ID names another guest */
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_BASE, 0x7, 0xffffffff), 0);
-	ck_assert_uint_eq(rig_rv(0), DISPLAY);
+	ck_assert_uint_eq(rig_rv(0), 1);
+	ck_assert_str_eq((char *)rig.resp + 12, "display");
+	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_BASE, 0x7, 1), 0);
+	ck_assert_uint_eq(rig_rv(0), 1);
 	ck_assert_str_eq((char *)rig.resp + 12, "display");
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_BASE, 0x7, 0), 0);
 	ck_assert_str_eq((char *)rig.resp + 12, "platform");
-	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_BASE, 0x7, CAMERA), SCMI_NOT_FOUND);
+	for (uint32_t id = 2; id <= OPS; id++)
+		ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_BASE, 0x7, id), SCMI_NOT_FOUND);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_BASE, 0x7, 99), SCMI_NOT_FOUND);
+	/* the privileged agent knows every agent by its real ID */
 	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0x7, CAMERA), 0);
+	ck_assert_uint_eq(rig_rv(0), CAMERA);
 	ck_assert_str_eq((char *)rig.resp + 12, "camera");
+	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0x7, 0xffffffff), 0);
+	ck_assert_uint_eq(rig_rv(0), OPS);
 }
 END_TEST
 
@@ -53,11 +66,14 @@ START_TEST(test_base_reset_agent_configuration_releases_votes)
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_CLOCK, 0x7, 0, 1), 0);
 	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_CLOCK, 0x7, 0, 1), 0);
 	ck_assert_int_eq(rig_emu(rig.plat, VSCMI_OP_CLOCK_ENABLE, 11), 1);
-	/* another guest may not reset camera */
-	ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_BASE, 0xb, CAMERA, 0), SCMI_DENIED);
+	/* another guest cannot even name camera: to display, ID 2 and up
+	 * are no agent */
+	for (uint32_t id = 2; id <= OPS; id++)
+		ck_assert_int_eq(SEND(DISPLAY, SCMI_PROTO_BASE, 0xb, id, 0), SCMI_NOT_FOUND);
+	ck_assert_int_eq(rig_emu(rig.plat, VSCMI_OP_CLOCK_ENABLE, 11), 1);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0xb, 0xffffffff, 2),
 			 SCMI_INVALID_PARAMETERS);
-	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0xb, CAMERA, 1), 0);
+	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0xb, 1, 1), 0);
 	ck_assert_int_eq(rig_emu(rig.plat, VSCMI_OP_CLOCK_ENABLE, 11), 0);
 	ck_assert_int_eq(rig_emu(rig.plat, VSCMI_OP_CLOCK_ENABLE, 12), 1);
 	ck_assert_int_eq(rig_emu(rig.plat, VSCMI_OP_CLOCK_ENABLE, 10), 1);

@@ -191,13 +191,13 @@ START_TEST(test_perf_notifications_follow_what_each_agent_reads)
 	OK(SEND(GFX, PERF, 0x7, 1, 400));
 	ck_assert_int_eq(rig_ninbox(GFX), 1);
 	ck_assert_int_eq(rig_ninbox(HMI), 0);
-	rig_expect_msg(GFX, 0, NOTIF(PERF, 0x1), 3, GFX, 1, 400);
+	rig_expect_msg(GFX, 0, NOTIF(PERF, 0x1), 3, 1, 1, 400);
 
 	/* hmi's limit moves the level, but gfx reads its own vote of 400 */
 	OK(SEND(HMI, PERF, 0x5, 0, 300, 0));
 	ck_assert_int_eq(rig_emu(rig.plat, VSCMI_OP_PERF_LEVEL, 20), 300);
 	ck_assert_int_eq(rig_ninbox(HMI), 1);
-	rig_expect_msg(HMI, 0, NOTIF(PERF, 0x0), 4, HMI, 0, 300, 100);
+	rig_expect_msg(HMI, 0, NOTIF(PERF, 0x0), 4, 1, 0, 300, 100);
 	ck_assert_int_eq(rig_ninbox(GFX), 1);
 	ck_assert_uint_eq(rig_stats(GFX).notifications, 1);
 
@@ -212,26 +212,26 @@ START_TEST(test_perf_notifications_follow_what_each_agent_reads)
 	OK(SEND(HMI, PERF, 0x5, 0, 1200, 0));
 	ck_assert_int_eq(rig_emu(rig.plat, VSCMI_OP_PERF_LEVEL, 20), 500);
 	ck_assert_int_eq(rig_ninbox(HMI), 3);
-	rig_expect_msg(HMI, 1, NOTIF(PERF, 0x0), 4, HMI, 0, 1200, 100);
-	rig_expect_msg(HMI, 2, NOTIF(PERF, 0x1), 3, HMI, 0, 500);
+	rig_expect_msg(HMI, 1, NOTIF(PERF, 0x0), 4, 1, 0, 1200, 100);
+	rig_expect_msg(HMI, 2, NOTIF(PERF, 0x1), 3, 1, 0, 500);
 	ck_assert_int_eq(rig_ninbox(GFX), 2);
 	rig_expect_msg(GFX, 1, NOTIF(PERF, 0x0), 4, 0, 1, 1200, 100);
 	OK(SEND(GFX, PERF, 0x7, 1, 600));
 	ck_assert_int_eq(rig_ninbox(HMI), 4);
 	rig_expect_msg(HMI, 3, NOTIF(PERF, 0x1), 3, 0, 0, 600);
 	ck_assert_int_eq(rig_ninbox(GFX), 3);
-	rig_expect_msg(GFX, 2, NOTIF(PERF, 0x1), 3, GFX, 1, 600);
+	rig_expect_msg(GFX, 2, NOTIF(PERF, 0x1), 3, 1, 1, 600);
 
 	/* once gfx limits itself, hmi's limits are no news to it, nor its
 	 * to hmi, which has limits of its own */
 	OK(SEND(GFX, PERF, 0x5, 1, 1100, 0));
 	ck_assert_int_eq(rig_ninbox(GFX), 4);
-	rig_expect_msg(GFX, 3, NOTIF(PERF, 0x0), 4, GFX, 1, 1100, 100);
+	rig_expect_msg(GFX, 3, NOTIF(PERF, 0x0), 4, 1, 1, 1100, 100);
 	ck_assert_int_eq(rig_ninbox(HMI), 4);
 	OK(SEND(HMI, PERF, 0x5, 0, 1000, 0));
 	ck_assert_int_eq(rig_ninbox(GFX), 4);
 	ck_assert_int_eq(rig_ninbox(HMI), 5);
-	rig_expect_msg(HMI, 4, NOTIF(PERF, 0x0), 4, HMI, 0, 1000, 100);
+	rig_expect_msg(HMI, 4, NOTIF(PERF, 0x0), 4, 1, 0, 1000, 100);
 
 	/* unsubscribed: silence */
 	OK(SEND(GFX, PERF, 0xa, 1, 0));

@@ -7,7 +7,6 @@
 #include "vscmi-build.h"
 
 #define BASE_VERSION 0x20001
-#define BASE_SELF 0xffffffffu
 
 
 /* The protocols this agent may use, Base excluded, ascending. */
@@ -26,10 +25,7 @@ static int base_attributes(struct scmi_ctx *c, struct vscmi_rd *req, struct vscm
 	uint8_t ids[8];
 	uint32_t n = base_protocols(c->agent, ids);
 
-	/* The field has 8 bits; guests learn of no other agent anyway. */
-	uint32_t agents = c->srv->nagents > 255 ? 255 : c->srv->nagents;
-
-	vscmi_wr_u32(resp, agents << 8 | n);
+	vscmi_wr_u32(resp, scmi_agent_count_seen(c->agent) << 8 | n);
 	return 0;
 }
 
@@ -90,18 +86,15 @@ static int base_discover_agent(struct scmi_ctx *c, struct vscmi_rd *req, struct 
 	uint32_t id;
 
 	SCMI_RD32(req, id);
-	if (id == BASE_SELF)
-		id = c->agent->id;
 	if (id == 0) {
 		vscmi_wr_u32(resp, 0);
 		vscmi_wr_str(resp, "platform", SCMI_SHORT_NAME);
 		return 0;
 	}
-	other = scmi_server_agent(c->srv, id);
-	/* Guests learn of other guests only when trusted. */
-	if (!other || (other != c->agent && !c->agent->d->privileged))
+	other = scmi_agent_from_wire(c->agent, id);
+	if (!other)
 		return -ENOENT;
-	vscmi_wr_u32(resp, id);
+	vscmi_wr_u32(resp, scmi_agent_wire_id(c->agent, other));
 	vscmi_wr_str(resp, other->d->name, SCMI_SHORT_NAME);
 	return 0;
 }
@@ -133,7 +126,7 @@ static int base_set_device_permissions(struct scmi_ctx *c, struct vscmi_rd *req,
 		return -EACCES;
 	if (flags & ~1u)
 		return -EINVAL;
-	if (!scmi_server_agent(c->srv, agent))
+	if (!scmi_agent_from_wire(c->agent, agent))
 		return -ENOENT;
 	return -ENOENT;
 }
@@ -153,7 +146,7 @@ static int base_set_protocol_permissions(struct scmi_ctx *c, struct vscmi_rd *re
 	 * flags[31:1] reserved, must be zero. */
 	if ((proto & ~0xffu) || (flags & ~1u))
 		return -EINVAL;
-	if (!scmi_server_agent(c->srv, agent))
+	if (!scmi_agent_from_wire(c->agent, agent))
 		return -ENOENT;
 	return -ENOENT;
 }
@@ -167,13 +160,9 @@ static int base_reset_agent(struct scmi_ctx *c, struct vscmi_rd *req, struct vsc
 	SCMI_RD32(req, flags);
 	if (flags & ~1u)
 		return -EINVAL;
-	if (id == BASE_SELF)
-		id = c->agent->id;
-	target = scmi_server_agent(c->srv, id);
+	target = scmi_agent_from_wire(c->agent, id);
 	if (!target)
 		return -ENOENT;
-	if (target != c->agent && !c->agent->d->privileged)
-		return -EACCES;
 	/* Permissions are static (bit 0 has nothing to restore); the votes go. */
 	scmi_agent_reset(target);
 	return 0;

@@ -242,6 +242,15 @@ void scmi_notify_res(struct scmi_server *srv, struct arb_res *res, uint8_t proto
 		     uint32_t cause_agent, enum scmi_follow follow, const uint32_t *rest,
 		     size_t nrest);
 int scmi_agent_send(struct scmi_agent *a, const uint8_t *msg, size_t len);
+/* Agent IDs as an agent knows them. A guest is alone on its platform: it is
+ * agent 1 among 1, and whatever another agent did is the platform's (0); a
+ * privileged agent sees every agent under its own ID. */
+#define SCMI_AGENT_SELF 0xffffffffu
+uint32_t scmi_agent_count_seen(const struct scmi_agent *viewer);
+uint32_t scmi_agent_wire_id(const struct scmi_agent *viewer, const struct scmi_agent *subject);
+/* The agent an ID from viewer's message names (SCMI_AGENT_SELF: viewer), or
+ * NULL: no agent viewer may name. */
+struct scmi_agent *scmi_agent_from_wire(struct scmi_agent *viewer, uint32_t id);
 /* Enables or disables a notification for a resource view. */
 int scmi_notify_set(struct scmi_ctx *c, struct scmi_vres *v, uint32_t notif_msg, uint32_t enable);
 /* Name handling: the 16-byte field gets a truncation; the extended-name

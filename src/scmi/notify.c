@@ -62,7 +62,7 @@ void scmi_notify_res(struct scmi_server *srv, struct arb_res *res, uint8_t proto
 		/* Another guest's id would tell this one who else shares the
 		 * resource; a change it did not cause is the platform's. */
 		if (a->id == cause_agent)
-			words[0] = a->id;
+			words[0] = scmi_agent_wire_id(a, a);
 		else if (scmi_reads_physical(v, follow))
 			words[0] = 0;
 		else

@@ -175,6 +175,32 @@ struct scmi_agent *scmi_server_agent(struct scmi_server *srv, uint32_t id)
 	return srv->agents[id - 1];
 }
 
+uint32_t scmi_agent_count_seen(const struct scmi_agent *viewer)
+{
+	/* BASE_PROTOCOL_ATTRIBUTES has 8 bits for it. */
+	if (!viewer->d->privileged)
+		return 1;
+	return viewer->srv->nagents > 255 ? 255 : viewer->srv->nagents;
+}
+
+uint32_t scmi_agent_wire_id(const struct scmi_agent *viewer, const struct scmi_agent *subject)
+{
+	if (!subject)
+		return 0;
+	if (viewer->d->privileged)
+		return subject->id;
+	return subject == viewer ? 1 : 0;
+}
+
+struct scmi_agent *scmi_agent_from_wire(struct scmi_agent *viewer, uint32_t id)
+{
+	if (id == SCMI_AGENT_SELF)
+		return viewer;
+	if (viewer->d->privileged)
+		return scmi_server_agent(viewer->srv, id);
+	return id == 1 ? viewer : NULL;
+}
+
 struct scmi_agent *scmi_server_agent_by_name(struct scmi_server *srv, const char *name)
 {
 	for (uint32_t i = 0; i < srv->nagents; i++)

@@ -48,27 +48,29 @@ static int system_msg_attributes_get(struct scmi_ctx *c, struct vscmi_rd *req,
 	return 0;
 }
 
-static void system_notify_all(struct scmi_server *srv, uint32_t cause, uint32_t flags,
-			      uint32_t state)
+static void system_notify_all(struct scmi_server *srv, struct scmi_agent *cause,
+			      uint32_t flags, uint32_t state)
 {
 	uint8_t buf[20];
 
 	vscmi_put_le32(buf, SCMI_HDR(SCMI_SYSTEM_POWER_STATE_NOTIFIER, SCMI_TYPE_NOTIFICATION,
 				     SCMI_PROTO_SYSTEM, 0));
-	vscmi_put_le32(buf + 4, cause);
 	vscmi_put_le32(buf + 8, flags);
 	vscmi_put_le32(buf + 12, state);
 	vscmi_put_le32(buf + 16, 0);	/* no timeout for graceful requests */
 	for (uint32_t i = 0; i < srv->nagents; i++) {
 		struct scmi_agent *a = srv->agents[i];
 
-		if (a && a->notify_system && scmi_agent_send(a, buf, sizeof(buf)) == 0)
+		if (!a || !a->notify_system)
+			continue;
+		vscmi_put_le32(buf + 4, scmi_agent_wire_id(a, cause));
+		if (scmi_agent_send(a, buf, sizeof(buf)) == 0)
 			a->stats.notifications++;
 	}
 }
 
-static void system_notify_all(struct scmi_server *srv, uint32_t cause, uint32_t flags,
-			      uint32_t state);
+static void system_notify_all(struct scmi_server *srv, struct scmi_agent *cause,
+			      uint32_t flags, uint32_t state);
 
 /* A privileged agent's state the firmware carried out later. */
 static int system_state_finish(struct scmi_preq *q, int result, bool current,
@@ -83,7 +85,7 @@ static int system_state_finish(struct scmi_preq *q, int result, bool current,
 		q->agent->system_state = state;
 		q->agent->seq++;
 	}
-	system_notify_all(q->agent->srv, q->agent->id, flags, state);
+	system_notify_all(q->agent->srv, q->agent, flags, state);
 	return 0;
 }
 
@@ -126,7 +128,7 @@ static int system_state_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vsc
 		if (r == 0) {
 			c->agent->system_state = state;
 			c->agent->seq++;
-			system_notify_all(c->srv, c->agent->id, flags, state);
+			system_notify_all(c->srv, c->agent, flags, state);
 		}
 		return r;
 	}
