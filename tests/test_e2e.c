@@ -1856,6 +1856,77 @@ START_TEST(test_vscmi_agent_options_anywhere)
 }
 END_TEST
 
+/* {"command": "system"} with an agent and a state. */
+static struct json_object *control_system(const char *agent, const char *state)
+{
+	char req[256];
+
+	snprintf(req, sizeof(req),
+		 "{\"version\":1,\"command\":\"system\",\"agent\":\"%s\",\"state\":\"%s\"}", agent,
+		 state);
+	return control_raw(req, strlen(req));
+}
+
+/* The operator asks a guest to shut down or reboot: the agent hears a
+ * graceful SYSTEM_POWER_STATE_NOTIFIER once it has subscribed, and only
+ * then; an agent without the protocol, or without a connection, is refused
+ * with a reason. */
+START_TEST(test_system_shutdown_asked_of_a_subscribed_agent)
+{
+	static char out[4096];
+	uint32_t on[1] = { 1 };
+	struct json_object *reply;
+	uint8_t buf[64];
+	int fd = agent_connect("infotainment");
+
+	ck_assert_int_eq(run_ctl(NULL, "shutdown infotainment", out, sizeof(out)), 1);
+	ck_assert_msg(strstr(out, "has not subscribed"), "%s", out);
+	ck_assert_int_eq(td_recv_wait(fd, buf, sizeof(buf), 100), -ETIMEDOUT);
+
+	ck_assert_int_eq(scmi_cmd(fd, SCMI_PROTO_SYSTEM, SCMI_SYSTEM_POWER_STATE_NOTIFY, 3, on, 1),
+			 SCMI_SUCCESS);
+	ck_assert_int_eq(run_ctl(NULL, "shutdown infotainment", out, sizeof(out)), 0);
+	ck_assert_msg(strstr(out, "asked agent infotainment for a graceful shutdown"), "%s", out);
+	ck_assert_int_eq(td_recv_wait(fd, buf, sizeof(buf), 5000), 20);
+	ck_assert_uint_eq(get_le32(buf), SCMI_HDR(SCMI_SYSTEM_POWER_STATE_NOTIFIER,
+						 SCMI_TYPE_NOTIFICATION, SCMI_PROTO_SYSTEM, 0));
+	ck_assert_uint_eq(get_le32(buf + 4), 0);	/* the platform's doing */
+	ck_assert_uint_eq(get_le32(buf + 8), 1);	/* graceful */
+	ck_assert_uint_eq(get_le32(buf + 12), 0);	/* shutdown */
+
+	reply = control_system("infotainment", "reboot");
+	ck_assert(reply_ok(reply));
+	ck_assert_str_eq(json_object_get_string(jget(reply, "state")), "reboot");
+	json_object_put(reply);
+	ck_assert_int_eq(td_recv_wait(fd, buf, sizeof(buf), 5000), 20);
+	ck_assert_uint_eq(get_le32(buf + 8), 1);
+	ck_assert_uint_eq(get_le32(buf + 12), 1);	/* cold reset */
+
+	/* refused, each with its reason, and nothing sent */
+	ck_assert_int_eq(run_ctl(NULL, "reboot camera", out, sizeof(out)), 1);
+	ck_assert_msg(strstr(out, "may not use the system power protocol"), "%s", out);
+	ck_assert_int_eq(run_ctl(NULL, "shutdown ops", out, sizeof(out)), 1);
+	ck_assert_msg(strstr(out, "ops is not connected"), "%s", out);
+	ck_assert_int_eq(run_ctl(NULL, "shutdown nosuch", out, sizeof(out)), 1);
+	ck_assert_msg(strstr(out, "unknown agent 'nosuch'"), "%s", out);
+	ck_assert_int_eq(run_ctl(NULL, "shutdown", out, sizeof(out)), 2);
+	reply = control_system("infotainment", "suspend");
+	ck_assert(!reply_ok(reply));
+	json_object_put(reply);
+	reply = control(VSCMI_CTL_SYSTEM, "infotainment");
+	ck_assert(!reply_ok(reply));
+	json_object_put(reply);
+	ck_assert_int_eq(td_recv_wait(fd, buf, sizeof(buf), 100), -ETIMEDOUT);
+
+	/* unsubscribed: refused again */
+	on[0] = 0;
+	ck_assert_int_eq(scmi_cmd(fd, SCMI_PROTO_SYSTEM, SCMI_SYSTEM_POWER_STATE_NOTIFY, 4, on, 1),
+			 SCMI_SUCCESS);
+	ck_assert_int_eq(run_ctl(NULL, "shutdown infotainment", out, sizeof(out)), 1);
+	close(fd);
+}
+END_TEST
+
 static Suite *e2e_suite(void)
 {
 	Suite *s = suite_create("e2e");
@@ -1924,6 +1995,7 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_vscmictl_options_anywhere_and_help_per_command);
 	tcase_add_test(tc, test_vscmi_agent_options_anywhere);
 	tcase_add_test(tc, test_vscmictl_trace_decodes);
+	tcase_add_test(tc, test_system_shutdown_asked_of_a_subscribed_agent);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,7 +3,8 @@
  *
  * A UNIX SOCK_SEQPACKET socket; one JSON object per packet each way.
  * Request:  {"version": 1, "command": "status" | "agents" | "resources" |
- *            "release" | "trace", "agent": "NAME"}   ("agent": release, trace)
+ *            "release" | "trace" | "system", "agent": "NAME"}
+ *           ("agent": release, trace, system; "state": system)
  * Reply:    {"version": 1, "ok": true, ...command-specific members}
  *        or {"version": 1, "ok": false, "error": "what went wrong"}
  *
@@ -48,5 +49,11 @@
  * "time_us" (CLOCK_REALTIME), "protocol", "protocol_id", "message",
  * "message_id", "token", "status" (name), "request" and "reply" (hex). */
 #define VSCMI_CTL_TRACE "trace"
+/* {"command": "system", "agent": NAME, "state": "shutdown" | "reboot"}: the
+ * agent hears the platform ask for a graceful shutdown or (cold) reboot, a
+ * SYSTEM_POWER_STATE_NOTIFIER; it must have subscribed to those. The reply
+ * says "agent" and "state"; the agent's kernel does the rest. */
+#define VSCMI_CTL_SYSTEM "system"
+#define VSCMI_CTL_KEY_STATE "state"
 
 #endif

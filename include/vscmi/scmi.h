@@ -121,6 +121,12 @@ uint32_t scmi_agent_waiting(const struct scmi_agent *agent);
  * other agents are undisturbed. */
 void scmi_agent_reset(struct scmi_agent *agent);
 void scmi_agent_stats(const struct scmi_agent *agent, struct scmi_agent_stats *st);
+/* Asks the agent for a graceful transition to state (SYSTEM_POWER_STATE_SET's
+ * shutdown 0, cold reset 1, warm reset 2): a SYSTEM_POWER_STATE_NOTIFIER.
+ * 0 once sent; -EINVAL another state, -EPROTONOSUPPORT the agent may not use
+ * the system power protocol, -ENOTCONN it has no channel that takes
+ * notifications, -ENOENT it has not subscribed to them. */
+int scmi_system_request(struct scmi_agent *agent, uint32_t state);
 struct arb_vote *scmi_agent_vote(struct scmi_agent *agent, enum vscmi_kind kind, uint32_t vid);
 
 /* What of an agent outlives the daemon: its votes and subscriptions, kept

@@ -22,6 +22,7 @@ struct ctl {
 	const char *socket_from;	/* where socket came from, for errors */
 	bool json;
 	bool xen;			/* gen-dt --xen */
+	const char *state;		/* the request's "state" (system), or NULL */
 };
 
 /* ctl_client.c */
@@ -66,6 +67,8 @@ int cmd_status(struct ctl *ctl, int argc, char **argv);
 int cmd_agents(struct ctl *ctl, int argc, char **argv);
 int cmd_resources(struct ctl *ctl, int argc, char **argv);
 int cmd_release(struct ctl *ctl, int argc, char **argv);
+/* shutdown, reboot: the name is the state asked for */
+int cmd_system(struct ctl *ctl, int argc, char **argv);
 /* ctl_trace.c */
 int cmd_trace(struct ctl *ctl, int argc, char **argv);
 /* ctl_gendt.c */

@@ -105,6 +105,8 @@ int ctl_request_keep(struct ctl *ctl, const char *command, const char *agent,
 	json_object_object_add(req, VSCMI_CTL_KEY_COMMAND, json_object_new_string(command));
 	if (agent)
 		json_object_object_add(req, VSCMI_CTL_KEY_AGENT, json_object_new_string(agent));
+	if (ctl->state)
+		json_object_object_add(req, VSCMI_CTL_KEY_STATE, json_object_new_string(ctl->state));
 	s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
 	if (send(fd, s, strlen(s), MSG_NOSIGNAL) < 0) {
 		fprintf(stderr, "vscmictl: %s: send: %s\n", ctl->socket, strerror(errno));

@@ -319,3 +319,21 @@ int cmd_release(struct ctl *ctl, int argc, char **argv)
 	json_object_put(reply);
 	return EXIT_OK;
 }
+
+int cmd_system(struct ctl *ctl, int argc, char **argv)
+{
+	struct json_object *reply;
+	int r;
+
+	ctl->state = argv[0];
+	r = ctl_request(ctl, VSCMI_CTL_SYSTEM, argv[1], &reply);
+	if (r)
+		return r;
+	if (ctl->json)
+		ctl_print_json(reply);
+	else
+		printf("asked agent %s for a graceful %s\n", jstr(reply, "agent", argv[1]),
+		       jstr(reply, VSCMI_CTL_KEY_STATE, argv[0]));
+	json_object_put(reply);
+	return EXIT_OK;
+}

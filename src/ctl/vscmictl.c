@@ -42,6 +42,14 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "release", "AGENT", 1, 0, cmd_release,
 	  "withdraw an agent's votes and close its connection",
 	  "The agent's votes are withdrawn as when it goes away; it may connect again.\n" },
+	{ "shutdown", "AGENT", 1, 0, cmd_system,
+	  "ask an agent for a graceful shutdown",
+	  "The agent hears the platform ask it to shut down (SCMI's system power\n"
+	  "notification, graceful); its kernel must have subscribed to those. The\n"
+	  "command returns once the request is sent, not once the guest is down.\n" },
+	{ "reboot", "AGENT", 1, 0, cmd_system,
+	  "ask an agent for a graceful reboot",
+	  "As shutdown, for a cold reset.\n" },
 	{ "trace", "[AGENT]", -1, 0, cmd_trace,
 	  "follow the SCMI commands of every agent, or of one, as they happen",
 	  "Runs until interrupted; with --json, one JSON object per line.\n" },

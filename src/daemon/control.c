@@ -445,6 +445,60 @@ static struct json_object *ctl_release(struct vscmid *d, struct json_object *req
 	return o;
 }
 
+/* system: a graceful shutdown or reboot asked of one agent */
+
+static struct json_object *ctl_system(struct vscmid *d, struct json_object *req)
+{
+	static const struct {
+		const char *name;
+		uint32_t state;		/* SYSTEM_POWER_STATE_SET's */
+	} states[] = { { "shutdown", 0 }, { "reboot", 1 } };
+	struct json_object *jname, *jstate, *o;
+	struct scmi_agent *agent;
+	const char *name, *sname;
+	size_t i;
+	int r;
+
+	if (!json_object_object_get_ex(req, VSCMI_CTL_KEY_AGENT, &jname) ||
+	    !json_object_is_type(jname, json_type_string))
+		return reply_error("system needs an agent name in '%s'", VSCMI_CTL_KEY_AGENT);
+	if (!json_object_object_get_ex(req, VSCMI_CTL_KEY_STATE, &jstate) ||
+	    !json_object_is_type(jstate, json_type_string))
+		return reply_error("system needs '%s': shutdown or reboot", VSCMI_CTL_KEY_STATE);
+	name = json_object_get_string(jname);
+	sname = json_object_get_string(jstate);
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (strcmp(sname, states[i].name) == 0)
+			break;
+	if (i == sizeof(states) / sizeof(states[0]))
+		return reply_error("no system state '%.64s' (shutdown, reboot)", sname);
+	agent = scmi_server_agent_by_name(d->srv, name);
+	if (!agent)
+		return reply_error("unknown agent '%.64s'", name);
+	r = scmi_system_request(agent, states[i].state);
+	switch (r) {
+	case 0:
+		break;
+	case -EPROTONOSUPPORT:
+		return reply_error("agent %s may not use the system power protocol",
+				   scmi_agent_name(agent));
+	case -ENOTCONN:
+		return reply_error("agent %s is not connected, or its transport carries no "
+				   "notifications", scmi_agent_name(agent));
+	case -ENOENT:
+		return reply_error("agent %s has not subscribed to system power notifications "
+				   "(its kernel has no driver that acts on them)",
+				   scmi_agent_name(agent));
+	default:
+		return reply_error("agent %s: the notification was not sent: %s",
+				   scmi_agent_name(agent), strerror(-r));
+	}
+	o = reply_new(true);
+	jadd(o, "agent", json_object_new_string(scmi_agent_name(agent)));
+	jadd(o, VSCMI_CTL_KEY_STATE, json_object_new_string(states[i].name));
+	return o;
+}
+
 /* trace */
 
 static struct json_object *ctl_trace(struct vscmid *d, struct json_object *req)
@@ -540,6 +594,7 @@ static const struct {
 	{ VSCMI_CTL_RESOURCES, ctl_resources },
 	{ VSCMI_CTL_RELEASE, ctl_release },
 	{ VSCMI_CTL_TRACE, ctl_trace },
+	{ VSCMI_CTL_SYSTEM, ctl_system },
 };
 
 static struct json_object *ctl_dispatch(struct vscmid *d, struct json_object *req)
@@ -564,7 +619,7 @@ static struct json_object *ctl_dispatch(struct vscmid *d, struct json_object *re
 	for (size_t i = 0; i < sizeof(ctl_commands) / sizeof(ctl_commands[0]); i++)
 		if (strcmp(cmd, ctl_commands[i].name) == 0)
 			return ctl_commands[i].fn(d, req);
-	return reply_error("unknown command '%.64s' (status, agents, resources, release, trace)",
+	return reply_error("unknown command '%.64s' (status, agents, resources, release, trace, system)",
 			   cmd);
 }
 

@@ -185,3 +185,35 @@ const struct scmi_protocol scmi_system_protocol = {
 	SCMI_PROTOCOL_TABLE(system_msgs),
 	.msg_attributes = system_msg_attributes,
 };
+
+/* The operator asks one agent for a graceful shutdown or reboot: the
+ * platform's SYSTEM_POWER_STATE_NOTIFIER (agent 0, the platform, caused it)
+ * to that agent alone. The agent does the rest, or does not: nothing here
+ * waits for it. */
+int scmi_system_request(struct scmi_agent *agent, uint32_t state)
+{
+	uint8_t buf[20];
+	int r;
+
+	if (state != SYSTEM_SHUTDOWN && state != SYSTEM_COLD_RESET && state != SYSTEM_WARM_RESET)
+		return -EINVAL;
+	if (!(agent->d->protocols & SCMI_PROTO_BIT(SCMI_PROTO_SYSTEM)))
+		return -EPROTONOSUPPORT;
+	if (!agent->send || !agent->p2a)
+		return -ENOTCONN;
+	if (!agent->notify_system)
+		return -ENOENT;
+	vscmi_put_le32(buf, SCMI_HDR(SCMI_SYSTEM_POWER_STATE_NOTIFIER, SCMI_TYPE_NOTIFICATION,
+				     SCMI_PROTO_SYSTEM, 0));
+	vscmi_put_le32(buf + 4, 0);
+	vscmi_put_le32(buf + 8, SYSTEM_GRACEFUL);
+	vscmi_put_le32(buf + 12, state);
+	vscmi_put_le32(buf + 16, 0);	/* no deadline: the guest takes its time */
+	r = scmi_agent_send(agent, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	agent->stats.notifications++;
+	log_notice("agent %s: asked for a graceful %s", agent->d->name,
+		   state == SYSTEM_SHUTDOWN ? "shutdown" : "reboot");
+	return 0;
+}

@@ -49,16 +49,17 @@ complete_is() {
 	fi
 }
 
-complete_is "vscmictl " status agents resources release trace gen-dt help
-complete_is "vscmictl re" resources release
+complete_is "vscmictl " status agents resources release shutdown reboot trace gen-dt help
+complete_is "vscmictl re" resources release reboot
 complete_is "vscmictl --json st" status
 complete_is "vscmictl --" --socket --json --help --version
 complete_is "vscmictl gen-dt --" --socket --json --help --version --xen
 complete_is "vscmictl status --" --socket --json --help --version
-complete_is "vscmictl help " status agents resources release trace gen-dt help
+complete_is "vscmictl help " status agents resources release shutdown reboot trace gen-dt help
 # the agents of conf/vscmid.conf
 complete_is "vscmictl --socket $T/control release " camera display infotainment ops
 complete_is "vscmictl --socket $T/control gen-dt --xen cam" camera
+complete_is "vscmictl --socket $T/control shutdown inf" infotainment
 complete_is "vscmictl --socket $T/control status " 
 complete_is "vscmi-agent --socket x proto-version c" clock
 complete_is "vscmi-agent --socket x clock-on " 
