@@ -13,7 +13,7 @@ START_TEST(test_base_discovery_is_per_agent)
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x0), 0);
 	ck_assert_uint_eq(rig_rv(0), 0x20001);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x1), 0);
-	ck_assert_uint_eq(rig_rv(0), 4 << 8 | 7);
+	ck_assert_uint_eq(rig_rv(0), 4 << 8 | 8);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_BASE, 0x1), 0);
 	ck_assert_uint_eq(rig_rv(0) & 0xff, 3);
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x3), 0);

@@ -52,7 +52,7 @@ END_TEST
 
 START_TEST(test_unknown_protocol_expect_NOT_SUPPORTED)
 {
-	ck_assert_int_eq(SEND(CAMERA, 0x18, 0x0), SCMI_NOT_SUPPORTED);
+	ck_assert_int_eq(SEND(CAMERA, 0x1f, 0x0), SCMI_NOT_SUPPORTED);
 	ck_assert_int_eq(SEND(CAMERA, 0x80, 0x0), SCMI_NOT_SUPPORTED);
 	ck_assert_int_eq(SEND(CAMERA, 0x00, 0x0), SCMI_NOT_SUPPORTED);
 	/* ivi may not use the reset protocol: as if it did not exist */
