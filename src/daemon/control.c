@@ -283,7 +283,7 @@ static struct json_object *ctl_agents(struct vscmid *d, struct json_object *req)
 		jadd(j, "max_msg_size", json_object_new_int64(ad->max_msg_size));
 		jadd(j, "dom0less", agent_dom0less(ad));
 		protos = jadd(j, "protocols", json_object_new_array());
-		for (uint8_t p = SCMI_PROTO_BASE; p <= SCMI_PROTO_VOLTAGE; p++)
+		for (uint8_t p = SCMI_PROTO_BASE; p <= SCMI_PROTO_POWERCAP; p++)
 			if (p == SCMI_PROTO_BASE || (ad->protocols & SCMI_PROTO_BIT(p)))
 				japp(protos, json_object_new_string(scmi_protocol_name(p)));
 		views = jadd(j, "views", json_object_new_object());
