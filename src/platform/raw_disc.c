@@ -68,6 +68,7 @@ static const char *raw_kind_title(enum vscmi_kind k)
 		[VSCMI_CLOCK] = "clock",      [VSCMI_POWER] = "power domain",
 		[VSCMI_RESET] = "reset domain", [VSCMI_VOLTAGE] = "voltage domain",
 		[VSCMI_PERF] = "performance domain", [VSCMI_SENSOR] = "sensor",
+		[VSCMI_POWERCAP] = "power capping domain",
 	};
 
 	return t[k];
