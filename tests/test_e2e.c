@@ -1813,6 +1813,10 @@ START_TEST(test_vscmictl_tables_and_exit_codes)
 	/* the physical clock behind camera's clock 0, on by camera's vote */
 	ck_assert_int_eq(run_ctl(NULL, "resources", out, sizeof(out)), 0);
 	ck_assert_msg(has_row(out, "clock", "cam_pix") && strstr(out, "camera: on"), "%s", out);
+	/* a capping domain: the applied cap and PAI, and the measured power */
+	ck_assert_msg(has_row(out, "powercap", "gpu_power") &&
+			      strstr(out, "cap 4000 mW pai 1000 us power "),
+		      "%s", out);
 
 	ck_assert_int_eq(run_ctl(NULL, "--json resources", out, sizeof(out)), 0);
 	ck_assert_msg(out[0] == '{' && strstr(out, "\"cam_pix\""), "%s", out);

@@ -278,6 +278,8 @@ void scmi_on_done(void *ctx, struct arb_vote *vote, int result);
 /* A power capping domain measured power: agents whose thresholds it
  * crossed hear of it. */
 void scmi_powercap_measured(struct scmi_server *srv, struct arb_res *res, uint32_t power);
+/* Measures the domain again when an agent has thresholds on it. */
+void scmi_powercap_recheck(struct scmi_server *srv, struct arb_res *res);
 
 /* notify.c */
 /* The arbiter's transition observer and the platform's event callback. */

@@ -123,7 +123,6 @@ void scmi_on_transition(void *ctx, struct arb_res *res, const struct vscmi_op *o
 	case VSCMI_OP_POWERCAP_CAP:
 	case VSCMI_OP_POWERCAP_PAI: {
 		struct arb_state st;
-		uint32_t power, pai;
 
 		/* The applied cap bounds every agent's draw: each subscriber
 		 * hears of it, whatever cap it voted itself. */
@@ -133,8 +132,7 @@ void scmi_on_transition(void *ctx, struct arb_res *res, const struct vscmi_op *o
 		scmi_notify_res(srv, res, SCMI_PROTO_POWERCAP, SCMI_POWERCAP_CAP_CHANGED,
 				cause, SCMI_FOLLOW_ALL, w, 2);
 		/* A new cap moves the draw under it. */
-		if (vscmi_platform_powercap_measure(srv->plat, op->id, &power, &pai) == 0)
-			scmi_powercap_measured(srv, res, power);
+		scmi_powercap_recheck(srv, res);
 		break;
 	}
 	case VSCMI_OP_RESET_PULSE:

@@ -111,6 +111,20 @@ void scmi_powercap_measured(struct scmi_server *srv, struct arb_res *res, uint32
 	}
 }
 
+void scmi_powercap_recheck(struct scmi_server *srv, struct arb_res *res)
+{
+	struct scmi_watchers *ws = &srv->watchers[VSCMI_POWERCAP][arb_res_index(res)];
+	uint32_t power, pai;
+	bool armed = false;
+
+	/* Nobody watching: no measurement, which may cost a firmware call. */
+	for (uint32_t i = 0; i < ws->n && !armed; i++)
+		armed = ws->w[i].agent->views[VSCMI_POWERCAP][ws->w[i].vid].trips[PC_LOW].armed;
+	if (armed && vscmi_platform_powercap_measure(srv->plat, arb_res_desc(res)->plat_id, &power,
+						     &pai) == 0)
+		scmi_powercap_measured(srv, res, power);
+}
+
 static int pc_attributes_proto(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
 {
 	vscmi_wr_u32(resp, scmi_view_count(c, VSCMI_POWERCAP));
