@@ -4,6 +4,7 @@
  * shared measurements, averaging intervals, the asynchronous cap set and
  * both notifications. */
 #include <check.h>
+#include <string.h>
 
 #include "vscmi/buf.h"
 #include "vscmi/scmi.h"
@@ -186,6 +187,50 @@ START_TEST(test_powercap_async_cap_set)
 }
 END_TEST
 
+/* A slow platform: the reply to an asynchronous set waits for it, and
+ * the delayed response follows the reply. */
+static struct {
+	int n;
+	uint8_t b[4][SCMI_MSG_MAX];
+} later;
+
+static int later_reply(void *ctx, uint64_t tag, const uint8_t *msg, size_t len)
+{
+	ck_assert_int_lt(later.n, 4);
+	ck_assert_uint_le(len, SCMI_MSG_MAX);
+	memcpy(later.b[later.n++], msg, len);
+	return 0;
+}
+
+START_TEST(test_powercap_async_cap_set_slow_platform)
+{
+	uint8_t req[16];
+
+	memset(&later, 0, sizeof(later));
+	scmi_agent_set_reply(scmi_server_agent(rig.srv, GFX_A), later_reply, NULL);
+	vscmi_emu_latency(rig.plat, VSCMI_OP_POWERCAP_CAP, 0);
+	vscmi_put_le32(req, SCMI_HDR(SCMI_POWERCAP_CAP_SET, SCMI_TYPE_COMMAND, PC, 7));
+	vscmi_put_le32(req + 4, 0);
+	vscmi_put_le32(req + 8, 2);
+	vscmi_put_le32(req + 12, 5000);
+	ck_assert_uint_eq(scmi_server_handle_tagged(rig.srv, scmi_server_agent(rig.srv, GFX_A), req,
+						    sizeof(req), rig.resp, sizeof(rig.resp), 1),
+			  0);
+	ck_assert_int_eq(cap_of(P_SOC), 8000);
+	rig_run_deferred();
+	ck_assert_int_eq(rig_ninbox(GFX_A), 0);
+	ck_assert_int_eq(vscmi_emu_finish(rig.plat, VSCMI_OP_POWERCAP_CAP, P_SOC), 1);
+	ck_assert_int_eq(cap_of(P_SOC), 5000);
+	ck_assert_int_eq(later.n, 1);
+	ck_assert_uint_eq(vscmi_get_le32(later.b[0]),
+			  SCMI_HDR(SCMI_POWERCAP_CAP_SET, SCMI_TYPE_COMMAND, PC, 7));
+	ck_assert_int_eq((int32_t)vscmi_get_le32(later.b[0] + 4), SCMI_SUCCESS);
+	rig_run_deferred();
+	rig_expect_msg(GFX_A, 0, SCMI_HDR(SCMI_POWERCAP_CAP_SET, SCMI_TYPE_DELAYED, PC, 7), 3,
+		       SCMI_SUCCESS, 0, 5000);
+}
+END_TEST
+
 START_TEST(test_powercap_pai_lowest_wins)
 {
 	OK(SEND(GFX_A, PC, SCMI_POWERCAP_PAI_GET, 1));
@@ -297,6 +342,7 @@ int main(void)
 	tcase_add_test(tc, test_powercap_cap_set_sync_and_boundaries);
 	tcase_add_test(tc, test_powercap_two_agents_lowest_cap_wins);
 	tcase_add_test(tc, test_powercap_async_cap_set);
+	tcase_add_test(tc, test_powercap_async_cap_set_slow_platform);
 	tcase_add_test(tc, test_powercap_pai_lowest_wins);
 	tcase_add_test(tc, test_powercap_measurements);
 	tcase_add_test(tc, test_powercap_cap_changed_notifications);
