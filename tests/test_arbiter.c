@@ -1622,6 +1622,40 @@ START_TEST(test_case16_powercap_shortest_pai_wins)
 }
 END_TEST
 
+/* The boot cap and PAI are what the platform has at first start, and a
+ * restart's state/boot puts them back; they apply while nobody votes. */
+START_TEST(test_powercap_boot_from_the_platform)
+{
+	struct soc w = { 0 };
+	struct arb_vote *cam, *disp;
+	struct arb_state st;
+	int pc = add_powercap(&w, "soc_power");
+
+	start_two(&w, VSCMI_POWERCAP, pc, pc, &cam, &disp);
+	ck_assert_int_eq(vscmi_platform_apply(w.plat, &OP(POWERCAP_CAP, pc, 3000)), 0);
+	ck_assert_int_eq(vscmi_platform_apply(w.plat, &OP(POWERCAP_PAI, pc, 2000)), 0);
+	vscmi_emu_clear_log(w.plat);
+	ck_assert_int_eq(arb_sync_phys(w.arb), 0);
+	arb_boot_from_phys(w.arb);
+	arb_res_boot_state(res(&w, VSCMI_POWERCAP, pc), &st);
+	ck_assert_int_eq(st.level, 3000);
+	ck_assert_uint_eq(st.min, 2000);
+	ck_assert_int_eq(target(&w, VSCMI_POWERCAP, pc).level, 3000);
+	ck_assert_int_eq(arb_powercap_cap(cam, 5000), 0);
+	EXPECT_OPS(&w, OP(POWERCAP_CAP, pc, 5000));
+	release(&w, CAMERA, 0);
+	EXPECT_OPS(&w, OP(POWERCAP_CAP, pc, 3000));
+	/* a restart: state/boot says 4000 and 4000 us */
+	st.level = 4000;
+	st.min = 4000;
+	arb_res_set_boot(res(&w, VSCMI_POWERCAP, pc), false, &st);
+	ck_assert(!arb_res_boot_held(res(&w, VSCMI_POWERCAP, pc)));
+	ck_assert_int_eq(arb_reconcile_lagging(w.arb), 0);
+	EXPECT_OPS(&w, OP(POWERCAP_PAI, pc, 4000), OP(POWERCAP_CAP, pc, 4000));
+	soc_end(&w);
+}
+END_TEST
+
 START_TEST(test_powercap_refusals_change_nothing)
 {
 	struct soc w = { 0 };
@@ -3179,6 +3213,7 @@ static Suite *arbiter_suite(void)
 	tcase_add_test(tc, test_case15_powercap_lowest_cap_wins);
 	tcase_add_test(tc, test_case16_powercap_shortest_pai_wins);
 	tcase_add_test(tc, test_powercap_refusals_change_nothing);
+	tcase_add_test(tc, test_powercap_boot_from_the_platform);
 	tcase_add_test(tc, test_repeated_votes_cause_no_transition);
 	tcase_add_test(tc, test_three_deep_chain_switches_root_first_on_and_leaf_first_off);
 	suite_add_tcase(s, tc);
