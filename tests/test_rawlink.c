@@ -551,6 +551,15 @@ START_TEST(test_discovery_refuses_what_the_firmware_lacks)
 		  "600:1500:40:1200000\ninitial = 100\n",
 		  "[perf cpu]: level 600, but the firmware's performance domain 0 (fw_cpu) has "
 		  "100, 200, 300, 400, 500" },
+		/* Caps the firmware would refuse, or in another unit. */
+		{ "[powercap soc]\nid = 0\ncap_range = 500 8000 500\n",
+		  "[powercap soc]: caps 500..8000, intervals 1000..1000 us, but the firmware's "
+		  "power capping domain 0 (fw_soc) has caps 1000..8000, intervals 1000..100000 us" },
+		{ "[powercap soc]\nid = 0\nunit = uW\ncap_range = 1000 8000 500\n",
+		  "[powercap soc]: unit uW, but the firmware's power capping domain 0 (fw_soc) "
+		  "counts in mW" },
+		{ "[powercap soc]\nid = 1\ncap_range = 1000 8000 500\n",
+		  "[powercap soc]: id 1, but the firmware has 1 power capping domain" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
