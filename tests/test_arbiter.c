@@ -1549,6 +1549,148 @@ START_TEST(test_perf_agent_gone_restores_level_and_limits)
 }
 END_TEST
 
+/* A power capping domain: caps 1000..8000 mW in steps of 500, booted at
+ * 8000, averaging over 10 ms. */
+static int add_powercap(struct soc *w, const char *name)
+{
+	int i = add_res(w, VSCMI_POWERCAP, name, -1);
+	struct vscmi_res_desc *d = desc(w, VSCMI_POWERCAP, i);
+
+	d->u.powercap.unit = 2;
+	d->u.powercap.cap_min = 1000;
+	d->u.powercap.cap_max = 8000;
+	d->u.powercap.cap_step = 500;
+	d->u.powercap.cap = 8000;
+	d->u.powercap.pai_min = 1000;
+	d->u.powercap.pai_max = 100000;
+	d->u.powercap.pai_step = 1000;
+	d->u.powercap.pai = 10000;
+	d->u.powercap.load = 6000;
+	return i;
+}
+
+/* Worked case 15: the lowest cap applies; each agent reads its own; a
+ * vote for no cap lifts only the voter's; agents gone take theirs along,
+ * and with no votes left the boot cap is back. */
+START_TEST(test_case15_powercap_lowest_cap_wins)
+{
+	struct soc w = { 0 };
+	struct arb_vote *cam, *disp;
+	int pc = add_powercap(&w, "soc_power");
+
+	start_two(&w, VSCMI_POWERCAP, pc, pc, &cam, &disp);
+	ck_assert_int_eq(arb_powercap_cap(cam, 5000), 0);
+	EXPECT_OPS(&w, OP(POWERCAP_CAP, pc, 5000));
+	ck_assert_int_eq(arb_powercap_cap(disp, 3000), 0);
+	EXPECT_OPS(&w, OP(POWERCAP_CAP, pc, 3000));
+	ck_assert_int_eq(vst(cam).level, 5000);
+	ck_assert_int_eq(vst(disp).level, 3000);
+	ck_assert_int_eq(arb_powercap_cap(disp, 6000), 0);
+	EXPECT_OPS(&w, OP(POWERCAP_CAP, pc, 5000));
+	ck_assert_int_eq(arb_powercap_cap(disp, 0), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert(vst(disp).has_level);
+	/* camera goes away: display asked for no cap, and nobody else caps */
+	release(&w, CAMERA, 0);
+	EXPECT_OPS(&w, OP(POWERCAP_CAP, pc, 0));
+	ck_assert_int_eq(phys(&w, VSCMI_POWERCAP, pc).level, 0);
+	release(&w, DISPLAY, 0);
+	EXPECT_OPS(&w, OP(POWERCAP_CAP, pc, 8000));
+	soc_end(&w);
+}
+END_TEST
+
+/* Worked case 16: the shortest averaging interval applies. */
+START_TEST(test_case16_powercap_shortest_pai_wins)
+{
+	struct soc w = { 0 };
+	struct arb_vote *cam, *disp;
+	int pc = add_powercap(&w, "soc_power");
+
+	start_two(&w, VSCMI_POWERCAP, pc, pc, &cam, &disp);
+	ck_assert_int_eq(arb_powercap_pai(cam, 20000), 0);
+	EXPECT_OPS(&w, OP(POWERCAP_PAI, pc, 20000));
+	ck_assert_int_eq(arb_powercap_pai(disp, 5000), 0);
+	EXPECT_OPS(&w, OP(POWERCAP_PAI, pc, 5000));
+	ck_assert_int_eq(arb_powercap_pai(cam, 30000), 0);
+	EXPECT_NO_OPS(&w);
+	release(&w, DISPLAY, 0);
+	EXPECT_OPS(&w, OP(POWERCAP_PAI, pc, 30000));
+	release(&w, CAMERA, 0);
+	EXPECT_OPS(&w, OP(POWERCAP_PAI, pc, 10000));
+	soc_end(&w);
+}
+END_TEST
+
+/* The boot cap and PAI are what the platform has at first start, and a
+ * restart's state/boot puts them back; they apply while nobody votes. */
+START_TEST(test_powercap_boot_from_the_platform)
+{
+	struct soc w = { 0 };
+	struct arb_vote *cam, *disp;
+	struct arb_state st;
+	int pc = add_powercap(&w, "soc_power");
+
+	start_two(&w, VSCMI_POWERCAP, pc, pc, &cam, &disp);
+	ck_assert_int_eq(vscmi_platform_apply(w.plat, &OP(POWERCAP_CAP, pc, 3000)), 0);
+	ck_assert_int_eq(vscmi_platform_apply(w.plat, &OP(POWERCAP_PAI, pc, 2000)), 0);
+	vscmi_emu_clear_log(w.plat);
+	ck_assert_int_eq(arb_sync_phys(w.arb), 0);
+	arb_boot_from_phys(w.arb);
+	arb_res_boot_state(res(&w, VSCMI_POWERCAP, pc), &st);
+	ck_assert_int_eq(st.level, 3000);
+	ck_assert_uint_eq(st.min, 2000);
+	ck_assert_int_eq(target(&w, VSCMI_POWERCAP, pc).level, 3000);
+	ck_assert_int_eq(arb_powercap_cap(cam, 5000), 0);
+	EXPECT_OPS(&w, OP(POWERCAP_CAP, pc, 5000));
+	release(&w, CAMERA, 0);
+	EXPECT_OPS(&w, OP(POWERCAP_CAP, pc, 3000));
+	/* a restart: state/boot says 4000 and 4000 us */
+	st.level = 4000;
+	st.min = 4000;
+	arb_res_set_boot(res(&w, VSCMI_POWERCAP, pc), false, &st);
+	ck_assert(!arb_res_boot_held(res(&w, VSCMI_POWERCAP, pc)));
+	ck_assert_int_eq(arb_reconcile_lagging(w.arb), 0);
+	EXPECT_OPS(&w, OP(POWERCAP_PAI, pc, 4000), OP(POWERCAP_CAP, pc, 4000));
+	soc_end(&w);
+}
+END_TEST
+
+START_TEST(test_powercap_refusals_change_nothing)
+{
+	struct soc w = { 0 };
+	struct arb_vote *cam, *disp;
+	int pc = add_powercap(&w, "soc_power");
+
+	start_two(&w, VSCMI_POWERCAP, pc, pc, &cam, &disp);
+	ck_assert_int_eq(arb_powercap_cap(cam, 500), -ERANGE);
+	ck_assert_int_eq(arb_powercap_cap(cam, 8500), -ERANGE);
+	ck_assert_int_eq(arb_powercap_cap(cam, 1200), -EINVAL);
+	ck_assert_int_eq(arb_powercap_pai(cam, 0), -ERANGE);
+	ck_assert_int_eq(arb_powercap_pai(cam, 1500), -EINVAL);
+	ck_assert_int_eq(arb_powercap_cap(vote(&w, CAMERA, VSCMI_POWERCAP, pc), 1000) >= 0, 1);
+	EXPECT_OPS(&w, OP(POWERCAP_CAP, pc, 1000));
+	release(&w, CAMERA, 0);
+	EXPECT_OPS(&w, OP(POWERCAP_CAP, pc, 8000));
+	/* the platform refuses: the vote stays as it was */
+	vscmi_emu_refuse(w.plat, VSCMI_OP_POWERCAP_CAP, PID(pc), 1, -EIO);
+	ck_assert_int_eq(arb_powercap_cap(disp, 2000), -EIO);
+	ck_assert(!vst(disp).has_level);
+	ck_assert_int_eq(hw(&w, VSCMI_OP_POWERCAP_CAP, pc), 8000);
+	/* a restored vote makes no call; one no command could cast is refused */
+	ck_assert_int_eq(arb_vote_restore(disp, &(struct arb_state){ .has_level = true,
+								     .level = 3000 }, false), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert_int_eq(arb_vote_restore(disp, &(struct arb_state){ .has_level = true,
+								     .level = 3100 }, false), -EINVAL);
+	ck_assert_int_eq(arb_vote_restore(disp, &(struct arb_state){ .has_limits = true,
+								     .min = 0 }, false), -EINVAL);
+	ck_assert_int_eq(arb_reconcile_lagging(w.arb), 0);
+	EXPECT_OPS(&w, OP(POWERCAP_CAP, pc, 3000));
+	soc_end(&w);
+}
+END_TEST
+
 START_TEST(test_perf_level_not_in_table_refused_with_range)
 {
 	struct soc w = { 0 };
@@ -3068,6 +3210,10 @@ static Suite *arbiter_suite(void)
 	tcase_add_test(tc, test_perf_limits_emptying_intersection_refused_and_nothing_changes);
 	tcase_add_test(tc, test_perf_agent_gone_restores_level_and_limits);
 	tcase_add_test(tc, test_perf_level_not_in_table_refused_with_range);
+	tcase_add_test(tc, test_case15_powercap_lowest_cap_wins);
+	tcase_add_test(tc, test_case16_powercap_shortest_pai_wins);
+	tcase_add_test(tc, test_powercap_refusals_change_nothing);
+	tcase_add_test(tc, test_powercap_boot_from_the_platform);
 	tcase_add_test(tc, test_repeated_votes_cause_no_transition);
 	tcase_add_test(tc, test_three_deep_chain_switches_root_first_on_and_leaf_first_off);
 	suite_add_tcase(s, tc);

@@ -134,6 +134,7 @@ START_TEST(test_shipped_conf)
 	ck_assert_uint_eq(m->nres[VSCMI_VOLTAGE], 1);
 	ck_assert_uint_eq(m->nres[VSCMI_PERF], 1);
 	ck_assert_uint_eq(m->nres[VSCMI_SENSOR], 1);
+	ck_assert_uint_eq(m->nres[VSCMI_POWERCAP], 2);
 	ck_assert_uint_eq(m->nagents, 4);
 
 	d = res_by_name(m, VSCMI_CLOCK, "pll_video");
@@ -183,6 +184,26 @@ START_TEST(test_shipped_conf)
 	ck_assert_uint_eq(d->u.sensor.type, 2);
 	ck_assert_int_eq(d->u.sensor.scale, -3);
 
+	d = res_by_name(m, VSCMI_POWERCAP, "soc_power");
+	ck_assert_int_eq(d->parent, -1);
+	ck_assert_uint_eq(d->u.powercap.unit, 2);
+	ck_assert_uint_eq(d->u.powercap.cap_min, 1000);
+	ck_assert_uint_eq(d->u.powercap.cap_max, 8000);
+	ck_assert_uint_eq(d->u.powercap.cap_step, 500);
+	ck_assert_uint_eq(d->u.powercap.cap, 8000);
+	ck_assert_uint_eq(d->u.powercap.pai_max, 100000);
+	ck_assert_uint_eq(d->u.powercap.pai, 10000);
+	ck_assert_uint_eq(d->u.powercap.load, 6000);
+	ck_assert_uint_eq(d->u.powercap.swing, 1500);
+	d = res_by_name(m, VSCMI_POWERCAP, "gpu_power");
+	ck_assert_int_eq(d->parent, res_index(m, VSCMI_POWERCAP, "soc_power"));
+	/* defaults: the top cap, a fixed 1 ms PAI */
+	ck_assert_uint_eq(d->u.powercap.cap, 4000);
+	ck_assert_uint_eq(d->u.powercap.pai_min, 1000);
+	ck_assert_uint_eq(d->u.powercap.pai_max, 1000);
+	ck_assert_uint_eq(d->u.powercap.pai, 1000);
+	ck_assert_uint_eq(d->u.powercap.pai_step, 0);
+
 	/* agents in file order: ids 1..4 */
 	ck_assert_str_eq(m->agents[0].name, "camera");
 	ck_assert_str_eq(m->agents[1].name, "display");
@@ -218,6 +239,8 @@ START_TEST(test_shipped_conf)
 	check_view(m, a, VSCMI_POWER, 0, "isp", "isp");
 	check_view(m, a, VSCMI_VOLTAGE, 0, "vdd_sensor", "mic");
 	check_view(m, a, VSCMI_PERF, 0, "gpu", "gpu");
+	check_view(m, a, VSCMI_POWERCAP, 0, "soc_power", "soc");
+	check_view(m, a, VSCMI_POWERCAP, 1, "gpu_power", "gpu");
 
 	a = agent_by_name(m, "ops");
 	ck_assert(a->privileged);
@@ -264,6 +287,43 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(m->agents[0].socket, VSCMI_RUNDIR "/a.sock");
 	ck_assert_uint_eq(m->agents[0].protocols, SCMI_PROTO_ALL);
 	ck_assert_uint_eq(m->agents[0].max_msg_size, 128);
+	vscmi_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_powercap_domain)
+{
+	struct vscmi_config *cfg = load_ok("[powercap top]\n"
+					   "id = 7\n"
+					   "unit = uW\n"
+					   "cap_range = 1000 1000\n"
+					   "[powercap leaf]\n"
+					   "id = 8\n"
+					   "parent = top\n"
+					   "cap_range = 100 900 100\n"
+					   "cap = none\n"
+					   "pai_range = 10 90 10\n"
+					   "pai = 30\n"
+					   "[agent a]\n"
+					   "powercaps = leaf:l top\n");
+	const struct vscmi_model *m = &cfg->model;
+	const struct vscmi_res_desc *d = &m->res[VSCMI_POWERCAP][0];
+
+	ck_assert_uint_eq(d->plat_id, 7);
+	ck_assert_uint_eq(d->u.powercap.unit, 1);
+	ck_assert_uint_eq(d->u.powercap.cap, 1000);
+	ck_assert_uint_eq(d->u.powercap.cap_step, 0);
+	ck_assert_uint_eq(d->u.powercap.load, 500);
+	d = &m->res[VSCMI_POWERCAP][1];
+	ck_assert_int_eq(d->parent, 0);
+	ck_assert_uint_eq(d->u.powercap.unit, 2);
+	ck_assert_uint_eq(d->u.powercap.cap, 0);
+	ck_assert_uint_eq(d->u.powercap.pai, 30);
+	ck_assert_uint_eq(m->agents[0].nviews[VSCMI_POWERCAP], 2);
+	ck_assert_uint_eq(m->agents[0].views[VSCMI_POWERCAP][0].res, 1);
+	ck_assert_str_eq(m->agents[0].views[VSCMI_POWERCAP][0].name, "l");
+	ck_assert_uint_eq(m->agents[0].protocols & SCMI_PROTO_BIT(SCMI_PROTO_POWERCAP),
+			  SCMI_PROTO_BIT(SCMI_PROTO_POWERCAP));
 	vscmi_config_free(cfg);
 }
 END_TEST
@@ -547,7 +607,27 @@ static const struct bad_case bad_cases[] = {
 	{ "[agent x]\nmax_msg_size = 64\n", 2, "max_msg_size: 64 is out of range (68..128)" },
 	{ "[agent x]\nmax_msg_size = 129\n", 2, "max_msg_size: 129 is out of range" },
 	{ "[agent x]\nprotocols = base pinctrl\n", 2, "unknown protocol 'pinctrl'" },
-	{ "[agent x]\nprotocols = 0x18\n", 2, "0x18 is out of range" },
+	{ "[agent x]\nprotocols = 0x1f\n", 2, "0x1f is out of range" },
+	/* power capping domains */
+	{ "[powercap p]\nid = 0\n", 1, "missing required key 'cap_range'" },
+	{ "[powercap p]\nid = 0\ncap_range = 100\n", 3, "cap_range: takes min max [step]" },
+	{ "[powercap p]\nid = 0\ncap_range = 0 100 10\n", 3, "cap_range: 0 is out of range" },
+	{ "[powercap p]\nid = 0\ncap_range = 100 200 10 5\n", 3, "takes min max [step]" },
+	{ "[powercap p]\nid = 0\ncap_range = 200 100 10\n", 3, "min 200 is above max 100" },
+	{ "[powercap p]\nid = 0\ncap_range = 100 200\n", 3, "needs a step" },
+	{ "[powercap p]\nid = 0\ncap_range = 105 200 10\n", 3, "multiples of the step 10" },
+	{ "[powercap p]\nid = 0\ncap_range = 100 200 10\ncap = 205\n", 4,
+	  "cap: 205 is not none or one of the caps" },
+	{ "[powercap p]\nid = 0\ncap_range = 100 200 10\ncap = 90\n", 4, "not none or one" },
+	{ "[powercap p]\nid = 0\ncap_range = 100 200 10\npai_range = 10 100 10\npai = 5\n", 5,
+	  "pai: 5 is not one of the averaging intervals" },
+	{ "[powercap p]\nid = 0\ncap_range = 100 200 10\nunit = W\n", 4,
+	  "unit: 'W' is not uW or mW" },
+	{ "[powercap p]\nid = 0\ncap_range = 100 200 10\nperiod_ms = 0\n", 4,
+	  "period_ms: 0 is out of range" },
+	{ "[powercap p]\nid = 0\ncap_range = 100 200 10\nparent = nope\n", 4,
+	  "unknown parent 'nope'" },
+	{ "[agent x]\npowercaps = nope\n", 2, "unknown power capping domain 'nope'" },
 	{ "[agent x]\ndomid = 40000\n", 2, "domid: 40000 is out of range" },
 	{ "[agent x]\nprivileged = sure\n", 2, "'sure' is not yes or no" },
 	{ "[agent x]\nsocket = /a b\n", 2, "socket takes a single value" },
@@ -719,6 +799,7 @@ static Suite *config_suite(void)
 	tc = tcase_create("values");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_powercap_domain);
 	tcase_add_test(tc, test_extreme_values_within_bounds);
 	tcase_add_test(tc, test_range_fit_never_overflows);
 	tcase_add_test(tc, test_socket_dir_and_none);

@@ -641,7 +641,7 @@ START_TEST(test_check_config)
 	ck_assert_ptr_nonnull(p);
 	ck_assert_ptr_nonnull(fgets(line, sizeof(line), p));
 	ck_assert_int_eq(pclose(p), 0);
-	ck_assert_msg(strstr(line, ": ok (4 agents, 15 resources)") != NULL, "got %s", line);
+	ck_assert_msg(strstr(line, ": ok (4 agents, 17 resources)") != NULL, "got %s", line);
 
 	snprintf(cmd, sizeof(cmd), "'%s' --check-config /nonexistent.conf 2>/dev/null",
 		 getenv("VSCMID"));
@@ -1007,6 +1007,77 @@ static bool reset_asserted(struct json_object *reply, const char *name)
 	ck_assert_ptr_nonnull(o);
 	return json_object_get_boolean(jget(jget(o, "state"), "asserted"));
 }
+
+/* gpu_power, shared by display (view 0) and infotainment (view 1). */
+#define DISPLAY_GPU_POWER 0
+#define IVI_GPU_POWER 1
+
+static int64_t powercap_state(struct json_object *reply, const char *agent, const char *key)
+{
+	struct json_object *o = find_named(jget(jget(reply, "resources"), "powercap"), "name",
+					   "gpu_power");
+
+	ck_assert_ptr_nonnull(o);
+	if (agent)
+		o = find_named(jget(o, "votes"), "agent", agent);
+	else
+		o = jget(o, "state");
+	ck_assert_ptr_nonnull(o);
+	return jget(o, key) ? json_object_get_int64(jget(o, key)) : -1;
+}
+
+/* Two guests' caps on one domain through their sockets: the lowest is
+ * applied, each reads its own, and a kill -9 and restart keeps both with
+ * no platform call; a guest gone takes its cap along. */
+START_TEST(test_powercap_votes_across_a_restart)
+{
+	const uint32_t ivi_cap[] = { IVI_GPU_POWER, 0, 3000 }, disp_cap[] = { DISPLAY_GPU_POWER, 0,
+									      2000 };
+	const uint32_t ivi_get[] = { IVI_GPU_POWER };
+	int ivi = agent_connect("infotainment"), disp = agent_connect("display");
+	uint8_t resp[SCMI_MSG_MAX + 16];
+	struct json_object *o;
+	uint64_t before;
+	size_t rlen;
+	uint8_t req[8];
+
+	ck_assert_int_eq(scmi_cmd(ivi, SCMI_PROTO_POWERCAP, 0x5, 1, ivi_cap, 3), SCMI_SUCCESS);
+	ck_assert_int_eq(scmi_cmd(disp, SCMI_PROTO_POWERCAP, 0x5, 2, disp_cap, 3), SCMI_SUCCESS);
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert_int_eq(powercap_state(o, NULL, "cap"), 2000);
+	ck_assert_int_eq(powercap_state(o, "infotainment", "cap"), 3000);
+	ck_assert_int_eq(powercap_state(o, "display", "cap"), 2000);
+	ck_assert_int_le(powercap_state(o, NULL, "power"), 2000);
+	json_object_put(o);
+	before = transitions();
+	kill9_daemon();
+	close(ivi);
+	close(disp);
+
+	spawn_daemon();
+	ck_assert(log_wait("restart: 2 agents' state restored"));
+	ck_assert_uint_eq(transitions(), before);
+	ivi = agent_connect("infotainment");
+	disp = agent_connect("display");
+	put_le32(req, SCMI_HDR(0x4, SCMI_TYPE_COMMAND, SCMI_PROTO_POWERCAP, 9));
+	put_le32(req + 4, ivi_get[0]);
+	ck_assert_int_eq(scmi_raw(ivi, req, sizeof(req), resp, &rlen), SCMI_SUCCESS);
+	ck_assert_uint_eq(rlen, 12);
+	ck_assert_uint_eq(get_le32(resp + 8), 3000);
+	close(disp);
+	o = NULL;
+	for (int i = 0; i < 50; i++) {
+		json_object_put(o);
+		o = control(VSCMI_CTL_RESOURCES, NULL);
+		if (powercap_state(o, NULL, "cap") == 3000)
+			break;
+		sleep_ms(20);
+	}
+	ck_assert_int_eq(powercap_state(o, NULL, "cap"), 3000);
+	json_object_put(o);
+	close(ivi);
+}
+END_TEST
 
 /* The display holds the camera core clock on and the shared bus reset
  * deasserted; the camera flips its own votes on both as fast as it can
@@ -1742,6 +1813,10 @@ START_TEST(test_vscmictl_tables_and_exit_codes)
 	/* the physical clock behind camera's clock 0, on by camera's vote */
 	ck_assert_int_eq(run_ctl(NULL, "resources", out, sizeof(out)), 0);
 	ck_assert_msg(has_row(out, "clock", "cam_pix") && strstr(out, "camera: on"), "%s", out);
+	/* a capping domain: the applied cap and PAI, and the measured power */
+	ck_assert_msg(has_row(out, "powercap", "gpu_power") &&
+			      strstr(out, "cap 4000 mW pai 1000 us power "),
+		      "%s", out);
 
 	ck_assert_int_eq(run_ctl(NULL, "--json resources", out, sizeof(out)), 0);
 	ck_assert_msg(out[0] == '{' && strstr(out, "\"cam_pix\""), "%s", out);
@@ -1961,6 +2036,7 @@ static Suite *e2e_suite(void)
 	tc = tcase_create("restart");
 	tcase_add_checked_fixture(tc, start_daemon, stop_daemon);
 	tcase_add_test(tc, test_kill9_under_load_changes_nothing);
+	tcase_add_test(tc, test_powercap_votes_across_a_restart);
 	tcase_add_test(tc, test_kill9_mid_change_leaves_hardware_and_votes_agreeing);
 	tcase_add_test(tc, test_restart_releases_agents_that_stay_away);
 	tcase_add_test(tc, test_restart_with_a_broken_journal);

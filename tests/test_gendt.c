@@ -268,6 +268,7 @@ START_TEST(test_camera)
 	/* the camera may not use perf, and has no system protocol */
 	assert_no_node("camera", "/firmware/scmi/protocol@13");
 	assert_no_node("camera", "/firmware/scmi/protocol@12");
+	assert_no_node("camera", "/firmware/scmi/protocol@18");
 	free(dts);
 	free(warnings);
 }
@@ -286,11 +287,14 @@ START_TEST(test_display_by_domid)
 	assert_has(dts, "clock     1 = \"core\"");
 	assert_has(dts, "clock     2 = \"axi\"");
 	assert_has(dts, "perf      0 = \"gpu\"");
+	assert_has(dts, "powercap   0 = \"gpu\"");
+	assert_has(dts, "scmi_powercap: protocol@18 {");
 	warnings = compile("display");
 	ck_assert_msg(warnings[0] == '\0', "dtc warned:\n%s", warnings);
 	assert_prop("display", "x", "/firmware/scmi/protocol@13", "reg", "13");
 	assert_prop("display", "u", "/firmware/scmi/protocol@13", "#power-domain-cells", "1");
 	assert_no_node("display", "/firmware/scmi/protocol@17");
+	assert_prop("display", "x", "/firmware/scmi/protocol@18", "reg", "18");
 	free(dts);
 	free(warnings);
 }

@@ -70,7 +70,7 @@
 #define MAX_SIGS 64
 
 static const enum vscmi_kind t_kinds[] = { VSCMI_CLOCK, VSCMI_POWER, VSCMI_RESET, VSCMI_VOLTAGE,
-					   VSCMI_PERF };
+					   VSCMI_PERF,	VSCMI_POWERCAP };
 
 /* --- the configs ------------------------------------------------------------ */
 
@@ -202,6 +202,28 @@ static void w_perf(struct soc *w, const char *name, const uint32_t *perf, uint32
 	d->u.perf.initial = initial;
 }
 
+/* Caps in mW and PAIs in us, each range min max step; cap 0: uncapped at
+ * boot. */
+static void w_powercap(struct soc *w, const char *name, const char *parent,
+		       const uint32_t caps[3], uint32_t cap, const uint32_t pais[3], uint32_t pai)
+{
+	struct vscmi_res_desc *d = w_res(w, VSCMI_POWERCAP, name, parent);
+
+	d->u.powercap.unit = 2;
+	d->u.powercap.cap_min = caps[0];
+	d->u.powercap.cap_max = caps[1];
+	d->u.powercap.cap_step = caps[2];
+	d->u.powercap.cap = cap;
+	d->u.powercap.pai_min = pais[0];
+	d->u.powercap.pai_max = pais[1];
+	d->u.powercap.pai_step = pais[2];
+	d->u.powercap.pai = pai;
+	d->u.powercap.load = caps[1] / 2;
+	d->u.powercap.period_ms = 10000;
+}
+
+#define RANGE3(a, b, c) ((const uint32_t[3]){ (a), (b), (c) })
+
 #define LEVELS(...)                                                                      \
 	(const uint32_t[]){ __VA_ARGS__ }, ARRAY_LEN(((const uint32_t[]){ __VA_ARGS__ }))
 
@@ -293,6 +315,11 @@ static void build_media(struct soc *w)
 	w_perf(w, "gpu", LEVELS(100, 200, 300, 400, 500), 300);
 	w_perf(w, "dsp", LEVELS(10, 20, 40, 80), 80);
 
+	w_powercap(w, "soc_pc", NULL, RANGE3(1000, 8000, 500), 6000, RANGE3(1000, 20000, 1000),
+		   5000);
+	w_powercap(w, "gpu_pc", "soc_pc", RANGE3(500, 4000, 250), 0, RANGE3(1000, 10000, 1000),
+		   2000);
+
 	cam = w_agent(w, "camera");
 	w_views(w, cam, VSCMI_CLOCK,
 		"cam_pix:pix cam_core:core pll_video:vpll bus_axi:axi aux_clk:aux");
@@ -300,18 +327,21 @@ static void build_media(struct soc *w)
 	w_views(w, cam, VSCMI_RESET, "rst_cam:cam rst_bus:bus rst_csi:csi");
 	w_views(w, cam, VSCMI_VOLTAGE, "vdd_cam:vdd vdd_core:core");
 	w_views(w, cam, VSCMI_PERF, "gpu:gpu");
+	w_views(w, cam, VSCMI_POWERCAP, "gpu_pc:gpu");
 	disp = w_agent(w, "display");
 	w_views(w, disp, VSCMI_CLOCK, "disp_pix:pix pll_root:root bus_axi:axi cam_core:core");
 	w_views(w, disp, VSCMI_POWER, "dpu:dpu isp:isp");
 	w_views(w, disp, VSCMI_RESET, "rst_bus:bus rst_csi:csi rst_audio:audio");
 	w_views(w, disp, VSCMI_VOLTAGE, "vdd_core:core vdd_io:io vdd_cam:cam");
 	w_views(w, disp, VSCMI_PERF, "dsp:dsp gpu:gpu");
+	w_views(w, disp, VSCMI_POWERCAP, "soc_pc:soc gpu_pc:gpu");
 	info = w_agent(w, "infotain");
 	w_views(w, info, VSCMI_CLOCK, "aux_pll:pll aux_clk:clk cam_pix:campix pll_video:vpll");
 	w_views(w, info, VSCMI_POWER, "audio_pd:audio media:media vpu:vpu");
 	w_views(w, info, VSCMI_RESET, "rst_audio:audio rst_bus:bus");
 	w_views(w, info, VSCMI_VOLTAGE, "vdd_io:io vdd_ana:ana vdd_cam:cam");
 	w_views(w, info, VSCMI_PERF, "gpu:gpu dsp:dsp");
+	w_views(w, info, VSCMI_POWERCAP, "soc_pc:soc");
 }
 
 /* Mostly on at boot: a clock chain four deep, regulators on, a power
@@ -399,6 +429,7 @@ static void build_dense(struct soc *w)
 	w_reset(w, "r", false, false);
 	w_reset(w, "s", true, true);
 	w_perf(w, "f", LEVELS(100, 200, 300, 400, 500), 300);
+	w_powercap(w, "pc", NULL, RANGE3(100, 1000, 100), 800, RANGE3(100, 1000, 100), 500);
 	for (uint32_t i = 0; i < ARRAY_LEN(names); i++) {
 		uint32_t a = w_agent(w, names[i]);
 
@@ -407,6 +438,7 @@ static void build_dense(struct soc *w)
 		w_views(w, a, VSCMI_RESET, resets[i]);
 		w_views(w, a, VSCMI_VOLTAGE, volts[i]);
 		w_views(w, a, VSCMI_PERF, "f:f");
+		w_views(w, a, VSCMI_POWERCAP, "pc:pc");
 	}
 }
 
@@ -457,6 +489,7 @@ static int conf_write(const struct soc *w, const char *path, const char *dir)
 	static const char *const view_keys[VSCMI_KIND_COUNT] = {
 		[VSCMI_CLOCK] = "clocks",     [VSCMI_POWER] = "power", [VSCMI_RESET] = "resets",
 		[VSCMI_VOLTAGE] = "voltages", [VSCMI_PERF] = "perf",
+		[VSCMI_POWERCAP] = "powercaps",
 	};
 	const struct vscmi_model *m = &w->m;
 	FILE *f = fopen(path, "w");
@@ -512,6 +545,18 @@ static int conf_write(const struct soc *w, const char *path, const char *dir)
 			fprintf(f, " %u:%u:%u:%u", p->perf, p->power, p->latency_us, p->freq_khz);
 		}
 		fprintf(f, "\ninitial = %u\n", d->u.perf.initial);
+	}
+	for (uint32_t i = 0; i < m->nres[VSCMI_POWERCAP]; i++) {
+		const struct vscmi_res_desc *d = &m->res[VSCMI_POWERCAP][i];
+		const typeof(d->u.powercap) *p = &d->u.powercap;
+
+		fprintf(f, "\n[powercap %s]\nid = %u\nunit = %s\n", d->name, d->plat_id,
+			p->unit == 1 ? "uW" : "mW");
+		fprintf(f, "cap_range = %u %u %u\ncap = %u\n", p->cap_min, p->cap_max, p->cap_step,
+			p->cap);
+		fprintf(f, "pai_range = %u %u %u\npai = %u\nload = %u\n", p->pai_min, p->pai_max,
+			p->pai_step, p->pai, p->load);
+		conf_parent(f, w, d);
 	}
 	for (uint32_t a = 0; a < m->nagents; a++) {
 		const struct vscmi_agent_desc *ad = &m->agents[a];
@@ -592,7 +637,7 @@ static void gen_step(const struct soc *w, uint64_t *s, struct rm_step *st)
 {
 	static const uint32_t weights[VSCMI_KIND_COUNT] = {
 		[VSCMI_CLOCK] = 30, [VSCMI_POWER] = 15, [VSCMI_RESET] = 15,
-		[VSCMI_VOLTAGE] = 20, [VSCMI_PERF] = 20,
+		[VSCMI_VOLTAGE] = 20, [VSCMI_PERF] = 20, [VSCMI_POWERCAP] = 15,
 	};
 	const struct vscmi_agent_desc *ad;
 	const struct vscmi_res_desc *d;
@@ -666,6 +711,25 @@ static void gen_step(const struct soc *w, uint64_t *s, struct rm_step *st)
 		if (!st->val && !st->val2)
 			st->val = d->u.perf.levels[d->u.perf.nlevels - 1].perf;
 		break;
+	case VSCMI_POWERCAP: {
+		bool cap = rnd_pct(s, 65);
+		uint32_t lo = cap ? d->u.powercap.cap_min : d->u.powercap.pai_min;
+		uint32_t hi = cap ? d->u.powercap.cap_max : d->u.powercap.pai_max;
+		uint32_t step = cap ? d->u.powercap.cap_step : d->u.powercap.pai_step;
+
+		st->req = cap ? RM_POWERCAP_CAP : RM_POWERCAP_PAI;
+		r = rnd_below(s, 100);
+		/* none, a step, between steps, outside the range */
+		if (r < 15)
+			st->val = 0;
+		else if (r < 80)
+			st->val = lo + (int64_t)step * rnd_below(s, (hi - lo) / step + 1);
+		else if (r < 90)
+			st->val = lo + step / 2;
+		else
+			st->val = rnd_pct(s, 50) ? lo - 1 : (int64_t)hi + step;
+		break;
+	}
 	default:
 		break;
 	}
@@ -721,6 +785,12 @@ static void fmt_step(const struct soc *w, const struct rm_step *s, char *buf, si
 		break;
 	case RM_PERF_LIMITS:
 		snprintf(buf, len, "limits max %" PRId64 " min %" PRId64, s->val, s->val2);
+		break;
+	case RM_POWERCAP_CAP:
+		snprintf(buf, len, "cap %" PRId64, s->val);
+		break;
+	case RM_POWERCAP_PAI:
+		snprintf(buf, len, "pai %" PRId64 " us", s->val);
 		break;
 	default:
 		snprintf(buf, len, "?");
@@ -894,6 +964,12 @@ static bool cmp_phys(struct run *r, const char *what, const struct vscmi_res_des
 		/* the emulated hardware keeps the minimum as val2: not shown */
 		ok = ok && (known || field_eq(r, what, k, d->name, "min", "", got->min, want->min));
 		break;
+	case VSCMI_POWERCAP:
+		ok = (known && !known[0]) ||
+		     field_eq(r, what, k, d->name, "cap", "", got->level, want->level);
+		ok = ok && ((known && !known[1]) ||
+			    field_eq(r, what, k, d->name, "pai", "", got->min, want->min));
+		break;
 	default:
 		break;
 	}
@@ -947,6 +1023,10 @@ static bool cmp_read(struct run *r, const char *agent, uint32_t view, const char
 		ok = field_eq(r, "read", k, d->name, "level", where, got->level, want->level) &&
 		     field_eq(r, "read", k, d->name, "min", where, got->min, want->min) &&
 		     field_eq(r, "read", k, d->name, "max", where, got->max, want->max);
+		break;
+	case VSCMI_POWERCAP:
+		ok = field_eq(r, "read", k, d->name, "cap", where, got->level, want->level) &&
+		     field_eq(r, "read", k, d->name, "pai", where, got->min, want->min);
 		break;
 	default:
 		break;
@@ -1215,6 +1295,12 @@ static int ip_exec(void *ctx, const struct rm_step *s, int32_t *status, char *er
 	case RM_PERF_LIMITS:
 		r = arb_perf_limits(v, (uint32_t)s->val, (uint32_t)s->val2);
 		break;
+	case RM_POWERCAP_CAP:
+		r = s->val < 0 || s->val > UINT32_MAX ? -ERANGE : arb_powercap_cap(v, (uint32_t)s->val);
+		break;
+	case RM_POWERCAP_PAI:
+		r = s->val < 0 || s->val > UINT32_MAX ? -ERANGE : arb_powercap_pai(v, (uint32_t)s->val);
+		break;
 	case RM_RESET_AGENT:
 	case RM_DISCONNECT:
 		r = arb_agent_release(ip->agents[s->agent - 1]);
@@ -1282,6 +1368,10 @@ static void ip_read_view(const struct arb_vote *vote, struct rm_read *rd)
 		rd->min = st.has_limits ? st.min : d->u.perf.levels[0].perf;
 		rd->max = st.has_limits ? st.max : d->u.perf.levels[d->u.perf.nlevels - 1].perf;
 		break;
+	case VSCMI_POWERCAP:
+		rd->level = st.has_level ? st.level : ph.level;
+		rd->min = st.has_limits ? st.min : ph.min;
+		break;
 	default:
 		break;
 	}
@@ -1338,6 +1428,11 @@ static int ip_observe(void *ctx, struct obs *o, char *err, size_t errlen)
 				known[1] = ip_hw(ip, VSCMI_OP_PERF_LIMITS, d->plat_id, &val);
 				hw->max = (uint32_t)val;
 				break;
+			case VSCMI_POWERCAP:
+				known[0] = ip_hw(ip, VSCMI_OP_POWERCAP_CAP, d->plat_id, &hw->level);
+				known[1] = ip_hw(ip, VSCMI_OP_POWERCAP_PAI, d->plat_id, &val);
+				hw->min = (uint32_t)val;
+				break;
 			default:
 				break;
 			}
@@ -1389,6 +1484,10 @@ static const struct backend ip_backend = { "in process", ip_start, ip_exec, ip_o
 #define PERF_LIMITS_GET 0x6
 #define PERF_LEVEL_SET 0x7
 #define PERF_LEVEL_GET 0x8
+#define POWERCAP_CAP_GET 0x4
+#define POWERCAP_CAP_SET 0x5
+#define POWERCAP_PAI_GET 0x6
+#define POWERCAP_PAI_SET 0x7
 #define BASE_RESET_AGENT_CONFIGURATION 0xb
 #define BASE_SELF 0xffffffffu
 #define RATE_ROUND_UP (1u << 2)
@@ -1652,6 +1751,15 @@ static int dm_exec(void *ctx, const struct rm_step *s, int32_t *status, char *er
 		w[2] = (uint32_t)s->val2;
 		st = dm_cmd(dm, a, SCMI_PROTO_PERF, PERF_LIMITS_SET, w, 3, NULL, 0);
 		break;
+	case RM_POWERCAP_CAP:
+	case RM_POWERCAP_PAI:
+		/* synchronous */
+		w[1] = 0;
+		w[2] = (uint32_t)s->val;
+		st = dm_cmd(dm, a, SCMI_PROTO_POWERCAP,
+			    s->req == RM_POWERCAP_CAP ? POWERCAP_CAP_SET : POWERCAP_PAI_SET, w, 3,
+			    NULL, 0);
+		break;
 	case RM_RESET_AGENT:
 		w[0] = BASE_SELF;
 		st = dm_cmd(dm, a, SCMI_PROTO_BASE, BASE_RESET_AGENT_CONFIGURATION, w, 2, NULL, 0);
@@ -1743,6 +1851,10 @@ static int dm_resources(struct dm *dm, struct obs *o)
 				p->min = (uint32_t)json_object_get_int64(jget(st, "min"));
 				p->max = (uint32_t)json_object_get_int64(jget(st, "max"));
 				break;
+			case VSCMI_POWERCAP:
+				p->level = json_object_get_int64(jget(st, "cap"));
+				p->min = (uint32_t)json_object_get_int64(jget(st, "pai_us"));
+				break;
 			default:
 				break;
 			}
@@ -1801,6 +1913,12 @@ static int dm_read_view(struct dm *dm, uint32_t a, enum vscmi_kind k, uint32_t v
 		rd->level = out[0];
 		rd->max = out2[0];
 		rd->min = out2[1];
+		break;
+	case VSCMI_POWERCAP:
+		s1 = dm_cmd(dm, a, SCMI_PROTO_POWERCAP, POWERCAP_CAP_GET, req, 1, out, 1);
+		s2 = dm_cmd(dm, a, SCMI_PROTO_POWERCAP, POWERCAP_PAI_GET, req, 1, out2, 1);
+		rd->level = out[0];
+		rd->min = out2[0];
 		break;
 	default:
 		break;

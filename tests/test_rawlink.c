@@ -73,15 +73,22 @@ static const char fw_conf[] = "[clock fw_pll]\n"
 			      "levels = 100:150:20:200000 200:300:20:400000 300:500:30:600000\n"
 			      "\t 400:750:30:800000 500:1100:40:1000000\n"
 			      "initial = 100\n"
+			      "[powercap fw_soc]\n"
+			      "id = 0\n"
+			      "cap_range = 1000 8000 500\n"
+			      "pai_range = 1000 100000 1000\n"
+			      "pai = 10000\n"
+			      "load = 6000\n"
 			      "[agent linux]\n"
 			      "privileged = yes\n"
-			      "protocols = base power system perf clock sensor reset\n"
+			      "protocols = base power system perf clock sensor reset powercap\n"
 			      "max_msg_size = 68\n"
 			      "clocks = fw_pll fw_cam fw_many\n"
 			      "power = fw_isp\n"
 			      "resets = fw_bus\n"
 			      "perf = fw_cpu\n"
-			      "sensors = fw_temp\n";
+			      "sensors = fw_temp\n"
+			      "powercaps = fw_soc\n";
 
 /* What vscmid is configured with: the same physical resources, a parent
  * link the firmware does not know of, two agents. %s: extra resources. */
@@ -420,6 +427,44 @@ START_TEST(test_commands_reach_the_firmware)
 }
 END_TEST
 
+/* Caps and PAIs go upstream as POWERCAP_CAP_SET and PAI_SET with the
+ * firmware's ids; measurements and reads are the firmware's. */
+START_TEST(test_powercap_reaches_the_firmware)
+{
+	struct vscmi_config *cfg = load("[powercap soc]\nid = 0\ncap_range = 1000 8000 500\n"
+					"pai_range = 1000 100000 1000\n");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct vscmi_op op = { .type = VSCMI_OP_POWERCAP_CAP, .id = 0 };
+	uint32_t power = 0, pai = 0;
+
+	ck_assert_int_eq(vscmi_platform_powercap_measure(p, 0, &power, &pai), 0);
+	ck_assert_uint_eq(power, 6000);
+	ck_assert_uint_eq(pai, 10000);
+	ck_assert_int_eq(apply(p, VSCMI_OP_POWERCAP_CAP, 0, 3000), 0);
+	ck_assert_int_eq(rfs("state powercap-cap 0"), 3000);
+	ck_assert_int_eq(apply(p, VSCMI_OP_POWERCAP_PAI, 0, 2000), 0);
+	ck_assert_int_eq(rfs("state powercap-pai 0"), 2000);
+	ck_assert_int_eq(vscmi_platform_powercap_measure(p, 0, &power, &pai), 0);
+	ck_assert_uint_eq(power, 3000);
+	ck_assert_uint_eq(pai, 2000);
+	ck_assert_int_eq(vscmi_platform_read(p, &op), 0);
+	ck_assert_int_eq(op.val, 3000);
+	op = (struct vscmi_op){ .type = VSCMI_OP_POWERCAP_PAI, .id = 0 };
+	ck_assert_int_eq(vscmi_platform_read(p, &op), 0);
+	ck_assert_int_eq(op.val, 2000);
+	/* no cap at all, and the firmware's refusal as its status */
+	ck_assert_int_eq(apply(p, VSCMI_OP_POWERCAP_CAP, 0, 0), 0);
+	ck_assert_int_eq(rfs("state powercap-cap 0"), 0);
+	ck_assert_int_eq(apply(p, VSCMI_OP_POWERCAP_CAP, 0, 500), -ERANGE);
+	ck_assert_int_eq(rfs("count powercap-cap 0"), 2);
+	/* a measurement cut short is the link's failure */
+	rfs("cut-next 12");
+	ck_assert_int_eq(vscmi_platform_powercap_measure(p, 0, &power, &pai), -EBADE);
+	expect_stats(p, 0, 0);
+	close_raw(p, cfg);
+}
+END_TEST
+
 /* A firmware answer that lacks what the command asks for is the link's
  * failure (COMMS_ERROR for the agent), never PROTOCOL_ERROR, which would
  * say the agent's own message was malformed; and the message names it. */
@@ -507,6 +552,15 @@ START_TEST(test_discovery_refuses_what_the_firmware_lacks)
 		  "600:1500:40:1200000\ninitial = 100\n",
 		  "[perf cpu]: level 600, but the firmware's performance domain 0 (fw_cpu) has "
 		  "100, 200, 300, 400, 500" },
+		/* Caps the firmware would refuse, or in another unit. */
+		{ "[powercap soc]\nid = 0\ncap_range = 500 8000 500\n",
+		  "[powercap soc]: caps 500..8000, intervals 1000..1000 us, but the firmware's "
+		  "power capping domain 0 (fw_soc) has caps 1000..8000, intervals 1000..100000 us" },
+		{ "[powercap soc]\nid = 0\nunit = uW\ncap_range = 1000 8000 500\n",
+		  "[powercap soc]: unit uW, but the firmware's power capping domain 0 (fw_soc) "
+		  "counts in mW" },
+		{ "[powercap soc]\nid = 1\ncap_range = 1000 8000 500\n",
+		  "[powercap soc]: id 1, but the firmware has 1 power capping domain" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -1747,6 +1801,7 @@ static Suite *rawlink_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_rawfs_file_position_is_the_kernels);
 	tcase_add_test(tc, test_commands_reach_the_firmware);
+	tcase_add_test(tc, test_powercap_reaches_the_firmware);
 	tcase_add_test(tc, test_read_asks_the_firmware_its_state);
 	tcase_add_test(tc, test_malformed_firmware_reply_is_a_comms_error);
 	tcase_add_test(tc, test_discovery_refuses_what_the_firmware_lacks);

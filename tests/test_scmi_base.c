@@ -14,7 +14,7 @@ START_TEST(test_base_discovery_is_per_agent)
 	ck_assert_uint_eq(rig_rv(0), 0x20001);
 	/* a guest is alone on its platform; the privileged agent sees all */
 	ck_assert_int_eq(SEND(CAMERA, SCMI_PROTO_BASE, 0x1), 0);
-	ck_assert_uint_eq(rig_rv(0), 1 << 8 | 7);
+	ck_assert_uint_eq(rig_rv(0), 1 << 8 | 8);
 	ck_assert_int_eq(SEND(OPS, SCMI_PROTO_BASE, 0x1), 0);
 	ck_assert_uint_eq(rig_rv(0) >> 8, 4);
 	ck_assert_int_eq(SEND(IVI, SCMI_PROTO_BASE, 0x1), 0);

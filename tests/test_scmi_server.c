@@ -52,7 +52,7 @@ END_TEST
 
 START_TEST(test_unknown_protocol_expect_NOT_SUPPORTED)
 {
-	ck_assert_int_eq(SEND(CAMERA, 0x18, 0x0), SCMI_NOT_SUPPORTED);
+	ck_assert_int_eq(SEND(CAMERA, 0x1f, 0x0), SCMI_NOT_SUPPORTED);
 	ck_assert_int_eq(SEND(CAMERA, 0x80, 0x0), SCMI_NOT_SUPPORTED);
 	ck_assert_int_eq(SEND(CAMERA, 0x00, 0x0), SCMI_NOT_SUPPORTED);
 	/* ivi may not use the reset protocol: as if it did not exist */
@@ -179,6 +179,9 @@ struct list_case {
 	int32_t beyond;
 };
 
+/* The highest protocol ID vscmid serves. */
+#define LAST_PROTO SCMI_PROTO_POWERCAP
+
 static void check_list_boundary(const struct list_case *lc)
 {
 	uint32_t w[2] = { lc->id, lc->count };
@@ -211,7 +214,7 @@ START_TEST(test_gfx_list_from_its_count_is_empty_past_it_refused)
 END_TEST
 
 static const struct list_case video_lists[] = {
-	{ CAMERA, SCMI_PROTO_BASE, 0x6, false, 0, 7, SCMI_INVALID_PARAMETERS },
+	{ CAMERA, SCMI_PROTO_BASE, 0x6, false, 0, 8, SCMI_INVALID_PARAMETERS },
 	{ IVI, SCMI_PROTO_BASE, 0x6, false, 0, 3, SCMI_INVALID_PARAMETERS },
 	{ OPS, SCMI_PROTO_BASE, 0x6, false, 0, 1, SCMI_INVALID_PARAMETERS },
 	{ CAMERA, SCMI_PROTO_CLOCK, 0x4, true, 1, 20, SCMI_OUT_OF_RANGE },
@@ -231,6 +234,7 @@ static const struct {
 } counted[] = {
 	{ SCMI_PROTO_POWER, 0x3 }, { SCMI_PROTO_PERF, 0x3 },   { SCMI_PROTO_CLOCK, 0x3 },
 	{ SCMI_PROTO_SENSOR, 0x9 }, { SCMI_PROTO_RESET, 0x3 }, { SCMI_PROTO_VOLTAGE, 0x3 },
+	{ SCMI_PROTO_POWERCAP, 0x3 },
 };
 
 static void check_counts(uint32_t nagents)
@@ -289,14 +293,14 @@ START_TEST(test_base_counts_match_discovery)
 				uint32_t id = rig_rv(1 + k / 4) >> (8 * (k % 4)) & 0xff;
 
 				ck_assert_uint_ge(id, SCMI_PROTO_POWER);
-				ck_assert_uint_le(id, SCMI_PROTO_VOLTAGE);
+				ck_assert_uint_le(id, LAST_PROTO);
 				mask |= 1u << (id - SCMI_PROTO_POWER);
 			}
 			listed += n;
 		}
 		ck_assert_uint_eq(listed, nproto);
 		ck_assert_uint_eq((uint32_t)__builtin_popcount(mask), nproto);
-		for (uint32_t p = SCMI_PROTO_POWER; p <= SCMI_PROTO_VOLTAGE; p++)
+		for (uint32_t p = SCMI_PROTO_POWER; p <= LAST_PROTO; p++)
 			ck_assert_int_eq(SEND(a, (uint8_t)p, 0x0),
 					 mask & 1u << (p - SCMI_PROTO_POWER) ? SCMI_SUCCESS
 									      : SCMI_NOT_SUPPORTED);

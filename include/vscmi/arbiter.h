@@ -22,13 +22,13 @@ struct arb_vote;
 struct arb_state {
 	bool on;		/* clock, voltage */
 	bool asserted;		/* reset */
-	bool has_level;		/* a rate or level was voted */
-	bool has_limits;	/* perf limits were voted */
+	bool has_level;		/* a rate or level was voted; power capping: a cap */
+	bool has_limits;	/* perf limits were voted; power capping: a PAI */
 	bool voted;		/* power, reset, perf level: any vote at all;
 				 * clock, voltage: the gate was ever switched */
 	uint32_t pd;		/* power: index into the states */
-	int64_t level;		/* clock Hz, voltage uV, perf level */
-	uint32_t min, max;	/* perf limits */
+	int64_t level;		/* clock Hz, voltage uV, perf level, power cap (0: none) */
+	uint32_t min, max;	/* perf limits; min: power capping's PAI, us */
 };
 
 /* Called after each physical transition the platform accepted. */
@@ -99,6 +99,11 @@ int arb_voltage_enable(struct arb_vote *v, bool on);
 int arb_voltage_level(struct arb_vote *v, int64_t uv);
 int arb_perf_level(struct arb_vote *v, uint32_t level);
 int arb_perf_limits(struct arb_vote *v, uint32_t max, uint32_t min);
+/* A cap in the domain's unit (0: this agent asks for none), and an
+ * averaging interval in us: -ERANGE outside the domain's range, -EINVAL
+ * between its steps. */
+int arb_powercap_cap(struct arb_vote *v, uint32_t cap);
+int arb_powercap_pai(struct arb_vote *v, uint32_t pai);
 
 /* Whether some resource's physical state lags its votes (a release or an
  * undo the platform refused). O(1): cheap enough to ask before every

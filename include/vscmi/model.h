@@ -25,6 +25,7 @@ enum vscmi_kind {
 	VSCMI_VOLTAGE,
 	VSCMI_PERF,
 	VSCMI_SENSOR,
+	VSCMI_POWERCAP,
 	VSCMI_KIND_COUNT,
 };
 
@@ -100,6 +101,18 @@ struct vscmi_res_desc {
 			int64_t amplitude;	/* emulated swing around it */
 			uint32_t period_ms;
 		} sensor;
+		struct {
+			uint32_t unit;		/* SCMI's: 1 uW, 2 mW */
+			uint32_t cap_min, cap_max, cap_step;
+			uint32_t cap;		/* at boot; 0: not capping */
+			uint32_t pai_min, pai_max, pai_step;	/* us */
+			uint32_t pai;		/* at boot */
+			uint32_t sustainable;	/* in unit */
+			uint32_t accuracy;	/* SCMI's accuracy word */
+			/* The emulated draw: load +- swing over period_ms,
+			 * never above the applied cap. */
+			uint32_t load, swing, period_ms;
+		} powercap;
 	} u;
 };
 

@@ -21,6 +21,8 @@ enum vscmi_op_type {
 	VSCMI_OP_PERF_LEVEL,		/* val: perf level */
 	VSCMI_OP_PERF_LIMITS,		/* val: max, val2: min */
 	VSCMI_OP_SYSTEM_POWER,		/* val: system_state, val2: flags */
+	VSCMI_OP_POWERCAP_CAP,		/* val: power cap in the domain's unit, 0 not capping */
+	VSCMI_OP_POWERCAP_PAI,		/* val: averaging interval, us */
 	VSCMI_OP_COUNT,
 };
 
@@ -78,6 +80,11 @@ struct vscmi_platform_ops {
 	 * like an op. NULL: sensor_read. */
 	int (*sensor_start)(struct vscmi_platform *p, uint32_t id, int64_t *value,
 			    uint64_t *timestamp, vscmi_reading_fn done, void *ctx);
+	/* A power capping domain's average power (in its unit) and the
+	 * interval it averages over (us), shared by every agent; may wait for
+	 * the hardware. NULL: the platform cannot measure. */
+	int (*powercap_measure)(struct vscmi_platform *p, uint32_t id, uint32_t *power,
+				uint32_t *pai);
 	/* The state the hardware is in for op's type and id, into op's val
 	 * and val2; -EOPNOTSUPP when the platform cannot tell (may be NULL). */
 	int (*read)(struct vscmi_platform *p, struct vscmi_op *op);
@@ -101,6 +108,9 @@ void vscmi_platform_cancel(struct vscmi_platform *p, void *ctx);
 int vscmi_platform_fd(struct vscmi_platform *p);
 int vscmi_platform_dispatch(struct vscmi_platform *p);
 int vscmi_platform_read(struct vscmi_platform *p, struct vscmi_op *op);
+/* A power capping domain's measurement: 0, or -errno (-EOPNOTSUPP: none). */
+int vscmi_platform_powercap_measure(struct vscmi_platform *p, uint32_t id, uint32_t *power,
+				    uint32_t *pai);
 /* A sensor reading: 0 (value set), -errno, or -EINPROGRESS and done later. */
 int vscmi_platform_sensor_start(struct vscmi_platform *p, uint32_t id, int64_t *value,
 				uint64_t *timestamp, vscmi_reading_fn done, void *ctx);

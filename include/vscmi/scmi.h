@@ -13,7 +13,7 @@
 #include "vscmi/scmi_wire.h"
 
 #define SCMI_PROTO_BIT(id) (1u << ((id) - 0x10))
-#define SCMI_PROTO_ALL 0xffu
+#define SCMI_PROTO_ALL 0x1ffu
 
 
 

@@ -49,6 +49,7 @@ static const struct arb_kind *const arb_kinds[VSCMI_KIND_COUNT] = {
 	[VSCMI_VOLTAGE] = &arb_kind_voltage,
 	[VSCMI_PERF] = &arb_kind_perf,
 	[VSCMI_SENSOR] = &arb_kind_sensor,
+	[VSCMI_POWERCAP] = &arb_kind_powercap,
 };
 
 bool arb_op(struct vscmi_op *op, enum vscmi_op_type type, int64_t val, int64_t val2)
@@ -596,7 +597,8 @@ bool arb_res_boot_held(const struct arb_res *res)
 void arb_res_boot_state(const struct arb_res *res, struct arb_state *st)
 {
 	*st = (struct arb_state){ .on = res->boot, .asserted = !res->boot, .voted = res->boot,
-				  .pd = res->boot ? res->boot_pd : 0, .level = res->boot_level };
+				  .pd = res->boot ? res->boot_pd : 0, .level = res->boot_level,
+				  .min = (uint32_t)res->boot_pai };
 }
 
 void arb_res_set_boot(struct arb_res *res, bool held, const struct arb_state *st)
@@ -612,7 +614,7 @@ void arb_boot_from_phys(struct arb *arb)
 		for (uint32_t i = 0; i < arb->nres[k]; i++) {
 			struct arb_res *res = &arb->res[k][i];
 			const struct arb_state *p = &res->phys;
-			struct arb_state st = { .pd = p->pd, .level = p->level };
+			struct arb_state st = { .pd = p->pd, .level = p->level, .min = p->min };
 			bool up = res->kind->boot_holds && res->kind->boot_holds(res, p);
 
 			arb_res_set_boot(res, up, &st);

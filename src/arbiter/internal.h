@@ -108,8 +108,10 @@ struct arb_res {
 	 * agent until one takes the resource over (votes at least that). */
 	bool boot;
 	uint32_t boot_pd;		/* power: the state it holds */
-	int64_t boot_level;		/* perf: the level with no level votes */
-	uint32_t holders;		/* on votes; for resets, deassert votes */
+	int64_t boot_level;		/* perf: the level with no level votes; powercap: the cap */
+	int64_t boot_pai;		/* powercap: the PAI with no PAI votes */
+	uint32_t holders;		/* on votes; for resets, deassert votes; for
+					 * power capping, votes for no cap */
 	uint32_t children_on;		/* children that need this one on */
 	bool demand;			/* this one needs its parent on */
 	struct arb_vote *owner;		/* exclusive rate or level */
@@ -191,6 +193,7 @@ extern const struct arb_kind arb_kind_power;
 extern const struct arb_kind arb_kind_reset;
 extern const struct arb_kind arb_kind_perf;
 extern const struct arb_kind arb_kind_sensor;
+extern const struct arb_kind arb_kind_powercap;
 
 /* Fills op with a call of type; true, for next and resync to return. */
 bool arb_op(struct vscmi_op *op, enum vscmi_op_type type, int64_t val, int64_t val2);

@@ -93,6 +93,7 @@ static const char *const kind_titles[VSCMI_KIND_COUNT] = {
 	[VSCMI_VOLTAGE] = "voltage domain",
 	[VSCMI_PERF] = "performance domain",
 	[VSCMI_SENSOR] = "sensor",
+	[VSCMI_POWERCAP] = "power capping domain",
 };
 
 __attribute__((format(printf, 3, 4))) static int cfg_error(struct cfg_ctx *ctx, int line,
@@ -833,6 +834,95 @@ static const struct cfg_key sensor_keys[] = {
 	{ NULL, NULL, 0, 0 },
 };
 
+/* [powercap NAME] */
+
+static int key_pc_unit(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_key *k,
+		       char *val, bool cont)
+{
+	struct vscmi_res_desc *d = sect_res(ctx, s);
+	char *tok;
+	int r = cfg_single(ctx, k->name, val, &tok);
+
+	if (r)
+		return r;
+	/* SCMI's encoding; Linux registers no zone in abstract units */
+	if (!strcmp(tok, "uW"))
+		d->u.powercap.unit = 1;
+	else if (!strcmp(tok, "mW"))
+		d->u.powercap.unit = 2;
+	else
+		return cfg_error(ctx, ctx->lineno, "unit: '%s' is not uW or mW", tok);
+	return 0;
+}
+
+/* cap_range = / pai_range = MIN MAX [STEP] */
+static int key_pc_range(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_key *k,
+			char *val, bool cont)
+{
+	struct vscmi_res_desc *d = sect_res(ctx, s);
+	uint32_t *dst[3] = { &d->u.powercap.cap_min, &d->u.powercap.cap_max,
+			     &d->u.powercap.cap_step };
+	char *tok, *p = val;
+	uint32_t n = 0;
+	int r;
+
+	if (k->arg) {
+		dst[0] = &d->u.powercap.pai_min;
+		dst[1] = &d->u.powercap.pai_max;
+		dst[2] = &d->u.powercap.pai_step;
+	}
+	*dst[2] = 0;
+	while ((tok = next_token(&p))) {
+		if (n >= 3)
+			return cfg_error(ctx, ctx->lineno, "%s: takes min max [step]", k->name);
+		/* 0 stands for "none" on the wire: no bound may be it */
+		r = cfg_u32(ctx, k->name, tok, n == 2 ? 0 : 1, UINT32_MAX, dst[n]);
+		if (r)
+			return r;
+		n++;
+	}
+	if (n < 2)
+		return cfg_error(ctx, ctx->lineno, "%s: takes min max [step]", k->name);
+	return 0;
+}
+
+static int key_pc_num(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_key *k,
+		      char *val, bool cont)
+{
+	struct vscmi_res_desc *d = sect_res(ctx, s);
+	uint32_t *dst[] = { &d->u.powercap.cap,	    &d->u.powercap.pai,
+			    &d->u.powercap.load,    &d->u.powercap.swing,
+			    &d->u.powercap.period_ms, &d->u.powercap.sustainable,
+			    &d->u.powercap.accuracy };
+	char *tok;
+	int r = cfg_single(ctx, k->name, val, &tok);
+
+	if (r)
+		return r;
+	/* cap = none: the domain boots uncapped */
+	if (k->arg == 0 && !strcmp(tok, "none")) {
+		d->u.powercap.cap = 0;
+		return 0;
+	}
+	return cfg_u32(ctx, k->name, tok, k->arg == 4 ? 1 : 0, UINT32_MAX, dst[k->arg]);
+}
+
+static const struct cfg_key powercap_keys[] = {
+	{ "id", key_id, KEY_REQUIRED, 0 },
+	{ "unit", key_pc_unit, 0, 0 },
+	{ "cap_range", key_pc_range, KEY_REQUIRED, 0 },
+	{ "pai_range", key_pc_range, 0, 1 },
+	{ "cap", key_pc_num, 0, 0 },
+	{ "pai", key_pc_num, 0, 1 },
+	{ "load", key_pc_num, 0, 2 },
+	{ "swing", key_pc_num, 0, 3 },
+	{ "period_ms", key_pc_num, 0, 4 },
+	{ "sustainable", key_pc_num, 0, 5 },
+	{ "accuracy", key_pc_num, 0, 6 },
+	{ "parent", key_parent, 0, 0 },
+	{ NULL, NULL, 0, 0 },
+};
+
 /* [agent NAME] */
 
 static int key_agent_domain(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_key *k,
@@ -916,7 +1006,7 @@ static int key_agent_static(struct cfg_ctx *ctx, struct cfg_sect *s, const struc
 }
 
 static const char *const proto_names[] = {
-	"base", "power", "system", "perf", "clock", "sensor", "reset", "voltage",
+	"base", "power", "system", "perf", "clock", "sensor", "reset", "voltage", "powercap",
 };
 
 static int key_agent_protocols(struct cfg_ctx *ctx, struct cfg_sect *s,
@@ -939,7 +1029,7 @@ static int key_agent_protocols(struct cfg_ctx *ctx, struct cfg_sect *s,
 			if (!isdigit((unsigned char)tok[0]))
 				return cfg_error(ctx, ctx->lineno,
 						 "protocols: unknown protocol '%s'", tok);
-			r = cfg_u32(ctx, k->name, tok, SCMI_PROTO_BASE, SCMI_PROTO_VOLTAGE, &id);
+			r = cfg_u32(ctx, k->name, tok, SCMI_PROTO_BASE, SCMI_PROTO_POWERCAP, &id);
 			if (r)
 				return r;
 		}
@@ -1020,6 +1110,7 @@ static const struct cfg_key agent_keys[] = {
 	{ "voltages", key_agent_views, KEY_LIST, VSCMI_VOLTAGE },
 	{ "perf", key_agent_views, KEY_LIST, VSCMI_PERF },
 	{ "sensors", key_agent_views, KEY_LIST, VSCMI_SENSOR },
+	{ "powercaps", key_agent_views, KEY_LIST, VSCMI_POWERCAP },
 	{ NULL, NULL, 0, 0 },
 };
 
@@ -1032,11 +1123,13 @@ CFG_KEYS_FIT(reset_keys);
 CFG_KEYS_FIT(voltage_keys);
 CFG_KEYS_FIT(perf_keys);
 CFG_KEYS_FIT(sensor_keys);
+CFG_KEYS_FIT(powercap_keys);
 CFG_KEYS_FIT(agent_keys);
 
 static const struct cfg_key *const res_keys[VSCMI_KIND_COUNT] = {
 	[VSCMI_CLOCK] = clock_keys,	[VSCMI_POWER] = power_keys, [VSCMI_RESET] = reset_keys,
 	[VSCMI_VOLTAGE] = voltage_keys, [VSCMI_PERF] = perf_keys,   [VSCMI_SENSOR] = sensor_keys,
+	[VSCMI_POWERCAP] = powercap_keys,
 };
 
 /* Sections */
@@ -1133,6 +1226,11 @@ static int add_res(struct cfg_ctx *ctx, enum vscmi_kind kind, const char *name)
 	case VSCMI_SENSOR:
 		d->u.sensor.type = 2;
 		d->u.sensor.period_ms = 10000;
+		break;
+	case VSCMI_POWERCAP:
+		d->u.powercap.unit = 2;
+		d->u.powercap.pai_min = d->u.powercap.pai_max = 1000;
+		d->u.powercap.period_ms = 10000;
 		break;
 	default:
 		break;
@@ -1235,7 +1333,7 @@ static int parse_header(struct cfg_ctx *ctx, char *start)
 bad:
 	return cfg_error(ctx, ctx->lineno,
 			 "unknown section [%.*s] (expected [daemon], [agent NAME] or "
-			 "[clock|power|reset|voltage|perf|sensor NAME])",
+			 "[clock|power|reset|voltage|perf|sensor|powercap NAME])",
 			 (int)len, start + 1);
 }
 
@@ -1438,6 +1536,55 @@ static int finish_perf(struct cfg_ctx *ctx, struct cfg_sect *s)
 			 d->u.perf.initial);
 }
 
+/* A range as Linux's driver takes it: bounds not 0, a step where the range
+ * is not one value, and bounds on the step (the driver rounds values down
+ * to multiples of it). */
+static int finish_pc_range(struct cfg_ctx *ctx, int line, const char *key, uint32_t min,
+			   uint32_t max, uint32_t step)
+{
+	if (min > max)
+		return cfg_error(ctx, line, "%s: min %u is above max %u", key, min, max);
+	if (min == max)
+		return 0;
+	if (!step)
+		return cfg_error(ctx, line, "%s: a range of more than one value needs a step", key);
+	if (min % step || max % step)
+		return cfg_error(ctx, line, "%s: min and max must be multiples of the step %u", key,
+				 step);
+	return 0;
+}
+
+static int finish_powercap(struct cfg_ctx *ctx, struct cfg_sect *s)
+{
+	struct vscmi_res_desc *d = sect_res(ctx, s);
+	typeof(d->u.powercap) *p = &d->u.powercap;
+	int l_cap = key_line(s, "cap"), l_pai = key_line(s, "pai");
+	int l_pr = key_line(s, "pai_range");
+
+	if (finish_pc_range(ctx, key_line(s, "cap_range"), "cap_range", p->cap_min, p->cap_max,
+			    p->cap_step) ||
+	    finish_pc_range(ctx, l_pr ? l_pr : s->line, "pai_range", p->pai_min, p->pai_max,
+			    p->pai_step))
+		return ctx->failed;
+	if (p->cap_min == p->cap_max)
+		p->cap_step = 0;
+	if (p->pai_min == p->pai_max)
+		p->pai_step = 0;
+	if (!l_cap)
+		p->cap = p->cap_max;
+	else if (p->cap && (p->cap < p->cap_min || p->cap > p->cap_max ||
+			    (p->cap_step && (p->cap - p->cap_min) % p->cap_step)))
+		return cfg_error(ctx, l_cap, "cap: %u is not none or one of the caps", p->cap);
+	if (!l_pai)
+		p->pai = p->pai_min;
+	else if (p->pai < p->pai_min || p->pai > p->pai_max ||
+		 (p->pai_step && (p->pai - p->pai_min) % p->pai_step))
+		return cfg_error(ctx, l_pai, "pai: %u is not one of the averaging intervals", p->pai);
+	if (!key_line(s, "load"))
+		p->load = p->cap_max / 2;
+	return 0;
+}
+
 static int finish_agent(struct cfg_ctx *ctx, struct cfg_sect *s)
 {
 	struct vscmi_agent_desc *a = sect_agent(ctx, s);
@@ -1495,6 +1642,9 @@ static int finish_sect(struct cfg_ctx *ctx, struct cfg_sect *s)
 		break;
 	case VSCMI_PERF:
 		r = finish_perf(ctx, s);
+		break;
+	case VSCMI_POWERCAP:
+		r = finish_powercap(ctx, s);
 		break;
 	default:
 		r = 0;
@@ -1602,6 +1752,7 @@ static int check_views(struct cfg_ctx *ctx, struct cfg_sect *s)
 	static const char *const keys[VSCMI_KIND_COUNT] = {
 		[VSCMI_CLOCK] = "clocks",     [VSCMI_POWER] = "power", [VSCMI_RESET] = "resets",
 		[VSCMI_VOLTAGE] = "voltages", [VSCMI_PERF] = "perf",   [VSCMI_SENSOR] = "sensors",
+		[VSCMI_POWERCAP] = "powercaps",
 	};
 	struct vscmi_agent_desc *a = sect_agent(ctx, s);
 

@@ -39,6 +39,9 @@ static const struct dt_proto dt_protos[] = {
 	{ "sensor", SCMI_PROTO_SENSOR, "scmi_sensor", "#thermal-sensor-cells", "thermal-sensors", 0 },
 	{ "reset", SCMI_PROTO_RESET, "scmi_reset", "#reset-cells", "resets", 0 },
 	{ "voltage", SCMI_PROTO_VOLTAGE, "scmi_voltage", NULL, NULL, DT_REGULATORS },
+	/* Linux's arm_scmi_powercap registers its zones in /sys/class/powercap;
+	 * no consumer names a domain */
+	{ "powercap", SCMI_PROTO_POWERCAP, "scmi_powercap", NULL, NULL, 0 },
 };
 
 #define DT_NPROTOS (sizeof(dt_protos) / sizeof(dt_protos[0]))

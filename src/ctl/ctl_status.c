@@ -241,6 +241,14 @@ static void fmt_state(char *buf, size_t cap, struct json_object *st)
 		APPEND("%slimits %lld..%lld", off ? " " : "", jint(st, "min"), jint(st, "max"));
 	if (jget(st, "reading"))
 		APPEND("%sreading %lld", off ? " " : "", jint(st, "reading"));
+	if (jget(st, "cap") && jint(st, "cap") == 0)
+		APPEND("%suncapped", off ? " " : "");
+	else if (jget(st, "cap"))
+		APPEND("%scap %lld %s", off ? " " : "", jint(st, "cap"), jstr(st, "unit", ""));
+	if (jget(st, "pai_us"))
+		APPEND("%spai %lld us", off ? " " : "", jint(st, "pai_us"));
+	if (jget(st, "power"))
+		APPEND("%spower %lld %s", off ? " " : "", jint(st, "power"), jstr(st, "unit", ""));
 	if (!off)
 		APPEND("-");
 #undef APPEND

@@ -48,6 +48,8 @@ enum trace_form {
 	TF_S32,
 	TF_RESET,		/* RESET's flags */
 	TF_LIMITS,		/* max, then min */
+	TF_U32,
+	TF_CAP,			/* a power cap, 0: none (the domain's unit) */
 };
 
 static const struct trace_decoder {
@@ -71,6 +73,11 @@ static const struct trace_decoder {
 	{ SCMI_PROTO_PERF, SCMI_PERF_LEVEL_GET, TF_HEX, true, 2, NULL },
 	{ SCMI_PROTO_SENSOR, SCMI_SENSOR_READING_GET, TF_S64, true, 2, NULL },
 	{ SCMI_PROTO_SYSTEM, SCMI_SYSTEM_POWER_STATE_SET, TF_HEX, false, 2, NULL },
+	{ SCMI_PROTO_POWERCAP, SCMI_POWERCAP_CAP_SET, TF_CAP, false, 3, NULL },
+	{ SCMI_PROTO_POWERCAP, SCMI_POWERCAP_CAP_GET, TF_CAP, true, 2, NULL },
+	{ SCMI_PROTO_POWERCAP, SCMI_POWERCAP_PAI_SET, TF_U32, false, 3, "us" },
+	{ SCMI_PROTO_POWERCAP, SCMI_POWERCAP_PAI_GET, TF_U32, true, 2, "us" },
+	{ SCMI_PROTO_POWERCAP, SCMI_POWERCAP_MEASUREMENTS_GET, TF_U32, true, 2, NULL },
 };
 
 static void trace_decode(struct json_object *t, char *out, size_t cap)
@@ -122,6 +129,15 @@ static void trace_decode(struct json_object *t, char *out, size_t cap)
 		break;
 	case TF_LIMITS:
 		snprintf(out, cap, "max 0x%x min 0x%x", w[td->at], w[td->at + 1]);
+		break;
+	case TF_U32:
+		snprintf(out, cap, "%s%u%s%s", arrow, w[td->at], sp, unit);
+		break;
+	case TF_CAP:
+		if (w[td->at])
+			snprintf(out, cap, "%scap %u", arrow, w[td->at]);
+		else
+			snprintf(out, cap, "%suncapped", arrow);
 		break;
 	}
 }

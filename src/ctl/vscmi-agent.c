@@ -116,7 +116,7 @@ static int parse_proto(const char *s, uint8_t *out)
 {
 	uint64_t v;
 
-	for (uint8_t id = SCMI_PROTO_BASE; id <= SCMI_PROTO_VOLTAGE; id++) {
+	for (uint8_t id = SCMI_PROTO_BASE; id <= SCMI_PROTO_POWERCAP; id++) {
 		if (strcmp(s, scmi_protocol_name(id)) == 0) {
 			*out = id;
 			return 0;
@@ -237,7 +237,7 @@ static int verb_sleep(struct step *s, const struct verb *v, char **argv)
 
 static const struct verb verbs[] = {
 	{ "proto-version", "PROTO", 1, verb_version, 0, SCMI_MSG_VERSION,
-	  "PROTOCOL_VERSION (base, power, system, perf, clock, sensor, reset, voltage or a number)" },
+	  "PROTOCOL_VERSION (a protocol's name, as clock or powercap, or a number)" },
 	{ "clock-on", "ID", 1, verb_id, SCMI_PROTO_CLOCK, SCMI_CLOCK_CONFIG_SET,
 	  "CLOCK_CONFIG_SET: enable" },
 	{ "clock-off", "ID", 1, verb_id, SCMI_PROTO_CLOCK, SCMI_CLOCK_CONFIG_SET,

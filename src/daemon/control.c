@@ -283,7 +283,7 @@ static struct json_object *ctl_agents(struct vscmid *d, struct json_object *req)
 		jadd(j, "max_msg_size", json_object_new_int64(ad->max_msg_size));
 		jadd(j, "dom0less", agent_dom0less(ad));
 		protos = jadd(j, "protocols", json_object_new_array());
-		for (uint8_t p = SCMI_PROTO_BASE; p <= SCMI_PROTO_VOLTAGE; p++)
+		for (uint8_t p = SCMI_PROTO_BASE; p <= SCMI_PROTO_POWERCAP; p++)
 			if (p == SCMI_PROTO_BASE || (ad->protocols & SCMI_PROTO_BIT(p)))
 				japp(protos, json_object_new_string(scmi_protocol_name(p)));
 		views = jadd(j, "views", json_object_new_object());
@@ -345,6 +345,15 @@ static void state_json(struct json_object *o, const struct vscmi_res_desc *rd,
 			jadd(o, "max", json_object_new_int64(st->max));
 		}
 		break;
+	case VSCMI_POWERCAP:
+		/* a cap of 0: not capping */
+		if (!vote || st->has_level) {
+			jadd(o, "cap", json_object_new_int64(st->level));
+			jadd(o, "unit", json_object_new_string(rd->u.powercap.unit == 1 ? "uW" : "mW"));
+		}
+		if (!vote || st->has_limits)
+			jadd(o, "pai_us", json_object_new_int64(st->min));
+		break;
 	default:
 		break;
 	}
@@ -382,6 +391,13 @@ static struct json_object *ctl_resources(struct vscmid *d, struct json_object *r
 
 				if (d->plat->ops->sensor_read(d->plat, rd->plat_id, &value, &ts) == 0)
 					jadd(phys, "reading", json_object_new_int64(value));
+			}
+			if (kind == VSCMI_POWERCAP) {
+				uint32_t power, pai;
+
+				if (vscmi_platform_powercap_measure(d->plat, rd->plat_id, &power,
+								    &pai) == 0)
+					jadd(phys, "power", json_object_new_int64(power));
 			}
 			/* The boot vote, while no agent has taken the resource over. */
 			if (arb_res_boot_held(res)) {

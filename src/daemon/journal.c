@@ -290,8 +290,9 @@ static int journal_write(struct vscmid *d, const struct scmi_agent *agent, uint3
 
 /* --- boot votes ---------------------------------------------------------------- */
 
-/* The boot votes still held (doc/arbiter.md) and each performance domain's
- * level with no level votes: what the resources were when vscmid first
+/* The boot votes still held (doc/arbiter.md), each performance domain's
+ * level with no level votes and each power capping domain's cap and PAI
+ * with no votes: what the resources were when vscmid first
  * started, less what agents took over since. Rare changes, so a whole new
  * file each time, renamed into place. */
 #define BOOT_FILE "boot"
@@ -321,7 +322,7 @@ static void boot_persist(struct vscmid *d)
 			struct json_object *e;
 			struct arb_state st;
 
-			if (k != VSCMI_PERF && !arb_res_boot_held(res))
+			if (k != VSCMI_PERF && k != VSCMI_POWERCAP && !arb_res_boot_held(res))
 				continue;
 			arb_res_boot_state(res, &st);
 			e = json_object_new_object();
@@ -331,8 +332,10 @@ static void boot_persist(struct vscmid *d)
 			if (k == VSCMI_POWER)
 				json_object_object_add(e, "state", json_object_new_string(
 									   rd->u.power.states[st.pd].name));
-			if (k == VSCMI_PERF)
+			if (k == VSCMI_PERF || k == VSCMI_POWERCAP)
 				json_object_object_add(e, "level", json_object_new_int64(st.level));
+			if (k == VSCMI_POWERCAP)
+				json_object_object_add(e, "pai", json_object_new_int64(st.min));
 			json_object_array_add(arr, e);
 		}
 	}
@@ -710,7 +713,18 @@ static int boot_restore(struct vscmid *d)
 			log_err("journal: %s: perf %s: no level; skipped", path, rd->name);
 			continue;
 		}
-		arb_res_set_boot(res, kind != VSCMI_PERF, &st);
+		if (kind == VSCMI_POWERCAP) {
+			int64_t pai = 0;
+
+			if (jint(e, "level", 0, UINT32_MAX, &st.level) < 0 ||
+			    jint(e, "pai", 1, UINT32_MAX, &pai) < 0) {
+				log_err("journal: %s: powercap %s: no cap or PAI; skipped", path,
+					rd->name);
+				continue;
+			}
+			st.min = (uint32_t)pai;
+		}
+		arb_res_set_boot(res, kind != VSCMI_PERF && kind != VSCMI_POWERCAP, &st);
 	}
 	json_object_put(o);
 	return 1;

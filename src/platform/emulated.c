@@ -63,6 +63,12 @@ struct emu_sensor {
 	uint32_t period_ms;
 };
 
+/* A power capping domain's draw: what it would take uncapped. */
+struct emu_pcap {
+	uint32_t id;
+	uint32_t load, swing, period_ms;
+};
+
 #define EMU_MAGIC "VSCMIEMU"
 #define EMU_VERSION 1u
 
@@ -87,6 +93,8 @@ struct emu {
 	size_t maplen;
 	struct emu_sensor *sensors;
 	uint32_t nsensors;
+	struct emu_pcap *pcaps;
+	uint32_t npcaps;
 	struct emu_rule rules[EMU_RULES];
 	unsigned int rules_set;		/* rules ever set: none, no search */
 	uint64_t delay_us[VSCMI_OP_COUNT];
@@ -356,6 +364,44 @@ static int emu_sensor_read(struct vscmi_platform *p, uint32_t id, int64_t *value
 	return -ENOENT;
 }
 
+/* The draw swings over load +- swing like a sensor's reading, and the cap,
+ * when there is one, holds it down. */
+static int emu_powercap_measure(struct vscmi_platform *p, uint32_t id, uint32_t *power,
+				uint32_t *pai)
+{
+	struct emu *e = to_emu(p);
+	struct emu_entry *cap = emu_find(e, VSCMI_OP_POWERCAP_CAP, id);
+	struct emu_entry *avg = emu_find(e, VSCMI_OP_POWERCAP_PAI, id);
+	struct timespec ts;
+
+	if (!cap || !avg)
+		return -ENOENT;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	for (uint32_t i = 0; i < e->npcaps; i++) {
+		const struct emu_pcap *c = &e->pcaps[i];
+		struct emu_sensor wave = { .value = c->load, .amplitude = c->swing,
+					   .period_ms = c->period_ms };
+		uint64_t phase, now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+		int64_t draw = c->load;
+
+		if (c->id != id)
+			continue;
+		if (c->period_ms && c->swing) {
+			phase = now_ms % (2ull * c->period_ms);
+			if (phase >= c->period_ms)
+				phase = 2ull * c->period_ms - phase;
+			draw = emu_wave(&wave, phase);
+		}
+		draw = emu_clamp(draw, 0, UINT32_MAX);
+		if (cap->val > 0 && draw > cap->val)
+			draw = cap->val;
+		*power = (uint32_t)draw;
+		*pai = (uint32_t)avg->val;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 static int emu_sensor_start(struct vscmi_platform *p, uint32_t id, int64_t *value,
 			    uint64_t *timestamp, vscmi_reading_fn done, void *ctx)
 {
@@ -403,6 +449,7 @@ static void emu_destroy(struct vscmi_platform *p)
 	else
 		free(e->entries);
 	free(e->sensors);
+	free(e->pcaps);
 	free(e);
 }
 
@@ -415,6 +462,7 @@ static const struct vscmi_platform_ops emu_ops = {
 	.dispatch = emu_dispatch,
 	.sensor_read = emu_sensor_read,
 	.sensor_start = emu_sensor_start,
+	.powercap_measure = emu_powercap_measure,
 	.read = emu_read,
 	.completion_delay_us = emu_completion_delay_us,
 	.destroy = emu_destroy,
@@ -448,7 +496,8 @@ struct vscmi_platform *vscmi_emu_new(const struct vscmi_model *m)
 		n += 2 * m->nres[k];
 	e->entries = calloc(n, sizeof(*e->entries));
 	e->sensors = calloc(m->nres[VSCMI_SENSOR] + 1, sizeof(*e->sensors));
-	if (!e->entries || !e->sensors) {
+	e->pcaps = calloc(m->nres[VSCMI_POWERCAP] + 1, sizeof(*e->pcaps));
+	if (!e->entries || !e->sensors || !e->pcaps) {
 		emu_destroy(&e->base);
 		return NULL;
 	}
@@ -487,6 +536,16 @@ struct vscmi_platform *vscmi_emu_new(const struct vscmi_model *m)
 					.amplitude = emu_clamp(d->u.sensor.amplitude, 0,
 							       VSCMI_VALUE_MAX),
 					.period_ms = d->u.sensor.period_ms,
+				};
+				break;
+			case VSCMI_POWERCAP:
+				emu_add(e, VSCMI_OP_POWERCAP_CAP, d->plat_id, d->u.powercap.cap, 0);
+				emu_add(e, VSCMI_OP_POWERCAP_PAI, d->plat_id, d->u.powercap.pai, 0);
+				e->pcaps[e->npcaps++] = (struct emu_pcap){
+					.id = d->plat_id,
+					.load = d->u.powercap.load,
+					.swing = d->u.powercap.swing,
+					.period_ms = d->u.powercap.period_ms,
 				};
 				break;
 			default:

@@ -106,6 +106,17 @@ static int raw_encode(const struct raw *r, const struct vscmi_op *op, struct raw
 		c->w[1] = (uint32_t)op->val;
 		c->w[2] = (uint32_t)op->val2;
 		break;
+	case VSCMI_OP_POWERCAP_CAP:
+		/* synchronous: the reply says the cap is applied */
+		c->proto = SCMI_PROTO_POWERCAP, c->msg = SCMI_POWERCAP_CAP_SET, c->n = 3;
+		c->w[1] = 0;
+		c->w[2] = (uint32_t)op->val;
+		break;
+	case VSCMI_OP_POWERCAP_PAI:
+		c->proto = SCMI_PROTO_POWERCAP, c->msg = SCMI_POWERCAP_PAI_SET, c->n = 3;
+		c->w[1] = 0;
+		c->w[2] = (uint32_t)op->val;
+		break;
 	case VSCMI_OP_SYSTEM_POWER:
 		c->proto = SCMI_PROTO_SYSTEM, c->msg = SCMI_SYSTEM_POWER_STATE_SET;
 		c->w[0] = (uint32_t)op->val2;
@@ -264,6 +275,8 @@ static int raw_read(struct vscmi_platform *p, struct vscmi_op *op)
 		[VSCMI_OP_VOLTAGE_LEVEL] = { SCMI_PROTO_VOLTAGE, SCMI_VOLTAGE_LEVEL_GET },
 		[VSCMI_OP_PERF_LEVEL] = { SCMI_PROTO_PERF, SCMI_PERF_LEVEL_GET },
 		[VSCMI_OP_PERF_LIMITS] = { SCMI_PROTO_PERF, SCMI_PERF_LIMITS_GET },
+		[VSCMI_OP_POWERCAP_CAP] = { SCMI_PROTO_POWERCAP, SCMI_POWERCAP_CAP_GET },
+		[VSCMI_OP_POWERCAP_PAI] = { SCMI_PROTO_POWERCAP, SCMI_POWERCAP_PAI_GET },
 	};
 	struct raw *r = to_raw(p);
 	uint32_t w[2] = { op->id, 0 }, a = 0, b = 0;
@@ -321,6 +334,28 @@ out:
 	return err;
 }
 
+/* The firmware's measurement, asked and waited for: the firmware answers
+ * it from what it holds, with no hardware change to wait for. */
+static int raw_powercap_measure(struct vscmi_platform *p, uint32_t id, uint32_t *power,
+				uint32_t *pai)
+{
+	struct raw *r = to_raw(p);
+	struct raw_reply *rep = malloc(sizeof(*rep));
+	struct vscmi_rd rd;
+	int err;
+
+	if (!rep)
+		return -ENOMEM;
+	err = raw_xfer(r, SCMI_PROTO_POWERCAP, SCMI_POWERCAP_MEASUREMENTS_GET, &id, 1, false, rep);
+	if (err == 0) {
+		raw_payload(rep, &rd);
+		if (vscmi_rd_u32(&rd, power) < 0 || vscmi_rd_u32(&rd, pai) < 0)
+			err = -EBADE;
+	}
+	free(rep);
+	return err;
+}
+
 static uint64_t raw_completion_delay_us(struct vscmi_platform *p, const struct vscmi_op *op)
 {
 	/* The firmware's reply says the change is done. */
@@ -353,6 +388,7 @@ static const struct vscmi_platform_ops raw_ops = {
 	.dispatch = raw_plat_dispatch,
 	.sensor_read = raw_sensor_read,
 	.sensor_start = raw_sensor_start,
+	.powercap_measure = raw_powercap_measure,
 	.read = raw_read,
 	.completion_delay_us = raw_completion_delay_us,
 	.destroy = raw_destroy,

@@ -45,6 +45,13 @@ int vscmi_platform_read(struct vscmi_platform *p, struct vscmi_op *op)
 	return p->ops->read ? p->ops->read(p, op) : -EOPNOTSUPP;
 }
 
+int vscmi_platform_powercap_measure(struct vscmi_platform *p, uint32_t id, uint32_t *power,
+				    uint32_t *pai)
+{
+	return p->ops->powercap_measure ? p->ops->powercap_measure(p, id, power, pai) :
+					  -EOPNOTSUPP;
+}
+
 int vscmi_platform_sensor_start(struct vscmi_platform *p, uint32_t id, int64_t *value,
 				uint64_t *timestamp, vscmi_reading_fn done, void *ctx)
 {
@@ -77,6 +84,8 @@ const char *vscmi_op_name(enum vscmi_op_type type)
 		[VSCMI_OP_PERF_LEVEL] = "perf-level",
 		[VSCMI_OP_PERF_LIMITS] = "perf-limits",
 		[VSCMI_OP_SYSTEM_POWER] = "system-power",
+		[VSCMI_OP_POWERCAP_CAP] = "powercap-cap",
+		[VSCMI_OP_POWERCAP_PAI] = "powercap-pai",
 	};
 
 	return (unsigned int)type < VSCMI_OP_COUNT ? names[type] : "?";

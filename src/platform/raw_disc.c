@@ -68,6 +68,7 @@ static const char *raw_kind_title(enum vscmi_kind k)
 		[VSCMI_CLOCK] = "clock",      [VSCMI_POWER] = "power domain",
 		[VSCMI_RESET] = "reset domain", [VSCMI_VOLTAGE] = "voltage domain",
 		[VSCMI_PERF] = "performance domain", [VSCMI_SENSOR] = "sensor",
+		[VSCMI_POWERCAP] = "power capping domain",
 	};
 
 	return t[k];
@@ -430,6 +431,44 @@ static void raw_res_name(struct raw *r, enum vscmi_kind k, uint32_t i, const str
 			*c = '?';
 }
 
+/* A power capping domain's caps and intervals lie within the firmware's,
+ * in its unit: an agent's vote in range is one the firmware takes. rep
+ * holds the domain's POWERCAP_DOMAIN_ATTRIBUTES. */
+static int raw_check_powercap(struct raw *r, uint32_t i, const struct raw_reply *rep, char *err,
+			      size_t errlen)
+{
+	const struct vscmi_res_desc *d = &r->m->res[VSCMI_POWERCAP][i];
+	const typeof(d->u.powercap) *p = &d->u.powercap;
+	uint32_t attr = 0, w[6] = { 0 };
+	uint8_t name[16];
+	struct vscmi_rd rd;
+	int bad = 0;
+
+	raw_payload(rep, &rd);
+	if (vscmi_rd_u32(&rd, &attr) < 0 || vscmi_rd_bytes(&rd, name, sizeof(name)) < 0)
+		bad = -EBADE;
+	/* min_pai, max_pai, pai_step, min_cap, max_cap, cap_step */
+	for (int k = 0; k < 6 && !bad; k++)
+		if (vscmi_rd_u32(&rd, &w[k]) < 0)
+			bad = -EBADE;
+	if (bad)
+		return raw_fail(err, errlen, "[powercap %s]: the firmware's attributes of power "
+					     "capping domain %u are too short", d->name, d->plat_id);
+	if (((attr >> 23) & 3) != p->unit)
+		return raw_fail(err, errlen, "[powercap %s]: unit %s, but the firmware's power "
+					     "capping domain %u (%s) counts in %s", d->name,
+				p->unit == 1 ? "uW" : "mW", d->plat_id, r->res[VSCMI_POWERCAP][i].name,
+				((attr >> 23) & 3) == 1 ? "uW" : ((attr >> 23) & 3) == 2 ? "mW" :
+											  "abstract units");
+	if (p->cap_min < w[3] || p->cap_max > w[4] || p->pai_min < w[0] || p->pai_max > w[1])
+		return raw_fail(err, errlen, "[powercap %s]: caps %u..%u, intervals %u..%u us, but "
+					     "the firmware's power capping domain %u (%s) has caps "
+					     "%u..%u, intervals %u..%u us", d->name, p->cap_min,
+				p->cap_max, p->pai_min, p->pai_max, d->plat_id,
+				r->res[VSCMI_POWERCAP][i].name, w[3], w[4], w[0], w[1]);
+	return 0;
+}
+
 static int raw_discover(struct raw *r, char *err, size_t errlen)
 {
 	const struct vscmi_model *m = r->m;
@@ -506,6 +545,11 @@ static int raw_discover(struct raw *r, char *err, size_t errlen)
 			raw_res_name(r, (enum vscmi_kind)k, i, rep);
 			if (k == VSCMI_CLOCK || k == VSCMI_VOLTAGE || k == VSCMI_PERF) {
 				e = raw_check_values(r, (enum vscmi_kind)k, i, rep, err, errlen);
+				if (e)
+					goto out;
+			}
+			if (k == VSCMI_POWERCAP) {
+				e = raw_check_powercap(r, i, rep, err, errlen);
 				if (e)
 					goto out;
 			}

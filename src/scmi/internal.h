@@ -63,6 +63,7 @@ extern const struct scmi_protocol scmi_clock_protocol;
 extern const struct scmi_protocol scmi_sensor_protocol;
 extern const struct scmi_protocol scmi_reset_protocol;
 extern const struct scmi_protocol scmi_voltage_protocol;
+extern const struct scmi_protocol scmi_powercap_protocol;
 
 int scmi_common_version(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp);
 int scmi_common_msg_attributes(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp);
@@ -281,6 +282,13 @@ void scmi_deferred_forget(struct scmi_server *srv, struct scmi_agent *a);
 void scmi_preq_cancel_all(struct scmi_agent *a);
 /* The arbiter's done callback. */
 void scmi_on_done(void *ctx, struct arb_vote *vote, int result);
+
+/* powercap.c */
+/* A power capping domain measured power: agents whose thresholds it
+ * crossed hear of it. */
+void scmi_powercap_measured(struct scmi_server *srv, struct arb_res *res, uint32_t power);
+/* Measures the domain again when an agent has thresholds on it. */
+void scmi_powercap_recheck(struct scmi_server *srv, struct arb_res *res);
 
 /* notify.c */
 /* The arbiter's transition observer and the platform's event callback. */

@@ -120,6 +120,21 @@ void scmi_on_transition(void *ctx, struct arb_res *res, const struct vscmi_op *o
 		scmi_notify_res(srv, res, SCMI_PROTO_PERF, SCMI_PERF_LEVEL_CHANGED,
 				cause, SCMI_FOLLOW_LEVEL, w, 1);
 		break;
+	case VSCMI_OP_POWERCAP_CAP:
+	case VSCMI_OP_POWERCAP_PAI: {
+		struct arb_state st;
+
+		/* The applied cap bounds every agent's draw: each subscriber
+		 * hears of it, whatever cap it voted itself. */
+		arb_res_phys(res, &st);
+		w[0] = (uint32_t)st.level;
+		w[1] = st.min;
+		scmi_notify_res(srv, res, SCMI_PROTO_POWERCAP, SCMI_POWERCAP_CAP_CHANGED,
+				cause, SCMI_FOLLOW_ALL, w, 2);
+		/* A new cap moves the draw under it. */
+		scmi_powercap_recheck(srv, res);
+		break;
+	}
 	case VSCMI_OP_RESET_PULSE:
 		w[0] = (uint32_t)op->val;
 		scmi_notify_res(srv, res, SCMI_PROTO_RESET, SCMI_RESET_ISSUED,

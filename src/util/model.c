@@ -13,6 +13,7 @@ uint8_t vscmi_kind_protocol(enum vscmi_kind kind)
 		[VSCMI_CLOCK] = SCMI_PROTO_CLOCK,     [VSCMI_POWER] = SCMI_PROTO_POWER,
 		[VSCMI_RESET] = SCMI_PROTO_RESET,     [VSCMI_VOLTAGE] = SCMI_PROTO_VOLTAGE,
 		[VSCMI_PERF] = SCMI_PROTO_PERF,       [VSCMI_SENSOR] = SCMI_PROTO_SENSOR,
+		[VSCMI_POWERCAP] = SCMI_PROTO_POWERCAP,
 	};
 
 	return (unsigned int)kind < VSCMI_KIND_COUNT ? proto[kind] : 0;
@@ -23,6 +24,7 @@ const char *vscmi_kind_name(enum vscmi_kind kind)
 	static const char *const names[VSCMI_KIND_COUNT] = {
 		[VSCMI_CLOCK] = "clock",     [VSCMI_POWER] = "power", [VSCMI_RESET] = "reset",
 		[VSCMI_VOLTAGE] = "voltage", [VSCMI_PERF] = "perf",   [VSCMI_SENSOR] = "sensor",
+		[VSCMI_POWERCAP] = "powercap",
 	};
 
 	return (unsigned int)kind < VSCMI_KIND_COUNT ? names[kind] : "?";

@@ -68,9 +68,10 @@ const char *scmi_protocol_name(uint8_t id)
 {
 	static const char *const names[] = {
 		"base", "power", "system", "perf", "clock", "sensor", "reset", "voltage",
+		"powercap",
 	};
 
-	if (id < SCMI_PROTO_BASE || id > SCMI_PROTO_VOLTAGE)
+	if (id < SCMI_PROTO_BASE || id > SCMI_PROTO_POWERCAP)
 		return "unknown";
 	return names[id - SCMI_PROTO_BASE];
 }
@@ -135,6 +136,14 @@ static const char *const scmi_voltage_names[] = {
 	[0x8] = "VOLTAGE_LEVEL_GET", [0x9] = "VOLTAGE_DOMAIN_NAME_GET",
 };
 
+static const char *const scmi_powercap_names[] = {
+	[0x3] = "POWERCAP_DOMAIN_ATTRIBUTES", [0x4] = "POWERCAP_CAP_GET",
+	[0x5] = "POWERCAP_CAP_SET", [0x6] = "POWERCAP_PAI_GET", [0x7] = "POWERCAP_PAI_SET",
+	[0x8] = "POWERCAP_DOMAIN_NAME_GET", [0x9] = "POWERCAP_MEASUREMENTS_GET",
+	[0xa] = "POWERCAP_CAP_NOTIFY", [0xb] = "POWERCAP_MEASUREMENTS_NOTIFY",
+	[0xc] = "POWERCAP_DESCRIBE_FASTCHANNEL",
+};
+
 #define NAMES(t) { t, sizeof(t) / sizeof(t[0]) }
 
 const char *scmi_message_name(uint8_t proto, uint8_t msg)
@@ -145,14 +154,14 @@ const char *scmi_message_name(uint8_t proto, uint8_t msg)
 	} tables[] = {
 		NAMES(scmi_base_names),	 NAMES(scmi_power_names),  NAMES(scmi_system_names),
 		NAMES(scmi_perf_names),	 NAMES(scmi_clock_names),  NAMES(scmi_sensor_names),
-		NAMES(scmi_reset_names), NAMES(scmi_voltage_names),
+		NAMES(scmi_reset_names), NAMES(scmi_voltage_names), NAMES(scmi_powercap_names),
 	};
 
 	if (msg < sizeof(scmi_common_names) / sizeof(scmi_common_names[0]))
 		return scmi_common_names[msg];
 	if (msg == 0x10)
 		return "NEGOTIATE_PROTOCOL_VERSION";
-	if (proto < SCMI_PROTO_BASE || proto > SCMI_PROTO_VOLTAGE)
+	if (proto < SCMI_PROTO_BASE || proto > SCMI_PROTO_POWERCAP)
 		return NULL;
 	if (msg >= tables[proto - SCMI_PROTO_BASE].n)
 		return NULL;

@@ -17,7 +17,7 @@ struct rm_vote {
 	bool voted;		/* power, reset: a state voted */
 	uint32_t pd;
 	bool asserted;
-	bool has_limits;	/* perf */
+	bool has_limits;	/* perf; power capping: a PAI (in min) */
 	uint32_t min, max;
 };
 
@@ -40,7 +40,7 @@ struct rm {
 
 /* Sensors have no votes. */
 static const enum vscmi_kind rm_kinds[] = { VSCMI_CLOCK, VSCMI_POWER, VSCMI_RESET,
-					    VSCMI_VOLTAGE, VSCMI_PERF };
+					    VSCMI_VOLTAGE, VSCMI_PERF, VSCMI_POWERCAP };
 #define RM_NKINDS (sizeof(rm_kinds) / sizeof(rm_kinds[0]))
 
 static struct rm_vote *rm_vote_of(const struct rm *rm, enum vscmi_kind k, uint32_t agent,
@@ -416,6 +416,73 @@ static int32_t perf_limits_vote(struct rm *rm, uint32_t a, uint32_t i, int64_t m
 	return RM_SUCCESS;
 }
 
+/* --- power capping domains ------------------------------------------------ */
+
+static bool pc_on_step(int64_t v, uint32_t min, uint32_t max, uint32_t step)
+{
+	return v >= min && v <= max && (step == 0 || (v - min) % step == 0);
+}
+
+/* "a cap outside the domain's range (0 aside): OUT_OF_RANGE; one between
+ * its steps: INVALID_PARAMETERS" */
+static int32_t pc_cap_vote(struct rm *rm, uint32_t a, uint32_t i, int64_t cap)
+{
+	const struct vscmi_res_desc *d = rm->res[VSCMI_POWERCAP][i].d;
+	struct rm_vote *v = rm_vote_of(rm, VSCMI_POWERCAP, a, i);
+
+	if (cap != 0 && (cap < d->u.powercap.cap_min || cap > d->u.powercap.cap_max))
+		return RM_OUT_OF_RANGE;
+	if (cap != 0 && !pc_on_step(cap, d->u.powercap.cap_min, d->u.powercap.cap_max,
+				    d->u.powercap.cap_step))
+		return RM_INVALID_PARAMETERS;
+	v->has_level = true;
+	v->level = cap;
+	return RM_SUCCESS;
+}
+
+/* "the same for a PAI" */
+static int32_t pc_pai_vote(struct rm *rm, uint32_t a, uint32_t i, int64_t pai)
+{
+	const struct vscmi_res_desc *d = rm->res[VSCMI_POWERCAP][i].d;
+	struct rm_vote *v = rm_vote_of(rm, VSCMI_POWERCAP, a, i);
+
+	if (pai < d->u.powercap.pai_min || pai > d->u.powercap.pai_max)
+		return RM_OUT_OF_RANGE;
+	if (!pc_on_step(pai, d->u.powercap.pai_min, d->u.powercap.pai_max, d->u.powercap.pai_step))
+		return RM_INVALID_PARAMETERS;
+	v->has_limits = true;
+	v->min = (uint32_t)pai;
+	return RM_SUCCESS;
+}
+
+/* "physical cap: the lowest cap voted other than 0; none such: 0 (not
+ * capping) when an agent voted 0, the boot cap when nobody voted a cap.
+ * physical PAI: the shortest voted; none: the boot PAI." */
+static void pc_target(const struct rm *rm, uint32_t i, struct rm_phys *t)
+{
+	const struct vscmi_res_desc *d = rm->res[VSCMI_POWERCAP][i].d;
+	bool any_cap = false, any_zero = false, any_pai = false;
+	int64_t cap = 0;
+	uint32_t pai = 0;
+
+	for (uint32_t a = 0; a < rm_nagents(rm); a++) {
+		const struct rm_vote *v = rm_vote_of(rm, VSCMI_POWERCAP, a, i);
+
+		if (v->has_level && v->level == 0)
+			any_zero = true;
+		else if (v->has_level && (!any_cap || v->level < cap)) {
+			cap = v->level;
+			any_cap = true;
+		}
+		if (v->has_limits && (!any_pai || v->min < pai)) {
+			pai = v->min;
+			any_pai = true;
+		}
+	}
+	t->level = any_cap ? cap : any_zero ? 0 : d->u.powercap.cap;
+	t->min = any_pai ? pai : d->u.powercap.pai;
+}
+
 /* "physical level: the wanted level clamped into [lo, hi], then the
  * highest table level at or below it that is >= lo; if none, the lowest
  * table level >= lo that is <= hi; if no table level lies in [lo, hi], the
@@ -527,6 +594,9 @@ static void rm_targets(const struct rm *rm, enum vscmi_kind k, struct rm_phys *t
 		case VSCMI_PERF:
 			perf_target(rm, i, &t[i]);
 			break;
+		case VSCMI_POWERCAP:
+			pc_target(rm, i, &t[i]);
+			break;
 		default:
 			break;
 		}
@@ -585,6 +655,13 @@ static void rm_diff(const struct rm *rm, enum vscmi_kind k, uint32_t i, const st
 			rm_emit(eff, VSCMI_OP_PERF_LIMITS, k, i, t->max, t->min);
 		if (up && t->level != o->level)
 			rm_emit(eff, VSCMI_OP_PERF_LEVEL, k, i, t->level, 0);
+		break;
+	case VSCMI_POWERCAP:
+		/* "the PAI before the cap" */
+		if (up && t->min != o->min)
+			rm_emit(eff, VSCMI_OP_POWERCAP_PAI, k, i, t->min, 0);
+		if (up && t->level != o->level)
+			rm_emit(eff, VSCMI_OP_POWERCAP_CAP, k, i, t->level, 0);
 		break;
 	default:
 		break;
@@ -695,6 +772,9 @@ enum vscmi_kind rm_req_kind(enum rm_req req)
 	case RM_PERF_LEVEL:
 	case RM_PERF_LIMITS:
 		return VSCMI_PERF;
+	case RM_POWERCAP_CAP:
+	case RM_POWERCAP_PAI:
+		return VSCMI_POWERCAP;
 	default:
 		return VSCMI_KIND_COUNT;
 	}
@@ -708,7 +788,8 @@ const char *rm_req_name(enum rm_req req)
 		[RM_RESET_PULSE] = "pulse",	 [RM_VOLTAGE_ENABLE] = "config",
 		[RM_VOLTAGE_LEVEL] = "level",	 [RM_PERF_LEVEL] = "level",
 		[RM_PERF_LIMITS] = "limits",	 [RM_RESET_AGENT] = "RESET_AGENT_CONFIGURATION",
-		[RM_DISCONNECT] = "disconnect",
+		[RM_DISCONNECT] = "disconnect",	 [RM_POWERCAP_CAP] = "cap",
+		[RM_POWERCAP_PAI] = "pai",
 	};
 
 	return (unsigned int)req < RM_REQ_COUNT ? names[req] : "?";
@@ -773,6 +854,12 @@ int rm_step(struct rm *rm, const struct rm_step *s, struct rm_effect *eff)
 	case RM_PERF_LIMITS:
 		st = perf_limits_vote(rm, a, i, s->val, s->val2);
 		break;
+	case RM_POWERCAP_CAP:
+		st = pc_cap_vote(rm, a, i, s->val);
+		break;
+	case RM_POWERCAP_PAI:
+		st = pc_pai_vote(rm, a, i, s->val);
+		break;
 	case RM_RESET_AGENT:
 	case RM_DISCONNECT:
 		rm_withdraw(rm, a);
@@ -829,6 +916,10 @@ int rm_read(const struct rm *rm, uint32_t agent, enum vscmi_kind kind, uint32_t 
 		out->level = v->has_level ? v->level : r->phys.level;
 		out->min = v->has_limits ? v->min : perf_lowest(r->d);
 		out->max = v->has_limits ? v->max : perf_highest(r->d);
+		break;
+	case VSCMI_POWERCAP:
+		out->level = v->has_level ? v->level : r->phys.level;
+		out->min = v->has_limits ? v->min : r->phys.min;
 		break;
 	default:
 		return -EINVAL;
@@ -974,6 +1065,11 @@ static void rm_boot(struct rm *rm, enum vscmi_kind k, uint32_t i)
 		r->phys.level = d->u.perf.initial;
 		r->phys.min = perf_lowest(d);
 		r->phys.max = perf_highest(d);
+		break;
+	case VSCMI_POWERCAP:
+		/* "boot: the config's cap and pai" */
+		r->phys.level = d->u.powercap.cap;
+		r->phys.min = d->u.powercap.pai;
 		break;
 	default:
 		break;

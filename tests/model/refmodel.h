@@ -39,6 +39,8 @@ enum rm_req {
 	RM_VOLTAGE_LEVEL,	/* val: uV, exact (the voltage protocol never rounds) */
 	RM_PERF_LEVEL,		/* val: perf level */
 	RM_PERF_LIMITS,		/* val: max, val2: min; 0 keeps that bound */
+	RM_POWERCAP_CAP,	/* val: cap in the domain's unit, 0 none */
+	RM_POWERCAP_PAI,	/* val: averaging interval, us */
 	RM_RESET_AGENT,		/* BASE RESET_AGENT_CONFIGURATION of itself */
 	RM_DISCONNECT,		/* channel closed (guest destroyed, socket closed) */
 	RM_REQ_COUNT,
@@ -62,10 +64,10 @@ struct rm_step {
 /* A resource's physical state; fields per kind as in struct arb_state. */
 struct rm_phys {
 	bool on;		/* clock, voltage */
-	int64_t level;		/* clock Hz, voltage uV, perf level */
+	int64_t level;		/* clock Hz, voltage uV, perf level, power cap */
 	uint32_t pd;		/* power: index into the states */
 	bool asserted;		/* reset */
-	uint32_t min, max;	/* perf limits as the platform has them */
+	uint32_t min, max;	/* perf limits as the platform has them; min: the PAI */
 };
 
 /* A reset line an agent never voted on has no read. */
@@ -74,10 +76,11 @@ struct rm_phys {
 /* What an agent reads back for one of its views. */
 struct rm_read {
 	bool on;		/* clock, voltage: its own gate vote */
-	int64_t level;		/* clock, voltage, perf: its vote, else the physical one */
+	int64_t level;		/* clock, voltage, perf, cap: its vote, else the physical one */
 	uint32_t pd;		/* power: its vote, else the last (off) state */
 	int reset;		/* 1 asserted, 0 deasserted, RM_RESET_UNVOTED */
-	uint32_t min, max;	/* perf: its limits, else the whole table */
+	uint32_t min, max;	/* perf: its limits, else the whole table; min: its PAI,
+				 * else the physical one */
 };
 
 /* One platform call that changes something. */

@@ -425,6 +425,41 @@ void rig_gfx_setup(void)
 	rig_start(&rig.shim, &hooks);
 }
 
+void rig_powercap_setup(void)
+{
+	struct vscmi_model *m = &rig.model;
+	struct scmi_hooks hooks = { .defer = rig_defer };
+	struct vscmi_res_desc *d;
+	struct vscmi_agent_desc *a;
+
+	memset(&rig, 0, sizeof(rig));
+	rig_reset(RIG_INBOX);
+	d = rig_add_res(m, VSCMI_POWERCAP, "soc", 40, -1);
+	d->u.powercap = (typeof(d->u.powercap)){ .unit = 2, .cap_min = 1000, .cap_max = 8000,
+						 .cap_step = 500, .cap = 8000, .pai_min = 1000,
+						 .pai_max = 100000, .pai_step = 1000,
+						 .pai = 10000, .sustainable = 5000,
+						 .accuracy = 7, .load = 6000 };
+	d = rig_add_res(m, VSCMI_POWERCAP, "gpu", 41, 0);
+	d->u.powercap = (typeof(d->u.powercap)){ .unit = 1, .cap_min = 500, .cap_max = 4000,
+						 .cap_step = 500, .cap = 4000, .pai_min = 1000,
+						 .pai_max = 10000, .pai_step = 1000, .pai = 5000,
+						 .load = 3000 };
+	d = rig_add_res(m, VSCMI_POWERCAP, "dsp_fixed_power_domain", 42, -1);
+	d->u.powercap = (typeof(d->u.powercap)){ .unit = 2, .cap_min = 2000, .cap_max = 2000,
+						 .cap = 2000, .pai_min = 1000, .pai_max = 1000,
+						 .pai = 1000, .load = 2500 };
+	a = rig_add_agent(m, "gfx", SCMI_PROTO_ALL, SCMI_DEFAULT_PAYLOAD);
+	add_views(a, VSCMI_POWERCAP, 0, NULL, 1, NULL, -1);
+	a = rig_add_agent(m, "hmi", SCMI_PROTO_ALL, SCMI_DEFAULT_PAYLOAD);
+	add_views(a, VSCMI_POWERCAP, 1, "g", 2, NULL, -1);
+	a = rig_add_agent(m, "readonly", SCMI_PROTO_BIT(SCMI_PROTO_POWERCAP), SCMI_DEFAULT_PAYLOAD);
+	add_views(a, VSCMI_POWERCAP, 1, NULL, -1);
+	rig.plat = vscmi_emu_new(m);
+	ck_assert_ptr_nonnull(rig.plat);
+	rig_start(rig.plat, &hooks);
+}
+
 int32_t rig_sendv(uint32_t agent, uint8_t proto, uint8_t msg, int n, const uint32_t *w)
 {
 	memset(rig.resp, 0xa5, sizeof(rig.resp));

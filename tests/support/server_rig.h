@@ -93,7 +93,11 @@ void rig_video_setup(void);
  * channel, seeing part of it in another order; a gpu and a cpu performance
  * domain, six sensors that read rig.sensor_val, three regulators. */
 void rig_gfx_setup(void);
-/* The checked teardown of either. */
+/* The power capping system: gfx sees the soc and the gpu domain under
+ * it, hmi the gpu domain (as "g", without its parent) and a domain with a
+ * fixed cap; readonly sees the gpu domain too. */
+void rig_powercap_setup(void);
+/* The checked teardown of any. */
 void rig_teardown(void);
 
 /* One command from the agent, with rig.resp cleared first: its status,
