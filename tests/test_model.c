@@ -1258,25 +1258,25 @@ static int ip_exec(void *ctx, const struct rm_step *s, int32_t *status, char *er
 	ip->total = 0;
 	switch (s->req) {
 	case RM_CLOCK_ENABLE:
-		r = arb_clock_enable(v, s->val != 0);
+		r = arb_vote_ask(v, ARB_GATE, s->val != 0, 0);
 		break;
 	case RM_CLOCK_RATE:
 		r = ip_clock_round(d, s, &val);
 		if (r == 0)
-			r = arb_clock_rate(v, (uint64_t)val);
+			r = arb_vote_ask(v, ARB_LEVEL, (uint64_t)val, 0);
 		break;
 	case RM_POWER_STATE:
 		idx = vscmi_pd_state_index(d, (uint32_t)s->val);
-		r = idx < 0 ? -EINVAL : arb_power_state(v, (uint32_t)idx);
+		r = idx < 0 ? -EINVAL : arb_vote_ask(v, ARB_PD_STATE, (uint32_t)idx, 0);
 		break;
 	case RM_RESET_LINE:
-		r = arb_reset_line(v, s->val != 0);
+		r = arb_vote_ask(v, ARB_ASSERT, s->val != 0, 0);
 		break;
 	case RM_RESET_PULSE:
-		r = arb_reset_pulse(v, (uint32_t)s->val);
+		r = arb_vote_ask(v, ARB_PULSE, (uint32_t)s->val, 0);
 		break;
 	case RM_VOLTAGE_ENABLE:
-		r = arb_voltage_enable(v, s->val != 0);
+		r = arb_vote_ask(v, ARB_GATE, s->val != 0, 0);
 		break;
 	case RM_VOLTAGE_LEVEL:
 		/* The voltage protocol takes listed levels only (else
@@ -1287,19 +1287,19 @@ static int ip_exec(void *ctx, const struct rm_step *s, int32_t *status, char *er
 			    0 :
 			    -EINVAL;
 		if (r == 0)
-			r = arb_voltage_level(v, s->val);
+			r = arb_vote_ask(v, ARB_LEVEL, s->val, 0);
 		break;
 	case RM_PERF_LEVEL:
-		r = arb_perf_level(v, (uint32_t)s->val);
+		r = arb_vote_ask(v, ARB_LEVEL, (uint32_t)s->val, 0);
 		break;
 	case RM_PERF_LIMITS:
-		r = arb_perf_limits(v, (uint32_t)s->val, (uint32_t)s->val2);
+		r = arb_vote_ask(v, ARB_LIMITS, (uint32_t)s->val, (uint32_t)s->val2);
 		break;
 	case RM_POWERCAP_CAP:
-		r = s->val < 0 || s->val > UINT32_MAX ? -ERANGE : arb_powercap_cap(v, (uint32_t)s->val);
+		r = s->val < 0 || s->val > UINT32_MAX ? -ERANGE : arb_vote_ask(v, ARB_LEVEL, (uint32_t)s->val, 0);
 		break;
 	case RM_POWERCAP_PAI:
-		r = s->val < 0 || s->val > UINT32_MAX ? -ERANGE : arb_powercap_pai(v, (uint32_t)s->val);
+		r = s->val < 0 || s->val > UINT32_MAX ? -ERANGE : arb_vote_ask(v, ARB_PAI, (uint32_t)s->val, 0);
 		break;
 	case RM_RESET_AGENT:
 	case RM_DISCONNECT:

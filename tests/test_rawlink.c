@@ -813,19 +813,19 @@ START_TEST(test_link_loss_and_resync)
 	memset(link_changes, 0, sizeof(link_changes));
 	vscmi_raw_set_link_cb(p, on_link, NULL);
 	arb_set_done(arb, on_arb_done, NULL);
-	ck_assert_int_eq(settle(p, arb_clock_rate(v, 60000000)), 0);
-	ck_assert_int_eq(settle(p, arb_clock_enable(v, true)), 0);
+	ck_assert_int_eq(settle(p, arb_vote_ask(v, ARB_LEVEL, 60000000, 0)), 0);
+	ck_assert_int_eq(settle(p, arb_vote_ask(v, ARB_GATE, true, 0)), 0);
 	/* The parent the arbiter knows of went on first. */
 	ck_assert_int_eq(rfs("state clock-enable 0"), 1);
 	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
 
 	/* The driver unbinds: the files vanish; commands fail, nothing hangs. */
 	rfs("down");
-	ck_assert_int_eq(settle(p, arb_clock_rate(v, 70000000)), -ECOMM);
+	ck_assert_int_eq(settle(p, arb_vote_ask(v, ARB_LEVEL, 70000000, 0)), -ECOMM);
 	ck_assert(!vscmi_raw_up(p));
 	ck_assert_int_eq(link_changes[0], 1);
 	ck_assert_int_eq(vscmi_raw_notify_fd(p), -1);
-	ck_assert_int_eq(settle(p, arb_clock_enable(v, false)), -ECOMM);
+	ck_assert_int_eq(settle(p, arb_vote_ask(v, ARB_GATE, false, 0)), -ECOMM);
 	ck_assert_int_lt(vscmi_raw_reconnect(p, err, sizeof(err)), 0);
 	ck_assert_msg(strstr(err, "cannot open"), "%s", err);
 
@@ -853,7 +853,7 @@ START_TEST(test_link_loss_and_resync)
 	/* The power domain nobody voted for stays off, the reset asserted. */
 	ck_assert_int_eq(rfs("state power-state 0"), 0x40000000);
 	ck_assert_int_eq(rfs("state reset-line 0"), 1);
-	ck_assert_int_eq(settle(p, arb_clock_rate(v, 70000000)), 0);
+	ck_assert_int_eq(settle(p, arb_vote_ask(v, ARB_LEVEL, 70000000, 0)), 0);
 	ck_assert_int_eq(rfs("state clock-rate 1"), 70000000);
 
 	arb_agent_free(a);

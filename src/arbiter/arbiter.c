@@ -459,6 +459,24 @@ static void req_unlink(struct arb_res *res, struct arb_req *q)
 	res->arb->nwaiting--;
 }
 
+int arb_vote_ask(struct arb_vote *v, enum arb_ask what, int64_t a, int64_t b)
+{
+	const struct arb_ask_row *row;
+	int r;
+
+	if ((unsigned int)what >= ARB_ASK_COUNT)
+		return -EINVAL;
+	row = &v->res->kind->asks[what];
+	if (!row->run)
+		return -EINVAL;
+	if (row->check) {
+		r = row->check(v->res, a, b);
+		if (r < 0)
+			return r;
+	}
+	return arb_request(v, row->run, a, b);
+}
+
 /* A change now, or in its resource's queue when its chain is held or
  * others wait before it. */
 int arb_request(struct arb_vote *v, arb_req_fn run, int64_t a, int64_t b)

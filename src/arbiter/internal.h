@@ -144,7 +144,16 @@ enum arb_phase { ARB_UP, ARB_DOWN };
 /* What differs between kinds: one row each, in the kind's file. add, del,
  * target, next and apply are required; any other member may be NULL, with
  * the meaning its comment gives. */
+/* One quantity a kind's votes ask for: run once the chain is free; check
+ * before it waits, -errno to refuse the values at once (NULL: any). */
+struct arb_ask_row {
+	arb_req_fn run;
+	int (*check)(const struct arb_res *res, int64_t a, int64_t b);
+};
+
 struct arb_kind {
+	/* What a vote may ask, by enum arb_ask; no run: -EINVAL. */
+	struct arb_ask_row asks[ARB_ASK_COUNT];
 	/* A vote joins or leaves its resource's counts. */
 	void (*add)(struct arb_vote *v);
 	void (*del)(struct arb_vote *v);
