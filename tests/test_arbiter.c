@@ -2777,6 +2777,8 @@ START_TEST(test_empty_vote_with_dirty_padding_is_empty)
 	st.pd = 0;
 	st.level = 0;
 	st.min = st.max = 0;
+	st.owned = false;
+	st.func = st.cfg_mask = 0;
 	for (int r = 0; r < S_RES; r++)
 		ck_assert_int_eq(arb_vote_restore(s->v[0][r], &st, false), 0);
 	a = agent(&s->w, 1);

@@ -546,7 +546,7 @@ static const struct bad_case bad_cases[] = {
 	{ "[sensor s]\nid = 0\nscale = -17\n", 3, "scale: -17 is out of range" },
 	{ "[agent x]\nmax_msg_size = 64\n", 2, "max_msg_size: 64 is out of range (68..128)" },
 	{ "[agent x]\nmax_msg_size = 129\n", 2, "max_msg_size: 129 is out of range" },
-	{ "[agent x]\nprotocols = base pinctrl\n", 2, "unknown protocol 'pinctrl'" },
+	{ "[agent x]\nprotocols = base gpio\n", 2, "unknown protocol 'gpio'" },
 	{ "[agent x]\nprotocols = 0x18\n", 2, "0x18 is out of range" },
 	{ "[agent x]\ndomid = 40000\n", 2, "domid: 40000 is out of range" },
 	{ "[agent x]\nprivileged = sure\n", 2, "'sure' is not yes or no" },

@@ -21,6 +21,8 @@ enum vscmi_op_type {
 	VSCMI_OP_PERF_LEVEL,		/* val: perf level */
 	VSCMI_OP_PERF_LIMITS,		/* val: max, val2: min */
 	VSCMI_OP_SYSTEM_POWER,		/* val: system_state, val2: flags */
+	VSCMI_OP_PIN_FUNCTION,		/* val: function's platform ID, -1 none */
+	VSCMI_OP_PIN_CONFIG,		/* val: config type, val2: value */
 	VSCMI_OP_COUNT,
 };
 

@@ -77,6 +77,8 @@ const char *vscmi_op_name(enum vscmi_op_type type)
 		[VSCMI_OP_PERF_LEVEL] = "perf-level",
 		[VSCMI_OP_PERF_LIMITS] = "perf-limits",
 		[VSCMI_OP_SYSTEM_POWER] = "system-power",
+		[VSCMI_OP_PIN_FUNCTION] = "pin-function",
+		[VSCMI_OP_PIN_CONFIG] = "pin-config",
 	};
 
 	return (unsigned int)type < VSCMI_OP_COUNT ? names[type] : "?";

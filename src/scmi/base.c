@@ -15,7 +15,7 @@ static uint32_t base_protocols(const struct scmi_agent *a, uint8_t *ids)
 {
 	uint32_t n = 0;
 
-	for (uint32_t p = SCMI_PROTO_POWER; p <= SCMI_PROTO_VOLTAGE; p++)
+	for (uint32_t p = SCMI_PROTO_POWER; p <= SCMI_PROTO_PINCTRL; p++)
 		if (a->d->protocols & SCMI_PROTO_BIT(p))
 			ids[n++] = (uint8_t)p;
 	return n;
@@ -23,7 +23,7 @@ static uint32_t base_protocols(const struct scmi_agent *a, uint8_t *ids)
 
 static int base_attributes(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
 {
-	uint8_t ids[8];
+	uint8_t ids[16];
 	uint32_t n = base_protocols(c->agent, ids);
 
 	/* The field has 8 bits; guests learn of no other agent anyway. */
@@ -68,7 +68,7 @@ static int base_impl(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *
 
 static int base_list_protocols(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
 {
-	uint8_t ids[8], packed[8] = { 0 };
+	uint8_t ids[16], packed[16] = { 0 };
 	uint32_t skip, n = base_protocols(c->agent, ids), count;
 
 	SCMI_RD32(req, skip);
