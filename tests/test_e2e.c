@@ -641,7 +641,7 @@ START_TEST(test_check_config)
 	ck_assert_ptr_nonnull(p);
 	ck_assert_ptr_nonnull(fgets(line, sizeof(line), p));
 	ck_assert_int_eq(pclose(p), 0);
-	ck_assert_msg(strstr(line, ": ok (4 agents, 15 resources)") != NULL, "got %s", line);
+	ck_assert_msg(strstr(line, ": ok (4 agents, 22 resources)") != NULL, "got %s", line);
 
 	snprintf(cmd, sizeof(cmd), "'%s' --check-config /nonexistent.conf 2>/dev/null",
 		 getenv("VSCMID"));
