@@ -1668,6 +1668,58 @@ static bool has_row(const char *out, const char *first, const char *second)
 
 /* vscmictl trace as a person reads it: the resource and what was asked
  * or answered, decoded. */
+/* Pin control through an agent socket: a group's function and a pin's
+ * config, both shown by vscmictl; a restart keeps the holder and the
+ * settings with no platform call; a release puts the defaults back. */
+static struct json_object *pin_res(struct json_object *reply, const char *name)
+{
+	return find_named(jget(jget(reply, "resources"), "pin"), "name", name);
+}
+
+START_TEST(test_pins_held_across_a_restart)
+{
+	static char out[65536];
+	/* the i2s group (0) to the i2s function (0); mic_mute (3) at 8 mA */
+	const uint32_t mux[3] = { 0, 0, 1u | 1u << 10 }, cfg[5] = { 3, 0xffffffffu, 1u << 2, 10, 8 };
+	const uint32_t grp[2] = { 0, 1 };
+	int ivi = agent_connect("infotainment");
+	struct json_object *o;
+	uint64_t before;
+
+	ck_assert_int_eq(scmi_cmd(ivi, SCMI_PROTO_PINCTRL, 0x6, 1, mux, 3), SCMI_SUCCESS);
+	ck_assert_int_eq(scmi_cmd(ivi, SCMI_PROTO_PINCTRL, 0x6, 2, cfg, 5), SCMI_SUCCESS);
+	ck_assert_int_eq(run_ctl(NULL, "resources", out, sizeof(out)), 0);
+	ck_assert_msg(strstr(out, "i2s drive-strength=4, held by infotainment") &&
+			      strstr(out, "i2s_bclk i2s_lrck i2s_dout"),
+		      "%s", out);
+	kill9_daemon();
+	close(ivi);
+	spawn_daemon();
+	before = transitions();
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert_str_eq(json_object_get_string(jget(pin_res(o, "i2s_dout"), "owner")),
+			 "infotainment");
+	ck_assert_str_eq(json_object_get_string(jget(jget(pin_res(o, "i2s_dout"), "state"),
+						     "function")),
+			 "i2s");
+	ck_assert_int_eq(json_object_get_int64(jget(jget(jget(pin_res(o, "mic_mute"), "state"),
+							 "configs"),
+						    "drive-strength")),
+			 8);
+	json_object_put(o);
+	ivi = agent_connect("infotainment");
+	ck_assert_int_eq(scmi_cmd(ivi, SCMI_PROTO_PINCTRL, 0x7, 3, grp, 2), SCMI_SUCCESS);
+	ck_assert_uint_eq(transitions(), before);
+	ck_assert_int_eq(scmi_cmd(ivi, SCMI_PROTO_PINCTRL, 0x8, 4, grp, 2), SCMI_SUCCESS);
+	ck_assert_uint_gt(transitions(), before);
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert_ptr_null(jget(pin_res(o, "i2s_dout"), "owner"));
+	ck_assert_ptr_null(jget(jget(pin_res(o, "i2s_dout"), "state"), "function"));
+	json_object_put(o);
+	close(ivi);
+}
+END_TEST
+
 START_TEST(test_vscmictl_trace_decodes)
 {
 	const char *ctl = getenv("VSCMICTL");
@@ -1892,6 +1944,7 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_kill9_under_load_changes_nothing);
 	tcase_add_test(tc, test_kill9_mid_change_leaves_hardware_and_votes_agreeing);
 	tcase_add_test(tc, test_restart_releases_agents_that_stay_away);
+	tcase_add_test(tc, test_pins_held_across_a_restart);
 	tcase_add_test(tc, test_restart_with_a_broken_journal);
 	tcase_add_test(tc, test_restart_after_a_torn_journal_write);
 	suite_add_tcase(s, tc);
