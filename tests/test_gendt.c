@@ -299,7 +299,7 @@ END_TEST
 /* By its Xen domain name; system power gets its node. */
 START_TEST(test_infotainment_by_domain)
 {
-	char *warnings;
+	char *warnings, *dts;
 
 	ck_assert_int_eq(gen_dt("ivi", false, "ivi"), 0);
 	warnings = compile("ivi");
@@ -307,6 +307,18 @@ START_TEST(test_infotainment_by_domain)
 	assert_prop("ivi", "x", "/firmware/scmi/protocol@12", "reg", "12");
 	assert_prop("ivi", "s", "/firmware/scmi/protocol@17/regulators/regulator@0",
 		    "regulator-name", "mic");
+	/* pin control: a state node per group, with its function, and one
+	 * per function on pins, under the names the guest sees */
+	assert_prop("ivi", "x", "/firmware/scmi/protocol@19", "reg", "19");
+	assert_prop("ivi", "s", "/firmware/scmi/protocol@19/i2s-pins", "groups", "i2s");
+	assert_prop("ivi", "s", "/firmware/scmi/protocol@19/i2s-pins", "function", "i2s");
+	assert_prop("ivi", "s", "/firmware/scmi/protocol@19/gpio-pins", "pins", "mic_mute");
+	assert_prop("ivi", "s", "/firmware/scmi/protocol@19/gpio-pins", "function", "gpio");
+	dts = file("ivi.dts");
+	assert_has(dts, "pinctrl   0 = \"bclk\"");
+	assert_has(dts, "pinctrl-0 = <&scmi_pins_i2s>; pinctrl-names = \"default\";");
+	assert_has(dts, "scmi_pins_i2s: i2s-pins {");
+	free(dts);
 	free(warnings);
 }
 END_TEST

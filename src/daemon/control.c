@@ -262,6 +262,21 @@ static void voltage_bounds(struct json_object *jv, const struct vscmi_res_desc *
 	     json_object_new_int64(rg->segment ? rg->max : rg->values[rg->count - 1]));
 }
 
+/* A group's or function's members by the names the agent sees them
+ * under (the config lets an agent see only sets of what it sees). */
+static void pin_members(struct json_object *jv, const struct vscmi_agent_desc *ad,
+			const struct vscmi_res_desc *rd)
+{
+	enum vscmi_kind mk = rd->u.pin_set.pins_only ? VSCMI_PIN : VSCMI_PIN_GROUP;
+	struct json_object *arr = jadd(jv, "members", json_object_new_array());
+
+	for (uint32_t i = 0; i < rd->u.pin_set.nmembers; i++)
+		for (uint32_t v = 0; v < ad->nviews[mk]; v++)
+			if (ad->views[mk][v].res == rd->u.pin_set.members[i])
+				japp(arr, json_object_new_string(ad->views[mk][v].name));
+	jadd(jv, "pins_only", json_object_new_boolean(rd->u.pin_set.pins_only));
+}
+
 static struct json_object *ctl_agents(struct vscmid *d, struct json_object *req)
 {
 	const struct vscmi_model *m = &d->cfg->model;
@@ -301,6 +316,8 @@ static struct json_object *ctl_agents(struct vscmid *d, struct json_object *req)
 				     json_object_new_string(m->res[k][ad->views[k][v].res].name));
 				if (k == VSCMI_VOLTAGE)
 					voltage_bounds(jv, &m->res[k][ad->views[k][v].res]);
+				if (k == VSCMI_PIN_GROUP || k == VSCMI_PIN_FUNC)
+					pin_members(jv, ad, &m->res[k][ad->views[k][v].res]);
 			}
 		}
 	}
