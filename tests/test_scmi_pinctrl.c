@@ -358,9 +358,12 @@ START_TEST(test_settings_fields_and_boundaries)
 	ck_assert_int_eq(plat_func(P_TX), -1);
 	ck_assert_int_eq(plat_cfg(P_TX, BIAS_PULL_UP), 0);
 	ck_assert_uint_eq(arb_pin_owner(arb_res_get(rig.arb, VSCMI_PIN, P_TX)), 0);
-	/* uart on one of its pins. */
+	/* uart on one of its pins, then no function. */
 	OK(SEND(LINUX, PIN, SCMI_PINCTRL_SETTINGS_CONFIGURE, 3, 1, CONF(S_PIN, 0, true)));
 	ck_assert_int_eq(plat_func(P_TX), PLAT_FUNC(F_UART));
+	OK(SEND(LINUX, PIN, SCMI_PINCTRL_SETTINGS_CONFIGURE, 3, 0xffffffff, CONF(S_PIN, 0, true)));
+	ck_assert_int_eq(plat_func(P_TX), -1);
+	OK(SEND(LINUX, PIN, SCMI_PINCTRL_SETTINGS_CONFIGURE, 3, 1, CONF(S_PIN, 0, true)));
 	/* The default type puts the pin's configured configs back. */
 	OK(SEND(RTOS, PIN, SCMI_PINCTRL_SETTINGS_CONFIGURE, 0, 0, CONF(S_PIN, 1, false),
 		DRIVE_STRENGTH, 12));

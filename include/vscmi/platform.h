@@ -131,7 +131,8 @@ struct vscmi_emu_stats {
 uint64_t vscmi_emu_count(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t id,
 			 int64_t val);
 void vscmi_emu_stats(struct vscmi_platform *p, struct vscmi_emu_stats *st);
-/* Current state of (type, id) as the hardware would have it; -ENOENT if unknown. */
+/* Current state of (type, id) as the hardware would have it; -ENOENT if unknown.
+ * A pin's config: id is the pin's ID * 32 + the config type. */
 int vscmi_emu_state(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t id,
 		    int64_t *val);
 /* Refuse the next n ops of this type and ID (UINT32_MAX: any) with -err;

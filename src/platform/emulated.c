@@ -666,7 +666,7 @@ int vscmi_emu_state(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t 
 
 	if (!en)
 		return -ENOENT;
-	*val = en->val;
+	*val = type == VSCMI_OP_PIN_CONFIG ? en->val2 : en->val;
 	return 0;
 }
 

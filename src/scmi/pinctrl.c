@@ -307,7 +307,7 @@ static int pinctrl_settings_configure(struct scmi_ctx *c, struct vscmi_rd *req,
 	struct scmi_vres *v, *pins[VSCMI_PIN_MEMBERS], *last = NULL;
 	uint32_t id, fid, attr, n, ncfg, type[PINCTRL_CONF_MAX], val[PINCTRL_CONF_MAX];
 	const struct vscmi_res_desc *d;
-	int64_t func = -1;
+	int64_t func = -1;	/* index + 1, 0 none; -1: unchanged */
 	int r, pending = 0;
 
 	SCMI_RD32(req, id);
@@ -333,7 +333,10 @@ static int pinctrl_settings_configure(struct scmi_ctx *c, struct vscmi_rd *req,
 			return -EINVAL;
 	}
 	d = scmi_vres_desc(v);
-	if (attr & PINCTRL_CONF_FUNC) {
+	/* The no-function id with the valid bit: no function selected. */
+	if ((attr & PINCTRL_CONF_FUNC) && fid == SCMI_PINCTRL_NO_FUNCTION) {
+		func = 0;
+	} else if (attr & PINCTRL_CONF_FUNC) {
 		struct scmi_vres *fv;
 
 		if (fid >= scmi_view_count(c, VSCMI_PIN_FUNC))
@@ -341,7 +344,7 @@ static int pinctrl_settings_configure(struct scmi_ctx *c, struct vscmi_rd *req,
 		fv = &c->agent->views[VSCMI_PIN_FUNC][fid];
 		if (!pinctrl_func_fits(c, scmi_vres_desc(fv), d, arb_res_index(v->res)))
 			return -EINVAL;
-		func = arb_res_index(fv->res);
+		func = arb_res_index(fv->res) + 1;
 	}
 	r = pinctrl_pins(c, v, pins, &n);
 	if (r < 0)
@@ -371,7 +374,7 @@ static int pinctrl_settings_configure(struct scmi_ctx *c, struct vscmi_rd *req,
 		}
 		st.owned = true;
 		if (func >= 0)
-			st.func = (uint32_t)func + 1;
+			st.func = (uint32_t)func;
 		for (uint32_t j = 0; j < ncfg; j++) {
 			if (type[j] == 0) {
 				/* The default type: the pin's configured configs again. */
