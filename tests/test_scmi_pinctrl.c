@@ -460,6 +460,61 @@ START_TEST(test_set_permissions)
 }
 END_TEST
 
+/* A slow platform: a group's change is answered when its last pin's
+ * change is done; a command on one of its pins waits behind it. */
+static struct {
+	int n;
+	uint64_t tag[4];
+	int32_t status[4];
+} later;
+
+static int later_reply(void *ctx, uint64_t tag, const uint8_t *msg, size_t len)
+{
+	ck_assert_int_lt(later.n, 4);
+	ck_assert_uint_ge(len, 8);
+	later.tag[later.n] = tag;
+	later.status[later.n++] = (int32_t)vscmi_get_le32(msg + 4);
+	return 0;
+}
+
+static size_t tagged(uint32_t agent, uint8_t msg, int n, const uint32_t *w, uint64_t tag)
+{
+	uint8_t req[4 + 4 * 8];
+
+	vscmi_put_le32(req, SCMI_HDR(msg, SCMI_TYPE_COMMAND, PIN, tag & 0x3ff));
+	for (int i = 0; i < n; i++)
+		vscmi_put_le32(req + 4 + 4 * i, w[i]);
+	rig.resp_len = scmi_server_handle_tagged(rig.srv, scmi_server_agent(rig.srv, agent), req,
+					     4 + 4 * (size_t)n, rig.resp, sizeof(rig.resp), tag);
+	return rig.resp_len;
+}
+
+START_TEST(test_slow_platform_group_answered_when_its_pins_are_done)
+{
+	const uint32_t mux[3] = { 1, 1, CONF(S_GROUP, 0, true) }, req[2] = { 4, S_PIN };
+
+	memset(&later, 0, sizeof(later));
+	scmi_agent_set_reply(scmi_server_agent(rig.srv, LINUX), later_reply, NULL);
+	vscmi_emu_latency(rig.plat, VSCMI_OP_PIN_FUNCTION, 0);
+	ck_assert_uint_eq(tagged(LINUX, SCMI_PINCTRL_SETTINGS_CONFIGURE, 3, mux, 11), 0);
+	/* rx is the group's last pin: its request waits behind the change. */
+	ck_assert_uint_eq(tagged(LINUX, SCMI_PINCTRL_REQUEST, 2, req, 12), 0);
+	/* rtos is answered at once, and the pins are linux's already. */
+	ck_assert_int_eq(SEND(RTOS, PIN, SCMI_PINCTRL_REQUEST, 1, S_PIN), SCMI_IN_USE);
+	ck_assert_int_eq(later.n, 0);
+	ck_assert_int_eq(vscmi_emu_finish(rig.plat, VSCMI_OP_PIN_FUNCTION, PLAT_PIN(P_TX)), 1);
+	ck_assert_int_eq(later.n, 0);
+	ck_assert_int_eq(vscmi_emu_finish(rig.plat, VSCMI_OP_PIN_FUNCTION, PLAT_PIN(P_RX)), 1);
+	ck_assert_int_eq(later.n, 2);
+	ck_assert_uint_eq(later.tag[0], 11);
+	ck_assert_int_eq(later.status[0], SCMI_SUCCESS);
+	ck_assert_uint_eq(later.tag[1], 12);
+	ck_assert_int_eq(later.status[1], SCMI_SUCCESS);
+	ck_assert_int_eq(plat_func(P_RX), PLAT_FUNC(F_UART));
+	vscmi_emu_latency(rig.plat, VSCMI_OP_PIN_FUNCTION, -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("scmi-pinctrl");
@@ -473,5 +528,6 @@ int main(void)
 	tcase_add_test(tc, test_two_agents_contend_for_a_pin_and_a_group);
 	tcase_add_test(tc, test_agent_reset_releases_its_pins);
 	tcase_add_test(tc, test_set_permissions);
+	tcase_add_test(tc, test_slow_platform_group_answered_when_its_pins_are_done);
 	return rig_run(s);
 }

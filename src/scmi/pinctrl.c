@@ -436,26 +436,35 @@ static int pinctrl_request(struct scmi_ctx *c, struct vscmi_rd *req, struct vscm
 
 static int pinctrl_release(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
 {
-	struct scmi_vres *pins[VSCMI_PIN_MEMBERS];
-	struct arb_vote *votes[VSCMI_PIN_MEMBERS];
+	struct scmi_vres *pins[VSCMI_PIN_MEMBERS], *last = NULL;
 	uint32_t n;
-	int r = pinctrl_pins_cmd(c, req, pins, &n);
+	int r = pinctrl_pins_cmd(c, req, pins, &n), pending = 0;
 
 	if (r < 0)
 		return r;
-	for (uint32_t i = 0; i < n; i++)
-		votes[i] = pins[i]->vote;
-	r = arb_pin_release(votes, n);
-	if (r == -EINPROGRESS) {
-		/* The reply waits for the last pin that goes back. */
-		for (uint32_t i = n; i-- > 0;) {
-			if (!arb_res_held(pins[i]->res))
-				continue;
-			c->view = pins[i];
-			break;
-		}
+	/* Every pin or none: one another agent holds refuses them all. */
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t owner = arb_pin_owner(pins[i]->res);
+
+		if (owner && owner != c->agent->id)
+			return -EACCES;
 	}
-	return r;
+	for (uint32_t i = 0; i < n; i++) {
+		struct arb_vote *v = pins[i]->vote;
+
+		r = arb_pin_release(&v, 1);
+		if (r == -EINPROGRESS) {
+			last = pins[i];
+			pending = r;
+			continue;
+		}
+		if (r < 0)
+			return r;
+	}
+	/* The reply waits for the last pin whose release went to the platform. */
+	if (pending)
+		c->view = last;
+	return pending;
 }
 
 static int pinctrl_name_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
