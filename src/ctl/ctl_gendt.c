@@ -183,27 +183,14 @@ static struct json_object *dt_group_function(struct json_object *funcs, const ch
 	return NULL;
 }
 
-/* "a", "b", "c" */
-static void dt_strings(char *buf, size_t cap, struct json_object *arr)
-{
-	size_t off = 0;
-	char name[80];
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < jlen(arr) && off < cap; i++)
-		off += (size_t)snprintf(buf + off, cap - off, "%s\"%s\"", i ? ", " : "",
-					dt_safe(name, sizeof(name),
-						json_object_get_string(json_object_array_get_idx(arr, i)),
-						'_'));
-}
-
-/* One state node per group (its first function) and per function on
- * pins: what a consumer's pinctrl-0 names. */
+/* One state node per group, with its first function: what a consumer's
+ * pinctrl-0 names. Functions on pins get none: Linux's pinctrl-scmi
+ * reads a function's associations as groups, and muxes groups only. */
 static void dt_pin_states(struct dt_out *o, struct json_object *agent, const struct dt_proto *p)
 {
 	struct json_object *groups = dt_views_of(agent, p, "pin-group");
 	struct json_object *funcs = dt_views_of(agent, p, "pin-function");
-	char name[80], label[96], list[2048];
+	char name[80], label[96];
 
 	for (size_t i = 0; i < jlen(groups); i++) {
 		struct json_object *g = json_object_array_get_idx(groups, i);
@@ -216,19 +203,6 @@ static void dt_pin_states(struct dt_out *o, struct json_object *agent, const str
 		if (f)
 			dt_line(o, "function = \"%s\";",
 				dt_safe(name, sizeof(name), jstr(f, "name", "?"), '_'));
-		dt_close(o);
-	}
-	for (size_t i = 0; i < jlen(funcs); i++) {
-		struct json_object *f = json_object_array_get_idx(funcs, i);
-
-		if (!jbool(f, "pins_only"))
-			continue;
-		dt_pins_label(label, sizeof(label), f);
-		dt_strings(list, sizeof(list), jget(f, "members"));
-		dt_blank(o);
-		dt_open(o, "%s: %s-pins {", label, dt_safe(name, sizeof(name), jstr(f, "name", "?"), '_'));
-		dt_line(o, "pins = %s;", list);
-		dt_line(o, "function = \"%s\";", name);
 		dt_close(o);
 	}
 }
