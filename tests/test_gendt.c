@@ -317,6 +317,7 @@ START_TEST(test_infotainment_by_domain)
 	assert_has(dts, "pinctrl   0 = \"bclk\"");
 	assert_has(dts, "pinctrl-0 = <&scmi_pins_i2s>; pinctrl-names = \"default\";");
 	assert_has(dts, "scmi_pins_i2s: i2s-pins {");
+	assert_has(dts, "in protocol@19: name-pins { pins = \"bclk\"; bias-pull-up; };");
 	free(dts);
 	free(warnings);
 }

@@ -282,6 +282,10 @@ static void dt_comment(struct dt_out *o, struct json_object *agent, const char *
 				dt_pins_label(label, sizeof(label), g);
 				dt_line(o, " *   pinctrl-0 = <&%s>; pinctrl-names = \"default\";", label);
 			}
+			/* configs of single pins go in state nodes the guest writes */
+			dt_line(o, " *   in protocol@19: name-pins { pins = \"%s\"; bias-pull-up; };",
+				dt_safe(name, sizeof(name),
+					jstr(json_object_array_get_idx(views, 0), "name", "?"), '_'));
 		} else if (dt_protos[p].flags & DT_REGULATORS) {
 			dt_reg_label(label, sizeof(label), views, 0);
 			dt_line(o, " *   %s-supply = <&%s>;",
