@@ -3197,6 +3197,10 @@ START_TEST(test_pin_case4_restart_keeps_holder)
 	EXPECT_NO_OPS(&w2);
 	ck_assert_uint_eq(arb_pin_owner(res(&w2, VSCMI_PIN, PIN_A)), CAMERA);
 	ck_assert_int_eq(arb_pin_request(&disp, 1), -EADDRINUSE);
+	/* A second holder from a broken journal: the first stays. */
+	ck_assert_int_eq(arb_vote_restore(disp, &st, true), 0);
+	ck_assert_uint_eq(arb_pin_owner(res(&w2, VSCMI_PIN, PIN_A)), CAMERA);
+	ck_assert_int_eq(arb_pin_request(&disp, 1), -EADDRINUSE);
 	/* A vote no command could cast is refused. */
 	st.owned = false;
 	ck_assert_int_eq(arb_vote_restore(disp, &st, false), -EINVAL);

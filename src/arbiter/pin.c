@@ -15,9 +15,11 @@ static uint32_t pin_cfg(const struct arb_state *st, unsigned int type)
 	return (st->cfg_mask >> type) & 1u ? st->cfg[type] : 0;
 }
 
+/* Votes change only where the pin is free or theirs; two holders can come
+ * back only from a journal that is not one, and then the first stays. */
 static void pin_add(struct arb_vote *v)
 {
-	if (v->st.owned)
+	if (v->st.owned && !v->res->owner)
 		v->res->owner = v;
 }
 
