@@ -515,6 +515,38 @@ START_TEST(test_slow_platform_group_answered_when_its_pins_are_done)
 }
 END_TEST
 
+/* Nine configs over a 64-byte channel: seven, then two. */
+START_TEST(test_settings_get_in_parts)
+{
+	OK(SEND(RTOS, PIN, SCMI_PINCTRL_SETTINGS_CONFIGURE, 0, 0, CONF(S_PIN, 5, false), 11, 1, 12,
+		2, 13, 3, 14, 4, 15, 5));
+	OK(SEND(RTOS, PIN, SCMI_PINCTRL_SETTINGS_CONFIGURE, 0, 0, CONF(S_PIN, 2, false), 16, 6, 17,
+		7));
+	/* with the LED's own pull-down and drive strength */
+	OK(SEND(RTOS, PIN, SCMI_PINCTRL_SETTINGS_GET, 0, GET(1, S_PIN, 0, 0)));
+	ck_assert_uint_eq(rig_rv(1), 2u << 24 | 7);
+	ck_assert_uint_le(rig.resp_len, 8 + RTOS_PAYLOAD);
+	ck_assert_uint_eq(rig_rv(2), BIAS_PULL_DOWN);
+	ck_assert_uint_eq(rig_rv(4), DRIVE_STRENGTH);
+	ck_assert_uint_eq(rig_rv(6), 11);
+	ck_assert_uint_eq(rig_rv(7), 1);
+	OK(SEND(RTOS, PIN, SCMI_PINCTRL_SETTINGS_GET, 0, GET(1, S_PIN, 7, 0)));
+	ck_assert_uint_eq(rig_rv(1), 2);
+	ck_assert_uint_eq(rig_rv(2), 16);
+	ck_assert_uint_eq(rig_rv(3), 6);
+	ck_assert_uint_eq(rig_rv(4), 17);
+	ck_assert_uint_eq(rig_rv(5), 7);
+	OK(SEND(RTOS, PIN, SCMI_PINCTRL_SETTINGS_GET, 0, GET(1, S_PIN, 9, 0)));
+	ck_assert_uint_eq(rig_rv(1), 0);
+	ck_assert_int_eq(SEND(RTOS, PIN, SCMI_PINCTRL_SETTINGS_GET, 0, GET(1, S_PIN, 10, 0)),
+			 SCMI_INVALID_PARAMETERS);
+	/* More configs than a 64-byte message holds is not a message. */
+	ck_assert_int_eq(SEND(RTOS, PIN, SCMI_PINCTRL_SETTINGS_CONFIGURE, 0, 0,
+			      CONF(S_PIN, 7, false), 11, 1, 12, 2, 13, 3, 14, 4, 15, 5, 16, 6, 17,
+			      7), SCMI_PROTOCOL_ERROR);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("scmi-pinctrl");
@@ -529,5 +561,6 @@ int main(void)
 	tcase_add_test(tc, test_agent_reset_releases_its_pins);
 	tcase_add_test(tc, test_set_permissions);
 	tcase_add_test(tc, test_slow_platform_group_answered_when_its_pins_are_done);
+	tcase_add_test(tc, test_settings_get_in_parts);
 	return rig_run(s);
 }
