@@ -2919,6 +2919,8 @@ START_TEST(test_empty_vote_with_dirty_padding_is_empty)
 	st.pd = 0;
 	st.level = 0;
 	st.min = st.max = 0;
+	st.owned = false;
+	st.func = st.cfg_mask = 0;
 	for (int r = 0; r < S_RES; r++)
 		ck_assert_int_eq(arb_vote_restore(s->v[0][r], &st, false), 0);
 	a = agent(&s->w, 1);
@@ -3161,6 +3163,221 @@ START_TEST(test_slow_platform_full_queue_is_busy_and_teardown_in_flight_is_safe)
 }
 END_TEST
 
+/* --- pins ----------------------------------------------------------------- */
+
+#define DRIVE 10	/* drive-strength */
+#define PULL_UP 4	/* bias-pull-up */
+
+/* Pins a and b in group ab, functions uart (on the group) and gpio (on
+ * pin b); b's default is gpio with a pull-up. */
+enum { PIN_A, PIN_B };
+enum { FN_UART, FN_GPIO };
+
+static void build_pins(struct soc *w)
+{
+	struct vscmi_res_desc *d;
+	int i;
+
+	add_res(w, VSCMI_PIN, "a", -1);
+	add_res(w, VSCMI_PIN, "b", -1);
+	i = add_res(w, VSCMI_PIN_GROUP, "ab", -1);
+	d = desc(w, VSCMI_PIN_GROUP, i);
+	d->u.pin_set.pins_only = true;
+	d->u.pin_set.nmembers = 2;
+	d->u.pin_set.members[1] = 1;
+	i = add_res(w, VSCMI_PIN_FUNC, "uart", -1);
+	desc(w, VSCMI_PIN_FUNC, i)->u.pin_set.nmembers = 1;
+	i = add_res(w, VSCMI_PIN_FUNC, "gpio", -1);
+	d = desc(w, VSCMI_PIN_FUNC, i);
+	d->u.pin_set.pins_only = true;
+	d->u.pin_set.nmembers = 1;
+	d->u.pin_set.members[0] = PIN_B;
+	desc(w, VSCMI_PIN, PIN_A)->u.pin.func = -1;
+	d = desc(w, VSCMI_PIN, PIN_B);
+	d->u.pin.func = FN_GPIO;
+	d->u.pin.cfg_mask = 1u << PULL_UP;
+	d->u.pin.cfg[PULL_UP] = 1;
+}
+
+/* What an owner sets: a function (index, -1 none) and one config. */
+static struct arb_state pin_st(int func, unsigned int type, uint32_t val)
+{
+	struct arb_state st = { .owned = true, .func = (uint32_t)(func + 1) };
+
+	if (type) {
+		st.cfg_mask = 1u << type;
+		st.cfg[type] = val;
+	}
+	return st;
+}
+
+static int pin_set(struct arb_vote *v, int func, unsigned int type, uint32_t val)
+{
+	struct arb_state st = pin_st(func, type, val);
+
+	return arb_pin_settings(v, &st);
+}
+
+static int64_t pin_hw_cfg(struct soc *w, int pin, unsigned int type)
+{
+	struct vscmi_op op = { .type = VSCMI_OP_PIN_CONFIG, .id = PID(pin), .val = type };
+
+	ck_assert_int_eq(vscmi_platform_read(w->plat, &op), 0);
+	return op.val2;
+}
+
+/* Worked case 17: one holder; its settings reach the platform, function first;
+ * its release puts the default back; the other agent is refused
+ * throughout, and holding changes nothing physical. */
+START_TEST(test_case17_pin_one_holder_then_default)
+{
+	struct soc w = { 0 };
+	struct arb_vote *cam, *disp;
+
+	build_pins(&w);
+	start_two(&w, VSCMI_PIN, PIN_A, PIN_A, &cam, &disp);
+	ck_assert_int_eq(arb_pin_request(&cam, 1), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert_uint_eq(arb_pin_owner(res(&w, VSCMI_PIN, PIN_A)), CAMERA);
+	ck_assert_int_eq(arb_pin_request(&disp, 1), -EADDRINUSE);
+	ck_assert_int_eq(arb_pin_settings(disp, &(struct arb_state){ .owned = true }), -EACCES);
+	ck_assert_int_eq(arb_pin_release(&disp, 1), -EACCES);
+	ck_assert_int_eq(pin_set(cam, FN_UART, DRIVE, 8), 0);
+	EXPECT_OPS(&w, { VSCMI_OP_PIN_FUNCTION, PID(PIN_A), PID(FN_UART), 0 },
+		   { VSCMI_OP_PIN_CONFIG, PID(PIN_A), DRIVE, 8 });
+	ck_assert_int_eq(hw(&w, VSCMI_OP_PIN_FUNCTION, PIN_A), PID(FN_UART));
+	/* The same settings again: nothing to do. */
+	ck_assert_int_eq(pin_set(cam, FN_UART, DRIVE, 8), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert_int_eq(arb_pin_release(&cam, 1), 0);
+	EXPECT_OPS(&w, { VSCMI_OP_PIN_FUNCTION, PID(PIN_A), -1, 0 },
+		   { VSCMI_OP_PIN_CONFIG, PID(PIN_A), DRIVE, 0 });
+	ck_assert_uint_eq(arb_pin_owner(res(&w, VSCMI_PIN, PIN_A)), 0);
+	ck_assert_int_eq(arb_pin_request(&disp, 1), 0);
+	EXPECT_NO_OPS(&w);
+	soc_end(&w);
+}
+END_TEST
+
+/* Worked case 18: a group is all or nothing; settings on a free pin take it. */
+START_TEST(test_case18_pin_group_all_or_nothing)
+{
+	struct soc w = { 0 };
+	struct arb_vote *cam[2], *disp[2];
+
+	build_pins(&w);
+	soc_start(&w);
+	for (int i = 0; i < 2; i++) {
+		cam[i] = vote(&w, CAMERA, VSCMI_PIN, i);
+		disp[i] = vote(&w, DISPLAY, VSCMI_PIN, i);
+	}
+	ck_assert_int_eq(pin_set(disp[1], FN_GPIO, 0, 0),
+			 0);
+	/* b was at gpio, pull-up 1, already: taking it changes nothing, and
+	 * its pull-up is no longer the owner's. */
+	EXPECT_OPS(&w, { VSCMI_OP_PIN_CONFIG, PID(PIN_B), PULL_UP, 0 });
+	ck_assert_uint_eq(arb_pin_owner(res(&w, VSCMI_PIN, PIN_B)), DISPLAY);
+	ck_assert_int_eq(arb_pin_request(cam, 2), -EADDRINUSE);
+	ck_assert_uint_eq(arb_pin_owner(res(&w, VSCMI_PIN, PIN_A)), 0);
+	EXPECT_NO_OPS(&w);
+	/* The display goes away: b is free and back at its default. */
+	release(&w, DISPLAY, 0);
+	EXPECT_OPS(&w, { VSCMI_OP_PIN_CONFIG, PID(PIN_B), PULL_UP, 1 });
+	ck_assert_int_eq(pin_hw_cfg(&w, PIN_B, PULL_UP), 1);
+	ck_assert_int_eq(arb_pin_request(cam, 2), 0);
+	ck_assert_uint_eq(arb_pin_owner(res(&w, VSCMI_PIN, PIN_A)), CAMERA);
+	ck_assert_uint_eq(arb_pin_owner(res(&w, VSCMI_PIN, PIN_B)), CAMERA);
+	ck_assert_int_eq(arb_pin_request(disp, 1), -EADDRINUSE);
+	soc_end(&w);
+}
+END_TEST
+
+/* Worked case 19: a refused setting leaves the pin as it was, and free again
+ * when the settings were to take it. */
+START_TEST(test_case19_pin_refusal_undoes)
+{
+	struct soc w = { 0 };
+	struct arb_vote *cam, *disp;
+
+	build_pins(&w);
+	start_two(&w, VSCMI_PIN, PIN_A, PIN_A, &cam, &disp);
+	vscmi_emu_refuse(w.plat, VSCMI_OP_PIN_CONFIG, PID(PIN_A), 1, -EIO);
+	ck_assert_int_eq(pin_set(cam, FN_UART, DRIVE, 8),
+			 -EIO);
+	/* The function went through, then came back. */
+	EXPECT_OPS(&w, { VSCMI_OP_PIN_FUNCTION, PID(PIN_A), PID(FN_UART), 0 },
+		   { VSCMI_OP_PIN_FUNCTION, PID(PIN_A), -1, 0 });
+	ck_assert_uint_eq(arb_pin_owner(res(&w, VSCMI_PIN, PIN_A)), 0);
+	ck_assert(!vst(cam).owned);
+	ck_assert_int_eq(arb_pin_request(&disp, 1), 0);
+	soc_end(&w);
+}
+END_TEST
+
+/* A restart puts holders and settings back with no transition. */
+START_TEST(test_pin_restart_keeps_holder)
+{
+	struct soc w = { 0 }, w2 = { 0 };
+	struct arb_vote *cam, *disp;
+	struct arb_state st;
+
+	build_pins(&w);
+	start_two(&w, VSCMI_PIN, PIN_A, PIN_A, &cam, &disp);
+	ck_assert_int_eq(pin_set(cam, FN_UART, DRIVE, 8), 0);
+	st = vst(cam);
+	/* Same hardware, a new arbiter. */
+	build_pins(&w2);
+	w2.plat = w.plat;
+	w2.arb = arb_new(&w2.m, w2.plat);
+	ck_assert_ptr_nonnull(w2.arb);
+	ck_assert_int_eq(arb_sync_phys(w2.arb), 0);
+	vscmi_emu_clear_log(w2.plat);
+	cam = vote(&w2, CAMERA, VSCMI_PIN, PIN_A);
+	disp = vote(&w2, DISPLAY, VSCMI_PIN, PIN_A);
+	ck_assert_int_eq(arb_vote_restore(cam, &st, true), 0);
+	ck_assert_int_eq(arb_reconcile_lagging(w2.arb), 0);
+	EXPECT_NO_OPS(&w2);
+	ck_assert_uint_eq(arb_pin_owner(res(&w2, VSCMI_PIN, PIN_A)), CAMERA);
+	ck_assert_int_eq(arb_pin_request(&disp, 1), -EADDRINUSE);
+	/* A second holder from a broken journal: the first stays. */
+	ck_assert_int_eq(arb_vote_restore(disp, &st, true), 0);
+	ck_assert_uint_eq(arb_pin_owner(res(&w2, VSCMI_PIN, PIN_A)), CAMERA);
+	ck_assert_int_eq(arb_pin_request(&disp, 1), -EADDRINUSE);
+	/* A vote no command could cast is refused. */
+	st.owned = false;
+	ck_assert_int_eq(arb_vote_restore(disp, &st, false), -EINVAL);
+	w.plat = NULL;
+	soc_end(&w);
+	soc_end(&w2);
+}
+END_TEST
+
+/* A slow platform: the holder is known from the start of its
+ * change, and a release in flight keeps the pin from others until done. */
+START_TEST(test_pin_slow_platform)
+{
+	struct soc w = { 0 };
+	struct arb_vote *cam, *disp;
+
+	build_pins(&w);
+	start_two(&w, VSCMI_PIN, PIN_A, PIN_A, &cam, &disp);
+	vscmi_emu_latency(w.plat, VSCMI_OP_PIN_FUNCTION, 0);
+	vscmi_emu_latency(w.plat, VSCMI_OP_PIN_CONFIG, 0);
+	ck_assert_int_eq(pin_set(cam, FN_UART, 0, 0),
+			 -EINPROGRESS);
+	ck_assert_int_eq(arb_pin_request(&disp, 1), -EADDRINUSE);
+	ck_assert_int_eq(vscmi_emu_finish(w.plat, VSCMI_OP_PIN_FUNCTION, PID(PIN_A)), 1);
+	ck_assert_int_eq(hw(&w, VSCMI_OP_PIN_FUNCTION, PIN_A), PID(FN_UART));
+	ck_assert_int_eq(arb_pin_release(&cam, 1), -EINPROGRESS);
+	ck_assert_uint_eq(arb_pin_owner(res(&w, VSCMI_PIN, PIN_A)), 0);
+	ck_assert_int_eq(arb_pin_request(&disp, 1), -EBUSY);
+	ck_assert_int_eq(vscmi_emu_finish(w.plat, VSCMI_OP_PIN_FUNCTION, PID(PIN_A)), 1);
+	ck_assert_int_eq(hw(&w, VSCMI_OP_PIN_FUNCTION, PIN_A), -1);
+	ck_assert_int_eq(arb_pin_request(&disp, 1), 0);
+	soc_end(&w);
+}
+END_TEST
+
 static Suite *arbiter_suite(void)
 {
 	Suite *s = suite_create("arbiter");
@@ -3250,6 +3467,14 @@ static Suite *arbiter_suite(void)
 	tc = tcase_create("observer");
 	tcase_add_test(tc, test_observer_sees_each_transition_with_causing_agent);
 	tcase_add_test(tc, test_observer_reconcile_retry_not_charged_to_last_voter);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pins");
+	tcase_add_test(tc, test_case17_pin_one_holder_then_default);
+	tcase_add_test(tc, test_case18_pin_group_all_or_nothing);
+	tcase_add_test(tc, test_case19_pin_refusal_undoes);
+	tcase_add_test(tc, test_pin_restart_keeps_holder);
+	tcase_add_test(tc, test_pin_slow_platform);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("model-check");

@@ -29,6 +29,10 @@ struct arb_state {
 	uint32_t pd;		/* power: index into the states */
 	int64_t level;		/* clock Hz, voltage uV, perf level, power cap (0: none) */
 	uint32_t min, max;	/* perf limits; min: power capping's PAI, us */
+	bool owned;		/* pin: the vote holds the pin */
+	uint32_t func;		/* pin: function selected (index + 1), 0 none */
+	uint32_t cfg_mask;	/* pin: config types set, bit per type */
+	uint32_t cfg[VSCMI_PIN_CFG_TYPES];
 };
 
 /* Called after each physical transition the platform accepted. */
@@ -106,6 +110,19 @@ enum arb_ask {
  * too many changes wait on the resource already, or one of this vote's.
  * Changes of one vote are carried out in call order. */
 int arb_vote_ask(struct arb_vote *v, enum arb_ask what, int64_t a, int64_t b);
+
+/* Pin control (doc/arbiter.md): a pin is held by one agent at a time.
+ * Request takes every pin of v[0..n) or none: -EADDRINUSE when another
+ * agent holds one, -EBUSY when one is in the middle of a change. Release
+ * gives every pin back to its configured default: -EACCES when another
+ * agent holds one. Settings sets the function and configs of st on a pin
+ * the vote holds, or nobody does (it takes it): -EACCES when another
+ * agent holds it; 0, -errno or -EINPROGRESS as the calls above. */
+int arb_pin_request(struct arb_vote *const *v, uint32_t n);
+int arb_pin_release(struct arb_vote *const *v, uint32_t n);
+int arb_pin_settings(struct arb_vote *v, const struct arb_state *st);
+/* The id of the agent holding the pin, 0 when none does. */
+uint32_t arb_pin_owner(const struct arb_res *res);
 
 /* Whether some resource's physical state lags its votes (a release or an
  * undo the platform refused). O(1): cheap enough to ask before every

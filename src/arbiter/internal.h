@@ -16,7 +16,7 @@
 
 /* Platform calls one resource makes in one phase (rate then gate, limits
  * then level); bounds a step whatever the platform answers. */
-#define ARB_OPS_PER_STEP 2
+#define ARB_OPS_PER_STEP (1 + VSCMI_PIN_CFG_TYPES)	/* a pin's function and configs */
 /* Quantities a kind reads back from the platform (gate and rate, level and
  * limits). */
 #define ARB_READS_MAX 2
@@ -41,6 +41,7 @@ struct arb_vote {
 	struct arb_vote *next;		/* in the agent's list */
 	struct arb_req change, release;	/* at most one of each waits */
 	bool withdrawn;			/* release: taken out, resources to follow */
+	struct arb_state want;		/* pin settings waiting in change */
 	void *data;
 };
 
@@ -170,6 +171,9 @@ struct arb_kind {
 	 * into phys by apply. None: phys stays as the config has it. */
 	enum vscmi_op_type reads[ARB_READS_MAX];
 	unsigned int nreads;
+	/* Reads the platform's state into phys itself, for kinds whose reads
+	 * need more than a type; how many reads failed. NULL: reads above. */
+	int (*sync)(struct arb_res *res);
 	/* arb_resync: every call that sets t again in this phase, whatever
 	 * phys says, into ops; how many. NULL: none. */
 	unsigned int (*resync)(const struct arb_res *res, const struct arb_state *t,
@@ -202,6 +206,8 @@ extern const struct arb_kind arb_kind_power;
 extern const struct arb_kind arb_kind_reset;
 extern const struct arb_kind arb_kind_perf;
 extern const struct arb_kind arb_kind_sensor;
+extern const struct arb_kind arb_kind_pin;
+extern const struct arb_kind arb_kind_pin_set;
 extern const struct arb_kind arb_kind_powercap;
 
 /* Fills op with a call of type; true, for next and resync to return. */
@@ -211,6 +217,11 @@ int arb_request(struct arb_vote *v, arb_req_fn run, int64_t a, int64_t b);
 /* Replaces the vote, optionally the free-standing level too, and makes the
  * platform follow. All or nothing. */
 int arb_vote_change(struct arb_vote *v, const struct arb_state *st, const int64_t *free_level);
+/* Sets the vote with no platform call: the caller knows the target does
+ * not change and the resource is free. */
+void arb_vote_take(struct arb_vote *v, const struct arb_state *st);
+/* Whether the resource is free: no transaction holds it, nothing waits. */
+bool arb_res_idle(const struct arb_res *res);
 /* One platform call on the vote's chain, held while it runs, with no vote
  * changing (a reset pulse). */
 int arb_pulse(struct arb_vote *v, const struct vscmi_op *op);
