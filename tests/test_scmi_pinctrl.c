@@ -441,14 +441,52 @@ START_TEST(test_agent_reset_releases_its_pins)
 }
 END_TEST
 
-/* Access is the config's to say. */
+/* DEN0056E 4.11.2.11 PINCTRL_SET_PERMISSIONS: a privileged agent allows
+ * (flags[2] 1) or denies (0) another agent a pin or a group; flags[31:3]
+ * reserved, the function selector undefined; an agent or a pin the target
+ * does not have is NOT_FOUND; anyone else is DENIED. */
 START_TEST(test_set_permissions)
 {
-	ck_assert_int_eq(SEND(LINUX, PIN, SCMI_PINCTRL_SET_PERMISSIONS, RTOS, 0, 4 | S_PIN),
+	ck_assert_int_eq(SEND(LINUX, PIN, SCMI_PINCTRL_SET_PERMISSIONS, RTOS, 3, 4 | S_PIN),
+			 SCMI_DENIED);
+	ck_assert_int_eq(SEND(RTOS, PIN, SCMI_PINCTRL_SET_PERMISSIONS, LINUX, 2, S_PIN),
 			 SCMI_DENIED);
 	rig.model.agents[0].privileged = true;
-	ck_assert_int_eq(SEND(LINUX, PIN, SCMI_PINCTRL_SET_PERMISSIONS, RTOS, 0, 4 | S_PIN),
-			 SCMI_NOT_SUPPORTED);
+	/* linux's tx (its pin 3) is rtos's pin 2: denied, rtos can neither
+	 * request nor configure it, nor the group that holds it; rx stays */
+	OK(SEND(LINUX, PIN, SCMI_PINCTRL_SET_PERMISSIONS, RTOS, 3, S_PIN));
+	ck_assert_int_eq(SEND(RTOS, PIN, SCMI_PINCTRL_REQUEST, 2, S_PIN), SCMI_DENIED);
+	ck_assert_int_eq(SEND(RTOS, PIN, SCMI_PINCTRL_SETTINGS_CONFIGURE, 2, 0, 1 << 2 | S_PIN,
+			      DRIVE_STRENGTH, 8),
+			 SCMI_DENIED);
+	ck_assert_int_eq(SEND(RTOS, PIN, SCMI_PINCTRL_REQUEST, 0, S_GROUP), SCMI_DENIED);
+	ck_assert_uint_eq(arb_pin_owner(arb_res_get(rig.arb, VSCMI_PIN, P_TX)), 0);
+	OK(SEND(RTOS, PIN, SCMI_PINCTRL_REQUEST, 1, S_PIN));
+	/* denying the group while rtos holds rx gives rx back to its default */
+	OK(SEND(RTOS, PIN, SCMI_PINCTRL_SETTINGS_CONFIGURE, 1, 0, 1 << 2 | S_PIN, DRIVE_STRENGTH,
+		8));
+	ck_assert_int_eq(plat_cfg(P_RX, DRIVE_STRENGTH), 8);
+	OK(SEND(LINUX, PIN, SCMI_PINCTRL_SET_PERMISSIONS, RTOS, 1, S_GROUP));
+	ck_assert_uint_eq(arb_pin_owner(arb_res_get(rig.arb, VSCMI_PIN, P_RX)), 0);
+	ck_assert_int_eq(plat_cfg(P_RX, DRIVE_STRENGTH), 0);
+	ck_assert_int_eq(SEND(RTOS, PIN, SCMI_PINCTRL_REQUEST, 1, S_PIN), SCMI_DENIED);
+	OK(SEND(LINUX, PIN, SCMI_PINCTRL_REQUEST, 4, S_PIN));
+	OK(SEND(LINUX, PIN, SCMI_PINCTRL_RELEASE, 4, S_PIN));
+	/* allowed again: the group, then both pins */
+	OK(SEND(LINUX, PIN, SCMI_PINCTRL_SET_PERMISSIONS, RTOS, 1, 4 | S_GROUP));
+	OK(SEND(RTOS, PIN, SCMI_PINCTRL_REQUEST, 0, S_GROUP));
+	OK(SEND(RTOS, PIN, SCMI_PINCTRL_RELEASE, 0, S_GROUP));
+	/* RESET_AGENT_CONFIGURATION gives access back with flags[0] only */
+	OK(SEND(LINUX, PIN, SCMI_PINCTRL_SET_PERMISSIONS, RTOS, 3, S_PIN));
+	OK(SEND(RTOS, SCMI_PROTO_BASE, 0xb, 0xffffffff, 0));
+	ck_assert_int_eq(SEND(RTOS, PIN, SCMI_PINCTRL_REQUEST, 2, S_PIN), SCMI_DENIED);
+	OK(SEND(RTOS, SCMI_PROTO_BASE, 0xb, 0xffffffff, 1));
+	OK(SEND(RTOS, PIN, SCMI_PINCTRL_REQUEST, 2, S_PIN));
+	/* rtos does not see linux's SD pins */
+	ck_assert_int_eq(SEND(LINUX, PIN, SCMI_PINCTRL_SET_PERMISSIONS, RTOS, 0, S_PIN),
+			 SCMI_NOT_FOUND);
+	ck_assert_int_eq(SEND(LINUX, PIN, SCMI_PINCTRL_SET_PERMISSIONS, RTOS, 0, S_GROUP),
+			 SCMI_NOT_FOUND);
 	ck_assert_int_eq(SEND(LINUX, PIN, SCMI_PINCTRL_SET_PERMISSIONS, 9, 0, 4 | S_PIN),
 			 SCMI_NOT_FOUND);
 	ck_assert_int_eq(SEND(LINUX, PIN, SCMI_PINCTRL_SET_PERMISSIONS, RTOS, 0, 8 | S_PIN),

@@ -163,8 +163,11 @@ static int base_reset_agent(struct scmi_ctx *c, struct vscmi_rd *req, struct vsc
 	target = scmi_agent_from_wire(c->agent, id);
 	if (!target)
 		return -ENOENT;
-	/* Permissions are static (bit 0 has nothing to restore); the votes go. */
+	/* The votes go; with bit 0, the pin access a privileged agent took
+	 * away comes back too (the config's is the rest, and static). */
 	scmi_agent_reset(target);
+	if (flags & 1u)
+		scmi_pinctrl_reset_permissions(target);
 	return 0;
 }
 

@@ -133,6 +133,8 @@ struct scmi_vres {
 	struct scmi_deferred *later_dresp;
 	const char *name;
 	uint32_t notify;		/* bit per SCMI notification message id */
+	/* pins: a privileged agent took the access away (SET_PERMISSIONS) */
+	bool denied;
 	/* sensors */
 	uint32_t sensor_config;		/* stored XOR 1: zero means the default, enabled */
 	struct scmi_trip trips[SCMI_MAX_TRIPS];
@@ -248,6 +250,9 @@ int scmi_agent_send(struct scmi_agent *a, const uint8_t *msg, size_t len);
  * agent 1 among 1, and whatever another agent did is the platform's (0); a
  * privileged agent sees every agent under its own ID. */
 #define SCMI_AGENT_SELF 0xffffffffu
+/* Gives an agent back the pin access its config grants (RESET_AGENT_
+ * CONFIGURATION with its permissions flag). */
+void scmi_pinctrl_reset_permissions(struct scmi_agent *a);
 uint32_t scmi_agent_count_seen(const struct scmi_agent *viewer);
 uint32_t scmi_agent_wire_id(const struct scmi_agent *viewer, const struct scmi_agent *subject);
 /* The agent an ID from viewer's message names (SCMI_AGENT_SELF: viewer), or

@@ -31,8 +31,9 @@ enum { PINCTRL_GET_ONE = 0, PINCTRL_GET_ALL = 1, PINCTRL_GET_FUNC = 2 };
 
 /* REQUEST, RELEASE, NAME_GET, ATTRIBUTES, LIST_ASSOCIATIONS flags */
 #define PINCTRL_SEL_RSVD 0xfffffffcu
-/* SET_PERMISSIONS flags: [2] access, [1:0] selector */
+/* SET_PERMISSIONS flags: [2] access (1 allow, 0 deny), [1:0] selector */
 #define PINCTRL_PERM_RSVD 0xfffffff8u
+#define PINCTRL_PERM_ALLOW (1u << 2)
 
 static const enum vscmi_kind pinctrl_kinds[3] = { VSCMI_PIN, VSCMI_PIN_GROUP, VSCMI_PIN_FUNC };
 
@@ -298,6 +299,15 @@ static bool pinctrl_func_fits(const struct scmi_ctx *c, const struct vscmi_res_d
 	return false;
 }
 
+/* A pin a privileged agent took away: DENIED, for every pin of a group. */
+static int pinctrl_allowed(struct scmi_vres *const *pins, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (pins[i]->denied)
+			return -EACCES;
+	return 0;
+}
+
 /* Configs one SETTINGS_CONFIGURE can carry in the largest message. */
 #define PINCTRL_CONF_MAX ((SCMI_DEFAULT_PAYLOAD - 12) / 8)
 
@@ -350,6 +360,9 @@ static int pinctrl_settings_configure(struct scmi_ctx *c, struct vscmi_rd *req,
 	if (r < 0)
 		return r;
 	r = pinctrl_park(c, pins, n);
+	if (r < 0)
+		return r;
+	r = pinctrl_allowed(pins, n);
 	if (r < 0)
 		return r;
 	/* Every pin or none: one another agent holds refuses them all. */
@@ -429,6 +442,9 @@ static int pinctrl_request(struct scmi_ctx *c, struct vscmi_rd *req, struct vscm
 
 	if (r < 0)
 		return r;
+	r = pinctrl_allowed(pins, n);
+	if (r < 0)
+		return r;
 	for (uint32_t i = 0; i < n; i++)
 		votes[i] = pins[i]->vote;
 	return arb_pin_request(votes, n);
@@ -487,11 +503,19 @@ static int pinctrl_name_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vsc
 
 /* Which agent may use which pin is the config's to say: a privileged
  * agent's well-formed request is NOT_SUPPORTED, anyone else's DENIED. */
+/* A privileged agent allows or denies another agent a pin, or every pin
+ * of a group, within what the config lets that agent see (NOT_FOUND for a
+ * pin it does not see). A pin denied while the agent holds it is given
+ * back to its default; access comes back with an allow, or with the
+ * agent's RESET_AGENT_CONFIGURATION asking its permissions back. Kept
+ * while vscmid runs: a restart starts from the config's access again. */
 static int pinctrl_set_permissions(struct scmi_ctx *c, struct vscmi_rd *req,
 				   struct vscmi_wr *resp)
 {
-	struct scmi_vres *v;
-	uint32_t agent, id, flags;
+	struct scmi_vres *v, *pins[VSCMI_PIN_MEMBERS], *theirs[VSCMI_PIN_MEMBERS];
+	struct scmi_agent *target;
+	uint32_t agent, id, flags, n;
+	bool allow;
 	int r;
 
 	SCMI_RD32(req, agent);
@@ -501,12 +525,42 @@ static int pinctrl_set_permissions(struct scmi_ctx *c, struct vscmi_rd *req,
 		return -EACCES;
 	if ((flags & PINCTRL_PERM_RSVD) || (flags & 3u) == SCMI_PINCTRL_FUNCTION)
 		return -EINVAL;
-	if (!scmi_server_agent(c->srv, agent))
+	allow = flags & PINCTRL_PERM_ALLOW;
+	target = scmi_agent_from_wire(c->agent, agent);
+	if (!target)
 		return -ENOENT;
 	r = pinctrl_view(c, flags & 3u, id, &v);
 	if (r < 0)
 		return r;
-	return -EOPNOTSUPP;
+	r = pinctrl_pins(c, v, pins, &n);
+	if (r < 0)
+		return r;
+	/* All or none: every pin must be one the target sees. */
+	for (uint32_t i = 0; i < n; i++) {
+		int64_t vid = pinctrl_vid(target, VSCMI_PIN, arb_res_index(pins[i]->res));
+
+		if (vid < 0)
+			return -ENOENT;
+		theirs[i] = &target->views[VSCMI_PIN][vid];
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct arb_vote *tv = theirs[i]->vote;
+
+		if (theirs[i]->denied == !allow)
+			continue;
+		theirs[i]->denied = !allow;
+		/* Its hold ends with its access; a release is never refused,
+		 * and one the platform takes time over finishes on its own. */
+		if (!allow && arb_pin_owner(theirs[i]->res) == target->id)
+			(void)arb_pin_release(&tv, 1);
+	}
+	return 0;
+}
+
+void scmi_pinctrl_reset_permissions(struct scmi_agent *a)
+{
+	for (uint32_t i = 0; i < a->nviews[VSCMI_PIN]; i++)
+		a->views[VSCMI_PIN][i].denied = false;
 }
 
 static const struct scmi_msg_desc pinctrl_msgs[] = {
