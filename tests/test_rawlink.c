@@ -1519,8 +1519,8 @@ static const char *root_agent(void)
 	return conf;
 }
 
-/* A sensor reading, a reset pulse and a privileged system power change,
- * each held by the firmware: meanwhile the same agent's other commands and
+/* A sensor reading, a power measurement, a reset pulse and a privileged
+ * system power change, each held by the firmware: meanwhile the same agent's other commands and
  * the other agents' are answered; the reply (or, for the asynchronous
  * reading, the delayed response with the value) comes with the firmware's,
  * under the agent's token. */
@@ -1528,14 +1528,24 @@ START_TEST(test_vscmid_slow_reading_pulse_system_stall_nobody)
 {
 	uint32_t sync[2] = { 0, 0 }, async[2] = { 0, 1 }, pulse[3] = { 0, 1, 0 }, zero = 0;
 	uint32_t off[2] = { 0, 0 }, token = 0, ret = 0, dw[3];
-	int errfd, cam, disp, root;
+	int errfd, cam, disp, root, meter;
 	pid_t pid;
 
+	char extra[768];
+
 	conf_timeout_ms = 10000;
-	pid = vscmid_start(root_agent(), &errfd);
+	/* and a power capping domain with an agent that measures it */
+	snprintf(extra, sizeof(extra),
+		 "[powercap soc]\nid = 0\ncap_range = 1000 8000 500\n"
+		 "pai_range = 1000 100000 1000\n%s"
+		 "[agent meter]\nsocket = %s/meter.sock\nprotocols = base powercap\n"
+		 "powercaps = soc\n",
+		 root_agent(), dir);
+	pid = vscmid_start(extra, &errfd);
 	cam = agent_connect("cam");
 	disp = agent_connect("disp");
 	root = agent_connect("root");
+	meter = agent_connect("meter");
 
 	/* SENSOR_READING_GET, synchronous form. */
 	rfs("hold-next");
@@ -1564,6 +1574,20 @@ START_TEST(test_vscmid_slow_reading_pulse_system_stall_nobody)
 	ck_assert_uint_eq(token, 13);
 	ck_assert_uint_eq(dw[0], 0);		/* cam's sensor 0 */
 	ck_assert_uint_eq(dw[1], 45000);
+
+	/* POWERCAP_MEASUREMENTS_GET: answered when the firmware's comes. */
+	rfs("hold-next");
+	agent_send(meter, 0x18, 0x9, 17, 1, &zero);
+	agent_send(meter, 0x18, 0x4, 18, 1, &zero);	/* POWERCAP_CAP_GET */
+	ck_assert_int_eq(agent_cmd(cam, 0x11, 0x5, 1, &zero), SCMI_SUCCESS);
+	ck_assert_int_eq(agent_reply(meter, &token, NULL), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 18);
+	ck_assert(agent_no_reply_yet(meter));
+	rfs_wait_held();
+	rfs("release");
+	ck_assert_int_eq(agent_reply(meter, &token, &ret), SCMI_SUCCESS);
+	ck_assert_uint_eq(token, 17);
+	ck_assert_uint_eq(ret, 6000);
 
 	/* RESET, autonomous: the firmware pulses the line when it answers. */
 	rfs("hold-next");
@@ -1595,6 +1619,7 @@ START_TEST(test_vscmid_slow_reading_pulse_system_stall_nobody)
 	close(cam);
 	close(disp);
 	close(root);
+	close(meter);
 	vscmid_stop(pid, errfd);
 }
 END_TEST

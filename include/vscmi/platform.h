@@ -87,6 +87,11 @@ struct vscmi_platform_ops {
 	 * the hardware. NULL: the platform cannot measure. */
 	int (*powercap_measure)(struct vscmi_platform *p, uint32_t id, uint32_t *power,
 				uint32_t *pai);
+	/* Starts a measurement without waiting, as sensor_start does a
+	 * reading: done gets the power as its value and the interval as its
+	 * timestamp. NULL: powercap_measure. */
+	int (*powercap_start)(struct vscmi_platform *p, uint32_t id, uint32_t *power,
+			      uint32_t *pai, vscmi_reading_fn done, void *ctx);
 	/* The state the hardware is in for op's type and id, into op's val
 	 * and val2; -EOPNOTSUPP when the platform cannot tell (may be NULL). */
 	int (*read)(struct vscmi_platform *p, struct vscmi_op *op);
@@ -113,6 +118,10 @@ int vscmi_platform_read(struct vscmi_platform *p, struct vscmi_op *op);
 /* A power capping domain's measurement: 0, or -errno (-EOPNOTSUPP: none). */
 int vscmi_platform_powercap_measure(struct vscmi_platform *p, uint32_t id, uint32_t *power,
 				    uint32_t *pai);
+/* A measurement now (0), or later (-EINPROGRESS, then done once from
+ * vscmi_platform_dispatch: value the power, timestamp the interval). */
+int vscmi_platform_powercap_start(struct vscmi_platform *p, uint32_t id, uint32_t *power,
+				  uint32_t *pai, vscmi_reading_fn done, void *ctx);
 /* A sensor reading: 0 (value set), -errno, or -EINPROGRESS and done later. */
 int vscmi_platform_sensor_start(struct vscmi_platform *p, uint32_t id, int64_t *value,
 				uint64_t *timestamp, vscmi_reading_fn done, void *ctx);

@@ -378,19 +378,38 @@ static int raw_powercap_measure(struct vscmi_platform *p, uint32_t id, uint32_t 
 {
 	struct raw *r = to_raw(p);
 	struct raw_reply *rep = malloc(sizeof(*rep));
-	struct vscmi_rd rd;
 	int err;
 
 	if (!rep)
 		return -ENOMEM;
 	err = raw_xfer(r, SCMI_PROTO_POWERCAP, SCMI_POWERCAP_MEASUREMENTS_GET, &id, 1, false, rep);
-	if (err == 0) {
-		raw_payload(rep, &rd);
-		if (vscmi_rd_u32(&rd, power) < 0 || vscmi_rd_u32(&rd, pai) < 0)
-			err = -EBADE;
-	}
+	if (err == 0)
+		err = raw_measure_parse(rep, power, pai);
 	free(rep);
 	return err;
+}
+
+/* The same, left pending: a slow firmware holds nobody else up. */
+static int raw_powercap_start(struct vscmi_platform *p, uint32_t id, uint32_t *power,
+			      uint32_t *pai, vscmi_reading_fn done, void *ctx)
+{
+	struct raw *r = to_raw(p);
+	struct raw_pend *pe;
+	int err;
+
+	if (!r->up)
+		return -ECOMM;
+	err = raw_pend_send(r, r->tx_fd, SCMI_PROTO_POWERCAP, SCMI_POWERCAP_MEASUREMENTS_GET, &id,
+			    1, &pe);
+	if (err)
+		return err;
+	pe->rfn = done;
+	pe->ctx = ctx;
+	pe->op = (struct vscmi_op){ .id = id };
+	pe->reading = true;
+	pe->measure = true;
+	raw_arm(r);
+	return -EINPROGRESS;
 }
 
 static uint64_t raw_completion_delay_us(struct vscmi_platform *p, const struct vscmi_op *op)
@@ -426,6 +445,7 @@ static const struct vscmi_platform_ops raw_ops = {
 	.sensor_read = raw_sensor_read,
 	.sensor_start = raw_sensor_start,
 	.powercap_measure = raw_powercap_measure,
+	.powercap_start = raw_powercap_start,
 	.read = raw_read,
 	.completion_delay_us = raw_completion_delay_us,
 	.destroy = raw_destroy,

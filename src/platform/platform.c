@@ -52,6 +52,14 @@ int vscmi_platform_powercap_measure(struct vscmi_platform *p, uint32_t id, uint3
 					  -EOPNOTSUPP;
 }
 
+int vscmi_platform_powercap_start(struct vscmi_platform *p, uint32_t id, uint32_t *power,
+				  uint32_t *pai, vscmi_reading_fn done, void *ctx)
+{
+	if (p->ops->powercap_start)
+		return p->ops->powercap_start(p, id, power, pai, done, ctx);
+	return vscmi_platform_powercap_measure(p, id, power, pai);
+}
+
 int vscmi_platform_sensor_start(struct vscmi_platform *p, uint32_t id, int64_t *value,
 				uint64_t *timestamp, vscmi_reading_fn done, void *ctx)
 {

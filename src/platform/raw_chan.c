@@ -137,6 +137,8 @@ static bool raw_pend_live(const struct raw_pend *pe)
 
 static const char *raw_pend_name(const struct raw_pend *pe)
 {
+	if (pe->measure)
+		return "powercap-measurement";
 	return pe->reading ? "sensor-reading" : vscmi_op_name(pe->op.type);
 }
 
@@ -261,6 +263,16 @@ int raw_reading_parse(const struct raw_reply *rep, bool async, uint32_t id,
 	return 0;
 }
 
+int raw_measure_parse(const struct raw_reply *rep, uint32_t *power, uint32_t *pai)
+{
+	struct vscmi_rd rd;
+
+	vscmi_rd_init(&rd, rep->b + 8, rep->len - 8);
+	if (vscmi_rd_u32(&rd, power) < 0 || vscmi_rd_u32(&rd, pai) < 0)
+		return -EBADE;
+	return 0;
+}
+
 /* The round trip of a pending command, from its write to its answer. */
 static void raw_answered(struct raw *r, const struct raw_pend *pe)
 {
@@ -306,8 +318,15 @@ static void raw_take(struct raw *r, const struct raw_reply *rep)
 			raw_arm(r);
 			return;
 		}
-		if (err == 0 && pe->reading)
+		if (err == 0 && pe->measure) {
+			uint32_t power, pai;
+
+			err = raw_measure_parse(rep, &power, &pai);
+			pe->value = power;
+			pe->ts = pai;
+		} else if (err == 0 && pe->reading) {
 			err = raw_reading_parse(rep, pe->async, pe->op.id, &pe->value, &pe->ts);
+		}
 		raw_answered(r, pe);
 		raw_pend_complete(r, pe, err);
 		return;

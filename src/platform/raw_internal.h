@@ -47,6 +47,7 @@ struct raw_pend {
 	void *ctx;
 	struct vscmi_op op;		/* for the log */
 	bool reading;
+	bool measure;			/* a reading of a power capping domain's measurement */
 	bool async;			/* the value comes in a delayed response */
 	int64_t value;			/* a reading's result */
 	uint64_t ts;
@@ -133,6 +134,8 @@ int raw_read_msg(int fd, struct raw_reply *rep);
 /* A reading's value and timestamp from its reply: 0 or -EBADE. */
 int raw_reading_parse(const struct raw_reply *rep, bool async, uint32_t id, int64_t *value,
 		      uint64_t *timestamp);
+/* The power and interval in a MEASUREMENTS_GET reply: 0 or -EBADE. */
+int raw_measure_parse(const struct raw_reply *rep, uint32_t *power, uint32_t *pai);
 /* Writes one command under a free token; *hdr is its reply's header. */
 int raw_send(struct raw *r, int fd, uint8_t proto, uint8_t msg, const uint32_t *w,
 	     unsigned int n, uint32_t *hdr);

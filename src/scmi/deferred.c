@@ -286,6 +286,21 @@ int scmi_preq_reading(struct scmi_ctx *c, uint32_t plat_id, int64_t *value, uint
 	return r;
 }
 
+int scmi_preq_measure(struct scmi_ctx *c, uint32_t plat_id, uint32_t *power, uint32_t *pai,
+		      scmi_finish_fn finish)
+{
+	struct scmi_preq *q = scmi_preq_slot(c->agent);
+	int r;
+
+	if (!q)
+		return -EBUSY;
+	r = vscmi_platform_powercap_start(c->srv->plat, plat_id, power, pai, scmi_preq_on_reading,
+					  q);
+	if (r == -EINPROGRESS)
+		scmi_preq_take(c, q, finish);
+	return r;
+}
+
 int scmi_preq_op(struct scmi_ctx *c, const struct vscmi_op *op, scmi_finish_fn finish)
 {
 	struct scmi_preq *q = scmi_preq_slot(c->agent);

@@ -133,6 +133,9 @@ struct scmi_vres {
 	struct scmi_deferred *later_dresp;
 	const char *name;
 	uint32_t notify;		/* bit per SCMI notification message id */
+	/* power capping: thresholds armed, the side of them the measurement
+	 * is on not known yet (the first measurement says, silently) */
+	bool side_unknown;
 	/* pins: a privileged agent took the access away (SET_PERMISSIONS) */
 	bool denied;
 	/* sensors */
@@ -191,6 +194,7 @@ struct scmi_server {
 	/* Who sees each physical resource, for fanning out notifications. */
 	struct scmi_watchers *watchers[VSCMI_KIND_COUNT];
 	struct scmi_deferred *deferred;	/* delayed responses not yet sent */
+	struct scmi_pc_probe *pc_probes;	/* measurements the server asked for itself */
 };
 
 /* The agent's resource by the ID it uses, or NULL (NOT_FOUND). Reads the
@@ -226,6 +230,10 @@ int scmi_delayed_response(struct scmi_ctx *c, uint8_t msg, int32_t status, const
  * requests waiting. The handler returns -EINPROGRESS to answer later, or
  * marks c->preq answered and returns 0 to answer now. */
 int scmi_preq_reading(struct scmi_ctx *c, uint32_t plat_id, int64_t *value, uint64_t *ts,
+		      scmi_finish_fn finish);
+/* A power capping measurement the same way: q->value the power, q->ts the
+ * interval. */
+int scmi_preq_measure(struct scmi_ctx *c, uint32_t plat_id, uint32_t *power, uint32_t *pai,
 		      scmi_finish_fn finish);
 /* The same for a platform op outside the arbiter (system power). */
 int scmi_preq_op(struct scmi_ctx *c, const struct vscmi_op *op, scmi_finish_fn finish);
@@ -295,6 +303,8 @@ void scmi_on_done(void *ctx, struct arb_vote *vote, int result);
 void scmi_powercap_measured(struct scmi_server *srv, struct arb_res *res, uint32_t power);
 /* Measures the domain again when an agent has thresholds on it. */
 void scmi_powercap_recheck(struct scmi_server *srv, struct arb_res *res);
+/* Forgets the measurements the server still waits for (it goes away). */
+void scmi_powercap_cancel_probes(struct scmi_server *srv);
 
 /* notify.c */
 /* The arbiter's transition observer and the platform's event callback. */

@@ -4,6 +4,8 @@
  * agent asks for, and each agent reads back its own. Measurements are the
  * domain's, shared by every agent; measurement thresholds are each
  * agent's own, kept in its view (trips[0] low, trips[1] high). */
+#include <stdlib.h>
+
 #include "internal.h"
 
 #define POWERCAP_VERSION 0x20000
@@ -94,6 +96,14 @@ void scmi_powercap_measured(struct scmi_server *srv, struct arb_res *res, uint32
 		if (!v->trips[PC_LOW].armed)
 			continue;
 		zone = pc_zone(v, power);
+		/* The first measurement since the thresholds came: a side to
+		 * count crossings from, nothing crossed. */
+		if (v->side_unknown) {
+			v->side_unknown = false;
+			pc_set_zone(v, zone);
+			a->seq++;
+			continue;
+		}
 		if (zone == pc_get_zone(v))
 			continue;
 		pc_set_zone(v, zone);
@@ -111,18 +121,82 @@ void scmi_powercap_measured(struct scmi_server *srv, struct arb_res *res, uint32
 	}
 }
 
+/* A measurement the server asks for itself (thresholds to check after a
+ * change, a side to count crossings from): one per domain at a time, so a
+ * slow platform holds nobody up and a guest cannot pile them up. */
+struct scmi_pc_probe {
+	struct scmi_pc_probe *next;
+	struct scmi_server *srv;
+	struct arb_res *res;
+};
+
+static void pc_probe_unlink(struct scmi_pc_probe *pr)
+{
+	struct scmi_pc_probe **pp = &pr->srv->pc_probes;
+
+	while (*pp && *pp != pr)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = pr->next;
+}
+
+static void pc_probe_done(void *ctx, int result, int64_t value, uint64_t ts)
+{
+	struct scmi_pc_probe *pr = ctx;
+
+	pc_probe_unlink(pr);
+	if (result == 0)
+		scmi_powercap_measured(pr->srv, pr->res, (uint32_t)value);
+	free(pr);
+}
+
+static void pc_probe(struct scmi_server *srv, struct arb_res *res)
+{
+	struct scmi_pc_probe *pr;
+	uint32_t power = 0, pai = 0;
+	int r;
+
+	for (pr = srv->pc_probes; pr; pr = pr->next)
+		if (pr->res == res)
+			return;
+	pr = calloc(1, sizeof(*pr));
+	if (!pr)
+		return;
+	pr->srv = srv;
+	pr->res = res;
+	r = vscmi_platform_powercap_start(srv->plat, arb_res_desc(res)->plat_id, &power, &pai,
+					  pc_probe_done, pr);
+	if (r == -EINPROGRESS) {
+		pr->next = srv->pc_probes;
+		srv->pc_probes = pr;
+		return;
+	}
+	if (r == 0)
+		scmi_powercap_measured(srv, res, power);
+	free(pr);
+}
+
+void scmi_powercap_cancel_probes(struct scmi_server *srv)
+{
+	while (srv->pc_probes) {
+		struct scmi_pc_probe *pr = srv->pc_probes;
+
+		srv->pc_probes = pr->next;
+		vscmi_platform_cancel(srv->plat, pr);
+		free(pr);
+	}
+}
+
 void scmi_powercap_recheck(struct scmi_server *srv, struct arb_res *res)
 {
 	struct scmi_watchers *ws = &srv->watchers[VSCMI_POWERCAP][arb_res_index(res)];
-	uint32_t power, pai;
 	bool armed = false;
 
 	/* Nobody watching: no measurement, which may cost a firmware call. */
 	for (uint32_t i = 0; i < ws->n && !armed; i++)
 		armed = ws->w[i].agent->views[VSCMI_POWERCAP][ws->w[i].vid].trips[PC_LOW].armed;
-	if (armed && vscmi_platform_powercap_measure(srv->plat, arb_res_desc(res)->plat_id, &power,
-						     &pai) == 0)
-		scmi_powercap_measured(srv, res, power);
+	if (armed)
+		pc_probe(srv, res);
 }
 
 static int pc_attributes_proto(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
@@ -270,6 +344,18 @@ static int pc_name_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr
 	return 0;
 }
 
+/* A measurement the platform finished later. */
+static int pc_measurements_finish(struct scmi_preq *q, int result, bool current,
+				  struct vscmi_wr *resp)
+{
+	if (result < 0)
+		return result;
+	scmi_powercap_measured(q->agent->srv, q->view->res, (uint32_t)q->value);
+	vscmi_wr_u32(resp, (uint32_t)q->value);
+	vscmi_wr_u32(resp, (uint32_t)q->ts);
+	return 0;
+}
+
 static int pc_measurements_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
 {
 	struct scmi_vres *v;
@@ -278,8 +364,14 @@ static int pc_measurements_get(struct scmi_ctx *c, struct vscmi_rd *req, struct 
 
 	if (r < 0)
 		return r;
-	r = vscmi_platform_powercap_measure(c->srv->plat, scmi_vres_desc(v)->plat_id, &power,
-					    &pai);
+	if (!pc_monitoring(c->srv))
+		return -EOPNOTSUPP;
+	r = scmi_preq_measure(c, scmi_vres_desc(v)->plat_id, &power, &pai, pc_measurements_finish);
+	if (r == -EINPROGRESS) {
+		/* A slow firmware: answered when the measurement comes. */
+		c->preq->view = v;
+		return r;
+	}
 	if (r < 0)
 		return r;
 	scmi_powercap_measured(c->srv, v->res, power);
@@ -304,7 +396,7 @@ static int pc_measurements_notify(struct scmi_ctx *c, struct vscmi_rd *req,
 				  struct vscmi_wr *resp)
 {
 	struct scmi_vres *v;
-	uint32_t enable, low, high, power = 0, pai;
+	uint32_t enable, low, high;
 	int r = pc_view(c, req, &v, NULL);
 
 	if (r < 0)
@@ -324,15 +416,16 @@ static int pc_measurements_notify(struct scmi_ctx *c, struct vscmi_rd *req,
 	}
 	if (!c->agent->p2a)
 		return -EOPNOTSUPP;
-	/* Crossings count from here: the side the measurement is on now. */
-	r = vscmi_platform_powercap_measure(c->srv->plat, scmi_vres_desc(v)->plat_id, &power,
-					    &pai);
+	r = scmi_notify_set(c, v, SCMI_POWERCAP_MEASUREMENTS_CHANGED, 1);
 	if (r < 0)
 		return r;
+	/* Crossings count from the side the next measurement is on, taken
+	 * now (at once on a platform that measures at once). */
 	v->trips[PC_LOW] = (struct scmi_trip){ .armed = true, .mode = 3, .value = low };
 	v->trips[PC_HIGH] = (struct scmi_trip){ .armed = true, .mode = 3, .value = high };
-	pc_set_zone(v, pc_zone(v, power));
-	return scmi_notify_set(c, v, SCMI_POWERCAP_MEASUREMENTS_CHANGED, 1);
+	v->side_unknown = true;
+	pc_probe(c->srv, v->res);
+	return 0;
 }
 
 /* No domain has fast channels. */

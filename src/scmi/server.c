@@ -152,6 +152,7 @@ void scmi_server_free(struct scmi_server *srv)
 		arb_set_done(srv->arb, NULL, NULL);
 	}
 	scmi_deferred_free_all(srv);
+	scmi_powercap_cancel_probes(srv);
 	for (uint32_t i = 0; i < srv->nagents; i++) {
 		if (srv->agents[i])
 			scmi_preq_cancel_all(srv->agents[i]);
