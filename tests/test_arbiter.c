@@ -435,19 +435,19 @@ START_TEST(test_case1_pll_shared_by_two_clocks_switches_once)
 
 	start_video(&w, &cam, &disp);
 
-	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1));
 
-	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, true, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, DISP_PIX, 1));
 
-	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, false, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, CAM_PIX, 0));
 	check_clock(&w, PLL_VIDEO, true, -1);
 	ck_assert(!vst(cam).on);
 	ck_assert(vst(disp).on);
 
-	ck_assert_int_eq(arb_clock_enable(disp, false), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, false, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, DISP_PIX, 0), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
 
 	ck_assert_uint_eq(count(&w, VSCMI_OP_CLOCK_ENABLE, PLL_VIDEO, 1), 1);
@@ -469,17 +469,17 @@ START_TEST(test_case2_shared_power_domain_follows_most_powered_vote)
 	cam = vote(&w, CAMERA, VSCMI_POWER, ISP);
 	info = vote(&w, INFOTAINMENT, VSCMI_POWER, ISP);
 
-	ck_assert_int_eq(arb_power_state(cam, ISP_ON), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_PD_STATE, ISP_ON, 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, ISP, PD_ON));
 
-	ck_assert_int_eq(arb_power_state(info, ISP_OFF), 0);
+	ck_assert_int_eq(arb_vote_ask(info, ARB_PD_STATE, ISP_OFF, 0), 0);
 	EXPECT_NO_OPS(&w);
 	ck_assert(vst(info).voted);
 	ck_assert_uint_eq(vst(info).pd, ISP_OFF);
 	ck_assert_uint_eq(vst(cam).pd, ISP_ON);
 	check_pd(&w, ISP, ISP_ON);
 
-	ck_assert_int_eq(arb_power_state(cam, ISP_OFF), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_PD_STATE, ISP_OFF, 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, ISP, PD_OFF));
 	check_pd(&w, ISP, ISP_OFF);
 	soc_end(&w);
@@ -495,23 +495,23 @@ START_TEST(test_case3_shared_reset_asserts_only_when_all_assert_and_refuses_puls
 	start_two(&w, VSCMI_RESET, RST_BUS, RST_BUS, &cam, &disp);
 	check_reset(&w, RST_BUS, true);
 
-	ck_assert_int_eq(arb_reset_line(cam, false), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_ASSERT, false, 0), 0);
 	EXPECT_OPS(&w, OP(RESET_LINE, RST_BUS, 0));
 
-	ck_assert_int_eq(arb_reset_line(disp, false), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_ASSERT, false, 0), 0);
 	EXPECT_NO_OPS(&w);
 
-	ck_assert_int_eq(arb_reset_line(cam, true), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_ASSERT, true, 0), 0);
 	EXPECT_NO_OPS(&w);
 	ck_assert(vst(cam).asserted);
 	ck_assert(!vst(disp).asserted);
 	check_reset(&w, RST_BUS, false);
 
-	ck_assert_int_eq(arb_reset_line(disp, true), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_ASSERT, true, 0), 0);
 	EXPECT_OPS(&w, OP(RESET_LINE, RST_BUS, 1));
 	check_reset(&w, RST_BUS, true);
 
-	ck_assert_int_eq(arb_reset_pulse(cam, 0), -EACCES);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_PULSE, 0, 0), -EACCES);
 	EXPECT_NO_OPS(&w);
 	ck_assert_uint_eq(count(&w, VSCMI_OP_RESET_PULSE, RST_BUS, -1), 0);
 	soc_end(&w);
@@ -525,28 +525,28 @@ START_TEST(test_case4_exclusive_rate_owned_until_owner_votes_off)
 	int core = start_cam_core(&w, &cam, &disp);
 
 
-	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
-	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, MHZ(200), 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, core, 1), OP(CLOCK_RATE, core, MHZ(200)));
 
-	ck_assert_int_eq(arb_clock_rate(disp, MHZ(100)), -EACCES);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_LEVEL, MHZ(100), 0), -EACCES);
 	EXPECT_NO_OPS(&w);
 	ck_assert(!vst(disp).has_level);
-	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, true, 0), 0);
 	EXPECT_NO_OPS(&w);
 
-	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, false, 0), 0);
 	EXPECT_NO_OPS(&w);
 	check_clock(&w, core, true, MHZ(200));
 
-	ck_assert_int_eq(arb_clock_rate(disp, MHZ(100)), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_LEVEL, MHZ(100), 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_RATE, core, MHZ(100)));
 	check_clock(&w, core, true, MHZ(100));
 	ck_assert_int_eq(vst(disp).level, MHZ(100));
 
 	/* The display owns it now; the camera is refused in turn. */
-	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
-	ck_assert_int_eq(arb_clock_rate(cam, MHZ(300)), -EACCES);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, MHZ(300), 0), -EACCES);
 	EXPECT_NO_OPS(&w);
 	soc_end(&w);
 }
@@ -564,18 +564,18 @@ START_TEST(test_case5_perf_max_of_levels_clamped_and_empty_limits_refused)
 	info = vote(&w, INFOTAINMENT, VSCMI_PERF, gpu);
 	disp = vote(&w, DISPLAY, VSCMI_PERF, gpu);
 
-	ck_assert_int_eq(arb_perf_level(info, 3), 0);
+	ck_assert_int_eq(arb_vote_ask(info, ARB_LEVEL, 3, 0), 0);
 	EXPECT_NO_OPS(&w);
 
-	ck_assert_int_eq(arb_perf_level(disp, 5), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_LEVEL, 5, 0), 0);
 	EXPECT_OPS(&w, OP(PERF_LEVEL, gpu, 5));
 
-	ck_assert_int_eq(arb_perf_limits(info, 4, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(info, ARB_LIMITS, 4, 0), 0);
 	EXPECT_OPS(&w, LIMITS(gpu, 4, 0), OP(PERF_LEVEL, gpu, 4));
 	check_perf(&w, gpu, 4, 0, 4);
 	ck_assert_int_eq(vst(disp).level, 5);
 
-	ck_assert_int_eq(arb_perf_limits(disp, 7, 5), -EACCES);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_LIMITS, 7, 5), -EACCES);
 	EXPECT_NO_OPS(&w);
 	ck_assert(!vst(disp).has_limits);
 
@@ -597,7 +597,7 @@ START_TEST(test_case6_refused_parent_changes_nothing_and_voter_reads_off)
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
 
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(PLL_VIDEO), 1, -EIO);
-	ck_assert_int_eq(arb_clock_enable(disp, true), -EIO);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, true, 0), -EIO);
 	EXPECT_NO_OPS(&w);
 	ck_assert(!vst(disp).on);
 	check_clock(&w, PLL_VIDEO, false, -1);
@@ -630,10 +630,10 @@ static void case7_start(struct soc *w, struct case7 *c)
 	c->disp_rst = vote(w, DISPLAY, VSCMI_RESET, RST_BUS);
 	c->disp_clk = vote(w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
 
-	ck_assert_int_eq(arb_clock_enable(c->cam_clk, true), 0);
-	ck_assert_int_eq(arb_power_state(c->cam_pd, ISP_ON), 0);
-	ck_assert_int_eq(arb_reset_line(c->cam_rst, false), 0);
-	ck_assert_int_eq(arb_power_state(c->info_pd, ISP_RET), 0);
+	ck_assert_int_eq(arb_vote_ask(c->cam_clk, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(c->cam_pd, ARB_PD_STATE, ISP_ON, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(c->cam_rst, ARB_ASSERT, false, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(c->info_pd, ARB_PD_STATE, ISP_RET, 0), 0);
 }
 
 /* The camera goes, the log cleared and the others' votes noted before. */
@@ -661,7 +661,7 @@ START_TEST(test_case7_agent_gone_withdraws_all_votes_in_one_step)
 	int pos_cam, pos_pll;
 
 	case7_start(&w, &c);
-	ck_assert_int_eq(arb_reset_line(c.disp_rst, true), 0);
+	ck_assert_int_eq(arb_vote_ask(c.disp_rst, ARB_ASSERT, true, 0), 0);
 	case7_camera_gone(&w, &c);
 	ck_assert_uint_eq(log_len(&w), 4);
 	pos_cam = log_pos(&w, OP(CLOCK_ENABLE, CAM_PIX, 0));
@@ -690,8 +690,8 @@ START_TEST(test_case7_agent_gone_keeps_what_other_agents_hold)
 	struct case7 c;
 
 	case7_start(&w, &c);
-	ck_assert_int_eq(arb_reset_line(c.disp_rst, false), 0);
-	ck_assert_int_eq(arb_clock_enable(c.disp_clk, true), 0);
+	ck_assert_int_eq(arb_vote_ask(c.disp_rst, ARB_ASSERT, false, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(c.disp_clk, ARB_GATE, true, 0), 0);
 	case7_camera_gone(&w, &c);
 	ck_assert_uint_eq(log_len(&w), 2);
 	ck_assert_int_ge(log_pos(&w, OP(CLOCK_ENABLE, CAM_PIX, 0)), 0);
@@ -716,8 +716,8 @@ START_TEST(test_agent_gone_moves_a_parent_domain_once)
 	int vpu = add_pd(&w, "vpu", isp, 1, ISP_OFF);
 
 	soc_start(&w);
-	ck_assert_int_eq(arb_power_state(vote(&w, CAMERA, VSCMI_POWER, vpu), ISP_ON), 0);
-	ck_assert_int_eq(arb_power_state(vote(&w, CAMERA, VSCMI_POWER, isp), ISP_RET), 0);
+	ck_assert_int_eq(arb_vote_ask(vote(&w, CAMERA, VSCMI_POWER, vpu), ARB_PD_STATE, ISP_ON, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(vote(&w, CAMERA, VSCMI_POWER, isp), ARB_PD_STATE, ISP_RET, 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, isp, PD_ON), OP(POWER_STATE, vpu, PD_ON));
 	release(&w, CAMERA, 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, vpu, PD_OFF), OP(POWER_STATE, isp, PD_OFF));
@@ -739,22 +739,22 @@ START_TEST(test_case8_clock_on_at_boot_stays_on_until_taken_over)
 	start_two(&w, VSCMI_CLOCK, clk, clk, &cam, &disp);
 	ck_assert(arb_res_boot_held(res(&w, VSCMI_CLOCK, clk)));
 
-	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), 0);
-	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
-	ck_assert_int_eq(arb_clock_enable(disp, false), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, MHZ(200), 0), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, false, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, false, 0), 0);
 	EXPECT_NO_OPS(&w);
 	check_clock(&w, clk, true, MHZ(200));
 	/* another rate from an agent not holding it: others may run on it */
-	ck_assert_int_eq(arb_clock_rate(disp, MHZ(100)), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_LEVEL, MHZ(100), 0), 0);
 	EXPECT_NO_OPS(&w);
 	ck_assert_int_eq(vst(disp).level, MHZ(100));
 
-	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), 0);
 	EXPECT_NO_OPS(&w);
 	ck_assert(!arb_res_boot_held(res(&w, VSCMI_CLOCK, clk)));
-	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, false, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, clk, 0));
-	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, clk, 1));
 	soc_end(&w);
 }
@@ -769,9 +769,9 @@ START_TEST(test_case9_fixed_regulator_on_at_boot_stays_on)
 
 	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_VOLTAGE, vdd);
-	ck_assert_int_eq(arb_voltage_level(cam, 1800000), 0);
-	ck_assert_int_eq(arb_voltage_level(cam, 1700000), -EACCES);
-	ck_assert_int_eq(arb_voltage_enable(cam, false), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, 1800000, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, 1700000, 0), -EACCES);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, false, 0), 0);
 	EXPECT_NO_OPS(&w);
 	check_voltage(&w, vdd, true, 1800000);
 	release(&w, CAMERA, 0);
@@ -791,17 +791,17 @@ START_TEST(test_case10_power_domain_on_at_boot_stays_on_until_taken_over)
 
 	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_POWER, pd);
-	ck_assert_int_eq(arb_power_state(cam, ISP_OFF), 0);
-	ck_assert_int_eq(arb_power_state(cam, ISP_RET), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_PD_STATE, ISP_OFF, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_PD_STATE, ISP_RET, 0), 0);
 	EXPECT_NO_OPS(&w);
 	check_pd(&w, pd, ISP_ON);
 	ck_assert_uint_eq(vst(cam).pd, ISP_RET);
 
-	ck_assert_int_eq(arb_power_state(cam, ISP_ON), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_PD_STATE, ISP_ON, 0), 0);
 	EXPECT_NO_OPS(&w);
-	ck_assert_int_eq(arb_power_state(cam, ISP_RET), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_PD_STATE, ISP_RET, 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_RET1));
-	ck_assert_int_eq(arb_power_state(cam, ISP_OFF), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_PD_STATE, ISP_OFF, 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_OFF));
 	soc_end(&w);
 }
@@ -817,11 +817,11 @@ START_TEST(test_power_domain_in_retention_at_boot_held_at_retention)
 
 	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_POWER, pd);
-	ck_assert_int_eq(arb_power_state(cam, ISP_OFF), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_PD_STATE, ISP_OFF, 0), 0);
 	EXPECT_NO_OPS(&w);
-	ck_assert_int_eq(arb_power_state(cam, ISP_ON), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_PD_STATE, ISP_ON, 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_ON));
-	ck_assert_int_eq(arb_power_state(cam, ISP_OFF), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_PD_STATE, ISP_OFF, 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_OFF));
 	soc_end(&w);
 }
@@ -837,12 +837,12 @@ START_TEST(test_case11_reset_deasserted_at_boot_stays_until_taken_over)
 
 	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_RESET, rst);
-	ck_assert_int_eq(arb_reset_line(cam, true), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_ASSERT, true, 0), 0);
 	EXPECT_NO_OPS(&w);
 	check_reset(&w, rst, false);
-	ck_assert_int_eq(arb_reset_line(cam, false), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_ASSERT, false, 0), 0);
 	EXPECT_NO_OPS(&w);
-	ck_assert_int_eq(arb_reset_line(cam, true), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_ASSERT, true, 0), 0);
 	EXPECT_OPS(&w, OP(RESET_LINE, rst, 1));
 	soc_end(&w);
 }
@@ -872,16 +872,16 @@ START_TEST(test_boot_votes_come_from_the_platform_at_first_start)
 	c = vote(&w, CAMERA, VSCMI_CLOCK, clk);
 	p = vote(&w, CAMERA, VSCMI_POWER, pd);
 	r = vote(&w, CAMERA, VSCMI_RESET, rst);
-	ck_assert_int_eq(arb_clock_rate(c, MHZ(100)), 0);
-	ck_assert_int_eq(arb_power_state(p, ISP_OFF), 0);
-	ck_assert_int_eq(arb_reset_line(r, true), 0);
+	ck_assert_int_eq(arb_vote_ask(c, ARB_LEVEL, MHZ(100), 0), 0);
+	ck_assert_int_eq(arb_vote_ask(p, ARB_PD_STATE, ISP_OFF, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(r, ARB_ASSERT, true, 0), 0);
 	EXPECT_NO_OPS(&w);
 	check_clock(&w, clk, true, MHZ(200));
 	check_pd(&w, pd, ISP_RET);
 	check_reset(&w, rst, false);
 	/* taken over, then let go */
-	ck_assert_int_eq(arb_power_state(p, ISP_ON), 0);
-	ck_assert_int_eq(arb_power_state(p, ISP_OFF), 0);
+	ck_assert_int_eq(arb_vote_ask(p, ARB_PD_STATE, ISP_ON, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(p, ARB_PD_STATE, ISP_OFF, 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_ON), OP(POWER_STATE, pd, PD_OFF));
 	soc_end(&w);
 }
@@ -897,20 +897,20 @@ START_TEST(test_case12_rate_voted_while_off_counts_from_switching_on)
 	int clk = add_clock(&w, "disp_axi", -1, VSCMI_POLICY_MAX, MHZ(100), false);
 
 	start_two(&w, VSCMI_CLOCK, clk, clk, &cam, &disp);
-	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, true, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, clk, 1));
 
-	ck_assert_int_eq(arb_clock_rate(cam, MHZ(400)), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, MHZ(400), 0), 0);
 	EXPECT_NO_OPS(&w);
 	ck_assert_int_eq(vst(cam).level, MHZ(400));
-	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_RATE, clk, MHZ(400)));
-	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, false, 0), 0);
 	EXPECT_NO_OPS(&w);
 	check_clock(&w, clk, true, MHZ(400));
-	ck_assert_int_eq(arb_clock_enable(disp, false), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, false, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, clk, 0));
-	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, MHZ(200), 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_RATE, clk, MHZ(200)));
 	soc_end(&w);
 }
@@ -925,15 +925,15 @@ START_TEST(test_exclusive_rate_of_an_agent_holding_off_waits_for_its_on)
 	int clk = add_clock(&w, "cam_core", -1, VSCMI_POLICY_EXCLUSIVE, MHZ(100), false);
 
 	start_two(&w, VSCMI_CLOCK, clk, clk, &cam, &disp);
-	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, true, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, clk, 1));
-	ck_assert_int_eq(arb_clock_rate(cam, MHZ(300)), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, MHZ(300), 0), 0);
 	EXPECT_NO_OPS(&w);
 	ck_assert(!arb_vote_owner(cam));
-	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_RATE, clk, MHZ(300)));
 	ck_assert(arb_vote_owner(cam));
-	ck_assert_int_eq(arb_clock_rate(disp, MHZ(200)), -EACCES);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_LEVEL, MHZ(200), 0), -EACCES);
 	soc_end(&w);
 }
 END_TEST
@@ -947,9 +947,9 @@ START_TEST(test_case13_limits_that_fit_no_level_keep_the_ceiling)
 	int gpu = add_perf(&w, "gpu", perf4, 4, 100);
 
 	start_two(&w, VSCMI_PERF, gpu, gpu, &cam, &disp);
-	ck_assert_int_eq(arb_perf_level(cam, 300), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, 300, 0), 0);
 	EXPECT_OPS(&w, OP(PERF_LEVEL, gpu, 300));
-	ck_assert_int_eq(arb_perf_limits(disp, 250, 210), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_LIMITS, 250, 210), 0);
 	EXPECT_OPS(&w, LIMITS(gpu, 200, 200), OP(PERF_LEVEL, gpu, 200));
 	check_perf(&w, gpu, 200, 200, 200);
 	ck_assert_uint_eq(vst(disp).min, 210);
@@ -969,13 +969,13 @@ START_TEST(test_case14_perf_without_level_votes_runs_at_initial)
 
 	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_PERF, gpu);
-	ck_assert_int_eq(arb_perf_limits(cam, 400, 100), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LIMITS, 400, 100), 0);
 	EXPECT_NO_OPS(&w);
 	check_perf(&w, gpu, 300, 100, 400);
-	ck_assert_int_eq(arb_perf_level(cam, 100), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, 100, 0), 0);
 	EXPECT_OPS(&w, OP(PERF_LEVEL, gpu, 100));
 	/* a ceiling below initial holds the domain under it */
-	ck_assert_int_eq(arb_perf_limits(vote(&w, DISPLAY, VSCMI_PERF, gpu), 200, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(vote(&w, DISPLAY, VSCMI_PERF, gpu), ARB_LIMITS, 200, 0), 0);
 	EXPECT_OPS(&w, LIMITS(gpu, 200, 100));
 	release(&w, CAMERA, 0);
 	EXPECT_OPS(&w, OP(PERF_LEVEL, gpu, 200));
@@ -994,13 +994,13 @@ START_TEST(test_refused_takeover_keeps_the_boot_vote)
 
 	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, clk);
-	ck_assert_int_eq(arb_clock_rate(cam, MHZ(300)), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, MHZ(300), 0), 0);
 	EXPECT_NO_OPS(&w);
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_RATE, PID(clk), 1, -EIO);
-	ck_assert_int_eq(arb_clock_enable(cam, true), -EIO);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), -EIO);
 	ck_assert(arb_res_boot_held(res(&w, VSCMI_CLOCK, clk)));
 	ck_assert(!vst(cam).on);
-	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, false, 0), 0);
 	EXPECT_NO_OPS(&w);
 	check_clock(&w, clk, true, MHZ(200));
 	soc_end(&w);
@@ -1016,18 +1016,18 @@ START_TEST(test_exclusive_rate_owner_gone_keeps_rate_and_frees_ownership)
 	int core = start_cam_core(&w, &cam, &disp);
 
 
-	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
-	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), 0);
-	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, MHZ(200), 0), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, true, 0), 0);
 	/* Not holding it on makes no difference to the owner's claim. */
-	ck_assert_int_eq(arb_clock_rate(disp, MHZ(100)), -EACCES);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_LEVEL, MHZ(100), 0), -EACCES);
 	vscmi_emu_clear_log(w.plat);
 
 	release(&w, CAMERA, 0);
 	EXPECT_NO_OPS(&w);
 	check_clock(&w, core, true, MHZ(200));
 
-	ck_assert_int_eq(arb_clock_rate(disp, MHZ(100)), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_LEVEL, MHZ(100), 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_RATE, core, MHZ(100)));
 	soc_end(&w);
 }
@@ -1043,30 +1043,30 @@ START_TEST(test_exclusive_rate_enabler_drops_its_rate_while_another_owns)
 	int core = start_cam_core(&w, &cam, &disp);
 
 
-	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
-	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), 0);
-	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
-	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
-	ck_assert_int_eq(arb_clock_rate(disp, MHZ(100)), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, MHZ(200), 0), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, false, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_LEVEL, MHZ(100), 0), 0);
 	vscmi_emu_clear_log(w.plat);
 
-	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), 0);
 	EXPECT_NO_OPS(&w);
 	ck_assert(vst(cam).on);
 	ck_assert(!vst(cam).has_level);
 	check_clock(&w, core, true, MHZ(100));
 
 	/* The owner leaves: nobody owns the rate, which stays. */
-	ck_assert_int_eq(arb_clock_enable(disp, false), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, false, 0), 0);
 	EXPECT_NO_OPS(&w);
 	ck_assert(!vst(cam).has_level);
 	check_clock(&w, core, true, MHZ(100));
 
 	/* Until the camera sets one, and owns it. */
-	ck_assert_int_eq(arb_clock_rate(cam, MHZ(150)), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, MHZ(150), 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_RATE, core, MHZ(150)));
-	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
-	ck_assert_int_eq(arb_clock_rate(disp, MHZ(100)), -EACCES);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_LEVEL, MHZ(100), 0), -EACCES);
 	EXPECT_NO_OPS(&w);
 	soc_end(&w);
 }
@@ -1083,12 +1083,12 @@ START_TEST(test_exclusive_level_refused_enable_keeps_the_dropped_vote)
 	pll = add_clock(&w, "pll", -1, VSCMI_POLICY_MAX, MHZ(800), false);
 	core = add_clock(&w, "core", pll, VSCMI_POLICY_EXCLUSIVE, MHZ(50), false);
 	start_two(&w, VSCMI_VOLTAGE, vdd, vdd, &a, &b);
-	ck_assert_int_eq(arb_voltage_enable(a, true), 0);
-	ck_assert_int_eq(arb_voltage_level(a, 900000), 0);
-	ck_assert_int_eq(arb_voltage_enable(a, false), 0);
-	ck_assert_int_eq(arb_voltage_enable(b, true), 0);
-	ck_assert_int_eq(arb_voltage_level(b, 1000000), 0);
-	ck_assert_int_eq(arb_voltage_enable(a, true), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LEVEL, 900000, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_GATE, false, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_LEVEL, 1000000, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_GATE, true, 0), 0);
 	ck_assert(!vst(a).has_level);
 	check_voltage(&w, vdd, true, 1000000);
 
@@ -1099,26 +1099,26 @@ START_TEST(test_exclusive_level_refused_enable_keeps_the_dropped_vote)
 	d = vote(&w, 2, VSCMI_CLOCK, core);
 	e = vote(&w, 3, VSCMI_CLOCK, pll);
 	f = vote(&w, 4, VSCMI_CLOCK, pll);
-	ck_assert_int_eq(arb_clock_enable(c, true), 0);
-	ck_assert_int_eq(arb_clock_rate(c, MHZ(200)), 0);
-	ck_assert_int_eq(arb_clock_enable(c, false), 0);
-	ck_assert_int_eq(arb_clock_enable(d, true), 0);
-	ck_assert_int_eq(arb_clock_rate(d, MHZ(100)), 0);
-	ck_assert_int_eq(arb_clock_enable(e, true), 0);
-	ck_assert_int_eq(arb_clock_rate(e, MHZ(900)), 0);
-	ck_assert_int_eq(arb_clock_enable(f, true), 0);
-	ck_assert_int_eq(arb_clock_rate(f, MHZ(850)), 0);
+	ck_assert_int_eq(arb_vote_ask(c, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(c, ARB_LEVEL, MHZ(200), 0), 0);
+	ck_assert_int_eq(arb_vote_ask(c, ARB_GATE, false, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(d, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(d, ARB_LEVEL, MHZ(100), 0), 0);
+	ck_assert_int_eq(arb_vote_ask(e, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(e, ARB_LEVEL, MHZ(900), 0), 0);
+	ck_assert_int_eq(arb_vote_ask(f, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(f, ARB_LEVEL, MHZ(850), 0), 0);
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_RATE, PID(pll), 1, -EIO);
 	release(&w, 3, 1);
 	check_clock(&w, pll, true, MHZ(900));
 
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_RATE, PID(pll), 1, -EIO);
-	ck_assert_int_eq(arb_clock_enable(c, true), -EIO);
+	ck_assert_int_eq(arb_vote_ask(c, ARB_GATE, true, 0), -EIO);
 	ck_assert(!vst(c).on);
 	ck_assert(vst(c).has_level);
 	ck_assert_int_eq(vst(c).level, MHZ(200));
 	check_clock(&w, core, true, MHZ(100));
-	ck_assert_int_eq(arb_clock_enable(c, true), 0);
+	ck_assert_int_eq(arb_vote_ask(c, ARB_GATE, true, 0), 0);
 	ck_assert(!vst(c).has_level);
 	soc_end(&w);
 }
@@ -1131,10 +1131,10 @@ START_TEST(test_exclusive_rate_owner_may_change_its_own_rate)
 	int core = start_cam_core(&w, &cam, &disp);
 
 
-	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
-	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), 0);
-	ck_assert_int_eq(arb_clock_rate(cam, MHZ(300)), 0);
-	ck_assert_int_eq(arb_clock_rate(disp, MHZ(300)), -EACCES);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, MHZ(200), 0), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, MHZ(300), 0), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_LEVEL, MHZ(300), 0), -EACCES);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, core, 1), OP(CLOCK_RATE, core, MHZ(200)),
 		   OP(CLOCK_RATE, core, MHZ(300)));
 	check_clock(&w, core, true, MHZ(300));
@@ -1152,27 +1152,27 @@ START_TEST(test_max_rate_is_highest_among_agents_holding_clock_on)
 	start_two(&w, VSCMI_CLOCK, bus, bus, &a, &b);
 	c = vote(&w, 3, VSCMI_CLOCK, bus);
 
-	ck_assert_int_eq(arb_clock_enable(a, true), 0);
-	ck_assert_int_eq(arb_clock_rate(a, MHZ(100)), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LEVEL, MHZ(100), 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, bus, 1), OP(CLOCK_RATE, bus, MHZ(100)));
 
 	/* b does not hold it on: its rate waits. */
-	ck_assert_int_eq(arb_clock_rate(b, MHZ(300)), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_LEVEL, MHZ(300), 0), 0);
 	EXPECT_NO_OPS(&w);
 	ck_assert_int_eq(vst(b).level, MHZ(300));
 
-	ck_assert_int_eq(arb_clock_enable(b, true), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_GATE, true, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_RATE, bus, MHZ(300)));
 
-	ck_assert_int_eq(arb_clock_enable(c, true), 0);
-	ck_assert_int_eq(arb_clock_rate(c, MHZ(200)), 0);
+	ck_assert_int_eq(arb_vote_ask(c, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(c, ARB_LEVEL, MHZ(200), 0), 0);
 	EXPECT_NO_OPS(&w);
 
-	ck_assert_int_eq(arb_clock_enable(b, false), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_GATE, false, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_RATE, bus, MHZ(200)));
-	ck_assert_int_eq(arb_clock_enable(c, false), 0);
+	ck_assert_int_eq(arb_vote_ask(c, ARB_GATE, false, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_RATE, bus, MHZ(100)));
-	ck_assert_int_eq(arb_clock_enable(a, false), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_GATE, false, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, bus, 0));
 	check_clock(&w, bus, false, MHZ(100));
 	soc_end(&w);
@@ -1189,15 +1189,15 @@ START_TEST(test_fixed_rate_refuses_any_other_rate)
 	xtal = add_clock(&w, "xtal", -1, VSCMI_POLICY_FIXED, MHZ(48), false);
 	start_two(&w, VSCMI_CLOCK, xtal, xtal, &a, &b);
 
-	ck_assert_int_eq(arb_clock_rate(a, MHZ(48)), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LEVEL, MHZ(48), 0), 0);
 	EXPECT_NO_OPS(&w);
 	before = vst(a);
-	ck_assert_int_eq(arb_clock_rate(a, MHZ(50)), -EACCES);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LEVEL, MHZ(50), 0), -EACCES);
 	ck_assert(state_eq(before, vst(a)));
-	ck_assert_int_eq(arb_clock_enable(a, true), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_GATE, true, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, xtal, 1));
-	ck_assert_int_eq(arb_clock_rate(b, MHZ(24)), -EACCES);
-	ck_assert_int_eq(arb_clock_rate(b, MHZ(48)), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_LEVEL, MHZ(24), 0), -EACCES);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_LEVEL, MHZ(48), 0), 0);
 	EXPECT_NO_OPS(&w);
 	check_clock(&w, xtal, true, MHZ(48));
 	ck_assert_uint_eq(count(&w, VSCMI_OP_CLOCK_RATE, xtal, -1), 0);
@@ -1217,23 +1217,23 @@ START_TEST(test_power_domain_takes_most_powered_vote_in_config_order)
 	start_two(&w, VSCMI_POWER, pd, pd, &a, &b);
 	c = vote(&w, 3, VSCMI_POWER, pd);
 
-	ck_assert_int_eq(arb_power_state(a, 2), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_PD_STATE, 2, 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_RET2));
-	ck_assert_int_eq(arb_power_state(b, 1), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_PD_STATE, 1, 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_RET1));
-	ck_assert_int_eq(arb_power_state(c, 3), 0);
+	ck_assert_int_eq(arb_vote_ask(c, ARB_PD_STATE, 3, 0), 0);
 	EXPECT_NO_OPS(&w);
-	ck_assert_int_eq(arb_power_state(a, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_PD_STATE, 0, 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_ON));
-	ck_assert_int_eq(arb_power_state(b, 2), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_PD_STATE, 2, 0), 0);
 	EXPECT_NO_OPS(&w);
-	ck_assert_int_eq(arb_power_state(a, 3), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_PD_STATE, 3, 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_RET2));
-	ck_assert_int_eq(arb_power_state(b, 3), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_PD_STATE, 3, 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, pd, PD_OFF));
 	check_pd(&w, pd, 3);
 	ck_assert_uint_eq(vst(a).pd, 3);
-	ck_assert_int_eq(arb_power_state(a, 4), -EINVAL);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_PD_STATE, 4, 0), -EINVAL);
 	soc_end(&w);
 }
 END_TEST
@@ -1247,21 +1247,21 @@ START_TEST(test_power_child_domain_holds_parent_on_and_switches_it_first)
 	add_soc_isp(&w, 1, 2, &soc, &isp);
 	start_two(&w, VSCMI_POWER, isp, soc, &child, &parent);
 
-	ck_assert_int_eq(arb_power_state(child, 1), 0);
+	ck_assert_int_eq(arb_vote_ask(child, ARB_PD_STATE, 1, 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, soc, PD_ON), OP(POWER_STATE, isp, PD_RET1));
 
 	/* A retention vote on the parent cannot take it below what the child needs. */
-	ck_assert_int_eq(arb_power_state(parent, 1), 0);
+	ck_assert_int_eq(arb_vote_ask(parent, ARB_PD_STATE, 1, 0), 0);
 	EXPECT_NO_OPS(&w);
 	check_pd(&w, soc, 0);
 
-	ck_assert_int_eq(arb_power_state(child, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(child, ARB_PD_STATE, 0, 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, isp, PD_ON));
 
-	ck_assert_int_eq(arb_power_state(child, pd_off(&w, isp)), 0);
+	ck_assert_int_eq(arb_vote_ask(child, ARB_PD_STATE, pd_off(&w, isp), 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, isp, PD_OFF), OP(POWER_STATE, soc, PD_RET1));
 
-	ck_assert_int_eq(arb_power_state(parent, pd_off(&w, soc)), 0);
+	ck_assert_int_eq(arb_vote_ask(parent, ARB_PD_STATE, pd_off(&w, soc), 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, soc, PD_OFF));
 	soc_end(&w);
 }
@@ -1276,7 +1276,7 @@ START_TEST(test_power_child_domain_gone_lets_parent_off_after_it)
 	add_soc_isp(&w, 0, 1, &soc, &isp);
 	soc_start(&w);
 	child = vote(&w, CAMERA, VSCMI_POWER, isp);
-	ck_assert_int_eq(arb_power_state(child, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(child, ARB_PD_STATE, 0, 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, soc, PD_ON), OP(POWER_STATE, isp, PD_ON));
 	release(&w, CAMERA, 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, isp, PD_OFF), OP(POWER_STATE, soc, PD_OFF));
@@ -1295,7 +1295,7 @@ START_TEST(test_reset_pulse_allowed_for_the_lines_only_user)
 	rst = add_reset(&w, "rst_cam", false, false);
 	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_RESET, rst);
-	ck_assert_int_eq(arb_reset_pulse(cam, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_PULSE, 0, 0), 0);
 	EXPECT_OPS(&w, OP(RESET_PULSE, rst, 0));
 	check_reset(&w, rst, false);
 	soc_end(&w);
@@ -1312,7 +1312,7 @@ START_TEST(test_reset_pulse_allowed_on_shared_line_when_policy_allows)
 	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_RESET, rst);
 	vote(&w, DISPLAY, VSCMI_RESET, rst);
-	ck_assert_int_eq(arb_reset_pulse(cam, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_PULSE, 0, 0), 0);
 	EXPECT_OPS(&w, OP(RESET_PULSE, rst, 0));
 	soc_end(&w);
 }
@@ -1326,8 +1326,8 @@ START_TEST(test_reset_sharer_that_never_voted_does_not_hold_line)
 
 	rst = add_reset(&w, "rst_bus", true, false);
 	start_two(&w, VSCMI_RESET, rst, rst, &cam, &disp);
-	ck_assert_int_eq(arb_reset_line(cam, false), 0);
-	ck_assert_int_eq(arb_reset_line(cam, true), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_ASSERT, false, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_ASSERT, true, 0), 0);
 	EXPECT_OPS(&w, OP(RESET_LINE, rst, 0), OP(RESET_LINE, rst, 1));
 	ck_assert(!vst(disp).voted);
 	soc_end(&w);
@@ -1344,13 +1344,13 @@ START_TEST(test_voltage_on_while_any_agent_votes_on)
 
 	vdd = add_voltage(&w, "vdd_cam", VSCMI_POLICY_MAX, 900000, false);
 	start_two(&w, VSCMI_VOLTAGE, vdd, vdd, &a, &b);
-	ck_assert_int_eq(arb_voltage_enable(a, true), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_GATE, true, 0), 0);
 	EXPECT_OPS(&w, OP(VOLTAGE_CONFIG, vdd, 1));
-	ck_assert_int_eq(arb_voltage_enable(b, true), 0);
-	ck_assert_int_eq(arb_voltage_enable(a, false), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_GATE, false, 0), 0);
 	EXPECT_NO_OPS(&w);
 	check_voltage(&w, vdd, true, 900000);
-	ck_assert_int_eq(arb_voltage_enable(b, false), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_GATE, false, 0), 0);
 	EXPECT_OPS(&w, OP(VOLTAGE_CONFIG, vdd, 0));
 	check_voltage(&w, vdd, false, 900000);
 	soc_end(&w);
@@ -1365,15 +1365,15 @@ START_TEST(test_voltage_level_is_max_among_agents_holding_it_on)
 
 	vdd = add_voltage(&w, "vdd_gpu", VSCMI_POLICY_MAX, 800000, false);
 	start_two(&w, VSCMI_VOLTAGE, vdd, vdd, &a, &b);
-	ck_assert_int_eq(arb_voltage_enable(a, true), 0);
-	ck_assert_int_eq(arb_voltage_level(a, 900000), 0);
-	ck_assert_int_eq(arb_voltage_enable(b, true), 0);
-	ck_assert_int_eq(arb_voltage_level(b, 1000000), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LEVEL, 900000, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_LEVEL, 1000000, 0), 0);
 	EXPECT_OPS(&w, OP(VOLTAGE_CONFIG, vdd, 1), OP(VOLTAGE_LEVEL, vdd, 900000),
 		   OP(VOLTAGE_LEVEL, vdd, 1000000));
-	ck_assert_int_eq(arb_voltage_level(a, 950000), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LEVEL, 950000, 0), 0);
 	EXPECT_NO_OPS(&w);
-	ck_assert_int_eq(arb_voltage_enable(b, false), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_GATE, false, 0), 0);
 	EXPECT_OPS(&w, OP(VOLTAGE_LEVEL, vdd, 950000));
 	check_voltage(&w, vdd, true, 950000);
 	ck_assert_int_eq(vst(b).level, 1000000);
@@ -1389,13 +1389,13 @@ START_TEST(test_voltage_level_exclusive_denies_other_agent)
 
 	vdd = add_voltage(&w, "vdd_isp", VSCMI_POLICY_EXCLUSIVE, 800000, false);
 	start_two(&w, VSCMI_VOLTAGE, vdd, vdd, &a, &b);
-	ck_assert_int_eq(arb_voltage_enable(a, true), 0);
-	ck_assert_int_eq(arb_voltage_level(a, 900000), 0);
-	ck_assert_int_eq(arb_voltage_enable(b, true), 0);
-	ck_assert_int_eq(arb_voltage_level(b, 1000000), -EACCES);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LEVEL, 900000, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_LEVEL, 1000000, 0), -EACCES);
 	EXPECT_OPS(&w, OP(VOLTAGE_CONFIG, vdd, 1), OP(VOLTAGE_LEVEL, vdd, 900000));
-	ck_assert_int_eq(arb_voltage_enable(a, false), 0);
-	ck_assert_int_eq(arb_voltage_level(b, 1000000), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_GATE, false, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_LEVEL, 1000000, 0), 0);
 	EXPECT_OPS(&w, OP(VOLTAGE_LEVEL, vdd, 1000000));
 	check_voltage(&w, vdd, true, 1000000);
 	soc_end(&w);
@@ -1411,8 +1411,8 @@ START_TEST(test_voltage_level_fixed_refuses_other_level)
 	vdd = add_voltage(&w, "vdd_io", VSCMI_POLICY_FIXED, 1800000, false);
 	soc_start(&w);
 	a = vote(&w, 1, VSCMI_VOLTAGE, vdd);
-	ck_assert_int_eq(arb_voltage_level(a, 1200000), -EACCES);
-	ck_assert_int_eq(arb_voltage_level(a, 1800000), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LEVEL, 1200000, 0), -EACCES);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LEVEL, 1800000, 0), 0);
 	EXPECT_NO_OPS(&w);
 	soc_end(&w);
 }
@@ -1432,13 +1432,13 @@ START_TEST(test_perf_level_clamped_into_intersection_of_all_limits)
 	start_two(&w, VSCMI_PERF, cpu, cpu, &a, &b);
 	c = vote(&w, 3, VSCMI_PERF, cpu);
 
-	ck_assert_int_eq(arb_perf_level(a, 800), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LEVEL, 800, 0), 0);
 	EXPECT_OPS(&w, OP(PERF_LEVEL, cpu, 800));
-	ck_assert_int_eq(arb_perf_limits(b, 600, 200), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_LIMITS, 600, 200), 0);
 	EXPECT_OPS(&w, LIMITS(cpu, 600, 200), OP(PERF_LEVEL, cpu, 600));
-	ck_assert_int_eq(arb_perf_limits(c, 500, 100), 0);
+	ck_assert_int_eq(arb_vote_ask(c, ARB_LIMITS, 500, 100), 0);
 	EXPECT_OPS(&w, LIMITS(cpu, 500, 200), OP(PERF_LEVEL, cpu, 500));
-	ck_assert_int_eq(arb_perf_level(a, 100), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LEVEL, 100, 0), 0);
 	EXPECT_OPS(&w, OP(PERF_LEVEL, cpu, 200));
 	check_perf(&w, cpu, 200, 200, 500);
 	/* Each agent reads its own vote. */
@@ -1465,26 +1465,26 @@ START_TEST(test_perf_level_snaps_to_a_table_level_within_limits)
 	gpu = add_perf(&w, "gpu", perf5, 5, 100);
 	start_two(&w, VSCMI_PERF, gpu, gpu, &a, &b);
 
-	ck_assert_int_eq(arb_perf_level(a, 500), 0);
-	ck_assert_int_eq(arb_perf_limits(b, 250, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LEVEL, 500, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_LIMITS, 250, 0), 0);
 	EXPECT_OPS(&w, OP(PERF_LEVEL, gpu, 500), LIMITS(gpu, 200, 100), OP(PERF_LEVEL, gpu, 200));
 	check_perf(&w, gpu, 200, 100, 200);
 
 	/* the level asked for is below the minimum: the lowest level above it */
-	ck_assert_int_eq(arb_perf_level(a, 100), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LEVEL, 100, 0), 0);
 	EXPECT_OPS(&w, OP(PERF_LEVEL, gpu, 100));
-	ck_assert_int_eq(arb_perf_limits(b, 250, 150), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_LIMITS, 250, 150), 0);
 	EXPECT_OPS(&w, LIMITS(gpu, 200, 200), OP(PERF_LEVEL, gpu, 200));
 
 	/* no level within [210, 250]: the ceiling wins, 300 would exceed it */
-	ck_assert_int_eq(arb_perf_limits(b, 250, 210), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_LIMITS, 250, 210), 0);
 	EXPECT_NO_OPS(&w);
 	check_perf(&w, gpu, 200, 200, 200);
 	ck_assert_int_eq(vst(a).level, 100);
-	ck_assert_int_eq(arb_perf_level(a, 500), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LEVEL, 500, 0), 0);
 	EXPECT_NO_OPS(&w);
 	check_perf(&w, gpu, 200, 200, 200);
-	ck_assert_int_eq(arb_perf_level(a, 100), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LEVEL, 100, 0), 0);
 
 	/* limits gone: back to the vote */
 	release(&w, 2, 0);
@@ -1502,16 +1502,16 @@ START_TEST(test_perf_limits_emptying_intersection_refused_and_nothing_changes)
 
 	cpu = add_perf(&w, "cpu", perf8, 8, 100);
 	start_two(&w, VSCMI_PERF, cpu, cpu, &a, &b);
-	ck_assert_int_eq(arb_perf_limits(a, 600, 400), 0);
-	ck_assert_int_eq(arb_perf_level(b, 500), 0);
-	ck_assert_int_eq(arb_perf_limits(b, 700, 100), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LIMITS, 600, 400), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_LEVEL, 500, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_LIMITS, 700, 100), 0);
 	vscmi_emu_clear_log(w.plat);
 	a_before = vst(a);
 	b_before = vst(b);
 	t_before = target(&w, VSCMI_PERF, cpu);
 
-	ck_assert_int_eq(arb_perf_limits(b, 300, 100), -EACCES);
-	ck_assert_int_eq(arb_perf_limits(b, 800, 700), -EACCES);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_LIMITS, 300, 100), -EACCES);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_LIMITS, 800, 700), -EACCES);
 	EXPECT_NO_OPS(&w);
 	ck_assert(state_eq(a_before, vst(a)));
 	ck_assert(state_eq(b_before, vst(b)));
@@ -1519,7 +1519,7 @@ START_TEST(test_perf_limits_emptying_intersection_refused_and_nothing_changes)
 	check_perf(&w, cpu, 500, 400, 600);
 
 	/* Touching the intersection is fine. */
-	ck_assert_int_eq(arb_perf_limits(b, 400, 100), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_LIMITS, 400, 100), 0);
 	EXPECT_OPS(&w, LIMITS(cpu, 400, 400), OP(PERF_LEVEL, cpu, 400));
 	soc_end(&w);
 }
@@ -1533,9 +1533,9 @@ START_TEST(test_perf_agent_gone_restores_level_and_limits)
 
 	cpu = add_perf(&w, "cpu", perf8, 8, 100);
 	start_two(&w, VSCMI_PERF, cpu, cpu, &a, &b);
-	ck_assert_int_eq(arb_perf_level(a, 300), 0);
-	ck_assert_int_eq(arb_perf_level(b, 700), 0);
-	ck_assert_int_eq(arb_perf_limits(b, 800, 600), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LEVEL, 300, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_LEVEL, 700, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_LIMITS, 800, 600), 0);
 	check_perf(&w, cpu, 700, 600, 800);
 	vscmi_emu_clear_log(w.plat);
 
@@ -1579,15 +1579,15 @@ START_TEST(test_case15_powercap_lowest_cap_wins)
 	int pc = add_powercap(&w, "soc_power");
 
 	start_two(&w, VSCMI_POWERCAP, pc, pc, &cam, &disp);
-	ck_assert_int_eq(arb_powercap_cap(cam, 5000), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, 5000, 0), 0);
 	EXPECT_OPS(&w, OP(POWERCAP_CAP, pc, 5000));
-	ck_assert_int_eq(arb_powercap_cap(disp, 3000), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_LEVEL, 3000, 0), 0);
 	EXPECT_OPS(&w, OP(POWERCAP_CAP, pc, 3000));
 	ck_assert_int_eq(vst(cam).level, 5000);
 	ck_assert_int_eq(vst(disp).level, 3000);
-	ck_assert_int_eq(arb_powercap_cap(disp, 6000), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_LEVEL, 6000, 0), 0);
 	EXPECT_OPS(&w, OP(POWERCAP_CAP, pc, 5000));
-	ck_assert_int_eq(arb_powercap_cap(disp, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_LEVEL, 0, 0), 0);
 	EXPECT_NO_OPS(&w);
 	ck_assert(vst(disp).has_level);
 	/* camera goes away: display asked for no cap, and nobody else caps */
@@ -1608,11 +1608,11 @@ START_TEST(test_case16_powercap_shortest_pai_wins)
 	int pc = add_powercap(&w, "soc_power");
 
 	start_two(&w, VSCMI_POWERCAP, pc, pc, &cam, &disp);
-	ck_assert_int_eq(arb_powercap_pai(cam, 20000), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_PAI, 20000, 0), 0);
 	EXPECT_OPS(&w, OP(POWERCAP_PAI, pc, 20000));
-	ck_assert_int_eq(arb_powercap_pai(disp, 5000), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_PAI, 5000, 0), 0);
 	EXPECT_OPS(&w, OP(POWERCAP_PAI, pc, 5000));
-	ck_assert_int_eq(arb_powercap_pai(cam, 30000), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_PAI, 30000, 0), 0);
 	EXPECT_NO_OPS(&w);
 	release(&w, DISPLAY, 0);
 	EXPECT_OPS(&w, OP(POWERCAP_PAI, pc, 30000));
@@ -1641,7 +1641,7 @@ START_TEST(test_powercap_boot_from_the_platform)
 	ck_assert_int_eq(st.level, 3000);
 	ck_assert_uint_eq(st.min, 2000);
 	ck_assert_int_eq(target(&w, VSCMI_POWERCAP, pc).level, 3000);
-	ck_assert_int_eq(arb_powercap_cap(cam, 5000), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, 5000, 0), 0);
 	EXPECT_OPS(&w, OP(POWERCAP_CAP, pc, 5000));
 	release(&w, CAMERA, 0);
 	EXPECT_OPS(&w, OP(POWERCAP_CAP, pc, 3000));
@@ -1663,18 +1663,18 @@ START_TEST(test_powercap_refusals_change_nothing)
 	int pc = add_powercap(&w, "soc_power");
 
 	start_two(&w, VSCMI_POWERCAP, pc, pc, &cam, &disp);
-	ck_assert_int_eq(arb_powercap_cap(cam, 500), -ERANGE);
-	ck_assert_int_eq(arb_powercap_cap(cam, 8500), -ERANGE);
-	ck_assert_int_eq(arb_powercap_cap(cam, 1200), -EINVAL);
-	ck_assert_int_eq(arb_powercap_pai(cam, 0), -ERANGE);
-	ck_assert_int_eq(arb_powercap_pai(cam, 1500), -EINVAL);
-	ck_assert_int_eq(arb_powercap_cap(vote(&w, CAMERA, VSCMI_POWERCAP, pc), 1000) >= 0, 1);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, 500, 0), -ERANGE);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, 8500, 0), -ERANGE);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, 1200, 0), -EINVAL);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_PAI, 0, 0), -ERANGE);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_PAI, 1500, 0), -EINVAL);
+	ck_assert_int_eq(arb_vote_ask(vote(&w, CAMERA, VSCMI_POWERCAP, pc), ARB_LEVEL, 1000, 0) >= 0, 1);
 	EXPECT_OPS(&w, OP(POWERCAP_CAP, pc, 1000));
 	release(&w, CAMERA, 0);
 	EXPECT_OPS(&w, OP(POWERCAP_CAP, pc, 8000));
 	/* the platform refuses: the vote stays as it was */
 	vscmi_emu_refuse(w.plat, VSCMI_OP_POWERCAP_CAP, PID(pc), 1, -EIO);
-	ck_assert_int_eq(arb_powercap_cap(disp, 2000), -EIO);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_LEVEL, 2000, 0), -EIO);
 	ck_assert(!vst(disp).has_level);
 	ck_assert_int_eq(hw(&w, VSCMI_OP_POWERCAP_CAP, pc), 8000);
 	/* a restored vote makes no call; one no command could cast is refused */
@@ -1700,9 +1700,9 @@ START_TEST(test_perf_level_not_in_table_refused_with_range)
 	cpu = add_perf(&w, "cpu", perf8, 8, 100);
 	soc_start(&w);
 	a = vote(&w, 1, VSCMI_PERF, cpu);
-	ck_assert_int_eq(arb_perf_level(a, 250), -ERANGE);
-	ck_assert_int_eq(arb_perf_limits(a, 900, 100), -ERANGE);
-	ck_assert_int_eq(arb_perf_limits(a, 200, 300), -EINVAL);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LEVEL, 250, 0), -ERANGE);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LIMITS, 900, 100), -ERANGE);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LIMITS, 200, 300), -EINVAL);
 	EXPECT_NO_OPS(&w);
 	ck_assert(!vst(a).has_level && !vst(a).has_limits);
 	soc_end(&w);
@@ -1720,7 +1720,7 @@ START_TEST(test_refused_child_undoes_parent_already_switched_on)
 	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(CAM_PIX), 1, -EIO);
-	ck_assert_int_eq(arb_clock_enable(cam, true), -EIO);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), -EIO);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
 	ck_assert(!vst(cam).on);
 	check_clock(&w, PLL_VIDEO, false, -1);
@@ -1741,7 +1741,7 @@ START_TEST(test_unanswered_change_is_undone_as_if_done)
 	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(CAM_PIX), 1, -ETIMEDOUT);
-	ck_assert_int_eq(arb_clock_enable(cam, true), -ETIMEDOUT);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), -ETIMEDOUT);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1),
 		   OP(CLOCK_ENABLE, CAM_PIX, 0), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
 	ck_assert(!vst(cam).on);
@@ -1764,7 +1764,7 @@ START_TEST(test_unanswered_change_and_undo_leave_record_and_hardware_agreeing)
 	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(CAM_PIX), 2, -ETIMEDOUT);
-	ck_assert_int_eq(arb_clock_enable(cam, true), -ETIMEDOUT);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), -ETIMEDOUT);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1),
 		   OP(CLOCK_ENABLE, CAM_PIX, 0));
 	check_clock(&w, CAM_PIX, false, -1);
@@ -1786,16 +1786,16 @@ START_TEST(test_refused_vote_leaves_counts_so_retry_and_sibling_work)
 	start_video(&w, &cam, &disp);
 
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(PLL_VIDEO), 1, -EIO);
-	ck_assert_int_eq(arb_clock_enable(cam, true), -EIO);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), -EIO);
 	ck_assert_uint_eq(arb_res_users(res(&w, VSCMI_CLOCK, CAM_PIX)), 1);
 
 	/* Had the refused vote left a count behind, the PLL would stay on. */
-	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
-	ck_assert_int_eq(arb_clock_enable(disp, false), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, false, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, DISP_PIX, 1),
 		   OP(CLOCK_ENABLE, DISP_PIX, 0), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
 
-	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1));
 	ck_assert(vst(cam).on);
 	ck_assert_uint_eq(count(&w, VSCMI_OP_CLOCK_ENABLE, CAM_PIX, 1), 1);
@@ -1811,17 +1811,17 @@ START_TEST(test_refused_switch_off_of_parent_turns_child_back_on)
 	build_video(&w);
 	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
-	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), 0);
 	vscmi_emu_clear_log(w.plat);
 
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(PLL_VIDEO), 1, -EIO);
-	ck_assert_int_eq(arb_clock_enable(cam, false), -EIO);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, false, 0), -EIO);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, CAM_PIX, 0), OP(CLOCK_ENABLE, CAM_PIX, 1));
 	ck_assert(vst(cam).on);
 	check_clock(&w, CAM_PIX, true, -1);
 	check_clock(&w, PLL_VIDEO, true, -1);
 
-	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, false, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, CAM_PIX, 0), OP(CLOCK_ENABLE, PLL_VIDEO, 0));
 	soc_end(&w);
 }
@@ -1837,13 +1837,13 @@ START_TEST(test_refused_power_parent_rolls_back_child_domain_vote)
 	soc_start(&w);
 	child = vote(&w, CAMERA, VSCMI_POWER, isp);
 	vscmi_emu_refuse(w.plat, VSCMI_OP_POWER_STATE, PID(soc), 1, -EIO);
-	ck_assert_int_eq(arb_power_state(child, 0), -EIO);
+	ck_assert_int_eq(arb_vote_ask(child, ARB_PD_STATE, 0, 0), -EIO);
 	EXPECT_NO_OPS(&w);
 	ck_assert(!vst(child).voted);
 	check_pd(&w, soc, 1);
 	check_pd(&w, isp, 1);
 	ck_assert_uint_eq(target(&w, VSCMI_POWER, soc).pd, 1);
-	ck_assert_int_eq(arb_power_state(child, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(child, ARB_PD_STATE, 0, 0), 0);
 	EXPECT_OPS(&w, OP(POWER_STATE, soc, PD_ON), OP(POWER_STATE, isp, PD_ON));
 	soc_end(&w);
 }
@@ -1855,19 +1855,19 @@ START_TEST(test_refused_exclusive_rate_does_not_take_ownership)
 	struct arb_vote *cam, *disp;
 	int core = start_cam_core(&w, &cam, &disp);
 
-	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
-	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, true, 0), 0);
 	vscmi_emu_clear_log(w.plat);
 
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_RATE, PID(core), 1, -EIO);
-	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), -EIO);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, MHZ(200), 0), -EIO);
 	EXPECT_NO_OPS(&w);
 	ck_assert(!vst(cam).has_level);
 	check_clock(&w, core, true, MHZ(50));
 
-	ck_assert_int_eq(arb_clock_rate(disp, MHZ(100)), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_LEVEL, MHZ(100), 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_RATE, core, MHZ(100)));
-	ck_assert_int_eq(arb_clock_rate(cam, MHZ(200)), -EACCES);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_LEVEL, MHZ(200), 0), -EACCES);
 	soc_end(&w);
 }
 END_TEST
@@ -1880,16 +1880,16 @@ START_TEST(test_refused_perf_level_undoes_limits_already_applied)
 
 	cpu = add_perf(&w, "cpu", perf8, 8, 100);
 	start_two(&w, VSCMI_PERF, cpu, cpu, &a, &b);
-	ck_assert_int_eq(arb_perf_level(b, 600), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_LEVEL, 600, 0), 0);
 	vscmi_emu_clear_log(w.plat);
 
 	vscmi_emu_refuse(w.plat, VSCMI_OP_PERF_LEVEL, PID(cpu), 1, -EIO);
-	ck_assert_int_eq(arb_perf_limits(a, 400, 0), -EIO);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LIMITS, 400, 0), -EIO);
 	EXPECT_OPS(&w, LIMITS(cpu, 400, 100), LIMITS(cpu, 800, 100));
 	ck_assert(!vst(a).has_limits);
 	check_perf(&w, cpu, 600, 100, 800);
 
-	ck_assert_int_eq(arb_perf_limits(a, 400, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_LIMITS, 400, 0), 0);
 	EXPECT_OPS(&w, LIMITS(cpu, 400, 100), OP(PERF_LEVEL, cpu, 400));
 	soc_end(&w);
 }
@@ -1906,8 +1906,8 @@ START_TEST(test_release_refused_returns_count_and_reconcile_all_retries)
 	soc_start(&w);
 	clk = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	pd = vote(&w, CAMERA, VSCMI_POWER, ISP);
-	ck_assert_int_eq(arb_clock_enable(clk, true), 0);
-	ck_assert_int_eq(arb_power_state(pd, ISP_ON), 0);
+	ck_assert_int_eq(arb_vote_ask(clk, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(pd, ARB_PD_STATE, ISP_ON, 0), 0);
 	vscmi_emu_clear_log(w.plat);
 
 	ck_assert(!arb_has_dirty(w.arb));
@@ -1949,13 +1949,13 @@ START_TEST(test_release_refused_child_keeps_shared_parent_on_for_sibling)
 	struct arb_vote *cam, *disp;
 
 	start_video(&w, &cam, &disp);
-	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), 0);
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(CAM_PIX), 1, -EIO);
 	release(&w, CAMERA, 1);
 	vscmi_emu_clear_log(w.plat);
 
-	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
-	ck_assert_int_eq(arb_clock_enable(disp, false), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, false, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, DISP_PIX, 1), OP(CLOCK_ENABLE, DISP_PIX, 0));
 	check_clock(&w, CAM_PIX, true, -1);
 	check_clock(&w, PLL_VIDEO, true, -1);
@@ -1974,13 +1974,13 @@ START_TEST(test_release_refused_child_domain_keeps_parent_domain_on)
 
 	add_soc_isp(&w, 0, 1, &soc, &isp);
 	start_two(&w, VSCMI_POWER, isp, soc, &child, &parent);
-	ck_assert_int_eq(arb_power_state(child, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(child, ARB_PD_STATE, 0, 0), 0);
 	vscmi_emu_refuse(w.plat, VSCMI_OP_POWER_STATE, PID(isp), 1, -EIO);
 	release(&w, CAMERA, 1);
 	vscmi_emu_clear_log(w.plat);
 
-	ck_assert_int_eq(arb_power_state(parent, 0), 0);
-	ck_assert_int_eq(arb_power_state(parent, 1), 0);
+	ck_assert_int_eq(arb_vote_ask(parent, ARB_PD_STATE, 0, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(parent, ARB_PD_STATE, 1, 0), 0);
 	EXPECT_NO_OPS(&w);
 	check_pd(&w, soc, 0);
 
@@ -2012,9 +2012,9 @@ START_TEST(test_agent_gone_with_two_children_switches_shared_parent_off_once)
 
 	build_video(&w);
 	soc_start(&w);
-	ck_assert_int_eq(arb_clock_enable(vote(&w, DISPLAY, VSCMI_CLOCK, PLL_VIDEO), true), 0);
-	ck_assert_int_eq(arb_clock_enable(vote(&w, DISPLAY, VSCMI_CLOCK, CAM_PIX), true), 0);
-	ck_assert_int_eq(arb_clock_enable(vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX), true), 0);
+	ck_assert_int_eq(arb_vote_ask(vote(&w, DISPLAY, VSCMI_CLOCK, PLL_VIDEO), ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(vote(&w, DISPLAY, VSCMI_CLOCK, CAM_PIX), ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX), ARB_GATE, true, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1),
 		   OP(CLOCK_ENABLE, DISP_PIX, 1));
 	release(&w, DISPLAY, 0);
@@ -2038,14 +2038,14 @@ START_TEST(test_child_on_at_boot_keeps_parent_on_until_switched_off)
 	add_clock(&w, "disp_pix", PLL_VIDEO, VSCMI_POLICY_MAX, MHZ(148), false);
 	start_two(&w, VSCMI_CLOCK, CAM_PIX, DISP_PIX, &cam, &disp);
 
-	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
-	ck_assert_int_eq(arb_clock_enable(disp, false), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, false, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, DISP_PIX, 1), OP(CLOCK_ENABLE, DISP_PIX, 0));
 	check_clock(&w, PLL_VIDEO, true, -1);
 
-	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), 0);
 	EXPECT_NO_OPS(&w);
-	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, false, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, CAM_PIX, 0));
 	check_clock(&w, PLL_VIDEO, true, -1);
 	soc_end(&w);
@@ -2074,15 +2074,15 @@ START_TEST(test_repeated_votes_cause_no_transition)
 	cpu = vote(&w, CAMERA, VSCMI_PERF, cpu_i);
 
 	for (int round = 0; round < 3; round++) {
-		ck_assert_int_eq(arb_clock_enable(clk, true), 0);
-		ck_assert_int_eq(arb_clock_enable(core, true), 0);
-		ck_assert_int_eq(arb_clock_rate(core, MHZ(200)), 0);
-		ck_assert_int_eq(arb_power_state(pd, ISP_RET), 0);
-		ck_assert_int_eq(arb_reset_line(rst, false), 0);
-		ck_assert_int_eq(arb_voltage_enable(vdd, true), 0);
-		ck_assert_int_eq(arb_voltage_level(vdd, 900000), 0);
-		ck_assert_int_eq(arb_perf_level(cpu, 500), 0);
-		ck_assert_int_eq(arb_perf_limits(cpu, 700, 200), 0);
+		ck_assert_int_eq(arb_vote_ask(clk, ARB_GATE, true, 0), 0);
+		ck_assert_int_eq(arb_vote_ask(core, ARB_GATE, true, 0), 0);
+		ck_assert_int_eq(arb_vote_ask(core, ARB_LEVEL, MHZ(200), 0), 0);
+		ck_assert_int_eq(arb_vote_ask(pd, ARB_PD_STATE, ISP_RET, 0), 0);
+		ck_assert_int_eq(arb_vote_ask(rst, ARB_ASSERT, false, 0), 0);
+		ck_assert_int_eq(arb_vote_ask(vdd, ARB_GATE, true, 0), 0);
+		ck_assert_int_eq(arb_vote_ask(vdd, ARB_LEVEL, 900000, 0), 0);
+		ck_assert_int_eq(arb_vote_ask(cpu, ARB_LEVEL, 500, 0), 0);
+		ck_assert_int_eq(arb_vote_ask(cpu, ARB_LIMITS, 700, 200), 0);
 		if (round == 0)
 			ops = total_ops(&w);
 		else
@@ -2144,13 +2144,13 @@ START_TEST(test_observer_sees_each_transition_with_causing_agent)
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
 	cam_rst = vote(&w, CAMERA, VSCMI_RESET, RST_BUS);
 
-	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
-	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
-	ck_assert_int_eq(arb_reset_pulse(cam_rst, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, true, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(cam_rst, ARB_PULSE, 0, 0), 0);
 	/* Refused transitions are not observed; their undo is, as the voter's. */
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(PLL_VIDEO), 1, -EIO);
-	ck_assert_int_eq(arb_clock_enable(cam, false), 0);
-	ck_assert_int_eq(arb_clock_enable(disp, false), -EIO);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, false, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, false, 0), -EIO);
 	ck_assert_uint_eq(o.n, vscmi_emu_log(w.plat, &log));
 	for (size_t i = 0; i < o.n; i++)
 		ck_assert(op_eq(&o.e[i].op, &log[i]));
@@ -2186,10 +2186,10 @@ START_TEST(test_observer_reconcile_retry_not_charged_to_last_voter)
 	soc_start(&w);
 	cam = vote(&w, CAMERA, VSCMI_POWER, ISP);
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
-	ck_assert_int_eq(arb_power_state(cam, ISP_ON), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_PD_STATE, ISP_ON, 0), 0);
 	vscmi_emu_refuse(w.plat, VSCMI_OP_POWER_STATE, PID(ISP), 1, -EIO);
 	release(&w, CAMERA, 1);
-	ck_assert_int_eq(arb_clock_enable(disp, true), 0);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, true, 0), 0);
 
 	arb_set_observer(w.arb, observe, &o);
 	ck_assert_int_eq(arb_reconcile_all(w.arb), 0);
@@ -2224,7 +2224,7 @@ START_TEST(test_refused_undo_leaves_parent_for_reconcile_all)
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	arb_set_observer(w.arb, refuse_after_pll_on, &w);
 	/* The voter gets the first refusal, not the undo's. */
-	ck_assert_int_eq(arb_clock_enable(cam, true), -EIO);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), -EIO);
 	arb_set_observer(w.arb, NULL, NULL);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1));
 	ck_assert(!vst(cam).on);
@@ -2236,7 +2236,7 @@ START_TEST(test_refused_undo_leaves_parent_for_reconcile_all)
 	ck_assert_int_eq(arb_reconcile_all(w.arb), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 0));
 	ck_assert(!arb_has_dirty(w.arb));
-	ck_assert_int_eq(arb_clock_enable(cam, true), 0);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, PLL_VIDEO, 1), OP(CLOCK_ENABLE, CAM_PIX, 1));
 	soc_end(&w);
 }
@@ -2263,14 +2263,14 @@ START_TEST(test_three_deep_chain_switches_root_first_on_and_leaf_first_off)
 	build_chain(&w);
 	start_two(&w, VSCMI_CLOCK, LEAF_A, LEAF_B, &a, &b);
 
-	ck_assert_int_eq(arb_clock_enable(a, true), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_GATE, true, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, OSC, 1), OP(CLOCK_ENABLE, PLL, 1),
 		   OP(CLOCK_ENABLE, DIV, 1), OP(CLOCK_ENABLE, LEAF_A, 1));
-	ck_assert_int_eq(arb_clock_enable(b, true), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_GATE, true, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, LEAF_B, 1));
-	ck_assert_int_eq(arb_clock_enable(a, false), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_GATE, false, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, LEAF_A, 0));
-	ck_assert_int_eq(arb_clock_enable(b, false), 0);
+	ck_assert_int_eq(arb_vote_ask(b, ARB_GATE, false, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, LEAF_B, 0), OP(CLOCK_ENABLE, DIV, 0),
 		   OP(CLOCK_ENABLE, PLL, 0), OP(CLOCK_ENABLE, OSC, 0));
 	for (int i = OSC; i <= LEAF_B; i++)
@@ -2288,18 +2288,18 @@ START_TEST(test_three_deep_chain_middle_refusal_undoes_root)
 	start_two(&w, VSCMI_CLOCK, LEAF_A, PLL, &a, &mid);
 
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(DIV), 1, -EIO);
-	ck_assert_int_eq(arb_clock_enable(a, true), -EIO);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_GATE, true, 0), -EIO);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, OSC, 1), OP(CLOCK_ENABLE, PLL, 1),
 		   OP(CLOCK_ENABLE, PLL, 0), OP(CLOCK_ENABLE, OSC, 0));
 
 	/* An agent holding a middle clock keeps everything above it on. */
-	ck_assert_int_eq(arb_clock_enable(mid, true), 0);
+	ck_assert_int_eq(arb_vote_ask(mid, ARB_GATE, true, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, OSC, 1), OP(CLOCK_ENABLE, PLL, 1));
-	ck_assert_int_eq(arb_clock_enable(a, true), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_GATE, true, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, DIV, 1), OP(CLOCK_ENABLE, LEAF_A, 1));
-	ck_assert_int_eq(arb_clock_enable(mid, false), 0);
+	ck_assert_int_eq(arb_vote_ask(mid, ARB_GATE, false, 0), 0);
 	EXPECT_NO_OPS(&w);
-	ck_assert_int_eq(arb_clock_enable(a, false), 0);
+	ck_assert_int_eq(arb_vote_ask(a, ARB_GATE, false, 0), 0);
 	EXPECT_OPS(&w, OP(CLOCK_ENABLE, LEAF_A, 0), OP(CLOCK_ENABLE, DIV, 0),
 		   OP(CLOCK_ENABLE, PLL, 0), OP(CLOCK_ENABLE, OSC, 0));
 	soc_end(&w);
@@ -2359,7 +2359,7 @@ START_TEST(test_fifty_agents_random_on_off_switch_only_when_any_on_changes)
 		for (int i = 0; i < NAGENTS; i++)
 			for (int k = 0; k < 2; k++)
 				any_before[k] |= ref[i][k];
-		ck_assert_int_eq(arb_clock_enable(v[a][c], on), 0);
+		ck_assert_int_eq(arb_vote_ask(v[a][c], ARB_GATE, on, 0), 0);
 		ref[a][c] = on;
 		for (int i = 0; i < NAGENTS; i++)
 			for (int k = 0; k < 2; k++)
@@ -2591,7 +2591,7 @@ static int random_soc_vote(struct random_soc *r, uint64_t *seed, uint32_t a, uin
 		uint32_t c = rng_below(seed, R_NCLK);
 		bool on = rng_below(seed, 2);
 
-		ret = arb_clock_enable(r->v_clk[a][c], on);
+		ret = arb_vote_ask(r->v_clk[a][c], ARB_GATE, on, 0);
 		next.clk_on[c] = on;
 		break;
 	}
@@ -2599,7 +2599,7 @@ static int random_soc_vote(struct random_soc *r, uint64_t *seed, uint32_t a, uin
 		uint32_t c = R_C1 + rng_below(seed, R_NCLK - R_C1);
 		int64_t rate = MHZ(100) * (1 + rng_below(seed, 4));
 
-		ret = arb_clock_rate(r->v_clk[a][c], (uint64_t)rate);
+		ret = arb_vote_ask(r->v_clk[a][c], ARB_LEVEL, (uint64_t)rate, 0);
 		next.clk_rate[c] = rate;
 		break;
 	}
@@ -2607,21 +2607,21 @@ static int random_soc_vote(struct random_soc *r, uint64_t *seed, uint32_t a, uin
 		uint32_t d = rng_below(seed, R_NPD);
 		uint32_t s = rng_below(seed, pd_off(w, r->pd[d]) + 1);
 
-		ret = arb_power_state(r->v_pd[a][d], s);
+		ret = arb_vote_ask(r->v_pd[a][d], ARB_PD_STATE, s, 0);
 		next.pd[d] = (int)s;
 		break;
 	}
 	case 3: {
 		bool asserted = rng_below(seed, 2);
 
-		ret = arb_reset_line(r->v_rst[a], asserted);
+		ret = arb_vote_ask(r->v_rst[a], ARB_ASSERT, asserted, 0);
 		next.rst = asserted;
 		break;
 	}
 	case 4: {
 		uint32_t level = perf8[rng_below(seed, 8)];
 
-		ret = arb_perf_level(r->v_gpu[a], level);
+		ret = arb_vote_ask(r->v_gpu[a], ARB_LEVEL, level, 0);
 		next.perf = level;
 		break;
 	}
@@ -2629,7 +2629,7 @@ static int random_soc_vote(struct random_soc *r, uint64_t *seed, uint32_t a, uin
 		uint32_t x = perf8[rng_below(seed, 8)], y = perf8[rng_below(seed, 8)];
 		uint32_t lo = x < y ? x : y, hi = x < y ? y : x;
 
-		ret = arb_perf_limits(r->v_gpu[a], hi, lo);
+		ret = arb_vote_ask(r->v_gpu[a], ARB_LIMITS, hi, lo);
 		next.lim = true;
 		next.lmin = lo;
 		next.lmax = hi;
@@ -2638,14 +2638,14 @@ static int random_soc_vote(struct random_soc *r, uint64_t *seed, uint32_t a, uin
 	case 6: {
 		bool on = rng_below(seed, 2);
 
-		ret = arb_voltage_enable(r->v_vdd[a], on);
+		ret = arb_vote_ask(r->v_vdd[a], ARB_GATE, on, 0);
 		next.vdd_on = on;
 		break;
 	}
 	default: {
 		int64_t uv = 800000 + 50000 * rng_below(seed, 6);
 
-		ret = arb_voltage_level(r->v_vdd[a], uv);
+		ret = arb_vote_ask(r->v_vdd[a], ARB_LEVEL, uv, 0);
 		next.vdd_uv = uv;
 		break;
 	}
@@ -2795,28 +2795,28 @@ static void restart_soc_vote(struct restart_soc *s, uint64_t *seed)
 	switch (s->res[r].kind) {
 	case VSCMI_CLOCK:
 		if (rng_below(seed, 2))
-			arb_clock_enable(v, rng_below(seed, 2));
+			arb_vote_ask(v, ARB_GATE, rng_below(seed, 2), 0);
 		else
-			arb_clock_rate(v, (uint64_t)MHZ(25) * (1 + rng_below(seed, 4)));
+			arb_vote_ask(v, ARB_LEVEL, (uint64_t)MHZ(25) * (1 + rng_below(seed, 4)), 0);
 		break;
 	case VSCMI_POWER:
-		arb_power_state(v, rng_below(seed, desc(&s->w, VSCMI_POWER,
-							s->res[r].index)->u.power.nstates));
+		arb_vote_ask(v, ARB_PD_STATE, rng_below(seed, desc(&s->w, VSCMI_POWER,
+							s->res[r].index)->u.power.nstates), 0);
 		break;
 	case VSCMI_RESET:
-		arb_reset_line(v, rng_below(seed, 2));
+		arb_vote_ask(v, ARB_ASSERT, rng_below(seed, 2), 0);
 		break;
 	case VSCMI_PERF:
 		if (rng_below(seed, 2))
-			arb_perf_level(v, x);
+			arb_vote_ask(v, ARB_LEVEL, x, 0);
 		else
-			arb_perf_limits(v, x > y ? x : y, x > y ? y : x);
+			arb_vote_ask(v, ARB_LIMITS, x > y ? x : y, x > y ? y : x);
 		break;
 	default:
 		if (rng_below(seed, 2))
-			arb_voltage_enable(v, rng_below(seed, 2));
+			arb_vote_ask(v, ARB_GATE, rng_below(seed, 2), 0);
 		else
-			arb_voltage_level(v, 800000 + 50000 * rng_below(seed, 4));
+			arb_vote_ask(v, ARB_LEVEL, 800000 + 50000 * rng_below(seed, 4), 0);
 		break;
 	}
 }
@@ -2919,6 +2919,8 @@ START_TEST(test_empty_vote_with_dirty_padding_is_empty)
 	st.pd = 0;
 	st.level = 0;
 	st.min = st.max = 0;
+	st.owned = false;
+	st.func = st.cfg_mask = 0;
 	for (int r = 0; r < S_RES; r++)
 		ck_assert_int_eq(arb_vote_restore(s->v[0][r], &st, false), 0);
 	a = agent(&s->w, 1);
@@ -2999,7 +3001,7 @@ START_TEST(test_slow_platform_change_completes_step_by_step)
 	struct arb_vote *cam;
 
 	cam = start_slow_video(&w, &d);
-	ck_assert_int_eq(arb_clock_enable(cam, true), -EINPROGRESS);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), -EINPROGRESS);
 	ck_assert_uint_eq(arb_in_flight(w.arb), 1);
 	ck_assert(arb_res_held(res(&w, VSCMI_CLOCK, PLL_VIDEO)));
 	/* Parent first, one call at a time. */
@@ -3027,7 +3029,7 @@ START_TEST(test_slow_platform_refusal_rolls_back_then_reports)
 
 	cam = start_slow_video(&w, &d);
 	vscmi_emu_refuse(w.plat, VSCMI_OP_CLOCK_ENABLE, PID(CAM_PIX), 1, -EIO);
-	ck_assert_int_eq(arb_clock_enable(cam, true), -EINPROGRESS);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), -EINPROGRESS);
 	finish(&w, VSCMI_OP_CLOCK_ENABLE, PLL_VIDEO);
 	finish(&w, VSCMI_OP_CLOCK_ENABLE, CAM_PIX);
 	/* The PLL goes off again before the agent hears. */
@@ -3052,13 +3054,13 @@ START_TEST(test_slow_platform_change_on_held_chain_waits_its_turn)
 	cam = start_slow_video(&w, &d);
 	disp = vote(&w, DISPLAY, VSCMI_CLOCK, DISP_PIX);
 	disp2 = vote(&w, INFOTAINMENT, VSCMI_CLOCK, DISP_PIX);
-	ck_assert_int_eq(arb_clock_enable(cam, true), -EINPROGRESS);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), -EINPROGRESS);
 	/* The PLL is held: the display's change waits, it does not interleave. */
-	ck_assert_int_eq(arb_clock_enable(disp, true), -EINPROGRESS);
-	ck_assert_int_eq(arb_clock_enable(disp2, true), -EINPROGRESS);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, true, 0), -EINPROGRESS);
+	ck_assert_int_eq(arb_vote_ask(disp2, ARB_GATE, true, 0), -EINPROGRESS);
 	ck_assert_uint_eq(arb_waiting(w.arb), 2);
 	/* One change per vote waits at most. */
-	ck_assert_int_eq(arb_clock_enable(disp, false), -EBUSY);
+	ck_assert_int_eq(arb_vote_ask(disp, ARB_GATE, false, 0), -EBUSY);
 	ck_assert(!vst(disp).on);
 	finish(&w, VSCMI_OP_CLOCK_ENABLE, PLL_VIDEO);
 	finish(&w, VSCMI_OP_CLOCK_ENABLE, CAM_PIX);
@@ -3096,14 +3098,14 @@ START_TEST(test_slow_platform_unrelated_resources_proceed_and_finish_out_of_orde
 	cam = vote(&w, CAMERA, VSCMI_CLOCK, CAM_PIX);
 	isp = vote(&w, DISPLAY, VSCMI_POWER, ISP);
 	rst = vote(&w, DISPLAY, VSCMI_RESET, RST_BUS);
-	ck_assert_int_eq(arb_clock_enable(cam, true), -EINPROGRESS);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), -EINPROGRESS);
 	/* Not on the held chain, and a platform that answers at once. */
-	ck_assert_int_eq(arb_power_state(isp, 0), 0);
-	ck_assert_int_eq(arb_reset_line(rst, false), 0);
+	ck_assert_int_eq(arb_vote_ask(isp, ARB_PD_STATE, 0, 0), 0);
+	ck_assert_int_eq(arb_vote_ask(rst, ARB_ASSERT, false, 0), 0);
 	/* Slow too, but free: it starts now, and finishes first. */
 	struct arb_vote *o = vote(&w, DISPLAY, VSCMI_CLOCK, other);
 
-	ck_assert_int_eq(arb_clock_enable(o, true), -EINPROGRESS);
+	ck_assert_int_eq(arb_vote_ask(o, ARB_GATE, true, 0), -EINPROGRESS);
 	ck_assert_uint_eq(arb_in_flight(w.arb), 2);
 	finish(&w, VSCMI_OP_CLOCK_ENABLE, other);
 	ck_assert_uint_eq(d.n, 1);
@@ -3124,7 +3126,7 @@ START_TEST(test_slow_platform_release_while_pending_waits_then_withdraws)
 	struct arb_vote *cam;
 
 	cam = start_slow_video(&w, &d);
-	ck_assert_int_eq(arb_clock_enable(cam, true), -EINPROGRESS);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), -EINPROGRESS);
 	finish(&w, VSCMI_OP_CLOCK_ENABLE, PLL_VIDEO);
 	/* The guest goes away in the middle: the release is not lost. */
 	release(&w, CAMERA, 0);
@@ -3151,12 +3153,227 @@ START_TEST(test_slow_platform_full_queue_is_busy_and_teardown_in_flight_is_safe)
 	struct arb_vote *cam;
 
 	cam = start_slow_video(&w, &d);
-	ck_assert_int_eq(arb_clock_enable(cam, true), -EINPROGRESS);
+	ck_assert_int_eq(arb_vote_ask(cam, ARB_GATE, true, 0), -EINPROGRESS);
 	for (uint32_t id = 10; id < 10 + 16; id++)
-		ck_assert_int_eq(arb_clock_enable(vote(&w, id, VSCMI_CLOCK, DISP_PIX), true),
+		ck_assert_int_eq(arb_vote_ask(vote(&w, id, VSCMI_CLOCK, DISP_PIX), ARB_GATE, true, 0),
 				 -EINPROGRESS);
-	ck_assert_int_eq(arb_clock_enable(vote(&w, 40, VSCMI_CLOCK, DISP_PIX), true), -EBUSY);
+	ck_assert_int_eq(arb_vote_ask(vote(&w, 40, VSCMI_CLOCK, DISP_PIX), ARB_GATE, true, 0), -EBUSY);
 	/* Freed with a call in flight and changes waiting: nothing comes back. */
+	soc_end(&w);
+}
+END_TEST
+
+/* --- pins ----------------------------------------------------------------- */
+
+#define DRIVE 10	/* drive-strength */
+#define PULL_UP 4	/* bias-pull-up */
+
+/* Pins a and b in group ab, functions uart (on the group) and gpio (on
+ * pin b); b's default is gpio with a pull-up. */
+enum { PIN_A, PIN_B };
+enum { FN_UART, FN_GPIO };
+
+static void build_pins(struct soc *w)
+{
+	struct vscmi_res_desc *d;
+	int i;
+
+	add_res(w, VSCMI_PIN, "a", -1);
+	add_res(w, VSCMI_PIN, "b", -1);
+	i = add_res(w, VSCMI_PIN_GROUP, "ab", -1);
+	d = desc(w, VSCMI_PIN_GROUP, i);
+	d->u.pin_set.pins_only = true;
+	d->u.pin_set.nmembers = 2;
+	d->u.pin_set.members[1] = 1;
+	i = add_res(w, VSCMI_PIN_FUNC, "uart", -1);
+	desc(w, VSCMI_PIN_FUNC, i)->u.pin_set.nmembers = 1;
+	i = add_res(w, VSCMI_PIN_FUNC, "gpio", -1);
+	d = desc(w, VSCMI_PIN_FUNC, i);
+	d->u.pin_set.pins_only = true;
+	d->u.pin_set.nmembers = 1;
+	d->u.pin_set.members[0] = PIN_B;
+	desc(w, VSCMI_PIN, PIN_A)->u.pin.func = -1;
+	d = desc(w, VSCMI_PIN, PIN_B);
+	d->u.pin.func = FN_GPIO;
+	d->u.pin.cfg_mask = 1u << PULL_UP;
+	d->u.pin.cfg[PULL_UP] = 1;
+}
+
+/* What an owner sets: a function (index, -1 none) and one config. */
+static struct arb_state pin_st(int func, unsigned int type, uint32_t val)
+{
+	struct arb_state st = { .owned = true, .func = (uint32_t)(func + 1) };
+
+	if (type) {
+		st.cfg_mask = 1u << type;
+		st.cfg[type] = val;
+	}
+	return st;
+}
+
+static int pin_set(struct arb_vote *v, int func, unsigned int type, uint32_t val)
+{
+	struct arb_state st = pin_st(func, type, val);
+
+	return arb_pin_settings(v, &st);
+}
+
+static int64_t pin_hw_cfg(struct soc *w, int pin, unsigned int type)
+{
+	struct vscmi_op op = { .type = VSCMI_OP_PIN_CONFIG, .id = PID(pin), .val = type };
+
+	ck_assert_int_eq(vscmi_platform_read(w->plat, &op), 0);
+	return op.val2;
+}
+
+/* Worked case 17: one holder; its settings reach the platform, function first;
+ * its release puts the default back; the other agent is refused
+ * throughout, and holding changes nothing physical. */
+START_TEST(test_case17_pin_one_holder_then_default)
+{
+	struct soc w = { 0 };
+	struct arb_vote *cam, *disp;
+
+	build_pins(&w);
+	start_two(&w, VSCMI_PIN, PIN_A, PIN_A, &cam, &disp);
+	ck_assert_int_eq(arb_pin_request(&cam, 1), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert_uint_eq(arb_pin_owner(res(&w, VSCMI_PIN, PIN_A)), CAMERA);
+	ck_assert_int_eq(arb_pin_request(&disp, 1), -EADDRINUSE);
+	ck_assert_int_eq(arb_pin_settings(disp, &(struct arb_state){ .owned = true }), -EACCES);
+	ck_assert_int_eq(arb_pin_release(&disp, 1), -EACCES);
+	ck_assert_int_eq(pin_set(cam, FN_UART, DRIVE, 8), 0);
+	EXPECT_OPS(&w, { VSCMI_OP_PIN_FUNCTION, PID(PIN_A), PID(FN_UART), 0 },
+		   { VSCMI_OP_PIN_CONFIG, PID(PIN_A), DRIVE, 8 });
+	ck_assert_int_eq(hw(&w, VSCMI_OP_PIN_FUNCTION, PIN_A), PID(FN_UART));
+	/* The same settings again: nothing to do. */
+	ck_assert_int_eq(pin_set(cam, FN_UART, DRIVE, 8), 0);
+	EXPECT_NO_OPS(&w);
+	ck_assert_int_eq(arb_pin_release(&cam, 1), 0);
+	EXPECT_OPS(&w, { VSCMI_OP_PIN_FUNCTION, PID(PIN_A), -1, 0 },
+		   { VSCMI_OP_PIN_CONFIG, PID(PIN_A), DRIVE, 0 });
+	ck_assert_uint_eq(arb_pin_owner(res(&w, VSCMI_PIN, PIN_A)), 0);
+	ck_assert_int_eq(arb_pin_request(&disp, 1), 0);
+	EXPECT_NO_OPS(&w);
+	soc_end(&w);
+}
+END_TEST
+
+/* Worked case 18: a group is all or nothing; settings on a free pin take it. */
+START_TEST(test_case18_pin_group_all_or_nothing)
+{
+	struct soc w = { 0 };
+	struct arb_vote *cam[2], *disp[2];
+
+	build_pins(&w);
+	soc_start(&w);
+	for (int i = 0; i < 2; i++) {
+		cam[i] = vote(&w, CAMERA, VSCMI_PIN, i);
+		disp[i] = vote(&w, DISPLAY, VSCMI_PIN, i);
+	}
+	ck_assert_int_eq(pin_set(disp[1], FN_GPIO, 0, 0),
+			 0);
+	/* b was at gpio, pull-up 1, already: taking it changes nothing, and
+	 * its pull-up is no longer the owner's. */
+	EXPECT_OPS(&w, { VSCMI_OP_PIN_CONFIG, PID(PIN_B), PULL_UP, 0 });
+	ck_assert_uint_eq(arb_pin_owner(res(&w, VSCMI_PIN, PIN_B)), DISPLAY);
+	ck_assert_int_eq(arb_pin_request(cam, 2), -EADDRINUSE);
+	ck_assert_uint_eq(arb_pin_owner(res(&w, VSCMI_PIN, PIN_A)), 0);
+	EXPECT_NO_OPS(&w);
+	/* The display goes away: b is free and back at its default. */
+	release(&w, DISPLAY, 0);
+	EXPECT_OPS(&w, { VSCMI_OP_PIN_CONFIG, PID(PIN_B), PULL_UP, 1 });
+	ck_assert_int_eq(pin_hw_cfg(&w, PIN_B, PULL_UP), 1);
+	ck_assert_int_eq(arb_pin_request(cam, 2), 0);
+	ck_assert_uint_eq(arb_pin_owner(res(&w, VSCMI_PIN, PIN_A)), CAMERA);
+	ck_assert_uint_eq(arb_pin_owner(res(&w, VSCMI_PIN, PIN_B)), CAMERA);
+	ck_assert_int_eq(arb_pin_request(disp, 1), -EADDRINUSE);
+	soc_end(&w);
+}
+END_TEST
+
+/* Worked case 19: a refused setting leaves the pin as it was, and free again
+ * when the settings were to take it. */
+START_TEST(test_case19_pin_refusal_undoes)
+{
+	struct soc w = { 0 };
+	struct arb_vote *cam, *disp;
+
+	build_pins(&w);
+	start_two(&w, VSCMI_PIN, PIN_A, PIN_A, &cam, &disp);
+	vscmi_emu_refuse(w.plat, VSCMI_OP_PIN_CONFIG, PID(PIN_A), 1, -EIO);
+	ck_assert_int_eq(pin_set(cam, FN_UART, DRIVE, 8),
+			 -EIO);
+	/* The function went through, then came back. */
+	EXPECT_OPS(&w, { VSCMI_OP_PIN_FUNCTION, PID(PIN_A), PID(FN_UART), 0 },
+		   { VSCMI_OP_PIN_FUNCTION, PID(PIN_A), -1, 0 });
+	ck_assert_uint_eq(arb_pin_owner(res(&w, VSCMI_PIN, PIN_A)), 0);
+	ck_assert(!vst(cam).owned);
+	ck_assert_int_eq(arb_pin_request(&disp, 1), 0);
+	soc_end(&w);
+}
+END_TEST
+
+/* A restart puts holders and settings back with no transition. */
+START_TEST(test_pin_restart_keeps_holder)
+{
+	struct soc w = { 0 }, w2 = { 0 };
+	struct arb_vote *cam, *disp;
+	struct arb_state st;
+
+	build_pins(&w);
+	start_two(&w, VSCMI_PIN, PIN_A, PIN_A, &cam, &disp);
+	ck_assert_int_eq(pin_set(cam, FN_UART, DRIVE, 8), 0);
+	st = vst(cam);
+	/* Same hardware, a new arbiter. */
+	build_pins(&w2);
+	w2.plat = w.plat;
+	w2.arb = arb_new(&w2.m, w2.plat);
+	ck_assert_ptr_nonnull(w2.arb);
+	ck_assert_int_eq(arb_sync_phys(w2.arb), 0);
+	vscmi_emu_clear_log(w2.plat);
+	cam = vote(&w2, CAMERA, VSCMI_PIN, PIN_A);
+	disp = vote(&w2, DISPLAY, VSCMI_PIN, PIN_A);
+	ck_assert_int_eq(arb_vote_restore(cam, &st, true), 0);
+	ck_assert_int_eq(arb_reconcile_lagging(w2.arb), 0);
+	EXPECT_NO_OPS(&w2);
+	ck_assert_uint_eq(arb_pin_owner(res(&w2, VSCMI_PIN, PIN_A)), CAMERA);
+	ck_assert_int_eq(arb_pin_request(&disp, 1), -EADDRINUSE);
+	/* A second holder from a broken journal: the first stays. */
+	ck_assert_int_eq(arb_vote_restore(disp, &st, true), 0);
+	ck_assert_uint_eq(arb_pin_owner(res(&w2, VSCMI_PIN, PIN_A)), CAMERA);
+	ck_assert_int_eq(arb_pin_request(&disp, 1), -EADDRINUSE);
+	/* A vote no command could cast is refused. */
+	st.owned = false;
+	ck_assert_int_eq(arb_vote_restore(disp, &st, false), -EINVAL);
+	w.plat = NULL;
+	soc_end(&w);
+	soc_end(&w2);
+}
+END_TEST
+
+/* A slow platform: the holder is known from the start of its
+ * change, and a release in flight keeps the pin from others until done. */
+START_TEST(test_pin_slow_platform)
+{
+	struct soc w = { 0 };
+	struct arb_vote *cam, *disp;
+
+	build_pins(&w);
+	start_two(&w, VSCMI_PIN, PIN_A, PIN_A, &cam, &disp);
+	vscmi_emu_latency(w.plat, VSCMI_OP_PIN_FUNCTION, 0);
+	vscmi_emu_latency(w.plat, VSCMI_OP_PIN_CONFIG, 0);
+	ck_assert_int_eq(pin_set(cam, FN_UART, 0, 0),
+			 -EINPROGRESS);
+	ck_assert_int_eq(arb_pin_request(&disp, 1), -EADDRINUSE);
+	ck_assert_int_eq(vscmi_emu_finish(w.plat, VSCMI_OP_PIN_FUNCTION, PID(PIN_A)), 1);
+	ck_assert_int_eq(hw(&w, VSCMI_OP_PIN_FUNCTION, PIN_A), PID(FN_UART));
+	ck_assert_int_eq(arb_pin_release(&cam, 1), -EINPROGRESS);
+	ck_assert_uint_eq(arb_pin_owner(res(&w, VSCMI_PIN, PIN_A)), 0);
+	ck_assert_int_eq(arb_pin_request(&disp, 1), -EBUSY);
+	ck_assert_int_eq(vscmi_emu_finish(w.plat, VSCMI_OP_PIN_FUNCTION, PID(PIN_A)), 1);
+	ck_assert_int_eq(hw(&w, VSCMI_OP_PIN_FUNCTION, PIN_A), -1);
+	ck_assert_int_eq(arb_pin_request(&disp, 1), 0);
 	soc_end(&w);
 }
 END_TEST
@@ -3250,6 +3467,14 @@ static Suite *arbiter_suite(void)
 	tc = tcase_create("observer");
 	tcase_add_test(tc, test_observer_sees_each_transition_with_causing_agent);
 	tcase_add_test(tc, test_observer_reconcile_retry_not_charged_to_last_voter);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pins");
+	tcase_add_test(tc, test_case17_pin_one_holder_then_default);
+	tcase_add_test(tc, test_case18_pin_group_all_or_nothing);
+	tcase_add_test(tc, test_case19_pin_refusal_undoes);
+	tcase_add_test(tc, test_pin_restart_keeps_holder);
+	tcase_add_test(tc, test_pin_slow_platform);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("model-check");

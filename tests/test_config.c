@@ -235,8 +235,14 @@ START_TEST(test_shipped_conf)
 	a = agent_by_name(m, "infotainment");
 	ck_assert_str_eq(a->match_name, "ivi");
 	ck_assert(!a->privileged);
-	ck_assert_uint_eq(a->protocols, SCMI_PROTO_ALL);
+	ck_assert_uint_eq(a->protocols, SCMI_PROTO_ALL | SCMI_PROTO_BIT(SCMI_PROTO_PINCTRL));
 	check_view(m, a, VSCMI_POWER, 0, "isp", "isp");
+	check_view(m, a, VSCMI_PIN, 0, "i2s_bclk", "bclk");
+	check_view(m, a, VSCMI_PIN_GROUP, 0, "i2s_grp", "i2s");
+	check_view(m, a, VSCMI_PIN_FUNC, 1, "gpio", "gpio");
+	d = res_by_name(m, VSCMI_PIN, "mic_mute");
+	ck_assert_int_eq(d->u.pin.func, res_index(m, VSCMI_PIN_FUNC, "gpio"));
+	ck_assert_uint_eq(d->u.pin.cfg[4], 1);
 	check_view(m, a, VSCMI_VOLTAGE, 0, "vdd_sensor", "mic");
 	check_view(m, a, VSCMI_PERF, 0, "gpu", "gpu");
 	check_view(m, a, VSCMI_POWERCAP, 0, "soc_power", "soc");
@@ -383,6 +389,44 @@ START_TEST(test_range_fit_never_overflows)
 }
 END_TEST
 
+/* Pins, groups and functions, an agent's view of them, and what "all
+ * protocols" means for an agent with pins. */
+START_TEST(test_pin_control)
+{
+	struct vscmi_config *cfg = load_ok("[pin tx]\nid = 10\nfunction = uart\n"
+					   "configs = bias-pull-up:1 drive-strength:8 15:1\n"
+					   "[pin rx]\nid = 11\n"
+					   "[pin-group uart_grp]\nid = 3\npins = tx rx\n"
+					   "[pin-function uart]\nid = 7\ngroups = uart_grp\n"
+					   "[pin-function gpio]\nid = 8\npins = rx\n"
+					   "[agent a]\npins = rx tx:serial_tx\npin-groups = uart_grp\n"
+					   "pin-functions = gpio uart\n"
+					   "[agent b]\n"
+					   "[agent c]\npins = rx\nprotocols = clock\n");
+	const struct vscmi_model *m = &cfg->model;
+	const struct vscmi_res_desc *d = res_by_name(m, VSCMI_PIN, "tx");
+	const struct vscmi_agent_desc *a = agent_by_name(m, "a");
+
+	ck_assert_int_eq(d->u.pin.func, res_index(m, VSCMI_PIN_FUNC, "uart"));
+	ck_assert_uint_eq(d->u.pin.cfg_mask, 1u << 4 | 1u << 10 | 1u << 15);
+	ck_assert_uint_eq(d->u.pin.cfg[10], 8);
+	ck_assert_int_eq(res_by_name(m, VSCMI_PIN, "rx")->u.pin.func, -1);
+	d = res_by_name(m, VSCMI_PIN_GROUP, "uart_grp");
+	ck_assert_uint_eq(d->plat_id, 3);
+	ck_assert_uint_eq(d->u.pin_set.nmembers, 2);
+	ck_assert_uint_eq(d->u.pin_set.members[1], res_index(m, VSCMI_PIN, "rx"));
+	ck_assert(d->u.pin_set.pins_only);
+	ck_assert(!res_by_name(m, VSCMI_PIN_FUNC, "uart")->u.pin_set.pins_only);
+	ck_assert(res_by_name(m, VSCMI_PIN_FUNC, "gpio")->u.pin_set.pins_only);
+	check_view(m, a, VSCMI_PIN, 1, "tx", "serial_tx");
+	check_view(m, a, VSCMI_PIN_FUNC, 0, "gpio", "gpio");
+	ck_assert(a->protocols & SCMI_PROTO_BIT(SCMI_PROTO_PINCTRL));
+	ck_assert(!(agent_by_name(m, "b")->protocols & SCMI_PROTO_BIT(SCMI_PROTO_PINCTRL)));
+	ck_assert(!(agent_by_name(m, "c")->protocols & SCMI_PROTO_BIT(SCMI_PROTO_PINCTRL)));
+	vscmi_config_free(cfg);
+}
+END_TEST
+
 START_TEST(test_dom0less_device)
 {
 	struct vscmi_config *cfg = load_ok("[agent rt]\n"
@@ -506,6 +550,8 @@ struct bad_case {
 
 #define CLOCK_A "[clock a]\nid = 0\nrates = 1M\n"	/* lines 1-3 */
 
+#define PINS_AB "[pin a]\nid = 1\n[pin b]\nid = 2\n"
+
 static const struct bad_case bad_cases[] = {
 	/* references between resources */
 	{ CLOCK_A "parent = nope\n", 4, "clock 'a': unknown parent 'nope'" },
@@ -606,7 +652,7 @@ static const struct bad_case bad_cases[] = {
 	{ "[sensor s]\nid = 0\nscale = -17\n", 3, "scale: -17 is out of range" },
 	{ "[agent x]\nmax_msg_size = 64\n", 2, "max_msg_size: 64 is out of range (68..128)" },
 	{ "[agent x]\nmax_msg_size = 129\n", 2, "max_msg_size: 129 is out of range" },
-	{ "[agent x]\nprotocols = base pinctrl\n", 2, "unknown protocol 'pinctrl'" },
+	{ "[agent x]\nprotocols = base gpio\n", 2, "unknown protocol 'gpio'" },
 	{ "[agent x]\nprotocols = 0x1f\n", 2, "0x1f is out of range" },
 	/* power capping domains */
 	{ "[powercap p]\nid = 0\n", 1, "missing required key 'cap_range'" },
@@ -654,6 +700,30 @@ static const struct bad_case bad_cases[] = {
 	  "section header too long" },
 	{ CLOCK_A "this line has no equals sign\n", 4, "expected 'key = value' or a [section]" },
 	{ CLOCK_A "; comment\n\n[agent x]\nclocks = nope\n", 7, "unknown clock 'nope'" },
+	/* pin control */
+	{ PINS_AB "[pin-group g]\nid = 1\n", 5, "[pin-group g]: missing required key 'pins'" },
+	{ PINS_AB "[pin-group g]\nid = 1\npins = a c\n", 7, "pin group 'g': unknown pin 'c'" },
+	{ PINS_AB "[pin-group g]\nid = 1\npins = a a\n", 7, "pin group 'g': 'a' listed twice" },
+	{ PINS_AB "[pin-function f]\nid = 1\n", 5, "pin function 'f': needs 'pins' or 'groups'" },
+	{ PINS_AB "[pin-group g]\nid = 1\npins = a\n[pin-function f]\nid = 1\npins = a\n"
+		  "groups = g\n",
+	  11, "give either 'pins' or 'groups', not both" },
+	{ PINS_AB "[pin-function f]\nid = 1\ngroups = a\n", 7, "unknown pin group 'a'" },
+	{ "[pin a]\nid = 65536\n", 2, "pin 'a': id 65536 is above 65535" },
+	{ "[pin a]\nid = 1\nconfigs = bias-pull-up\n", 3, "'bias-pull-up' is not TYPE:VALUE" },
+	{ "[pin a]\nid = 1\nconfigs = slew:1\n", 3, "unknown config type 'slew'" },
+	{ "[pin a]\nid = 1\nconfigs = 21:1\n", 3, "21 is out of range (1..20)" },
+	{ "[pin a]\nid = 1\nfunction = f\n", 3, "pin 'a': unknown pin function 'f'" },
+	{ PINS_AB "[pin-function f]\nid = 1\npins = b\n[pin c]\nid = 3\nfunction = f\n"
+		  "[pin a2]\nid = 4\n",
+	  10,
+	  "pin 'c': pin function 'f' does not apply to it" },
+	{ PINS_AB "[pin-group g]\nid = 1\npins = a b\n[agent x]\npins = a\npin-groups = g\n", 10,
+	  "agent 'x': pin group 'g' holds pin 'b', which the agent does not see" },
+	{ PINS_AB "[pin-group g]\nid = 1\npins = a b\n[pin-function f]\nid = 1\ngroups = g\n"
+		  "[agent x]\npins = a b\npin-functions = f\n",
+	  13, "agent 'x': pin function 'f' holds pin group 'g', which the agent does not see" },
+	{ "[agent x]\npins = nope\n", 2, "agent 'x': pins: unknown pin 'nope'" },
 	/* a syntax error before a semantic one wins */
 	{ "junk\n[clock a]\nid = x\n", 1, "expected 'key = value'" },
 };
@@ -805,6 +875,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_socket_dir_and_none);
 	tcase_add_test(tc, test_vhost_agent);
 	tcase_add_test(tc, test_dom0less_device);
+	tcase_add_test(tc, test_pin_control);
 	tcase_add_test(tc, test_missing_file);
 	suite_add_tcase(s, tc);
 

@@ -641,7 +641,7 @@ START_TEST(test_check_config)
 	ck_assert_ptr_nonnull(p);
 	ck_assert_ptr_nonnull(fgets(line, sizeof(line), p));
 	ck_assert_int_eq(pclose(p), 0);
-	ck_assert_msg(strstr(line, ": ok (4 agents, 17 resources)") != NULL, "got %s", line);
+	ck_assert_msg(strstr(line, ": ok (4 agents, 24 resources)") != NULL, "got %s", line);
 
 	snprintf(cmd, sizeof(cmd), "'%s' --check-config /nonexistent.conf 2>/dev/null",
 		 getenv("VSCMID"));
@@ -1739,14 +1739,66 @@ static bool has_row(const char *out, const char *first, const char *second)
 
 /* vscmictl trace as a person reads it: the resource and what was asked
  * or answered, decoded. */
-START_TEST(test_vscmictl_trace_decodes)
+/* Pin control through an agent socket: a group's function and a pin's
+ * config, both shown by vscmictl; a restart keeps the holder and the
+ * settings with no platform call; a release puts the defaults back. */
+static struct json_object *pin_res(struct json_object *reply, const char *name)
+{
+	return find_named(jget(jget(reply, "resources"), "pin"), "name", name);
+}
+
+START_TEST(test_pins_held_across_a_restart)
+{
+	static char out[65536];
+	/* the i2s group (0) to the i2s function (0); mic_mute (3) at 8 mA */
+	const uint32_t mux[3] = { 0, 0, 1u | 1u << 10 }, cfg[5] = { 3, 0xffffffffu, 1u << 2, 10, 8 };
+	const uint32_t grp[2] = { 0, 1 };
+	int ivi = agent_connect("infotainment");
+	struct json_object *o;
+	uint64_t before;
+
+	ck_assert_int_eq(scmi_cmd(ivi, SCMI_PROTO_PINCTRL, 0x6, 1, mux, 3), SCMI_SUCCESS);
+	ck_assert_int_eq(scmi_cmd(ivi, SCMI_PROTO_PINCTRL, 0x6, 2, cfg, 5), SCMI_SUCCESS);
+	ck_assert_int_eq(run_ctl(NULL, "resources", out, sizeof(out)), 0);
+	ck_assert_msg(strstr(out, "i2s drive-strength=4, held by infotainment") &&
+			      strstr(out, "i2s_bclk i2s_lrck i2s_dout"),
+		      "%s", out);
+	kill9_daemon();
+	close(ivi);
+	spawn_daemon();
+	before = transitions();
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert_str_eq(json_object_get_string(jget(pin_res(o, "i2s_dout"), "owner")),
+			 "infotainment");
+	ck_assert_str_eq(json_object_get_string(jget(jget(pin_res(o, "i2s_dout"), "state"),
+						     "function")),
+			 "i2s");
+	ck_assert_int_eq(json_object_get_int64(jget(jget(jget(pin_res(o, "mic_mute"), "state"),
+							 "configs"),
+						    "drive-strength")),
+			 8);
+	json_object_put(o);
+	ivi = agent_connect("infotainment");
+	ck_assert_int_eq(scmi_cmd(ivi, SCMI_PROTO_PINCTRL, 0x7, 3, grp, 2), SCMI_SUCCESS);
+	ck_assert_uint_eq(transitions(), before);
+	ck_assert_int_eq(scmi_cmd(ivi, SCMI_PROTO_PINCTRL, 0x8, 4, grp, 2), SCMI_SUCCESS);
+	ck_assert_uint_gt(transitions(), before);
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert_ptr_null(jget(pin_res(o, "i2s_dout"), "owner"));
+	ck_assert_ptr_null(jget(jget(pin_res(o, "i2s_dout"), "state"), "function"));
+	json_object_put(o);
+	close(ivi);
+}
+END_TEST
+
+/* Starts vscmictl trace on the agent whose connection fd is: it is in once
+ * a read of the agent's shows. The trace's first output is in out. */
+static pid_t trace_follow(const char *agent, int fd, int *rfd, char *out, size_t cap,
+			  size_t *len)
 {
 	const char *ctl = getenv("VSCMICTL");
-	static char out[16384];
 	char sock[256];
-	int pfd[2], cam, st;
-	uint32_t rate_get[1] = { CAMERA_PIXEL };
-	size_t len = 0;
+	int pfd[2];
 	ssize_t n;
 	pid_t pid;
 
@@ -1758,34 +1810,79 @@ START_TEST(test_vscmictl_trace_decodes)
 	if (pid == 0) {
 		dup2(pfd[1], 1);
 		close(pfd[0]);
-		execl(ctl, ctl, "--socket", sock, "trace", "camera", (char *)NULL);
+		execl(ctl, ctl, "--socket", sock, "trace", agent, (char *)NULL);
 		_exit(127);
 	}
 	close(pfd[1]);
-	/* the follower is in once a read of the camera's shows */
-	cam = agent_connect("camera");
-	for (int i = 0; i < 50 && len == 0; i++) {
+	*len = 0;
+	for (int i = 0; i < 50 && *len == 0; i++) {
 		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
 
-		ck_assert_int_eq(scmi_cmd(cam, SCMI_PROTO_BASE, 0x0, 1, NULL, 0), SCMI_SUCCESS);
-		if (poll(&p, 1, 100) == 1 && (n = read(pfd[0], out, sizeof(out) - 1)) > 0)
-			len = (size_t)n;
+		ck_assert_int_eq(scmi_cmd(fd, SCMI_PROTO_BASE, 0x0, 1, NULL, 0), SCMI_SUCCESS);
+		if (poll(&p, 1, 100) == 1 && (n = read(pfd[0], out, cap - 1)) > 0)
+			*len = (size_t)n;
 	}
-	ck_assert_msg(len > 0, "vscmictl trace showed nothing");
-	ck_assert_int_eq(clock_config(cam, CAMERA_PIXEL, true), SCMI_SUCCESS);
-	ck_assert_int_eq(scmi_cmd(cam, SCMI_PROTO_CLOCK, 0x6, 7, rate_get, 1), SCMI_SUCCESS);
+	ck_assert_msg(*len > 0, "vscmictl trace showed nothing");
+	*rfd = pfd[0];
+	return pid;
+}
+
+/* Stops the trace once what was sent has had time to show; all it wrote
+ * is in out. */
+static void trace_stop(pid_t pid, int rfd, char *out, size_t cap, size_t len)
+{
+	ssize_t n;
+	int st;
+
 	sleep_ms(300);
 	kill(pid, SIGTERM);
-	while (len < sizeof(out) - 1 && (n = read(pfd[0], out + len, sizeof(out) - 1 - len)) > 0)
+	while (len < cap - 1 && (n = read(rfd, out + len, cap - 1 - len)) > 0)
 		len += (size_t)n;
 	out[len] = '\0';
-	close(pfd[0]);
+	close(rfd);
 	waitpid(pid, &st, 0);
+}
+
+START_TEST(test_vscmictl_trace_decodes)
+{
+	static char out[16384];
+	int cam = agent_connect("camera"), rfd;
+	uint32_t rate_get[1] = { CAMERA_PIXEL };
+	size_t len;
+	pid_t pid = trace_follow("camera", cam, &rfd, out, sizeof(out), &len);
+
+	ck_assert_int_eq(clock_config(cam, CAMERA_PIXEL, true), SCMI_SUCCESS);
+	ck_assert_int_eq(scmi_cmd(cam, SCMI_PROTO_CLOCK, 0x6, 7, rate_get, 1), SCMI_SUCCESS);
+	trace_stop(pid, rfd, out, sizeof(out), len);
 	close(cam);
 	ck_assert_msg(strstr(out, "CLOCK_CONFIG_SET") && strstr(out, "pixel (cam_pix)") &&
 			      strstr(out, " on "),
 		      "%s", out);
 	ck_assert_msg(strstr(out, "CLOCK_RATE_GET") && strstr(out, "-> 25000000 Hz"), "%s", out);
+}
+END_TEST
+
+/* Pin control's settings and requests, decoded. */
+START_TEST(test_vscmictl_trace_decodes_pins)
+{
+	static char out[16384];
+	const uint32_t mux[3] = { 0, 0, 1u | 1u << 10 }, cfg[7] = { 3, 0xffffffffu, 2u << 2, 10,
+								    8, 4, 1 };
+	const uint32_t req[2] = { 3, 0 };
+	int ivi = agent_connect("infotainment"), rfd;
+	size_t len;
+	pid_t pid = trace_follow("infotainment", ivi, &rfd, out, sizeof(out), &len);
+
+	ck_assert_int_eq(scmi_cmd(ivi, SCMI_PROTO_PINCTRL, 0x6, 1, mux, 3), SCMI_SUCCESS);
+	ck_assert_int_eq(scmi_cmd(ivi, SCMI_PROTO_PINCTRL, 0x6, 2, cfg, 7), SCMI_SUCCESS);
+	ck_assert_int_eq(scmi_cmd(ivi, SCMI_PROTO_PINCTRL, 0x8, 3, req, 2), SCMI_SUCCESS);
+	trace_stop(pid, rfd, out, sizeof(out), len);
+	close(ivi);
+	ck_assert_msg(strstr(out, "PINCTRL_SETTINGS_CONFIGURE") &&
+			      strstr(out, "group 0: function 0") &&
+			      strstr(out, "pin 3: drive-strength=8 bias-pull-up=1"),
+		      "%s", out);
+	ck_assert_msg(strstr(out, "PINCTRL_RELEASE") && strstr(out, "pin 3"), "%s", out);
 }
 END_TEST
 
@@ -2039,6 +2136,7 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_powercap_votes_across_a_restart);
 	tcase_add_test(tc, test_kill9_mid_change_leaves_hardware_and_votes_agreeing);
 	tcase_add_test(tc, test_restart_releases_agents_that_stay_away);
+	tcase_add_test(tc, test_pins_held_across_a_restart);
 	tcase_add_test(tc, test_restart_with_a_broken_journal);
 	tcase_add_test(tc, test_restart_after_a_torn_journal_write);
 	suite_add_tcase(s, tc);
@@ -2072,6 +2170,7 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_vscmi_agent_options_anywhere);
 	tcase_add_test(tc, test_vscmictl_trace_decodes);
 	tcase_add_test(tc, test_system_shutdown_asked_of_a_subscribed_agent);
+	tcase_add_test(tc, test_vscmictl_trace_decodes_pins);
 	suite_add_tcase(s, tc);
 	return s;
 }

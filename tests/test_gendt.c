@@ -303,7 +303,7 @@ END_TEST
 /* By its Xen domain name; system power gets its node. */
 START_TEST(test_infotainment_by_domain)
 {
-	char *warnings;
+	char *warnings, *dts;
 
 	ck_assert_int_eq(gen_dt("ivi", false, "ivi"), 0);
 	warnings = compile("ivi");
@@ -311,6 +311,18 @@ START_TEST(test_infotainment_by_domain)
 	assert_prop("ivi", "x", "/firmware/scmi/protocol@12", "reg", "12");
 	assert_prop("ivi", "s", "/firmware/scmi/protocol@17/regulators/regulator@0",
 		    "regulator-name", "mic");
+	/* pin control: a state node per group, with its function, under the
+	 * names the guest sees; none for a function on pins */
+	assert_prop("ivi", "x", "/firmware/scmi/protocol@19", "reg", "19");
+	assert_prop("ivi", "s", "/firmware/scmi/protocol@19/i2s-pins", "groups", "i2s");
+	assert_prop("ivi", "s", "/firmware/scmi/protocol@19/i2s-pins", "function", "i2s");
+	assert_no_node("ivi", "/firmware/scmi/protocol@19/gpio-pins");
+	dts = file("ivi.dts");
+	assert_has(dts, "pinctrl   0 = \"bclk\"");
+	assert_has(dts, "pinctrl-0 = <&scmi_pins_i2s>; pinctrl-names = \"default\";");
+	assert_has(dts, "scmi_pins_i2s: i2s-pins {");
+	assert_has(dts, "in protocol@19: name-pins { pins = \"bclk\"; bias-pull-up; };");
+	free(dts);
 	free(warnings);
 }
 END_TEST

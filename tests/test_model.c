@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "model/refmodel.h"
+#include "model/refpin.h"
 #include "vscmi/arbiter.h"
 #include "vscmi/buf.h"
 #include "vscmi/control.h"
@@ -1258,25 +1259,25 @@ static int ip_exec(void *ctx, const struct rm_step *s, int32_t *status, char *er
 	ip->total = 0;
 	switch (s->req) {
 	case RM_CLOCK_ENABLE:
-		r = arb_clock_enable(v, s->val != 0);
+		r = arb_vote_ask(v, ARB_GATE, s->val != 0, 0);
 		break;
 	case RM_CLOCK_RATE:
 		r = ip_clock_round(d, s, &val);
 		if (r == 0)
-			r = arb_clock_rate(v, (uint64_t)val);
+			r = arb_vote_ask(v, ARB_LEVEL, (uint64_t)val, 0);
 		break;
 	case RM_POWER_STATE:
 		idx = vscmi_pd_state_index(d, (uint32_t)s->val);
-		r = idx < 0 ? -EINVAL : arb_power_state(v, (uint32_t)idx);
+		r = idx < 0 ? -EINVAL : arb_vote_ask(v, ARB_PD_STATE, (uint32_t)idx, 0);
 		break;
 	case RM_RESET_LINE:
-		r = arb_reset_line(v, s->val != 0);
+		r = arb_vote_ask(v, ARB_ASSERT, s->val != 0, 0);
 		break;
 	case RM_RESET_PULSE:
-		r = arb_reset_pulse(v, (uint32_t)s->val);
+		r = arb_vote_ask(v, ARB_PULSE, (uint32_t)s->val, 0);
 		break;
 	case RM_VOLTAGE_ENABLE:
-		r = arb_voltage_enable(v, s->val != 0);
+		r = arb_vote_ask(v, ARB_GATE, s->val != 0, 0);
 		break;
 	case RM_VOLTAGE_LEVEL:
 		/* The voltage protocol takes listed levels only (else
@@ -1287,19 +1288,19 @@ static int ip_exec(void *ctx, const struct rm_step *s, int32_t *status, char *er
 			    0 :
 			    -EINVAL;
 		if (r == 0)
-			r = arb_voltage_level(v, s->val);
+			r = arb_vote_ask(v, ARB_LEVEL, s->val, 0);
 		break;
 	case RM_PERF_LEVEL:
-		r = arb_perf_level(v, (uint32_t)s->val);
+		r = arb_vote_ask(v, ARB_LEVEL, (uint32_t)s->val, 0);
 		break;
 	case RM_PERF_LIMITS:
-		r = arb_perf_limits(v, (uint32_t)s->val, (uint32_t)s->val2);
+		r = arb_vote_ask(v, ARB_LIMITS, (uint32_t)s->val, (uint32_t)s->val2);
 		break;
 	case RM_POWERCAP_CAP:
-		r = s->val < 0 || s->val > UINT32_MAX ? -ERANGE : arb_powercap_cap(v, (uint32_t)s->val);
+		r = s->val < 0 || s->val > UINT32_MAX ? -ERANGE : arb_vote_ask(v, ARB_LEVEL, (uint32_t)s->val, 0);
 		break;
 	case RM_POWERCAP_PAI:
-		r = s->val < 0 || s->val > UINT32_MAX ? -ERANGE : arb_powercap_pai(v, (uint32_t)s->val);
+		r = s->val < 0 || s->val > UINT32_MAX ? -ERANGE : arb_vote_ask(v, ARB_PAI, (uint32_t)s->val, 0);
 		break;
 	case RM_RESET_AGENT:
 	case RM_DISCONNECT:
@@ -2506,6 +2507,288 @@ START_TEST(test_model_worked_cases)
 }
 END_TEST
 
+/* --- pins ------------------------------------------------------------------ */
+
+/* Pins against tests/model/refpin.c: random requests, releases and
+ * settings of pins and groups by three agents, and agents going away,
+ * through the server (the pin control protocol) over the arbiter and the
+ * emulated platform. After every step: the status, every pin's holder,
+ * what the arbiter and the hardware have, the platform's calls on each pin
+ * in order, and what SETTINGS_GET reads. */
+#define PN_PINS 5
+#define PN_AGENTS 3
+#define PN_SEEDS 10
+#define PN_STEPS 300
+#define PN_PIN_ID(i) (10u + (uint32_t)(i))
+#define PN_FUNC_ID(i) (40u + (uint32_t)(i))
+
+struct pn {
+	struct vscmi_model m;
+	struct vscmi_platform *plat;
+	struct arb *arb;
+	struct scmi_server *srv;
+	struct rp rp;
+};
+
+static struct vscmi_res_desc *pn_add(struct vscmi_model *m, enum vscmi_kind k, uint32_t id)
+{
+	struct vscmi_res_desc *d;
+
+	m->res[k] = realloc(m->res[k], (m->nres[k] + 1) * sizeof(*d));
+	ck_assert_ptr_nonnull(m->res[k]);
+	d = &m->res[k][m->nres[k]];
+	memset(d, 0, sizeof(*d));
+	d->kind = k;
+	d->plat_id = id;
+	d->parent = -1;
+	snprintf(d->name, sizeof(d->name), "%s%u", vscmi_kind_name(k), m->nres[k]);
+	m->nres[k]++;
+	return d;
+}
+
+static void pn_set(struct vscmi_res_desc *d, bool pins, uint32_t n, const uint16_t *mem)
+{
+	d->u.pin_set.pins_only = pins;
+	d->u.pin_set.nmembers = n;
+	memcpy(d->u.pin_set.members, mem, n * sizeof(*mem));
+}
+
+static int pn_defer(void *ctx, uint64_t usec, void (*fn)(void *), void *arg)
+{
+	return -ENOSYS;
+}
+
+/* Pins 0..4; groups {0,1} {1,2} {3}; functions on groups {0}, on groups
+ * {1,2}, and on pins {0,3,4}. Pin 0 defaults to the pin function with a
+ * pull-up, pin 2 to 4 mA. Every agent sees everything, IDs as indices. */
+static void pn_build(struct pn *w)
+{
+	struct vscmi_model *m = &w->m;
+	struct scmi_hooks hooks = { .defer = pn_defer };
+	struct vscmi_res_desc *d;
+
+	memset(w, 0, sizeof(*w));
+	for (uint32_t i = 0; i < PN_PINS; i++)
+		pn_add(m, VSCMI_PIN, PN_PIN_ID(i))->u.pin.func = -1;
+	pn_set(pn_add(m, VSCMI_PIN_GROUP, 20), true, 2, (const uint16_t[]){ 0, 1 });
+	pn_set(pn_add(m, VSCMI_PIN_GROUP, 21), true, 2, (const uint16_t[]){ 1, 2 });
+	pn_set(pn_add(m, VSCMI_PIN_GROUP, 22), true, 1, (const uint16_t[]){ 3 });
+	pn_set(pn_add(m, VSCMI_PIN_FUNC, PN_FUNC_ID(0)), false, 1, (const uint16_t[]){ 0 });
+	pn_set(pn_add(m, VSCMI_PIN_FUNC, PN_FUNC_ID(1)), false, 2, (const uint16_t[]){ 1, 2 });
+	pn_set(pn_add(m, VSCMI_PIN_FUNC, PN_FUNC_ID(2)), true, 3, (const uint16_t[]){ 0, 3, 4 });
+	d = &m->res[VSCMI_PIN][0];
+	d->u.pin.func = 2;
+	d->u.pin.cfg_mask = 1u << 4;
+	d->u.pin.cfg[4] = 1;
+	d = &m->res[VSCMI_PIN][2];
+	d->u.pin.cfg_mask = 1u << 10;
+	d->u.pin.cfg[10] = 4;
+	m->agents = calloc(PN_AGENTS, sizeof(*m->agents));
+	ck_assert_ptr_nonnull(m->agents);
+	m->nagents = PN_AGENTS;
+	for (uint32_t a = 0; a < PN_AGENTS; a++) {
+		struct vscmi_agent_desc *ad = &m->agents[a];
+
+		snprintf(ad->name, sizeof(ad->name), "agent%u", a + 1);
+		ad->protocols = SCMI_PROTO_BIT(SCMI_PROTO_PINCTRL);
+		ad->max_msg_size = SCMI_DEFAULT_PAYLOAD;
+		for (int k = VSCMI_PIN; k <= VSCMI_PIN_FUNC; k++) {
+			ad->views[k] = calloc(m->nres[k], sizeof(*ad->views[k]));
+			ck_assert_ptr_nonnull(ad->views[k]);
+			ad->nviews[k] = m->nres[k];
+			for (uint32_t i = 0; i < m->nres[k]; i++) {
+				ad->views[k][i].res = i;
+				strcpy(ad->views[k][i].name, m->res[k][i].name);
+			}
+		}
+	}
+	w->plat = vscmi_emu_new(m);
+	ck_assert_ptr_nonnull(w->plat);
+	w->arb = arb_new(m, w->plat);
+	ck_assert_ptr_nonnull(w->arb);
+	w->srv = scmi_server_new(m, w->arb, w->plat, &hooks);
+	ck_assert_ptr_nonnull(w->srv);
+	ck_assert_int_eq(rp_init(&w->rp, m), 0);
+}
+
+static void pn_free(struct pn *w)
+{
+	scmi_server_free(w->srv);
+	arb_free(w->arb);
+	vscmi_platform_free(w->plat);
+	vscmi_model_free(&w->m);
+}
+
+static void pn_gen(const struct pn *w, uint64_t *s, struct rp_step *st)
+{
+	static const uint32_t types[] = { 0, 4, 6, 10 };
+	uint32_t r = rnd_below(s, 100);
+
+	memset(st, 0, sizeof(*st));
+	st->agent = 1 + rnd_below(s, PN_AGENTS);
+	st->req = r < 25 ? RP_REQUEST : r < 45 ? RP_RELEASE : r < 92 ? RP_CONFIGURE : RP_GONE;
+	st->group = rnd_pct(s, 40);
+	st->index = rnd_below(s, w->m.nres[st->group ? VSCMI_PIN_GROUP : VSCMI_PIN]);
+	r = rnd_below(s, 10);
+	st->func = r < 5 ? -1 : r < 6 ? 0 : 1 + (int64_t)rnd_below(s, w->m.nres[VSCMI_PIN_FUNC]);
+	st->has_cfg = rnd_pct(s, 70);
+	st->type = types[rnd_below(s, ARRAY_LEN(types))];
+	st->value = rnd_below(s, 4);
+}
+
+static int32_t pn_send(struct pn *w, uint32_t agent, uint8_t msg, uint32_t n, const uint32_t *words,
+		       uint8_t *resp, size_t *rlen)
+{
+	uint8_t req[64];
+
+	vscmi_put_le32(req, SCMI_HDR(msg, SCMI_TYPE_COMMAND, SCMI_PROTO_PINCTRL, 1));
+	for (uint32_t i = 0; i < n; i++)
+		vscmi_put_le32(req + 4 + 4 * i, words[i]);
+	*rlen = scmi_server_handle(w->srv, scmi_server_agent(w->srv, agent), req, 4 + 4 * n, resp,
+				   SCMI_MSG_MAX);
+	ck_assert_uint_ge(*rlen, 8);
+	return (int32_t)vscmi_get_le32(resp + 4);
+}
+
+static int32_t pn_exec(struct pn *w, const struct rp_step *st)
+{
+	uint32_t words[5] = { st->index, st->group ? 1u : 0u }, n = 2;
+	uint8_t resp[SCMI_MSG_MAX];
+	size_t rlen;
+
+	switch (st->req) {
+	case RP_REQUEST:
+		return pn_send(w, st->agent, SCMI_PINCTRL_REQUEST, n, words, resp, &rlen);
+	case RP_RELEASE:
+		return pn_send(w, st->agent, SCMI_PINCTRL_RELEASE, n, words, resp, &rlen);
+	case RP_CONFIGURE:
+		words[1] = st->func > 0 ? (uint32_t)st->func - 1 : SCMI_PINCTRL_NO_FUNCTION;
+		words[2] = (st->group ? 1u : 0u) | (st->has_cfg ? 1u << 2 : 0) |
+			   (st->func >= 0 ? 1u << 10 : 0);
+		n = 3;
+		if (st->has_cfg) {
+			words[3] = st->type;
+			words[4] = st->value;
+			n = 5;
+		}
+		return pn_send(w, st->agent, SCMI_PINCTRL_SETTINGS_CONFIGURE, n, words, resp, &rlen);
+	case RP_GONE:
+		scmi_agent_reset(scmi_server_agent(w->srv, st->agent));
+		return 0;
+	}
+	return -1;
+}
+
+/* The calls the document orders for one pin: the function, then each
+ * config that differs, ascending. */
+static uint32_t pn_expect_ops(const struct pn *w, uint32_t pin, struct vscmi_op *ops)
+{
+	const struct rp_pin *b = &w->rp.before[pin], *a = &w->rp.phys[pin];
+	uint32_t n = 0;
+
+	if (a->func != b->func)
+		ops[n++] = (struct vscmi_op){ VSCMI_OP_PIN_FUNCTION, PN_PIN_ID(pin),
+					      a->func ? (int64_t)PN_FUNC_ID(a->func - 1) : -1, 0 };
+	for (uint32_t t = 1; t < VSCMI_PIN_CFG_TYPES; t++)
+		if (a->cfg[t] != b->cfg[t])
+			ops[n++] = (struct vscmi_op){ VSCMI_OP_PIN_CONFIG, PN_PIN_ID(pin), t,
+						      a->cfg[t] };
+	return n;
+}
+
+static void pn_check(struct pn *w, uint64_t seed, uint32_t step)
+{
+	const struct vscmi_op *log;
+	size_t nlog = vscmi_emu_log(w->plat, &log);
+	uint8_t resp[SCMI_MSG_MAX];
+	size_t rlen;
+
+	for (uint32_t p = 0; p < PN_PINS; p++) {
+		struct arb_res *res = arb_res_get(w->arb, VSCMI_PIN, p);
+		const struct rp_pin *want = &w->rp.phys[p];
+		struct vscmi_op ops[1 + VSCMI_PIN_CFG_TYPES], op;
+		uint32_t nops = pn_expect_ops(w, p, ops), got = 0, words[2] = { p, 1u << 18 };
+		struct arb_state st;
+
+		ck_assert_msg(arb_pin_owner(res) == w->rp.owner[p],
+			      "seed %" PRIu64 " step %u: pin %u held by %u, the model says %u", seed,
+			      step, p, arb_pin_owner(res), w->rp.owner[p]);
+		arb_res_phys(res, &st);
+		ck_assert_msg(st.func == want->func, "seed %" PRIu64 " step %u: pin %u function %u, "
+			      "the model says %u", seed, step, p, st.func, want->func);
+		op = (struct vscmi_op){ .type = VSCMI_OP_PIN_FUNCTION, .id = PN_PIN_ID(p) };
+		ck_assert_int_eq(vscmi_platform_read(w->plat, &op), 0);
+		ck_assert_int_eq(op.val, want->func ? (int64_t)PN_FUNC_ID(want->func - 1) : -1);
+		for (uint32_t t = 1; t < VSCMI_PIN_CFG_TYPES; t++) {
+			uint32_t have = (st.cfg_mask >> t) & 1u ? st.cfg[t] : 0;
+
+			ck_assert_msg(have == want->cfg[t], "seed %" PRIu64 " step %u: pin %u config "
+				      "%u is %u, the model says %u", seed, step, p, t, have,
+				      want->cfg[t]);
+			op = (struct vscmi_op){ .type = VSCMI_OP_PIN_CONFIG, .id = PN_PIN_ID(p),
+						.val = t };
+			ck_assert_int_eq(vscmi_platform_read(w->plat, &op), 0);
+			ck_assert_int_eq(op.val2, want->cfg[t]);
+		}
+		/* The calls on this pin, in order. */
+		for (size_t i = 0; i < nlog; i++) {
+			if (log[i].id != PN_PIN_ID(p))
+				continue;
+			ck_assert_msg(got < nops && log[i].type == ops[got].type &&
+					      log[i].val == ops[got].val && log[i].val2 == ops[got].val2,
+				      "seed %" PRIu64 " step %u: pin %u: call %u is %s %lld/%lld, "
+				      "not the model's", seed, step, p, got, vscmi_op_name(log[i].type),
+				      (long long)log[i].val, (long long)log[i].val2);
+			got++;
+		}
+		ck_assert_msg(got == nops, "seed %" PRIu64 " step %u: pin %u: %u calls, the model "
+			      "says %u", seed, step, p, got, nops);
+		/* SETTINGS_GET of every config, by any agent: what the platform has. */
+		ck_assert_int_eq(pn_send(w, 1 + p % PN_AGENTS, SCMI_PINCTRL_SETTINGS_GET, 2, words,
+					 resp, &rlen), 0);
+		ck_assert_uint_eq(vscmi_get_le32(resp + 8),
+				  want->func ? want->func - 1 : SCMI_PINCTRL_NO_FUNCTION);
+		for (uint32_t i = 0, n = vscmi_get_le32(resp + 12) & 0xff; i < n; i++) {
+			uint32_t t = vscmi_get_le32(resp + 16 + 8 * i);
+
+			ck_assert_uint_lt(t, VSCMI_PIN_CFG_TYPES);
+			ck_assert_uint_eq(vscmi_get_le32(resp + 20 + 8 * i), want->cfg[t]);
+		}
+	}
+	vscmi_emu_clear_log(w->plat);
+}
+
+START_TEST(test_model_pins)
+{
+	uint32_t seeds = env_u32("VSCMI_MODEL_SEEDS", PN_SEEDS);
+	uint32_t steps = env_u32("VSCMI_MODEL_STEPS", PN_STEPS);
+
+	for (uint32_t k = 0; k < seeds; k++) {
+		uint64_t seed = env_u32("VSCMI_MODEL_SEED", DEFAULT_SEED) + k, s = seed;
+		struct pn *w = calloc(1, sizeof(*w));
+
+		ck_assert_ptr_nonnull(w);
+		pn_build(w);
+		vscmi_emu_clear_log(w->plat);
+		for (uint32_t i = 0; i < steps; i++) {
+			struct rp_step st;
+			int32_t want, got;
+
+			pn_gen(w, &s, &st);
+			want = rp_step(&w->rp, &st);
+			got = pn_exec(w, &st);
+			ck_assert_msg(got == want, "seed %" PRIu64 " step %u: agent %u req %d %s %u "
+				      "func %lld cfg %d:%u=%u: status %d, the model says %d", seed, i,
+				      st.agent, st.req, st.group ? "group" : "pin", st.index,
+				      (long long)st.func, st.has_cfg, st.type, st.value, got, want);
+			pn_check(w, seed, i);
+		}
+		pn_free(w);
+		free(w);
+	}
+}
+END_TEST
+
 static int timeout_for(uint32_t def_seeds, uint32_t def_steps, int def)
 {
 	/* Long runs asked for in the environment get the time they need. */
@@ -2522,6 +2805,11 @@ static Suite *model_suite(void)
 
 	tc = tcase_create("reference");
 	tcase_add_test(tc, test_model_worked_cases);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pins");
+	tcase_set_timeout(tc, timeout_for(PN_SEEDS, PN_STEPS, 60));
+	tcase_add_test(tc, test_model_pins);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("in_process");

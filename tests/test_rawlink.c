@@ -79,16 +79,31 @@ static const char fw_conf[] = "[clock fw_pll]\n"
 			      "pai_range = 1000 100000 1000\n"
 			      "pai = 10000\n"
 			      "load = 6000\n"
+			      /* Pin control, ids as vscmid's config has them. */
+			      "[pin fw_p0]\n"
+			      "id = 0\n"
+			      "[pin fw_p1]\n"
+			      "id = 1\n"
+			      "configs = drive-strength:4\n"
+			      "[pin-group fw_g]\n"
+			      "id = 0\n"
+			      "pins = fw_p0 fw_p1\n"
+			      "[pin-function fw_uart]\n"
+			      "id = 0\n"
+			      "groups = fw_g\n"
 			      "[agent linux]\n"
 			      "privileged = yes\n"
-			      "protocols = base power system perf clock sensor reset powercap\n"
+			      "protocols = base power system perf clock sensor reset powercap pinctrl\n"
 			      "max_msg_size = 68\n"
 			      "clocks = fw_pll fw_cam fw_many\n"
 			      "power = fw_isp\n"
 			      "resets = fw_bus\n"
 			      "perf = fw_cpu\n"
 			      "sensors = fw_temp\n"
-			      "powercaps = fw_soc\n";
+			      "powercaps = fw_soc\n"
+			      "pins = fw_p0 fw_p1\n"
+			      "pin-groups = fw_g\n"
+			      "pin-functions = fw_uart\n";
 
 /* What vscmid is configured with: the same physical resources, a parent
  * link the firmware does not know of, two agents. %s: extra resources. */
@@ -468,6 +483,57 @@ END_TEST
 /* A firmware answer that lacks what the command asks for is the link's
  * failure (COMMS_ERROR for the agent), never PROTOCOL_ERROR, which would
  * say the agent's own message was malformed; and the message names it. */
+/* Pin settings reach the firmware as SETTINGS_CONFIGURE of the pin, with
+ * no REQUEST, and read back through SETTINGS_GET; discovery checks pins,
+ * groups and functions. */
+START_TEST(test_pin_settings_reach_the_firmware)
+{
+	struct vscmi_config *cfg = load("[pin p0]\nid = 0\n[pin p1]\nid = 1\n"
+					"[pin-group g]\nid = 0\npins = p0 p1\n"
+					"[pin-function uart]\nid = 0\ngroups = g\n");
+	struct vscmi_platform *p = open_raw(cfg);
+	struct vscmi_op op = { .type = VSCMI_OP_PIN_FUNCTION, .id = 0, .val = 0 };
+
+	ck_assert_int_eq(rfs("state pin-function 0"), -1);
+	ck_assert_int_eq(vscmi_platform_apply(p, &op), 0);
+	ck_assert_int_eq(rfs("state pin-function 0"), 0);
+	op = (struct vscmi_op){ .type = VSCMI_OP_PIN_CONFIG, .id = 1, .val = 10, .val2 = 12 };
+	ck_assert_int_eq(vscmi_platform_apply(p, &op), 0);
+	ck_assert_int_eq(rfs("state pin-config 42"), 12);
+	op = (struct vscmi_op){ .type = VSCMI_OP_PIN_CONFIG, .id = 1, .val = 10 };
+	ck_assert_int_eq(vscmi_platform_read(p, &op), 0);
+	ck_assert_int_eq(op.val2, 12);
+	op = (struct vscmi_op){ .type = VSCMI_OP_PIN_FUNCTION, .id = 0 };
+	ck_assert_int_eq(vscmi_platform_read(p, &op), 0);
+	ck_assert_int_eq(op.val, 0);
+	/* no function again */
+	op = (struct vscmi_op){ .type = VSCMI_OP_PIN_FUNCTION, .id = 0, .val = -1 };
+	ck_assert_int_eq(vscmi_platform_apply(p, &op), 0);
+	ck_assert_int_eq(rfs("state pin-function 0"), -1);
+	op = (struct vscmi_op){ .type = VSCMI_OP_PIN_FUNCTION, .id = 1 };
+	ck_assert_int_eq(vscmi_platform_read(p, &op), 0);
+	ck_assert_int_eq(op.val, -1);
+	/* a config type the firmware refuses comes back as its status */
+	op = (struct vscmi_op){ .type = VSCMI_OP_PIN_CONFIG, .id = 1, .val = 0, .val2 = 1 };
+	ck_assert_int_eq(vscmi_platform_apply(p, &op), 0);
+	op = (struct vscmi_op){ .type = VSCMI_OP_PIN_CONFIG, .id = 1, .val = 200, .val2 = 1 };
+	ck_assert_int_eq(vscmi_platform_apply(p, &op), -EOPNOTSUPP);
+	close_raw(p, cfg);
+	/* a function the firmware does not have */
+	cfg = load("[pin p0]\nid = 0\n[pin-function f]\nid = 3\npins = p0\n");
+	{
+		struct vscmi_raw_opts o = { .dir = cfg->raw_dir, .channel = -1, .timeout_ms = 300 };
+		char err[512] = "";
+
+		p = NULL;
+		ck_assert_int_lt(vscmi_raw_new(&cfg->model, &o, &p, err, sizeof(err)), 0);
+		ck_assert_msg(strstr(err, "[pin-function f]: id 3, but the firmware has 1 pin function"),
+			      "message: %s", err);
+	}
+	vscmi_config_free(cfg);
+}
+END_TEST
+
 START_TEST(test_malformed_firmware_reply_is_a_comms_error)
 {
 	struct vscmi_config *cfg = load("");
@@ -813,19 +879,19 @@ START_TEST(test_link_loss_and_resync)
 	memset(link_changes, 0, sizeof(link_changes));
 	vscmi_raw_set_link_cb(p, on_link, NULL);
 	arb_set_done(arb, on_arb_done, NULL);
-	ck_assert_int_eq(settle(p, arb_clock_rate(v, 60000000)), 0);
-	ck_assert_int_eq(settle(p, arb_clock_enable(v, true)), 0);
+	ck_assert_int_eq(settle(p, arb_vote_ask(v, ARB_LEVEL, 60000000, 0)), 0);
+	ck_assert_int_eq(settle(p, arb_vote_ask(v, ARB_GATE, true, 0)), 0);
 	/* The parent the arbiter knows of went on first. */
 	ck_assert_int_eq(rfs("state clock-enable 0"), 1);
 	ck_assert_int_eq(rfs("state clock-enable 1"), 1);
 
 	/* The driver unbinds: the files vanish; commands fail, nothing hangs. */
 	rfs("down");
-	ck_assert_int_eq(settle(p, arb_clock_rate(v, 70000000)), -ECOMM);
+	ck_assert_int_eq(settle(p, arb_vote_ask(v, ARB_LEVEL, 70000000, 0)), -ECOMM);
 	ck_assert(!vscmi_raw_up(p));
 	ck_assert_int_eq(link_changes[0], 1);
 	ck_assert_int_eq(vscmi_raw_notify_fd(p), -1);
-	ck_assert_int_eq(settle(p, arb_clock_enable(v, false)), -ECOMM);
+	ck_assert_int_eq(settle(p, arb_vote_ask(v, ARB_GATE, false, 0)), -ECOMM);
 	ck_assert_int_lt(vscmi_raw_reconnect(p, err, sizeof(err)), 0);
 	ck_assert_msg(strstr(err, "cannot open"), "%s", err);
 
@@ -853,7 +919,7 @@ START_TEST(test_link_loss_and_resync)
 	/* The power domain nobody voted for stays off, the reset asserted. */
 	ck_assert_int_eq(rfs("state power-state 0"), 0x40000000);
 	ck_assert_int_eq(rfs("state reset-line 0"), 1);
-	ck_assert_int_eq(settle(p, arb_clock_rate(v, 70000000)), 0);
+	ck_assert_int_eq(settle(p, arb_vote_ask(v, ARB_LEVEL, 70000000, 0)), 0);
 	ck_assert_int_eq(rfs("state clock-rate 1"), 70000000);
 
 	arb_agent_free(a);
@@ -1802,6 +1868,7 @@ static Suite *rawlink_suite(void)
 	tcase_add_test(tc, test_rawfs_file_position_is_the_kernels);
 	tcase_add_test(tc, test_commands_reach_the_firmware);
 	tcase_add_test(tc, test_powercap_reaches_the_firmware);
+	tcase_add_test(tc, test_pin_settings_reach_the_firmware);
 	tcase_add_test(tc, test_read_asks_the_firmware_its_state);
 	tcase_add_test(tc, test_malformed_firmware_reply_is_a_comms_error);
 	tcase_add_test(tc, test_discovery_refuses_what_the_firmware_lacks);

@@ -180,7 +180,7 @@ struct list_case {
 };
 
 /* The highest protocol ID vscmid serves. */
-#define LAST_PROTO SCMI_PROTO_POWERCAP
+#define LAST_PROTO SCMI_PROTO_PINCTRL
 
 static void check_list_boundary(const struct list_case *lc)
 {

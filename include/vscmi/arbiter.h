@@ -29,6 +29,10 @@ struct arb_state {
 	uint32_t pd;		/* power: index into the states */
 	int64_t level;		/* clock Hz, voltage uV, perf level, power cap (0: none) */
 	uint32_t min, max;	/* perf limits; min: power capping's PAI, us */
+	bool owned;		/* pin: the vote holds the pin */
+	uint32_t func;		/* pin: function selected (index + 1), 0 none */
+	uint32_t cfg_mask;	/* pin: config types set, bit per type */
+	uint32_t cfg[VSCMI_PIN_CFG_TYPES];
 };
 
 /* Called after each physical transition the platform accepted. */
@@ -84,26 +88,41 @@ void arb_vote_state(const struct arb_vote *v, struct arb_state *st);
 void arb_vote_set_data(struct arb_vote *v, void *data);
 void *arb_vote_data(const struct arb_vote *v);
 
-/* Each returns 0, or -errno with the vote and the physical state as before:
- * -EACCES the policy refuses this vote, -EINVAL/-ERANGE bad value, or the
- * platform's refusal. -EINPROGRESS: the platform is slow, or the change
- * waits behind another on the same resources; the result comes to the done
- * callback. -EBUSY: too many changes wait on the resource already, or one
- * of this vote's. Changes of one vote are carried out in call order. */
-int arb_clock_enable(struct arb_vote *v, bool on);
-int arb_clock_rate(struct arb_vote *v, uint64_t hz);
-int arb_power_state(struct arb_vote *v, uint32_t state_index);
-int arb_reset_line(struct arb_vote *v, bool asserted);
-int arb_reset_pulse(struct arb_vote *v, uint32_t reset_state);
-int arb_voltage_enable(struct arb_vote *v, bool on);
-int arb_voltage_level(struct arb_vote *v, int64_t uv);
-int arb_perf_level(struct arb_vote *v, uint32_t level);
-int arb_perf_limits(struct arb_vote *v, uint32_t max, uint32_t min);
-/* A cap in the domain's unit (0: this agent asks for none), and an
- * averaging interval in us: -ERANGE outside the domain's range, -EINVAL
- * between its steps. */
-int arb_powercap_cap(struct arb_vote *v, uint32_t cap);
-int arb_powercap_pai(struct arb_vote *v, uint32_t pai);
+/* What a vote asks for: one quantity of its resource's kind, with its
+ * values a and b. Each kind's row says which it has (doc/arbiter.md). */
+enum arb_ask {
+	ARB_GATE,		/* clock, voltage: a on (0 or 1) */
+	ARB_LEVEL,		/* a: clock rate Hz, voltage uV, perf level, power cap
+				 * in the domain's unit (0: none from this agent) */
+	ARB_PD_STATE,		/* power: a the index of the state */
+	ARB_ASSERT,		/* reset: a asserted (0 or 1) */
+	ARB_PULSE,		/* reset: a the reset_state; the vote stays as it is */
+	ARB_LIMITS,		/* perf: a max, b min (0 keeps that bound) */
+	ARB_PAI,		/* power cap: a the averaging interval, us */
+	ARB_ASK_COUNT,
+};
+
+/* Returns 0, or -errno with the vote and the physical state as before:
+ * -EACCES the policy refuses this vote, -EINVAL/-ERANGE bad value or a
+ * quantity the kind does not have, or the platform's refusal.
+ * -EINPROGRESS: the platform is slow, or the change waits behind another
+ * on the same resources; the result comes to the done callback. -EBUSY:
+ * too many changes wait on the resource already, or one of this vote's.
+ * Changes of one vote are carried out in call order. */
+int arb_vote_ask(struct arb_vote *v, enum arb_ask what, int64_t a, int64_t b);
+
+/* Pin control (doc/arbiter.md): a pin is held by one agent at a time.
+ * Request takes every pin of v[0..n) or none: -EADDRINUSE when another
+ * agent holds one, -EBUSY when one is in the middle of a change. Release
+ * gives every pin back to its configured default: -EACCES when another
+ * agent holds one. Settings sets the function and configs of st on a pin
+ * the vote holds, or nobody does (it takes it): -EACCES when another
+ * agent holds it; 0, -errno or -EINPROGRESS as the calls above. */
+int arb_pin_request(struct arb_vote *const *v, uint32_t n);
+int arb_pin_release(struct arb_vote *const *v, uint32_t n);
+int arb_pin_settings(struct arb_vote *v, const struct arb_state *st);
+/* The id of the agent holding the pin, 0 when none does. */
+uint32_t arb_pin_owner(const struct arb_res *res);
 
 /* Whether some resource's physical state lags its votes (a release or an
  * undo the platform refused). O(1): cheap enough to ask before every

@@ -17,6 +17,10 @@
 /* Largest magnitude of a clock rate, sensor value or sensor swing: sums and
  * differences of two stay within int64_t. */
 #define VSCMI_VALUE_MAX (INT64_C(1) << 62)
+/* Pin control: pins of a group, members of a function, and the SCMI
+ * pin configuration types kept per pin (0 default .. 20 slew rate). */
+#define VSCMI_PIN_MEMBERS 64
+#define VSCMI_PIN_CFG_TYPES 21
 
 enum vscmi_kind {
 	VSCMI_CLOCK,
@@ -25,6 +29,9 @@ enum vscmi_kind {
 	VSCMI_VOLTAGE,
 	VSCMI_PERF,
 	VSCMI_SENSOR,
+	VSCMI_PIN,
+	VSCMI_PIN_GROUP,
+	VSCMI_PIN_FUNC,
 	VSCMI_POWERCAP,
 	VSCMI_KIND_COUNT,
 };
@@ -102,6 +109,18 @@ struct vscmi_res_desc {
 			uint32_t period_ms;
 		} sensor;
 		struct {
+			int func;		/* default function (index), or -1 */
+			uint32_t cfg_mask;	/* default configs: bit per type */
+			uint32_t cfg[VSCMI_PIN_CFG_TYPES];
+		} pin;
+		struct {
+			/* Indices into the pins, or for a function into the
+			 * groups, or the pins when pins_only. */
+			uint16_t members[VSCMI_PIN_MEMBERS];
+			uint32_t nmembers;
+			bool pins_only;		/* function: applies to pins */
+		} pin_set;
+		struct {
 			uint32_t unit;		/* SCMI's: 1 uW, 2 mW */
 			uint32_t cap_min, cap_max, cap_step;
 			uint32_t cap;		/* at boot; 0: not capping */
@@ -162,6 +181,10 @@ int vscmi_pd_state_index(const struct vscmi_res_desc *d, uint32_t value);
 /* Rounds v into the range: dir < 0 down, > 0 up, 0 exact only.
  * Returns 0, -ERANGE outside it, -EINVAL not a supported value. */
 int vscmi_range_fit(const struct vscmi_range *r, int64_t v, int dir, int64_t *out);
+/* SCMI pin configuration types by name ("bias-pull-up"), 1 .. 20; NULL or
+ * -1 for no such type. */
+const char *vscmi_pin_cfg_name(uint32_t type);
+int vscmi_pin_cfg_type(const char *name);
 void vscmi_model_free(struct vscmi_model *m);
 /* Same resources and agents, field by field (descriptors are built
  * zeroed, so padding compares equal). */

@@ -21,6 +21,8 @@ enum vscmi_op_type {
 	VSCMI_OP_PERF_LEVEL,		/* val: perf level */
 	VSCMI_OP_PERF_LIMITS,		/* val: max, val2: min */
 	VSCMI_OP_SYSTEM_POWER,		/* val: system_state, val2: flags */
+	VSCMI_OP_PIN_FUNCTION,		/* val: function's platform ID, -1 none */
+	VSCMI_OP_PIN_CONFIG,		/* val: config type, val2: value */
 	VSCMI_OP_POWERCAP_CAP,		/* val: power cap in the domain's unit, 0 not capping */
 	VSCMI_OP_POWERCAP_PAI,		/* val: averaging interval, us */
 	VSCMI_OP_COUNT,
@@ -139,7 +141,8 @@ struct vscmi_emu_stats {
 uint64_t vscmi_emu_count(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t id,
 			 int64_t val);
 void vscmi_emu_stats(struct vscmi_platform *p, struct vscmi_emu_stats *st);
-/* Current state of (type, id) as the hardware would have it; -ENOENT if unknown. */
+/* Current state of (type, id) as the hardware would have it; -ENOENT if unknown.
+ * A pin's config: id is the pin's ID * 32 + the config type. */
 int vscmi_emu_state(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t id,
 		    int64_t *val);
 /* Refuse the next n ops of this type and ID (UINT32_MAX: any) with -err;

@@ -56,6 +56,7 @@ enum scmi_protocol_id {
 	SCMI_PROTO_RESET = 0x16,
 	SCMI_PROTO_VOLTAGE = 0x17,
 	SCMI_PROTO_POWERCAP = 0x18,
+	SCMI_PROTO_PINCTRL = 0x19,
 };
 
 /* Messages every protocol has. */
@@ -179,6 +180,23 @@ enum {
 	SCMI_POWERCAP_CAP_CHANGED = 0x0,
 	SCMI_POWERCAP_MEASUREMENTS_CHANGED = 0x1,
 };
+
+enum {
+	SCMI_PINCTRL_ATTRIBUTES = 0x3,
+	SCMI_PINCTRL_LIST_ASSOCIATIONS = 0x4,
+	SCMI_PINCTRL_SETTINGS_GET = 0x5,
+	SCMI_PINCTRL_SETTINGS_CONFIGURE = 0x6,
+	SCMI_PINCTRL_REQUEST = 0x7,
+	SCMI_PINCTRL_RELEASE = 0x8,
+	SCMI_PINCTRL_NAME_GET = 0x9,
+	SCMI_PINCTRL_SET_PERMISSIONS = 0xa,
+};
+
+/* Pin control's selector (which kind of identifier a command names), its
+ * "no function", and the configuration types after the standard ones. */
+enum { SCMI_PINCTRL_PIN = 0, SCMI_PINCTRL_GROUP = 1, SCMI_PINCTRL_FUNCTION = 2 };
+#define SCMI_PINCTRL_NO_FUNCTION 0xffffffffu
+#define SCMI_PINCTRL_CFG_OEM_FIRST 192
 
 /* SCMI status for -errno, and the errno a status stands for here; one
  * table holds both ways. */

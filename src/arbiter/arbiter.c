@@ -49,6 +49,9 @@ static const struct arb_kind *const arb_kinds[VSCMI_KIND_COUNT] = {
 	[VSCMI_VOLTAGE] = &arb_kind_voltage,
 	[VSCMI_PERF] = &arb_kind_perf,
 	[VSCMI_SENSOR] = &arb_kind_sensor,
+	[VSCMI_PIN] = &arb_kind_pin,
+	[VSCMI_PIN_GROUP] = &arb_kind_pin_set,
+	[VSCMI_PIN_FUNC] = &arb_kind_pin_set,
 	[VSCMI_POWERCAP] = &arb_kind_powercap,
 };
 
@@ -140,6 +143,16 @@ static bool chain_free(const struct arb_res *res)
 		if (res->lock)
 			return false;
 	return true;
+}
+
+void arb_vote_take(struct arb_vote *v, const struct arb_state *st)
+{
+	vote_set(v, st);
+}
+
+bool arb_res_idle(const struct arb_res *res)
+{
+	return chain_free(res) && !res->wait_head;
 }
 
 static void txn_init(struct arb_txn *t, struct arb_res *res, enum arb_txn_kind kind,
@@ -392,7 +405,8 @@ int arb_vote_change(struct arb_vote *v, const struct arb_state *st, const int64_
 static bool state_empty(const struct arb_state *st)
 {
 	return !st->on && !st->asserted && !st->has_level && !st->has_limits && !st->voted &&
-	       !st->pd && !st->level && !st->min && !st->max;
+	       !st->pd && !st->level && !st->min && !st->max && !st->owned && !st->func &&
+	       !st->cfg_mask;
 }
 
 /* a: withdrawn, the vote is out already (arb_agent_release); the resource
@@ -457,6 +471,24 @@ static void req_unlink(struct arb_res *res, struct arb_req *q)
 	if (!req_release(q))
 		res->nwait--;
 	res->arb->nwaiting--;
+}
+
+int arb_vote_ask(struct arb_vote *v, enum arb_ask what, int64_t a, int64_t b)
+{
+	const struct arb_ask_row *row;
+	int r;
+
+	if ((unsigned int)what >= ARB_ASK_COUNT)
+		return -EINVAL;
+	row = &v->res->kind->asks[what];
+	if (!row->run)
+		return -EINVAL;
+	if (row->check) {
+		r = row->check(v->res, a, b);
+		if (r < 0)
+			return r;
+	}
+	return arb_request(v, row->run, a, b);
 }
 
 /* A change now, or in its resource's queue when its chain is held or
@@ -540,6 +572,8 @@ static int sync_one(struct arb_res *res)
 	const struct arb_kind *k = res->kind;
 	int failed = 0;
 
+	if (k->sync)
+		return k->sync(res);
 	for (unsigned int i = 0; i < k->nreads; i++) {
 		struct vscmi_op op = { .type = k->reads[i], .id = res->d->plat_id };
 

@@ -220,35 +220,18 @@ static int gl_level(struct arb_vote *v, int64_t a, int64_t b)
 	return arb_vote_change(v, &st, set_free ? &free_level : NULL);
 }
 
-int arb_clock_enable(struct arb_vote *v, bool on)
+/* Rates and levels are magnitudes; which ones the resource has is the
+ * policy's to say, once the chain is free. */
+static int gl_level_check(const struct arb_res *res, int64_t a, int64_t b)
 {
-	if (v->res->d->kind != VSCMI_CLOCK)
-		return -EINVAL;
-	return arb_request(v, gl_enable, on, 0);
-}
-
-int arb_clock_rate(struct arb_vote *v, uint64_t hz)
-{
-	if (v->res->d->kind != VSCMI_CLOCK || hz > INT64_MAX)
-		return -EINVAL;
-	return arb_request(v, gl_level, (int64_t)hz, 0);
-}
-
-int arb_voltage_enable(struct arb_vote *v, bool on)
-{
-	if (v->res->d->kind != VSCMI_VOLTAGE)
-		return -EINVAL;
-	return arb_request(v, gl_enable, on, 0);
-}
-
-int arb_voltage_level(struct arb_vote *v, int64_t uv)
-{
-	if (v->res->d->kind != VSCMI_VOLTAGE)
-		return -EINVAL;
-	return arb_request(v, gl_level, uv, 0);
+	return a < 0 ? -EINVAL : 0;
 }
 
 const struct arb_kind arb_kind_clock = {
+	.asks = {
+		[ARB_GATE] = { gl_enable, NULL },
+		[ARB_LEVEL] = { gl_level, gl_level_check },
+	},
 	.add = gl_add,
 	.del = gl_del,
 	.target = gl_target,
@@ -267,6 +250,10 @@ const struct arb_kind arb_kind_clock = {
 
 /* As clocks, with no parents. */
 const struct arb_kind arb_kind_voltage = {
+	.asks = {
+		[ARB_GATE] = { gl_enable, NULL },
+		[ARB_LEVEL] = { gl_level, gl_level_check },
+	},
 	.add = gl_add,
 	.del = gl_del,
 	.target = gl_target,

@@ -16,7 +16,7 @@
 
 /* Platform calls one resource makes in one phase (rate then gate, limits
  * then level); bounds a step whatever the platform answers. */
-#define ARB_OPS_PER_STEP 2
+#define ARB_OPS_PER_STEP (1 + VSCMI_PIN_CFG_TYPES)	/* a pin's function and configs */
 /* Quantities a kind reads back from the platform (gate and rate, level and
  * limits). */
 #define ARB_READS_MAX 2
@@ -41,6 +41,7 @@ struct arb_vote {
 	struct arb_vote *next;		/* in the agent's list */
 	struct arb_req change, release;	/* at most one of each waits */
 	bool withdrawn;			/* release: taken out, resources to follow */
+	struct arb_state want;		/* pin settings waiting in change */
 	void *data;
 };
 
@@ -144,7 +145,16 @@ enum arb_phase { ARB_UP, ARB_DOWN };
 /* What differs between kinds: one row each, in the kind's file. add, del,
  * target, next and apply are required; any other member may be NULL, with
  * the meaning its comment gives. */
+/* One quantity a kind's votes ask for: run once the chain is free; check
+ * before it waits, -errno to refuse the values at once (NULL: any). */
+struct arb_ask_row {
+	arb_req_fn run;
+	int (*check)(const struct arb_res *res, int64_t a, int64_t b);
+};
+
 struct arb_kind {
+	/* What a vote may ask, by enum arb_ask; no run: -EINVAL. */
+	struct arb_ask_row asks[ARB_ASK_COUNT];
 	/* A vote joins or leaves its resource's counts. */
 	void (*add)(struct arb_vote *v);
 	void (*del)(struct arb_vote *v);
@@ -161,6 +171,9 @@ struct arb_kind {
 	 * into phys by apply. None: phys stays as the config has it. */
 	enum vscmi_op_type reads[ARB_READS_MAX];
 	unsigned int nreads;
+	/* Reads the platform's state into phys itself, for kinds whose reads
+	 * need more than a type; how many reads failed. NULL: reads above. */
+	int (*sync)(struct arb_res *res);
 	/* arb_resync: every call that sets t again in this phase, whatever
 	 * phys says, into ops; how many. NULL: none. */
 	unsigned int (*resync)(const struct arb_res *res, const struct arb_state *t,
@@ -193,6 +206,8 @@ extern const struct arb_kind arb_kind_power;
 extern const struct arb_kind arb_kind_reset;
 extern const struct arb_kind arb_kind_perf;
 extern const struct arb_kind arb_kind_sensor;
+extern const struct arb_kind arb_kind_pin;
+extern const struct arb_kind arb_kind_pin_set;
 extern const struct arb_kind arb_kind_powercap;
 
 /* Fills op with a call of type; true, for next and resync to return. */
@@ -202,6 +217,11 @@ int arb_request(struct arb_vote *v, arb_req_fn run, int64_t a, int64_t b);
 /* Replaces the vote, optionally the free-standing level too, and makes the
  * platform follow. All or nothing. */
 int arb_vote_change(struct arb_vote *v, const struct arb_state *st, const int64_t *free_level);
+/* Sets the vote with no platform call: the caller knows the target does
+ * not change and the resource is free. */
+void arb_vote_take(struct arb_vote *v, const struct arb_state *st);
+/* Whether the resource is free: no transaction holds it, nothing waits. */
+bool arb_res_idle(const struct arb_res *res);
 /* One platform call on the vote's chain, held while it runs, with no vote
  * changing (a reset pulse). */
 int arb_pulse(struct arb_vote *v, const struct vscmi_op *op);

@@ -190,23 +190,21 @@ static int perf_limits(struct arb_vote *v, int64_t a, int64_t b)
 	return arb_vote_change(v, &st, NULL);
 }
 
-int arb_perf_level(struct arb_vote *v, uint32_t level)
+static int perf_level_check(const struct arb_res *res, int64_t a, int64_t b)
 {
-	if (v->res->d->kind != VSCMI_PERF)
-		return -EINVAL;
-	if (!perf_is_level(v->res, level))
-		return -ERANGE;
-	return arb_request(v, perf_level, level, 0);
+	return a >= 0 && a <= UINT32_MAX && perf_is_level(res, (uint32_t)a) ? 0 : -ERANGE;
 }
 
-int arb_perf_limits(struct arb_vote *v, uint32_t max, uint32_t min)
+static int perf_limits_check(const struct arb_res *res, int64_t a, int64_t b)
 {
-	if (v->res->d->kind != VSCMI_PERF)
-		return -EINVAL;
-	return arb_request(v, perf_limits, max, min);
+	return a >= 0 && a <= UINT32_MAX && b >= 0 && b <= UINT32_MAX ? 0 : -ERANGE;
 }
 
 const struct arb_kind arb_kind_perf = {
+	.asks = {
+		[ARB_LEVEL] = { perf_level, perf_level_check },
+		[ARB_LIMITS] = { perf_limits, perf_limits_check },
+	},
 	.add = perf_add,
 	.del = perf_del,
 	.target = perf_target,

@@ -121,14 +121,15 @@ static int power_state(struct arb_vote *v, int64_t a, int64_t b)
 	return arb_vote_change(v, &st, NULL);
 }
 
-int arb_power_state(struct arb_vote *v, uint32_t state_index)
+static int power_state_check(const struct arb_res *res, int64_t a, int64_t b)
 {
-	if (v->res->d->kind != VSCMI_POWER || state_index >= v->res->d->u.power.nstates)
-		return -EINVAL;
-	return arb_request(v, power_state, state_index, 0);
+	return a >= 0 && a < res->d->u.power.nstates ? 0 : -EINVAL;
 }
 
 const struct arb_kind arb_kind_power = {
+	.asks = {
+		[ARB_PD_STATE] = { power_state, power_state_check },
+	},
 	.add = pd_add,
 	.del = pd_del,
 	.target = pd_target,

@@ -164,31 +164,21 @@ static int powercap_pai(struct arb_vote *v, int64_t a, int64_t b)
 	return arb_vote_change(v, &st, NULL);
 }
 
-int arb_powercap_cap(struct arb_vote *v, uint32_t cap)
+static int powercap_cap_check(const struct arb_res *res, int64_t a, int64_t b)
 {
-	int r;
-
-	if (v->res->d->kind != VSCMI_POWERCAP)
-		return -EINVAL;
-	r = pc_cap_check(v->res->d, cap);
-	if (r < 0)
-		return r;
-	return arb_request(v, powercap_cap, cap, 0);
+	return a < 0 || a > UINT32_MAX ? -ERANGE : pc_cap_check(res->d, (uint32_t)a);
 }
 
-int arb_powercap_pai(struct arb_vote *v, uint32_t pai)
+static int powercap_pai_check(const struct arb_res *res, int64_t a, int64_t b)
 {
-	int r;
-
-	if (v->res->d->kind != VSCMI_POWERCAP)
-		return -EINVAL;
-	r = pc_pai_check(v->res->d, pai);
-	if (r < 0)
-		return r;
-	return arb_request(v, powercap_pai, pai, 0);
+	return a < 0 || a > UINT32_MAX ? -ERANGE : pc_pai_check(res->d, (uint32_t)a);
 }
 
 const struct arb_kind arb_kind_powercap = {
+	.asks = {
+		[ARB_LEVEL] = { powercap_cap, powercap_cap_check },
+		[ARB_PAI] = { powercap_pai, powercap_pai_check },
+	},
 	.add = pc_add,
 	.del = pc_del,
 	.target = pc_target,

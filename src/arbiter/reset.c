@@ -76,13 +76,6 @@ static int reset_line(struct arb_vote *v, int64_t a, int64_t b)
 	return arb_vote_change(v, &st, NULL);
 }
 
-int arb_reset_line(struct arb_vote *v, bool asserted)
-{
-	if (v->res->d->kind != VSCMI_RESET)
-		return -EINVAL;
-	return arb_request(v, reset_line, asserted, 0);
-}
-
 /* Pulsing a line others hold deasserted would reset their devices. */
 static bool pulse_allowed(const struct arb_res *res)
 {
@@ -104,16 +97,18 @@ static int reset_pulse(struct arb_vote *v, int64_t a, int64_t b)
 	return arb_pulse(v, &op);
 }
 
-int arb_reset_pulse(struct arb_vote *v, uint32_t reset_state)
+static int reset_pulse_check(const struct arb_res *res, int64_t a, int64_t b)
 {
-	if (v->res->d->kind != VSCMI_RESET)
+	if (a < 0 || a > UINT32_MAX)
 		return -EINVAL;
-	if (!pulse_allowed(v->res))
-		return -EACCES;
-	return arb_request(v, reset_pulse, reset_state, 0);
+	return pulse_allowed(res) ? 0 : -EACCES;
 }
 
 const struct arb_kind arb_kind_reset = {
+	.asks = {
+		[ARB_ASSERT] = { reset_line, NULL },
+		[ARB_PULSE] = { reset_pulse, reset_pulse_check },
+	},
 	.add = rst_add,
 	.del = rst_del,
 	.target = rst_target,

@@ -94,6 +94,9 @@ static const char *const kind_titles[VSCMI_KIND_COUNT] = {
 	[VSCMI_PERF] = "performance domain",
 	[VSCMI_SENSOR] = "sensor",
 	[VSCMI_POWERCAP] = "power capping domain",
+	[VSCMI_PIN] = "pin",
+	[VSCMI_PIN_GROUP] = "pin group",
+	[VSCMI_PIN_FUNC] = "pin function",
 };
 
 __attribute__((format(printf, 3, 4))) static int cfg_error(struct cfg_ctx *ctx, int line,
@@ -923,6 +926,115 @@ static const struct cfg_key powercap_keys[] = {
 	{ NULL, NULL, 0, 0 },
 };
 
+/* [pin NAME], [pin-group NAME], [pin-function NAME]: member and function
+ * names are kept in the section's refs until every section is read. */
+static int cfg_add_ref(struct cfg_ctx *ctx, struct cfg_sect *s, enum vscmi_kind kind,
+		       uint32_t n, const char *name, const char *key)
+{
+	struct cfg_view_ref *refs;
+
+	if (!valid_name(name) || strlen(name) >= VSCMI_NAME_MAX)
+		return cfg_error(ctx, ctx->lineno, "%s: bad name '%s'", key, name);
+	refs = realloc(s->refs[kind], (n + 1) * sizeof(*refs));
+	if (!refs)
+		return cfg_nomem(ctx);
+	s->refs[kind] = refs;
+	strcpy(refs[n].res, name);
+	refs[n].line = ctx->lineno;
+	return 0;
+}
+
+static int key_pin_function(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_key *k,
+			    char *val, bool cont)
+{
+	char *tok;
+	int r = cfg_single(ctx, k->name, val, &tok);
+
+	if (r)
+		return r;
+	free(s->refs[VSCMI_PIN_FUNC]);
+	s->refs[VSCMI_PIN_FUNC] = NULL;
+	return cfg_add_ref(ctx, s, VSCMI_PIN_FUNC, 0, tok, k->name);
+}
+
+/* configs = TYPE:VALUE ..., TYPE a name or 1..20 */
+static int key_pin_configs(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_key *k,
+			   char *val, bool cont)
+{
+	struct vscmi_res_desc *d = sect_res(ctx, s);
+	char *tok, *colon, *p = val;
+	uint32_t type, v;
+	int r;
+
+	while ((tok = next_token(&p))) {
+		colon = strchr(tok, ':');
+		if (!colon)
+			return cfg_error(ctx, ctx->lineno, "configs: '%s' is not TYPE:VALUE", tok);
+		*colon = '\0';
+		r = vscmi_pin_cfg_type(tok);
+		if (r > 0)
+			type = (uint32_t)r;
+		else if (!isdigit((unsigned char)tok[0]))
+			return cfg_error(ctx, ctx->lineno, "configs: unknown config type '%s'", tok);
+		else if ((r = cfg_u32(ctx, k->name, tok, 1, VSCMI_PIN_CFG_TYPES - 1, &type)))
+			return r;
+		r = cfg_u32(ctx, k->name, colon + 1, 0, UINT32_MAX, &v);
+		if (r)
+			return r;
+		d->u.pin.cfg_mask |= 1u << type;
+		d->u.pin.cfg[type] = v;
+	}
+	return 0;
+}
+
+/* pins = PIN ... (a group, a function of pins); groups = GROUP ... */
+static int key_pin_members(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_key *k,
+			   char *val, bool cont)
+{
+	struct vscmi_res_desc *d = sect_res(ctx, s);
+	enum vscmi_kind kind = (enum vscmi_kind)k->arg;
+	enum vscmi_kind other = kind == VSCMI_PIN ? VSCMI_PIN_GROUP : VSCMI_PIN;
+	char *tok, *p = val;
+	int r;
+
+	/* One list: the protocol's associations are groups or pins. */
+	if (s->refs[other])
+		return cfg_error(ctx, ctx->lineno,
+				 "%s '%s': give either 'pins' or 'groups', not both",
+				 kind_titles[d->kind], d->name);
+	while ((tok = next_token(&p))) {
+		if (d->u.pin_set.nmembers >= VSCMI_PIN_MEMBERS)
+			return cfg_error(ctx, ctx->lineno, "%s: more than %d entries", k->name,
+					 VSCMI_PIN_MEMBERS);
+		r = cfg_add_ref(ctx, s, kind, d->u.pin_set.nmembers, tok, k->name);
+		if (r)
+			return r;
+		d->u.pin_set.nmembers++;
+	}
+	d->u.pin_set.pins_only = kind == VSCMI_PIN;
+	return 0;
+}
+
+static const struct cfg_key pin_keys[] = {
+	{ "id", key_id, KEY_REQUIRED, 0 },
+	{ "function", key_pin_function, 0, 0 },
+	{ "configs", key_pin_configs, KEY_LIST, 0 },
+	{ NULL, NULL, 0, 0 },
+};
+
+static const struct cfg_key pin_group_keys[] = {
+	{ "id", key_id, KEY_REQUIRED, 0 },
+	{ "pins", key_pin_members, KEY_LIST | KEY_REQUIRED, VSCMI_PIN },
+	{ NULL, NULL, 0, 0 },
+};
+
+static const struct cfg_key pin_func_keys[] = {
+	{ "id", key_id, KEY_REQUIRED, 0 },
+	{ "groups", key_pin_members, KEY_LIST, VSCMI_PIN_GROUP },
+	{ "pins", key_pin_members, KEY_LIST, VSCMI_PIN },
+	{ NULL, NULL, 0, 0 },
+};
+
 /* [agent NAME] */
 
 static int key_agent_domain(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_key *k,
@@ -1025,13 +1137,19 @@ static int key_agent_protocols(struct cfg_ctx *ctx, struct cfg_sect *s,
 		for (uint32_t i = 0; i < sizeof(proto_names) / sizeof(proto_names[0]); i++)
 			if (strcmp(tok, proto_names[i]) == 0)
 				id = SCMI_PROTO_BASE + i;
+		if (!id && strcmp(tok, "pinctrl") == 0)
+			id = SCMI_PROTO_PINCTRL;
 		if (!id) {
 			if (!isdigit((unsigned char)tok[0]))
 				return cfg_error(ctx, ctx->lineno,
 						 "protocols: unknown protocol '%s'", tok);
-			r = cfg_u32(ctx, k->name, tok, SCMI_PROTO_BASE, SCMI_PROTO_POWERCAP, &id);
+			r = cfg_u32(ctx, k->name, tok, SCMI_PROTO_BASE, SCMI_PROTO_PINCTRL, &id);
 			if (r)
 				return r;
+			if (id > SCMI_PROTO_VOLTAGE && id != SCMI_PROTO_PINCTRL)
+				return cfg_error(ctx, ctx->lineno,
+						 "protocols: 0x%x is out of range (0x10..0x17, 0x19)",
+						 id);
 		}
 		a->protocols |= SCMI_PROTO_BIT(id);
 	}
@@ -1111,6 +1229,9 @@ static const struct cfg_key agent_keys[] = {
 	{ "perf", key_agent_views, KEY_LIST, VSCMI_PERF },
 	{ "sensors", key_agent_views, KEY_LIST, VSCMI_SENSOR },
 	{ "powercaps", key_agent_views, KEY_LIST, VSCMI_POWERCAP },
+	{ "pins", key_agent_views, KEY_LIST, VSCMI_PIN },
+	{ "pin-groups", key_agent_views, KEY_LIST, VSCMI_PIN_GROUP },
+	{ "pin-functions", key_agent_views, KEY_LIST, VSCMI_PIN_FUNC },
 	{ NULL, NULL, 0, 0 },
 };
 
@@ -1125,11 +1246,16 @@ CFG_KEYS_FIT(perf_keys);
 CFG_KEYS_FIT(sensor_keys);
 CFG_KEYS_FIT(powercap_keys);
 CFG_KEYS_FIT(agent_keys);
+CFG_KEYS_FIT(pin_keys);
+CFG_KEYS_FIT(pin_group_keys);
+CFG_KEYS_FIT(pin_func_keys);
 
 static const struct cfg_key *const res_keys[VSCMI_KIND_COUNT] = {
 	[VSCMI_CLOCK] = clock_keys,	[VSCMI_POWER] = power_keys, [VSCMI_RESET] = reset_keys,
 	[VSCMI_VOLTAGE] = voltage_keys, [VSCMI_PERF] = perf_keys,   [VSCMI_SENSOR] = sensor_keys,
 	[VSCMI_POWERCAP] = powercap_keys,
+	[VSCMI_PIN] = pin_keys,		[VSCMI_PIN_GROUP] = pin_group_keys,
+	[VSCMI_PIN_FUNC] = pin_func_keys,
 };
 
 /* Sections */
@@ -1232,6 +1358,9 @@ static int add_res(struct cfg_ctx *ctx, enum vscmi_kind kind, const char *name)
 		d->u.powercap.pai_min = d->u.powercap.pai_max = 1000;
 		d->u.powercap.period_ms = 10000;
 		break;
+	case VSCMI_PIN:
+		d->u.pin.func = -1;
+		break;
 	default:
 		break;
 	}
@@ -1333,7 +1462,7 @@ static int parse_header(struct cfg_ctx *ctx, char *start)
 bad:
 	return cfg_error(ctx, ctx->lineno,
 			 "unknown section [%.*s] (expected [daemon], [agent NAME] or "
-			 "[clock|power|reset|voltage|perf|sensor|powercap NAME])",
+			 "[clock|power|reset|voltage|perf|sensor|powercap|pin|pin-group|pin-function NAME])",
 			 (int)len, start + 1);
 }
 
@@ -1591,6 +1720,10 @@ static int finish_agent(struct cfg_ctx *ctx, struct cfg_sect *s)
 	int l_dom = key_line(s, "domain"), l_domid = key_line(s, "domid");
 	int n;
 
+	/* "All" takes in pin control for an agent that sees pins. */
+	if (!key_line(s, "protocols") && a->nviews[VSCMI_PIN])
+		a->protocols |= SCMI_PROTO_BIT(SCMI_PROTO_PINCTRL);
+
 	if (l_dom && l_domid)
 		return cfg_error(ctx, l_dom > l_domid ? l_dom : l_domid,
 				 "agent '%s': give either 'domain' or 'domid', not both", a->name);
@@ -1753,6 +1886,8 @@ static int check_views(struct cfg_ctx *ctx, struct cfg_sect *s)
 		[VSCMI_CLOCK] = "clocks",     [VSCMI_POWER] = "power", [VSCMI_RESET] = "resets",
 		[VSCMI_VOLTAGE] = "voltages", [VSCMI_PERF] = "perf",   [VSCMI_SENSOR] = "sensors",
 		[VSCMI_POWERCAP] = "powercaps",
+		[VSCMI_PIN] = "pins",	      [VSCMI_PIN_GROUP] = "pin-groups",
+		[VSCMI_PIN_FUNC] = "pin-functions",
 	};
 	struct vscmi_agent_desc *a = sect_agent(ctx, s);
 
@@ -1804,6 +1939,117 @@ static int check_paths(struct cfg_ctx *ctx, struct cfg_sect *s)
 	return 0;
 }
 
+/* Pin control: members by name to indices, a pin's default function one
+ * that applies to it, ids within what the protocol's 16-bit counts name. */
+static bool pin_func_has(const struct vscmi_model *m, const struct vscmi_res_desc *f,
+			 uint32_t pin)
+{
+	for (uint32_t i = 0; i < f->u.pin_set.nmembers; i++) {
+		const struct vscmi_res_desc *g;
+
+		if (f->u.pin_set.pins_only) {
+			if (f->u.pin_set.members[i] == pin)
+				return true;
+			continue;
+		}
+		g = &m->res[VSCMI_PIN_GROUP][f->u.pin_set.members[i]];
+		for (uint32_t j = 0; j < g->u.pin_set.nmembers; j++)
+			if (g->u.pin_set.members[j] == pin)
+				return true;
+	}
+	return false;
+}
+
+static int check_pins(struct cfg_ctx *ctx, struct cfg_sect *s)
+{
+	struct vscmi_res_desc *d = sect_res(ctx, s);
+
+	if (s->kind != VSCMI_PIN_GROUP && s->kind != VSCMI_PIN_FUNC)
+		return 0;
+	if (d->plat_id > UINT16_MAX)
+		return cfg_error(ctx, key_line(s, "id"), "%s '%s': id %u is above 65535",
+				 kind_titles[s->kind], d->name, d->plat_id);
+	if (!d->u.pin_set.nmembers)
+		return cfg_error(ctx, s->line, "%s '%s': needs 'pins'%s", kind_titles[s->kind],
+				 d->name, s->kind == VSCMI_PIN_FUNC ? " or 'groups'" : "");
+	for (uint32_t i = 0; i < d->u.pin_set.nmembers; i++) {
+		enum vscmi_kind mk = d->u.pin_set.pins_only ? VSCMI_PIN : VSCMI_PIN_GROUP;
+		const struct cfg_view_ref *ref = &s->refs[mk][i];
+		int r = find_res(ctx, mk, ref->res);
+
+		if (r < 0)
+			return cfg_error(ctx, ref->line, "%s '%s': unknown %s '%s'",
+					 kind_titles[s->kind], d->name, kind_titles[mk], ref->res);
+		for (uint32_t j = 0; j < i; j++)
+			if (d->u.pin_set.members[j] == (uint32_t)r)
+				return cfg_error(ctx, ref->line, "%s '%s': '%s' listed twice",
+						 kind_titles[s->kind], d->name, ref->res);
+		d->u.pin_set.members[i] = (uint16_t)r;
+	}
+	return 0;
+}
+
+/* After the groups and functions: a pin's default function. */
+static int check_pin(struct cfg_ctx *ctx, struct cfg_sect *s)
+{
+	const struct vscmi_model *m = &ctx->cfg->model;
+	struct vscmi_res_desc *d = sect_res(ctx, s);
+	const struct cfg_view_ref *ref = s->refs[VSCMI_PIN_FUNC];
+	int f;
+
+	if (s->kind != VSCMI_PIN)
+		return 0;
+	if (d->plat_id > UINT16_MAX)
+		return cfg_error(ctx, key_line(s, "id"), "pin '%s': id %u is above 65535", d->name,
+				 d->plat_id);
+	if (!ref)
+		return 0;
+	f = find_res(ctx, VSCMI_PIN_FUNC, ref->res);
+	if (f < 0)
+		return cfg_error(ctx, ref->line, "pin '%s': unknown pin function '%s'", d->name,
+				 ref->res);
+	if (!pin_func_has(m, &m->res[VSCMI_PIN_FUNC][f], s->index))
+		return cfg_error(ctx, ref->line, "pin '%s': pin function '%s' does not apply to it",
+				 d->name, ref->res);
+	d->u.pin.func = f;
+	return 0;
+}
+
+static bool agent_sees(const struct vscmi_agent_desc *a, enum vscmi_kind k, uint32_t res)
+{
+	for (uint32_t v = 0; v < a->nviews[k]; v++)
+		if (a->views[k][v].res == res)
+			return true;
+	return false;
+}
+
+/* A group or function an agent sees holds only what it sees: its guest
+ * could not name the rest, and would set pins it has no view of. */
+static int check_pin_views(struct cfg_ctx *ctx, struct cfg_sect *s)
+{
+	const struct vscmi_model *m = &ctx->cfg->model;
+	const struct vscmi_agent_desc *a = sect_agent(ctx, s);
+
+	for (int k = VSCMI_PIN_GROUP; k <= VSCMI_PIN_FUNC; k++) {
+		for (uint32_t v = 0; v < a->nviews[k]; v++) {
+			const struct vscmi_res_desc *d = &m->res[k][a->views[k][v].res];
+			enum vscmi_kind mk = d->u.pin_set.pins_only ? VSCMI_PIN : VSCMI_PIN_GROUP;
+
+			for (uint32_t i = 0; i < d->u.pin_set.nmembers; i++) {
+				uint32_t res = d->u.pin_set.members[i];
+
+				if (!agent_sees(a, mk, res))
+					return cfg_error(ctx, s->refs[k][v].line,
+							 "agent '%s': %s '%s' holds %s '%s', "
+							 "which the agent does not see",
+							 a->name, kind_titles[k], d->name,
+							 kind_titles[mk], m->res[mk][res].name);
+			}
+		}
+	}
+	return 0;
+}
+
 static int cfg_validate(struct cfg_ctx *ctx)
 {
 	uint32_t i;
@@ -1820,8 +2066,17 @@ static int cfg_validate(struct cfg_ctx *ctx)
 		if (ctx->sects[i].type == SECT_RES)
 			check_depth(ctx, &ctx->sects[i]);
 	for (i = 0; i < ctx->nsects && !ctx->failed; i++)
+		if (ctx->sects[i].type == SECT_RES)
+			check_pins(ctx, &ctx->sects[i]);
+	for (i = 0; i < ctx->nsects && !ctx->failed; i++)
+		if (ctx->sects[i].type == SECT_RES)
+			check_pin(ctx, &ctx->sects[i]);
+	for (i = 0; i < ctx->nsects && !ctx->failed; i++)
 		if (ctx->sects[i].type == SECT_AGENT)
 			check_views(ctx, &ctx->sects[i]);
+	for (i = 0; i < ctx->nsects && !ctx->failed; i++)
+		if (ctx->sects[i].type == SECT_AGENT)
+			check_pin_views(ctx, &ctx->sects[i]);
 	for (i = 0; i < ctx->nsects && !ctx->failed; i++)
 		if (ctx->sects[i].type == SECT_AGENT)
 			check_static(ctx, &ctx->sects[i]);

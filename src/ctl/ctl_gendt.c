@@ -27,6 +27,7 @@ struct dt_proto {
 
 #define DT_NO_IDS 0x1		/* a node whenever the agent may use it */
 #define DT_REGULATORS 0x2	/* a node per ID, which consumers name */
+#define DT_PINCTRL 0x4		/* a state node per group and pin function */
 
 static const struct dt_proto dt_protos[] = {
 	{ "power", SCMI_PROTO_POWER, "scmi_pd", "#power-domain-cells", "power-domains", 0 },
@@ -39,6 +40,9 @@ static const struct dt_proto dt_protos[] = {
 	{ "sensor", SCMI_PROTO_SENSOR, "scmi_sensor", "#thermal-sensor-cells", "thermal-sensors", 0 },
 	{ "reset", SCMI_PROTO_RESET, "scmi_reset", "#reset-cells", "resets", 0 },
 	{ "voltage", SCMI_PROTO_VOLTAGE, "scmi_voltage", NULL, NULL, DT_REGULATORS },
+	/* Linux's pinctrl-scmi names pins, groups and functions by name; a
+	 * consumer names a state node (arm,scmi.yaml, protocol@19) */
+	{ "pinctrl", SCMI_PROTO_PINCTRL, "scmi_pinctrl", NULL, NULL, DT_PINCTRL },
 	/* Linux's arm_scmi_powercap registers its zones in /sys/class/powercap;
 	 * no consumer names a domain */
 	{ "powercap", SCMI_PROTO_POWERCAP, "scmi_powercap", NULL, NULL, 0 },
@@ -112,12 +116,19 @@ static bool jhas_string(struct json_object *arr, const char *s)
 	return false;
 }
 
-/* The views of a protocol the agent may use, or NULL. */
-static struct json_object *dt_views(struct json_object *agent, const struct dt_proto *p)
+/* The views of a protocol the agent may use, or NULL; pin control's are
+ * its pins. */
+static struct json_object *dt_views_of(struct json_object *agent, const struct dt_proto *p,
+				       const char *kind)
 {
 	if (!jhas_string(jget(agent, "protocols"), p->name))
 		return NULL;
-	return jget(jget(agent, "views"), p->name);
+	return jget(jget(agent, "views"), kind);
+}
+
+static struct json_object *dt_views(struct json_object *agent, const struct dt_proto *p)
+{
+	return dt_views_of(agent, p, p->flags & DT_PINCTRL ? "pin" : p->name);
 }
 
 static bool dt_emitted(struct json_object *agent, const struct dt_proto *p)
@@ -153,6 +164,50 @@ static void dt_reg_label(char *buf, size_t cap, struct json_object *views, size_
 		}
 	}
 	snprintf(buf, cap, "scmi_reg_%s", mine);
+}
+
+/* A pin state node's label: scmi_pins_NAME. */
+static void dt_pins_label(char *buf, size_t cap, struct json_object *view)
+{
+	char tail[80];
+
+	snprintf(buf, cap, "scmi_pins_%s", dt_label_tail(tail, sizeof(tail), view));
+}
+
+/* The first function the agent sees that may be selected on the group. */
+static struct json_object *dt_group_function(struct json_object *funcs, const char *group)
+{
+	for (size_t i = 0; i < jlen(funcs); i++) {
+		struct json_object *f = json_object_array_get_idx(funcs, i);
+
+		if (!jbool(f, "pins_only") && jhas_string(jget(f, "members"), group))
+			return f;
+	}
+	return NULL;
+}
+
+/* One state node per group, with its first function: what a consumer's
+ * pinctrl-0 names. Functions on pins get none: Linux's pinctrl-scmi
+ * reads a function's associations as groups, and muxes groups only. */
+static void dt_pin_states(struct dt_out *o, struct json_object *agent, const struct dt_proto *p)
+{
+	struct json_object *groups = dt_views_of(agent, p, "pin-group");
+	struct json_object *funcs = dt_views_of(agent, p, "pin-function");
+	char name[80], label[96];
+
+	for (size_t i = 0; i < jlen(groups); i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i);
+		struct json_object *f = dt_group_function(funcs, jstr(g, "name", ""));
+
+		dt_pins_label(label, sizeof(label), g);
+		dt_blank(o);
+		dt_open(o, "%s: %s-pins {", label, dt_safe(name, sizeof(name), jstr(g, "name", "?"), '_'));
+		dt_line(o, "groups = \"%s\";", name);
+		if (f)
+			dt_line(o, "function = \"%s\";",
+				dt_safe(name, sizeof(name), jstr(f, "name", "?"), '_'));
+		dt_close(o);
+	}
 }
 
 /* The widest name the agent sees, for the table in the comment. */
@@ -222,6 +277,18 @@ static void dt_comment(struct dt_out *o, struct json_object *agent, const char *
 		if (dt_protos[p].consumer) {
 			dt_line(o, " *   %s = <&%s %lld>;", dt_protos[p].consumer, dt_protos[p].label,
 				jint(json_object_array_get_idx(views, 0), "id"));
+		} else if (dt_protos[p].flags & DT_PINCTRL) {
+			struct json_object *g = json_object_array_get_idx(
+				dt_views_of(agent, &dt_protos[p], "pin-group"), 0);
+
+			if (g) {
+				dt_pins_label(label, sizeof(label), g);
+				dt_line(o, " *   pinctrl-0 = <&%s>; pinctrl-names = \"default\";", label);
+			}
+			/* configs of single pins go in state nodes the guest writes */
+			dt_line(o, " *   in protocol@19: name-pins { pins = \"%s\"; bias-pull-up; };",
+				dt_safe(name, sizeof(name),
+					jstr(json_object_array_get_idx(views, 0), "name", "?"), '_'));
 		} else if (dt_protos[p].flags & DT_REGULATORS) {
 			dt_reg_label(label, sizeof(label), views, 0);
 			dt_line(o, " *   %s-supply = <&%s>;",
@@ -263,6 +330,8 @@ static void dt_protocol(struct dt_out *o, struct json_object *agent, const struc
 	dt_line(o, "reg = <0x%x>;", p->id);
 	if (p->cells)
 		dt_line(o, "%s = <1>;", p->cells);
+	if (p->flags & DT_PINCTRL)
+		dt_pin_states(o, agent, p);
 	if (p->flags & DT_REGULATORS) {
 		dt_blank(o);
 		dt_open(o, "regulators {");

@@ -3,6 +3,7 @@
  * text tables, and an agent's votes withdrawn. */
 #include <json-c/json.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "vscmi/control.h"
 #include "ctl.h"
@@ -241,6 +242,15 @@ static void fmt_state(char *buf, size_t cap, struct json_object *st)
 		APPEND("%slimits %lld..%lld", off ? " " : "", jint(st, "min"), jint(st, "max"));
 	if (jget(st, "reading"))
 		APPEND("%sreading %lld", off ? " " : "", jint(st, "reading"));
+	if (jget(st, "owned") && !jbool(st, "owned"))
+		APPEND("%snot held", off ? " " : "");
+	if (jget(st, "function"))
+		APPEND("%s%s", off ? " " : "", jstr(st, "function", "?"));
+	if (jget(st, "configs")) {
+		json_object_object_foreach(jget(st, "configs"), cname, cval)
+			APPEND("%s%s=%lld", off ? " " : "", cname,
+			       (long long)json_object_get_int64(cval));
+	}
 	if (jget(st, "cap") && jint(st, "cap") == 0)
 		APPEND("%suncapped", off ? " " : "");
 	else if (jget(st, "cap"))
@@ -275,10 +285,19 @@ int cmd_resources(struct ctl *ctl, int argc, char **argv)
 		for (size_t i = 0; i < jlen(arr); i++) {
 			struct json_object *res = json_object_array_get_idx(arr, i);
 			struct json_object *votes = jget(res, "votes");
-			char state[128], votestr[1024] = "";
+			char state[512], votestr[1024] = "";
 			size_t off = 0;
 
 			fmt_state(state, sizeof(state), jget(res, "state"));
+			/* a pin's holder; a group's or a function's members */
+			if (jget(res, "owner"))
+				snprintf(state + strlen(state), sizeof(state) - strlen(state),
+					 ", held by %s", jstr(res, "owner", "?"));
+			for (size_t e = 0; e < jlen(jget(res, "members")); e++)
+				snprintf(state + (e ? strlen(state) : 0),
+					 sizeof(state) - (e ? strlen(state) : 0), "%s%s", e ? " " : "",
+					 json_object_get_string(
+						 json_object_array_get_idx(jget(res, "members"), e)));
 			/* the boot vote first, while nobody has taken it over */
 			if (jget(res, "boot")) {
 				char vs[128];

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "vscmi/control.h"
+#include "vscmi/model.h"
 #include "vscmi/scmi_wire.h"
 #include "ctl.h"
 
@@ -48,6 +49,8 @@ enum trace_form {
 	TF_S32,
 	TF_RESET,		/* RESET's flags */
 	TF_LIMITS,		/* max, then min */
+	TF_PIN_SEL,		/* pin control's selector */
+	TF_PIN_CONF,		/* SETTINGS_CONFIGURE: attributes, then configs */
 	TF_U32,
 	TF_CAP,			/* a power cap, 0: none (the domain's unit) */
 };
@@ -78,13 +81,40 @@ static const struct trace_decoder {
 	{ SCMI_PROTO_POWERCAP, SCMI_POWERCAP_PAI_SET, TF_U32, false, 3, "us" },
 	{ SCMI_PROTO_POWERCAP, SCMI_POWERCAP_PAI_GET, TF_U32, true, 2, "us" },
 	{ SCMI_PROTO_POWERCAP, SCMI_POWERCAP_MEASUREMENTS_GET, TF_U32, true, 2, NULL },
+	{ SCMI_PROTO_PINCTRL, SCMI_PINCTRL_SETTINGS_CONFIGURE, TF_PIN_CONF, false, 3, NULL },
+	{ SCMI_PROTO_PINCTRL, SCMI_PINCTRL_REQUEST, TF_PIN_SEL, false, 2, NULL },
+	{ SCMI_PROTO_PINCTRL, SCMI_PINCTRL_RELEASE, TF_PIN_SEL, false, 2, NULL },
 };
+
+static const char *trace_pin_sel(uint32_t sel)
+{
+	return sel == SCMI_PINCTRL_PIN ? "pin" : sel == SCMI_PINCTRL_GROUP ? "group" : "?";
+}
+
+/* "group 1: function 0", "pin 3: drive-strength=8 bias-pull-up=1". */
+static void trace_pin_conf(const uint32_t *w, size_t n, char *out, size_t cap)
+{
+	uint32_t attr = w[3];
+	size_t off;
+
+	off = (size_t)snprintf(out, cap, "%s %u:", trace_pin_sel(attr & 3u), w[1]);
+	if (attr & (1u << 10) && off < cap)
+		off += (size_t)snprintf(out + off, cap - off, " function %u", w[2]);
+	for (size_t i = 4; i + 1 < n && off < cap; i += 2) {
+		const char *name = vscmi_pin_cfg_name(w[i]);
+
+		if (name)
+			off += (size_t)snprintf(out + off, cap - off, " %s=%u", name, w[i + 1]);
+		else
+			off += (size_t)snprintf(out + off, cap - off, " %u=%u", w[i], w[i + 1]);
+	}
+}
 
 static void trace_decode(struct json_object *t, char *out, size_t cap)
 {
 	long long proto = jint(t, "protocol_id"), msg = jint(t, "message_id");
 	const struct trace_decoder *td = NULL;
-	uint32_t w[8];
+	uint32_t w[34];
 	const char *arrow, *unit, *sp;
 	uint64_t v64;
 	size_t n;
@@ -95,7 +125,7 @@ static void trace_decode(struct json_object *t, char *out, size_t cap)
 			td = &trace_decoders[i];
 	if (!td)
 		return;
-	n = trace_words(jstr(t, td->reply ? "reply" : "request", ""), w, 8);
+	n = trace_words(jstr(t, td->reply ? "reply" : "request", ""), w, sizeof(w) / sizeof(w[0]));
 	if (td->reply && (n < 2 || w[1] != 0))
 		return;
 	/* two words for the 64-bit forms and the limits */
@@ -139,6 +169,12 @@ static void trace_decode(struct json_object *t, char *out, size_t cap)
 		else
 			snprintf(out, cap, "%suncapped", arrow);
 		break;
+	case TF_PIN_SEL:
+		snprintf(out, cap, "%s %u", trace_pin_sel(w[td->at]), w[1]);
+		break;
+	case TF_PIN_CONF:
+		trace_pin_conf(w, n, out, cap);
+		break;
 	}
 }
 
@@ -147,7 +183,7 @@ static void print_trace(struct json_object *t)
 	long long us = jint(t, "time_us");
 	time_t sec = (time_t)(us / 1000000);
 	struct tm tm;
-	char when[16] = "?", res[96] = "", what[64];
+	char when[16] = "?", res[96] = "", what[160];
 
 	if (localtime_r(&sec, &tm))
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);

@@ -116,7 +116,7 @@ static int parse_proto(const char *s, uint8_t *out)
 {
 	uint64_t v;
 
-	for (uint8_t id = SCMI_PROTO_BASE; id <= SCMI_PROTO_POWERCAP; id++) {
+	for (uint8_t id = SCMI_PROTO_BASE; id <= SCMI_PROTO_PINCTRL; id++) {
 		if (strcmp(s, scmi_protocol_name(id)) == 0) {
 			*out = id;
 			return 0;

@@ -262,6 +262,21 @@ static void voltage_bounds(struct json_object *jv, const struct vscmi_res_desc *
 	     json_object_new_int64(rg->segment ? rg->max : rg->values[rg->count - 1]));
 }
 
+/* A group's or function's members by the names the agent sees them
+ * under (the config lets an agent see only sets of what it sees). */
+static void pin_members(struct json_object *jv, const struct vscmi_agent_desc *ad,
+			const struct vscmi_res_desc *rd)
+{
+	enum vscmi_kind mk = rd->u.pin_set.pins_only ? VSCMI_PIN : VSCMI_PIN_GROUP;
+	struct json_object *arr = jadd(jv, "members", json_object_new_array());
+
+	for (uint32_t i = 0; i < rd->u.pin_set.nmembers; i++)
+		for (uint32_t v = 0; v < ad->nviews[mk]; v++)
+			if (ad->views[mk][v].res == rd->u.pin_set.members[i])
+				japp(arr, json_object_new_string(ad->views[mk][v].name));
+	jadd(jv, "pins_only", json_object_new_boolean(rd->u.pin_set.pins_only));
+}
+
 static struct json_object *ctl_agents(struct vscmid *d, struct json_object *req)
 {
 	const struct vscmi_model *m = &d->cfg->model;
@@ -283,7 +298,7 @@ static struct json_object *ctl_agents(struct vscmid *d, struct json_object *req)
 		jadd(j, "max_msg_size", json_object_new_int64(ad->max_msg_size));
 		jadd(j, "dom0less", agent_dom0less(ad));
 		protos = jadd(j, "protocols", json_object_new_array());
-		for (uint8_t p = SCMI_PROTO_BASE; p <= SCMI_PROTO_POWERCAP; p++)
+		for (uint8_t p = SCMI_PROTO_BASE; p <= SCMI_PROTO_PINCTRL; p++)
 			if (p == SCMI_PROTO_BASE || (ad->protocols & SCMI_PROTO_BIT(p)))
 				japp(protos, json_object_new_string(scmi_protocol_name(p)));
 		views = jadd(j, "views", json_object_new_object());
@@ -301,6 +316,8 @@ static struct json_object *ctl_agents(struct vscmid *d, struct json_object *req)
 				     json_object_new_string(m->res[k][ad->views[k][v].res].name));
 				if (k == VSCMI_VOLTAGE)
 					voltage_bounds(jv, &m->res[k][ad->views[k][v].res]);
+				if (k == VSCMI_PIN_GROUP || k == VSCMI_PIN_FUNC)
+					pin_members(jv, ad, &m->res[k][ad->views[k][v].res]);
 			}
 		}
 	}
@@ -311,6 +328,21 @@ static struct json_object *ctl_agents(struct vscmid *d, struct json_object *req)
 
 /* The members of a state that mean something for this kind; votes show
  * only what the agent voted for. */
+/* A pin's function by name (null: none) and its configs by type name. */
+static void pin_json(struct json_object *o, const struct vscmi_model *m,
+		     const struct arb_state *st)
+{
+	struct json_object *cfgs;
+
+	jadd(o, "function", st->func && st->func <= m->nres[VSCMI_PIN_FUNC]
+				    ? json_object_new_string(m->res[VSCMI_PIN_FUNC][st->func - 1].name)
+				    : NULL);
+	cfgs = jadd(o, "configs", json_object_new_object());
+	for (unsigned int t = 1; t < VSCMI_PIN_CFG_TYPES; t++)
+		if ((st->cfg_mask >> t) & 1u)
+			jadd(cfgs, vscmi_pin_cfg_name(t), json_object_new_int64(st->cfg[t]));
+}
+
 static void state_json(struct json_object *o, const struct vscmi_res_desc *rd,
 		       const struct arb_state *st, bool vote)
 {
@@ -354,6 +386,10 @@ static void state_json(struct json_object *o, const struct vscmi_res_desc *rd,
 		if (!vote || st->has_limits)
 			jadd(o, "pai_us", json_object_new_int64(st->min));
 		break;
+	case VSCMI_PIN:
+		if (vote)
+			jadd(o, "owned", json_object_new_boolean(st->owned));
+		break;
 	default:
 		break;
 	}
@@ -385,6 +421,22 @@ static struct json_object *ctl_resources(struct vscmid *d, struct json_object *r
 			arb_res_phys(res, &st);
 			phys = jadd(j, "state", json_object_new_object());
 			state_json(phys, rd, &st, false);
+			if (kind == VSCMI_PIN) {
+				uint32_t owner = arb_pin_owner(res);
+				struct scmi_agent *oa = owner ? scmi_server_agent(d->srv, owner) : NULL;
+
+				pin_json(phys, m, &st);
+				jadd(j, "owner", oa ? json_object_new_string(scmi_agent_desc(oa)->name)
+						    : NULL);
+			}
+			if (kind == VSCMI_PIN_GROUP || kind == VSCMI_PIN_FUNC) {
+				enum vscmi_kind mk = rd->u.pin_set.pins_only ? VSCMI_PIN : VSCMI_PIN_GROUP;
+				struct json_object *mem = jadd(j, "members", json_object_new_array());
+
+				for (uint32_t e = 0; e < rd->u.pin_set.nmembers; e++)
+					japp(mem, json_object_new_string(
+							  m->res[mk][rd->u.pin_set.members[e]].name));
+			}
 			if (kind == VSCMI_SENSOR && d->plat->ops->sensor_read) {
 				int64_t value;
 				uint64_t ts;
@@ -425,6 +477,8 @@ static struct json_object *ctl_resources(struct vscmid *d, struct json_object *r
 					jadd(jv, "agent", json_object_new_string(ad->name));
 					jadd(jv, "view", json_object_new_int64(v));
 					state_json(jv, rd, &st, true);
+					if (kind == VSCMI_PIN && st.owned)
+						pin_json(jv, m, &st);
 				}
 			}
 		}

@@ -217,6 +217,17 @@ static void journal_add_view(void *ctx, const struct scmi_view_state *vs)
 	       jb_bool(vs->vote.has_level), jb_bool(vs->vote.has_limits), vs->vote.pd,
 	       (long long)vs->vote.level, vs->vote.min, vs->vote.max, jb_bool(vs->owner),
 	       vs->notify, vs->sensor_config);
+	if (vs->kind == VSCMI_PIN) {
+		uint32_t f = vs->vote.func;
+
+		/* The function by name, as the resource: a changed config shows. */
+		jb_add(d, ",\"owned\":%s,\"function\":\"%s\",\"configs\":[", jb_bool(vs->vote.owned),
+		       f && f <= m->nres[VSCMI_PIN_FUNC] ? m->res[VSCMI_PIN_FUNC][f - 1].name : "");
+		for (unsigned int t = 0, n = 0; t < VSCMI_PIN_CFG_TYPES; t++)
+			if ((vs->vote.cfg_mask >> t) & 1u)
+				jb_add(d, "%s[%u,%u]", n++ ? "," : "", t, vs->vote.cfg[t]);
+		jb_add(d, "]");
+	}
 	for (int t = 0; t < SCMI_SAVED_TRIPS; t++) {
 		if (!vs->trips[t].armed)
 			continue;
@@ -441,8 +452,34 @@ static int jkind(const char *name, enum vscmi_kind *kind)
 	return -EINVAL;
 }
 
+/* A pin's holder, function (by name into *func) and configs. */
+static int journal_read_pin(struct json_object *o, struct scmi_view_state *vs, const char **func)
+{
+	struct json_object *v, *cfgs;
+
+	if (jbool(o, "owned", &vs->vote.owned) < 0 || jfield(o, "function", json_type_string, &v) < 0 ||
+	    jfield(o, "configs", json_type_array, &cfgs) < 0 ||
+	    json_object_array_length(cfgs) >= VSCMI_PIN_CFG_TYPES)
+		return -EINVAL;
+	*func = json_object_get_string(v);
+	for (size_t i = 0; i < json_object_array_length(cfgs); i++) {
+		struct json_object *c = json_object_array_get_idx(cfgs, i);
+		int64_t t, val;
+
+		if (!json_object_is_type(c, json_type_array) || json_object_array_length(c) != 2)
+			return -EINVAL;
+		t = json_object_get_int64(json_object_array_get_idx(c, 0));
+		val = json_object_get_int64(json_object_array_get_idx(c, 1));
+		if (t < 1 || t >= VSCMI_PIN_CFG_TYPES || val < 0 || val > UINT32_MAX)
+			return -EINVAL;
+		vs->vote.cfg_mask |= 1u << t;
+		vs->vote.cfg[t] = (uint32_t)val;
+	}
+	return 0;
+}
+
 static int journal_read_view(struct json_object *o, struct scmi_view_state *vs,
-			     const char **resource)
+			     const char **resource, const char **func)
 {
 	struct json_object *v, *trips;
 	int64_t n = 0;
@@ -473,7 +510,7 @@ static int journal_read_view(struct json_object *o, struct scmi_view_state *vs,
 	vs->notify = (uint32_t)n;
 	r |= jint(o, "sensor_config", 0, UINT32_MAX, &n);
 	vs->sensor_config = (uint32_t)n;
-	if (r)
+	if (r || (vs->kind == VSCMI_PIN && journal_read_pin(o, vs, func) < 0))
 		return -EINVAL;
 	if (!json_object_object_get_ex(o, "trips", &trips))
 		return 0;
@@ -599,9 +636,9 @@ static int journal_restore_agent(struct vscmid *d, struct scmi_agent *agent)
 	scmi_agent_restore(agent, &st);
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		struct scmi_view_state vs;
-		const char *res;
+		const char *res, *func = "";
 
-		if (journal_read_view(json_object_array_get_idx(arr, i), &vs, &res) < 0) {
+		if (journal_read_view(json_object_array_get_idx(arr, i), &vs, &res, &func) < 0) {
 			log_err("journal: %s: entry %zu is malformed; skipped", path, i);
 			continue;
 		}
@@ -612,6 +649,14 @@ static int journal_restore_agent(struct vscmid *d, struct scmi_agent *agent)
 			log_warn("agent %s: %s %s is no longer its %s %u; its vote is dropped",
 				 ad->name, vscmi_kind_name(vs.kind), res, vscmi_kind_name(vs.kind),
 				 vs.vid);
+			continue;
+		}
+		for (uint32_t f = 0; func[0] && f < m->nres[VSCMI_PIN_FUNC] && !vs.vote.func; f++)
+			if (!strcmp(m->res[VSCMI_PIN_FUNC][f].name, func))
+				vs.vote.func = f + 1;
+		if (func[0] && !vs.vote.func) {
+			log_warn("agent %s: pin %s: function %s is gone; its vote is dropped",
+				 ad->name, res, func);
 			continue;
 		}
 		if (scmi_agent_restore_view(agent, &vs) < 0) {

@@ -138,6 +138,14 @@ static struct emu_entry *emu_find(struct emu *e, enum vscmi_op_type type, uint32
 	return bsearch(&key, e->entries, e->nentries, sizeof(*e->entries), emu_cmp);
 }
 
+/* A pin's configs are an entry each: the type goes in the key. */
+static uint32_t emu_key(const struct vscmi_op *op)
+{
+	if (op->type == VSCMI_OP_PIN_CONFIG)
+		return op->id << 5 | ((uint32_t)op->val & 31u);
+	return op->id;
+}
+
 static int emu_refusal(struct emu *e, const struct vscmi_op *op)
 {
 	for (unsigned int i = 0; i < e->rules_set; i++) {
@@ -169,10 +177,11 @@ static void emu_count(struct emu_entry *en, int64_t val)
 
 static int emu_do(struct emu *e, const struct vscmi_op *op)
 {
-	struct emu_entry *en = emu_find(e, op->type, op->id);
+	struct emu_entry *en = emu_find(e, op->type, emu_key(op));
 	int err;
 
-	if (!en)
+	if (!en || (op->type == VSCMI_OP_PIN_CONFIG &&
+		    (op->val < 1 || op->val >= VSCMI_PIN_CFG_TYPES)))
 		return -ENOENT;
 	err = emu_refusal(e, op);
 	if (err && err != -ETIMEDOUT) {
@@ -429,9 +438,10 @@ static uint64_t emu_completion_delay_us(struct vscmi_platform *p, const struct v
 
 static int emu_read(struct vscmi_platform *p, struct vscmi_op *op)
 {
-	struct emu_entry *en = emu_find(to_emu(p), op->type, op->id);
+	struct emu_entry *en = emu_find(to_emu(p), op->type, emu_key(op));
 
-	if (!en)
+	if (!en || (op->type == VSCMI_OP_PIN_CONFIG &&
+		    (op->val < 1 || op->val >= VSCMI_PIN_CFG_TYPES)))
 		return -ENOENT;
 	op->val = en->val;
 	op->val2 = en->val2;
@@ -494,6 +504,7 @@ struct vscmi_platform *vscmi_emu_new(const struct vscmi_model *m)
 	e->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	for (int k = 0; k < VSCMI_KIND_COUNT; k++)
 		n += 2 * m->nres[k];
+	n += VSCMI_PIN_CFG_TYPES * m->nres[VSCMI_PIN];
 	e->entries = calloc(n, sizeof(*e->entries));
 	e->sensors = calloc(m->nres[VSCMI_SENSOR] + 1, sizeof(*e->sensors));
 	e->pcaps = calloc(m->nres[VSCMI_POWERCAP] + 1, sizeof(*e->pcaps));
@@ -547,6 +558,16 @@ struct vscmi_platform *vscmi_emu_new(const struct vscmi_model *m)
 					.swing = d->u.powercap.swing,
 					.period_ms = d->u.powercap.period_ms,
 				};
+				break;
+			case VSCMI_PIN:
+				emu_add(e, VSCMI_OP_PIN_FUNCTION, d->plat_id,
+					d->u.pin.func >= 0
+						? (int64_t)m->res[VSCMI_PIN_FUNC][d->u.pin.func].plat_id
+						: -1,
+					0);
+				for (uint32_t t = 1; t < VSCMI_PIN_CFG_TYPES; t++)
+					emu_add(e, VSCMI_OP_PIN_CONFIG, d->plat_id << 5 | t, t,
+						(d->u.pin.cfg_mask >> t) & 1u ? d->u.pin.cfg[t] : 0);
 				break;
 			default:
 				break;
@@ -704,7 +725,7 @@ int vscmi_emu_state(struct vscmi_platform *p, enum vscmi_op_type type, uint32_t 
 
 	if (!en)
 		return -ENOENT;
-	*val = en->val;
+	*val = type == VSCMI_OP_PIN_CONFIG ? en->val2 : en->val;
 	return 0;
 }
 

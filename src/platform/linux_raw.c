@@ -51,7 +51,7 @@ int raw_fail(char *err, size_t errlen, const char *fmt, ...)
 /* One change as the firmware's command. */
 struct raw_cmd {
 	uint8_t proto, msg;
-	uint32_t w[4];
+	uint32_t w[5];
 	unsigned int n;
 };
 
@@ -121,6 +121,19 @@ static int raw_encode(const struct raw *r, const struct vscmi_op *op, struct raw
 		c->proto = SCMI_PROTO_SYSTEM, c->msg = SCMI_SYSTEM_POWER_STATE_SET;
 		c->w[0] = (uint32_t)op->val2;
 		c->w[1] = (uint32_t)op->val;
+		break;
+	/* Pin settings go to the pin, no REQUEST first (doc/linux-raw.md). */
+	case VSCMI_OP_PIN_FUNCTION:
+		c->proto = SCMI_PROTO_PINCTRL, c->msg = SCMI_PINCTRL_SETTINGS_CONFIGURE, c->n = 3;
+		c->w[1] = op->val < 0 ? SCMI_PINCTRL_NO_FUNCTION : (uint32_t)op->val;
+		c->w[2] = 1u << 10 | SCMI_PINCTRL_PIN;	/* function valid, no configs */
+		break;
+	case VSCMI_OP_PIN_CONFIG:
+		c->proto = SCMI_PROTO_PINCTRL, c->msg = SCMI_PINCTRL_SETTINGS_CONFIGURE, c->n = 5;
+		c->w[1] = SCMI_PINCTRL_NO_FUNCTION;
+		c->w[2] = 1u << 2 | SCMI_PINCTRL_PIN;	/* one config */
+		c->w[3] = (uint32_t)op->val;
+		c->w[4] = (uint32_t)op->val2;
 		break;
 	default:
 		return -EINVAL;
@@ -275,6 +288,8 @@ static int raw_read(struct vscmi_platform *p, struct vscmi_op *op)
 		[VSCMI_OP_VOLTAGE_LEVEL] = { SCMI_PROTO_VOLTAGE, SCMI_VOLTAGE_LEVEL_GET },
 		[VSCMI_OP_PERF_LEVEL] = { SCMI_PROTO_PERF, SCMI_PERF_LEVEL_GET },
 		[VSCMI_OP_PERF_LIMITS] = { SCMI_PROTO_PERF, SCMI_PERF_LIMITS_GET },
+		[VSCMI_OP_PIN_FUNCTION] = { SCMI_PROTO_PINCTRL, SCMI_PINCTRL_SETTINGS_GET },
+		[VSCMI_OP_PIN_CONFIG] = { SCMI_PROTO_PINCTRL, SCMI_PINCTRL_SETTINGS_GET },
 		[VSCMI_OP_POWERCAP_CAP] = { SCMI_PROTO_POWERCAP, SCMI_POWERCAP_CAP_GET },
 		[VSCMI_OP_POWERCAP_PAI] = { SCMI_PROTO_POWERCAP, SCMI_POWERCAP_PAI_GET },
 	};
@@ -292,8 +307,16 @@ static int raw_read(struct vscmi_platform *p, struct vscmi_op *op)
 	rep = malloc(sizeof(*rep));
 	if (!rep)
 		return -ENOMEM;
+	/* SETTINGS_GET of a pin: the function alone, or one config type. */
+	if (op->type == VSCMI_OP_PIN_FUNCTION)
+		w[1] = 2u << 18 | SCMI_PINCTRL_PIN;
+	else if (op->type == VSCMI_OP_PIN_CONFIG)
+		w[1] = (uint32_t)op->val & 0xffu;
 	err = raw_xfer(r, gets[op->type].proto, gets[op->type].msg, w,
-		       op->type == VSCMI_OP_CLOCK_ENABLE ? 2 : 1, false, rep);
+		       op->type == VSCMI_OP_CLOCK_ENABLE || gets[op->type].proto == SCMI_PROTO_PINCTRL
+			       ? 2
+			       : 1,
+		       false, rep);
 	if (err < 0)
 		goto out;
 	raw_payload(rep, &rd);
@@ -325,6 +348,20 @@ static int raw_read(struct vscmi_platform *p, struct vscmi_op *op)
 		op->val = a;	/* max, then min */
 		op->val2 = b;
 		break;
+	case VSCMI_OP_PIN_FUNCTION:
+		op->val = a == SCMI_PINCTRL_NO_FUNCTION ? -1 : (int64_t)a;
+		break;
+	case VSCMI_OP_PIN_CONFIG: {
+		uint32_t num, type;
+
+		/* function_selected, num_configs, then the one (type, value) */
+		if (vscmi_rd_u32(&rd, &num) < 0 || (num & 0xff) != 1 ||
+		    vscmi_rd_u32(&rd, &type) < 0 || vscmi_rd_u32(&rd, &b) < 0 ||
+		    type != (uint32_t)op->val)
+			err = -EBADE;
+		op->val2 = b;
+		break;
+	}
 	default:
 		op->val = a;
 		break;

@@ -77,6 +77,8 @@ const char *vscmi_op_name(enum vscmi_op_type type)
 		[VSCMI_OP_CLOCK_ENABLE] = "clock-enable",
 		[VSCMI_OP_CLOCK_RATE] = "clock-rate",
 		[VSCMI_OP_POWER_STATE] = "power-state",
+		[VSCMI_OP_PIN_FUNCTION] = "pin-function",
+		[VSCMI_OP_PIN_CONFIG] = "pin-config",
 		[VSCMI_OP_RESET_LINE] = "reset-line",
 		[VSCMI_OP_RESET_PULSE] = "reset-pulse",
 		[VSCMI_OP_VOLTAGE_CONFIG] = "voltage-config",

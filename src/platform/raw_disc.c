@@ -68,6 +68,8 @@ static const char *raw_kind_title(enum vscmi_kind k)
 		[VSCMI_CLOCK] = "clock",      [VSCMI_POWER] = "power domain",
 		[VSCMI_RESET] = "reset domain", [VSCMI_VOLTAGE] = "voltage domain",
 		[VSCMI_PERF] = "performance domain", [VSCMI_SENSOR] = "sensor",
+		[VSCMI_PIN] = "pin", [VSCMI_PIN_GROUP] = "pin group",
+		[VSCMI_PIN_FUNC] = "pin function",
 		[VSCMI_POWERCAP] = "power capping domain",
 	};
 
@@ -517,8 +519,18 @@ static int raw_discover(struct raw *r, char *err, size_t errlen)
 			goto out;
 		}
 		count = attr & 0xffff;
+		/* Pin control: groups in the high half, functions in a second word. */
+		if (k == VSCMI_PIN_GROUP)
+			count = attr >> 16;
+		if (k == VSCMI_PIN_FUNC && vscmi_rd_u32(&rd, &count) == 0)
+			count &= 0xffff;
+		else if (k == VSCMI_PIN_FUNC)
+			count = 0;
 		for (uint32_t i = 0; i < m->nres[k]; i++) {
 			const struct vscmi_res_desc *d = &m->res[k][i];
+			/* PINCTRL_ATTRIBUTES also names the selector. */
+			uint32_t aw[2] = { d->plat_id, (uint32_t)(k - VSCMI_PIN) };
+			bool pin = k >= VSCMI_PIN && k <= VSCMI_PIN_FUNC;
 
 			if (d->plat_id >= count) {
 				e = raw_fail(err, errlen,
@@ -529,7 +541,8 @@ static int raw_discover(struct raw *r, char *err, size_t errlen)
 			}
 			if (k == VSCMI_SENSOR)
 				continue;
-			e = raw_xfer(r, proto, RAW_DOMAIN_ATTRIBUTES, &d->plat_id, 1, false, rep);
+			e = raw_xfer(r, proto, RAW_DOMAIN_ATTRIBUTES, pin ? aw : &d->plat_id, pin ? 2 : 1,
+				     false, rep);
 			if (e == -EINPROGRESS)
 				goto out;
 			raw_payload(rep, &rd);

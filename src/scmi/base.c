@@ -14,7 +14,7 @@ static uint32_t base_protocols(const struct scmi_agent *a, uint8_t *ids)
 {
 	uint32_t n = 0;
 
-	for (uint32_t p = SCMI_PROTO_POWER; p <= SCMI_PROTO_POWERCAP; p++)
+	for (uint32_t p = SCMI_PROTO_POWER; p <= SCMI_PROTO_PINCTRL; p++)
 		if (a->d->protocols & SCMI_PROTO_BIT(p))
 			ids[n++] = (uint8_t)p;
 	return n;

@@ -188,7 +188,7 @@ static int clock_rate_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi
 	r = clock_round(scmi_vres_desc(v), (uint64_t)hi << 32 | lo, flags, &rate);
 	if (r < 0)
 		return -EINVAL;
-	r = arb_clock_rate(v->vote, (uint64_t)rate);
+	r = arb_vote_ask(v->vote, ARB_LEVEL, rate, 0);
 	/* -EINPROGRESS: the server sends the reply, then this, later. */
 	if (r < 0 && r != -EINPROGRESS)
 		return r;
@@ -245,9 +245,9 @@ static int clock_config_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vsc
 		return -EINVAL;
 	switch (attr & CONFIG_STATE) {
 	case 0:
-		return arb_clock_enable(v->vote, false);
+		return arb_vote_ask(v->vote, ARB_GATE, false, 0);
 	case 1:
-		return arb_clock_enable(v->vote, true);
+		return arb_vote_ask(v->vote, ARB_GATE, true, 0);
 	default:
 		return -EINVAL;
 	}

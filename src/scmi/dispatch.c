@@ -25,6 +25,7 @@ static const struct scmi_protocol *const scmi_protocols[] = {
 	&scmi_base_protocol,  &scmi_power_protocol,  &scmi_system_protocol,
 	&scmi_perf_protocol,  &scmi_clock_protocol,  &scmi_sensor_protocol,
 	&scmi_reset_protocol, &scmi_voltage_protocol, &scmi_powercap_protocol,
+	&scmi_pinctrl_protocol,
 };
 
 static const struct scmi_protocol *scmi_protocol_find(uint32_t id)
@@ -38,7 +39,7 @@ static const struct scmi_protocol *scmi_protocol_find(uint32_t id)
 static bool scmi_permitted(const struct scmi_agent *a, uint32_t proto)
 {
 	return proto == SCMI_PROTO_BASE ||
-	       (proto <= SCMI_PROTO_POWERCAP && (a->d->protocols & SCMI_PROTO_BIT(proto)));
+	       (proto <= SCMI_PROTO_PINCTRL && (a->d->protocols & SCMI_PROTO_BIT(proto)));
 }
 
 /* --- common messages --------------------------------------------------- */

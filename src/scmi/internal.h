@@ -63,6 +63,7 @@ extern const struct scmi_protocol scmi_clock_protocol;
 extern const struct scmi_protocol scmi_sensor_protocol;
 extern const struct scmi_protocol scmi_reset_protocol;
 extern const struct scmi_protocol scmi_voltage_protocol;
+extern const struct scmi_protocol scmi_pinctrl_protocol;
 extern const struct scmi_protocol scmi_powercap_protocol;
 
 int scmi_common_version(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp);

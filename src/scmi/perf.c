@@ -107,7 +107,7 @@ static int perf_limits_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vscm
 	 * OUT_OF_RANGE. */
 	if (!max && !min)
 		return -ERANGE;
-	return arb_perf_limits(v->vote, max, min);
+	return arb_vote_ask(v->vote, ARB_LIMITS, max, min);
 }
 
 static int perf_limits_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)
@@ -140,7 +140,7 @@ static int perf_level_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi
 	if (r < 0)
 		return r;
 	SCMI_RD32(req, level);
-	return arb_perf_level(v->vote, level);
+	return arb_vote_ask(v->vote, ARB_LEVEL, level, 0);
 }
 
 static int perf_level_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)

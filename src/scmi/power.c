@@ -61,7 +61,7 @@ static int power_state_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vscm
 	idx = vscmi_pd_state_index(scmi_vres_desc(v), state);
 	if (idx < 0)
 		return -EINVAL;
-	return arb_power_state(v->vote, (uint32_t)idx);
+	return arb_vote_ask(v->vote, ARB_PD_STATE, idx, 0);
 }
 
 static int power_state_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)

@@ -205,7 +205,7 @@ static int pc_cap_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr 
 		return -EOPNOTSUPP;
 	if (async && c->agent->pending >= POWERCAP_MAX_ASYNC)
 		return -EBUSY;
-	r = arb_powercap_cap(v->vote, cap);
+	r = arb_vote_ask(v->vote, ARB_LEVEL, cap, 0);
 	/* -EINPROGRESS: the server sends the reply, then this, later. */
 	if (r < 0 && r != -EINPROGRESS)
 		return r;
@@ -255,7 +255,7 @@ static int pc_pai_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr 
 		return -EINVAL;
 	if (!pc_pai_config(scmi_vres_desc(v)))
 		return -EOPNOTSUPP;
-	return arb_powercap_pai(v->vote, pai);
+	return arb_vote_ask(v->vote, ARB_PAI, pai, 0);
 }
 
 static int pc_name_get(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr *resp)

@@ -72,7 +72,7 @@ static int reset_reset(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr
 	if (!(state & RESET_STATE_IMPDEF) && state != 0)
 		return -EINVAL;
 	if (!(flags & RESET_AUTONOMOUS))
-		return arb_reset_line(v->vote, flags & RESET_EXPLICIT_ASSERT);
+		return arb_vote_ask(v->vote, ARB_ASSERT, flags & RESET_EXPLICIT_ASSERT, 0);
 	if (flags & RESET_ASYNC) {
 		if (!c->agent->p2a)
 			return -EOPNOTSUPP;
@@ -82,7 +82,7 @@ static int reset_reset(struct scmi_ctx *c, struct vscmi_rd *req, struct vscmi_wr
 	/* -EINPROGRESS: slow firmware, or a change of the line before it; the
 	 * reply comes when the pulse is done, and for the asynchronous form
 	 * the delayed response right after it. */
-	r = arb_reset_pulse(v->vote, state);
+	r = arb_vote_ask(v->vote, ARB_PULSE, state, 0);
 	if ((r < 0 && r != -EINPROGRESS) || !(flags & RESET_ASYNC))
 		return r;
 

@@ -108,9 +108,9 @@ static int voltage_config_set(struct scmi_ctx *c, struct vscmi_rd *req, struct v
 	SCMI_RD32(req, config);
 	switch (config) {
 	case VOLTAGE_CONFIG_OFF:
-		return arb_voltage_enable(v->vote, false);
+		return arb_vote_ask(v->vote, ARB_GATE, false, 0);
 	case VOLTAGE_CONFIG_ON:
-		return arb_voltage_enable(v->vote, true);
+		return arb_vote_ask(v->vote, ARB_GATE, true, 0);
 	default:
 		return -EINVAL;
 	}
@@ -155,7 +155,7 @@ static int voltage_level_set(struct scmi_ctx *c, struct vscmi_rd *req, struct vs
 	if (d->u.voltage.policy != VSCMI_POLICY_FIXED &&
 	    vscmi_range_fit(&d->u.voltage.levels, level, 0, &fit) < 0)
 		return -EINVAL;
-	r = arb_voltage_level(v->vote, level);
+	r = arb_vote_ask(v->vote, ARB_LEVEL, level, 0);
 	/* -EINPROGRESS: the server sends the reply, then this, later. */
 	if (r < 0 && r != -EINPROGRESS)
 		return r;

@@ -13,6 +13,8 @@ uint8_t vscmi_kind_protocol(enum vscmi_kind kind)
 		[VSCMI_CLOCK] = SCMI_PROTO_CLOCK,     [VSCMI_POWER] = SCMI_PROTO_POWER,
 		[VSCMI_RESET] = SCMI_PROTO_RESET,     [VSCMI_VOLTAGE] = SCMI_PROTO_VOLTAGE,
 		[VSCMI_PERF] = SCMI_PROTO_PERF,       [VSCMI_SENSOR] = SCMI_PROTO_SENSOR,
+		[VSCMI_PIN] = SCMI_PROTO_PINCTRL,     [VSCMI_PIN_GROUP] = SCMI_PROTO_PINCTRL,
+		[VSCMI_PIN_FUNC] = SCMI_PROTO_PINCTRL,
 		[VSCMI_POWERCAP] = SCMI_PROTO_POWERCAP,
 	};
 
@@ -23,6 +25,8 @@ const char *vscmi_kind_name(enum vscmi_kind kind)
 {
 	static const char *const names[VSCMI_KIND_COUNT] = {
 		[VSCMI_CLOCK] = "clock",     [VSCMI_POWER] = "power", [VSCMI_RESET] = "reset",
+		[VSCMI_PIN] = "pin",	     [VSCMI_PIN_GROUP] = "pin-group",
+		[VSCMI_PIN_FUNC] = "pin-function",
 		[VSCMI_VOLTAGE] = "voltage", [VSCMI_PERF] = "perf",   [VSCMI_SENSOR] = "sensor",
 		[VSCMI_POWERCAP] = "powercap",
 	};
@@ -90,6 +94,30 @@ int vscmi_range_fit(const struct vscmi_range *r, int64_t v, int dir, int64_t *ou
 		}
 	}
 	return -EINVAL;
+}
+
+/* SCMI v3.2's pin configuration types, named as device trees spell them. */
+static const char *const pin_cfg_names[VSCMI_PIN_CFG_TYPES] = {
+	[1] = "bias-bus-hold",	   [2] = "bias-disable",      [3] = "bias-high-impedance",
+	[4] = "bias-pull-up",	   [5] = "bias-pull-default", [6] = "bias-pull-down",
+	[7] = "drive-open-drain",  [8] = "drive-open-source", [9] = "drive-push-pull",
+	[10] = "drive-strength",   [11] = "input-debounce",   [12] = "input-mode",
+	[13] = "pull-mode",	   [14] = "input-value",      [15] = "input-schmitt",
+	[16] = "low-power-mode",   [17] = "output-mode",      [18] = "output-value",
+	[19] = "power-source",	   [20] = "slew-rate",
+};
+
+const char *vscmi_pin_cfg_name(uint32_t type)
+{
+	return type < VSCMI_PIN_CFG_TYPES ? pin_cfg_names[type] : NULL;
+}
+
+int vscmi_pin_cfg_type(const char *name)
+{
+	for (int i = 1; i < VSCMI_PIN_CFG_TYPES; i++)
+		if (strcmp(pin_cfg_names[i], name) == 0)
+			return i;
+	return -1;
 }
 
 void vscmi_model_free(struct vscmi_model *m)

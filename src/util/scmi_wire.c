@@ -68,10 +68,10 @@ const char *scmi_protocol_name(uint8_t id)
 {
 	static const char *const names[] = {
 		"base", "power", "system", "perf", "clock", "sensor", "reset", "voltage",
-		"powercap",
+		"powercap", "pinctrl",
 	};
 
-	if (id < SCMI_PROTO_BASE || id > SCMI_PROTO_POWERCAP)
+	if (id < SCMI_PROTO_BASE || id > SCMI_PROTO_PINCTRL)
 		return "unknown";
 	return names[id - SCMI_PROTO_BASE];
 }
@@ -144,6 +144,13 @@ static const char *const scmi_powercap_names[] = {
 	[0xc] = "POWERCAP_DESCRIBE_FASTCHANNEL",
 };
 
+static const char *const scmi_pinctrl_names[] = {
+	[0x3] = "PINCTRL_ATTRIBUTES", [0x4] = "PINCTRL_LIST_ASSOCIATIONS",
+	[0x5] = "PINCTRL_SETTINGS_GET", [0x6] = "PINCTRL_SETTINGS_CONFIGURE",
+	[0x7] = "PINCTRL_REQUEST", [0x8] = "PINCTRL_RELEASE", [0x9] = "PINCTRL_NAME_GET",
+	[0xa] = "PINCTRL_SET_PERMISSIONS",
+};
+
 #define NAMES(t) { t, sizeof(t) / sizeof(t[0]) }
 
 const char *scmi_message_name(uint8_t proto, uint8_t msg)
@@ -161,6 +168,10 @@ const char *scmi_message_name(uint8_t proto, uint8_t msg)
 		return scmi_common_names[msg];
 	if (msg == 0x10)
 		return "NEGOTIATE_PROTOCOL_VERSION";
+	if (proto == SCMI_PROTO_PINCTRL)
+		return msg < sizeof(scmi_pinctrl_names) / sizeof(scmi_pinctrl_names[0])
+			       ? scmi_pinctrl_names[msg]
+			       : NULL;
 	if (proto < SCMI_PROTO_BASE || proto > SCMI_PROTO_POWERCAP)
 		return NULL;
 	if (msg >= tables[proto - SCMI_PROTO_BASE].n)

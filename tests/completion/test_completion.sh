@@ -62,6 +62,7 @@ complete_is "vscmictl --socket $T/control gen-dt --xen cam" camera
 complete_is "vscmictl --socket $T/control shutdown inf" infotainment
 complete_is "vscmictl --socket $T/control status " 
 complete_is "vscmi-agent --socket x proto-version c" clock
+complete_is "vscmi-agent --socket x proto-version pi" pinctrl
 complete_is "vscmi-agent --socket x clock-on " 
 complete_is "vscmi-agent --socket x clock-on 0 clock-o" clock-on clock-off
 complete_is "vscmi-agent --socket x power-set 0 " on off
