@@ -4,8 +4,8 @@
 # QEMU (TCG) on the kernel of kernel.sh (every SCMI driver built in), one on
 # virtio-mmio and one on virtio-pci, reach one vscmid through its vhost-user
 # sockets and share a PLL, a bus clock, a power domain, a reset line, a
-# regulator, a performance domain and a power capping domain, and read one
-# sensor.
+# regulator, a performance domain, a power capping domain and a group of
+# pins, and read one sensor.
 #
 #   test_protocols.sh VSCMID VSCMICTL
 #
@@ -30,9 +30,9 @@ GUEST_TIMEOUT=${VSCMI_GUEST_TIMEOUT:-600}	# one QEMU run, seconds
 # agents may use; and the SCMI drivers Linux must bind, one or more per
 # protocol. A new protocol adds to all three, a step_ and a host_ function,
 # its consumers to protocols.dtsi and its resources to protocols.conf.
-STEPS=base,clock,power,reset,voltage,sensor,perf,powercap,system
-PROTOCOLS="base power system perf clock sensor reset voltage powercap"
-DRIVERS="scmi-clocks scmi-cpufreq scmi-hwmon scmi-perf-domain scmi-power-domain scmi-powercap scmi-regulator scmi-reset scmi-system-power"
+STEPS=base,clock,power,reset,voltage,sensor,perf,powercap,pins,system
+PROTOCOLS="base power system perf clock sensor reset voltage powercap pinctrl"
+DRIVERS="scmi-clocks scmi-cpufreq scmi-hwmon scmi-perf-domain scmi-pinctrl scmi-power-domain scmi-powercap scmi-regulator scmi-reset scmi-system-power"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/vscmi-protocols.XXXXXX") || exit 1
 declare -A QPID
@@ -85,6 +85,7 @@ declare -A CAP_MW=([vm1]=6000 [vm2]=3000)
 declare -A PAI_US=([vm1]=20000 [vm2]=5000)		# board's time window
 declare -A CPU_UW=([vm1]=1200000 [vm2]=800000)		# zone cpu's limit
 declare -A CAP_OFF=([vm1]=0 [vm2]=1)			# disables board's cap at powercap-relax
+declare -A PINS_FIRST=([vm1]=1 [vm2]=0)			# binds the pin consumer first
 
 # ---- vscmid ----------------------------------------------------------------------
 agent() { # name: its section
@@ -101,6 +102,9 @@ voltages = vdd_io:io vdd_$1:aux
 perf = cpu
 sensors = soc
 powercaps = board cpu_$1:cpu
+pins = spi_clk spi_mosi
+pin-groups = spi0
+pin-functions = spi gpio
 AGENT
 }
 {
@@ -162,7 +166,7 @@ boot() { # name transport
 	timeout "$GUEST_TIMEOUT" "$Q" "${MACHINE[@]}" -display none -monitor none -no-reboot \
 		-chardev "pipe,id=con,path=$T/$g.con" -serial chardev:con \
 		-kernel "$K/Image" -initrd "$T/initrd.gz" -dtb "$T/$g.dtb" \
-		-append "console=ttyAMA0 panic=-1 rdinit=/init vscmi.agent=$g vscmi.steps=$STEPS vscmi.io_uv=${IO_UV[$g]} vscmi.io_off=${IO_OFF[$g]} vscmi.khz=${KHZ[$g]} vscmi.khz2=${KHZ2[$g]} vscmi.cap_uw=${CAP_UW[$g]} vscmi.pai_us=${PAI_US[$g]} vscmi.cpu_uw=${CPU_UW[$g]} vscmi.cap_off=${CAP_OFF[$g]}" \
+		-append "console=ttyAMA0 panic=-1 rdinit=/init vscmi.agent=$g vscmi.steps=$STEPS vscmi.io_uv=${IO_UV[$g]} vscmi.io_off=${IO_OFF[$g]} vscmi.khz=${KHZ[$g]} vscmi.khz2=${KHZ2[$g]} vscmi.cap_uw=${CAP_UW[$g]} vscmi.pai_us=${PAI_US[$g]} vscmi.cpu_uw=${CPU_UW[$g]} vscmi.cap_off=${CAP_OFF[$g]} vscmi.pins_first=${PINS_FIRST[$g]}" \
 		-chardev "socket,id=vu,path=$T/$g.vhost" "${dev[@]}" >"$T/$g.qemu.log" 2>&1 &
 	QPID[$g]=$!
 }
@@ -398,11 +402,56 @@ host_powercap() {
 	go_both
 }
 
+# pins: spi0's two pins held by one guest at a time, with the function and
+# configs of its consumer's state; the other guest's consumer binds without
+# them while the first holds them, and gets them once the first lets go;
+# nobody holding them, they are back at their defaults
+held() { echo "$1 spi bias-pull-up:1,bias-pull-down:1,drive-strength:8"; }
+DEFAULT="- gpio bias-pull-down:1"
+host_pins() {
+	local mux="function spi group spi0" free="spi_clk (MUX UNCLAIMED) spi_mosi (MUX UNCLAIMED)" p
+	local dev="spi_clk c001000.pin-consumer $mux spi_mosi c001000.pin-consumer $mux"
+	at pins
+	expect "vm1: its consumer bound, with spi0's pins" "bound yes $dev" "$(seen vm1 pins)"
+	expect "vm2: its consumer not bound, the pins not its" "bound no $free" "$(seen vm2 pins)"
+	for p in spi_clk spi_mosi; do
+		expect "$p held by vm1, with its consumer's function and configs" "$(held vm1)" "$(pin $p)"
+	done
+	go_both
+	at pins-busy
+	expect "vm2: its consumer bound without the pins vm1 holds" "bound yes $free" "$(seen vm2 pins-busy)"
+	# IN_USE is newer than Linux 6.12's table of SCMI statuses: -EIO
+	expect "vm2: Linux's refusal: the first pin" "-5 spi_clk spi0" "$(seen vm2 'pins-busy refused')"
+	for p in spi_clk spi_mosi; do
+		expect "$p still vm1's" "$(held vm1)" "$(pin $p)"
+	done
+	go_both
+	at pins-free
+	expect "vm1: its consumer unbound, the pins let go" "bound no $free" "$(seen vm1 pins-free)"
+	for p in spi_clk spi_mosi; do
+		expect "$p free, at its default" "$DEFAULT" "$(pin $p)"
+	done
+	go_both
+	at pins-taken
+	expect "vm2: its consumer bound again, with spi0's pins" "bound yes $dev" "$(seen vm2 pins-taken)"
+	for p in spi_clk spi_mosi; do
+		expect "$p held by vm2" "$(held vm2)" "$(pin $p)"
+	done
+	go_both
+}
+# pin: "holder function configs" as vscmid has it, configs at 0 left out
+# (a config type never set counts as 0)
+pin() {
+	jq -r --arg n "$1" '.resources.pin[] | select(.name == $n) |
+		"\(.owner // "-") \(.state.function // "-") \(.state.configs | to_entries |
+		map(select(.value != 0) | "\(.key):\(.value)") | join(","))"' "$RES"
+}
+
 # system: vscmid asks vm1 for a graceful shutdown and vm2 for a reboot;
 # Linux's SCMI system power driver runs /sbin/poweroff and /sbin/reboot
 # (QEMU runs with -no-reboot: both exit), and each guest's votes go
 host_system() {
-	local out
+	local out p
 	at system
 	out=$(ctl shutdown vm1 2>&1) || fail "vscmictl shutdown vm1: $out"
 	expect "vscmictl shutdown vm1" "asked agent vm1 for a graceful shutdown" "$out"
@@ -421,6 +470,9 @@ host_system() {
 	expect "vm1 gone: vdd_io off (vm2 let go of it), vdd_vm1 off" "false false" \
 		"$(st voltage vdd_io on) $(st voltage vdd_vm1 on)"
 	expect "vm1 gone: cpu at vm2's level" "$((KHZ2[vm2] / 1000))" "$(st perf cpu level)"
+	for p in spi_clk spi_mosi; do
+		expect "vm1 gone: $p still vm2's" "$(held vm2)" "$(pin $p)"
+	done
 	expect "vm1 gone: board not capped (vm2 asked for no cap) at vm2's PAI, cpu_vm1 at its boot cap" \
 		"0 ${PAI_US[vm2]} 1500000" \
 		"$(st powercap board cap) $(st powercap board pai_us) $(st powercap cpu_vm1 cap)"
@@ -442,6 +494,9 @@ host_system() {
 	votes_all_off
 	expect "all off: vdd_io vdd_vm2" "false false" "$(st voltage vdd_io on) $(st voltage vdd_vm2 on)"
 	expect "all gone: cpu back at its boot level" 500 "$(st perf cpu level)"
+	for p in spi_clk spi_mosi; do
+		expect "all gone: $p back at its default" "$DEFAULT" "$(pin $p)"
+	done
 	expect "all gone: board at its boot cap and PAI, cpu_vm2 at its boot cap" "8000 10000 1500000" \
 		"$(st powercap board cap) $(st powercap board pai_us) $(st powercap cpu_vm2 cap)"
 }
@@ -456,10 +511,13 @@ for s in ${STEPS//,/ }; do
 done
 
 # Every command the guests sent succeeded, Linux's listing of the agents
-# too: a guest is agent 1 of 1 on its platform.
-bad=$(grep -E '^[0-9:.]+ ' "$T/trace.log" | grep -v ' SUCCESS ')
+# too: a guest is agent 1 of 1 on its platform. All but one: vm2's request
+# of spi0's first pin while vm1 held it.
+busy="^[0-9:.]+ vm2 +pinctrl +PINCTRL_REQUEST +- +pin 0 +token [0-9]+ +IN_USE "
+bad=$(grep -E '^[0-9:.]+ ' "$T/trace.log" | grep -v ' SUCCESS ' | grep -vE "$busy")
 [ -z "$bad" ] || fail "SCMI commands that failed: $bad"
-ok "every SCMI command of both guests succeeded ($(grep -cE '^[0-9:.]+ ' "$T/trace.log") traced)"
+expect "vm2's request of a pin vm1 held: IN_USE, once" 1 "$(grep -cE "$busy" "$T/trace.log")"
+ok "every other SCMI command of both guests succeeded ($(grep -cE '^[0-9:.]+ ' "$T/trace.log") traced)"
 
 # What Linux sent for board's cap: a write to the zone is an asynchronous
 # POWERCAP_CAP_SET (flags 2) that waits for its delayed response, in mW;
