@@ -410,9 +410,9 @@ held() { echo "$1 spi bias-pull-up:1,bias-pull-down:1,drive-strength:8"; }
 DEFAULT="- gpio bias-pull-down:1"
 host_pins() {
 	local mux="function spi group spi0" free="spi_clk (MUX UNCLAIMED) spi_mosi (MUX UNCLAIMED)" p
-	local dev="spi_clk c001000.pin-consumer $mux spi_mosi c001000.pin-consumer $mux"
+	local mine="spi_clk c001000.pin-consumer $mux spi_mosi c001000.pin-consumer $mux"
 	at pins
-	expect "vm1: its consumer bound, with spi0's pins" "bound yes $dev" "$(seen vm1 pins)"
+	expect "vm1: its consumer bound, with spi0's pins" "bound yes $mine" "$(seen vm1 pins)"
 	expect "vm2: its consumer not bound, the pins not its" "bound no $free" "$(seen vm2 pins)"
 	for p in spi_clk spi_mosi; do
 		expect "$p held by vm1, with its consumer's function and configs" "$(held vm1)" "$(pin $p)"
@@ -433,7 +433,7 @@ host_pins() {
 	done
 	go_both
 	at pins-taken
-	expect "vm2: its consumer bound again, with spi0's pins" "bound yes $dev" "$(seen vm2 pins-taken)"
+	expect "vm2: its consumer bound again, with spi0's pins" "bound yes $mine" "$(seen vm2 pins-taken)"
 	for p in spi_clk spi_mosi; do
 		expect "$p held by vm2" "$(held vm2)" "$(pin $p)"
 	done
