@@ -4,7 +4,8 @@
 # QEMU (TCG) on the kernel of kernel.sh (every SCMI driver built in), one on
 # virtio-mmio and one on virtio-pci, reach one vscmid through its vhost-user
 # sockets and share a PLL, a bus clock, a power domain, a reset line, a
-# regulator and a performance domain, and read one sensor.
+# regulator, a performance domain, a power capping domain and a group of
+# pins, and read one sensor.
 #
 #   test_protocols.sh VSCMID VSCMICTL
 #
@@ -29,9 +30,9 @@ GUEST_TIMEOUT=${VSCMI_GUEST_TIMEOUT:-600}	# one QEMU run, seconds
 # agents may use; and the SCMI drivers Linux must bind, one or more per
 # protocol. A new protocol adds to all three, a step_ and a host_ function,
 # its consumers to protocols.dtsi and its resources to protocols.conf.
-STEPS=base,clock,power,reset,voltage,sensor,perf,system
-PROTOCOLS="base power system perf clock sensor reset voltage"
-DRIVERS="scmi-clocks scmi-cpufreq scmi-hwmon scmi-perf-domain scmi-power-domain scmi-regulator scmi-reset scmi-system-power"
+STEPS=base,clock,power,reset,voltage,sensor,perf,powercap,pins,system
+PROTOCOLS="base power system perf clock sensor reset voltage powercap pinctrl"
+DRIVERS="scmi-clocks scmi-cpufreq scmi-hwmon scmi-perf-domain scmi-pinctrl scmi-power-domain scmi-powercap scmi-regulator scmi-reset scmi-system-power"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/vscmi-protocols.XXXXXX") || exit 1
 declare -A QPID
@@ -77,6 +78,14 @@ declare -A IO_UV=([vm1]=1800000 [vm2]=2500000)		# regulator io
 declare -A IO_OFF=([vm1]=0 [vm2]=1)			# lets go of io at voltage-off
 declare -A KHZ=([vm1]=1500000 [vm2]=1000000)		# the CPU, at perf
 declare -A KHZ2=([vm1]=500000 [vm2]=1000000)		# and at perf-low
+# the power limit written to zone board, in uW, and what Linux sends for it
+# (board counts in mW: Linux rounds up to mW, then down to the 100 mW step)
+declare -A CAP_UW=([vm1]=6000000 [vm2]=3050000)
+declare -A CAP_MW=([vm1]=6000 [vm2]=3000)
+declare -A PAI_US=([vm1]=20000 [vm2]=5000)		# board's time window
+declare -A CPU_UW=([vm1]=1200000 [vm2]=800000)		# zone cpu's limit
+declare -A CAP_OFF=([vm1]=0 [vm2]=1)			# disables board's cap at powercap-relax
+declare -A PINS_FIRST=([vm1]=1 [vm2]=0)			# binds the pin consumer first
 
 # ---- vscmid ----------------------------------------------------------------------
 agent() { # name: its section
@@ -92,6 +101,10 @@ resets = rst_bus:bus rst_$1:dev
 voltages = vdd_io:io vdd_$1:aux
 perf = cpu
 sensors = soc
+powercaps = board cpu_$1:cpu
+pins = spi_clk spi_mosi
+pin-groups = spi0
+pin-functions = spi gpio
 AGENT
 }
 {
@@ -153,13 +166,14 @@ boot() { # name transport
 	timeout "$GUEST_TIMEOUT" "$Q" "${MACHINE[@]}" -display none -monitor none -no-reboot \
 		-chardev "pipe,id=con,path=$T/$g.con" -serial chardev:con \
 		-kernel "$K/Image" -initrd "$T/initrd.gz" -dtb "$T/$g.dtb" \
-		-append "console=ttyAMA0 panic=-1 rdinit=/init vscmi.agent=$g vscmi.steps=$STEPS vscmi.io_uv=${IO_UV[$g]} vscmi.io_off=${IO_OFF[$g]} vscmi.khz=${KHZ[$g]} vscmi.khz2=${KHZ2[$g]}" \
+		-append "console=ttyAMA0 panic=-1 rdinit=/init vscmi.agent=$g vscmi.steps=$STEPS vscmi.io_uv=${IO_UV[$g]} vscmi.io_off=${IO_OFF[$g]} vscmi.khz=${KHZ[$g]} vscmi.khz2=${KHZ2[$g]} vscmi.cap_uw=${CAP_UW[$g]} vscmi.pai_us=${PAI_US[$g]} vscmi.cpu_uw=${CPU_UW[$g]} vscmi.cap_off=${CAP_OFF[$g]} vscmi.pins_first=${PINS_FIRST[$g]}" \
 		-chardev "socket,id=vu,path=$T/$g.vhost" "${dev[@]}" >"$T/$g.qemu.log" 2>&1 &
 	QPID[$g]=$!
 }
 
-# Waits for "VSCMI-GUEST: $2" on guest $1's console, failing at once on any
-# sign the guest or QEMU went wrong instead of waiting out a timeout.
+# Waits for "VSCMI-GUEST: $2" on guest $1's console, a line or its first
+# words (at powercap is not at powercap-boot), failing at once on any sign
+# the guest or QEMU went wrong instead of waiting out a timeout.
 wait_for() { # guest marker seconds
 	local g=$1 c=$T/$1.console end=$((SECONDS + $3)) l
 	while :; do
@@ -167,7 +181,7 @@ wait_for() { # guest marker seconds
 		[ -n "$l" ] && fail "$g: $l"
 		l=$(grep -m1 -iE 'Error starting vhost|Failed to (connect|read msg)|vhost.*fail' "$T/$g.qemu.log")
 		[ -n "$l" ] && fail "$g: QEMU: $l"
-		grep -q "VSCMI-GUEST: $2" "$c" && return 0
+		grep -qE "VSCMI-GUEST: $2([[:space:]]|\$)" "$c" && return 0
 		kill -0 "${QPID[$g]}" 2>/dev/null || fail "$g: QEMU exited before \"$2\""
 		[ $SECONDS -lt $end ] || fail "$g: no \"$2\" within $3 s"
 		sleep 0.1
@@ -329,12 +343,115 @@ host_perf() {
 	go_both
 }
 max() { if [ "$1" -gt "$2" ]; then echo "$1"; else echo "$2"; fi; }
+min() { if [ "$1" -lt "$2" ]; then echo "$1"; else echo "$2"; fi; }
+
+# powercap: arm_scmi_powercap's zones; board capped at the lowest cap
+# either guest sets and averaged over the shorter window, each guest reading
+# back its own; the draw (5 W) held under the cap; then vm2 disables its cap
+# and board is capped at vm1's, which no longer holds the draw down
+host_powercap() {
+	local g cap pai
+	at powercap-boot
+	for g in vm1 vm2; do
+		expect "$g: zones board and cpu, cpu under board" "arm-scmi:0 arm-scmi:0:0 parent arm-scmi:0" \
+			"$(seen $g 'powercap zones')"
+		expect "$g: the ranges in uW and us, no energy counter" \
+			"board 1000000 10000000 window 1000 100000 energy_uj no cpu 100000 2000000" \
+			"$(seen $g 'powercap range')"
+		expect "$g: board and cpu at their boot caps" "board limit 8000000 window 10000 enabled 1 cpu limit 1500000" \
+			"$(seen $g powercap-boot)"
+		expect "$g: no votes yet" "- - -" \
+			"$(vote powercap board $g cap) $(vote powercap board $g pai_us) $(vote powercap cpu_$g $g cap)"
+	done
+	expect "board at its boot cap and PAI" "8000 mW 10000" \
+		"$(st powercap board cap) $(st powercap board unit) $(st powercap board pai_us)"
+	go_both
+	at powercap
+	for g in vm1 vm2; do
+		expect "$g: board reads back its own cap and window" \
+			"limit $((CAP_MW[$g] * 1000)) window ${PAI_US[$g]} enabled 1" "$(seen $g 'powercap board')"
+		expect "$g: cpu reads back its cap" "limit ${CPU_UW[$g]} window 1000" "$(seen $g 'powercap cpu')"
+		expect "$g: its votes on board, in mW" "${CAP_MW[$g]} ${PAI_US[$g]}" \
+			"$(vote powercap board $g cap) $(vote powercap board $g pai_us)"
+		expect "$g: cpu_$g capped by its vote, in uW" "${CPU_UW[$g]} ${CPU_UW[$g]} uW" \
+			"$(vote powercap cpu_$g $g cap) $(st powercap cpu_$g cap) $(st powercap cpu_$g unit)"
+	done
+	cap=$(min "${CAP_MW[vm1]}" "${CAP_MW[vm2]}")
+	pai=$(min "${PAI_US[vm1]}" "${PAI_US[vm2]}")
+	expect "board at the lowest cap, the shortest PAI" "$cap $pai" \
+		"$(st powercap board cap) $(st powercap board pai_us)"
+	go_both
+	at powercap-power
+	for g in vm1 vm2; do
+		expect "$g: board's draw held at the cap applied" "$((cap * 1000))" "$(seen $g 'powercap-power board')"
+	done
+	go_both
+	at powercap-relax
+	expect "vm2: board's cap disabled" "limit 0 enabled 0" "$(seen vm2 'powercap-relax board')"
+	expect "vm1: board still at its own cap" "limit $((CAP_MW[vm1] * 1000)) enabled 1" \
+		"$(seen vm1 'powercap-relax board')"
+	expect "vm2's vote: no cap, its PAI kept" "0 ${PAI_US[vm2]}" \
+		"$(vote powercap board vm2 cap) $(vote powercap board vm2 pai_us)"
+	expect "board at vm1's cap, the only one, still at the shortest PAI" "${CAP_MW[vm1]} $pai" \
+		"$(st powercap board cap) $(st powercap board pai_us)"
+	go_both
+	at powercap-relaxed
+	for g in vm1 vm2; do
+		expect "$g: board's draw under vm1's cap" 5000000 "$(seen $g 'powercap-relaxed board')"
+	done
+	go_both
+}
+
+# pins: spi0's two pins held by one guest at a time, with the function and
+# configs of its consumer's state; the other guest's consumer binds without
+# them while the first holds them, and gets them once the first lets go;
+# nobody holding them, they are back at their defaults
+held() { echo "$1 spi bias-pull-up:1,bias-pull-down:1,drive-strength:8"; }
+DEFAULT="- gpio bias-pull-down:1"
+host_pins() {
+	local mux="function spi group spi0" free="spi_clk (MUX UNCLAIMED) spi_mosi (MUX UNCLAIMED)" p
+	local mine="spi_clk c001000.pin-consumer $mux spi_mosi c001000.pin-consumer $mux"
+	at pins
+	expect "vm1: its consumer bound, with spi0's pins" "bound yes $mine" "$(seen vm1 pins)"
+	expect "vm2: its consumer not bound, the pins not its" "bound no $free" "$(seen vm2 pins)"
+	for p in spi_clk spi_mosi; do
+		expect "$p held by vm1, with its consumer's function and configs" "$(held vm1)" "$(pin $p)"
+	done
+	go_both
+	at pins-busy
+	expect "vm2: its consumer bound without the pins vm1 holds" "bound yes $free" "$(seen vm2 pins-busy)"
+	# IN_USE is newer than Linux 6.12's table of SCMI statuses: -EIO
+	expect "vm2: Linux's refusal: the first pin" "-5 spi_clk spi0" "$(seen vm2 'pins-busy refused')"
+	for p in spi_clk spi_mosi; do
+		expect "$p still vm1's" "$(held vm1)" "$(pin $p)"
+	done
+	go_both
+	at pins-free
+	expect "vm1: its consumer unbound, the pins let go" "bound no $free" "$(seen vm1 pins-free)"
+	for p in spi_clk spi_mosi; do
+		expect "$p free, at its default" "$DEFAULT" "$(pin $p)"
+	done
+	go_both
+	at pins-taken
+	expect "vm2: its consumer bound again, with spi0's pins" "bound yes $mine" "$(seen vm2 pins-taken)"
+	for p in spi_clk spi_mosi; do
+		expect "$p held by vm2" "$(held vm2)" "$(pin $p)"
+	done
+	go_both
+}
+# pin: "holder function configs" as vscmid has it, configs at 0 left out
+# (a config type never set counts as 0)
+pin() {
+	jq -r --arg n "$1" '.resources.pin[] | select(.name == $n) |
+		"\(.owner // "-") \(.state.function // "-") \(.state.configs | to_entries |
+		map(select(.value != 0) | "\(.key):\(.value)") | join(","))"' "$RES"
+}
 
 # system: vscmid asks vm1 for a graceful shutdown and vm2 for a reboot;
 # Linux's SCMI system power driver runs /sbin/poweroff and /sbin/reboot
 # (QEMU runs with -no-reboot: both exit), and each guest's votes go
 host_system() {
-	local out
+	local out p
 	at system
 	out=$(ctl shutdown vm1 2>&1) || fail "vscmictl shutdown vm1: $out"
 	expect "vscmictl shutdown vm1" "asked agent vm1 for a graceful shutdown" "$out"
@@ -353,6 +470,12 @@ host_system() {
 	expect "vm1 gone: vdd_io off (vm2 let go of it), vdd_vm1 off" "false false" \
 		"$(st voltage vdd_io on) $(st voltage vdd_vm1 on)"
 	expect "vm1 gone: cpu at vm2's level" "$((KHZ2[vm2] / 1000))" "$(st perf cpu level)"
+	for p in spi_clk spi_mosi; do
+		expect "vm1 gone: $p still vm2's" "$(held vm2)" "$(pin $p)"
+	done
+	expect "vm1 gone: board not capped (vm2 asked for no cap) at vm2's PAI, cpu_vm1 at its boot cap" \
+		"0 ${PAI_US[vm2]} 1500000" \
+		"$(st powercap board cap) $(st powercap board pai_us) $(st powercap cpu_vm1 cap)"
 	out=$(ctl --json shutdown vm1 2>&1) && fail "vscmictl shutdown of a guest that is gone succeeded: $out"
 	ok "vscmictl shutdown vm1 once it is gone: refused ($(echo "$out" | tr '\n' ' '))"
 
@@ -371,6 +494,11 @@ host_system() {
 	votes_all_off
 	expect "all off: vdd_io vdd_vm2" "false false" "$(st voltage vdd_io on) $(st voltage vdd_vm2 on)"
 	expect "all gone: cpu back at its boot level" 500 "$(st perf cpu level)"
+	for p in spi_clk spi_mosi; do
+		expect "all gone: $p back at its default" "$DEFAULT" "$(pin $p)"
+	done
+	expect "all gone: board at its boot cap and PAI, cpu_vm2 at its boot cap" "8000 10000 1500000" \
+		"$(st powercap board cap) $(st powercap board pai_us) $(st powercap cpu_vm2 cap)"
 }
 
 boot vm1 mmio
@@ -383,10 +511,26 @@ for s in ${STEPS//,/ }; do
 done
 
 # Every command the guests sent succeeded, Linux's listing of the agents
-# too: a guest is agent 1 of 1 on its platform.
-bad=$(grep -E '^[0-9:.]+ ' "$T/trace.log" | grep -v ' SUCCESS ')
+# too: a guest is agent 1 of 1 on its platform. All but one: vm2's request
+# of spi0's first pin while vm1 held it.
+busy="^[0-9:.]+ vm2 +pinctrl +PINCTRL_REQUEST +- +pin 0 +token [0-9]+ +IN_USE "
+bad=$(grep -E '^[0-9:.]+ ' "$T/trace.log" | grep -v ' SUCCESS ' | grep -vE "$busy")
 [ -z "$bad" ] || fail "SCMI commands that failed: $bad"
-ok "every SCMI command of both guests succeeded ($(grep -cE '^[0-9:.]+ ' "$T/trace.log") traced)"
+expect "vm2's request of a pin vm1 held: IN_USE, once" 1 "$(grep -cE "$busy" "$T/trace.log")"
+ok "every other SCMI command of both guests succeeded ($(grep -cE '^[0-9:.]+ ' "$T/trace.log") traced)"
+
+# What Linux sent for board's cap: a write to the zone is an asynchronous
+# POWERCAP_CAP_SET (flags 2) that waits for its delayed response, in mW;
+# disabling the zone one with a cap of 0 that ignores it (flags 3).
+le32() { echo $((16#${1:6:2}${1:4:2}${1:2:2}${1:0:2})); }
+cap_sets() { # agent: "cap/flags" of its POWERCAP_CAP_SETs on board
+	local f v
+	grep -E "^[0-9:.]+ $1 +powercap +POWERCAP_CAP_SET +board " "$T/trace.log" |
+		sed -n 's/.* req ........0\{8\}\(........\)\(........\) .*/\1 \2/p' |
+		while read -r f v; do printf '%s/%s ' "$(le32 "$v")" "$(le32 "$f")"; done | sed 's/ $//'
+}
+expect "vm1's caps on board in the trace, cap/flags" "${CAP_MW[vm1]}/2" "$(cap_sets vm1)"
+expect "vm2's caps on board in the trace, cap/flags" "${CAP_MW[vm2]}/2 0/3" "$(cap_sets vm2)"
 
 echo
 echo "figures (QEMU $(sed -n 's/^qemu //p' "$W/versions"), TCG, kernel $(cat "$K/versions"), both guests at once):"
