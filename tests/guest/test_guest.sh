@@ -28,20 +28,8 @@ DPID=""
 cleanup() { scratch_cleanup "${QPID[@]}" $DPID "${CPIDS[@]}"; }
 trap cleanup EXIT
 
-show() { # file [lines]
-	[ -s "$1" ] || return 0
-	echo "---- ${1#"$T"/} (last ${2:-40} lines)"
-	tail -n "${2:-40}" "$1"
-}
-fail() {
-	echo "FAIL: $*"
-	show "$T/vscmid.log" 30
-	for g in vm1 vm2 vm1b; do
-		show "$T/$g.qemu.log" 15
-		show "$T/$g.console" 60
-	done
-	exit 1
-}
+GUESTS="vm1 vm2 vm1b"
+. "$HERE/lib.sh"
 need dtc "install device-tree-compiler"
 need jq "install jq"
 need cpio "install cpio"
@@ -120,49 +108,13 @@ install -m 755 "$HERE/init" "$I/init"
 # ---- the guests ---------------------------------------------------------------
 declare -A T0 T1
 boot() { # name transport unbind [agent: the name]
-	local g=$1 a=${4:-$1} dev
-	mkfifo "$T/$g.con.in" "$T/$g.con.out"
-	cat "$T/$g.con.out" >"$T/$g.console" &
-	CPIDS+=($!)
-	if [ "$2" = mmio ]; then
-		dev=(-global virtio-mmio.force-legacy=false -device vhost-user-scmi,chardev=vu)
-	else
-		dev=(-device vhost-user-scmi-pci,chardev=vu)
-	fi
-	T0[$g]=$(date +%s%N)
-	timeout "$GUEST_TIMEOUT" "$Q" "${MACHINE[@]}" -display none -monitor none -no-reboot \
-		-chardev "pipe,id=con,path=$T/$g.con" -serial chardev:con \
-		-kernel "$W/Image" -initrd "$T/initrd.gz" -dtb "$T/$a.dtb" \
-		-append "console=ttyAMA0 panic=-1 rdinit=/init vscmi.agent=$a vscmi.unbind=$3 vscmi.reads=$READS" \
-		-chardev "socket,id=vu,path=$T/$a.vhost" "${dev[@]}" >"$T/$g.qemu.log" 2>&1 &
-	QPID[$g]=$!
+	local a=${4:-$1}
+	guest_boot "$1" "$2" "$W/Image" "$T/$a.dtb" "$T/$a.vhost" \
+		"console=ttyAMA0 panic=-1 rdinit=/init vscmi.agent=$a vscmi.unbind=$3 vscmi.reads=$READS"
 }
 
-# Waits for "VSCMI-GUEST: $2" on guest $1's console, failing at once on any
-# sign the guest or QEMU went wrong instead of waiting out a timeout.
-wait_for() { # guest marker seconds
-	local g=$1 c=$T/$1.console end=$((SECONDS + $3)) l
-	while :; do
-		l=$(grep -m1 -E 'VSCMI-GUEST: FAIL|Kernel panic|scmi.*(-110|timed out)|arm-scmi.*failed' "$c")
-		[ -n "$l" ] && fail "$g: $l"
-		l=$(grep -m1 -iE 'Error starting vhost|Failed to (connect|read msg)|vhost.*fail' "$T/$g.qemu.log")
-		[ -n "$l" ] && fail "$g: QEMU: $l"
-		grep -q "VSCMI-GUEST: $2" "$c" && return 0
-		kill -0 "${QPID[$g]}" 2>/dev/null || fail "$g: QEMU exited before \"$2\""
-		[ $SECONDS -lt $end ] || fail "$g: no \"$2\" within $3 s"
-		sleep 0.1
-	done
-}
-# The value after "VSCMI-GUEST: $2 " on guest $1's console.
-seen() { sed -n "s/^VSCMI-GUEST: $2 \(.*\)\r\{0,1\}$/\1/p" "$T/$1.console" | tr -d '\r' | head -n1; }
-go() { timeout 10 sh -c "echo go >'$T/$1.con.in'" || fail "$1: cannot reach the console"; }
 wait_exit() { # guest
-	local r
-	wait "${QPID[$1]}"
-	r=$?
-	T1[$1]=$(date +%s%N)
-	unset "QPID[$1]"
-	[ $r -eq 0 ] || fail "$1: QEMU exited with status $r$([ $r -eq 124 ] && echo " (timed out)")"
+	guest_wait_exit "$1"
 	grep -q "VSCMI-GUEST: poweroff" "$T/$1.console" || fail "$1: no poweroff line"
 }
 

@@ -42,20 +42,8 @@ DPID=""
 cleanup() { scratch_cleanup "${QPID[@]}" $DPID "${CPIDS[@]}"; }
 trap cleanup EXIT
 
-show() { # file [lines]
-	[ -s "$1" ] || return 0
-	echo "---- ${1#"$T"/} (last ${2:-40} lines)"
-	tail -n "${2:-40}" "$1" | tr -d '\r'
-}
-fail() {
-	echo "FAIL: $*"
-	show "$T/vscmid.log" 30
-	for g in vm1 vm2; do
-		show "$T/$g.qemu.log" 15
-		show "$T/$g.console" 60
-	done
-	exit 1
-}
+GUESTS="vm1 vm2"
+. "$HERE/lib.sh"
 need dtc "install device-tree-compiler"
 need jq "install jq"
 need cpio "install cpio"
@@ -153,43 +141,11 @@ install -m 755 "$HERE/init-protocols" "$I/init"
 # ---- the guests ---------------------------------------------------------------------
 declare -A T0 T1
 boot() { # name transport
-	local g=$1 dev
-	mkfifo "$T/$g.con.in" "$T/$g.con.out"
-	cat "$T/$g.con.out" >"$T/$g.console" &
-	CPIDS+=($!)
-	if [ "$2" = mmio ]; then
-		dev=(-global virtio-mmio.force-legacy=false -device vhost-user-scmi,chardev=vu)
-	else
-		dev=(-device vhost-user-scmi-pci,chardev=vu)
-	fi
-	T0[$g]=$(date +%s%N)
-	timeout "$GUEST_TIMEOUT" "$Q" "${MACHINE[@]}" -display none -monitor none -no-reboot \
-		-chardev "pipe,id=con,path=$T/$g.con" -serial chardev:con \
-		-kernel "$K/Image" -initrd "$T/initrd.gz" -dtb "$T/$g.dtb" \
-		-append "console=ttyAMA0 panic=-1 rdinit=/init vscmi.agent=$g vscmi.steps=$STEPS vscmi.io_uv=${IO_UV[$g]} vscmi.io_off=${IO_OFF[$g]} vscmi.khz=${KHZ[$g]} vscmi.khz2=${KHZ2[$g]} vscmi.cap_uw=${CAP_UW[$g]} vscmi.pai_us=${PAI_US[$g]} vscmi.cpu_uw=${CPU_UW[$g]} vscmi.cap_off=${CAP_OFF[$g]} vscmi.pins_first=${PINS_FIRST[$g]}" \
-		-chardev "socket,id=vu,path=$T/$g.vhost" "${dev[@]}" >"$T/$g.qemu.log" 2>&1 &
-	QPID[$g]=$!
+	local g=$1
+	guest_boot "$g" "$2" "$K/Image" "$T/$g.dtb" "$T/$g.vhost" \
+		"console=ttyAMA0 panic=-1 rdinit=/init vscmi.agent=$g vscmi.steps=$STEPS vscmi.io_uv=${IO_UV[$g]} vscmi.io_off=${IO_OFF[$g]} vscmi.khz=${KHZ[$g]} vscmi.khz2=${KHZ2[$g]} vscmi.cap_uw=${CAP_UW[$g]} vscmi.pai_us=${PAI_US[$g]} vscmi.cpu_uw=${CPU_UW[$g]} vscmi.cap_off=${CAP_OFF[$g]} vscmi.pins_first=${PINS_FIRST[$g]}"
 }
 
-# Waits for "VSCMI-GUEST: $2" on guest $1's console, a line or its first
-# words (at powercap is not at powercap-boot), failing at once on any sign
-# the guest or QEMU went wrong instead of waiting out a timeout.
-wait_for() { # guest marker seconds
-	local g=$1 c=$T/$1.console end=$((SECONDS + $3)) l
-	while :; do
-		l=$(grep -m1 -E 'VSCMI-GUEST: FAIL|Kernel panic|scmi.*(-110|timed out)|arm-scmi.*failed' "$c")
-		[ -n "$l" ] && fail "$g: $l"
-		l=$(grep -m1 -iE 'Error starting vhost|Failed to (connect|read msg)|vhost.*fail' "$T/$g.qemu.log")
-		[ -n "$l" ] && fail "$g: QEMU: $l"
-		grep -qE "VSCMI-GUEST: $2([[:space:]]|\$)" "$c" && return 0
-		kill -0 "${QPID[$g]}" 2>/dev/null || fail "$g: QEMU exited before \"$2\""
-		[ $SECONDS -lt $end ] || fail "$g: no \"$2\" within $3 s"
-		sleep 0.1
-	done
-}
-# The value after "VSCMI-GUEST: $2 " on guest $1's console.
-seen() { sed -n "s/^VSCMI-GUEST: $2 \(.*\)\r\{0,1\}$/\1/p" "$T/$1.console" | tr -d '\r' | head -n1; }
-go() { timeout 10 sh -c "echo go >'$T/$1.con.in'" || fail "$1: cannot reach the console"; }
 # Both guests at checkpoint $1; the votes sampled.
 at() {
 	wait_for vm1 "at $1" 120
@@ -197,18 +153,7 @@ at() {
 	sample
 }
 go_both() { go vm1; go vm2; }
-wait_exit() { # guest seconds
-	local r end=$((SECONDS + $2))
-	while kill -0 "${QPID[$1]}" 2>/dev/null; do
-		[ $SECONDS -lt $end ] || fail "$1: still running $2 s after vscmid asked it to go down"
-		sleep 0.1
-	done
-	wait "${QPID[$1]}"
-	r=$?
-	T1[$1]=$(date +%s%N)
-	unset "QPID[$1]"
-	[ $r -eq 0 ] || fail "$1: QEMU exited with status $r$([ $r -eq 124 ] && echo " (timed out)")"
-}
+wait_exit() { guest_wait_exit "$@"; }
 
 RES=$T/resources.json
 sample() { ctl --json resources >"$RES" || fail "vscmictl resources"; }
