@@ -299,6 +299,19 @@ static bool pinctrl_func_fits(const struct scmi_ctx *c, const struct vscmi_res_d
 	return false;
 }
 
+/* DENIED when another agent holds one of the pins. */
+static int pinctrl_not_held_by_others(struct scmi_ctx *c, struct scmi_vres *const *pins,
+				      uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t owner = arb_pin_owner(pins[i]->res);
+
+		if (owner && owner != c->agent->id)
+			return -EACCES;
+	}
+	return 0;
+}
+
 /* A pin a privileged agent took away: DENIED, for every pin of a group. */
 static int pinctrl_allowed(struct scmi_vres *const *pins, uint32_t n)
 {
@@ -366,12 +379,9 @@ static int pinctrl_settings_configure(struct scmi_ctx *c, struct vscmi_rd *req,
 	if (r < 0)
 		return r;
 	/* Every pin or none: one another agent holds refuses them all. */
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t owner = arb_pin_owner(pins[i]->res);
-
-		if (owner && owner != c->agent->id)
-			return -EACCES;
-	}
+	r = pinctrl_not_held_by_others(c, pins, n);
+	if (r < 0)
+		return r;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct vscmi_res_desc *pd = scmi_vres_desc(pins[i]);
 		struct arb_state st;
@@ -459,12 +469,9 @@ static int pinctrl_release(struct scmi_ctx *c, struct vscmi_rd *req, struct vscm
 	if (r < 0)
 		return r;
 	/* Every pin or none: one another agent holds refuses them all. */
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t owner = arb_pin_owner(pins[i]->res);
-
-		if (owner && owner != c->agent->id)
-			return -EACCES;
-	}
+	r = pinctrl_not_held_by_others(c, pins, n);
+	if (r < 0)
+		return r;
 	for (uint32_t i = 0; i < n; i++) {
 		struct arb_vote *v = pins[i]->vote;
 
