@@ -536,6 +536,42 @@ static void reload_to(const char *lines, int nth)
 	ck_assert_int_eq(log_count("is unchanged"), nth);
 }
 
+/* A trace followed as w until the caller kills the child; returns once it
+ * is under way. */
+static pid_t trace_as(const struct who *w)
+{
+	char path[256], buf[512];
+	int p[2];
+	pid_t pid;
+
+	run_path(path, sizeof(path), "control");
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, p), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		const char *req = REQ("trace");
+		ssize_t n = -1;
+		int fd;
+
+		close(p[0]);
+		become(w);
+		fd = td_connect(path, SOCK_SEQPACKET);
+		if (fd >= 0 && send(fd, req, strlen(req), MSG_NOSIGNAL) >= 0)
+			n = td_recv_wait(fd, buf, sizeof(buf) - 1, 5000);
+		if (n <= 0)
+			_exit(1);
+		buf[n] = '\0';
+		if (!strstr(buf, "\"ok\":true") || write(p[1], "t", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	ck_assert_msg(td_recv_wait(p[0], buf, 1, 5000) == 1, "the trace did not start");
+	close(p[0]);
+	return pid;
+}
+
 /* Run as root: a reader of another uid; otherwise this user by its own
  * primary group. */
 START_TEST(test_reload_applies_new_groups)
@@ -544,6 +580,7 @@ START_TEST(test_reload_applies_new_groups)
 	gid_t mine = geteuid() == 0 ? GID_READ : getgid();
 	gid_t other = foreign_gid(GID_ADMIN), other2 = foreign_gid(other + 1);
 	char lines[256];
+	pid_t tracer;
 
 	snprintf(lines, sizeof(lines), "control_read_group = %u\ncontrol_admin_group = %u\n",
 		 (unsigned)mine, (unsigned)other);
@@ -554,11 +591,16 @@ START_TEST(test_reload_applies_new_groups)
 	snprintf(lines, sizeof(lines), "control_admin_group = %u\n", (unsigned)mine);
 	reload_to(lines, 1);
 	assert_ok(ctl1_as(w, admin_reqs[0]));
+	tracer = trace_as(w);
 
 	snprintf(lines, sizeof(lines), "control_read_group = %u\ncontrol_admin_group = %u\n",
 		 (unsigned)other, (unsigned)other2);
 	reload_to(lines, 2);
 	assert_denied(ctl1_as(w, read_reqs[0]), "`status` needs root or group");
+	/* a trace begun with the right stops with it */
+	ck_assert_int_eq(log_count("control: a trace by uid"), 1);
+	kill(tracer, SIGKILL);
+	waitpid(tracer, NULL, 0);
 	stop_daemon();
 }
 END_TEST

@@ -719,8 +719,8 @@ bool vscmid_control_allowed(const struct vscmi_config *cfg, const struct vscmid_
 	return cls == VSCMID_CTL_READ && ctl_in_group(peer, &cfg->ctl_read);
 }
 
-/* Whether the client being answered may run command; a refusal is logged
- * once per connection, so a client that retries cannot flood the log. */
+/* NULL when the client being answered may run cmd, else the refusal; it is
+ * logged once per connection, so a client that retries cannot flood the log. */
 static struct json_object *ctl_refuse(struct vscmid *d, const char *cmd,
 				      enum vscmid_ctl_class cls)
 {
@@ -741,10 +741,11 @@ static struct json_object *ctl_refuse(struct vscmid *d, const char *cmd,
 	else
 		snprintf(who, sizeof(who), "root");
 	if (!c->denial_logged)
-		log_notice("control: refused %s to uid %d gid %d pid %d: needs %s (further "
+		log_notice("control: refused %s to uid %ld gid %ld pid %ld: needs %s (further "
 			   "refusals on this connection are not logged)", cmd,
-			   c->peer_known ? (int)c->peer.uid : -1, c->peer_known ? (int)c->peer.gid : -1,
-			   c->peer_known ? (int)c->peer.pid : -1, who);
+			   c->peer_known ? (long)c->peer.uid : -1L,
+			   c->peer_known ? (long)c->peer.gid : -1L,
+			   c->peer_known ? (long)c->peer.pid : -1L, who);
 	c->denial_logged = true;
 	o = reply_error("permission denied: `%.64s` needs %s", cmd, who);
 	jadd(o, VSCMI_CTL_KEY_DENIED, json_object_new_boolean(true));
@@ -1045,6 +1046,16 @@ void vscmid_control_access_changed(struct vscmid *d)
 {
 	if (d->ctl_fd >= 0 && chmod(d->cfg->control, ctl_mode(d->cfg)) < 0)
 		log_err("control: %s: chmod: %s", d->cfg->control, strerror(errno));
+	/* a trace was allowed when it began; one no longer allowed stops */
+	for (struct vscmid_ctl_client *c = d->clients; c; c = c->next) {
+		if (!c->tracing || vscmid_control_allowed(d->cfg, c->peer_known ? &c->peer : NULL,
+							  VSCMID_CTL_ADMIN))
+			continue;
+		c->tracing = false;
+		d->ntracing--;
+		log_notice("control: a trace by uid %ld stopped: its access was withdrawn",
+			   c->peer_known ? (long)c->peer.uid : -1L);
+	}
 }
 
 int vscmid_control_open(struct vscmid *d)
