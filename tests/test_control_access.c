@@ -457,6 +457,57 @@ START_TEST(test_neither_group_is_refused_everything)
 }
 END_TEST
 
+/* With every slot taken, a client that may do nothing goes first, though
+ * the operators' clients have been idle longer. */
+START_TEST(test_rightless_client_evicted_first)
+{
+	const char *req = REQ("status");
+	int fds[15], sp[2], status, last;
+	char path[256], buf[4096];
+	pid_t pid;
+
+	if (skip_unless_root())
+		return;
+	run_path(path, sizeof(path), "control");
+	for (int i = 0; i < 15; i++) {
+		fds[i] = td_connect(path, SOCK_SEQPACKET);
+		ck_assert_int_ge(fds[i], 0);
+	}
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fd;
+
+		close(sp[0]);
+		become(&stranger);
+		fd = td_connect(path, SOCK_SEQPACKET);
+		/* refused, so surely accepted: the 16th client */
+		if (fd < 0 || send(fd, req, strlen(req), MSG_NOSIGNAL) < 0 ||
+		    td_recv_wait(fd, buf, sizeof(buf), 5000) <= 0 || write(sp[1], "c", 1) != 1)
+			_exit(1);
+		/* then closed for the 17th */
+		_exit(td_recv_wait(fd, buf, sizeof(buf), 5000) == 0 ? 0 : 2);
+	}
+	close(sp[1]);
+	ck_assert_int_eq(read(sp[0], buf, 1), 1);
+	close(sp[0]);
+	last = td_connect(path, SOCK_SEQPACKET);
+	ck_assert_int_ge(last, 0);
+	ck_assert_int_eq(send(last, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+	ck_assert_int_gt(td_recv_wait(last, buf, sizeof(buf), 5000), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "the rights-less client was not the one closed (0x%x)", status);
+	/* the operator idle the longest is still served */
+	ck_assert_int_eq(send(fds[0], req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+	ck_assert_int_gt(td_recv_wait(fds[0], buf, sizeof(buf), 5000), 0);
+	for (int i = 0; i < 15; i++)
+		close(fds[i]);
+	close(last);
+}
+END_TEST
+
 /* vscmictl as uid w: its exit status; its output in out. */
 static int vscmictl_as(const struct who *w, const char *args, char *out, size_t cap)
 {
@@ -622,6 +673,7 @@ static Suite *access_suite(void)
 	tcase_add_test(tc, test_admin_group_controls);
 	tcase_add_test(tc, test_neither_group_is_refused_everything);
 	tcase_add_test(tc, test_vscmictl_says_permission_denied);
+	tcase_add_test(tc, test_rightless_client_evicted_first);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("reload");
