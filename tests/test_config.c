@@ -3,6 +3,7 @@
  * lines. Error messages must name FILE:LINE. */
 #include <check.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -841,6 +842,49 @@ START_TEST(test_parent_chain_too_deep)
 }
 END_TEST
 
+#define GROUP_TAIL "[clock c]\nid = 0\nrates = 1k\n[agent a]\nclocks = c\n"
+
+START_TEST(test_control_groups)
+{
+	struct group *gr = getgrgid(getgid());
+	struct vscmi_config *cfg;
+	char text[512];
+
+	/* unset unless written */
+	cfg = load_ok(GROUP_TAIL);
+	ck_assert(!cfg->ctl_read.set && !cfg->ctl_admin.set);
+	vscmi_config_free(cfg);
+
+	/* numbers as written, whether or not the system knows them */
+	cfg = load_ok("[daemon]\ncontrol_read_group = 4242\ncontrol_admin_group = 0\n" GROUP_TAIL);
+	ck_assert(cfg->ctl_read.set && cfg->ctl_admin.set);
+	ck_assert_uint_eq(cfg->ctl_read.gid, 4242);
+	ck_assert_str_eq(cfg->ctl_read.name, "4242");
+	ck_assert_uint_eq(cfg->ctl_admin.gid, 0);
+	vscmi_config_free(cfg);
+
+	/* a name resolved at load */
+	ck_assert_msg(gr != NULL, "gid %u has no name in the group database", (unsigned)getgid());
+	snprintf(text, sizeof(text), "[daemon]\ncontrol_admin_group = %s\n" GROUP_TAIL,
+		 gr->gr_name);
+	cfg = load_ok(text);
+	ck_assert(!cfg->ctl_read.set && cfg->ctl_admin.set);
+	ck_assert_uint_eq(cfg->ctl_admin.gid, getgid());
+	ck_assert_str_eq(cfg->ctl_admin.name, gr->gr_name);
+	vscmi_config_free(cfg);
+
+	expect_error("[daemon]\ncontrol_read_group = no-such-group-vscmi\n" GROUP_TAIL, 2,
+		     "control_read_group: no group 'no-such-group-vscmi'");
+	expect_error("[daemon]\ncontrol_admin_group = 4294967295\n" GROUP_TAIL, 2,
+		     "control_admin_group: 4294967295 is out of range");
+	expect_error("[daemon]\ncontrol_admin_group = 12x\n" GROUP_TAIL, 2,
+		     "control_admin_group: '12x' is not a number");
+	expect_error("[daemon]\ncontrol_read_group = a b\n" GROUP_TAIL, 2,
+		     "control_read_group takes a single value");
+	expect_error("[daemon]\ncontrol_read_group =\n" GROUP_TAIL, 2, "value missing");
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
 	struct vscmi_config *cfg = (void *)1;
@@ -877,6 +921,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_dom0less_device);
 	tcase_add_test(tc, test_pin_control);
 	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_control_groups);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("continuation");

@@ -3,9 +3,19 @@
 #ifndef VSCMI_CONFIG_H
 #define VSCMI_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "vscmi/model.h"
+
+/* A group that may use the control socket: a name resolved at load, or a
+ * number as written. */
+struct vscmi_ctl_group {
+	bool set;
+	gid_t gid;
+	char name[64];			/* as written, for messages */
+};
 
 struct vscmi_config {
 	struct vscmi_model model;
@@ -20,6 +30,10 @@ struct vscmi_config {
 	uint32_t raw_instance;		/* scmi/<n> */
 	int raw_channel;		/* raw/channels/0xNN, or -1 */
 	uint32_t upstream_timeout_ms;
+	/* Who besides root may use the control socket: readers may look,
+	 * admins may also change (see src/daemon/control.c). Neither set:
+	 * the socket's mode alone decides, as without these keys. */
+	struct vscmi_ctl_group ctl_read, ctl_admin;
 };
 
 /* Parses and validates path. On error returns -errno and writes

@@ -16,6 +16,14 @@
  * agent sees, "resource"}; voltage views add "min_uv" and "max_uv".
  * vscmictl gen-dt builds a guest's device tree from this alone.
  *
+ * Each command needs a class of access (ctl_commands in
+ * src/daemon/control.c; control_read_group and control_admin_group in
+ * vscmid.conf(5) say who has it):
+ *   read:  status, agents, resources
+ *   admin: release, system, trace (it shows the guests' traffic)
+ * A refused command replies {"ok": false, "error": "permission denied:
+ * ...", "denied": true} and changes nothing.
+ *
  * A reply to an unknown version still carries the daemon's version, so a
  * client can tell which protocol it speaks. Members may be added to replies
  * without a version change; removing or changing one needs a new version.
@@ -38,6 +46,7 @@
 #define VSCMI_CTL_KEY_AGENT "agent"
 #define VSCMI_CTL_KEY_OK "ok"
 #define VSCMI_CTL_KEY_ERROR "error"
+#define VSCMI_CTL_KEY_DENIED "denied"
 
 /* Commands. */
 #define VSCMI_CTL_STATUS "status"

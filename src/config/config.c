@@ -3,11 +3,13 @@
  * lines, fills the model and validates it, so every error names FILE:LINE. */
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vscmi-build.h"
 #include "vscmi/config.h"
@@ -420,6 +422,75 @@ static int key_daemon_raw(struct cfg_ctx *ctx, struct cfg_sect *s, const struct 
 	return r;
 }
 
+/* Grows getgrnam_r's buffer this far for a group with many members. */
+#define CFG_GRBUF_MAX (1u << 20)
+
+/* A group's gid through NSS: 0, -ENOENT when there is none, or -errno. */
+static int cfg_group_lookup(const char *name, gid_t *gid)
+{
+	struct group gr, *res = NULL;
+	size_t cap = 4096;
+	char *buf = NULL;
+	int r;
+
+	for (;;) {
+		char *nbuf = realloc(buf, cap);
+
+		if (!nbuf) {
+			r = ENOMEM;
+			goto out;
+		}
+		buf = nbuf;
+		r = getgrnam_r(name, &gr, buf, cap, &res);
+		if (r != ERANGE || cap >= CFG_GRBUF_MAX)
+			break;
+		cap *= 2;
+	}
+	if (res)
+		*gid = res->gr_gid;
+	else if (!r)
+		r = ENOENT;
+out:
+	free(buf);
+	return -r;
+}
+
+/* A group by name, or a gid as a number; a number is taken as written, so
+ * a gid need not be in /etc/group. */
+static int key_daemon_group(struct cfg_ctx *ctx, struct cfg_sect *s, const struct cfg_key *k,
+			    char *val, bool cont)
+{
+	struct vscmi_ctl_group *g = k->arg == 0 ? &ctx->cfg->ctl_read : &ctx->cfg->ctl_admin;
+	uint32_t num = 0;
+	gid_t gid = 0;
+	char *tok;
+	int r = cfg_single(ctx, k->name, val, &tok);
+
+	if (r)
+		return r;
+	if (strlen(tok) >= sizeof(g->name))
+		return cfg_error(ctx, ctx->lineno, "%s: '%s' is too long", k->name, tok);
+	if (isdigit((unsigned char)tok[0])) {
+		/* (gid_t)-1 is "no group" to chown and setgid */
+		r = cfg_u32(ctx, k->name, tok, 0, UINT32_MAX - 1, &num);
+		gid = (gid_t)num;
+	} else {
+		r = cfg_group_lookup(tok, &gid);
+		if (r == -ENOENT)
+			r = cfg_error(ctx, ctx->lineno, "%s: no group '%s' (a name the system "
+					"knows, or a number)", k->name, tok);
+		else if (r)
+			r = cfg_error(ctx, ctx->lineno, "%s: cannot look up group '%s': %s",
+				      k->name, tok, strerror(-r));
+	}
+	if (r)
+		return r;
+	g->set = true;
+	g->gid = gid;
+	snprintf(g->name, sizeof(g->name), "%s", tok);
+	return 0;
+}
+
 static const struct cfg_key daemon_keys[] = {
 	{ "control", key_daemon_path, 0, 0 },
 	{ "socket_dir", key_daemon_path, 0, 1 },
@@ -429,6 +500,8 @@ static const struct cfg_key daemon_keys[] = {
 	{ "raw_instance", key_daemon_raw, 0, 1 },
 	{ "raw_channel", key_daemon_raw, 0, 2 },
 	{ "upstream_timeout_ms", key_daemon_raw, 0, 3 },
+	{ "control_read_group", key_daemon_group, 0, 0 },
+	{ "control_admin_group", key_daemon_group, 0, 1 },
 	{ NULL, NULL, 0, 0 },
 };
 

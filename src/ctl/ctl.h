@@ -15,6 +15,7 @@ enum {
 	EXIT_DAEMON = 1,	/* the daemon answered with an error */
 	EXIT_USAGE = 2,
 	EXIT_CONNECT = 3,	/* no daemon to talk to */
+	EXIT_DENIED = 4,	/* the daemon refused the command to this user */
 };
 
 struct ctl {

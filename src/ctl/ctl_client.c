@@ -141,8 +141,8 @@ int ctl_request_keep(struct ctl *ctl, const char *command, const char *agent,
 			jint(reply, VSCMI_CTL_KEY_VERSION), VSCMI_CONTROL_VERSION);
 	if (!jbool(reply, VSCMI_CTL_KEY_OK)) {
 		fprintf(stderr, "vscmictl: %s\n", jstr(reply, VSCMI_CTL_KEY_ERROR, "unknown error"));
+		ret = jbool(reply, VSCMI_CTL_KEY_DENIED) ? EXIT_DENIED : EXIT_DAEMON;
 		json_object_put(reply);
-		ret = EXIT_DAEMON;
 		goto out;
 	}
 	*out = reply;

@@ -3,7 +3,17 @@
  * packet (see include/vscmi/control.h). A client that sends garbage gets an
  * error reply; a client that does not read its replies is dropped. With
  * every slot taken, a new client replaces the one idle the longest, so
- * clients that connect and wait cannot lock everyone else out. */
+ * clients that connect and wait cannot lock everyone else out.
+ *
+ * Access: each command has a class (ctl_commands). With neither
+ * control_read_group nor control_admin_group set, the socket is 0660 and
+ * whoever can open it may do everything, as the file mode is the check.
+ * With either set, the socket is 0666 and the check is per command, on the
+ * credentials the kernel took at connect() (SO_PEERCRED, SO_PEERGROUPS):
+ * one file mode cannot admit two groups, and a refused command can say
+ * why where a refused connect() cannot. Root may do everything; the admin
+ * group may also read. Rights-less clients are evicted first, so opening
+ * the socket to everyone does not let them push out the operators. */
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdarg.h>
@@ -12,6 +22,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,7 +51,13 @@ struct vscmid_ctl_client {
 	bool tracing;
 	char trace_agent[16];		/* empty: every agent */
 	uint64_t trace_dropped;		/* packets the client did not take */
+	struct vscmid_ctl_peer peer;
+	bool peer_known;		/* SO_PEERCRED answered */
+	bool denial_logged;
 };
+
+/* Kernels before 4.13 have no SO_PEERGROUPS; said once per daemon. */
+static bool ctl_nogroups_logged;
 
 /* json-c aborts on a NULL container; these drop the member instead. */
 static struct json_object *jadd(struct json_object *o, const char *key, struct json_object *v)
@@ -655,17 +672,85 @@ void vscmid_control_trace(struct vscmid *d, struct scmi_agent *agent,
 	json_object_put(o);
 }
 
+/* Every command and the access it needs. trace is admin: it shows every
+ * byte a guest sends and receives. */
 static const struct {
 	const char *name;
 	struct json_object *(*fn)(struct vscmid *d, struct json_object *req);
+	enum vscmid_ctl_class cls;
 } ctl_commands[] = {
-	{ VSCMI_CTL_STATUS, ctl_status },
-	{ VSCMI_CTL_AGENTS, ctl_agents },
-	{ VSCMI_CTL_RESOURCES, ctl_resources },
-	{ VSCMI_CTL_RELEASE, ctl_release },
-	{ VSCMI_CTL_TRACE, ctl_trace },
-	{ VSCMI_CTL_SYSTEM, ctl_system },
+	{ VSCMI_CTL_STATUS, ctl_status, VSCMID_CTL_READ },
+	{ VSCMI_CTL_AGENTS, ctl_agents, VSCMID_CTL_READ },
+	{ VSCMI_CTL_RESOURCES, ctl_resources, VSCMID_CTL_READ },
+	{ VSCMI_CTL_RELEASE, ctl_release, VSCMID_CTL_ADMIN },
+	{ VSCMI_CTL_TRACE, ctl_trace, VSCMID_CTL_ADMIN },
+	{ VSCMI_CTL_SYSTEM, ctl_system, VSCMID_CTL_ADMIN },
 };
+
+int vscmid_control_class(const char *command)
+{
+	for (size_t i = 0; i < sizeof(ctl_commands) / sizeof(ctl_commands[0]); i++)
+		if (strcmp(command, ctl_commands[i].name) == 0)
+			return (int)ctl_commands[i].cls;
+	return -ENOENT;
+}
+
+static bool ctl_in_group(const struct vscmid_ctl_peer *p, const struct vscmi_ctl_group *g)
+{
+	if (!g->set)
+		return false;
+	if (p->gid == g->gid)
+		return true;
+	for (size_t i = 0; i < p->ngroups; i++)
+		if (p->groups[i] == g->gid)
+			return true;
+	return false;
+}
+
+bool vscmid_control_allowed(const struct vscmi_config *cfg, const struct vscmid_ctl_peer *peer,
+			    enum vscmid_ctl_class cls)
+{
+	if (!cfg->ctl_read.set && !cfg->ctl_admin.set)
+		return true;
+	if (!peer)
+		return false;
+	if (peer->uid == 0 || ctl_in_group(peer, &cfg->ctl_admin))
+		return true;
+	return cls == VSCMID_CTL_READ && ctl_in_group(peer, &cfg->ctl_read);
+}
+
+/* NULL when the client being answered may run cmd, else the refusal; it is
+ * logged once per connection, so a client that retries cannot flood the log. */
+static struct json_object *ctl_refuse(struct vscmid *d, const char *cmd,
+				      enum vscmid_ctl_class cls)
+{
+	const struct vscmi_ctl_group *rg = &d->cfg->ctl_read, *ag = &d->cfg->ctl_admin;
+	struct vscmid_ctl_client *c = d->ctl_current;
+	char who[160];
+	struct json_object *o;
+
+	/* an in-process caller (no connection) is the daemon itself */
+	if (!c || vscmid_control_allowed(d->cfg, c->peer_known ? &c->peer : NULL, cls))
+		return NULL;
+	if (cls == VSCMID_CTL_READ && rg->set && ag->set)
+		snprintf(who, sizeof(who), "root or group %s or %s", rg->name, ag->name);
+	else if (cls == VSCMID_CTL_READ && rg->set)
+		snprintf(who, sizeof(who), "root or group %s", rg->name);
+	else if (ag->set)
+		snprintf(who, sizeof(who), "root or group %s", ag->name);
+	else
+		snprintf(who, sizeof(who), "root");
+	if (!c->denial_logged)
+		log_notice("control: refused %s to uid %ld gid %ld pid %ld: needs %s (further "
+			   "refusals on this connection are not logged)", cmd,
+			   c->peer_known ? (long)c->peer.uid : -1L,
+			   c->peer_known ? (long)c->peer.gid : -1L,
+			   c->peer_known ? (long)c->peer.pid : -1L, who);
+	c->denial_logged = true;
+	o = reply_error("permission denied: `%.64s` needs %s", cmd, who);
+	jadd(o, VSCMI_CTL_KEY_DENIED, json_object_new_boolean(true));
+	return o;
+}
 
 static struct json_object *ctl_dispatch(struct vscmid *d, struct json_object *req)
 {
@@ -686,9 +771,14 @@ static struct json_object *ctl_dispatch(struct vscmid *d, struct json_object *re
 	    !json_object_is_type(jc, json_type_string))
 		return reply_error("request has no string '%s'", VSCMI_CTL_KEY_COMMAND);
 	cmd = json_object_get_string(jc);
-	for (size_t i = 0; i < sizeof(ctl_commands) / sizeof(ctl_commands[0]); i++)
-		if (strcmp(cmd, ctl_commands[i].name) == 0)
-			return ctl_commands[i].fn(d, req);
+	for (size_t i = 0; i < sizeof(ctl_commands) / sizeof(ctl_commands[0]); i++) {
+		struct json_object *denied;
+
+		if (strcmp(cmd, ctl_commands[i].name) != 0)
+			continue;
+		denied = ctl_refuse(d, cmd, ctl_commands[i].cls);
+		return denied ? denied : ctl_commands[i].fn(d, req);
+	}
 	return reply_error("unknown command '%.64s' (status, agents, resources, release, trace, system)",
 			   cmd);
 }
@@ -766,6 +856,7 @@ static void ctl_client_free(struct vscmid_ctl_client *c)
 		d->ntracing--;
 	sd_event_source_disable_unref(c->src);
 	close(c->fd);
+	free(c->peer.groups);
 	free(c);
 }
 
@@ -836,10 +927,18 @@ static int ctl_on_request(sd_event_source *src, int fd, uint32_t revents, void *
 /* Makes room: the last client in the list has been idle the longest. */
 static void ctl_evict(struct vscmid *d)
 {
-	struct vscmid_ctl_client *idle = d->clients;
+	struct vscmid_ctl_client *idle = d->clients, *c;
 
 	while (idle->next)
 		idle = idle->next;
+	/* a client that may do nothing goes before one that may */
+	for (c = idle; c; c = c->prev) {
+		if (!vscmid_control_allowed(d->cfg, c->peer_known ? &c->peer : NULL,
+					    VSCMID_CTL_READ)) {
+			idle = c;
+			break;
+		}
+	}
 	if (!ctl_evict_logged)
 		log_notice("control: more than %d clients; closing the one idle the longest "
 			   "for each new one (logged once)", CTL_MAX_CLIENTS);
@@ -847,6 +946,61 @@ static void ctl_evict(struct vscmid *d)
 		log_debug("control: closing the client idle the longest");
 	ctl_evict_logged = true;
 	ctl_client_free(idle);
+}
+
+/* The peer's supplementary groups as of its connect(). Without
+ * SO_PEERGROUPS only its primary group counts: /proc/PID/status would be
+ * read later than the connect and could belong to another process by then. */
+static void ctl_peer_groups(struct vscmid_ctl_client *c)
+{
+	socklen_t len = 32 * sizeof(gid_t);
+	gid_t *g = NULL;
+	int r = -ENOPROTOOPT;
+
+#ifdef SO_PEERGROUPS
+	/* the second try has the size the kernel asked for; NGROUPS_MAX caps it */
+	for (int tries = 0; tries < 2 && len <= 65536 * sizeof(gid_t); tries++) {
+		gid_t *ng = realloc(g, len ? len : sizeof(gid_t));
+
+		if (!ng) {
+			r = -ENOMEM;
+			break;
+		}
+		g = ng;
+		if (getsockopt(c->fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) == 0) {
+			c->peer.groups = g;
+			c->peer.ngroups = len / sizeof(gid_t);
+			return;
+		}
+		r = -errno;
+		if (r != -ERANGE)
+			break;
+	}
+#endif
+	free(g);
+	if (r == -ENOPROTOOPT && !ctl_nogroups_logged) {
+		log_warn("control: the kernel does not tell a client's supplementary groups "
+			 "(SO_PEERGROUPS, Linux 4.13); only its primary group counts");
+		ctl_nogroups_logged = true;
+	} else if (r != -ENOPROTOOPT) {
+		log_debug("control: a client's groups: %s", strerror(-r));
+	}
+}
+
+static void ctl_peer(struct vscmid_ctl_client *c)
+{
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) < 0 || len != sizeof(uc)) {
+		log_debug("control: a client's credentials: %s", strerror(errno));
+		return;
+	}
+	c->peer.uid = uc.uid;
+	c->peer.gid = uc.gid;
+	c->peer.pid = uc.pid;
+	c->peer_known = true;
+	ctl_peer_groups(c);
 }
 
 static int ctl_on_connect(sd_event_source *src, int lfd, uint32_t revents, void *userdata)
@@ -869,8 +1023,10 @@ static int ctl_on_connect(sd_event_source *src, int lfd, uint32_t revents, void 
 	}
 	c->d = d;
 	c->fd = fd;
+	ctl_peer(c);
 	if (sd_event_add_io(d->ev, &c->src, fd, EPOLLIN | EPOLLRDHUP, ctl_on_request, c) < 0) {
 		close(fd);
+		free(c->peer.groups);
 		free(c);
 		return 0;
 	}
@@ -881,15 +1037,37 @@ static int ctl_on_connect(sd_event_source *src, int lfd, uint32_t revents, void 
 	return 0;
 }
 
+static mode_t ctl_mode(const struct vscmi_config *cfg)
+{
+	return cfg->ctl_read.set || cfg->ctl_admin.set ? 0666 : 0660;
+}
+
+void vscmid_control_access_changed(struct vscmid *d)
+{
+	if (d->ctl_fd >= 0 && chmod(d->cfg->control, ctl_mode(d->cfg)) < 0)
+		log_err("control: %s: chmod: %s", d->cfg->control, strerror(errno));
+	/* a trace was allowed when it began; one no longer allowed stops */
+	for (struct vscmid_ctl_client *c = d->clients; c; c = c->next) {
+		if (!c->tracing || vscmid_control_allowed(d->cfg, c->peer_known ? &c->peer : NULL,
+							  VSCMID_CTL_ADMIN))
+			continue;
+		c->tracing = false;
+		d->ntracing--;
+		log_notice("control: a trace by uid %ld stopped: its access was withdrawn",
+			   c->peer_known ? (long)c->peer.uid : -1L);
+	}
+}
+
 int vscmid_control_open(struct vscmid *d)
 {
 	int r;
 
-	r = vscmid_listen(d->cfg->control, SOCK_SEQPACKET, 0660);
+	r = vscmid_listen(d->cfg->control, SOCK_SEQPACKET, ctl_mode(d->cfg));
 	if (r < 0)
 		return r;
 	d->ctl_fd = r;
 	ctl_evict_logged = false;
+	ctl_nogroups_logged = false;
 	return sd_event_add_io(d->ev, &d->ctl_src, d->ctl_fd, EPOLLIN, ctl_on_connect, d);
 }
 

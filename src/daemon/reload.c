@@ -12,7 +12,9 @@
  * bound, or it could not be added) is tried again at every reload, changed
  * or not, until it is served: a reload converges on the file.
  *
- * Resources and the [daemon] section are the running platform's shape;
+ * Who may use the control socket (control_read_group, control_admin_group)
+ * and restart_grace apply at once; the next command is checked against
+ * them. The rest of [daemon] and the resources are the running platform's shape;
  * a file that changes them is refused with the advice to restart, which
  * keeps every vote (see the journal). A file that does not parse is
  * refused with its reason. Either way the running configuration stays. */
@@ -38,6 +40,28 @@ static const char *reload_fixed_differs(const struct vscmi_config *a, const stru
 	    a->upstream_timeout_ms != b->upstream_timeout_ms)
 		return "the platform";
 	return NULL;
+}
+
+static bool reload_group_equal(const struct vscmi_ctl_group *a, const struct vscmi_ctl_group *b)
+{
+	return a->set == b->set && (!a->set || (a->gid == b->gid && !strcmp(a->name, b->name)));
+}
+
+/* What [daemon] says that a reload applies as it is. */
+static void reload_daemon_live(struct vscmid *d, const struct vscmi_config *ncfg)
+{
+	struct vscmi_config *cfg = d->cfg;
+
+	cfg->restart_grace_s = ncfg->restart_grace_s;
+	if (reload_group_equal(&cfg->ctl_read, &ncfg->ctl_read) &&
+	    reload_group_equal(&cfg->ctl_admin, &ncfg->ctl_admin))
+		return;
+	cfg->ctl_read = ncfg->ctl_read;
+	cfg->ctl_admin = ncfg->ctl_admin;
+	vscmid_control_access_changed(d);
+	log_notice("reload: control socket access: read %s, admin %s",
+		   cfg->ctl_read.set ? cfg->ctl_read.name : "-",
+		   cfg->ctl_admin.set ? cfg->ctl_admin.name : "-");
 }
 
 static const struct vscmi_agent_desc *reload_find(const struct vscmi_model *m, const char *name)
@@ -113,7 +137,7 @@ static void reload_apply(struct vscmid *d, struct vscmi_config *ncfg)
 	}
 	if (!removed && !added && !changed && !reload_unfinished(d)) {
 		log_info("reload: %s: no agent changed", d->cfg->path);
-		d->cfg->restart_grace_s = ncfg->restart_grace_s;
+		reload_daemon_live(d, ncfg);
 		return;
 	}
 
@@ -147,7 +171,7 @@ static void reload_apply(struct vscmid *d, struct vscmi_config *ncfg)
 	om->nagents = nm->nagents;
 	nm->agents = tmp_agents;
 	nm->nagents = tmp_n;
-	d->cfg->restart_grace_s = ncfg->restart_grace_s;
+	reload_daemon_live(d, ncfg);
 	for (uint32_t i = 0; i < om->nagents; i++) {
 		const struct vscmi_agent_desc *nd = &om->agents[i];
 		struct scmi_agent *a = scmi_server_agent_by_name(d->srv, nd->name);
@@ -230,7 +254,7 @@ void vscmid_reload(struct vscmid *d)
 	if (vscmi_model_equal(&cfg->model, &d->cfg->model) && !reload_fixed_differs(d->cfg, cfg) &&
 	    !reload_unfinished(d)) {
 		log_info("reload: %s is unchanged", d->cfg->path);
-		d->cfg->restart_grace_s = cfg->restart_grace_s;
+		reload_daemon_live(d, cfg);
 		goto out;
 	}
 	fixed = reload_fixed_differs(d->cfg, cfg);

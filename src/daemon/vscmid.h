@@ -169,6 +169,30 @@ void vscmid_control_close(struct vscmid *d);
 /* Answers one request packet; never NULL unless out of memory. */
 struct json_object *vscmid_control_handle(struct vscmid *d, const char *req, size_t len);
 
+/* Who may do what on the control socket. Read commands only look at the
+ * daemon's state; admin commands change it or show guests' traffic. */
+enum vscmid_ctl_class {
+	VSCMID_CTL_READ,
+	VSCMID_CTL_ADMIN,
+};
+
+/* A client's credentials, as the kernel saw them at connect(). */
+struct vscmid_ctl_peer {
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	gid_t *groups;			/* supplementary; NULL when unknown */
+	size_t ngroups;
+};
+
+/* The class a command needs, or -ENOENT for no such command. */
+int vscmid_control_class(const char *command);
+/* Whether peer may run commands of class cls under cfg's groups. */
+bool vscmid_control_allowed(const struct vscmi_config *cfg, const struct vscmid_ctl_peer *peer,
+			    enum vscmid_ctl_class cls);
+/* The socket's mode for cfg's groups, set again after a reload. */
+void vscmid_control_access_changed(struct vscmid *d);
+
 const char *vscmid_system_state_name(uint32_t state);
 
 /* Closes the journal files (they stay for the next run). */
