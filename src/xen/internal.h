@@ -174,5 +174,8 @@ void xen_journal_drop(struct xen_guest *g);
 /* 0 with s filled; -ENOENT with none, -ESTALE when it is another device's
  * or setup's, -EINVAL when malformed. */
 int xen_journal_load(struct xen_guest *g, struct xen_saved *s);
+/* The file at path parsed, whichever device it names: 0, -errno, or
+ * -EINVAL for anything malformed. */
+int xen_journal_read(const char *path, struct xen_saved *s);
 
 #endif
