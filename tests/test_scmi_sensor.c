@@ -11,6 +11,26 @@
 
 #include "support/scmi_suite.h"
 
+/* A journal (restart) restores trip points only onto a sensor: nothing a
+ * guest can send arms one on another resource. */
+START_TEST(test_sensor_trips_restored_only_onto_sensors)
+{
+	struct scmi_agent *a = scmi_server_agent(rig.srv, GFX);
+	struct scmi_view_state vs = { .kind = VSCMI_PERF, .vid = 0 };
+
+	vs.trips[1].armed = true;
+	vs.trips[1].mode = 3;
+	vs.trips[1].value = 10;
+	ck_assert_int_eq(scmi_agent_restore_view(a, &vs), -EINVAL);
+	vs.kind = VSCMI_VOLTAGE;
+	ck_assert_int_eq(scmi_agent_restore_view(a, &vs), -EINVAL);
+	vs.kind = VSCMI_SENSOR;
+	ck_assert_int_eq(scmi_agent_restore_view(a, &vs), 0);
+	vs.trips[1].mode = 4;
+	ck_assert_int_eq(scmi_agent_restore_view(a, &vs), -EINVAL);
+}
+END_TEST
+
 START_TEST(test_sensor_protocol_attributes)
 {
 	OK(SEND(GFX, SENSOR, 0x1));
@@ -439,5 +459,6 @@ int main(void)
 	tcase_add_test(tc, test_sensor_config_is_per_agent);
 	tcase_add_test(tc, test_sensor_reading_disabled_expect_PROTOCOL_ERROR);
 	tcase_add_test(tc, test_sensor_update_notify_and_name);
+	tcase_add_test(tc, test_sensor_trips_restored_only_onto_sensors);
 	return rig_run(s);
 }

@@ -158,8 +158,9 @@ static void be_path(char *buf, size_t cap, uint32_t domid, const char *key)
 		 key ? key : "");
 }
 
-/* What libxl writes for virtio = [ "type=virtio,device20,transport=mmio,..." ]. */
-static void libxl_add_device(uint32_t domid, bool grants, const char *type)
+/* What libxl writes for virtio = [ "type=virtio,device20,transport=mmio,..." ],
+ * the base as given. */
+static void libxl_add_device_at(uint32_t domid, bool grants, const char *type, const char *base)
 {
 	char path[160];
 	xs_transaction_t t = xs_transaction_start(xs);
@@ -173,7 +174,7 @@ static void libxl_add_device(uint32_t domid, bool grants, const char *type)
 	snprintf(vals[2], 80, "1");
 	snprintf(vals[3], 80, "1");
 	snprintf(vals[4], 80, "%u", SPI0);
-	snprintf(vals[5], 80, "%#llx", BASE0);
+	snprintf(vals[5], 80, "%s", base);
 	snprintf(vals[6], 80, "%s", type);
 	snprintf(vals[7], 80, "mmio");
 	snprintf(vals[8], 80, "%d", grants);
@@ -182,6 +183,14 @@ static void libxl_add_device(uint32_t domid, bool grants, const char *type)
 		ck_assert(xs_write(xs, t, path, vals[i], (unsigned int)strlen(vals[i])));
 	}
 	ck_assert(xs_transaction_end(xs, t, false));
+}
+
+static void libxl_add_device(uint32_t domid, bool grants, const char *type)
+{
+	char base[32];
+
+	snprintf(base, sizeof(base), "%#llx", BASE0);
+	libxl_add_device_at(domid, grants, type, base);
 }
 
 static int be_state(uint32_t domid)
@@ -675,6 +684,18 @@ START_TEST(test_xenstore_entries_that_are_not_ids_are_ignored)
 	ck_assert_int_eq(sim_guest_probe(&cam.g, true), 0);
 	ck_assert_int_eq(SCMI(&cam, SCMI_PROTO_BASE, 0x0), 0);
 	ck_assert_int_eq(cam.mmio_failures, 0);
+}
+END_TEST
+
+/* A number is what toolstacks write: a blank or a sign before it is not
+ * one (strtoull alone took " -1000" as a base near 2^64). */
+START_TEST(test_xenstore_numbers_with_blanks_or_signs_are_refused)
+{
+	domain(CAMERA, "camera");
+	start_daemon_with(conf_text, true);
+	libxl_add_device_at(CAMERA, true, "virtio,device20", " -1000");
+	ck_assert(log_wait("base, irq or frontend-id missing or malformed"));
+	ck_assert_int_ne(be_state(CAMERA), 4);
 }
 END_TEST
 
@@ -1525,6 +1546,7 @@ static Suite *xen_suite(void)
 	tcase_add_test(tc, test_notification_flood_is_contained);
 	tcase_add_test(tc, test_delayed_responses_follow_their_replies_over_xen);
 	tcase_add_test(tc, test_xenstore_entries_that_are_not_ids_are_ignored);
+	tcase_add_test(tc, test_xenstore_numbers_with_blanks_or_signs_are_refused);
 	tcase_add_test(tc, test_toolstack_close_gets_closed_state);
 	tcase_add_test(tc, test_dom0less_guest_served_without_toolstack);
 	tcase_add_test(tc, test_guest_without_agent_gets_no_device);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "vscmi/model.h"
@@ -39,6 +40,10 @@ struct vscmi_config {
 /* Parses and validates path. On error returns -errno and writes
  * "FILE:LINE: what is wrong" into err. */
 int vscmi_config_load(const char *path, struct vscmi_config **out, char *err, size_t errlen);
+/* The same from an open stream (a file, or memory through fmemopen),
+ * named path in errors and in cfg->path. */
+int vscmi_config_read(FILE *f, const char *path, struct vscmi_config **out, char *err,
+		      size_t errlen);
 void vscmi_config_free(struct vscmi_config *cfg);
 
 #endif

@@ -2167,7 +2167,10 @@ void vscmi_config_free(struct vscmi_config *cfg)
 	free(cfg);
 }
 
-int vscmi_config_load(const char *path, struct vscmi_config **out, char *err, size_t errlen)
+/* Parses f, named path in what it keeps and in its errors; the caller
+ * opens and closes f. */
+int vscmi_config_read(FILE *f, const char *path, struct vscmi_config **out, char *err,
+		      size_t errlen)
 {
 	struct cfg_ctx ctx = { .cur = -1, .daemon_sect = -1, .err = err, .errlen = errlen };
 	struct vscmi_config *cfg;
@@ -2183,6 +2186,7 @@ int vscmi_config_load(const char *path, struct vscmi_config **out, char *err, si
 		return -ENOMEM;
 	}
 	ctx.cfg = cfg;
+	ctx.f = f;
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
 	snprintf(cfg->control, sizeof(cfg->control), "%s", VSCMI_RUNDIR "/control");
 	snprintf(cfg->socket_dir, sizeof(cfg->socket_dir), "%s", VSCMI_RUNDIR);
@@ -2197,13 +2201,6 @@ int vscmi_config_load(const char *path, struct vscmi_config **out, char *err, si
 		goto out;
 	}
 
-	ctx.f = fopen(path, "re");
-	if (!ctx.f) {
-		r = -errno;
-		if (err && errlen)
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
 	syntax = ini_parse_stream(cfg_reader, &ctx, cfg_handler, &ctx);
 	if (ferror(ctx.f)) {
 		r = -EIO;
@@ -2223,8 +2220,6 @@ int vscmi_config_load(const char *path, struct vscmi_config **out, char *err, si
 		cfg_validate(&ctx);
 	r = ctx.failed;
 out:
-	if (ctx.f)
-		fclose(ctx.f);
 	free(ctx.line);
 	for (uint32_t i = 0; i < ctx.nsects; i++)
 		for (int k = 0; k < VSCMI_KIND_COUNT; k++)
@@ -2236,4 +2231,22 @@ out:
 	}
 	*out = cfg;
 	return 0;
+}
+
+int vscmi_config_load(const char *path, struct vscmi_config **out, char *err, size_t errlen)
+{
+	FILE *f;
+	int r;
+
+	*out = NULL;
+	f = fopen(path, "re");
+	if (!f) {
+		r = -errno;
+		if (err && errlen)
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return r;
+	}
+	r = vscmi_config_read(f, path, out, err, errlen);
+	fclose(f);
+	return r;
 }

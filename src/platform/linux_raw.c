@@ -453,8 +453,8 @@ static const struct vscmi_platform_ops raw_ops = {
 
 /* --- opening, freeing and the vscmi_raw_* calls ------------------------------ */
 
-int vscmi_raw_new(const struct vscmi_model *m, const struct vscmi_raw_opts *o,
-		  struct vscmi_platform **out, char *err, size_t errlen)
+int raw_alloc(const struct vscmi_model *m, const struct vscmi_raw_opts *o, struct raw **out,
+	      char *err, size_t errlen)
 {
 	struct raw *r = calloc(1, sizeof(*r));
 	int n, e;
@@ -502,6 +502,23 @@ int vscmi_raw_new(const struct vscmi_model *m, const struct vscmi_raw_opts *o,
 		raw_fail(err, errlen, "raw_dir '%s' is too long", o->dir);
 		goto fail;
 	}
+	*out = r;
+	return 0;
+fail:
+	raw_destroy(&r->base);
+	return e;
+}
+
+int vscmi_raw_new(const struct vscmi_model *m, const struct vscmi_raw_opts *o,
+		  struct vscmi_platform **out, char *err, size_t errlen)
+{
+	struct raw *r;
+	int e;
+
+	*out = NULL;
+	e = raw_alloc(m, o, &r, err, errlen);
+	if (e)
+		return e;
 	e = raw_connect(r, err, errlen);
 	if (e)
 		goto fail;

@@ -110,6 +110,10 @@ static inline struct raw *to_raw(struct vscmi_platform *p)
 /* Writes the message into err; returns -ENODEV. */
 __attribute__((format(printf, 3, 4))) int raw_fail(char *err, size_t errlen, const char *fmt,
 						   ...);
+/* A platform with nothing opened yet (link down): 0, or -errno with err
+ * set. vscmi_raw_new connects it. */
+int raw_alloc(const struct vscmi_model *m, const struct vscmi_raw_opts *o, struct raw **out,
+	      char *err, size_t errlen);
 /* The index of sensor id in the model, or -1. */
 int raw_sensor_index(const struct raw *r, uint32_t id);
 

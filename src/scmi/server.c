@@ -395,8 +395,11 @@ int scmi_agent_restore_view(struct scmi_agent *a, const struct scmi_view_state *
 
 	if ((unsigned int)vs->kind >= VSCMI_KIND_COUNT || vs->vid >= a->nviews[vs->kind])
 		return -ENOENT;
+	/* Only a sensor has trip points: a journal arming one elsewhere was
+	 * not written by us. */
 	for (int t = 0; t < SCMI_SAVED_TRIPS; t++)
-		if (vs->trips[t].armed && (vs->trips[t].mode < 1 || vs->trips[t].mode > 3))
+		if (vs->trips[t].armed && (vs->kind != VSCMI_SENSOR || vs->trips[t].mode < 1 ||
+					   vs->trips[t].mode > 3))
 			return -EINVAL;
 	v = &a->views[vs->kind][vs->vid];
 	r = arb_vote_restore(v->vote, &vs->vote, vs->owner);

@@ -162,6 +162,11 @@ struct xen_hold {
  * 10 decimal digits, no sign, space or leading zero, at most max, ended by
  * '\0' or stop (its place in *rest when rest is given). 0, or -EINVAL. */
 int xen_parse_id(const char *s, char stop, unsigned long max, uint32_t *out, const char **rest);
+/* A XenStore number, decimal, octal or 0x hex, at most max: 0 or -EINVAL. */
+int xen_parse_u64(const char *s, uint64_t max, uint64_t *out);
+/* "<watch_path>/<domid>/<devid>[/...]": 0 or -EINVAL. */
+int xen_parse_dev_path(const char *watch_path, const char *path, uint32_t *domid,
+		       uint32_t *devid);
 
 void xen_hold(struct xen_backend *xb, uint32_t domid, struct xen_hold *h);
 void xen_release(struct xen_backend *xb, struct xen_hold *h);
@@ -174,5 +179,8 @@ void xen_journal_drop(struct xen_guest *g);
 /* 0 with s filled; -ENOENT with none, -ESTALE when it is another device's
  * or setup's, -EINVAL when malformed. */
 int xen_journal_load(struct xen_guest *g, struct xen_saved *s);
+/* The file at path parsed, whichever device it names: 0, -errno, or
+ * -EINVAL for anything malformed. */
+int xen_journal_read(const char *path, struct xen_saved *s);
 
 #endif

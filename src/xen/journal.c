@@ -187,16 +187,12 @@ static int xen_journal_parse(struct json_object *o, struct xen_saved *s)
 	return r ? -EINVAL : 0;
 }
 
-int xen_journal_load(struct xen_guest *g, struct xen_saved *s)
+int xen_journal_read(const char *path, struct xen_saved *s)
 {
 	struct json_object *o;
 	struct stat st;
-	char path[256];
 	int r;
 
-	r = xen_journal_path(g, "", path, sizeof(path));
-	if (r < 0)
-		return r;
 	if (stat(path, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode) || st.st_size > XEN_JOURNAL_MAX_BYTES)
@@ -206,6 +202,18 @@ int xen_journal_load(struct xen_guest *g, struct xen_saved *s)
 		return -EINVAL;
 	r = xen_journal_parse(o, s);
 	json_object_put(o);
+	return r;
+}
+
+int xen_journal_load(struct xen_guest *g, struct xen_saved *s)
+{
+	char path[256];
+	int r;
+
+	r = xen_journal_path(g, "", path, sizeof(path));
+	if (r < 0)
+		return r;
+	r = xen_journal_read(path, s);
 	if (r < 0)
 		return r;
 	/* Another device, or the same one set up differently since. */

@@ -33,22 +33,33 @@ static int xs_read_u64(struct xen_backend *xb, const char *dir, const char *key,
 {
 	char path[192];
 	unsigned int len;
-	char *s, *end;
-	unsigned long long v;
-	int r = 0;
+	char *s;
+	int r;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, key);
 	s = xs_read(xb->xs, XBT_NULL, path, &len);
 	if (!s)
 		return -ENOENT;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *end || s[0] == '-' || v > max)
-		r = -EINVAL;
-	else
-		*out = v;
+	r = xen_parse_u64(s, max, out);
 	free(s);
 	return r;
+}
+
+/* strtoull would also take leading blanks and a sign: " -1000" would be a
+ * base near the top of the address space. A value starts with a digit. */
+int xen_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
 }
 
 /* Writes the backend state, only while the device directory is there:
@@ -308,13 +319,13 @@ int xen_parse_id(const char *s, char stop, unsigned long max, uint32_t *out, con
 	return 0;
 }
 
-/* Parses "<watch_path>/<domid>/<devid>[/...]". */
-static int xen_xs_parse(struct xen_backend *xb, const char *path, uint32_t *domid, uint32_t *devid)
+int xen_parse_dev_path(const char *watch_path, const char *path, uint32_t *domid,
+		       uint32_t *devid)
 {
-	size_t n = strlen(xb->watch_path);
+	size_t n = strlen(watch_path);
 	const char *rest;
 
-	if (strncmp(path, xb->watch_path, n) != 0 || path[n] != '/')
+	if (strncmp(path, watch_path, n) != 0 || path[n] != '/')
 		return -EINVAL;
 	if (xen_parse_id(path + n + 1, '/', XEN_DOMID_MAX, domid, &rest) < 0 || *rest != '/')
 		return -EINVAL;
@@ -412,7 +423,7 @@ static int xen_xs_event(sd_event_source *s, int fd, uint32_t revents, void *user
 		return 0;
 	if (!strcmp(w[XS_WATCH_PATH], "@releaseDomain"))
 		xen_release_domains(xb);
-	else if (xen_xs_parse(xb, w[XS_WATCH_PATH], &domid, &devid) == 0)
+	else if (xen_parse_dev_path(xb->watch_path, w[XS_WATCH_PATH], &domid, &devid) == 0)
 		xen_xs_device(xb, domid, devid);
 	else
 		xen_xs_scan(xb);
