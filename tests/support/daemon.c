@@ -127,3 +127,17 @@ int td_stop(pid_t pid)
 			return -errno;
 	return st;
 }
+
+int td_log_count(const char *path, const char *needle)
+{
+	char line[1024];
+	int n = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}

@@ -39,5 +39,8 @@ ssize_t td_recv_wait(int fd, void *buf, size_t cap, int ms);
 int td_wait_control(const char *path, pid_t pid, int timeout_ms, int *status);
 /* SIGTERM, then waits: the wait status, or -errno. */
 int td_stop(pid_t pid);
+/* Lines of the log at path that contain needle; -errno when it cannot be
+ * read. */
+int td_log_count(const char *path, const char *needle);
 
 #endif
