@@ -1415,11 +1415,16 @@ END_TEST
 
 START_TEST(test_response_into_readonly_grant_breaks_only_that_device)
 {
-	struct guest cam;
-	uint8_t req[8], resp2[SIM_MSG_SIZE];
-	size_t len = 0;
+	struct guest cam, disp;
+	struct sim_domain_info info;
+	uint8_t req[8], resp[SIM_MSG_SIZE];
+	size_t rlen;
 
-	start_camera(&cam, true);
+	start_camera_and_display(&cam, true, &disp, true);
+	ck_assert_int_eq(sim_guest_probe(&cam.g, true), 0);
+	ck_assert_int_eq(sim_guest_probe(&disp.g, true), 0);
+	/* the display holds a clock on before the camera goes wrong */
+	ck_assert_int_eq(SCMI(&disp, SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
 	/* regrant the whole rest of the RAM read-only: responses cannot land */
 	for (uint32_t p = 64; p < GRANTED_PAGES; p++) {
 		sim_revoke(sim, CAMERA, GREF0 + p);
@@ -1437,9 +1442,14 @@ START_TEST(test_response_into_readonly_grant_breaks_only_that_device)
 	sim_guest_avail_add(&cam.g, 0, 0);
 	sim_guest_kick(&cam.g, 0);
 	ck_assert_uint_eq(sim_guest_rd(&cam.g, 0x070) & 64, 64);
-	(void)resp2;
-	(void)len;
 	ck_assert_int_eq(cam.mmio_failures, 0);
+	/* the display's device is as it was: served, its vote standing */
+	ck_assert_uint_eq(sim_guest_rd(&disp.g, 0x070) & 64, 0);
+	ck_assert_int_eq(SCMI(&disp, SCMI_PROTO_CLOCK, 0xb, 0, 0), 0);
+	ck_assert_uint_eq(vscmi_get_le32(resp + 12), 1);
+	ck_assert_int_eq(sim_domain_info(sim, DISPLAY, &info), 0);
+	ck_assert_uint_eq(info.violations, 0);
+	ck_assert_int_eq(disp.mmio_failures, 0);
 }
 END_TEST
 
