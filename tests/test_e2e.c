@@ -1080,6 +1080,85 @@ END_TEST
  * (every one a journal write, none a hardware change) when vscmid is
  * killed. The restarted daemon finds the hardware as it was, changes
  * none of it, and both guests carry on. */
+/* A guest that never reads its replies: what does not fit in its socket is
+ * dropped and counted, never waited for; the other agent is answered all
+ * along (each within scmi_raw's 5 s) and its vote stands; the flooding
+ * agent is served again once it reads. */
+START_TEST(test_replies_never_read_stall_nobody)
+{
+	int cam = agent_connect("camera"), disp = agent_connect("display");
+	uint8_t req[16], resp[SCMI_MSG_MAX + 16];
+	struct json_object *o, *a;
+	uint64_t dropped;
+	int sent = 0;
+	ssize_t n;
+
+	ck_assert_int_eq(clock_config(disp, DISPLAY_PIXEL, true), SCMI_SUCCESS);
+	for (int i = 0; i < 4000; i++) {
+		clock_req(req, (uint16_t)(i & 0x3ff), CAMERA_PIXEL, i % 2 == 0);
+		if (send(cam, req, sizeof(req), MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+			/* the daemon has not taken the last ones in yet */
+			ck_assert_int_eq(errno, EAGAIN);
+			sleep_ms(1);
+			continue;
+		}
+		sent++;
+		if (i % 400 == 0)
+			ck_assert_int_eq(clock_config(disp, DISPLAY_PIXEL, true), SCMI_SUCCESS);
+	}
+	ck_assert_int_gt(sent, 1000);
+	o = control(VSCMI_CTL_STATUS, NULL);
+	ck_assert(reply_ok(o));
+	a = find_named(jget(o, "agents"), "name", "camera");
+	ck_assert_ptr_nonnull(a);
+	dropped = json_object_get_uint64(jget(a, "replies_dropped"));
+	ck_assert_uint_gt(dropped, 0);
+	ck_assert(json_object_get_boolean(jget(a, "connected")));
+	json_object_put(o);
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert(reply_ok(o));
+	ck_assert_int_eq(clock_vote(o, "disp_pix", "display"), 1);
+	json_object_put(o);
+	/* the camera reads what it was sent, then is answered as before */
+	while ((n = td_recv_wait(cam, resp, sizeof(resp), 200)) > 0)
+		;
+	ck_assert_int_eq(clock_config(cam, CAMERA_PIXEL, true), SCMI_SUCCESS);
+	close(cam);
+	close(disp);
+}
+END_TEST
+
+/* Two commands under one token: each is answered, in order, under that
+ * token, with its own status; nothing keys on a guest's tokens. */
+START_TEST(test_token_reuse_answers_each_command)
+{
+	int cam = agent_connect("camera");
+	uint8_t req[16], resp[SCMI_MSG_MAX + 16];
+	struct json_object *o;
+	ssize_t n;
+
+	clock_req(req, 5, CAMERA_PIXEL, true);
+	ck_assert_int_eq(send(cam, req, sizeof(req), MSG_NOSIGNAL), (ssize_t)sizeof(req));
+	clock_req(req, 5, 99, true);
+	ck_assert_int_eq(send(cam, req, sizeof(req), MSG_NOSIGNAL), (ssize_t)sizeof(req));
+	n = td_recv_wait(cam, resp, sizeof(resp), 5000);
+	ck_assert_int_ge(n, 8);
+	ck_assert_uint_eq(get_le32(resp),
+			  SCMI_HDR(CLOCK_CONFIG_SET, SCMI_TYPE_COMMAND, SCMI_PROTO_CLOCK, 5));
+	ck_assert_int_eq((int32_t)get_le32(resp + 4), SCMI_SUCCESS);
+	n = td_recv_wait(cam, resp, sizeof(resp), 5000);
+	ck_assert_int_ge(n, 8);
+	ck_assert_uint_eq(get_le32(resp),
+			  SCMI_HDR(CLOCK_CONFIG_SET, SCMI_TYPE_COMMAND, SCMI_PROTO_CLOCK, 5));
+	ck_assert_int_eq((int32_t)get_le32(resp + 4), SCMI_NOT_FOUND);
+	o = control(VSCMI_CTL_RESOURCES, NULL);
+	ck_assert(reply_ok(o));
+	ck_assert_int_eq(clock_vote(o, "cam_pix", "camera"), 1);
+	json_object_put(o);
+	close(cam);
+}
+END_TEST
+
 START_TEST(test_kill9_under_load_changes_nothing)
 {
 	int cam = agent_connect("camera"), disp = agent_connect("display");
@@ -2128,6 +2207,8 @@ static Suite *e2e_suite(void)
 
 	tc = tcase_create("restart");
 	tcase_add_checked_fixture(tc, start_daemon, stop_daemon);
+	tcase_add_test(tc, test_replies_never_read_stall_nobody);
+	tcase_add_test(tc, test_token_reuse_answers_each_command);
 	tcase_add_test(tc, test_kill9_under_load_changes_nothing);
 	tcase_add_test(tc, test_powercap_votes_across_a_restart);
 	tcase_add_test(tc, test_kill9_mid_change_leaves_hardware_and_votes_agreeing);
