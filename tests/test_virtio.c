@@ -708,6 +708,64 @@ START_TEST(test_status_0_resets_device_and_releases_agent_votes)
 }
 END_TEST
 
+/* A reset storm: 5000 rounds of probe, two votes and a reset. The device
+ * comes back every time with its rings mapped again, and gives them all
+ * back at each reset; the shared bus clock the other guest holds is
+ * switched on once and never off, and that guest is served throughout. */
+START_TEST(test_reset_storm_leaves_nothing_and_disturbs_nobody)
+{
+	struct vm *a = &vms[0], *b = &vms[1];
+
+	probe(b, true);
+	ck_assert_int_eq(CALL(b, SCMI_PROTO_CLOCK, 0x7, VCLK_BUS, 1, 0), 0);
+	for (int i = 0; i < 5000; i++) {
+		probe(a, true);
+		assert_maps(a, 6);
+		ck_assert_int_eq(CALL(a, SCMI_PROTO_CLOCK, 0x7, VCLK_OWN, 1, 0), 0);
+		ck_assert_int_eq(CALL(a, SCMI_PROTO_CLOCK, 0x7, VCLK_BUS, 1, 0), 0);
+		wr(a, VIRTIO_MMIO_STATUS, 0);
+		assert_maps(a, 0);
+		if (i % 500 == 0)
+			assert_works(b);
+	}
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_CLK_A), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_BUS), 1);
+	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_BUS, 1), 1);
+	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_BUS, 0), 0);
+	assert_works(b);
+	assert_maps(b, 6);
+}
+END_TEST
+
+/* A driver that never acknowledges its interrupts: every command is still
+ * answered (InterruptStatus stays set; nothing waits for the ack), the
+ * other guest is served, and once the driver acks it goes on as before. */
+START_TEST(test_interrupts_never_acknowledged_hold_nothing_up)
+{
+	struct vm *a = &vms[0], *b = &vms[1];
+	int head;
+
+	probe(a, true);
+	probe(b, true);
+	for (int i = 0; i < 200; i++) {
+		uint16_t used = sim_guest_used_idx(&a->g, 0);
+
+		head = sim_guest_submit(&a->g, sim_guest_host(&a->g, a->req), 4);
+		ck_assert_int_ge(head, 0);
+		sim_guest_kick(&a->g, 0);
+		ck_assert_uint_eq((uint16_t)(sim_guest_used_idx(&a->g, 0) - used), 1);
+		ck_assert_uint_eq(rd(a, VIRTIO_MMIO_INTERRUPT_STATUS) & 1, 1);
+		ck_assert_int_eq(sim_guest_reap(&a->g, &head, resp, sizeof(resp), &resp_len), 1);
+		ck_assert_uint_eq(resp_len, 12);
+		if (i % 50 == 0)
+			assert_works(b);
+	}
+	sim_guest_ack(&a->g);
+	assert_works(a);
+	assert_works(b);
+}
+END_TEST
+
 /* --- SCMI traffic ---------------------------------------------------------------- */
 
 START_TEST(test_probe_then_base_version_with_exact_used_lengths)
@@ -1422,6 +1480,8 @@ static Suite *virtio_suite(void)
 	tcase_add_test(tc, test_driver_features_frozen_after_features_ok);
 	tcase_add_test(tc, test_driver_ok_without_features_ok_is_not_set);
 	tcase_add_test(tc, test_status_0_resets_device_and_releases_agent_votes);
+	tcase_add_test(tc, test_reset_storm_leaves_nothing_and_disturbs_nobody);
+	tcase_add_test(tc, test_interrupts_never_acknowledged_hold_nothing_up);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cmdq");
