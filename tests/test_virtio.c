@@ -1140,6 +1140,43 @@ START_TEST(test_notification_without_buffer_is_dropped_and_counted)
 }
 END_TEST
 
+/* An eventq buffer too small for the message: the buffer comes back with
+ * used length 0 and the message is dropped and counted; the device keeps
+ * running and the next message fills a buffer that fits. */
+START_TEST(test_eventq_buffer_too_small_comes_back_empty)
+{
+	struct vm *v = &vms[0];
+	struct sim_vq *eq = &v->g.vq[1];
+
+	v->g.events = 0;
+	probe(v, true);
+	/* one 8-byte buffer: a power state notification is 16 */
+	sim_guest_write_desc(&v->g, 1, 0, sim_guest_dma(&v->g, v->scratch), 8, SIM_DESC_F_WRITE,
+			     0);
+	eq->busy[0] = true;
+	eq->cap[0] = 8;
+	sim_guest_avail_add(&v->g, 1, 0);
+	sim_guest_kick(&v->g, 1);
+	ck_assert_int_eq(CALL(v, SCMI_PROTO_POWER, 0x6, 0, 1), 0);
+	ck_assert_int_eq(CALL(v, SCMI_PROTO_POWER, 0x4, 0, 0, PD_ON), 0);
+	ck_assert_int_eq(drain_events(v), 1);
+	ck_assert_uint_eq(v->ev[0].len, 0);
+	ck_assert_uint_eq(scmi_stats(v).dropped, 1);
+	ck_assert_uint_eq(rd(v, VIRTIO_MMIO_STATUS) & VIO_STATUS_NEEDS_RESET, 0);
+	/* the driver gave the buffer straight back; made big enough, the
+	 * next notification arrives in it whole */
+	sim_guest_write_desc(&v->g, 1, 0, sim_guest_dma(&v->g, v->scratch), SIM_MSG_SIZE,
+			     SIM_DESC_F_WRITE, 0);
+	eq->cap[0] = SIM_MSG_SIZE;
+	ck_assert_int_eq(CALL(v, SCMI_PROTO_POWER, 0x4, 0, 0, PD_OFF), 0);
+	ck_assert_int_eq(drain_events(v), 1);
+	ck_assert_uint_eq(v->ev[1].len, 16);
+	ck_assert_uint_eq(vscmi_get_le32((uint8_t *)sim_guest_host(&v->g, v->scratch) + 12),
+			  PD_OFF);
+	ck_assert_uint_eq(scmi_stats(v).dropped, 1);
+}
+END_TEST
+
 START_TEST(test_without_p2a_notify_and_async_get_NOT_SUPPORTED)
 {
 	struct vm *v = &vms[0];
@@ -1503,6 +1540,7 @@ static Suite *virtio_suite(void)
 	tcase_add_test(tc, test_held_delayed_response_goes_on_a_kick_or_after_the_cap);
 	tcase_add_test(tc, test_notification_arrives_on_eventq_during_own_command);
 	tcase_add_test(tc, test_notification_without_buffer_is_dropped_and_counted);
+	tcase_add_test(tc, test_eventq_buffer_too_small_comes_back_empty);
 	tcase_add_test(tc, test_without_p2a_notify_and_async_get_NOT_SUPPORTED);
 	tcase_add_test(tc, test_reset_drops_waiting_and_pending_delayed_responses);
 	suite_add_tcase(s, tc);
