@@ -735,6 +735,39 @@ START_TEST(test_mem_table_replaced_while_running)
 }
 END_TEST
 
+/* A frontend that sends memory tables over and over (1000, one region and
+ * two in turn) while the queues run: each replaces the last, no mapping or
+ * fd piles up, commands are served in between and the vote stands. */
+START_TEST(test_mem_tables_over_and_over_leave_nothing)
+{
+	struct region one = { RAM_GPA, RAM_SIZE, RAM_UVA, 0 };
+	struct region two[2] = { { RAM_GPA, RAM_SIZE / 2, RAM_UVA, 0 },
+				 { RAM_GPA + RAM_SIZE / 2, RAM_SIZE / 2, RAM_UVA + RAM_SIZE / 2,
+				   RAM_SIZE / 2 } };
+	int fds[2] = { fe.memfd, fe.memfd };
+	unsigned int fds_running, maps_running;
+
+	fe_start(true, 1024);
+	ck_assert_int_eq(CMD(SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	fds_running = count_fds();
+	maps_running = count_maps();
+	for (int i = 0; i < 1000; i++) {
+		if (i % 2)
+			ck_assert_int_eq(fe_mem_table(0, &one, 1, fds, 1), 0);
+		else
+			ck_assert_int_eq(fe_mem_table(0, two, 2, fds, 2), 0);
+		ck_assert_uint_eq(count_maps(), maps_running + (i % 2 ? 0 : 1));
+		if (i % 100 == 0)
+			assert_base_version();
+	}
+	ck_assert_uint_eq(count_fds(), fds_running);
+	ck_assert_uint_eq(count_maps(), maps_running);
+	assert_base_version();
+	ck_assert_int_eq(clk_on(PLAT_CLK), 1);
+	disconnect();
+}
+END_TEST
+
 START_TEST(test_nothing_to_read_and_split_message)
 {
 	uint32_t h[3] = { VHOST_USER_GET_FEATURES, VHOST_USER_VERSION, 0 };
@@ -971,6 +1004,7 @@ static Suite *vhost_suite(void)
 	tcase_add_test(tc, test_disconnect_releases_votes);
 	tcase_add_test(tc, test_broken_ring_signals_err);
 	tcase_add_test(tc, test_mem_table_replaced_while_running);
+	tcase_add_test(tc, test_mem_tables_over_and_over_leave_nothing);
 	tcase_add_test(tc, test_nothing_to_read_and_split_message);
 	tcase_add_test(tc, test_payload_in_pieces);
 	tcase_add_test(tc, test_truncated_header);
