@@ -768,6 +768,21 @@ START_TEST(test_mem_tables_over_and_over_leave_nothing)
 }
 END_TEST
 
+/* SET_VRING_ADDR on a ring that runs (the queue's rings moved under the
+ * device): a ring's addresses change only while it is stopped, so the
+ * frontend is refused and its connection ends; its vote goes with it and
+ * nothing is left mapped. */
+START_TEST(test_vring_addr_on_a_live_ring_is_refused)
+{
+	fe_start(true, 1024);
+	ck_assert_int_eq(CMD(SCMI_PROTO_CLOCK, 0x7, 0, 1, 0), 0);
+	ck_assert_int_eq(clk_on(PLAT_CLK), 1);
+	refused(fe_vring_addr(0, ring_uva(1, DESC_OFF), ring_uva(1, USED_OFF),
+			      ring_uva(1, AVAIL_OFF)));
+	ck_assert_int_eq(clk_on(PLAT_CLK), 0);
+}
+END_TEST
+
 START_TEST(test_nothing_to_read_and_split_message)
 {
 	uint32_t h[3] = { VHOST_USER_GET_FEATURES, VHOST_USER_VERSION, 0 };
@@ -1005,6 +1020,7 @@ static Suite *vhost_suite(void)
 	tcase_add_test(tc, test_broken_ring_signals_err);
 	tcase_add_test(tc, test_mem_table_replaced_while_running);
 	tcase_add_test(tc, test_mem_tables_over_and_over_leave_nothing);
+	tcase_add_test(tc, test_vring_addr_on_a_live_ring_is_refused);
 	tcase_add_test(tc, test_nothing_to_read_and_split_message);
 	tcase_add_test(tc, test_payload_in_pieces);
 	tcase_add_test(tc, test_truncated_header);
