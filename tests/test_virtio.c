@@ -1443,6 +1443,38 @@ static const struct {
 
 #define NHOSTILE ((int)(sizeof(hostile) / sizeof(hostile[0])))
 
+/* A break storm: 2000 rounds of probe, a vote, a ring that loops on itself
+ * and the reset that follows. Every break is counted, each gives back the
+ * rings and the vote; the other guest's device never breaks, its vote on
+ * the shared bus clock stands (switched on once) and it is served
+ * throughout. */
+START_TEST(test_break_storm_disturbs_nobody)
+{
+	struct vm *v = &vms[0], *other = &vms[1];
+
+	probe(other, true);
+	ck_assert_int_eq(CALL(other, SCMI_PROTO_CLOCK, 0x7, VCLK_BUS, 1, 0), 0);
+	for (int i = 0; i < 2000; i++) {
+		probe(v, true);
+		ck_assert_int_eq(CALL(v, SCMI_PROTO_CLOCK, 0x7, VCLK_OWN, 1, 0), 0);
+		ck_assert_int_eq(CALL(v, SCMI_PROTO_CLOCK, 0x7, VCLK_BUS, 1, 0), 0);
+		h_desc_self_loop(v);
+		ck_assert_uint_ne(rd(v, VIRTIO_MMIO_STATUS) & VIO_STATUS_NEEDS_RESET, 0);
+		assert_maps(v, 0);
+		if (i % 200 == 0)
+			assert_works(other);
+	}
+	ck_assert_uint_eq(dev(v)->stats.broken, 2000);
+	wr(v, VIRTIO_MMIO_STATUS, 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_CLK_A), 0);
+	ck_assert_int_eq(rig_emu(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_BUS), 1);
+	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_BUS, 1), 1);
+	ck_assert_uint_eq(vscmi_emu_count(plat, VSCMI_OP_CLOCK_ENABLE, PLAT_BUS, 0), 0);
+	ck_assert_uint_eq(dev(other)->stats.broken, 0);
+	assert_works(other);
+}
+END_TEST
+
 START_TEST(test_hostile_guest_breaks_only_its_own_device_until_reset)
 {
 	struct vm *v = &vms[0], *other = &vms[1];
@@ -1519,6 +1551,7 @@ static Suite *virtio_suite(void)
 	tcase_add_test(tc, test_status_0_resets_device_and_releases_agent_votes);
 	tcase_add_test(tc, test_reset_storm_leaves_nothing_and_disturbs_nobody);
 	tcase_add_test(tc, test_interrupts_never_acknowledged_hold_nothing_up);
+	tcase_add_test(tc, test_break_storm_disturbs_nobody);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cmdq");
