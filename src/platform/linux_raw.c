@@ -247,6 +247,30 @@ static int raw_sensor_read(struct vscmi_platform *p, uint32_t id, int64_t *value
 	return err;
 }
 
+/* A reading (of a sensor, or a power measurement) left pending: w[0] is
+ * what it reads; dispatch hands done the value. 0 with the slot in *out for
+ * the caller's flags, or -errno with nothing pending. */
+static int raw_reading_send(struct raw *r, int fd, uint8_t proto, uint8_t msg,
+			    const uint32_t *w, unsigned int n, vscmi_reading_fn done, void *ctx,
+			    struct raw_pend **out)
+{
+	struct raw_pend *pe;
+	int err;
+
+	if (!r->up)
+		return -ECOMM;
+	err = raw_pend_send(r, fd, proto, msg, w, n, &pe);
+	if (err)
+		return err;
+	pe->rfn = done;
+	pe->ctx = ctx;
+	pe->op = (struct vscmi_op){ .id = w[0] };
+	pe->reading = true;
+	raw_arm(r);
+	*out = pe;
+	return 0;
+}
+
 /* The same, left pending: dispatch completes it with the value (after the
  * delayed response for an asynchronous sensor). */
 static int raw_sensor_start(struct vscmi_platform *p, uint32_t id, int64_t *value,
@@ -257,20 +281,12 @@ static int raw_sensor_start(struct vscmi_platform *p, uint32_t id, int64_t *valu
 	bool async = i >= 0 && r->res[VSCMI_SENSOR] && r->res[VSCMI_SENSOR][i].async;
 	uint32_t w[2] = { id, async ? 1u : 0u };
 	struct raw_pend *pe;
-	int err;
+	int err = raw_reading_send(r, async ? r->async_tx_fd : r->tx_fd, SCMI_PROTO_SENSOR,
+				   SCMI_SENSOR_READING_GET, w, 2, done, ctx, &pe);
 
-	if (!r->up)
-		return -ECOMM;
-	err = raw_pend_send(r, async ? r->async_tx_fd : r->tx_fd, SCMI_PROTO_SENSOR,
-			    SCMI_SENSOR_READING_GET, w, 2, &pe);
 	if (err)
 		return err;
-	pe->rfn = done;
-	pe->ctx = ctx;
-	pe->op = (struct vscmi_op){ .id = id };
-	pe->reading = true;
 	pe->async = async;
-	raw_arm(r);
 	return -EINPROGRESS;
 }
 
@@ -395,20 +411,12 @@ static int raw_powercap_start(struct vscmi_platform *p, uint32_t id, uint32_t *p
 {
 	struct raw *r = to_raw(p);
 	struct raw_pend *pe;
-	int err;
+	int err = raw_reading_send(r, r->tx_fd, SCMI_PROTO_POWERCAP, SCMI_POWERCAP_MEASUREMENTS_GET,
+				   &id, 1, done, ctx, &pe);
 
-	if (!r->up)
-		return -ECOMM;
-	err = raw_pend_send(r, r->tx_fd, SCMI_PROTO_POWERCAP, SCMI_POWERCAP_MEASUREMENTS_GET, &id,
-			    1, &pe);
 	if (err)
 		return err;
-	pe->rfn = done;
-	pe->ctx = ctx;
-	pe->op = (struct vscmi_op){ .id = id };
-	pe->reading = true;
 	pe->measure = true;
-	raw_arm(r);
 	return -EINPROGRESS;
 }
 
